@@ -1,0 +1,49 @@
+//! Exported libpython 3.11 functions that pyo3-ffi does not declare (private
+//! but exported: checked with `nm -D` against libpython3.11.so).
+
+use super::{Frame, ThreadState};
+use pyo3::ffi::{PyCodeObject, PyObject, Py_ssize_t};
+use std::ffi::{c_char, c_int, c_void};
+
+pub type EvalFrameFn =
+    unsafe extern "C" fn(*mut ThreadState, *mut Frame, c_int) -> *mut PyObject;
+
+extern "C" {
+    pub fn _PyEval_EvalFrameDefault(
+        tstate: *mut ThreadState,
+        frame: *mut Frame,
+        throwflag: c_int,
+    ) -> *mut PyObject;
+    pub fn _PyInterpreterState_GetEvalFrameFunc(
+        interp: *mut pyo3::ffi::PyInterpreterState,
+    ) -> Option<EvalFrameFn>;
+    pub fn _PyInterpreterState_SetEvalFrameFunc(
+        interp: *mut pyo3::ffi::PyInterpreterState,
+        eval_frame: Option<EvalFrameFn>,
+    );
+    pub fn _PyEval_RequestCodeExtraIndex(free: unsafe extern "C" fn(*mut c_void)) -> Py_ssize_t;
+    pub fn _PyCode_GetExtra(code: *mut PyObject, index: Py_ssize_t, extra: *mut *mut c_void) -> c_int;
+    pub fn _PyCode_SetExtra(code: *mut PyObject, index: Py_ssize_t, extra: *mut c_void) -> c_int;
+    pub fn PyCode_GetCode(code: *mut PyCodeObject) -> *mut PyObject;
+    pub fn _Py_CheckRecursiveCall(tstate: *mut ThreadState, where_: *const c_char) -> c_int;
+    pub fn _PyObject_GetMethod(obj: *mut PyObject, name: *mut PyObject, method: *mut *mut PyObject) -> c_int;
+    pub fn _PyObject_LookupSpecial(obj: *mut PyObject, name: *mut PyObject) -> *mut PyObject;
+    pub fn _PyObject_FunctionStr(func: *mut PyObject) -> *mut PyObject;
+    pub fn _PyUnicode_JoinArray(sep: *mut PyObject, items: *const *mut PyObject, n: Py_ssize_t) -> *mut PyObject;
+    pub fn _PyDict_MergeEx(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int;
+    pub fn _PySet_Update(set: *mut PyObject, iterable: *mut PyObject) -> c_int;
+    pub fn _PyList_Extend(list: *mut PyObject, iterable: *mut PyObject) -> *mut PyObject;
+    pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
+    pub fn PyEval_GetFrame() -> *mut PyObject;
+}
+
+extern "C" {
+    pub static mut _Py_NoneStruct: PyObject;
+    pub static mut _Py_TrueStruct: PyObject;
+    pub static mut _Py_FalseStruct: PyObject;
+    pub static mut PyMethod_Type: pyo3::ffi::PyTypeObject;
+    pub fn _Py_Dealloc(obj: *mut PyObject);
+    pub fn PyMethod_Function(method: *mut PyObject) -> *mut PyObject;
+    pub fn PyMethod_Self(method: *mut PyObject) -> *mut PyObject;
+    pub fn PyCell_New(value: *mut PyObject) -> *mut PyObject;
+}

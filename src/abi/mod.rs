@@ -1,0 +1,161 @@
+//! The CPython 3.11 ABI pyjit relies on: struct offsets measured by the
+//! build-time probe (`build.rs`), opcode numbers, the private exported
+//! functions pyo3-ffi does not declare, and small accessors for interpreter
+//! frames.
+//!
+//! Every accessor takes raw pointers handed to pyjit by CPython's
+//! frame-evaluation hook; callers guarantee those pointers are live for the
+//! duration of the call (the frame belongs to the running evaluation).
+
+pub mod ffi;
+
+#[allow(dead_code)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/layout.rs"));
+}
+pub use generated::*;
+
+use pyo3::ffi::{PyCodeObject, PyObject};
+
+/// CPython's `_PyInterpreterFrame`, opaque: fields are reached through the
+/// probed offsets.
+#[repr(C)]
+pub struct Frame {
+    _opaque: [u8; 0],
+}
+
+/// CPython's `PyThreadState`, opaque.
+pub type ThreadState = pyo3::ffi::PyThreadState;
+
+/// `co_flags` bits (public `code.h`).
+pub const CO_OPTIMIZED: i32 = 0x0001;
+pub const CO_GENERATOR: i32 = 0x0020;
+pub const CO_COROUTINE: i32 = 0x0080;
+pub const CO_ITERABLE_COROUTINE: i32 = 0x0100;
+pub const CO_ASYNC_GENERATOR: i32 = 0x0200;
+
+/// Reads a pointer-sized field at `offset` bytes from `base`.
+///
+/// # Safety
+/// `base + offset` must be a readable, aligned field of a live object.
+#[inline]
+pub unsafe fn read_field<T: Copy>(base: *const u8, offset: usize) -> T {
+    unsafe { base.add(offset).cast::<T>().read() }
+}
+
+/// Writes a field at `offset` bytes from `base`.
+///
+/// # Safety
+/// `base + offset` must be a writable, aligned field of a live object.
+#[inline]
+pub unsafe fn write_field<T>(base: *mut u8, offset: usize, value: T) {
+    unsafe { base.add(offset).cast::<T>().write(value) }
+}
+
+impl Frame {
+    fn base(&self) -> *mut u8 {
+        (self as *const Frame).cast_mut().cast()
+    }
+    /// The frame's code object (strong reference owned by the frame).
+    pub fn code(&self) -> *mut PyCodeObject {
+        // SAFETY: `self` is a live interpreter frame; f_code is always set.
+        unsafe { read_field(self.base(), FRAME_F_CODE) }
+    }
+    pub fn globals(&self) -> *mut PyObject {
+        // SAFETY: as above; f_globals is always set.
+        unsafe { read_field(self.base(), FRAME_F_GLOBALS) }
+    }
+    pub fn builtins(&self) -> *mut PyObject {
+        // SAFETY: as above; f_builtins is always set.
+        unsafe { read_field(self.base(), FRAME_F_BUILTINS) }
+    }
+    /// `f_locals`: the namespace of module and class bodies; NULL for
+    /// optimized functions until `locals()` materialises it.
+    pub fn locals(&self) -> *mut PyObject {
+        // SAFETY: as above.
+        unsafe { read_field(self.base(), FRAME_F_LOCALS) }
+    }
+    /// The function being run (strong reference owned by the frame).
+    pub fn function(&self) -> *mut PyObject {
+        // SAFETY: as above; f_func is set for every frame pushed by a call.
+        unsafe { read_field(self.base(), FRAME_F_FUNC) }
+    }
+    pub fn previous(&self) -> *mut Frame {
+        // SAFETY: as above.
+        unsafe { read_field(self.base(), FRAME_PREVIOUS) }
+    }
+    pub fn set_previous(&self, previous: *mut Frame) {
+        // SAFETY: as above; the field is a plain pointer.
+        unsafe { write_field(self.base(), FRAME_PREVIOUS, previous) }
+    }
+    /// Index, in code units, of the last instruction started (`LASTI`);
+    /// -1 for a frame that has not started.
+    pub fn lasti(&self) -> isize {
+        // SAFETY: prev_instr always points into (or one unit before) the
+        // code object's co_code_adaptive.
+        unsafe {
+            let prev: *const u16 = read_field(self.base(), FRAME_PREV_INSTR);
+            let first = self.code().cast::<u8>().add(CODE_CODE_ADAPTIVE).cast::<u16>();
+            prev.offset_from(first)
+        }
+    }
+    /// Sets `prev_instr` to the code unit at `index` (may be -1).
+    pub fn set_lasti(&self, index: isize) {
+        // SAFETY: index stays within [-1, len) of co_code_adaptive.
+        unsafe {
+            let first = self.code().cast::<u8>().add(CODE_CODE_ADAPTIVE).cast::<u16>();
+            write_field(self.base(), FRAME_PREV_INSTR, first.offset(index));
+        }
+    }
+    pub fn set_stacktop(&self, top: i32) {
+        // SAFETY: stacktop is an int field of the frame.
+        unsafe { write_field(self.base(), FRAME_STACKTOP, top) }
+    }
+    /// `localsplus[index]`: fast locals, cells, free variables, then the
+    /// value stack.
+    pub fn slot(&self, index: usize) -> *mut *mut PyObject {
+        // SAFETY: callers index within co_nlocalsplus + co_stacksize.
+        unsafe { self.base().add(FRAME_LOCALSPLUS).cast::<*mut PyObject>().add(index) }
+    }
+}
+
+/// Reads an `int` field of a code object.
+pub fn code_int(code: *mut PyCodeObject, offset: usize) -> i32 {
+    // SAFETY: callers pass a live code object and an offset of an int field
+    // produced by the probe.
+    unsafe { read_field(code.cast(), offset) }
+}
+
+/// Reads an object field of a code object (borrowed).
+pub fn code_object(code: *mut PyCodeObject, offset: usize) -> *mut PyObject {
+    // SAFETY: as for `code_int`, for a pointer field.
+    unsafe { read_field(code.cast(), offset) }
+}
+
+impl ThreadStateExt for ThreadState {}
+
+/// Accessors for the thread-state fields pyjit uses.
+pub trait ThreadStateExt {
+    /// The thread's current C-level frame record (`tstate->cframe`).
+    fn cframe(&self) -> *mut u8 {
+        // SAFETY: a live thread state always has a cframe.
+        unsafe { read_field((self as *const Self).cast(), TSTATE_CFRAME) }
+    }
+    fn current_frame(&self) -> *mut Frame {
+        // SAFETY: cframe is live (see above); current_frame is a pointer field.
+        unsafe { read_field(self.cframe(), CFRAME_CURRENT_FRAME) }
+    }
+    fn set_current_frame(&self, frame: *mut Frame) {
+        // SAFETY: as above.
+        unsafe { write_field(self.cframe(), CFRAME_CURRENT_FRAME, frame) }
+    }
+    /// True while `sys.settrace`/`sys.setprofile` hooks are installed.
+    fn use_tracing(&self) -> bool {
+        // SAFETY: as above; use_tracing is a byte field.
+        unsafe { read_field::<u8>(self.cframe(), CFRAME_USE_TRACING) != 0 }
+    }
+    fn recursion_remaining(&self) -> *mut i32 {
+        // SAFETY: an int field of the live thread state.
+        unsafe { (self as *const Self).cast::<u8>().add(TSTATE_RECURSION_REMAINING).cast_mut().cast() }
+    }
+}

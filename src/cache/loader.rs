@@ -1,0 +1,136 @@
+//! A loader for the relocatable ELF objects `cranelift-object` produces.
+//!
+//! The object's allocated sections are copied into one private anonymous
+//! mapping (so every PC-relative reference stays in range), relocations are
+//! applied with symbols resolved only through the caller's allow-list, and
+//! the mapping is then made read+execute — never writable and executable at
+//! once.
+
+use memmap2::{Mmap, MmapMut};
+use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind};
+use std::collections::HashMap;
+
+/// Code loaded from an object file; unmapped on drop.
+pub struct LoadedObject {
+    map: Mmap,
+    entry: usize,
+}
+
+impl LoadedObject {
+    /// Address of the entry symbol.
+    pub fn entry(&self) -> *const u8 {
+        // SAFETY: `entry` was checked to lie inside the mapping.
+        unsafe { self.map.as_ptr().add(self.entry) }
+    }
+}
+
+/// Why an object could not be loaded.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+fn err(message: impl Into<String>) -> LoadError {
+    LoadError(message.into())
+}
+
+/// Loads `bytes` and returns the code with the address of `entry_symbol`.
+/// `resolve` maps imported symbol names to addresses; any other import, any
+/// unsupported relocation kind, or any out-of-range reference is refused.
+pub fn load(
+    bytes: &[u8],
+    entry_symbol: &str,
+    resolve: impl Fn(&str) -> Option<*const u8>,
+) -> Result<LoadedObject, LoadError> {
+    let file = object::File::parse(bytes).map_err(|e| err(format!("not an object file: {e}")))?;
+    let loadable = |kind: SectionKind| {
+        matches!(
+            kind,
+            SectionKind::Text
+                | SectionKind::Data
+                | SectionKind::ReadOnlyData
+                | SectionKind::ReadOnlyString
+                | SectionKind::UninitializedData
+        )
+    };
+    // Lay the sections out in one mapping, each at its alignment.
+    let mut placement = HashMap::new();
+    let mut size = 0usize;
+    for section in file.sections().filter(|s| loadable(s.kind())) {
+        let align = section.align().max(1) as usize;
+        size = size.next_multiple_of(align);
+        placement.insert(section.index(), size);
+        size += section.size() as usize;
+    }
+    let mut map = MmapMut::map_anon(size.max(1)).map_err(|e| err(format!("cannot map memory: {e}")))?;
+    for section in file.sections().filter(|s| loadable(s.kind())) {
+        if section.kind() == SectionKind::UninitializedData {
+            continue;
+        }
+        let data = section.data().map_err(|e| err(format!("bad section data: {e}")))?;
+        let at = placement[&section.index()];
+        map[at..at + data.len()].copy_from_slice(data);
+    }
+    let base = map.as_ptr() as u64;
+    let symbol_address = |symbol: &object::Symbol<'_, '_>| -> Result<u64, LoadError> {
+        if symbol.is_undefined() {
+            let name = symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?;
+            let address = resolve(name).ok_or_else(|| err(format!("symbol {name} is not allowed")))?;
+            Ok(address as u64)
+        } else {
+            let section = symbol.section_index().ok_or_else(|| err("symbol without section"))?;
+            let at = placement.get(&section).ok_or_else(|| err("symbol in an unloaded section"))?;
+            Ok(base + (*at as u64) + symbol.address())
+        }
+    };
+    for section in file.sections().filter(|s| loadable(s.kind())) {
+        let section_at = placement[&section.index()];
+        for (offset, reloc) in section.relocations() {
+            let target = match reloc.target() {
+                RelocationTarget::Symbol(index) => {
+                    let symbol = file.symbol_by_index(index).map_err(|e| err(format!("bad symbol: {e}")))?;
+                    symbol_address(&symbol)?
+                }
+                RelocationTarget::Section(index) => {
+                    base + *placement.get(&index).ok_or_else(|| err("relocation to an unloaded section"))? as u64
+                }
+                _ => return Err(err("unsupported relocation target")),
+            };
+            let value = target.wrapping_add(reloc.addend() as u64);
+            let at = section_at + offset as usize;
+            let place = base + at as u64;
+            apply(&mut map, at, reloc.flags(), value, place)?;
+        }
+    }
+    let entry = file
+        .symbols()
+        .find(|s| s.name() == Ok(entry_symbol) && !s.is_undefined())
+        .ok_or_else(|| err(format!("entry symbol {entry_symbol} not found")))?;
+    let entry_section = entry.section_index().ok_or_else(|| err("entry symbol without section"))?;
+    let entry = placement[&entry_section] + entry.address() as usize;
+    if entry >= size {
+        return Err(err("entry symbol outside the loaded code"));
+    }
+    let map = map.make_exec().map_err(|e| err(format!("cannot make code executable: {e}")))?;
+    Ok(LoadedObject { map, entry })
+}
+
+/// Patches one relocation at `at` in `map` (x86-64 kinds Cranelift emits for
+/// non-PIC code).
+fn apply(map: &mut MmapMut, at: usize, flags: RelocationFlags, value: u64, place: u64) -> Result<(), LoadError> {
+    use object::elf;
+    let RelocationFlags::Elf { r_type } = flags else {
+        return Err(err("not an ELF relocation"));
+    };
+    match r_type {
+        elf::R_X86_64_64 => {
+            let bytes = map.get_mut(at..at + 8).ok_or_else(|| err("relocation outside its section"))?;
+            bytes.copy_from_slice(&value.to_le_bytes());
+        }
+        elf::R_X86_64_PC32 | elf::R_X86_64_PLT32 => {
+            let delta = i32::try_from(value.wrapping_sub(place) as i64).map_err(|_| err("PC-relative reference out of range"))?;
+            let bytes = map.get_mut(at..at + 4).ok_or_else(|| err("relocation outside its section"))?;
+            bytes.copy_from_slice(&delta.to_le_bytes());
+        }
+        other => return Err(err(format!("unsupported relocation type {other:?}"))),
+    }
+    Ok(())
+}

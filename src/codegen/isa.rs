@@ -1,0 +1,28 @@
+//! The target ISA compiled code is generated for.
+
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use std::sync::OnceLock;
+
+/// The host ISA with the flags pyjit's code relies on: non-PIC code (imports
+/// become absolute 64-bit relocations, which both cranelift-jit and pyjit's
+/// object loader apply), no probestack symbol, optimisation for speed.
+pub fn host() -> &'static OwnedTargetIsa {
+    static ISA: OnceLock<OwnedTargetIsa> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut flags = settings::builder();
+        for (name, value) in [
+            ("is_pic", "false"),
+            ("use_colocated_libcalls", "false"),
+            ("opt_level", "speed"),
+            ("enable_probestack", "false"),
+            ("preserve_frame_pointers", "true"),
+        ] {
+            flags.set(name, value).expect("valid Cranelift flag");
+        }
+        cranelift_native::builder()
+            .expect("pyjit: this host architecture is not supported by Cranelift")
+            .finish(settings::Flags::new(flags))
+            .expect("pyjit: Cranelift rejected the host ISA flags")
+    })
+}

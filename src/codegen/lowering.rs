@@ -1,0 +1,567 @@
+//! The lowering driver: walks the instructions in order, keeps the Python
+//! value stack as Cranelift variables, and offers the small vocabulary the
+//! per-opcode lowerings in `ops/` are written in.
+
+use super::{ops, symbols};
+use crate::abi::{self, op};
+use crate::bytecode::Instr;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
+    UserFuncName, Value,
+};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{FuncId, Linkage, Module};
+use std::collections::{HashMap, HashSet};
+
+/// What the lowering needs to know about a code object.
+pub struct CodeInfo {
+    pub instrs: Vec<Instr>,
+    pub nlocalsplus: u32,
+    pub stacksize: u32,
+}
+
+/// Why a code object cannot be compiled; reported by `pyjit.info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// Lowers `info` into a function named `symbol` in `module`. Returns its id and
+/// the size of the machine code.
+pub fn compile_function(
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+) -> Result<(FuncId, usize), Unsupported> {
+    let ptr = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    sig.returns.push(AbiParam::new(ptr));
+    let id = module
+        .declare_function(symbol, Linkage::Export, &sig)
+        .map_err(|e| Unsupported(format!("cannot declare {symbol}: {e}")))?;
+    let mut ctx = Context::new();
+    ctx.func.signature = sig;
+    ctx.func.name = UserFuncName::user(0, id.as_u32());
+    let mut fctx = FunctionBuilderContext::new();
+    let target = module.target_config();
+    {
+        let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let mut lowering = Lowering::new(builder, module, info, ptr);
+        lowering.lower_all()?;
+        lowering.b.seal_all_blocks();
+        lowering.b.finalize(target);
+    }
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| Unsupported(format!("Cranelift rejected the function: {e:?}")))?;
+    let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
+    Ok((id, size))
+}
+
+/// State of one function's lowering.
+pub struct Lowering<'a> {
+    pub b: FunctionBuilder<'a>,
+    module: &'a mut dyn Module,
+    info: &'a CodeInfo,
+    pub ptr: Type,
+    pub tstate: Value,
+    pub frame: Value,
+    /// `_PyCode_CODE(f_code)`: base of `prev_instr` arithmetic.
+    code_units: Value,
+    /// First item of `co_consts` / `co_names`.
+    consts: Value,
+    names: Value,
+    stack: Vec<Variable>,
+    pub depth: usize,
+    blocks: HashMap<u32, Block>,
+    depth_at: HashMap<u32, usize>,
+    emitted: HashSet<u32>,
+    funcs: HashMap<&'static str, FuncRef>,
+    data: HashMap<&'static str, GlobalValue>,
+    /// The instruction being lowered.
+    pub ins: Instr,
+    /// Set by `KW_NAMES`, consumed by the `CALL` that follows it.
+    pub kwnames: Option<u32>,
+    reachable: bool,
+    prev_instr_stored: Option<u32>,
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+impl<'a> Lowering<'a> {
+    fn new(
+        mut b: FunctionBuilder<'a>,
+        module: &'a mut dyn Module,
+        info: &'a CodeInfo,
+        ptr: Type,
+    ) -> Self {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let tstate = b.block_params(entry)[0];
+        let frame = b.block_params(entry)[1];
+        let code = b.ins().load(ptr, flags(), frame, abi::FRAME_F_CODE as i32);
+        let code_units = b.ins().iadd_imm_s(code, abi::CODE_CODE_ADAPTIVE as i64);
+        let consts_tuple = b.ins().load(ptr, flags(), code, abi::CODE_CONSTS as i32);
+        let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
+        let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
+        let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
+        let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
+        let first = info.instrs.first().copied().unwrap_or(Instr { index: 0, opcode: 0, arg: 0, next: 0 });
+        Lowering {
+            b,
+            module,
+            info,
+            ptr,
+            tstate,
+            frame,
+            code_units,
+            consts,
+            names,
+            stack,
+            depth: 0,
+            blocks: HashMap::new(),
+            depth_at: HashMap::new(),
+            emitted: HashSet::new(),
+            funcs: HashMap::new(),
+            data: HashMap::new(),
+            ins: first,
+            kwnames: None,
+            reachable: true,
+            prev_instr_stored: None,
+        }
+    }
+
+    fn lower_all(&mut self) -> Result<(), Unsupported> {
+        for ins in &self.info.instrs {
+            if let Some(target) = ins.jump_target() {
+                if !self.blocks.contains_key(&target) {
+                    let block = self.b.create_block();
+                    self.blocks.insert(target, block);
+                }
+            }
+        }
+        for &ins in &self.info.instrs {
+            if let Some(&block) = self.blocks.get(&ins.index) {
+                if self.reachable {
+                    self.record_depth(ins.index)?;
+                    self.b.ins().jump(block, &[]);
+                }
+                self.emitted.insert(ins.index);
+                match self.depth_at.get(&ins.index) {
+                    Some(&depth) => {
+                        self.b.switch_to_block(block);
+                        self.depth = depth;
+                        self.reachable = true;
+                        self.prev_instr_stored = None;
+                    }
+                    None => self.reachable = false,
+                }
+            }
+            if !self.reachable {
+                continue;
+            }
+            self.ins = ins;
+            ops::lower(self)?;
+        }
+        if self.reachable {
+            return Err(Unsupported("control falls off the end of the bytecode".into()));
+        }
+        Ok(())
+    }
+
+    fn record_depth(&mut self, target: u32) -> Result<(), Unsupported> {
+        if self.emitted.contains(&target) && !self.depth_at.contains_key(&target) {
+            return Err(Unsupported("backward jump into code not reached by forward flow".into()));
+        }
+        match self.depth_at.insert(target, self.depth) {
+            Some(d) if d != self.depth => Err(Unsupported(format!(
+                "stack depth {d} and {} meet at offset {}",
+                self.depth,
+                2 * target
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Marks the rest of the current block unreachable (after a terminator).
+    pub fn terminate(&mut self) {
+        self.reachable = false;
+    }
+
+    pub fn unsupported(&self) -> Unsupported {
+        Unsupported(format!("opcode {} is not supported", opname(self.ins.opcode)))
+    }
+
+    // ---- constants, loads and stores ------------------------------------
+
+    pub fn iconst(&mut self, value: i64) -> Value {
+        self.b.ins().iconst(self.ptr, value)
+    }
+
+    pub fn load(&mut self, addr: Value, offset: usize) -> Value {
+        self.b.ins().load(self.ptr, flags(), addr, offset as i32)
+    }
+
+    pub fn load_i32(&mut self, addr: Value, offset: usize) -> Value {
+        self.b.ins().load(types::I32, flags(), addr, offset as i32)
+    }
+
+    pub fn store(&mut self, value: Value, addr: Value, offset: usize) {
+        self.b.ins().store(flags(), value, addr, offset as i32);
+    }
+
+    /// `co_consts[index]`, borrowed.
+    pub fn constant(&mut self, index: u32) -> Value {
+        let consts = self.consts;
+        self.load(consts, 8 * index as usize)
+    }
+
+    /// `co_names[index]`, borrowed.
+    pub fn name(&mut self, index: u32) -> Value {
+        let names = self.names;
+        self.load(names, 8 * index as usize)
+    }
+
+    /// Address of an imported CPython data symbol (e.g. `_Py_NoneStruct`).
+    pub fn data_address(&mut self, symbol: &'static str) -> Value {
+        let gv = match self.data.get(symbol) {
+            Some(&gv) => gv,
+            None => {
+                debug_assert!(symbols::resolve(symbol).is_some(), "unknown data symbol {symbol}");
+                let id = self
+                    .module
+                    .declare_data(symbol, Linkage::Import, false, false)
+                    .expect("imported data symbols never clash");
+                let gv = self.module.declare_data_in_func(id, self.b.func);
+                self.data.insert(symbol, gv);
+                gv
+            }
+        };
+        self.b.ins().symbol_value(self.ptr, gv)
+    }
+
+    pub fn none(&mut self) -> Value {
+        self.data_address("_Py_NoneStruct")
+    }
+
+    // ---- frame slots --------------------------------------------------------
+
+    fn local_offset(index: usize) -> usize {
+        abi::FRAME_LOCALSPLUS + 8 * index
+    }
+
+    /// `localsplus[index]` (a fast local, cell or free variable).
+    pub fn load_local(&mut self, index: u32) -> Value {
+        let frame = self.frame;
+        self.load(frame, Self::local_offset(index as usize))
+    }
+
+    pub fn store_local(&mut self, index: u32, value: Value) {
+        let frame = self.frame;
+        self.store(value, frame, Self::local_offset(index as usize));
+    }
+
+    fn stack_offset(&self, depth: usize) -> usize {
+        Self::local_offset(self.info.nlocalsplus as usize + depth)
+    }
+
+    /// Address of the frame's value-stack slot at `depth`.
+    pub fn stack_address(&mut self, depth: usize) -> Value {
+        let offset = self.stack_offset(depth);
+        self.b.ins().iadd_imm_s(self.frame, offset as i64)
+    }
+
+    /// Writes the stack items `from..to` into the frame's value stack.
+    pub fn spill(&mut self, from: usize, to: usize) {
+        for d in from..to {
+            let value = self.b.use_var(self.stack[d]);
+            let offset = self.stack_offset(d);
+            let frame = self.frame;
+            self.store(value, frame, offset);
+        }
+    }
+
+    /// Reads the stack items `from..to` back from the frame's value stack
+    /// (after a runtime function wrote them there).
+    pub fn reload(&mut self, from: usize, to: usize) {
+        for d in from..to {
+            let offset = self.stack_offset(d);
+            let frame = self.frame;
+            let value = self.load(frame, offset);
+            self.b.def_var(self.stack[d], value);
+        }
+    }
+
+    // ---- the value stack ----------------------------------------------------
+
+    pub fn push(&mut self, value: Value) {
+        self.b.def_var(self.stack[self.depth], value);
+        self.depth += 1;
+    }
+
+    pub fn pop(&mut self) -> Value {
+        self.depth -= 1;
+        self.b.use_var(self.stack[self.depth])
+    }
+
+    /// The item `n` places from the top (1 is the top).
+    pub fn peek(&mut self, n: usize) -> Value {
+        self.b.use_var(self.stack[self.depth - n])
+    }
+
+    pub fn set_peek(&mut self, n: usize, value: Value) {
+        self.b.def_var(self.stack[self.depth - n], value);
+    }
+
+    // ---- calls into the runtime ---------------------------------------------
+
+    /// Calls the runtime function `symbol` (every parameter and the result are
+    /// pointer-sized).
+    pub fn call(&mut self, symbol: &'static str, args: &[Value]) -> Value {
+        let func = match self.funcs.get(symbol) {
+            Some(&f) => f,
+            None => {
+                debug_assert!(symbols::resolve(symbol).is_some(), "unknown runtime symbol {symbol}");
+                let mut sig: Signature = self.module.make_signature();
+                sig.params.extend(args.iter().map(|_| AbiParam::new(self.ptr)));
+                sig.returns.push(AbiParam::new(self.ptr));
+                let id = self
+                    .module
+                    .declare_function(symbol, Linkage::Import, &sig)
+                    .expect("runtime symbols are declared with one signature");
+                let f = self.module.declare_func_in_func(id, self.b.func);
+                self.funcs.insert(symbol, f);
+                f
+            }
+        };
+        let call = self.b.ins().call(func, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Records the current instruction in `frame->prev_instr`, as the
+    /// interpreter does before running it; needed before anything that can
+    /// raise, run Python code or look at the frame.
+    pub fn set_prev_instr(&mut self) {
+        let index = self.ins.index;
+        if self.prev_instr_stored == Some(index) {
+            return;
+        }
+        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(index));
+        let frame = self.frame;
+        self.store(addr, frame, abi::FRAME_PREV_INSTR);
+        self.prev_instr_stored = Some(index);
+    }
+
+    // ---- reference counting -------------------------------------------------
+
+    pub fn incref(&mut self, obj: Value) {
+        let count = self.load(obj, abi::OBJECT_REFCNT);
+        let count = self.b.ins().iadd_imm_s(count, 1);
+        self.store(count, obj, abi::OBJECT_REFCNT);
+    }
+
+    pub fn decref(&mut self, obj: Value) {
+        let count = self.load(obj, abi::OBJECT_REFCNT);
+        let count = self.b.ins().iadd_imm_s(count, -1);
+        self.store(count, obj, abi::OBJECT_REFCNT);
+        let dealloc = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(dealloc);
+        self.b.ins().brif(count, done, &[], dealloc, &[]);
+        self.b.switch_to_block(dealloc);
+        // A finalizer may inspect this frame: make its position exact first.
+        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
+        let frame = self.frame;
+        self.store(addr, frame, abi::FRAME_PREV_INSTR);
+        self.call("_Py_Dealloc", &[obj]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    pub fn xdecref(&mut self, obj: Value) {
+        let some = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(obj, some, &[], done, &[]);
+        self.b.switch_to_block(some);
+        self.decref(obj);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// `Py_True` or `Py_False` (new reference) for a nonzero/zero `cond`.
+    pub fn bool_object(&mut self, cond: Value) -> Value {
+        let t = self.data_address("_Py_TrueStruct");
+        let f = self.data_address("_Py_FalseStruct");
+        let obj = self.b.ins().select(cond, t, f);
+        self.incref(obj);
+        obj
+    }
+
+    // ---- leaving compiled code ----------------------------------------------
+
+    /// Emits, in the current block, the hand-over of the frame to CPython's
+    /// interpreter, which finishes running it: the value stack's first
+    /// `spilled` items are written from variables, the frame's stack top is
+    /// `stack_depth` (items above `spilled` are already in the frame), and the
+    /// interpreter continues after code unit `prev_index`, or unwinds the
+    /// pending exception raised at `prev_index` when `throwflag` is 1.
+    fn exit_to_interpreter(&mut self, spilled: usize, stack_depth: usize, prev_index: i64, throwflag: i64) {
+        self.spill(0, spilled);
+        let prev = self.iconst(prev_index);
+        let top = self.iconst(i64::from(self.info.nlocalsplus) + stack_depth as i64);
+        let throw = self.iconst(throwflag);
+        let (tstate, frame) = (self.tstate, self.frame);
+        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev, top, throw]);
+        self.b.ins().return_(&[result]);
+    }
+
+    /// Continues the frame in the interpreter from the current instruction,
+    /// with the whole value stack. Ends the current block.
+    pub fn resume_in_interpreter(&mut self) {
+        let depth = self.depth;
+        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index) - 1, 0);
+        self.terminate();
+    }
+
+    /// If `failed` is nonzero, raise: the exception set by the runtime
+    /// function is unwound by the interpreter from the current instruction,
+    /// with `spilled` stack items from variables and `stack_depth` in all.
+    pub fn raise_if_with_depth(&mut self, failed: Value, spilled: usize, stack_depth: usize) {
+        let error = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.set_cold_block(error);
+        self.b.ins().brif(failed, error, &[], ok, &[]);
+        self.b.switch_to_block(error);
+        let index = i64::from(self.ins.index);
+        self.exit_to_interpreter(spilled, stack_depth, index, 1);
+        self.b.switch_to_block(ok);
+    }
+
+    /// If `cond` is nonzero, calls the runtime function `symbol` (which sets
+    /// the exception) and raises, with the current stack.
+    pub fn raise_error_if(&mut self, cond: Value, symbol: &'static str, args: &[Value]) {
+        let error = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.set_cold_block(error);
+        self.b.ins().brif(cond, error, &[], ok, &[]);
+        self.b.switch_to_block(error);
+        self.set_prev_instr();
+        self.call(symbol, args);
+        let depth = self.depth;
+        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index), 1);
+        self.b.switch_to_block(ok);
+        // The error block stored prev_instr on a path that does not reach here.
+        self.prev_instr_stored = None;
+    }
+
+    /// Raises unconditionally: the runtime function just called set the
+    /// exception. Ends the current block.
+    pub fn raise_here(&mut self) {
+        let depth = self.depth;
+        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index), 1);
+        self.terminate();
+    }
+
+    /// Continues lowering in `block`, entered with the current stack.
+    pub fn switch_to(&mut self, block: Block) {
+        self.b.switch_to_block(block);
+        self.reachable = true;
+        self.prev_instr_stored = None;
+    }
+
+    /// Raise if `failed`, with the current stack.
+    pub fn raise_if(&mut self, failed: Value) {
+        let depth = self.depth;
+        self.raise_if_with_depth(failed, depth, depth);
+    }
+
+    /// Raise if `result` is NULL.
+    pub fn raise_if_null(&mut self, result: Value) {
+        let failed = self.b.ins().icmp_imm_s(IntCC::Equal, result, 0);
+        self.raise_if(failed);
+    }
+
+    /// Raise if the C status `result` is negative.
+    pub fn raise_if_negative(&mut self, result: Value) {
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, result, 0);
+        self.raise_if(failed);
+    }
+
+    // ---- control flow -------------------------------------------------------
+
+    /// Jumps to the instruction at `target`. Ends the current block.
+    pub fn jump(&mut self, target: u32) -> Result<(), Unsupported> {
+        self.record_depth(target)?;
+        let block = self.blocks[&target];
+        self.b.ins().jump(block, &[]);
+        self.terminate();
+        Ok(())
+    }
+
+    /// Jumps to `target` when `cond` is nonzero, else falls through.
+    pub fn branch(&mut self, cond: Value, target: u32) -> Result<(), Unsupported> {
+        self.record_depth(target)?;
+        let block = self.blocks[&target];
+        let next = self.b.create_block();
+        self.b.ins().brif(cond, block, &[], next, &[]);
+        self.b.switch_to_block(next);
+        Ok(())
+    }
+
+    /// Checks `interp->ceval.eval_breaker` (signals, pending calls, GIL drop
+    /// requests, asynchronous exceptions) as the interpreter does at function
+    /// entry and on backward jumps.
+    pub fn check_eval_breaker(&mut self) {
+        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+        let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
+        let handle = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(handle);
+        self.b.ins().brif(breaker, handle, &[], done, &[]);
+        self.b.switch_to_block(handle);
+        self.set_prev_instr();
+        let tstate = self.tstate;
+        let status = self.call("pyjit_handle_eval_breaker", &[tstate]);
+        // 0: handled; negative: an exception (e.g. KeyboardInterrupt) was
+        // raised; positive: only the interpreter can serve it (an asynchronous
+        // exception), so the frame continues there at this instruction.
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+        self.raise_if(failed);
+        let resume = self.b.create_block();
+        self.b.set_cold_block(resume);
+        self.b.ins().brif(status, resume, &[], done, &[]);
+        self.b.switch_to_block(resume);
+        let depth = self.depth;
+        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index) - 1, 0);
+        self.b.switch_to_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// Returns `value` from the function: the frame is left as the
+    /// interpreter's RETURN_VALUE leaves it.
+    pub fn return_value(&mut self, value: Value) {
+        self.set_prev_instr();
+        let top = self.b.ins().iconst(types::I32, i64::from(self.info.nlocalsplus));
+        let frame = self.frame;
+        self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);
+        self.b.ins().return_(&[value]);
+        self.terminate();
+    }
+
+    pub fn nlocalsplus(&self) -> u32 {
+        self.info.nlocalsplus
+    }
+}
+
+/// The opcode's name, for messages.
+pub fn opname(opcode: u8) -> String {
+    op::NAMES
+        .iter()
+        .find(|(_, code)| *code == opcode)
+        .map_or_else(|| format!("<{opcode}>"), |(name, _)| (*name).to_owned())
+}

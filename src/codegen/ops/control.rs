@@ -1,0 +1,346 @@
+//! Control flow: jumps, truth tests, iteration, return, raise, `with`,
+//! `match`, and the opcodes of exception handlers.
+
+use crate::abi::{op, ThreadState};
+use crate::codegen::lowering::{Lowering, Unsupported};
+use crate::runtime::ceval;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{InstBuilder, Value};
+use pyo3::ffi::{self, PyObject};
+
+pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
+    let ins = lw.ins;
+    let target = ins.jump_target();
+    match ins.opcode {
+        op::JUMP_FORWARD | op::JUMP_BACKWARD_NO_INTERRUPT => lw.jump(target.unwrap())?,
+        op::JUMP_BACKWARD => {
+            lw.set_prev_instr();
+            lw.check_eval_breaker();
+            lw.jump(target.unwrap())?;
+        }
+        op::POP_JUMP_FORWARD_IF_TRUE
+        | op::POP_JUMP_BACKWARD_IF_TRUE
+        | op::POP_JUMP_FORWARD_IF_FALSE
+        | op::POP_JUMP_BACKWARD_IF_FALSE => {
+            let value = lw.pop();
+            let truth = truth(lw, value, true);
+            let jump_if_true = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_TRUE | op::POP_JUMP_BACKWARD_IF_TRUE);
+            let cond = if jump_if_true { truth } else { lw.b.ins().icmp_imm_s(IntCC::Equal, truth, 0) };
+            lw.branch(cond, target.unwrap())?;
+        }
+        op::POP_JUMP_FORWARD_IF_NONE
+        | op::POP_JUMP_BACKWARD_IF_NONE
+        | op::POP_JUMP_FORWARD_IF_NOT_NONE
+        | op::POP_JUMP_BACKWARD_IF_NOT_NONE => {
+            let value = lw.pop();
+            let none = lw.none();
+            let jump_if_none = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_NONE | op::POP_JUMP_BACKWARD_IF_NONE);
+            let cc = if jump_if_none { IntCC::Equal } else { IntCC::NotEqual };
+            let cond = lw.b.ins().icmp(cc, value, none);
+            lw.set_prev_instr();
+            lw.decref(value);
+            lw.branch(cond, target.unwrap())?;
+        }
+        op::JUMP_IF_TRUE_OR_POP | op::JUMP_IF_FALSE_OR_POP => {
+            let value = lw.peek(1);
+            let truth = truth(lw, value, false);
+            let cond = if ins.opcode == op::JUMP_IF_TRUE_OR_POP {
+                truth
+            } else {
+                lw.b.ins().icmp_imm_s(IntCC::Equal, truth, 0)
+            };
+            lw.branch(cond, target.unwrap())?;
+            let value = lw.pop();
+            lw.decref(value);
+        }
+        op::GET_ITER => {
+            lw.set_prev_instr();
+            let iterable = lw.pop();
+            let iterator = lw.call("pyjit_get_iter", &[iterable]);
+            lw.raise_if_null(iterator);
+            lw.push(iterator);
+        }
+        op::FOR_ITER => {
+            lw.set_prev_instr();
+            let iterator = lw.peek(1);
+            let out = lw.stack_address(lw.depth);
+            let tstate = lw.tstate;
+            let status = lw.call("pyjit_for_iter", &[tstate, iterator, out]);
+            lw.raise_if_negative(status);
+            let exhausted = lw.b.create_block();
+            let next = lw.b.create_block();
+            lw.b.ins().brif(status, next, &[], exhausted, &[]);
+            let depth = lw.depth;
+            lw.switch_to(exhausted);
+            let iterator = lw.pop();
+            lw.decref(iterator);
+            lw.jump(target.unwrap())?;
+            lw.switch_to(next);
+            lw.depth = depth + 1;
+            lw.reload(depth, depth + 1);
+        }
+        op::RETURN_VALUE => {
+            let value = lw.pop();
+            lw.return_value(value);
+        }
+        op::RAISE_VARARGS if ins.arg > 0 => {
+            lw.set_prev_instr();
+            let cause = if ins.arg == 2 { lw.pop() } else { lw.iconst(0) };
+            let exc = lw.pop();
+            let tstate = lw.tstate;
+            lw.call("pyjit_raise", &[tstate, exc, cause]);
+            lw.raise_here();
+        }
+        // A bare `raise` re-raises without adding a traceback entry, and the
+        // handler opcodes below run only while an exception is being handled;
+        // the interpreter runs them.
+        op::RAISE_VARARGS
+        | op::RERAISE
+        | op::PUSH_EXC_INFO
+        | op::POP_EXCEPT
+        | op::CHECK_EXC_MATCH
+        | op::CHECK_EG_MATCH
+        | op::PREP_RERAISE_STAR
+        | op::WITH_EXCEPT_START => lw.resume_in_interpreter(),
+        op::BEFORE_WITH => {
+            lw.set_prev_instr();
+            let base = lw.depth - 1;
+            lw.spill(base, base + 1);
+            let slots = lw.stack_address(base);
+            let tstate = lw.tstate;
+            let status = lw.call("pyjit_before_with", &[tstate, slots]);
+            // On failure the frame's slot holds the manager or `__exit__`.
+            let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+            lw.raise_if_with_depth(failed, base, base + 1);
+            lw.depth += 1;
+            lw.reload(base, base + 2);
+        }
+        op::GET_LEN => {
+            lw.set_prev_instr();
+            let obj = lw.peek(1);
+            let len = lw.call("pyjit_get_len", &[obj]);
+            lw.raise_if_null(len);
+            lw.push(len);
+        }
+        op::MATCH_MAPPING | op::MATCH_SEQUENCE => {
+            let subject = lw.peek(1);
+            let which = lw.iconst(i64::from(ins.opcode));
+            let result = lw.call("pyjit_match_kind", &[subject, which]);
+            lw.push(result);
+        }
+        op::MATCH_KEYS => {
+            lw.set_prev_instr();
+            let keys = lw.peek(1);
+            let subject = lw.peek(2);
+            let tstate = lw.tstate;
+            let values = lw.call("pyjit_match_keys", &[tstate, subject, keys]);
+            lw.raise_if_null(values);
+            lw.push(values);
+        }
+        op::MATCH_CLASS => {
+            lw.set_prev_instr();
+            let names = lw.pop();
+            let cls = lw.pop();
+            let subject = lw.peek(1);
+            let (tstate, nargs) = (lw.tstate, lw.iconst(i64::from(ins.arg)));
+            let attrs = lw.call("pyjit_match_class", &[tstate, subject, cls, nargs, names]);
+            lw.raise_if_null(attrs);
+            lw.set_peek(1, attrs);
+        }
+        _ => return Err(lw.unsupported()),
+    }
+    Ok(())
+}
+
+/// The truth of `value` as 0 or 1, raising on error. With `consume`, the
+/// value's reference is released (it has been popped); otherwise it stays on
+/// the stack.
+fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
+    let t = lw.data_address("_Py_TrueStruct");
+    let f = lw.data_address("_Py_FalseStruct");
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    let not_true = lw.b.create_block();
+    let slow = lw.b.create_block();
+    let one = lw.iconst(1);
+    let zero = lw.iconst(0);
+    let is_true = lw.b.ins().icmp(IntCC::Equal, value, t);
+    let is_false = lw.b.ins().icmp(IntCC::Equal, value, f);
+    if consume {
+        // The bools are immortal in practice: dropping a reference never
+        // deallocates them.
+        let count = lw.load(value, crate::abi::OBJECT_REFCNT);
+        let either = lw.b.ins().bor(is_true, is_false);
+        let delta = lw.b.ins().uextend(lw.ptr, either);
+        let count = lw.b.ins().isub(count, delta);
+        let fast = lw.b.create_block();
+        let after = lw.b.create_block();
+        lw.b.ins().brif(either, fast, &[], after, &[]);
+        lw.b.switch_to_block(fast);
+        lw.store(count, value, crate::abi::OBJECT_REFCNT);
+        lw.b.ins().jump(after, &[]);
+        lw.b.switch_to_block(after);
+    }
+    lw.b.ins().brif(is_true, done, &[one.into()], not_true, &[]);
+    lw.b.switch_to_block(not_true);
+    lw.b.ins().brif(is_false, done, &[zero.into()], slow, &[]);
+    lw.b.switch_to_block(slow);
+    lw.set_prev_instr();
+    let consume_flag = lw.iconst(i64::from(consume));
+    let status = lw.call("pyjit_is_true", &[value, consume_flag]);
+    lw.raise_if_negative(status);
+    lw.b.ins().jump(done, &[status.into()]);
+    lw.switch_to(done);
+    result
+}
+
+/// `PyObject_IsTrue`, releasing `value` when `consume` is set.
+pub unsafe extern "C" fn is_true(value: *mut PyObject, consume: isize) -> isize {
+    // SAFETY: value is live; owned when `consume` is set.
+    unsafe {
+        let truth = ffi::PyObject_IsTrue(value);
+        if consume != 0 {
+            ffi::Py_DECREF(value);
+        }
+        truth as isize
+    }
+}
+
+/// GET_ITER: consumes the iterable.
+pub unsafe extern "C" fn get_iter(iterable: *mut PyObject) -> *mut PyObject {
+    // SAFETY: iterable is owned and released here.
+    unsafe {
+        let iterator = ffi::PyObject_GetIter(iterable);
+        ffi::Py_DECREF(iterable);
+        iterator
+    }
+}
+
+/// FOR_ITER: stores the next item in `*out` and returns 1, returns 0 when the
+/// iterator is exhausted, -1 on error. Borrows the iterator.
+pub unsafe extern "C" fn for_iter(_tstate: *mut ThreadState, iterator: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    // SAFETY: iterator is a live iterator (GET_ITER produced it); out is a
+    // value-stack slot of the live frame.
+    unsafe {
+        let next = (*ffi::Py_TYPE(iterator)).tp_iternext.expect("GET_ITER returns iterators")(iterator);
+        if !next.is_null() {
+            *out = next;
+            return 1;
+        }
+        if !ffi::PyErr_Occurred().is_null() {
+            if ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) == 0 {
+                return -1;
+            }
+            ffi::PyErr_Clear();
+        }
+        0
+    }
+}
+
+/// RAISE_VARARGS with an exception (and maybe a cause): consumes both and
+/// always leaves an exception set.
+pub unsafe extern "C" fn raise(tstate: *mut ThreadState, exc: *mut PyObject, cause: *mut PyObject) -> isize {
+    // SAFETY: exc and cause (nullable) are owned references given to do_raise.
+    unsafe { ceval::do_raise(tstate, exc, cause) as isize }
+}
+
+/// BEFORE_WITH on `slots[0]`: leaves `[__exit__, __enter__()]`. On failure
+/// `slots[0]` holds the manager or its `__exit__`.
+pub unsafe extern "C" fn before_with(_tstate: *mut ThreadState, slots: *mut *mut PyObject) -> isize {
+    // SAFETY: slots points at two value-stack slots; the first is owned.
+    unsafe {
+        let manager = *slots;
+        let type_name = (*ffi::Py_TYPE(manager)).tp_name;
+        let enter_name = ffi::PyUnicode_InternFromString(c"__enter__".as_ptr());
+        let exit_name = ffi::PyUnicode_InternFromString(c"__exit__".as_ptr());
+        if enter_name.is_null() || exit_name.is_null() {
+            ffi::Py_XDECREF(enter_name);
+            ffi::Py_XDECREF(exit_name);
+            return -1;
+        }
+        let enter = crate::abi::ffi::_PyObject_LookupSpecial(manager, enter_name);
+        ffi::Py_DECREF(enter_name);
+        if enter.is_null() {
+            ffi::Py_DECREF(exit_name);
+            if ffi::PyErr_Occurred().is_null() {
+                let msg = c"'%.200s' object does not support the context manager protocol";
+                ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), type_name);
+            }
+            return -1;
+        }
+        let exit = crate::abi::ffi::_PyObject_LookupSpecial(manager, exit_name);
+        ffi::Py_DECREF(exit_name);
+        if exit.is_null() {
+            if ffi::PyErr_Occurred().is_null() {
+                let msg = c"'%.200s' object does not support the context manager protocol (missed __exit__ method)";
+                ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), type_name);
+            }
+            ffi::Py_DECREF(enter);
+            return -1;
+        }
+        *slots = exit;
+        ffi::Py_DECREF(manager);
+        let result = ffi::PyObject_CallNoArgs(enter);
+        ffi::Py_DECREF(enter);
+        if result.is_null() {
+            return -1;
+        }
+        *slots.add(1) = result;
+        0
+    }
+}
+
+/// GET_LEN: `len(obj)` as an int; borrows `obj`.
+pub unsafe extern "C" fn get_len(obj: *mut PyObject) -> *mut PyObject {
+    // SAFETY: obj is live.
+    unsafe {
+        let len = ffi::PyObject_Length(obj);
+        if len < 0 {
+            return std::ptr::null_mut();
+        }
+        ffi::PyLong_FromSsize_t(len)
+    }
+}
+
+/// MATCH_MAPPING / MATCH_SEQUENCE (`which` is the opcode): a new bool.
+pub unsafe extern "C" fn match_kind(subject: *mut PyObject, which: isize) -> *mut PyObject {
+    // SAFETY: subject is live; its type is live.
+    unsafe {
+        let flag = if which as u8 == op::MATCH_MAPPING { ffi::Py_TPFLAGS_MAPPING } else { ffi::Py_TPFLAGS_SEQUENCE };
+        let matches = (*ffi::Py_TYPE(subject)).tp_flags & flag != 0;
+        ffi::Py_NewRef(if matches { ffi::Py_True() } else { ffi::Py_False() })
+    }
+}
+
+/// MATCH_KEYS: borrows both; a tuple of values, or None.
+pub unsafe extern "C" fn match_keys(tstate: *mut ThreadState, subject: *mut PyObject, keys: *mut PyObject) -> *mut PyObject {
+    // SAFETY: subject and keys are live stack items.
+    unsafe { ceval::match_keys(tstate, subject, keys) }
+}
+
+/// MATCH_CLASS: consumes `cls` and `names`; on success or no match also the
+/// subject (borrowed from the stack slot it is replaced in) — the result is a
+/// tuple of attributes or None. On error the subject stays on the stack.
+pub unsafe extern "C" fn match_class(
+    tstate: *mut ThreadState,
+    subject: *mut PyObject,
+    cls: *mut PyObject,
+    nargs: isize,
+    names: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: owned references released as documented.
+    unsafe {
+        let attrs = ceval::match_class(tstate, subject, cls, nargs, names);
+        ffi::Py_DECREF(names);
+        ffi::Py_DECREF(cls);
+        let result = if !attrs.is_null() {
+            attrs
+        } else if !ffi::PyErr_Occurred().is_null() {
+            return std::ptr::null_mut();
+        } else {
+            ffi::Py_NewRef(ffi::Py_None())
+        };
+        ffi::Py_DECREF(subject);
+        result
+    }
+}

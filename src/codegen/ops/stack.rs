@@ -1,0 +1,37 @@
+//! Stack shuffling and `RESUME`.
+
+use crate::abi::op;
+use crate::codegen::lowering::Lowering;
+
+pub fn lower(lw: &mut Lowering) {
+    let arg = lw.ins.arg as usize;
+    match lw.ins.opcode {
+        op::RESUME => {
+            // The frame becomes complete (visible to sys._getframe) here.
+            lw.set_prev_instr();
+            if arg < 2 {
+                lw.check_eval_breaker();
+            }
+        }
+        op::POP_TOP => {
+            let value = lw.pop();
+            lw.decref(value);
+        }
+        op::PUSH_NULL => {
+            let null = lw.iconst(0);
+            lw.push(null);
+        }
+        op::COPY => {
+            let value = lw.peek(arg);
+            lw.incref(value);
+            lw.push(value);
+        }
+        op::SWAP => {
+            let top = lw.peek(1);
+            let other = lw.peek(arg);
+            lw.set_peek(1, other);
+            lw.set_peek(arg, top);
+        }
+        _ => unreachable!("not a stack opcode"),
+    }
+}

@@ -1,0 +1,90 @@
+//! The symbols generated code may import, and their addresses in this
+//! process. This table is the allow-list: the object loader links nothing
+//! else, and cranelift-jit is given exactly these.
+
+use super::ops::{attrs, builders, calls, control, locals, names, operators};
+use crate::abi::ffi as abi_ffi;
+use crate::runtime;
+use pyo3::ffi;
+
+macro_rules! symbol_table {
+    ($($name:literal => $address:expr,)*) => {
+        /// Address of the symbol `name`, if generated code may use it.
+        pub fn resolve(name: &str) -> Option<*const u8> {
+            match name {
+                $($name => Some($address as *const u8),)*
+                _ => None,
+            }
+        }
+
+        /// Every symbol name, for registering with cranelift-jit.
+        pub const NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+symbol_table! {
+    // CPython data and functions called directly.
+    "_Py_NoneStruct" => std::ptr::addr_of!(abi_ffi::_Py_NoneStruct),
+    "_Py_TrueStruct" => std::ptr::addr_of!(abi_ffi::_Py_TrueStruct),
+    "_Py_FalseStruct" => std::ptr::addr_of!(abi_ffi::_Py_FalseStruct),
+    "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
+    "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
+    // Leaving compiled code.
+    "pyjit_exit_to_interpreter" => runtime::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_handle_eval_breaker" => runtime::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
+    // Opcode families.
+    "pyjit_unbound_local" => locals::unbound_local as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_unbound_cell" => locals::unbound_cell as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_make_cell" => locals::make_cell as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_load_classderef" => locals::load_classderef as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_load_name" => names::load_name as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_store_name" => names::store_name as unsafe extern "C" fn(_, _, _, _) -> _,
+    "pyjit_delete_name" => names::delete_name as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_load_global" => names::load_global as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_store_global" => names::store_global as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_delete_global" => names::delete_global as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_import_name" => names::import_name as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_import_from" => names::import_from as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_import_star" => names::import_star as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_setup_annotations" => names::setup_annotations as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_load_build_class" => names::load_build_class as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_print_expr" => names::print_expr as unsafe extern "C" fn(_) -> _,
+    "pyjit_load_attr" => attrs::load_attr as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_load_method" => attrs::load_method as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_binary_op" => operators::binary_op as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_unary_op" => operators::unary_op as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_compare_op" => operators::compare_op as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_contains_op" => operators::contains_op as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_binary_subscr" => operators::binary_subscr as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_store_subscr" => operators::store_subscr as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_build_slice" => operators::build_slice as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_build_tuple" => builders::build_tuple as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_build_list" => builders::build_list as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_build_set" => builders::build_set as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_build_string" => builders::build_string as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_build_map" => builders::build_map as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_build_const_key_map" => builders::build_const_key_map as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_list_append" => builders::list_append as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_set_add" => builders::set_add as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_map_add" => builders::map_add as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_list_extend" => builders::list_extend as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_set_update" => builders::set_update as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_dict_update" => builders::dict_update as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_dict_merge" => builders::dict_merge as unsafe extern "C" fn(_, _, _, _) -> _,
+    "pyjit_list_to_tuple" => builders::list_to_tuple as unsafe extern "C" fn(_) -> _,
+    "pyjit_format_value" => builders::format_value as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_unpack" => builders::unpack as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_get_iter" => control::get_iter as unsafe extern "C" fn(_) -> _,
+    "pyjit_for_iter" => control::for_iter as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_raise" => control::raise as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_before_with" => control::before_with as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_get_len" => control::get_len as unsafe extern "C" fn(_) -> _,
+    "pyjit_match_kind" => control::match_kind as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_match_keys" => control::match_keys as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_match_class" => control::match_class as unsafe extern "C" fn(_, _, _, _, _) -> _,
+}

@@ -1,0 +1,91 @@
+//! Turning lowered code into callable native code, through cranelift-jit or
+//! through an object file and pyjit's loader, and freeing it again.
+
+use super::{config, Entry};
+use crate::cache::loader::{self, LoadedObject};
+use crate::codegen::{self, isa, symbols, CodeInfo, Unsupported};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::default_libcall_names;
+use cranelift_object::{ObjectBuilder, ObjectModule};
+
+const ENTRY_SYMBOL: &str = "pyjit_code";
+
+/// Native code for one code object.
+pub struct NativeCode {
+    entry: Entry,
+    size: usize,
+    _memory: Memory,
+}
+
+enum Memory {
+    Jit(Option<JITModule>),
+    Object(LoadedObject),
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        if let Memory::Jit(module) = self {
+            if let Some(module) = module.take() {
+                // SAFETY: the code object owning this code is being freed, so
+                // no frame runs it any more and nothing else points into it.
+                unsafe { module.free_memory() };
+            }
+        }
+    }
+}
+
+impl NativeCode {
+    pub fn entry(&self) -> Entry {
+        self.entry
+    }
+    pub fn size(&self) -> usize {
+        self.size
+    }
+}
+
+/// Why compiling did not produce native code.
+pub enum Failure {
+    /// The lowering does not handle this code (a delegation, by design).
+    Unsupported(Unsupported),
+    /// Cranelift or the loader failed (a bug, counted as `failed`).
+    Internal(String),
+}
+
+impl From<Unsupported> for Failure {
+    fn from(e: Unsupported) -> Self {
+        Failure::Unsupported(e)
+    }
+}
+
+/// Compiles `info` with the configured code path.
+pub fn compile(info: &CodeInfo) -> Result<NativeCode, Failure> {
+    if config::via_object() {
+        compile_via_object(info)
+    } else {
+        compile_jit(info)
+    }
+}
+
+fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
+    let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
+    builder.symbol_lookup_fn(Box::new(symbols::resolve));
+    let mut module = JITModule::new(builder);
+    let (id, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
+    let address = module.get_finalized_function(id);
+    // SAFETY: the function was generated with the `Entry` signature.
+    let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
+    Ok(NativeCode { entry, size, _memory: Memory::Jit(Some(module)) })
+}
+
+fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
+    let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
+        .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
+    let mut module = ObjectModule::new(builder);
+    let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
+    let loaded = loader::load(&bytes, ENTRY_SYMBOL, symbols::resolve).map_err(|e| Failure::Internal(e.0))?;
+    // SAFETY: the entry symbol was generated with the `Entry` signature.
+    let entry = unsafe { std::mem::transmute::<*const u8, Entry>(loaded.entry()) };
+    Ok(NativeCode { entry, size, _memory: Memory::Object(loaded) })
+}

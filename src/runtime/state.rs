@@ -1,0 +1,158 @@
+//! Per-code-object state, kept in a `co_extra` slot and freed with the code
+//! object (taking its native code with it).
+
+use super::native::{self, Failure, NativeCode};
+use super::stats;
+use crate::abi::{self, ffi as abi_ffi};
+use crate::bytecode;
+use crate::codegen::{CodeInfo, Unsupported};
+use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
+use std::ffi::c_void;
+use std::sync::atomic::Ordering;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Where a code object's frames run.
+pub enum Tier {
+    /// In the interpreter, counting calls until the threshold.
+    Counting,
+    /// Being compiled (frames started meanwhile run in the interpreter).
+    Compiling,
+    /// Native code.
+    Native(NativeCode),
+    /// In the interpreter for good; why.
+    Delegated(String),
+    /// In the interpreter because compiling failed; why.
+    Failed(String),
+}
+
+pub struct CodeState {
+    pub runs: u64,
+    pub tier: Tier,
+    pub compile_time_ns: u64,
+}
+
+fn extra_index() -> Option<Py_ssize_t> {
+    static INDEX: OnceLock<Py_ssize_t> = OnceLock::new();
+    let index = *INDEX.get_or_init(|| {
+        // SAFETY: called with the GIL held; `free_state` matches the
+        // allocation in `CodeState::of`.
+        unsafe { abi_ffi::_PyEval_RequestCodeExtraIndex(free_state) }
+    });
+    (index >= 0).then_some(index)
+}
+
+/// Frees a `CodeState` when its code object dies.
+unsafe extern "C" fn free_state(state: *mut c_void) {
+    if !state.is_null() {
+        // SAFETY: every non-NULL extra under pyjit's index is a Box<CodeState>
+        // leaked by `CodeState::of`, freed exactly once by CPython.
+        drop(unsafe { Box::from_raw(state.cast::<CodeState>()) });
+    }
+}
+
+impl CodeState {
+    /// The state of `code`, created on first sight. None if CPython refused
+    /// the extra slot.
+    pub fn of(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
+        let index = extra_index()?;
+        // SAFETY: code is live; the extra slot under our index holds NULL or
+        // a Box<CodeState> owned by the code object. The returned reference
+        // is used under the GIL while the code object is alive.
+        unsafe {
+            if let Some(state) = Self::existing(code) {
+                return Some(state);
+            }
+            let state = Box::into_raw(Box::new(CodeState { runs: 0, tier: Tier::Counting, compile_time_ns: 0 }));
+            if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
+                ffi::PyErr_Clear();
+                drop(Box::from_raw(state));
+                return None;
+            }
+            Some(&mut *state)
+        }
+    }
+
+    /// The state of `code` if pyjit has seen it.
+    pub fn existing(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
+        let index = extra_index()?;
+        let mut extra: *mut c_void = std::ptr::null_mut();
+        // SAFETY: as in `of`.
+        unsafe {
+            if abi_ffi::_PyCode_GetExtra(code.cast(), index, &mut extra) != 0 {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            extra.cast::<CodeState>().as_mut()
+        }
+    }
+
+    /// Compiles `code`; afterwards the tier is Native, Delegated or Failed.
+    pub fn compile(&mut self, code: *mut PyCodeObject) {
+        self.tier = Tier::Compiling;
+        let started = Instant::now();
+        let outcome = code_info(code).map_err(Failure::from).and_then(|info| native::compile(&info));
+        self.compile_time_ns = started.elapsed().as_nanos() as u64;
+        stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
+        self.tier = match outcome {
+            Ok(native) => {
+                stats::COMPILED.fetch_add(1, Ordering::Relaxed);
+                stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
+                Tier::Native(native)
+            }
+            Err(Failure::Internal(reason)) => {
+                stats::FAILED.fetch_add(1, Ordering::Relaxed);
+                Tier::Failed(reason)
+            }
+            Err(Failure::Unsupported(Unsupported(reason))) => {
+                stats::count_delegated(&reason);
+                Tier::Delegated(reason)
+            }
+        };
+    }
+
+    /// Why the code runs in the interpreter, if it does.
+    pub fn reason(&self) -> Option<&str> {
+        match &self.tier {
+            Tier::Counting => Some("not called often enough yet"),
+            Tier::Compiling => Some("being compiled"),
+            Tier::Native(_) => None,
+            Tier::Delegated(reason) | Tier::Failed(reason) => Some(reason),
+        }
+    }
+}
+
+/// Reads what the compiler needs from a code object, or says why pyjit
+/// leaves it to the interpreter.
+fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+    let flags = abi::code_int(code, abi::CODE_FLAGS);
+    for (flag, kind) in [
+        (abi::CO_GENERATOR, "generator"),
+        (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE, "coroutine"),
+        (abi::CO_ASYNC_GENERATOR, "async generator"),
+    ] {
+        if flags & flag != 0 {
+            return Err(Unsupported(kind.to_owned()));
+        }
+    }
+    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference.
+    let instrs = unsafe {
+        let bytes = abi_ffi::PyCode_GetCode(code);
+        if bytes.is_null() {
+            ffi::PyErr_Clear();
+            return Err(Unsupported("co_code is unavailable".into()));
+        }
+        let data = std::slice::from_raw_parts(
+            ffi::PyBytes_AsString(bytes).cast::<u8>(),
+            ffi::PyBytes_Size(bytes) as usize,
+        );
+        let instrs = bytecode::decode(data);
+        ffi::Py_DECREF(bytes);
+        instrs
+    };
+    Ok(CodeInfo {
+        instrs,
+        nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
+        stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
+    })
+}

@@ -1,0 +1,21 @@
+//! Process-wide counters reported by `pyjit.stats()`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::Mutex;
+
+pub static COMPILED: AtomicU64 = AtomicU64::new(0);
+pub static FAILED: AtomicU64 = AtomicU64::new(0);
+pub static DEOPTS: AtomicU64 = AtomicU64::new(0);
+pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
+pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
+pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
+pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Code objects handed to the interpreter, by reason.
+pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+pub fn count_delegated(reason: &str) {
+    let mut delegated = DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
+    *delegated.entry(reason.to_owned()).or_default() += 1;
+}

@@ -1,0 +1,355 @@
+"""Differential tests: every program in ``tests/corpus/`` must behave exactly
+the same under plain CPython and under pyjit.
+
+For each ``tests/corpus/*.py`` (files whose name starts with ``_`` are helper
+modules, not programs) and each mode (``jit``, ``object``) the program is run
+
+* as ``sys.executable PROG`` (the baseline), and
+* as ``sys.executable -m pyjit PROG`` with ``PYJIT_THRESHOLD=0`` (every
+  function compiled at its first call) and ``PYJIT_STATS_OUT`` set; in mode
+  ``object`` also with ``PYJIT_VIA_OBJECT=1``.
+
+Both runs get ``PYTHONHASHSEED=0``, ``PYTHONDONTWRITEBYTECODE=1``, no stdin,
+a fresh empty temporary working directory and a timeout; PROG is the same
+absolute path in both runs, so tracebacks are byte-identical.  stdout, stderr
+and the exit status are compared exactly; a difference fails the test with a
+unified diff of the differing stream.  Then the stats JSON written by pyjit
+must show ``compiled >= 1`` and ``failed == 0``, and every delegation reason
+must be allowed (see below).
+
+Program header (comment lines at the top of a corpus file):
+
+``# expect-delegated: R1, R2``
+    delegations with these reasons are allowed in addition to the default
+    allow-list (``generator``, ``coroutine``, ``async generator``,
+    ``tracing active``).  Comma-separated; without a comma the value is split
+    on whitespace (and the whole value is accepted as one reason too).  A
+    reason R is allowed by an entry E when R == E or R starts with ``E:`` or
+    ``E (``.  ``*`` allows every reason.
+``# args: a b c``
+    command-line arguments for the program (shlex syntax), given to both runs.
+``# timeout: SECONDS``
+    raises the per-run timeout for this program (the larger of this and
+    ``PYJIT_DIFF_TIMEOUT`` is used).
+
+Environment variables:
+
+``PYJIT_DIFF_PYJIT_CMD``
+    replaces the pyjit command (default ``<sys.executable> -m pyjit``), shlex
+    syntax; the program path and arguments are appended.  Setting it to plain
+    python self-tests the runner and the corpus (each program must then give
+    the same output twice).  With an override the stats assertions are
+    skipped unless ``PYJIT_DIFF_CHECK_STATS=1``.
+``PYJIT_DIFF_CHECK_STATS``
+    ``1`` forces the stats assertions even with ``PYJIT_DIFF_PYJIT_CMD``.
+``PYJIT_DIFF_TIMEOUT``
+    per-run timeout in seconds (default 60).
+``PYJIT_DIFF_KEEP``
+    if set, the temporary directories of failing runs are kept and their
+    paths printed.
+
+Select programs with ``-k``: test ids are ``test_program[<name>-<mode>]``,
+e.g. ``-k ops_binary`` or ``-k "flow_ and object"``.  Every parameter carries
+the markers ``differential`` and ``mode_jit`` / ``mode_object``.
+"""
+
+import difflib
+import json
+import os
+import pathlib
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+CORPUS_DIR = pathlib.Path(__file__).resolve().parent / "corpus"
+
+DEFAULT_ALLOWED_REASONS = (
+    "generator",
+    "coroutine",
+    "async generator",
+    "tracing active",
+)
+
+MODES = {
+    "jit": {},
+    "object": {"PYJIT_VIA_OBJECT": "1"},
+}
+
+HEADER_KEYS = ("expect-delegated", "args", "timeout")
+
+
+# --------------------------------------------------------------------------
+# configuration
+
+
+def _pyjit_cmd():
+    override = os.environ.get("PYJIT_DIFF_PYJIT_CMD")
+    if override:
+        return shlex.split(override), True
+    return [sys.executable, "-m", "pyjit"], False
+
+
+def _check_stats():
+    _, overridden = _pyjit_cmd()
+    if not overridden:
+        return True
+    return os.environ.get("PYJIT_DIFF_CHECK_STATS", "") not in ("", "0")
+
+
+def _default_timeout():
+    return float(os.environ.get("PYJIT_DIFF_TIMEOUT", "60"))
+
+
+# --------------------------------------------------------------------------
+# corpus and headers
+
+
+def corpus_programs():
+    return sorted(
+        p for p in CORPUS_DIR.glob("*.py") if not p.name.startswith("_")
+    )
+
+
+def parse_header(path):
+    """Return {'expect-delegated': [...], 'args': [...], 'timeout': float|None}.
+
+    Only the leading block of comment (and blank) lines is read."""
+    header = {"expect-delegated": [], "args": [], "timeout": None}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            stripped = line.strip()
+            if not stripped:
+                continue
+            if not stripped.startswith("#"):
+                break
+            body = stripped[1:].strip()
+            key, sep, value = body.partition(":")
+            key = key.strip().lower()
+            if not sep or key not in HEADER_KEYS:
+                continue
+            value = value.strip()
+            if key == "expect-delegated":
+                if "," in value:
+                    items = [v.strip() for v in value.split(",")]
+                else:
+                    items = value.split()
+                    if len(items) > 1:
+                        items.append(value)
+                header[key].extend(i for i in items if i)
+            elif key == "args":
+                header[key].extend(shlex.split(value))
+            elif key == "timeout":
+                header[key] = float(value)
+    return header
+
+
+def reason_allowed(reason, allowed):
+    for entry in allowed:
+        if entry == "*" or reason == entry:
+            return True
+        if reason.startswith(entry + ":") or reason.startswith(entry + " ("):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------
+# running
+
+
+class RunResult:
+    def __init__(self, argv, cwd, returncode, stdout, stderr, timed_out):
+        self.argv = argv
+        self.cwd = cwd
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.timed_out = timed_out
+
+
+def _base_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    # Interpreter-behaviour switches that would make a run differ from a
+    # plain `python prog.py` are removed for both runs.
+    for k in ("PYTHONINSPECT", "PYTHONSTARTUP", "PYTHONBREAKPOINT",
+              "PYTHONTRACEMALLOC", "PYTHONPROFILEIMPORTTIME",
+              "PYTHONASYNCIODEBUG", "PYTHONDEVMODE", "PYTHONWARNINGS",
+              "PYTHONOPTIMIZE", "PYTHONUNBUFFERED", "PYTHONVERBOSE",
+              "PYTHONFAULTHANDLER", "PYTHONNODEBUGRANGES"):
+        env.pop(k, None)
+    return env
+
+
+def run_program(argv, env, cwd, timeout):
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            proc.kill()
+        stdout, stderr = proc.communicate()
+    return RunResult(argv, cwd, proc.returncode, stdout, stderr, timed_out)
+
+
+def _decode(data):
+    return data.decode("utf-8", errors="backslashreplace")
+
+
+def _diff(name, expected, actual):
+    exp = _decode(expected).splitlines(keepends=True)
+    act = _decode(actual).splitlines(keepends=True)
+    lines = list(difflib.unified_diff(
+        exp, act, fromfile=name + " (cpython)", tofile=name + " (pyjit)", n=3))
+    out = []
+    for line in lines:
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def _tail(data, limit=4000):
+    text = _decode(data)
+    if len(text) > limit:
+        text = "...[%d chars cut]...\n" % (len(text) - limit) + text[-limit:]
+    return text
+
+
+def _describe(label, res):
+    return "%s: argv=%s cwd=%s exit=%s%s\n--- stdout (tail) ---\n%s\n--- stderr (tail) ---\n%s" % (
+        label, " ".join(map(shlex.quote, res.argv)), res.cwd, res.returncode,
+        " (TIMED OUT)" if res.timed_out else "",
+        _tail(res.stdout), _tail(res.stderr))
+
+
+# --------------------------------------------------------------------------
+# the test
+
+
+def _params():
+    params = []
+    for prog in corpus_programs():
+        for mode in MODES:
+            params.append(pytest.param(
+                prog, mode, id="%s-%s" % (prog.stem, mode),
+                marks=[pytest.mark.differential,
+                       getattr(pytest.mark, "mode_" + mode)],
+            ))
+    return params
+
+
+def test_corpus_not_empty():
+    assert corpus_programs(), "no programs in %s" % CORPUS_DIR
+
+
+@pytest.mark.parametrize("program,mode", _params())
+def test_program(program, mode):
+    header = parse_header(program)
+    timeout = max(header["timeout"] or 0.0, _default_timeout())
+    pyjit_cmd, _ = _pyjit_cmd()
+    check_stats = _check_stats()
+    keep = bool(os.environ.get("PYJIT_DIFF_KEEP"))
+
+    work = tempfile.mkdtemp(prefix="pyjit-diff-%s-%s-" % (program.stem, mode))
+    ok = False
+    try:
+        base_cwd = os.path.join(work, "cpython")
+        jit_cwd = os.path.join(work, "pyjit")
+        os.mkdir(base_cwd)
+        os.mkdir(jit_cwd)
+        stats_path = os.path.join(work, "stats.json")
+
+        prog_args = [str(program)] + header["args"]
+
+        base_env = _base_env()
+        base = run_program([sys.executable] + prog_args, base_env, base_cwd, timeout)
+        assert not base.timed_out, (
+            "baseline CPython run timed out after %ss\n%s"
+            % (timeout, _describe("cpython", base)))
+
+        jit_env = _base_env()
+        jit_env["PYJIT_THRESHOLD"] = "0"
+        jit_env["PYJIT_STATS_OUT"] = stats_path
+        jit_env.update(MODES[mode])
+        jit = run_program(pyjit_cmd + prog_args, jit_env, jit_cwd, timeout)
+
+        problems = []
+        if jit.timed_out:
+            problems.append("pyjit run timed out after %ss (baseline exit=%s)"
+                            % (timeout, base.returncode))
+        if base.returncode != jit.returncode:
+            problems.append("exit status differs: cpython=%s pyjit=%s"
+                            % (base.returncode, jit.returncode))
+        for stream in ("stdout", "stderr"):
+            a, b = getattr(base, stream), getattr(jit, stream)
+            if a != b:
+                problems.append("%s differs:\n%s" % (
+                    stream, _diff("%s %s" % (program.name, stream), a, b)))
+        if problems:
+            if stats_path and os.path.exists(stats_path):
+                with open(stats_path, encoding="utf-8", errors="replace") as f:
+                    problems.append("pyjit stats: " + f.read())
+            pytest.fail("%s [%s]: pyjit differs from CPython\n\n%s\n\n%s"
+                        % (program.name, mode, "\n\n".join(problems),
+                           _describe("pyjit", jit)), pytrace=False)
+
+        if not check_stats:
+            ok = True
+            return
+
+        assert os.path.exists(stats_path), (
+            "pyjit wrote no stats file (PYJIT_STATS_OUT=%s)\n%s"
+            % (stats_path, _describe("pyjit", jit)))
+        with open(stats_path, encoding="utf-8") as f:
+            raw = f.read()
+        try:
+            stats = json.loads(raw)
+        except ValueError as e:
+            pytest.fail("stats file is not JSON (%s): %r" % (e, raw[:2000]),
+                        pytrace=False)
+        check_stats_json(stats, header, program.name, mode)
+        ok = True
+    finally:
+        if ok or not keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("kept run directory: %s" % work)
+
+
+def check_stats_json(stats, header, name, mode):
+    where = "%s [%s]" % (name, mode)
+    assert isinstance(stats, dict), "%s: stats is not an object: %r" % (where, stats)
+    for key in ("compiled", "failed", "deopts", "delegated"):
+        assert isinstance(stats.get(key), int), (
+            "%s: stats[%r] missing or not an int: %r" % (where, key, stats))
+    reasons = stats.get("delegated_reasons")
+    assert isinstance(reasons, dict), (
+        "%s: stats['delegated_reasons'] missing or not a dict: %r" % (where, stats))
+    assert stats["compiled"] >= 1, "%s: nothing was compiled: %r" % (where, stats)
+    assert stats["failed"] == 0, "%s: %d compile(s) failed: %r" % (
+        where, stats["failed"], stats)
+    allowed = list(DEFAULT_ALLOWED_REASONS) + header["expect-delegated"]
+    bad = {r: n for r, n in reasons.items() if n and not reason_allowed(r, allowed)}
+    assert not bad, (
+        "%s: unexpected delegations (reason -> count): %s\nallowed: %s\nstats: %r"
+        % (where, json.dumps(bad, indent=1, sort_keys=True),
+           ", ".join(allowed), stats))
