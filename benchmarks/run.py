@@ -31,6 +31,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shlex
 import shutil
 import signal
@@ -120,6 +121,18 @@ def exitcode_from_status(status):
     if os.WIFSIGNALED(status):
         return -os.WTERMSIG(status)
     return os.WEXITSTATUS(status)
+
+
+def describe_exit(rec):
+    if rec.get("timed_out"):
+        return "timeout"
+    code = rec.get("exitcode")
+    if code is not None and code < 0:
+        try:
+            return "killed by %s" % signal.Signals(-code).name
+        except ValueError:
+            return "killed by signal %d" % -code
+    return "exit %s" % code
 
 
 def tail(path, nlines):
@@ -252,6 +265,19 @@ def probe(python, code, env=None, timeout=120):
     return p.stdout.decode("utf-8", "replace").strip(), None
 
 
+PYJIT_PROBE = """
+import pyjit
+v = getattr(pyjit, "__version__", None)
+if v is None:
+    try:
+        import importlib.metadata as m
+        v = m.version("pyjit")
+    except Exception:
+        v = "version unknown"
+print(v, "from", pyjit.__file__)
+"""
+
+
 def base_env():
     """Environment for children: ours minus every PYJIT_* variable."""
     return {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
@@ -293,6 +319,56 @@ def nproc():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover
         return os.cpu_count()
+
+
+class LoadMeter:
+    """CPU used by *other* processes (not this runner or its children).
+
+    Busy time of the whole machine from /proc/stat minus our own CPU time
+    (self + reaped children), divided by wall time: the average number of CPUs
+    that something else kept busy, which makes timings unreliable.
+    """
+
+    def __init__(self):
+        self.t0 = time.perf_counter()
+        self.busy0, self.steal0 = self._machine()
+        self.own0 = self._own()
+
+    @staticmethod
+    def _machine():
+        try:
+            with open("/proc/stat") as f:
+                v = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None, None
+        v += [0] * (8 - len(v))
+        tck = os.sysconf("SC_CLK_TCK")
+        user, nice, system, _idle, _iowait, irq, softirq, steal = v[:8]
+        return (user + nice + system + irq + softirq) / tck, steal / tck
+
+    @staticmethod
+    def _own():
+        total = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            ru = resource.getrusage(who)
+            total += ru.ru_utime + ru.ru_stime
+        return total
+
+    def read(self):
+        """(other processes' CPUs, stolen CPUs), averaged since creation."""
+        wall = time.perf_counter() - self.t0
+        busy, steal = self._machine()
+        if busy is None or self.busy0 is None or wall <= 0:
+            return None, None
+        other = (busy - self.busy0) - (self._own() - self.own0)
+        return max(other, 0.0) / wall, (steal - self.steal0) / wall
+
+
+def load_avg():
+    try:
+        return "%.2f %.2f %.2f" % os.getloadavg()
+    except OSError:
+        return "?"
 
 
 def mem_total():
@@ -337,6 +413,7 @@ class Row:
         self.runs = {m: [] for m in MODES}   # list of per-process dicts
         self.error = None                     # harness/calibration error
         self.aborted = {m: None for m in MODES}
+        self.other_load = None                # CPUs used by other processes
 
     # per-process record: ok, exitcode, timed_out, values, first, wall,
     # maxrss_kib, stats, log
@@ -355,6 +432,7 @@ class Row:
             "n_failed": len(self.failed_runs(mode)),
             "median": statistics.median(values) if values else None,
             "rel_stdev": rel_stdev(values),
+            "best": min(values) if values else None,
             "first": median_or_none([r["first"] for r in ok]),
             "maxrss_kib": median_or_none([r["maxrss_kib"] for r in ok]),
             "wall": median_or_none([r["wall"] for r in ok]),
@@ -378,6 +456,31 @@ class Row:
         s["delegated_reasons"] = {k: v / len(stats) for k, v in reasons.items()} if stats else {}
         return s
 
+    def paired_ratios(self):
+        """pyjit/CPython per round, from the two adjacent processes' medians."""
+        c = {r["round"]: r for r in self.ok_runs(CPYTHON)}
+        out = []
+        for j in self.ok_runs(PYJIT):
+            if j["round"] in c:
+                out.append(statistics.median(j["values"]) /
+                           statistics.median(c[j["round"]]["values"]))
+        return out
+
+    def ratios(self):
+        """(median paired ratio, (q1, q3) or None, best/best ratio)."""
+        pr = self.paired_ratios()
+        med = statistics.median(pr) if pr else None
+        quart = None
+        if len(pr) >= 4:
+            q = statistics.quantiles(pr, n=4, method="inclusive")
+            quart = (q[0], q[2])
+        elif len(pr) >= 2:
+            quart = (min(pr), max(pr))
+        cv = [v for r in self.ok_runs(CPYTHON) for v in r["values"]]
+        jv = [v for r in self.ok_runs(PYJIT) for v in r["values"]]
+        best = min(jv) / min(cv) if cv and jv else None
+        return med, quart, best
+
     def status(self, cfg):
         if self.error:
             return "ERROR: " + self.error
@@ -387,16 +490,18 @@ class Row:
             nf = len(self.failed_runs(mode))
             n = len(self.runs[mode])
             if nf:
-                kinds = set("TIMEOUT" if r["timed_out"] else "exit %s" % r["exitcode"]
-                            for r in self.failed_runs(mode))
+                kinds = set(describe_exit(r) for r in self.failed_runs(mode))
                 parts.append("**FAILED** under %s %d/%d (%s; log `%s`)" % (
                     label, nf, n, ", ".join(sorted(kinds)),
                     rel(self.failed_runs(mode)[0]["log"])))
             if self.aborted[mode]:
                 parts.append("%s rounds stopped: %s" % (label, self.aborted[mode]))
-        if (not parts and cfg["pyjit_installed"] and self.ok_runs(PYJIT)
-                and not self.summary(PYJIT)["n_stats"]):
-            parts.append("no pyjit stats written (JIT not enabled?)")
+        if cfg["pyjit_installed"] and self.ok_runs(PYJIT):
+            js = self.summary(PYJIT)
+            if not js["n_stats"]:
+                parts.append("no pyjit stats written (JIT not enabled?)")
+            elif js["compiled"] == 0:
+                parts.append("pyjit compiled nothing")
         return "; ".join(parts) if parts else "ok"
 
 
@@ -427,7 +532,8 @@ def save_log(cfg, stem, res, env_extra):
         if env_extra:
             f.write("extra environment: %s\n" % " ".join(
                 "%s=%s" % kv for kv in sorted(env_extra.items())))
-        f.write("exit code: %s%s\n" % (res.exitcode, " (TIMEOUT, killed)" if res.timed_out else ""))
+        f.write("exit: %s\n" % describe_exit({"exitcode": res.exitcode,
+                                               "timed_out": res.timed_out}))
         f.write("wall time: %.2f s\n" % (res.wall or 0))
         f.write("\n----- stderr (last %d lines) -----\n" % STDERR_TAIL_LINES)
         f.write(tail(res.stderr_path, STDERR_TAIL_LINES))
@@ -515,6 +621,14 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
     add("- Machine: %s CPUs (nproc), %s, %s RAM, %s" % (
         cfg["nproc"], cfg["cpu_model"], cfg["mem_total"], cfg["kernel"]))
     add("- Python: %s (`%s`)" % (cfg["python_version"], cfg["python"]))
+    other, steal = cfg.get("other_load"), cfg.get("steal")
+    if other is not None:
+        warn = ""
+        if other > 0.2 or (steal or 0) > 0.05:
+            warn = " — **the machine was not idle: expect noisy timings**"
+        add("- Background load: other processes kept %.2f of %s CPUs busy on average "
+            "during the run (CPU steal %.2f); load average at start %s%s" % (
+                other, cfg["nproc"], steal or 0.0, cfg["load_start"], warn))
     if cfg["pyjit_installed"]:
         add("- pyjit: %s, repository commit %s" % (cfg["pyjit_info"], cfg["git"]))
     else:
@@ -533,11 +647,11 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
 
     add("## Timings")
     add("")
-    hdr = ["Benchmark", "CPython", "pyjit", "pyjit / CPython",
+    hdr = ["Benchmark", "CPython", "pyjit", "pyjit / CPython", "best / best",
            "CPython 1st value", "pyjit 1st value (cold)"] + list(WARM_CACHE_COLUMNS) + ["Status"]
     add("| " + " | ".join(hdr) + " |")
     add("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 2) + ["---"]) + "|")
-    ratios = []
+    ratios, bests = [], []
     for row in rows:
         c, j = row.summary(CPYTHON), row.summary(PYJIT)
 
@@ -547,30 +661,38 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
             sd = s["rel_stdev"]
             return fmt_time(s["median"]) + ("" if sd is None else " ±%.0f%%" % (sd * 100))
 
-        ratio = None
-        if c["median"] and j["median"]:
-            ratio = j["median"] / c["median"]
+        ratio, quart, best = row.ratios()
+        if ratio is not None:
             ratios.append(ratio)
+        if best is not None:
+            bests.append(best)
+        rcell = DASH
+        if ratio is not None:
+            rcell = "**%.2fx**" % ratio
+            if quart:
+                rcell += " (%.2f–%.2f)" % quart
         jcell = tcell(j)
         if j["n_failed"] and j["median"] is None:
             jcell = "**FAILED**"
-        cells = [row.name, tcell(c), jcell,
-                 DASH if ratio is None else "%.2fx" % ratio,
+        cells = [row.name, tcell(c), jcell, rcell,
+                 DASH if best is None else "%.2fx" % best,
                  fmt_time(c["first"]), fmt_time(j["first"])]
         cells += [DASH] * len(WARM_CACHE_COLUMNS)
         cells.append(row.status(cfg))
         add("| " + " | ".join(md_escape(x) for x in cells) + " |")
-    gm = geomean(ratios)
+    gm, gb = geomean(ratios), geomean(bests)
     add("")
-    add("Geometric mean of pyjit / CPython over %d benchmark(s) measured in both modes: %s" % (
-        len(ratios), DASH if gm is None else "**%.3fx**" % gm))
+    add("Geometric mean over %d row(s) measured in both modes: pyjit / CPython %s, "
+        "best / best %s." % (len(ratios), DASH if gm is None else "**%.3fx**" % gm,
+                            DASH if gb is None else "%.3fx" % gb))
     add("")
 
     add("## JIT statistics and memory")
     add("")
     hdr = ["Benchmark", "iterations / value", "compile time", "compiled", "delegated", "failed", "deopts",
            "peak RSS CPython", "peak RSS pyjit", "RSS ratio",
-           "process wall CPython", "process wall pyjit", "top delegation reasons"]
+           "process wall CPython", "process wall pyjit", "other load",
+           "top delegation reasons"]
     add("| " + " | ".join(hdr) + " |")
     add("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 2) + ["---"]) + "|")
     for row in rows:
@@ -588,6 +710,7 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
                  fmt_mib(c["maxrss_kib"]), fmt_mib(j["maxrss_kib"]),
                  DASH if rss_ratio is None else "%.2fx" % rss_ratio,
                  fmt_time(c["wall"]), fmt_time(j["wall"]),
+                 DASH if row.other_load is None else "%.2f CPU" % row.other_load,
                  ", ".join("%s (%s)" % (k, fmt_num(v)) for k, v in reasons) or DASH]
         add("| " + " | ".join(md_escape(x) for x in cells) + " |")
     add("")
@@ -601,8 +724,17 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
   standard deviation of those values. Each mode ran in its own fresh
   processes, alternating CPython and pyjit processes (C J J C C J …) so drift
   of the machine hits both equally.
-- **pyjit / CPython**: ratio of the medians. **Below 1.00x pyjit is faster**,
-  above 1.00x it is slower. Differences smaller than the `±` spreads are noise.
+- **pyjit / CPython**: each round ran one CPython and one pyjit process back
+  to back; the ratio of their medians is that round's ratio, and the column
+  shows the median of the rounds' ratios, with the 25th–75th percentile of
+  them in parentheses (min–max for 2–3 rounds). **Below 1.00x pyjit is
+  faster**, above 1.00x it is slower. If the parenthesised range contains
+  1.00, the difference is within the noise of this machine.
+- **best / best**: fastest pyjit value over fastest CPython value. Outside
+  load only ever slows a value down, so on a busy machine this is often the
+  steadier estimate for deterministic CPU-bound code; a large gap between
+  this and the median ratio means the run was noisy (or that pyjit's speed
+  varies, e.g. through deoptimization).
 - **1st value**: median over processes of the first value each process timed
   (its first warmup). Under pyjit at a low threshold this includes compiling
   the hot code, so (1st value − steady median) × iterations / value
@@ -624,7 +756,12 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
 - **peak RSS**: median over processes of the child's `ru_maxrss` (from
   `os.wait4`), i.e. the peak resident memory of the whole benchmark process.
 - **process wall**: median wall-clock time of one child process (startup,
-  imports, warmups, timed values, exit), which shows total compile overhead.""")
+  imports, warmups, timed values, exit), which shows total compile overhead.
+- **other load**: average number of CPUs that processes other than this
+  runner and its children kept busy while that row was measured (from
+  `/proc/stat` minus our own CPU time); anything above ~0.2 means the timings
+  of that row were disturbed, and "Background load" in the header gives the
+  same for the whole run.""")
     add("")
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -638,7 +775,8 @@ def write_json(path, rows, cfg, elapsed, done, total):
     for row in rows:
         data["rows"].append({
             "benchmark": row.bench, "name": row.name, "task": row.task,
-            "loops": row.loops, "inner_loops": row.inner_loops, "error": row.error, "status": row.status(cfg),
+            "loops": row.loops, "inner_loops": row.inner_loops,
+            "paired_ratios": row.paired_ratios(), "other_load": row.other_load, "error": row.error, "status": row.status(cfg),
             "summary": {m: row.summary(m) for m in MODES},
             "runs": row.runs,
         })
@@ -709,6 +847,7 @@ def parse_args(argv):
     names = DEFAULT_BENCHMARKS
     if args.bench:
         names = [n.strip() for n in args.bench.split(",") if n.strip()]
+        names = [n[3:] if n.startswith("bm_") else n for n in names]
         if not names:
             p.error("--bench: empty list")
     args.names = names
@@ -740,6 +879,7 @@ def main(argv=None):
         "mem_total": mem_total(),
         "kernel": "%s %s" % (platform.system(), platform.release()),
         "git": git_info(),
+        "load_start": load_avg(),
     }
 
     ver, err = probe(python, "import sys, platform; print(platform.python_implementation(), "
@@ -769,8 +909,7 @@ def main(argv=None):
             sys.exit("error: unknown benchmark %r (%s not found)" % (name, s))
         scripts[name] = s
 
-    info, err = probe(python, "import pyjit; print(getattr(pyjit, '__version__', 'version ?'), "
-                              "'from', pyjit.__file__)", env=base_env())
+    info, err = probe(python, PYJIT_PROBE, env=base_env())
     cfg["pyjit_installed"] = info is not None
     cfg["pyjit_info"] = info
     if info is None:
@@ -794,6 +933,10 @@ def main(argv=None):
 
     json_path = args.json or os.path.join(cfg["log_dir"], "results.json")
     os.makedirs(cfg["log_dir"], exist_ok=True)
+    # Drop failure logs of earlier runs so that the directory matches the report.
+    for f in os.listdir(cfg["log_dir"]):
+        if f.endswith(".log") and (".round" in f or f.endswith(".calibrate.log")):
+            os.unlink(os.path.join(cfg["log_dir"], f))
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
 
@@ -802,6 +945,11 @@ def main(argv=None):
     log("report: %s   logs: %s" % (args.output, cfg["log_dir"]))
 
     tmpdir = tempfile.mkdtemp(prefix="pyjit-bench-")
+    run_meter = LoadMeter()
+
+    def update_load():
+        cfg["other_load"], cfg["steal"] = run_meter.read()
+
     rows = []
     done = 0
     interrupted = False
@@ -818,6 +966,7 @@ def main(argv=None):
                 continue
             for row in sub_rows:
                 rows.append(row)
+                row_meter = LoadMeter()
                 for rnd in range(1, args.rounds + 1):
                     order = MODES if rnd % 2 else tuple(reversed(MODES))
                     for mode in order:
@@ -828,9 +977,7 @@ def main(argv=None):
                             msg = "%s ×%d" % (fmt_time(statistics.median(rec["values"])),
                                               row.loops)
                         else:
-                            msg = "FAILED (%s) -> %s" % (
-                                "timeout" if rec["timed_out"] else "exit %s" % rec["exitcode"],
-                                rel(rec["log"]))
+                            msg = "FAILED (%s) -> %s" % (describe_exit(rec), rel(rec["log"]))
                         st = rec.get("stats") or {}
                         extra = ""
                         if st:
@@ -849,8 +996,10 @@ def main(argv=None):
                         row.error = "benchmark fails under plain CPython (log `%s`)" % rel(
                             row.failed_runs(CPYTHON)[0]["log"])
                         break
+                row.other_load = row_meter.read()[0]
             done += 1
             elapsed = time.time() - started
+            update_load()
             write_report(args.output, rows, cfg, done, len(args.names), elapsed)
             write_json(json_path, rows, cfg, elapsed, done, len(args.names))
             log("       %s done in %.0f s" % (name, time.time() - t_bench))
@@ -864,6 +1013,7 @@ def main(argv=None):
             shutil.rmtree(tmpdir, ignore_errors=True)
 
     elapsed = time.time() - started
+    update_load()
     write_report(args.output, rows, cfg, done, len(args.names), elapsed, interrupted)
     write_json(json_path, rows, cfg, elapsed, done, len(args.names))
     n_fail = sum(1 for r in rows if r.error or r.failed_runs(PYJIT) or r.failed_runs(CPYTHON))

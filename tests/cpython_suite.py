@@ -227,8 +227,21 @@ class Config:
         self.regrtest_args += args.regrtest_arg or []
         self.hashseed = args.hashseed
         self.pyjit_env = parse_env(args.pyjit_env)
-        base = {k: v for k, v in os.environ.items()
-                if not k.startswith("PYJIT_") and k != "PYTHONHASHSEED"}
+        # Both runs get this environment; the pyjit run adds pyjit_env.
+        # PYTHON* variables change what some tests see (PYTHONUNBUFFERED
+        # fails test_cmd_line, PYTHONDONTWRITEBYTECODE test_compileall), so
+        # they are dropped unless --keep-python-env; PYTHONPATH is kept (it
+        # may be how pyjit is made importable).
+        base = {}
+        self.dropped_env = []
+        for k, v in os.environ.items():
+            if k.startswith("PYJIT_") or k == "PYTHONHASHSEED":
+                continue
+            if (k.startswith("PYTHON") and k != "PYTHONPATH"
+                    and not args.keep_python_env):
+                self.dropped_env.append(k)
+                continue
+            base[k] = v
         if self.hashseed != "random":
             base["PYTHONHASHSEED"] = self.hashseed
         self.base_env = base
@@ -917,6 +930,10 @@ def main(argv=None):
                     help="regrtest --randseed for both runs (regrtest calls random.seed() "
                          "with it before the tests); 'random' to let regrtest pick "
                          "(default: %(default)s)")
+    ap.add_argument("--keep-python-env", action="store_true",
+                    help="pass PYTHON* environment variables (other than PYTHONPATH, "
+                         "always passed) to the test processes; by default they are "
+                         "dropped (e.g. PYTHONUNBUFFERED makes test_cmd_line fail)")
     ap.add_argument("--baseline", help="JSON cache of plain results; reused when it was "
                     "made with the same python/arguments, updated otherwise")
     ap.add_argument("--refresh-baseline", action="store_true",
@@ -966,10 +983,15 @@ def main(argv=None):
     args._version = version.replace("\n", " ")
     meta = {"format": BASELINE_FORMAT, "python": os.path.abspath(cfg.python),
             "version": args._version, "regrtest_args": cfg.regrtest_args,
-            "hashseed": cfg.hashseed, "timeout": cfg.timeout}
+            "hashseed": cfg.hashseed, "timeout": cfg.timeout,
+            "python_env": sorted("%s=%s" % (k, v) for k, v in cfg.base_env.items()
+                                 if k.startswith("PYTHON"))}
     baseline = Baseline(args.baseline, meta, args.refresh_baseline)
     allow = load_allow(args.allow)
 
+    if cfg.dropped_env:
+        log("dropping from the test environment: %s (use --keep-python-env to keep)"
+            % " ".join(sorted(cfg.dropped_env)))
     log("cpython_suite: %d modules, jobs=%d, timeout=%ss, pyjit env: %s, workdir %s" % (
         len(modules), args.jobs, cfg.timeout,
         " ".join("%s=%s" % kv for kv in sorted(cfg.pyjit_env.items())) or "(none: self-test)",

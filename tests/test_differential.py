@@ -234,9 +234,18 @@ def _tail(data, limit=4000):
     return text
 
 
+def _status(code):
+    if code is not None and code < 0:
+        try:
+            return "%d (%s)" % (code, signal.Signals(-code).name)
+        except ValueError:
+            pass
+    return str(code)
+
+
 def _describe(label, res):
     return "%s: argv=%s cwd=%s exit=%s%s\n--- stdout (tail) ---\n%s\n--- stderr (tail) ---\n%s" % (
-        label, " ".join(map(shlex.quote, res.argv)), res.cwd, res.returncode,
+        label, " ".join(map(shlex.quote, res.argv)), res.cwd, _status(res.returncode),
         " (TIMED OUT)" if res.timed_out else "",
         _tail(res.stdout), _tail(res.stderr))
 
@@ -282,9 +291,9 @@ def test_program(program, mode):
 
         base_env = _base_env()
         base = run_program([sys.executable] + prog_args, base_env, base_cwd, timeout)
-        assert not base.timed_out, (
-            "baseline CPython run timed out after %ss\n%s"
-            % (timeout, _describe("cpython", base)))
+        if base.timed_out:
+            pytest.fail("baseline CPython run timed out after %ss\n%s"
+                        % (timeout, _describe("cpython", base)), pytrace=False)
 
         jit_env = _base_env()
         jit_env["PYJIT_THRESHOLD"] = "0"
@@ -298,7 +307,7 @@ def test_program(program, mode):
                             % (timeout, base.returncode))
         if base.returncode != jit.returncode:
             problems.append("exit status differs: cpython=%s pyjit=%s"
-                            % (base.returncode, jit.returncode))
+                            % (_status(base.returncode), _status(jit.returncode)))
         for stream in ("stdout", "stderr"):
             a, b = getattr(base, stream), getattr(jit, stream)
             if a != b:
@@ -308,17 +317,23 @@ def test_program(program, mode):
             if stats_path and os.path.exists(stats_path):
                 with open(stats_path, encoding="utf-8", errors="replace") as f:
                     problems.append("pyjit stats: " + f.read())
+            if jit.timed_out or base.returncode != jit.returncode:
+                context = _describe("pyjit", jit)
+            else:
+                context = "pyjit: argv=%s" % " ".join(map(shlex.quote, jit.argv))
             pytest.fail("%s [%s]: pyjit differs from CPython\n\n%s\n\n%s"
-                        % (program.name, mode, "\n\n".join(problems),
-                           _describe("pyjit", jit)), pytrace=False)
+                        % (program.name, mode, "\n\n".join(problems), context),
+                        pytrace=False)
 
         if not check_stats:
             ok = True
             return
 
-        assert os.path.exists(stats_path), (
-            "pyjit wrote no stats file (PYJIT_STATS_OUT=%s)\n%s"
-            % (stats_path, _describe("pyjit", jit)))
+        if not os.path.exists(stats_path):
+            pytest.fail("%s [%s]: output matched CPython, but pyjit wrote no stats file "
+                        "(PYJIT_STATS_OUT=%s) -- was the JIT enabled?\n%s"
+                        % (program.name, mode, stats_path, _describe("pyjit", jit)),
+                        pytrace=False)
         with open(stats_path, encoding="utf-8") as f:
             raw = f.read()
         try:
@@ -336,20 +351,30 @@ def test_program(program, mode):
 
 
 def check_stats_json(stats, header, name, mode):
+    """Fail (without a Python traceback) unless the stats satisfy the rules."""
     where = "%s [%s]" % (name, mode)
-    assert isinstance(stats, dict), "%s: stats is not an object: %r" % (where, stats)
+    problems = []
+    if not isinstance(stats, dict):
+        pytest.fail("%s: stats is not a JSON object: %r" % (where, stats), pytrace=False)
     for key in ("compiled", "failed", "deopts", "delegated"):
-        assert isinstance(stats.get(key), int), (
-            "%s: stats[%r] missing or not an int: %r" % (where, key, stats))
+        if not isinstance(stats.get(key), int):
+            problems.append("stats[%r] missing or not an int" % key)
     reasons = stats.get("delegated_reasons")
-    assert isinstance(reasons, dict), (
-        "%s: stats['delegated_reasons'] missing or not a dict: %r" % (where, stats))
-    assert stats["compiled"] >= 1, "%s: nothing was compiled: %r" % (where, stats)
-    assert stats["failed"] == 0, "%s: %d compile(s) failed: %r" % (
-        where, stats["failed"], stats)
-    allowed = list(DEFAULT_ALLOWED_REASONS) + header["expect-delegated"]
+    if not isinstance(reasons, dict):
+        problems.append("stats['delegated_reasons'] missing or not an object")
+        reasons = {}
+    if isinstance(stats.get("compiled"), int) and stats["compiled"] < 1:
+        problems.append("nothing was compiled (compiled=%d)" % stats["compiled"])
+    if isinstance(stats.get("failed"), int) and stats["failed"] != 0:
+        problems.append("%d compile(s) failed" % stats["failed"])
+    allowed = list(DEFAULT_ALLOWED_REASONS)
+    allowed += [r for r in header["expect-delegated"] if r not in allowed]
     bad = {r: n for r, n in reasons.items() if n and not reason_allowed(r, allowed)}
-    assert not bad, (
-        "%s: unexpected delegations (reason -> count): %s\nallowed: %s\nstats: %r"
-        % (where, json.dumps(bad, indent=1, sort_keys=True),
-           ", ".join(allowed), stats))
+    if bad:
+        problems.append("unexpected delegations (reason -> count):\n%s\nallowed reasons: %s"
+                        % ("\n".join("  %s -> %s" % (r, n) for r, n in sorted(bad.items())),
+                           ", ".join(allowed)))
+    if problems:
+        pytest.fail("%s: pyjit output matched CPython, but:\n- %s\n\nstats: %s"
+                    % (where, "\n- ".join(problems), json.dumps(stats, sort_keys=True)),
+                    pytrace=False)

@@ -33,7 +33,7 @@ def _write_stats_at_exit(path):
 
 
 def _startup():
-    """Run by the ``pyjit-startup.pth`` hook when ``PYJIT_ENABLE=1``."""
+    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE=1``."""
     import os
 
     path = os.environ.get("PYJIT_STATS_OUT")

@@ -11,6 +11,9 @@ use crate::abi::{op, INLINE_CACHE_UNITS};
 /// One instruction, with `EXTENDED_ARG` prefixes folded into `arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instr {
+    /// Code-unit index where the instruction starts (its first
+    /// `EXTENDED_ARG`, if any): where jumps to it land.
+    pub start: u32,
     /// Code-unit index of the opcode itself (after any `EXTENDED_ARG`).
     pub index: u32,
     pub opcode: u8,
@@ -62,6 +65,7 @@ pub fn decode(code: &[u8]) -> Vec<Instr> {
     let mut instrs = Vec::with_capacity(units);
     let mut i = 0;
     let mut extended: u32 = 0;
+    let mut start = 0;
     while i < units {
         let opcode = code[2 * i];
         let arg = extended | u32::from(code[2 * i + 1]);
@@ -70,7 +74,8 @@ pub fn decode(code: &[u8]) -> Vec<Instr> {
             extended = arg << 8;
         } else {
             extended = 0;
-            instrs.push(Instr { index: i as u32, opcode, arg, next: next as u32 });
+            instrs.push(Instr { start: start as u32, index: i as u32, opcode, arg, next: next as u32 });
+            start = next;
         }
         i = next;
     }
@@ -124,7 +129,7 @@ mod tests {
         let code = [op::EXTENDED_ARG, 1, op::LOAD_CONST, 2, op::RETURN_VALUE, 0];
         let instrs = decode(&code);
         assert_eq!(instrs.len(), 2);
-        assert_eq!(instrs[0], Instr { index: 1, opcode: op::LOAD_CONST, arg: 0x102, next: 2 });
+        assert_eq!(instrs[0], Instr { start: 0, index: 1, opcode: op::LOAD_CONST, arg: 0x102, next: 2 });
         assert_eq!(instrs[1].index, 2);
     }
 

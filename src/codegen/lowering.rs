@@ -26,13 +26,28 @@ pub struct CodeInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
+/// Why `compile_function` produced no code.
+#[derive(Debug)]
+pub enum CodegenError {
+    /// The lowering does not handle this code: it is left to the interpreter.
+    Unsupported(Unsupported),
+    /// Cranelift rejected what the lowering produced: a pyjit bug.
+    Cranelift(String),
+}
+
+impl From<Unsupported> for CodegenError {
+    fn from(e: Unsupported) -> Self {
+        CodegenError::Unsupported(e)
+    }
+}
+
 /// Lowers `info` into a function named `symbol` in `module`. Returns its id and
 /// the size of the machine code.
 pub fn compile_function(
     module: &mut dyn Module,
     info: &CodeInfo,
     symbol: &str,
-) -> Result<(FuncId, usize), Unsupported> {
+) -> Result<(FuncId, usize), CodegenError> {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -40,7 +55,7 @@ pub fn compile_function(
     sig.returns.push(AbiParam::new(ptr));
     let id = module
         .declare_function(symbol, Linkage::Export, &sig)
-        .map_err(|e| Unsupported(format!("cannot declare {symbol}: {e}")))?;
+        .map_err(|e| CodegenError::Cranelift(format!("cannot declare {symbol}: {e}")))?;
     let mut ctx = Context::new();
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, id.as_u32());
@@ -55,7 +70,7 @@ pub fn compile_function(
     }
     module
         .define_function(id, &mut ctx)
-        .map_err(|e| Unsupported(format!("Cranelift rejected the function: {e:?}")))?;
+        .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
     Ok((id, size))
 }
@@ -111,7 +126,7 @@ impl<'a> Lowering<'a> {
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
-        let first = info.instrs.first().copied().unwrap_or(Instr { index: 0, opcode: 0, arg: 0, next: 0 });
+        let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         Lowering {
             b,
             module,
@@ -146,13 +161,13 @@ impl<'a> Lowering<'a> {
             }
         }
         for &ins in &self.info.instrs {
-            if let Some(&block) = self.blocks.get(&ins.index) {
+            if let Some(&block) = self.blocks.get(&ins.start) {
                 if self.reachable {
-                    self.record_depth(ins.index)?;
+                    self.record_depth(ins.start)?;
                     self.b.ins().jump(block, &[]);
                 }
-                self.emitted.insert(ins.index);
-                match self.depth_at.get(&ins.index) {
+                self.emitted.insert(ins.start);
+                match self.depth_at.get(&ins.start) {
                     Some(&depth) => {
                         self.b.switch_to_block(block);
                         self.depth = depth;

@@ -3,7 +3,7 @@
 
 use super::{config, Entry};
 use crate::cache::loader::{self, LoadedObject};
-use crate::codegen::{self, isa, symbols, CodeInfo, Unsupported};
+use crate::codegen::{self, isa, symbols, CodeInfo, CodegenError, Unsupported};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
@@ -54,6 +54,15 @@ pub enum Failure {
 impl From<Unsupported> for Failure {
     fn from(e: Unsupported) -> Self {
         Failure::Unsupported(e)
+    }
+}
+
+impl From<CodegenError> for Failure {
+    fn from(e: CodegenError) -> Self {
+        match e {
+            CodegenError::Unsupported(e) => Failure::Unsupported(e),
+            CodegenError::Cranelift(message) => Failure::Internal(message),
+        }
     }
 }
 

@@ -112,6 +112,36 @@ def exception_lifetime():
     EVENTS.append("saved deleted")
 
 
+def fail(msg):
+    raise KeyError(msg)
+
+
+def partial_expression_unwinding():
+    # Values already pushed on the value stack must be released when the
+    # exception unwinds (before the handler runs).
+    try:
+        [Tracked("stack0"), Tracked("stack1"), fail("mid-list")]
+    except KeyError:
+        EVENTS.append("handler 1")
+    try:
+        f"{Tracked('fstring-part').name}{fail('mid-fstring')}"
+    except KeyError:
+        EVENTS.append("handler 2")
+    try:
+        for item in [Tracked("iterated")]:
+            fail("in loop body")
+    except KeyError:
+        EVENTS.append("handler 3")
+    try:
+        with_call_args(Tracked("arg0"), fail("mid-args"))
+    except KeyError:
+        EVENTS.append("handler 4")
+
+
+def with_call_args(a, b):
+    return a, b
+
+
 def finally_keeps_return_value():
     try:
         return Tracked("retval").name
@@ -190,7 +220,8 @@ def noisy_sequence():
 
 
 for fn in (delete_local, rebind_local, dies_at_return, temporaries, containers, loop_rebinding,
-           exception_lifetime, finally_keeps_return_value, cycles, generator_lifetime):
+           exception_lifetime, partial_expression_unwinding, finally_keeps_return_value,
+           cycles, generator_lifetime):
     EVENTS.append("result %r" % (fn(),))
     flush(fn.__name__)
 r = returned_object()

@@ -157,10 +157,21 @@ sys.settrace(None)
 print(modified(), target(5), sys.gettrace())
 
 
+def index_into(data, i):
+    value = data[i]
+    return value
+
+
 def traced_failure():
     sys.settrace(tracer)
-    data = [1, 2]
-    return data[5]
+    try:
+        return index_into([1, 2], 5)
+    finally:
+        # Switch tracing off before the exception leaves: the tracer reads
+        # __file__, which CPython removes from __main__ once the script ends,
+        # and would otherwise run for atexit callbacks.
+        sys.settrace(None)
+        dump("traced_failure")
 
 
 traced_failure()
