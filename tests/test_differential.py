@@ -9,7 +9,8 @@ modules, not programs) and each mode (``jit``, ``object``) the program is run
   function compiled at its first call) and ``PYJIT_STATS_OUT`` set; in mode
   ``object`` also with ``PYJIT_VIA_OBJECT=1``.
 
-Both runs get ``PYTHONHASHSEED=0``, ``PYTHONDONTWRITEBYTECODE=1``, no stdin,
+Both runs get ``PYTHONHASHSEED=0``, ``PYTHONDONTWRITEBYTECODE=1``,
+``PYTHONIOENCODING=utf-8`` (unless set), no stdin,
 a fresh empty temporary working directory and a timeout; PROG is the same
 absolute path in both runs, so tracebacks are byte-identical.  stdout, stderr
 and the exit status are compared exactly; a difference fails the test with a
@@ -29,8 +30,8 @@ Program header (comment lines at the top of a corpus file):
 ``# args: a b c``
     command-line arguments for the program (shlex syntax), given to both runs.
 ``# timeout: SECONDS``
-    raises the per-run timeout for this program (the larger of this and
-    ``PYJIT_DIFF_TIMEOUT`` is used).
+    per-run timeout for this program (if ``PYJIT_DIFF_TIMEOUT`` is set and
+    larger, that is used instead).
 
 Environment variables:
 
@@ -43,13 +44,17 @@ Environment variables:
 ``PYJIT_DIFF_CHECK_STATS``
     ``1`` forces the stats assertions even with ``PYJIT_DIFF_PYJIT_CMD``.
 ``PYJIT_DIFF_TIMEOUT``
-    per-run timeout in seconds (default 60).
+    per-run timeout in seconds (default 60; see also ``# timeout:``).
 ``PYJIT_DIFF_KEEP``
     if set, the temporary directories of failing runs are kept and their
     paths printed.
+other ``PYJIT_*`` (e.g. ``PYJIT_LEVEL``)
+    passed on to the pyjit run only (never to the baseline); the variables
+    the runner sets itself (``PYJIT_THRESHOLD``, ``PYJIT_STATS_OUT``,
+    ``PYJIT_VIA_OBJECT``) and ``PYJIT_ENABLE`` / ``PYJIT_DISABLE`` are not.
 
 Select programs with ``-k``: test ids are ``test_program[<name>-<mode>]``,
-e.g. ``-k ops_binary`` or ``-k "flow_ and object"``.  Every parameter carries
+e.g. ``-k ops_binary`` or ``-k "ops_ and object"``.  Every parameter carries
 the markers ``differential`` and ``mode_jit`` / ``mode_object``.
 """
 
@@ -101,8 +106,15 @@ def _check_stats():
     return os.environ.get("PYJIT_DIFF_CHECK_STATS", "") not in ("", "0")
 
 
-def _default_timeout():
-    return float(os.environ.get("PYJIT_DIFF_TIMEOUT", "60"))
+def _timeout_for(header):
+    """Per-run timeout: the program's `# timeout:` header if it has one
+    (raised to PYJIT_DIFF_TIMEOUT when that is set and larger), otherwise
+    PYJIT_DIFF_TIMEOUT, otherwise 60 s."""
+    env = os.environ.get("PYJIT_DIFF_TIMEOUT")
+    env_value = float(env) if env else None
+    if header["timeout"] is not None:
+        return max(header["timeout"], env_value or 0.0)
+    return env_value if env_value is not None else 60.0
 
 
 # --------------------------------------------------------------------------
@@ -185,6 +197,16 @@ def _base_env():
               "PYTHONFAULTHANDLER", "PYTHONNODEBUGRANGES"):
         env.pop(k, None)
     return env
+
+
+_RUNNER_OWNED = ("PYJIT_THRESHOLD", "PYJIT_STATS_OUT", "PYJIT_VIA_OBJECT",
+                 "PYJIT_ENABLE", "PYJIT_DISABLE")
+
+
+def _passthrough_pyjit_vars():
+    return {k: v for k, v in os.environ.items()
+            if k.startswith("PYJIT_") and not k.startswith("PYJIT_DIFF_")
+            and k not in _RUNNER_OWNED}
 
 
 def run_program(argv, env, cwd, timeout):
@@ -273,7 +295,7 @@ def test_corpus_not_empty():
 @pytest.mark.parametrize("program,mode", _params())
 def test_program(program, mode):
     header = parse_header(program)
-    timeout = max(header["timeout"] or 0.0, _default_timeout())
+    timeout = _timeout_for(header)
     pyjit_cmd, _ = _pyjit_cmd()
     check_stats = _check_stats()
     keep = bool(os.environ.get("PYJIT_DIFF_KEEP"))
@@ -296,6 +318,7 @@ def test_program(program, mode):
                         % (timeout, _describe("cpython", base)), pytrace=False)
 
         jit_env = _base_env()
+        jit_env.update(_passthrough_pyjit_vars())
         jit_env["PYJIT_THRESHOLD"] = "0"
         jit_env["PYJIT_STATS_OUT"] = stats_path
         jit_env.update(MODES[mode])

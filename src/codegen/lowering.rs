@@ -518,20 +518,34 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 
-    /// Jumps to `target` when `cond` is nonzero, else falls through.
+    /// Jumps to `target` when `cond` is nonzero, else falls through. A
+    /// backward jump checks the eval breaker on the way, as the interpreter
+    /// does.
     pub fn branch(&mut self, cond: Value, target: u32) -> Result<(), Unsupported> {
         self.record_depth(target)?;
         let block = self.blocks[&target];
         let next = self.b.create_block();
-        self.b.ins().brif(cond, block, &[], next, &[]);
+        if target > self.ins.index {
+            self.b.ins().brif(cond, block, &[], next, &[]);
+        } else {
+            let back_edge = self.b.create_block();
+            self.b.ins().brif(cond, back_edge, &[], next, &[]);
+            self.b.switch_to_block(back_edge);
+            self.set_prev_instr();
+            self.check_eval_breaker(target);
+            self.b.ins().jump(block, &[]);
+        }
         self.b.switch_to_block(next);
+        self.prev_instr_stored = None;
         Ok(())
     }
 
     /// Checks `interp->ceval.eval_breaker` (signals, pending calls, GIL drop
-    /// requests, asynchronous exceptions) as the interpreter does at function
-    /// entry and on backward jumps.
-    pub fn check_eval_breaker(&mut self) {
+    /// requests, asynchronous exceptions) where the interpreter does: at
+    /// function entry, on backward jumps and after calls. When only the
+    /// interpreter can serve the request, the frame continues there at the
+    /// instruction starting at `resume_at`, with the current stack.
+    pub fn check_eval_breaker(&mut self, resume_at: u32) {
         let interp = self.load(self.tstate, abi::TSTATE_INTERP);
         let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
         let handle = self.b.create_block();
@@ -552,7 +566,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(status, resume, &[], done, &[]);
         self.b.switch_to_block(resume);
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index) - 1, 0);
+        self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
         self.b.switch_to_block(done);
         self.prev_instr_stored = None;
     }
@@ -566,6 +580,12 @@ impl<'a> Lowering<'a> {
         self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);
         self.b.ins().return_(&[value]);
         self.terminate();
+    }
+
+    /// The opcode of the instruction after the current one.
+    pub fn next_opcode(&self) -> Option<u8> {
+        let position = self.info.instrs.partition_point(|i| i.index <= self.ins.index);
+        self.info.instrs.get(position).map(|i| i.opcode)
     }
 
     pub fn nlocalsplus(&self) -> u32 {

@@ -1,3 +1,4 @@
+# args: alpha "two words" 3
 # Module-level code: STORE_NAME / LOAD_NAME / DELETE_NAME in the module
 # namespace, a star-import of a stdlib module (IMPORT_STAR), functions
 # redefined at module level (callers see the new binding), module-level
@@ -5,7 +6,10 @@
 # the NameError afterwards, functions reading names that are created and
 # deleted later, __name__ / __doc__ / __annotations__ at module level, and
 # an uncaught error in module-level code (not inside any function).
+# Also reads its command-line arguments (given by the `# args:` header).
 """Module docstring for module_level."""
+import contextlib
+import sys
 from math import *  # noqa: F401,F403
 from string import *  # noqa: F401,F403
 
@@ -29,6 +33,7 @@ def call_version():
 print(__name__, __doc__, sorted(__annotations__))
 print(floor(2.7), ceil(2.1), sqrt(81), pi > 3, ascii_uppercase[:3], digits)  # noqa: F405
 print(call_version())
+print(sys.argv[1:], sys.argv[0] == __file__, len(sys.argv))
 
 
 def version():  # noqa: F811 -- redefinition is the point
@@ -53,6 +58,13 @@ else:
 finally:
     threshold += 1
 print(result, report())
+
+with contextlib.suppress(KeyError):
+    {}["missing"]
+    print("not reached")
+with open(__file__, encoding="utf-8") as source_file:
+    first_line = source_file.readline().rstrip()
+print("with at module level:", first_line, source_file.closed)
 
 squares = [n * n for n in range(4)]
 lookup = {n: n * n for n in range(3)}

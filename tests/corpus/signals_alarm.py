@@ -1,3 +1,4 @@
+# timeout: 20
 # Signals interrupting compiled code: `while True:` / `for` loops with no
 # calls in their body must still reach the eval-breaker so that Python
 # signal handlers run.  A SIGALRM handler (signal.setitimer) raising a custom
@@ -8,6 +9,7 @@
 # interrupting time.sleep, the handler's frame.f_back being the interrupted
 # function, and finally an uncaught KeyboardInterrupt raised into a
 # `while True:` loop (traceback and the -SIGINT exit status are compared).
+# Every print flushes, so a run that hangs shows how far it got.
 import itertools
 import signal
 import time
@@ -124,14 +126,14 @@ def handler_sees_caller():
     return seen
 
 
-print(interrupted_lines(spin_while))
-print(interrupted_lines(spin_for))
-print(interrupted_lines(spin_nested, with_lines=False))
-print(wait_for_three_hits())
-print(alarm_keyboard_interrupt())
-print(default_sigint())
-print(interrupted_sleep())
-print(handler_sees_caller())
+print(interrupted_lines(spin_while), flush=True)
+print(interrupted_lines(spin_for), flush=True)
+print(interrupted_lines(spin_nested, with_lines=False), flush=True)
+print(wait_for_three_hits(), flush=True)
+print(alarm_keyboard_interrupt(), flush=True)
+print(default_sigint(), flush=True)
+print(interrupted_sleep(), flush=True)
+print(handler_sees_caller(), flush=True)
 signal.signal(signal.SIGALRM, raise_keyboard_interrupt)
 signal.setitimer(signal.ITIMER_REAL, 0.05)
 print("spinning until interrupted", flush=True)

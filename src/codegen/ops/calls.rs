@@ -26,9 +26,11 @@ pub fn lower(lw: &mut Lowering) {
             };
             let nargs = lw.iconst(i64::from(arg));
             lw.depth = base;
-            let result = lw.call("pyjit_call", &[slots, nargs, kwnames]);
+            let frame = lw.frame;
+            let result = lw.call("pyjit_call", &[frame, slots, nargs, kwnames]);
             lw.raise_if_null(result);
             lw.push(result);
+            lw.check_eval_breaker(lw.ins.next);
         }
         op::CALL_FUNCTION_EX => {
             lw.set_prev_instr();
@@ -42,6 +44,7 @@ pub fn lower(lw: &mut Lowering) {
             let result = lw.call("pyjit_call_function_ex", &[tstate, slots, has_kwargs]);
             lw.raise_if_null(result);
             lw.push(result);
+            lw.check_eval_breaker(lw.ins.next);
         }
         op::MAKE_FUNCTION => {
             lw.set_prev_instr();
@@ -64,7 +67,12 @@ pub fn lower(lw: &mut Lowering) {
 /// CALL: `slots` holds `[NULL or method, callable or self, args…]` with
 /// `nargs` arguments, the last `len(kwnames)` of them passed by keyword.
 /// Consumes every slot.
-pub unsafe extern "C" fn call(slots: *mut *mut PyObject, nargs: isize, kwnames: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn call(
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: slots points at nargs + 2 value-stack slots of the live frame,
     // holding owned references (the first may be NULL); kwnames is a
     // borrowed tuple from co_consts or NULL.
@@ -84,6 +92,12 @@ pub unsafe extern "C" fn call(slots: *mut *mut PyObject, nargs: isize, kwnames: 
         let function = *args.sub(1);
         let keywords = if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize };
         let positional = (total - keywords) | PY_VECTORCALL_ARGUMENTS_OFFSET;
+        if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+            // CPython runs a Python callee inline, after stepping over the
+            // CALL's inline cache: the caller's f_lasti shows its last unit.
+            let frame = &*frame;
+            frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+        }
         let result = ffi::PyObject_Vectorcall(function, args, positional, kwnames);
         ffi::Py_DECREF(function);
         for i in 0..total {

@@ -15,7 +15,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         op::JUMP_FORWARD | op::JUMP_BACKWARD_NO_INTERRUPT => lw.jump(target.unwrap())?,
         op::JUMP_BACKWARD => {
             lw.set_prev_instr();
-            lw.check_eval_breaker();
+            lw.check_eval_breaker(ins.start);
             lw.jump(target.unwrap())?;
         }
         op::POP_JUMP_FORWARD_IF_TRUE

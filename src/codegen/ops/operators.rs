@@ -29,7 +29,8 @@ pub fn lower(lw: &mut Lowering) {
             let rhs = lw.pop();
             let lhs = lw.pop();
             let which = lw.iconst(i64::from(arg));
-            let result = lw.call("pyjit_compare_op", &[lhs, rhs, which]);
+            let jump_follows = lw.iconst(i64::from(lw.next_opcode().is_some_and(is_truth_jump)));
+            let result = lw.call("pyjit_compare_op", &[lhs, rhs, which, jump_follows]);
             lw.raise_if_null(result);
             lw.push(result);
         }
@@ -145,11 +146,45 @@ pub unsafe extern "C" fn unary_op(value: *mut PyObject, which: isize) -> *mut Py
     }
 }
 
-/// COMPARE_OP (`which` is Py_LT..Py_GE); consumes both operands.
-pub unsafe extern "C" fn compare_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
+fn is_truth_jump(opcode: u8) -> bool {
+    matches!(
+        opcode,
+        op::POP_JUMP_FORWARD_IF_FALSE
+            | op::POP_JUMP_FORWARD_IF_TRUE
+            | op::POP_JUMP_BACKWARD_IF_FALSE
+            | op::POP_JUMP_BACKWARD_IF_TRUE
+    )
+}
+
+/// True where CPython's specialised COMPARE_OP_{INT,FLOAT,STR}_JUMP compares
+/// without `PyObject_RichCompare` (and so without its recursion check).
+unsafe fn compares_directly(lhs: *mut PyObject, rhs: *mut PyObject, which: i32) -> bool {
+    // SAFETY: both are live objects.
+    unsafe {
+        let small_int = |o: *mut PyObject| ffi::PyLong_CheckExact(o) != 0 && (ffi::Py_SIZE(o) + 1) as usize <= 2;
+        (small_int(lhs) && small_int(rhs))
+            || (ffi::PyFloat_CheckExact(lhs) != 0 && ffi::PyFloat_CheckExact(rhs) != 0)
+            || (ffi::PyUnicode_CheckExact(lhs) != 0
+                && ffi::PyUnicode_CheckExact(rhs) != 0
+                && (which == ffi::Py_EQ || which == ffi::Py_NE))
+    }
+}
+
+/// COMPARE_OP (`which` is Py_LT..Py_GE; `jump_follows` when a conditional
+/// jump consumes the result); consumes both operands.
+pub unsafe extern "C" fn compare_op(
+    lhs: *mut PyObject,
+    rhs: *mut PyObject,
+    which: isize,
+    jump_follows: isize,
+) -> *mut PyObject {
     // SAFETY: both operands are owned references released here.
     unsafe {
-        let result = ffi::PyObject_RichCompare(lhs, rhs, which as i32);
+        let which = which as i32;
+        let result = match (*ffi::Py_TYPE(lhs)).tp_richcompare {
+            Some(compare) if jump_follows != 0 && compares_directly(lhs, rhs, which) => compare(lhs, rhs, which),
+            _ => ffi::PyObject_RichCompare(lhs, rhs, which),
+        };
         ffi::Py_DECREF(lhs);
         ffi::Py_DECREF(rhs);
         result

@@ -10,7 +10,7 @@ pub fn lower(lw: &mut Lowering) {
             // The frame becomes complete (visible to sys._getframe) here.
             lw.set_prev_instr();
             if arg < 2 {
-                lw.check_eval_breaker();
+                lw.check_eval_breaker(lw.ins.start);
             }
         }
         op::POP_TOP => {
