@@ -85,7 +85,7 @@ MODES = {
     "object": {"PYJIT_VIA_OBJECT": "1"},
 }
 
-HEADER_KEYS = ("expect-delegated", "args", "timeout")
+HEADER_KEYS = ("expect-delegated", "args", "timeout", "known-difference")
 
 
 # --------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def parse_header(path):
     """Return {'expect-delegated': [...], 'args': [...], 'timeout': float|None}.
 
     Only the leading block of comment (and blank) lines is read."""
-    header = {"expect-delegated": [], "args": [], "timeout": None}
+    header = {"expect-delegated": [], "args": [], "timeout": None, "known-difference": None}
     with open(path, encoding="utf-8") as f:
         for line in f:
             stripped = line.strip()
@@ -157,6 +157,8 @@ def parse_header(path):
                 header[key].extend(shlex.split(value))
             elif key == "timeout":
                 header[key] = float(value)
+            elif key == "known-difference":
+                header[key] = value
     return header
 
 
@@ -293,8 +295,12 @@ def test_corpus_not_empty():
 
 
 @pytest.mark.parametrize("program,mode", _params())
-def test_program(program, mode):
+def test_program(program, mode, request):
     header = parse_header(program)
+    if header["known-difference"]:
+        # A documented gap (README, Limitations): expected to differ, and the
+        # test fails as soon as it no longer does, so the note gets removed.
+        request.applymarker(pytest.mark.xfail(reason=header["known-difference"], strict=True))
     timeout = _timeout_for(header)
     pyjit_cmd, _ = _pyjit_cmd()
     check_stats = _check_stats()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The test command (README "Running the tests"): builds pyjit once into a
+# fresh virtualenv, then runs the Rust unit tests, the differential corpus
+# in both code paths (cranelift-jit and object file + pyjit's loader), and a
+# slice of CPython's own test suite under pyjit compared with a plain run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
+VENV=${PYJIT_TEST_VENV:-.test-venv}
+
+echo "== building pyjit with $("$PYTHON" --version) into $VENV"
+"$PYTHON" -m venv --clear "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet pytest
+"$VENV/bin/python" -m pip install --quiet .
+
+echo "== Rust unit tests"
+LIBDIR=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
+LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VENV/bin/python" \
+    cargo test --workspace --lib --tests
+
+echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
+"$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
+
+echo "== CPython's test suite, core modules, under pyjit vs plain"
+"$VENV/bin/python" tests/cpython_suite.py --ci --jobs 2
