@@ -24,23 +24,38 @@ setUpClass/setUpModule errors are not recorded at all.)
 Outcomes per test id: pass, fail, error, skip, xfail (expected failure), xpass
 (unexpected success), crash (started, never finished: the process died),
 noresult.  A test whose subtests failed is 'fail' (or 'error').  Each module
-also gets a pseudo test id ``<module>::<module>`` whose outcome is regrtest's
-verdict for the file (PASSED, FAILED, ENV_CHANGED, SKIPPED, RESOURCE_DENIED,
-DID_NOT_RUN, UNCAUGHT_EXC, ...), or ``timeout`` / ``crash:SIGSEGV`` /
-``exit:N`` when the process did not get that far.
+test_x also gets a pseudo test id ``test_x::<module>`` whose outcome is
+regrtest's verdict for the file (PASSED, FAILED, ENV_CHANGED, SKIPPED,
+RESOURCE_DENIED, DID_NOT_RUN, UNCAUGHT_EXC, ...), or ``timeout`` /
+``crash:SIGSEGV`` (killed by a signal, even after the tests finished) /
+``exit:N`` (died without a verdict).  When a run crashes or times out, the
+tests it interrupted or never reached are not listed one by one: the
+module-level difference names the test that was running, with the
+faulthandler traceback.
 
-Usage examples (from the repository root)::
+Usage examples (from the repository root; the harness itself only needs the
+standard library, the interpreter under test is --python, default
+/work/venv/bin/python)::
 
+    PY=/work/venv/bin/python
     # language-core modules (tests/cpython_suite_modules.txt), plain results cached
-    python tests/cpython_suite.py --ci --baseline /tmp/cpython_suite_baseline.json
-    # whole suite, 2 modules at a time, markdown for TESTING.md
-    python tests/cpython_suite.py --all --jobs 2 --timeout 900 \\
-        --baseline /tmp/full_baseline.json --markdown /tmp/cpython_suite.md
+    $PY tests/cpython_suite.py --ci --jobs 2 --baseline /tmp/cpython_suite_ci.json
+    # whole suite, markdown for TESTING.md (table limited to interesting modules)
+    $PY tests/cpython_suite.py --all --jobs 2 --baseline /tmp/cpython_suite_all.json \\
+        --markdown /tmp/cpython_suite.md --only-diffs
     # a few modules
-    python tests/cpython_suite.py --modules test_grammar,test_scope
+    $PY tests/cpython_suite.py --modules test_grammar,test_scope
     # self-test of the harness: the "pyjit" run is a second plain run
-    python tests/cpython_suite.py --ci --pyjit-env ''
-    # (equivalently: CPYTHON_SUITE_PYJIT_ENV= python tests/cpython_suite.py --ci)
+    $PY tests/cpython_suite.py --ci --pyjit-env ''
+    # (equivalently: CPYTHON_SUITE_PYJIT_ENV= $PY tests/cpython_suite.py --ci)
+
+Both runs get the same regrtest arguments (--randseed=1, -u only if
+--resources is given) and the same environment (PYTHONHASHSEED=1234, PYTHON*
+variables other than PYTHONPATH dropped, inherited PYJIT_* dropped); the pyjit
+run adds only the --pyjit-env variables.  When PYJIT_ENABLE is set, the child
+checks that a pyjit module really got imported (otherwise the run is reported
+as a PROBLEM) and records pyjit.stats() after the test file has run.  Logs and
+event files of every run are kept in --workdir.
 
 Exit status: 0 if every test case (and every module verdict) has the same
 outcome in both runs, ignoring differences listed in --allow FILE, and the
@@ -52,9 +67,6 @@ child); 2 on usage/harness errors.
 or an fnmatch glob over test ids (``test.test_sys.SysModuleTest.*``), or a
 module pseudo id (``test_x::<module>``) which also covers a crash/timeout of
 that module.  Blank lines and lines starting with '#' are ignored.
-
-This script only needs the standard library and can be run with any Python 3
-(the interpreter under test is --python, default /work/venv/bin/python).
 """
 
 import argparse
@@ -498,14 +510,22 @@ def parse_events(path):
     }
 
 
+# Exit codes regrtest itself uses (test/libregrtest/results.py).
+REGRTEST_EXIT_CODES = (0, 2, 3, 4, 5)
+
+
 def module_outcome(rec):
     if rec["timeout"]:
         return "timeout"
-    if rec["state"] is not None:
-        return rec["state"]
     if rec["signal"]:
+        # Also when regrtest had already recorded its verdict: then the
+        # process died afterwards (at exit/finalization).
         return "crash:" + rec["signal"]
-    return "exit:%s" % rec["returncode"]
+    if rec["state"] is None:
+        return "exit:%s" % rec["returncode"]
+    if rec["returncode"] not in REGRTEST_EXIT_CODES:
+        return "%s+exit:%s" % (rec["state"], rec["returncode"])
+    return rec["state"]
 
 
 def counts_of(rec):
@@ -597,9 +617,14 @@ def compare(plain, jit, allow, cfg):
     mk = module_key(plain["module"])
     if plain["outcome"] != jit["outcome"]:
         msg = ""
-        if jit["outcome"] == "timeout" or jit["outcome"].startswith(("crash", "exit")):
+        if jit["outcome"] == "timeout" or jit["outcome"].startswith(("crash", "exit")) \
+                or "+exit:" in jit["outcome"]:
             where = jit.get("crashed_in")
-            msg = ("while running %s\n" % where if where else "") + (
+            if where:
+                where = "while running %s\n" % where
+            elif jit["state"] is not None:
+                where = "after the test file finished (regrtest verdict %s)\n" % jit["state"]
+            msg = (where or "") + (
                 jit.get("crash_excerpt") or jit.get("log_tail") or "")
         elif jit.get("log_tail"):
             msg = jit["log_tail"]
@@ -614,8 +639,12 @@ def compare(plain, jit, allow, cfg):
         jo = j["o"] if j else MISSING
         if po == jo:
             continue
-        if jo == MISSING and broken(jit) or po == MISSING and broken(plain):
-            not_reached += 1    # consequence of the crash/timeout reported above
+        if (jo in (MISSING, "crash") and broken(jit)
+                or po in (MISSING, "crash") and broken(plain)):
+            # Consequence of the crash/timeout, which is reported (and
+            # allowed or not) once, as the module-level difference, with
+            # the name of the test that was running.
+            not_reached += 1
             continue
         ent = j if jo not in ("pass", MISSING) else (p or {})
         diffs.append({"id": key, "plain": po, "pyjit": jo,
@@ -772,7 +801,8 @@ def text_report(rep, results, comps, allow):
             for line in lines:
                 w("        " + line)
         if c["not_reached"]:
-            w("    (%d test cases not reached because of the crash/timeout)" % c["not_reached"])
+            w("    (%d test cases interrupted or not reached because of the crash/timeout)"
+              % c["not_reached"])
     if not any_diff:
         w("No differences.")
     unused = [e for e in allow if not e["used"]]
@@ -972,7 +1002,10 @@ def main(argv=None):
     seen = set()
     modules = [m for m in modules if not (m in seen or seen.add(m))]
     if args.list:
-        print("\n".join(modules))
+        try:
+            print("\n".join(modules))
+        except BrokenPipeError:
+            pass
         return 0
     if not modules:
         ap.error("no modules selected")
