@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
-VENV=${PYJIT_TEST_VENV:-.test-venv}
+VENV=$(realpath -m "${PYJIT_TEST_VENV:-.test-venv}")
 
 echo "== building pyjit with $("$PYTHON" --version) into $VENV"
 "$PYTHON" -m venv --clear "$VENV"

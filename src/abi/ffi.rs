@@ -34,7 +34,6 @@ extern "C" {
     pub fn _PySet_Update(set: *mut PyObject, iterable: *mut PyObject) -> c_int;
     pub fn _PyList_Extend(list: *mut PyObject, iterable: *mut PyObject) -> *mut PyObject;
     pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
-    pub fn PyEval_GetFrame() -> *mut PyObject;
 }
 
 extern "C" {

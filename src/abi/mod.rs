@@ -28,7 +28,6 @@ pub struct Frame {
 pub type ThreadState = pyo3::ffi::PyThreadState;
 
 /// `co_flags` bits (public `code.h`).
-pub const CO_OPTIMIZED: i32 = 0x0001;
 pub const CO_GENERATOR: i32 = 0x0020;
 pub const CO_COROUTINE: i32 = 0x0080;
 pub const CO_ITERABLE_COROUTINE: i32 = 0x0100;
@@ -74,11 +73,6 @@ impl Frame {
     pub fn locals(&self) -> *mut PyObject {
         // SAFETY: as above.
         unsafe { read_field(self.base(), FRAME_F_LOCALS) }
-    }
-    /// The function being run (strong reference owned by the frame).
-    pub fn function(&self) -> *mut PyObject {
-        // SAFETY: as above; f_func is set for every frame pushed by a call.
-        unsafe { read_field(self.base(), FRAME_F_FUNC) }
     }
     pub fn previous(&self) -> *mut Frame {
         // SAFETY: as above.

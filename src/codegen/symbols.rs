@@ -17,8 +17,6 @@ macro_rules! symbol_table {
             }
         }
 
-        /// Every symbol name, for registering with cranelift-jit.
-        pub const NAMES: &[&str] = &[$($name),*];
     };
 }
 
@@ -47,7 +45,7 @@ symbol_table! {
     "pyjit_import_from" => names::import_from as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_import_star" => names::import_star as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_setup_annotations" => names::setup_annotations as unsafe extern "C" fn(_, _) -> _,
-    "pyjit_load_build_class" => names::load_build_class as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_load_build_class" => names::load_build_class as unsafe extern "C" fn(_) -> _,
     "pyjit_print_expr" => names::print_expr as unsafe extern "C" fn(_) -> _,
     "pyjit_load_attr" => attrs::load_attr as unsafe extern "C" fn(_, _) -> _,
     "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,

@@ -286,21 +286,6 @@ pub unsafe fn unbound_local_error(tstate: *mut ThreadState, name: *mut PyObject)
     }
 }
 
-/// ceval.c's `unbound_local_error:` label, used by LOAD_FAST, LOAD_CLOSURE,
-/// DELETE_FAST and their superinstructions. It looks the name up with
-/// `PyTuple_GetItem(co_localsplusnames, oparg)`, as the label does.
-///
-/// # Safety
-/// As [`format_exc_check_arg`]; `code` is the running frame's code object.
-pub unsafe fn unbound_local_error_at(tstate: *mut ThreadState, code: *mut PyCodeObject, oparg: i32) {
-    let names = abi::code_object(code, abi::CODE_LOCALSPLUSNAMES);
-    // SAFETY: `names` is the live co_localsplusnames tuple; PyTuple_GetItem
-    // checks the index.
-    let name = unsafe { ffi::PyTuple_GetItem(names, oparg as Py_ssize_t) };
-    // SAFETY: forwarded contract.
-    unsafe { unbound_local_error(tstate, name) }
-}
-
 /// Port of ceval.c `format_exc_unbound`, used by LOAD_DEREF, DELETE_DEREF
 /// and LOAD_CLASSDEREF.
 ///
@@ -583,76 +568,6 @@ pub unsafe fn unpack_iterable(
     // SAFETY: `it` is our live iterator.
     unsafe { ffi::Py_DECREF(it) };
     0
-}
-
-/// UNPACK_SEQUENCE opcode body (`TARGET(UNPACK_SEQUENCE)` and its
-/// specialisations `UNPACK_SEQUENCE_TWO_TUPLE`, `_TUPLE` and `_LIST`).
-///
-/// An exact tuple or list of exactly `n` items is copied straight to the
-/// stack, as the specialised forms do. The result is the same as iterating
-/// it. Anything else goes through [`unpack_iterable`]`(seq, n, -1, sp)`.
-/// `seq` is stolen: the opcode pops it and decrefs it on both paths.
-/// `sp` is the stack pointer after the pop plus `n`, so the items end up in
-/// `sp-n..sp` with item 0 on top, at `sp-1`.
-/// Returns 1 on success (the caller then grows the stack by `n`) or 0 with
-/// an exception set (nothing stored).
-///
-/// # Safety
-/// As [`unpack_iterable`]; `seq` is an owned reference.
-pub unsafe fn unpack_sequence(
-    tstate: *mut ThreadState,
-    seq: *mut PyObject,
-    n: i32,
-    sp: *mut *mut PyObject,
-) -> i32 {
-    // SAFETY: `seq` is live; the size checks keep the item reads in range,
-    // and `sp-n..sp` is writable (caller contract).
-    let res = unsafe {
-        let count = n as Py_ssize_t;
-        if ffi::PyTuple_CheckExact(seq) != 0 && ffi::PyTuple_GET_SIZE(seq) == count {
-            for k in 0..count {
-                let item = ffi::PyTuple_GET_ITEM(seq, k);
-                ffi::Py_INCREF(item);
-                *sp.offset(-1 - k) = item;
-            }
-            1
-        } else if ffi::PyList_CheckExact(seq) != 0 && ffi::PyList_GET_SIZE(seq) == count {
-            for k in 0..count {
-                let item = ffi::PyList_GET_ITEM(seq, k);
-                ffi::Py_INCREF(item);
-                *sp.offset(-1 - k) = item;
-            }
-            1
-        } else {
-            unpack_iterable(tstate, seq, n, -1, sp)
-        }
-    };
-    // SAFETY: we own `seq`.
-    unsafe { ffi::Py_DECREF(seq) };
-    res
-}
-
-/// UNPACK_EX opcode body:
-/// `unpack_iterable(seq, oparg & 0xFF, oparg >> 8, sp)`, then
-/// `Py_DECREF(seq)` on both paths. `seq` is stolen.
-/// `sp` is the stack pointer after the pop plus
-/// `1 + (oparg & 0xFF) + (oparg >> 8)`, the number of slots the caller grows
-/// the stack by when this returns 1. Returns 0 with an exception set on error.
-///
-/// # Safety
-/// As [`unpack_iterable`]; `seq` is an owned reference.
-pub unsafe fn unpack_ex(
-    tstate: *mut ThreadState,
-    seq: *mut PyObject,
-    oparg: i32,
-    sp: *mut *mut PyObject,
-) -> i32 {
-    // SAFETY: forwarded contract; we own `seq`.
-    unsafe {
-        let res = unpack_iterable(tstate, seq, oparg & 0xFF, oparg >> 8, sp);
-        ffi::Py_DECREF(seq);
-        res
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1386,49 +1301,6 @@ pub unsafe fn match_class(
         ffi::Py_DECREF(attrs);
     }
     ptr::null_mut()
-}
-
-/// MATCH_CLASS opcode body (`TARGET(MATCH_CLASS)`). The stack goes from
-/// `[subject, type_, names]` to `[attrs or None]`.
-///
-/// `names` and `type_` are stolen: the opcode pops them and decrefs them
-/// after the call, and so does this function, in the same order. `subject`
-/// is borrowed and is still the top of the stack. The function returns:
-/// * a new reference to the attribute tuple (match) or to `None` (no
-///   match). The caller stores it over the subject's slot and *then*
-///   `Py_DECREF(subject)`, as `SET_TOP(x); Py_DECREF(subject)` does;
-/// * NULL on error (`PyErr_Occurred()` is checked after the decrefs, as in
-///   C). The subject stays on the stack, which unwinding releases.
-///
-/// # Safety
-/// As [`match_class`]; `type_` and `names` are owned references.
-pub unsafe fn match_class_op(
-    tstate: *mut ThreadState,
-    subject: *mut PyObject,
-    type_: *mut PyObject,
-    names: *mut PyObject,
-    oparg: i32,
-) -> *mut PyObject {
-    // SAFETY: forwarded contract; `names` and `type_` are ours to release.
-    unsafe {
-        debug_assert!(ffi::PyTuple_CheckExact(names) != 0);
-        let attrs = match_class(tstate, subject, type_, oparg as isize, names);
-        ffi::Py_DECREF(names);
-        ffi::Py_DECREF(type_);
-        if !attrs.is_null() {
-            // Success!
-            debug_assert!(ffi::PyTuple_CheckExact(attrs) != 0);
-            attrs
-        } else if !ffi::PyErr_Occurred().is_null() {
-            // Error!
-            ptr::null_mut()
-        } else {
-            // Failure!
-            let none = ffi::Py_None();
-            ffi::Py_INCREF(none);
-            none
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -41,7 +41,7 @@ pub fn enable() -> bool {
         if !INSTALLED {
             let interp = ffi::PyInterpreterState_Get();
             PREVIOUS = abi_ffi::_PyInterpreterState_GetEvalFrameFunc(interp)
-                .filter(|f| *f as usize != abi_ffi::_PyEval_EvalFrameDefault as usize);
+                .filter(|f| *f as usize != abi_ffi::_PyEval_EvalFrameDefault as *const () as usize);
             abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
             INSTALLED = true;
         }

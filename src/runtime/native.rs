@@ -19,7 +19,8 @@ pub struct NativeCode {
 
 enum Memory {
     Jit(Option<JITModule>),
-    Object(LoadedObject),
+    /// Unmapped when dropped.
+    Object { _code: LoadedObject },
 }
 
 impl Drop for Memory {
@@ -96,5 +97,5 @@ fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
     let loaded = loader::load(&bytes, ENTRY_SYMBOL, symbols::resolve).map_err(|e| Failure::Internal(e.0))?;
     // SAFETY: the entry symbol was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(loaded.entry()) };
-    Ok(NativeCode { entry, size, _memory: Memory::Object(loaded) })
+    Ok(NativeCode { entry, size, _memory: Memory::Object { _code: loaded } })
 }

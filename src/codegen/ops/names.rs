@@ -75,7 +75,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_negative(status);
         }
         op::LOAD_BUILD_CLASS => {
-            let value = lw.call("pyjit_load_build_class", &[tstate, frame]);
+            let value = lw.call("pyjit_load_build_class", &[frame]);
             lw.raise_if_null(value);
             lw.push(value);
         }
@@ -292,7 +292,7 @@ pub unsafe extern "C" fn setup_annotations(tstate: *mut ThreadState, frame: *mut
 }
 
 /// LOAD_BUILD_CLASS: `builtins.__build_class__`.
-pub unsafe extern "C" fn load_build_class(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+pub unsafe extern "C" fn load_build_class(frame: *mut Frame) -> *mut PyObject {
     // SAFETY: the frame is live.
     unsafe {
         let key = ffi::PyUnicode_InternFromString(c"__build_class__".as_ptr());
