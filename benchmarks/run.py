@@ -496,6 +496,8 @@ class Row:
                     rel(self.failed_runs(mode)[0]["log"])))
             if self.aborted[mode]:
                 parts.append("%s rounds stopped: %s" % (label, self.aborted[mode]))
+            elif n < cfg["rounds"]:
+                parts.append("%s incomplete: %d/%d rounds" % (label, n, cfg["rounds"]))
         if cfg["pyjit_installed"] and self.ok_runs(PYJIT):
             js = self.summary(PYJIT)
             if not js["n_stats"]:
