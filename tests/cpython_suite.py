@@ -33,9 +33,11 @@ tests it interrupted or never reached are not listed one by one: the
 module-level difference names the test that was running, with the
 faulthandler traceback.
 
-Usage examples (from the repository root; the harness itself only needs the
-standard library, the interpreter under test is --python, default
-/work/venv/bin/python)::
+Usage examples (from the repository root).  The harness itself only needs the
+standard library.  The interpreter under test is --python; by default the
+interpreter running the script when that is a 3.11 virtualenv's (so
+``$VENV/bin/python tests/cpython_suite.py`` tests $VENV, which must have pyjit
+and its startup hook installed), else /work/venv/bin/python::
 
     PY=/work/venv/bin/python
     # language-core modules (tests/cpython_suite_modules.txt), plain results cached
@@ -331,6 +333,10 @@ def run_module(cfg, module, mode):
             with _ACTIVE_LOCK:
                 _ACTIVE.discard(proc)
     wall = time.monotonic() - start
+    if _STOPPING:
+        # Killed by us on Ctrl-C/SIGTERM: not a result (and must not be
+        # cached in the baseline).
+        raise KeyboardInterrupt
     rec = parse_events(events_path)
     rec.update(module=module, mode=mode, returncode=rc, timeout=timed_out,
                wall=round(wall, 2), log=log_path)
@@ -651,9 +657,14 @@ def compare(plain, jit, allow, cfg):
                       "msg": ent.get("msg", ""), "tb": ent.get("tb", "")})
     problems = []
     if cfg.jit_requested() and not jit.get("pyjit_modules") and jit.get("hook_ran"):
-        problems.append("pyjit was requested (%s) but no pyjit module was loaded in "
-                        "the child process" % " ".join(
-                            "%s=%s" % kv for kv in sorted(cfg.pyjit_env.items())))
+        problems.append(
+            "pyjit was requested (%s) but no pyjit module was loaded in the child "
+            "process: the startup hook did not run in %s. Check that "
+            "`PYJIT_ENABLE=1 %s -c 'import sys; print(\"pyjit\" in sys.modules)'` "
+            "prints True (pyjit's startup .pth must be installed in that environment), "
+            "or pass --python" % (
+                " ".join("%s=%s" % kv for kv in sorted(cfg.pyjit_env.items())),
+                cfg.python, cfg.python))
     if not jit.get("hook_ran"):
         problems.append("the child process did not start the test harness hook "
                         "(see %s)" % jit["log"])
@@ -913,6 +924,20 @@ def read_module_list(path):
     return mods
 
 
+def default_python():
+    """$CPYTHON_SUITE_PYTHON; else this interpreter if it is a 3.11 venv's
+    (so that ``$VENV/bin/python tests/cpython_suite.py`` tests $VENV, where
+    pyjit and its startup hook are installed); else /work/venv/bin/python."""
+    env = os.environ.get("CPYTHON_SUITE_PYTHON")
+    if env:
+        return env
+    if sys.version_info[:2] == (3, 11) and sys.prefix != sys.base_prefix and sys.executable:
+        return sys.executable
+    if os.path.exists(DEFAULT_PYTHON):
+        return DEFAULT_PYTHON
+    return sys.executable
+
+
 def list_all_tests(python, env, cwd):
     out = subprocess.run([python, "-m", "test", "--list-tests"], env=env, cwd=cwd,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -937,8 +962,10 @@ def main(argv=None):
                     help="module list file for --ci (default: %(default)s)")
     ap.add_argument("--exclude", default="",
                     help="comma-separated modules (fnmatch patterns) to leave out")
-    ap.add_argument("--python", default=os.environ.get("CPYTHON_SUITE_PYTHON", DEFAULT_PYTHON),
-                    help="interpreter under test (default: %(default)s)")
+    ap.add_argument("--python", default=default_python(),
+                    help="interpreter under test (default: $CPYTHON_SUITE_PYTHON; else "
+                         "the interpreter running this script when it is a 3.11 "
+                         "virtualenv's; else %s): %%(default)s" % DEFAULT_PYTHON)
     ap.add_argument("--jobs", "-j", type=int, default=1,
                     help="module processes run in parallel (default: %(default)s)")
     ap.add_argument("--timeout", type=float, default=600.0,
@@ -1025,8 +1052,9 @@ def main(argv=None):
     if cfg.dropped_env:
         log("dropping from the test environment: %s (use --keep-python-env to keep)"
             % " ".join(sorted(cfg.dropped_env)))
-    log("cpython_suite: %d modules, jobs=%d, timeout=%ss, pyjit env: %s, workdir %s" % (
-        len(modules), args.jobs, cfg.timeout,
+    log("cpython_suite: %d modules, python %s, jobs=%d, timeout=%ss, pyjit env: %s, "
+        "workdir %s" % (
+        len(modules), cfg.python, args.jobs, cfg.timeout,
         " ".join("%s=%s" % kv for kv in sorted(cfg.pyjit_env.items())) or "(none: self-test)",
         args.workdir))
 
