@@ -571,6 +571,24 @@ impl<'a> Lowering<'a> {
         self.prev_instr_stored = None;
     }
 
+    /// After a call, which can run any Python code: serves the eval breaker,
+    /// and when the call switched tracing on (`sys.settrace`, `pdb.set_trace()`,
+    /// `sys.setprofile`), continues the frame in the interpreter at
+    /// `resume_at`, which alone produces trace and profile events.
+    pub fn check_after_call(&mut self, resume_at: u32) {
+        self.check_eval_breaker(resume_at);
+        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
+        let use_tracing = self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32);
+        let traced = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(traced);
+        self.b.ins().brif(use_tracing, traced, &[], done, &[]);
+        self.b.switch_to_block(traced);
+        let depth = self.depth;
+        self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
+        self.b.switch_to_block(done);
+    }
+
     /// Returns `value` from the function: the frame is left as the
     /// interpreter's RETURN_VALUE leaves it.
     pub fn return_value(&mut self, value: Value) {

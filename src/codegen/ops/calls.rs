@@ -30,7 +30,7 @@ pub fn lower(lw: &mut Lowering) {
             let result = lw.call("pyjit_call", &[frame, slots, nargs, kwnames]);
             lw.raise_if_null(result);
             lw.push(result);
-            lw.check_eval_breaker(lw.ins.next);
+            lw.check_after_call(lw.ins.next);
         }
         op::CALL_FUNCTION_EX => {
             lw.set_prev_instr();
@@ -44,7 +44,7 @@ pub fn lower(lw: &mut Lowering) {
             let result = lw.call("pyjit_call_function_ex", &[tstate, slots, has_kwargs]);
             lw.raise_if_null(result);
             lw.push(result);
-            lw.check_eval_breaker(lw.ins.next);
+            lw.check_after_call(lw.ins.next);
         }
         op::MAKE_FUNCTION => {
             lw.set_prev_instr();
