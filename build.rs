@@ -60,6 +60,12 @@ const LAYOUT: &[(&str, &str)] = &[
     ("VAROBJECT_SIZE", "offsetof(PyVarObject, ob_size)"),
     ("CELL_REF", "offsetof(PyCellObject, ob_ref)"),
     ("EXC_INFO_VALUE", "offsetof(_PyErr_StackItem, exc_value)"),
+    ("CFUNCTION_METHOD_DEF", "offsetof(PyCFunctionObject, m_ml)"),
+    ("CFUNCTION_SELF", "offsetof(PyCFunctionObject, m_self)"),
+    ("METHOD_DEF_FUNCTION", "offsetof(PyMethodDef, ml_meth)"),
+    ("METHOD_DEF_FLAGS", "offsetof(PyMethodDef, ml_flags)"),
+    ("DESCR_TYPE", "offsetof(PyDescrObject, d_type)"),
+    ("METHOD_DESCR_METHOD_DEF", "offsetof(PyMethodDescrObject, d_method)"),
     ("POINTER_SIZE", "sizeof(void *)"),
 ];
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
-# in both code paths (cranelift-jit and object file + pyjit's loader).
+# in both code paths (cranelift-jit and object file + pyjit's loader), and
+# a slice of CPython's own regression suite compared test by test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,5 @@ LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VEN
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
 
-# CPython's own suite (tests/cpython_suite.py --ci) is not run here yet: in a
-# fresh virtualenv its child processes did not load pyjit (under
-# investigation, see TESTING.md); run it by hand with a venv's python.
+echo "== CPython's regression suite, language-core slice (tests/cpython_suite_modules.txt)"
+"$VENV/bin/python" tests/cpython_suite.py --ci --jobs 2
