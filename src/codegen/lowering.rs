@@ -561,14 +561,23 @@ impl<'a> Lowering<'a> {
         // exception), so the frame continues there at this instruction.
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
         self.raise_if(failed);
+        self.resume_in_interpreter_if(status, resume_at);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// If `cond` is nonzero, the frame continues in the interpreter at the
+    /// instruction starting at `resume_at`, with the current stack.
+    fn resume_in_interpreter_if(&mut self, cond: Value, resume_at: u32) {
         let resume = self.b.create_block();
+        let next = self.b.create_block();
         self.b.set_cold_block(resume);
-        self.b.ins().brif(status, resume, &[], done, &[]);
+        self.b.ins().brif(cond, resume, &[], next, &[]);
         self.b.switch_to_block(resume);
         let depth = self.depth;
         self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
-        self.b.switch_to_block(done);
-        self.prev_instr_stored = None;
+        self.b.switch_to_block(next);
     }
 
     /// After a call, which can run any Python code: serves the eval breaker,
@@ -579,14 +588,7 @@ impl<'a> Lowering<'a> {
         self.check_eval_breaker(resume_at);
         let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
         let use_tracing = self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32);
-        let traced = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.set_cold_block(traced);
-        self.b.ins().brif(use_tracing, traced, &[], done, &[]);
-        self.b.switch_to_block(traced);
-        let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
-        self.b.switch_to_block(done);
+        self.resume_in_interpreter_if(use_tracing, resume_at);
     }
 
     /// Returns `value` from the function: the frame is left as the
