@@ -37,6 +37,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("CODE_LOCALSPLUSNAMES", "offsetof(PyCodeObject, co_localsplusnames)"),
     ("CODE_FIRSTTRACEABLE", "offsetof(PyCodeObject, _co_firsttraceable)"),
     ("CODE_CODE_ADAPTIVE", "offsetof(PyCodeObject, co_code_adaptive)"),
+    ("CODE_WARMUP", "offsetof(PyCodeObject, co_warmup)"),
     ("TSTATE_INTERP", "offsetof(PyThreadState, interp)"),
     ("TSTATE_RECURSION_REMAINING", "offsetof(PyThreadState, recursion_remaining)"),
     ("TSTATE_CFRAME", "offsetof(PyThreadState, cframe)"),

@@ -176,6 +176,16 @@ pub trait ThreadStateExt {
             write_field(base, TSTATE_C_PROFILEFUNC, profile);
         }
     }
+    /// `&tstate->exc_info->exc_value`: the exception being handled
+    /// (`sys.exc_info()`), an owned reference or NULL.
+    fn handled_exception(&self) -> *mut *mut PyObject {
+        // SAFETY: exc_info always points at a live _PyErr_StackItem (the
+        // thread's own, or a running generator's).
+        unsafe {
+            let item: *mut u8 = read_field((self as *const Self).cast(), TSTATE_EXC_INFO);
+            item.add(EXC_INFO_VALUE).cast()
+        }
+    }
     fn recursion_remaining(&self) -> *mut i32 {
         // SAFETY: an int field of the live thread state.
         unsafe { (self as *const Self).cast::<u8>().add(TSTATE_RECURSION_REMAINING).cast_mut().cast() }

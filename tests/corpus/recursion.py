@@ -1,4 +1,3 @@
-# known-difference: RecursionError through builtins that call back into Python (__getattr__ via getattr(), sorted(key=)) comes a few levels later: compiled calls always take the path of CPython's specialised CALL (no recursion check for fast builtins), while CPython takes the checked generic path for a function's first calls, before it warms up
 # Recursion: ordinary recursive algorithms, deep recursion that hits the
 # recursion limit (the RecursionError message and the exact depth reached,
 # counted in a global, must match CPython), recovery after a RecursionError

@@ -6,10 +6,10 @@
 
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::codegen::lowering::Lowering;
+use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::runtime::ceval;
 use pyo3::ffi::{self, PyObject};
 
-const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -98,7 +98,11 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let result = call_like_specialized_call(function, args, total, positional, kwnames);
+        let result = if is_warm(&*frame) {
+            call_like_specialized_call(function, args, total, positional, kwnames)
+        } else {
+            ffi::PyObject_Vectorcall(function, args, positional, kwnames)
+        };
         ffi::Py_DECREF(function);
         for i in 0..total {
             ffi::Py_DECREF(*args.add(i));
@@ -107,9 +111,17 @@ pub unsafe extern "C" fn call(
     }
 }
 
+/// Whether the interpreter would have specialised `frame`'s code by now: its
+/// warm-up count (`co_warmup`, advanced by compiled code as by the
+/// interpreter, see `Lowering::warm_up`) has reached 0.
+fn is_warm(frame: &Frame) -> bool {
+    // SAFETY: co_warmup is a short field of the frame's live code object.
+    unsafe { abi::read_field::<i16>(frame.code().cast(), abi::CODE_WARMUP) == 0 }
+}
+
 /// Calls `function` with `total` arguments at `args` (`nargsf` as for
 /// vectorcall) the way the interpreter's specialised PRECALL instructions do
-/// once a call site has warmed up. The difference that shows is the recursion
+/// in warmed-up code (a call site specialises at its first run there). The difference that shows is the recursion
 /// check: a vectorcall of a builtin counts one level (" while calling a Python
 /// object"), but PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
 /// PRECALL_NO_KW_LEN and PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST call the C
