@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
-# in both code paths (cranelift-jit and object file + pyjit's loader).
+# in both code paths (cranelift-jit and object file + pyjit's loader) and the
+# memory test (dropped functions free their native code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,9 @@ LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VEN
 
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
+
+echo "== memory: code objects that die take their native code with them"
+"$VENV/bin/python" -m pytest tests/test_memory.py -q -p no:cacheprovider
 
 # CPython's own suite (tests/cpython_suite.py --ci) is not run here yet: in a
 # fresh virtualenv its child processes did not load pyjit (under
