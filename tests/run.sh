@@ -22,6 +22,9 @@ LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VEN
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
 
+echo "== code cache (precompile, loading, pyjit cache, attack tests)"
+"$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider
+
 # CPython's own suite (tests/cpython_suite.py --ci) is not run here yet: in a
 # fresh virtualenv its child processes did not load pyjit (under
 # investigation, see TESTING.md); run it by hand with a venv's python.

@@ -28,6 +28,8 @@ pub enum Tier {
 
 pub struct CodeState {
     pub runs: u64,
+    /// The code cache was asked for this code object's native code.
+    pub cache_checked: bool,
     pub tier: Tier,
     pub compile_time_ns: u64,
 }
@@ -63,7 +65,7 @@ impl CodeState {
             if let Some(state) = Self::existing(code) {
                 return Some(state);
             }
-            let state = Box::into_raw(Box::new(CodeState { runs: 0, tier: Tier::Counting, compile_time_ns: 0 }));
+            let state = Box::into_raw(Box::new(CodeState { runs: 0, cache_checked: false, tier: Tier::Counting, compile_time_ns: 0 }));
             if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
                 ffi::PyErr_Clear();
                 drop(Box::from_raw(state));
@@ -84,6 +86,18 @@ impl CodeState {
                 return None;
             }
             extra.cast::<CodeState>().as_mut()
+        }
+    }
+
+    /// Attaches native code from the code cache if it has an entry for `code` (asked once
+    /// per code object).
+    pub fn attach_cached(&mut self, code: *mut PyCodeObject) {
+        if self.cache_checked {
+            return;
+        }
+        self.cache_checked = true;
+        if let Some(native) = crate::cache::attach::lookup(code) {
+            self.tier = Tier::Native(native);
         }
     }
 
@@ -124,7 +138,7 @@ impl CodeState {
 
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
-fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
     for (flag, kind) in [
         (abi::CO_GENERATOR, "generator"),
