@@ -533,3 +533,48 @@ def test_per_user_key_is_created_private_and_trusted_by_default(tmp_path):
     result = subprocess.run([PY, "-c", PROBE], cwd=APP, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert '"checksum": "cache"' in result.stdout
+
+
+# ---------------------------------------------------------------- the CI story
+
+
+def test_container_steps_without_docker(tmp_path):
+    """examples/container without Docker: the Dockerfile's build step (precompile with a
+    training run, signed with the CI key), the cache copied elsewhere as the image does,
+    and the run step in strict mode from a fresh process: every cached function ran from
+    the cache, no run-time compile of them, and the same output as plain CPython."""
+    container = APP.parent
+    env = dict(os.environ, PYTHON=PY)
+    pyjit("cache", "keygen", tmp_path / "ci.key")
+    app = tmp_path / "build" / "app"
+    shutil.copytree(APP, app)
+    subprocess.run(
+        [container / "build-cache.sh", app, tmp_path / "build" / "cache", tmp_path / "ci.key"],
+        env=env, check=True, capture_output=True,
+    )
+    image = tmp_path / "image"
+    image.mkdir()
+    shutil.copytree(APP, image / "app")
+    private_copy(tmp_path / "build" / "cache", image / "pyjit-cache")
+    shutil.copy(tmp_path / "ci.key.pub", image / "ci.key.pub")
+    entries = len(pyjit("cache", "ls", image / "pyjit-cache").stdout.splitlines())
+    stats_file = tmp_path / "stats.json"
+    run = subprocess.run(
+        [container / "check-cache.sh", image / "app", image / "pyjit-cache", image / "ci.key.pub", stats_file],
+        env=env, capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == expected_output()
+    assert "pyjit:" not in run.stderr
+    stats = json.loads(stats_file.read_text())
+    # Every entry was attached (the training run used every function of the project),
+    # and nothing was refused.
+    assert stats["cache_hits"] == entries and stats["cache_refusals"] == 0
+    # The same run with run-time compiling effectively off: everything native came from
+    # the cache, no compile at all.
+    run = subprocess.run(
+        [container / "check-cache.sh", image / "app", image / "pyjit-cache", image / "ci.key.pub", stats_file],
+        env=dict(env, PYJIT_THRESHOLD="1000000000"), capture_output=True, text=True, check=True,
+    )
+    stats = json.loads(stats_file.read_text())
+    assert stats["compiled"] == 0 and stats["cache_hits"] == entries and stats["native_calls"] > 0
