@@ -155,6 +155,25 @@ def test_info_reports_cache_before_the_first_call(built, tmp_path):
     assert out.split() == ["cache", "0", "cache", "1", "0"]
 
 
+def test_config_api_selects_cache_and_keys(built, tmp_path):
+    cache = private_copy(built / "cache", tmp_path / "cache")
+    code = (
+        "import pyjit, sys\n"
+        f"pyjit.config(cache={str(cache)!r}, trusted_keys={str(built / 'other.key.pub')!r})\n"
+        "pyjit.enable()\nfrom inventory import report\nreport.checksum(range(3))\n"
+        "print(pyjit.info(report.checksum)['source'])\n"
+        f"pyjit.config(trusted_keys=[{str(built / 'ci.key.pub')!r}])\n"
+        "from inventory import stock\nstock.total_value([])\n"
+        "print(pyjit.info(stock.total_value)['source'], str(pyjit.config()['cache']) == "
+        f"{str(cache)!r})\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    result = subprocess.run([PY, "-c", code], cwd=APP, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "cache", "True"], (result.stdout, result.stderr)
+    assert result.stderr.count("pyjit: warning:") == 1 and "not trusted" in result.stderr, result.stderr
+
+
 def test_keys_change_with_edits_only():
     sys.path.insert(0, str(APP))
     from pyjit import _pyjit
