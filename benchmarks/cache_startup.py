@@ -122,6 +122,13 @@ def main():
                 env.update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
             imports[label] = median_time([PY, "-c", IMPORTS], env, args.repeat * 2)
         imports["plain CPython"] = median_time([PY, "-c", IMPORTS], envs["cpython"], args.repeat * 2)
+        # The lookup alone: run-time compiling off, so the only difference is keying each
+        # code object once and searching the index.
+        for label, cache in (("no cache, compiling off", None), ("cache without entries, compiling off", tmp / "empty")):
+            env = dict(envs["cold JIT"], PYJIT_THRESHOLD="1000000000")
+            if cache:
+                env.update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
+            imports[label] = median_time([PY, "-c", IMPORTS], env, args.repeat * 2)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -2,21 +2,19 @@
 //!
 //! `lookup` runs once per code object, the first time it runs (from the frame-evaluation
 //! hook, before that first call starts) or when `pyjit.info` asks about it before then.
-//! With a cache configured (`PYJIT_CACHE`), the code object's key is computed and looked
-//! up by binary search in the mapped index; a hit is copied out, hash-checked, linked and
+//! With a cache configured (`PYJIT_CACHE`), the code object's key (computed once per code
+//! object, see `CodeState::key`) is looked up by binary search in the mapped index; a hit is copied out, hash-checked, linked and
 //! attached, so the first call already runs native code. This covers imported modules
-//! and `__main__` alike. A code object without an entry costs one key computation, once.
+//! and `__main__` alike. A code object without an entry costs one key computation and one binary search.
 //! The cache file is opened and checked (directory, compatibility, signature) at the first
 //! lookup after the settings change.
 
-use super::{compat, key, CACHE_FILE};
+use super::{compat, CACHE_FILE};
 use crate::runtime::config;
 use crate::runtime::native::{self, NativeCode, Source};
 use crate::runtime::stats;
 use memmap2::Mmap;
 use pyjit_cache_format::{self as format, CacheReader, Entry, Key};
-use pyo3::ffi::PyCodeObject;
-use pyo3::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -35,29 +33,17 @@ struct OpenCache {
 static OPEN: Mutex<Option<OpenCache>> = Mutex::new(None);
 static RECORDED: Mutex<BTreeSet<Key>> = Mutex::new(BTreeSet::new());
 
-/// The key of `code`, or None when it cannot be computed (the error is dropped, which
-/// clears it; the code then runs as if the cache had no entry for it).
-fn key_of(code: *mut PyCodeObject) -> Option<Key> {
-    Python::attach(|py| {
-        // SAFETY: `code` is a live code object (a running frame's, or `pyjit.info`'s argument).
-        let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
-        key::code_key(&code).ok()
-    })
+/// Records that the code object with `key` ran (`PYJIT_RECORD_OUT`, the training run of
+/// `pyjit precompile`).
+pub fn record(key: Key) {
+    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
 }
 
-/// Records that `code` ran (`PYJIT_RECORD_OUT`, the training run of `pyjit precompile`).
-pub fn record(code: *mut PyCodeObject) {
-    if let Some(key) = key_of(code) {
-        RECORDED.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
-    }
-}
-
-/// Native code for `code` from the configured cache, if it has a usable entry. Asked
-/// once per code object.
-pub fn lookup(code: *mut PyCodeObject) -> Option<NativeCode> {
+/// Native code for the code object with `key` from the configured cache, if it has a
+/// usable entry. Asked once per code object.
+pub fn lookup(key: &Key) -> Option<NativeCode> {
     let settings = config::cache();
     let dir = settings.dir.as_deref()?;
-    let key = key_of(code)?;
     let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
     if open.as_ref().is_none_or(|cache| cache.generation != settings.generation) {
         let reader = open_checked(dir, &settings.trusted_keys)
@@ -66,7 +52,7 @@ pub fn lookup(code: *mut PyCodeObject) -> Option<NativeCode> {
         *open = Some(OpenCache { generation: settings.generation, reader });
     }
     let reader = open.as_ref()?.reader.as_ref()?;
-    match reader.read_entry(&key).map_err(|e| e.to_string()).and_then(|entry| entry.map(link).transpose()) {
+    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(link).transpose()) {
         Ok(Some(native)) => {
             stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
             Some(native)

@@ -8,9 +8,15 @@
 //! none of them (it reads constants and names through the frame's code object, and the
 //! interpreter builds tracebacks from the live code object), so a function that only moved
 //! in its file keeps its entry, and an edit to its body gets a new key.
+//!
+//! A nested code object is encoded by its own key, which is memoized in its `CodeState`:
+//! a module's key covers all its functions, and each function's encoding is computed once
+//! per process however many enclosing code objects are keyed.
 
 use super::compat;
+use crate::runtime::state::CodeState;
 use pyjit_cache_format::Key;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
 use std::sync::OnceLock;
@@ -21,11 +27,25 @@ const INT_FIELDS: [&str; 6] =
 /// Tuple-of-strings fields, in encoding order.
 const NAME_FIELDS: [&str; 4] = ["co_names", "co_varnames", "co_cellvars", "co_freevars"];
 
-/// The key of `code` in this build.
+/// The key of `code` in this build; a TypeError if `code` is not a code object.
 pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
+    let code = code.cast::<PyCode>()?;
     let mut canonical = Vec::with_capacity(256);
     encode_code(code, &mut canonical)?;
     Ok(Key::derive(&[b"pyjit code key v1", build_fingerprint(), &canonical]))
+}
+
+/// The key of a nested code object, memoized in its state.
+fn nested_key(code: &Bound<'_, PyCode>) -> PyResult<Key> {
+    let Some(state) = CodeState::of(code.as_ptr().cast()) else {
+        return code_key(code);
+    };
+    if let Some(key) = state.key {
+        return Ok(key);
+    }
+    let key = code_key(code)?;
+    state.key = Some(key);
+    Ok(key)
 }
 
 /// Everything about this build and host that changes generated code: the manifest a cache
@@ -44,18 +64,20 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn encode_code(code: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
+fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>) -> PyResult<()> {
+    let py = code.py();
     out.push(b'C');
     for field in INT_FIELDS {
-        let value: i64 = code.getattr(field)?.extract()?;
+        let value: i64 = code.getattr(PyString::intern(py, field))?.extract()?;
         out.extend_from_slice(&value.to_le_bytes());
     }
-    put_bytes(out, b'b', code.getattr("co_code")?.cast::<PyBytes>()?.as_bytes());
-    put_bytes(out, b'b', code.getattr("co_exceptiontable")?.cast::<PyBytes>()?.as_bytes());
-    for field in NAME_FIELDS {
-        encode_const(&code.getattr(field)?, out)?;
+    for field in [intern!(py, "co_code"), intern!(py, "co_exceptiontable")] {
+        put_bytes(out, b'b', code.getattr(field)?.cast::<PyBytes>()?.as_bytes());
     }
-    encode_const(&code.getattr("co_consts")?, out)
+    for field in NAME_FIELDS {
+        encode_const(&code.getattr(PyString::intern(py, field))?, out)?;
+    }
+    encode_const(&code.getattr(intern!(py, "co_consts"))?, out)
 }
 
 /// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
@@ -95,8 +117,9 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
         members.sort();
         put_bytes(out, b'{', &(members.len() as u64).to_le_bytes());
         members.iter().for_each(|member| out.extend_from_slice(member));
-    } else if value.is_exact_instance_of::<PyCode>() {
-        encode_code(value, out)?;
+    } else if let Ok(code) = value.cast_exact::<PyCode>() {
+        out.push(b'K');
+        out.extend_from_slice(&nested_key(code)?.0);
     } else {
         // The compiler emits no other constant types; anything else is keyed by its type
         // and repr, which is at worst a key that never matches.

@@ -83,7 +83,9 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     };
     state.runs += 1;
     if state.runs == 1 && config::recording() {
-        crate::cache::attach::record(fr.code());
+        if let Some(key) = state.key(fr.code()) {
+            crate::cache::attach::record(key);
+        }
     }
     state.attach_cached(fr.code());
     if matches!(state.tier, Tier::Counting) && state.runs > config::threshold() {

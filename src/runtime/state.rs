@@ -2,7 +2,10 @@
 //! object (taking its native code with it).
 
 use super::native::{self, Failure, NativeCode};
-use super::stats;
+use super::{config, stats};
+use crate::cache::{attach, key};
+use pyjit_cache_format::Key;
+use pyo3::{Bound, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
 use crate::codegen::{CodeInfo, Unsupported};
@@ -30,6 +33,8 @@ pub struct CodeState {
     pub runs: u64,
     /// The code cache was asked for this code object's native code.
     pub cache_checked: bool,
+    /// The code object's cache key, once computed.
+    pub key: Option<Key>,
     pub tier: Tier,
     pub compile_time_ns: u64,
 }
@@ -65,7 +70,7 @@ impl CodeState {
             if let Some(state) = Self::existing(code) {
                 return Some(state);
             }
-            let state = Box::into_raw(Box::new(CodeState { runs: 0, cache_checked: false, tier: Tier::Counting, compile_time_ns: 0 }));
+            let state = Box::into_raw(Box::new(CodeState { runs: 0, cache_checked: false, key: None, tier: Tier::Counting, compile_time_ns: 0 }));
             if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
                 ffi::PyErr_Clear();
                 drop(Box::from_raw(state));
@@ -89,14 +94,29 @@ impl CodeState {
         }
     }
 
+    /// The cache key of `code` (this state's code object), computed once. None when it
+    /// cannot be computed (the error is dropped, which clears it): the code then runs as
+    /// if the cache had no entry for it.
+    pub fn key(&mut self, code: *mut PyCodeObject) -> Option<Key> {
+        if self.key.is_none() {
+            self.key = Python::attach(|py| {
+                // SAFETY: `code` is a live code object (a running frame's, or the argument
+                // of `pyjit.info`).
+                let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
+                key::code_key(&code).ok()
+            });
+        }
+        self.key
+    }
+
     /// Attaches native code from the code cache if it has an entry for `code` (asked once
     /// per code object).
     pub fn attach_cached(&mut self, code: *mut PyCodeObject) {
-        if self.cache_checked {
+        if self.cache_checked || config::cache().dir.is_none() {
             return;
         }
         self.cache_checked = true;
-        if let Some(native) = crate::cache::attach::lookup(code) {
+        if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
             self.tier = Tier::Native(native);
         }
     }
