@@ -48,7 +48,11 @@ pub fn cache_file(path: &Path) -> PathBuf {
 
 fn open(path: &Path) -> Result<CacheReader<memmap2::Mmap>, String> {
     let file = cache_file(path);
-    CacheReader::open(&file).map_err(|e| format!("{}: {e}", file.display()))
+    CacheReader::open(&file).map_err(|e| match e {
+        // These already name the file.
+        format::Error::Io { .. } | format::Error::Symlink(_) | format::Error::NotRegularFile(_) => e.to_string(),
+        _ => format!("{}: {e}", file.display()),
+    })
 }
 
 /// Runs `pyjit cache ARGS` (everything but `gc`, which needs the interpreter to find the
