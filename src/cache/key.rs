@@ -84,7 +84,7 @@ fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>) -> PyResult<()> {
 fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
     if value.is_none() {
         out.push(b'N');
-    } else if value.is(&value.py().Ellipsis()) {
+    } else if value.is(value.py().Ellipsis()) {
         out.push(b'E');
     } else if let Ok(flag) = value.cast_exact::<PyBool>() {
         out.push(if flag.is_true() { b'T' } else { b'F' });
