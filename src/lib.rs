@@ -119,6 +119,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("failed", load(&runtime::stats::FAILED))?;
     result.set_item("deopts", load(&runtime::stats::DEOPTS))?;
     result.set_item("exception_exits", load(&runtime::stats::EXCEPTION_EXITS))?;
+    result.set_item("exceptions_caught", load(&runtime::stats::EXCEPTIONS_CAUGHT))?;
     result.set_item("native_calls", load(&runtime::stats::NATIVE_CALLS))?;
     result.set_item("compile_time_ns", load(&runtime::stats::COMPILE_TIME_NS))?;
     result.set_item("native_bytes", load(&runtime::stats::NATIVE_BYTES))?;

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
-# in both code paths (cranelift-jit and object file + pyjit's loader).
+# in both code paths (cranelift-jit and object file + pyjit's loader), the
+# memory test (dropped functions free their native code), the pyperformance
+# results check (benchmarks/check_results.py --quick), and a slice of
+# CPython's own regression suite compared test by test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +14,7 @@ VENV=$(realpath -m "${PYJIT_TEST_VENV:-.test-venv}")
 echo "== building pyjit with $("$PYTHON" --version) into $VENV"
 "$PYTHON" -m venv --clear "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet pytest
+"$VENV/bin/python" -m pip install --quiet pytest pyperformance
 "$VENV/bin/python" -m pip install --quiet .
 
 echo "== Rust unit tests"
@@ -25,6 +28,11 @@ echo "== differential corpus (CPython vs pyjit, every function compiled at first
 echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 "$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider
 
-# CPython's own suite (tests/cpython_suite.py --ci) is not run here yet: in a
-# fresh virtualenv its child processes did not load pyjit (under
-# investigation, see TESTING.md); run it by hand with a venv's python.
+echo "== memory: code objects that die take their native code with them"
+"$VENV/bin/python" -m pytest tests/test_memory.py -q -p no:cacheprovider
+
+echo "== pyperformance benchmarks: same results as CPython (--quick, both code paths)"
+"$VENV/bin/python" -m pytest tests/test_pyperformance_results.py -q -p no:cacheprovider
+
+echo "== CPython's regression suite, language-core slice (tests/cpython_suite_modules.txt)"
+"$VENV/bin/python" tests/cpython_suite.py --ci --jobs 2

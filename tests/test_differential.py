@@ -29,6 +29,9 @@ Program header (comment lines at the top of a corpus file):
     ``E (``.  ``*`` allows every reason.
 ``# args: a b c``
     command-line arguments for the program (shlex syntax), given to both runs.
+``# expect-stats: KEY>N, KEY=N``
+    conditions on pyjit's stats in the pyjit run (e.g. ``exceptions_caught>0``
+    shows that handlers ran compiled).
 ``# timeout: SECONDS``
     per-run timeout for this program (if ``PYJIT_DIFF_TIMEOUT`` is set and
     larger, that is used instead).
@@ -61,6 +64,7 @@ the markers ``differential`` and ``mode_jit`` / ``mode_object``.
 import difflib
 import json
 import os
+import re
 import pathlib
 import shlex
 import shutil
@@ -85,7 +89,7 @@ MODES = {
     "object": {"PYJIT_VIA_OBJECT": "1"},
 }
 
-HEADER_KEYS = ("expect-delegated", "args", "timeout", "known-difference")
+HEADER_KEYS = ("expect-delegated", "expect-stats", "args", "timeout", "known-difference")
 
 
 # --------------------------------------------------------------------------
@@ -131,7 +135,8 @@ def parse_header(path):
     """Return {'expect-delegated': [...], 'args': [...], 'timeout': float|None}.
 
     Only the leading block of comment (and blank) lines is read."""
-    header = {"expect-delegated": [], "args": [], "timeout": None, "known-difference": None}
+    header = {"expect-delegated": [], "expect-stats": [], "args": [], "timeout": None,
+              "known-difference": None}
     with open(path, encoding="utf-8") as f:
         for line in f:
             stripped = line.strip()
@@ -153,6 +158,12 @@ def parse_header(path):
                     if len(items) > 1:
                         items.append(value)
                 header[key].extend(i for i in items if i)
+            elif key == "expect-stats":
+                for condition in value.split(","):
+                    match = re.fullmatch(r"\s*(\w+)\s*([>=])\s*(\d+)\s*", condition)
+                    if not match:
+                        raise ValueError("%s: bad expect-stats condition %r" % (path, condition))
+                    header[key].append((match[1], match[2], int(match[3])))
             elif key == "args":
                 header[key].extend(shlex.split(value))
             elif key == "timeout":
@@ -396,6 +407,11 @@ def check_stats_json(stats, header, name, mode):
         problems.append("nothing was compiled (compiled=%d)" % stats["compiled"])
     if isinstance(stats.get("failed"), int) and stats["failed"] != 0:
         problems.append("%d compile(s) failed" % stats["failed"])
+    for key, relation, bound in header["expect-stats"]:
+        value = stats.get(key)
+        holds = isinstance(value, int) and (value > bound if relation == ">" else value == bound)
+        if not holds:
+            problems.append("expected stats[%r] %s %d, got %r" % (key, relation, bound, value))
     allowed = list(DEFAULT_ALLOWED_REASONS)
     allowed += [r for r in header["expect-delegated"] if r not in allowed]
     bad = {r: n for r, n in reasons.items() if n and not reason_allowed(r, allowed)}

@@ -16,16 +16,25 @@ mod generated {
 pub use generated::*;
 
 use pyo3::ffi::{PyCodeObject, PyObject};
+use std::cell::UnsafeCell;
 
 /// CPython's `_PyInterpreterFrame`, opaque: fields are reached through the
-/// probed offsets.
+/// probed offsets. The `UnsafeCell` tells Rust that the bytes behind a
+/// `&Frame` change (the accessors write fields, and so does CPython), so it
+/// never treats them as read-only.
 #[repr(C)]
 pub struct Frame {
-    _opaque: [u8; 0],
+    _opaque: UnsafeCell<[u8; 0]>,
 }
 
-/// CPython's `PyThreadState`, opaque.
-pub type ThreadState = pyo3::ffi::PyThreadState;
+/// CPython's `PyThreadState`, opaque; interior-mutable like `Frame`.
+#[repr(C)]
+pub struct ThreadState {
+    _opaque: UnsafeCell<[u8; 0]>,
+}
+
+/// A C-level trace or profile function (`Py_tracefunc`).
+pub type TraceFunc = pyo3::ffi::Py_tracefunc;
 
 /// `co_flags` bits (public `code.h`).
 pub const CO_GENERATOR: i32 = 0x0020;
@@ -147,6 +156,35 @@ pub trait ThreadStateExt {
     fn use_tracing(&self) -> bool {
         // SAFETY: as above; use_tracing is a byte field.
         unsafe { read_field::<u8>(self.cframe(), CFRAME_USE_TRACING) != 0 }
+    }
+    /// Nonzero while a trace or profile function runs (events are off).
+    fn tracing(&self) -> i32 {
+        // SAFETY: an int field of the live thread state.
+        unsafe { read_field((self as *const Self).cast(), TSTATE_TRACING) }
+    }
+    /// The C-level trace and profile functions (`c_tracefunc`, `c_profilefunc`).
+    fn trace_functions(&self) -> [Option<TraceFunc>; 2] {
+        let base = (self as *const Self).cast();
+        // SAFETY: two function-pointer fields of the live thread state.
+        unsafe { [read_field(base, TSTATE_C_TRACEFUNC), read_field(base, TSTATE_C_PROFILEFUNC)] }
+    }
+    fn set_trace_functions(&self, [trace, profile]: [Option<TraceFunc>; 2]) {
+        let base = (self as *const Self).cast_mut().cast();
+        // SAFETY: as above; written under the GIL by the thread that owns it.
+        unsafe {
+            write_field(base, TSTATE_C_TRACEFUNC, trace);
+            write_field(base, TSTATE_C_PROFILEFUNC, profile);
+        }
+    }
+    /// `&tstate->exc_info->exc_value`: the exception being handled
+    /// (`sys.exc_info()`), an owned reference or NULL.
+    fn handled_exception(&self) -> *mut *mut PyObject {
+        // SAFETY: exc_info always points at a live _PyErr_StackItem (the
+        // thread's own, or a running generator's).
+        unsafe {
+            let item: *mut u8 = read_field((self as *const Self).cast(), TSTATE_EXC_INFO);
+            item.add(EXC_INFO_VALUE).cast()
+        }
     }
     fn recursion_remaining(&self) -> *mut i32 {
         // SAFETY: an int field of the live thread state.

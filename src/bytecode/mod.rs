@@ -1,5 +1,5 @@
 //! Decoding CPython 3.11 bytecode: instructions with their arguments and
-//! jump targets.
+//! jump targets, and the exception table that maps them to their handlers.
 //!
 //! pyjit always decodes the de-quickened bytecode (`co_code`), never
 //! `co_code_adaptive`, so the specialising interpreter's rewrites never leak
@@ -69,9 +69,70 @@ pub fn decode(code: &[u8]) -> Vec<Instr> {
     instrs
 }
 
+/// One row of a code object's exception table (`co_exceptiontable`): an
+/// exception raised by an instruction in `start..end` is handled at
+/// `target`, with the value stack cut to `depth` items, then the raising
+/// instruction's index pushed if `push_lasti`, then the exception.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    pub target: u32,
+    pub depth: u32,
+    pub push_lasti: bool,
+}
+
+/// Decodes `co_exceptiontable` (format: CPython's
+/// `Objects/exception_handling_notes.txt`): per row four varints, start,
+/// length, target and `depth << 1 | lasti`, each in 6-bit groups, most
+/// significant first, bit 6 set on every group but the last; bit 7 marks the
+/// first byte of a row. Returns None for a malformed table.
+pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
+    let mut bytes = table.iter().copied();
+    let mut varint = || -> Option<u32> {
+        let mut byte = bytes.next()?;
+        let mut value = u32::from(byte & 63);
+        while byte & 64 != 0 {
+            byte = bytes.next()?;
+            value = value.checked_mul(64)? | u32::from(byte & 63);
+        }
+        Some(value)
+    };
+    let mut handlers = Vec::new();
+    while let Some(start) = varint() {
+        let length = varint()?;
+        let target = varint()?;
+        let depth_lasti = varint()?;
+        handlers.push(Handler {
+            start,
+            end: start.checked_add(length)?,
+            target,
+            depth: depth_lasti >> 1,
+            push_lasti: depth_lasti & 1 != 0,
+        });
+    }
+    Some(handlers)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exception_table_rows_decode() {
+        // Two rows, as CPython writes them: start 2 (marked by bit 7),
+        // length 3, target 10, depth 1 with lasti; then start 64 (two groups:
+        // 1, 0), length 1, target 70 (1, 6), depth 0.
+        let table = [0x80 | 2, 3, 10, 3, 0x80 | 0x40 | 1, 0, 1, 0x40 | 1, 6, 0];
+        assert_eq!(
+            exception_table(&table),
+            Some(vec![
+                Handler { start: 2, end: 5, target: 10, depth: 1, push_lasti: true },
+                Handler { start: 64, end: 65, target: 70, depth: 0, push_lasti: false },
+            ])
+        );
+        assert_eq!(exception_table(&table[..3]), None);
+    }
 
     #[test]
     fn extended_arg_is_folded_into_the_next_instruction() {

@@ -4,7 +4,7 @@
 
 use super::{ops, symbols};
 use crate::abi::{self, op};
-use crate::bytecode::Instr;
+use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 /// What the lowering needs to know about a code object.
 pub struct CodeInfo {
     pub instrs: Vec<Instr>,
+    pub handlers: Vec<Handler>,
     pub nlocalsplus: u32,
     pub stacksize: u32,
 }
@@ -152,12 +153,12 @@ impl<'a> Lowering<'a> {
     }
 
     fn lower_all(&mut self) -> Result<(), Unsupported> {
-        for ins in &self.info.instrs {
-            if let Some(target) = ins.jump_target() {
-                if !self.blocks.contains_key(&target) {
-                    let block = self.b.create_block();
-                    self.blocks.insert(target, block);
-                }
+        let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
+        let handler_targets = self.info.handlers.iter().map(|h| h.target);
+        for target in jump_targets.chain(handler_targets) {
+            if !self.blocks.contains_key(&target) {
+                let block = self.b.create_block();
+                self.blocks.insert(target, block);
             }
         }
         for &ins in &self.info.instrs {
@@ -452,8 +453,7 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(error);
         self.b.ins().brif(failed, error, &[], ok, &[]);
         self.b.switch_to_block(error);
-        let index = i64::from(self.ins.index);
-        self.exit_to_interpreter(spilled, stack_depth, index, 1);
+        self.unwind(spilled, stack_depth);
         self.b.switch_to_block(ok);
     }
 
@@ -468,7 +468,7 @@ impl<'a> Lowering<'a> {
         self.set_prev_instr();
         self.call(symbol, args);
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index), 1);
+        self.unwind(depth, depth);
         self.b.switch_to_block(ok);
         // The error block stored prev_instr on a path that does not reach here.
         self.prev_instr_stored = None;
@@ -478,8 +478,88 @@ impl<'a> Lowering<'a> {
     /// exception. Ends the current block.
     pub fn raise_here(&mut self) {
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index), 1);
+        self.unwind(depth, depth);
         self.terminate();
+    }
+
+    /// Emits, in the current block, the unwinding of the exception the
+    /// current instruction raised, with `spilled` stack items in variables
+    /// and `stack_depth` in all: to the instruction's handler in this
+    /// function, compiled (the traceback entry is added, the stack cut to the
+    /// handler's depth, and the exception pushed, as the interpreter's
+    /// `exception_unwind` does), or through the interpreter when the handler
+    /// is not compiled, there is none (the exception leaves the frame), or a
+    /// trace function must see the exception. Ends the current block.
+    fn unwind(&mut self, spilled: usize, stack_depth: usize) {
+        let index = self.ins.index;
+        let Some(handler) = self.compiled_handler(index) else {
+            self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
+            return;
+        };
+        self.spill(0, spilled);
+        let lasti = self.iconst(i64::from(index));
+        let caught = self.catch(handler, stack_depth, lasti, true);
+        let in_interpreter = self.b.create_block();
+        let in_handler = self.b.create_block();
+        self.b.set_cold_block(in_interpreter);
+        self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
+        self.b.switch_to_block(in_interpreter);
+        self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
+        self.b.switch_to_block(in_handler);
+        self.enter_handler(handler);
+    }
+
+    /// RERAISE, after `pyjit_reraise` restored the exception: unwinds to the
+    /// compiled `handler` without a new traceback entry, with the whole stack
+    /// (already written to the frame). Ends the current block.
+    pub fn reraise_to(&mut self, handler: Handler) {
+        let depth = self.depth;
+        self.spill(0, depth);
+        let keep_lasti = self.iconst(-1);
+        self.catch(handler, depth, keep_lasti, false);
+        self.enter_handler(handler);
+        self.terminate();
+    }
+
+    /// Calls `pyjit_catch` for `handler` with `stack_depth` items in the
+    /// frame: nonzero when the frame is ready for the handler.
+    fn catch(&mut self, handler: Handler, stack_depth: usize, lasti: Value, traceback: bool) -> Value {
+        let base = i64::from(self.info.nlocalsplus);
+        let top = self.iconst(base + stack_depth as i64);
+        let handler_top = self.iconst(base + i64::from(handler.depth));
+        let push_lasti = self.iconst(i64::from(handler.push_lasti));
+        let traceback = self.iconst(i64::from(traceback));
+        let (tstate, frame) = (self.tstate, self.frame);
+        self.call("pyjit_catch", &[tstate, frame, lasti, top, handler_top, push_lasti, traceback])
+    }
+
+    /// Jumps to `handler` with the stack `pyjit_catch` left in the frame.
+    fn enter_handler(&mut self, handler: Handler) {
+        let depth = self.depth;
+        self.depth = Self::handler_depth(handler);
+        self.reload(0, self.depth);
+        self.record_depth(handler.target).expect("compiled_handler checked the depth");
+        let block = self.blocks[&handler.target];
+        self.b.ins().jump(block, &[]);
+        self.depth = depth;
+    }
+
+    /// The stack depth at the start of `handler`: its base, the raising
+    /// instruction's index if pushed, and the exception.
+    fn handler_depth(handler: Handler) -> usize {
+        (handler.depth + u32::from(handler.push_lasti) + 1) as usize
+    }
+
+    /// The handler of an exception raised at code unit `index`, when it can
+    /// run compiled: lowering has not passed it yet, or passed it with the
+    /// stack depth the handler expects.
+    pub fn compiled_handler(&self, index: u32) -> Option<Handler> {
+        let handler = *self.info.handlers.iter().find(|h| h.start <= index && index < h.end)?;
+        let reachable = match self.depth_at.get(&handler.target) {
+            Some(&known) => known == Self::handler_depth(handler),
+            None => !self.emitted.contains(&handler.target),
+        };
+        reachable.then_some(handler)
     }
 
     /// Continues lowering in `block`, entered with the current stack.
@@ -561,14 +641,56 @@ impl<'a> Lowering<'a> {
         // exception), so the frame continues there at this instruction.
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
         self.raise_if(failed);
+        self.resume_in_interpreter_if(status, resume_at);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// If `cond` is nonzero, the frame continues in the interpreter at the
+    /// instruction starting at `resume_at`, with the current stack.
+    fn resume_in_interpreter_if(&mut self, cond: Value, resume_at: u32) {
         let resume = self.b.create_block();
+        let next = self.b.create_block();
         self.b.set_cold_block(resume);
-        self.b.ins().brif(status, resume, &[], done, &[]);
+        self.b.ins().brif(cond, resume, &[], next, &[]);
         self.b.switch_to_block(resume);
         let depth = self.depth;
         self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
-        self.b.switch_to_block(done);
-        self.prev_instr_stored = None;
+        self.b.switch_to_block(next);
+    }
+
+    /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
+    /// to 0), where the interpreter's RESUME and JUMP_BACKWARD do. At 0 the
+    /// interpreter would specialise the code; calls in compiled code then
+    /// take the specialised paths (see `calls::call_like_specialized_call`).
+    /// Compiled code stops at 0 without quickening the bytecode (CPython does
+    /// not export that step), so should the interpreter run this code later,
+    /// it runs it unspecialised.
+    pub fn warm_up(&mut self) {
+        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
+        let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
+        let cold = self.b.ins().icmp_imm_s(IntCC::NotEqual, warmup, 0);
+        let step = self.b.ins().uextend(types::I32, cold);
+        let warmup = self.b.ins().iadd(warmup, step);
+        self.b.ins().istore16(flags(), warmup, self.code_units, offset);
+    }
+
+    /// After a call, which can run any Python code: serves the eval breaker,
+    /// and when the call switched tracing on (`sys.settrace`, `pdb.set_trace()`,
+    /// `sys.setprofile`), continues the frame in the interpreter at
+    /// `resume_at`, which alone produces trace and profile events.
+    pub fn check_after_call(&mut self, resume_at: u32) {
+        self.check_eval_breaker(resume_at);
+        self.check_tracing(resume_at);
+    }
+
+    /// When a trace or profile function is installed, continues the frame in
+    /// the interpreter at `resume_at`.
+    pub fn check_tracing(&mut self, resume_at: u32) {
+        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
+        let use_tracing = self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32);
+        self.resume_in_interpreter_if(use_tracing, resume_at);
     }
 
     /// Returns `value` from the function: the frame is left as the

@@ -1422,6 +1422,27 @@ pub unsafe fn check_args_iterable(tstate: *mut ThreadState, func: *mut PyObject,
 ///
 /// # Safety
 /// GIL held, `tstate` current, `exc`/`cause` NULL or owned references.
+/// `check_except_type_valid`: `right` must be an exception class or a tuple
+/// of them (the `except` clause's expression).
+pub unsafe fn check_except_type_valid(_tstate: *mut ThreadState, right: *mut PyObject) -> i32 {
+    // SAFETY: right is live; tuple items are borrowed from it.
+    unsafe {
+        let is_exception_class =
+            |x: *mut PyObject| ffi::PyType_Check(x) != 0 && ffi::PyType_FastSubclass(x.cast(), ffi::Py_TPFLAGS_BASE_EXC_SUBCLASS) != 0;
+        let valid = if ffi::PyTuple_Check(right) != 0 {
+            (0..ffi::PyTuple_GET_SIZE(right)).all(|i| is_exception_class(ffi::PyTuple_GET_ITEM(right, i)))
+        } else {
+            is_exception_class(right)
+        };
+        if valid {
+            return 0;
+        }
+        let msg = c"catching classes that do not inherit from BaseException is not allowed";
+        ffi::PyErr_SetString(ffi::PyExc_TypeError, msg.as_ptr());
+        -1
+    }
+}
+
 pub unsafe fn do_raise(tstate: *mut ThreadState, exc: *mut PyObject, cause: *mut PyObject) -> i32 {
     debug_assert!(is_current(tstate));
     let mut type_: *mut PyObject = ptr::null_mut();

@@ -153,11 +153,59 @@ pub unsafe extern "C" fn exit_to_interpreter(
         // itself; undo ours around it so both stay exact.
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
-        let result = abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, throwflag as c_int);
+        let result = if throwflag != 0 && ts.use_tracing() && ts.tracing() == 0 {
+            unwind_without_entry_event(ts, tstate, frame)
+        } else {
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, throwflag as c_int)
+        };
         *ts.recursion_remaining() -= 1;
         ts.set_current_frame(frame);
         result
     }
+}
+
+thread_local! {
+    /// The trace and profile functions set aside by
+    /// `unwind_without_entry_event`, and how many entry events remain to skip.
+    static SET_ASIDE: std::cell::Cell<Option<([Option<abi::TraceFunc>; 2], u32)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Unwinds the pending exception of `frame` in the interpreter while a trace
+/// or profile function is installed. Entered with `throwflag`, the
+/// interpreter first reports a `call` event, as for `generator.throw()`; but
+/// this frame's call was not traced (tracing started while it ran natively),
+/// and CPython would report none. So the installed functions are replaced by
+/// `skip_entry_event` for exactly those entry events, then restored, and
+/// every later event (`exception`, `line`, `return`) reaches them.
+unsafe fn unwind_without_entry_event(ts: &ThreadState, tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    let installed = ts.trace_functions();
+    let pending = installed.iter().flatten().count() as u32;
+    SET_ASIDE.set(Some((installed, pending)));
+    let skip: abi::TraceFunc = skip_entry_event;
+    ts.set_trace_functions(installed.map(|f| f.map(|_| skip)));
+    // SAFETY: as in `exit_to_interpreter`.
+    let result = unsafe { abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 1) };
+    // The entry events are normally skipped at once; if the interpreter
+    // failed before making them, restore the functions here.
+    if let Some((installed, _)) = SET_ASIDE.take() {
+        ts.set_trace_functions(installed);
+    }
+    result
+}
+
+/// Stands in for the trace and profile functions during the entry events of
+/// `unwind_without_entry_event`: ignores them, then puts the real ones back.
+unsafe extern "C" fn skip_entry_event(_: *mut PyObject, _: *mut ffi::PyFrameObject, _: c_int, _: *mut PyObject) -> c_int {
+    if let Some((installed, pending)) = SET_ASIDE.take() {
+        if pending > 1 {
+            SET_ASIDE.set(Some((installed, pending - 1)));
+        } else {
+            // SAFETY: called by the interpreter on the thread that holds the GIL.
+            unsafe { (*ffi::PyThreadState_Get().cast::<ThreadState>()).set_trace_functions(installed) };
+        }
+    }
+    0
 }
 
 /// Serves `eval_breaker` at function entry and backward jumps: signal

@@ -184,8 +184,16 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         ffi::Py_DECREF(bytes);
         instrs
     };
+    let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
+    // SAFETY: co_exceptiontable is a bytes object owned by the live code.
+    let table = unsafe {
+        std::slice::from_raw_parts(ffi::PyBytes_AsString(table).cast::<u8>(), ffi::PyBytes_Size(table) as usize)
+    };
+    let handlers =
+        bytecode::exception_table(table).ok_or_else(|| Unsupported("malformed exception table".into()))?;
     Ok(CodeInfo {
         instrs,
+        handlers,
         nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
         stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
     })

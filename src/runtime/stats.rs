@@ -8,6 +8,8 @@ pub static COMPILED: AtomicU64 = AtomicU64::new(0);
 pub static FAILED: AtomicU64 = AtomicU64::new(0);
 pub static DEOPTS: AtomicU64 = AtomicU64::new(0);
 pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
+/// Exceptions caught by a handler running in compiled code.
+pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);

@@ -1,3 +1,4 @@
+# expect-stats: exceptions_caught>0
 # Exception chaining and raising: RAISE_VARARGS with 0/1/2 args, `raise X
 # from Y`, `raise X from None` (__suppress_context__), implicit __context__
 # from raising inside a handler, context cycles being broken, re-raising a

@@ -1,4 +1,3 @@
-# known-difference: RecursionError through some C-level recursion paths (__getattr__, key functions) is reached at a different depth
 # Recursion: ordinary recursive algorithms, deep recursion that hits the
 # recursion limit (the RecursionError message and the exact depth reached,
 # counted in a global, must match CPython), recovery after a RecursionError

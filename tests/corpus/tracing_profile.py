@@ -1,4 +1,3 @@
-# known-difference: sys.setprofile called inside a running compiled frame: the frame is unwound by the interpreter, which reports an extra call event for it
 # expect-delegated: tracing active, profiling active
 # sys.setprofile and cProfile over code that was already compiled: profile
 # events 'call' / 'return' / 'c_call' / 'c_return' / 'c_exception' (with

@@ -1,4 +1,3 @@
-# known-difference: sys.settrace called inside a running compiled frame: the frame is unwound by the interpreter, which reports an extra call event for it
 # expect-delegated: tracing active
 # sys.settrace: 'call' / 'line' / 'return' / 'exception' events for functions
 # that were already compiled before tracing started (they must fall back to

@@ -1,3 +1,4 @@
+# expect-stats: exceptions_caught>0
 # try/except/else/finally: exception table lookups, CHECK_EXC_MATCH with
 # classes / tuples / base classes, else blocks, finally on every exit path
 # (fall-through, return, break, continue, exception), return inside finally

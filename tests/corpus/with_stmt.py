@@ -1,3 +1,4 @@
+# expect-stats: exceptions_caught>0
 # with statements: BEFORE_WITH, the normal-exit call of __exit__(None, None,
 # None), PUSH_EXC_INFO / WITH_EXCEPT_START on exceptions (suppressed by a
 # truthy __exit__ result, propagated otherwise), exceptions raised by

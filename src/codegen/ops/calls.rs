@@ -6,10 +6,10 @@
 
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::codegen::lowering::Lowering;
+use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::runtime::ceval;
 use pyo3::ffi::{self, PyObject};
 
-const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -30,7 +30,7 @@ pub fn lower(lw: &mut Lowering) {
             let result = lw.call("pyjit_call", &[frame, slots, nargs, kwnames]);
             lw.raise_if_null(result);
             lw.push(result);
-            lw.check_eval_breaker(lw.ins.next);
+            lw.check_after_call(lw.ins.next);
         }
         op::CALL_FUNCTION_EX => {
             lw.set_prev_instr();
@@ -44,7 +44,7 @@ pub fn lower(lw: &mut Lowering) {
             let result = lw.call("pyjit_call_function_ex", &[tstate, slots, has_kwargs]);
             lw.raise_if_null(result);
             lw.push(result);
-            lw.check_eval_breaker(lw.ins.next);
+            lw.check_after_call(lw.ins.next);
         }
         op::MAKE_FUNCTION => {
             lw.set_prev_instr();
@@ -98,13 +98,124 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let result = ffi::PyObject_Vectorcall(function, args, positional, kwnames);
+        let result = if is_warm(&*frame) {
+            call_like_specialized_call(function, args, total, positional, kwnames)
+        } else {
+            ffi::PyObject_Vectorcall(function, args, positional, kwnames)
+        };
         ffi::Py_DECREF(function);
         for i in 0..total {
             ffi::Py_DECREF(*args.add(i));
         }
         result
     }
+}
+
+/// Whether the interpreter would have specialised `frame`'s code by now: its
+/// warm-up count (`co_warmup`, advanced by compiled code as by the
+/// interpreter, see `Lowering::warm_up`) has reached 0.
+fn is_warm(frame: &Frame) -> bool {
+    // SAFETY: co_warmup is a short field of the frame's live code object.
+    unsafe { abi::read_field::<i16>(frame.code().cast(), abi::CODE_WARMUP) == 0 }
+}
+
+/// Calls `function` with `total` arguments at `args` (`nargsf` as for
+/// vectorcall) the way the interpreter's specialised PRECALL instructions do
+/// in warmed-up code (a call site specialises at its first run there). The difference that shows is the recursion
+/// check: a vectorcall of a builtin counts one level (" while calling a Python
+/// object"), but PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
+/// PRECALL_NO_KW_LEN and PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST call the C
+/// function directly, so RecursionError comes at the same depth as in CPython.
+///
+/// # Safety
+/// `args` holds `total` live references (with the vectorcall offset slot
+/// before it); `kwnames` is NULL or a tuple naming the last arguments.
+unsafe fn call_like_specialized_call(
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    total: usize,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
+    type FastWithKeywords =
+        unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize, *mut PyObject) -> *mut PyObject;
+    const CALL_KINDS: i32 = ffi::METH_VARARGS
+        | ffi::METH_FASTCALL
+        | ffi::METH_NOARGS
+        | ffi::METH_O
+        | ffi::METH_KEYWORDS
+        | ffi::METH_METHOD;
+    // SAFETY: a builtin function or method descriptor points at its live,
+    // static PyMethodDef, whose `ml_meth` has the signature its flags name;
+    // the fields are read at the probed offsets.
+    unsafe {
+        let ty = ffi::Py_TYPE(function);
+        let (def, receiver, c_args, nargs) = if ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
+            let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
+            let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+            let receiver = if flags & ffi::METH_STATIC != 0 {
+                std::ptr::null_mut()
+            } else {
+                abi::read_field(function.cast(), abi::CFUNCTION_SELF)
+            };
+            if flags & CALL_KINDS == ffi::METH_O {
+                // Only len() has a specialisation without the check.
+                if kwnames.is_null() && total == 1 && is_builtin_len(function) {
+                    let len: ffi::PyCFunction = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                    return len(receiver, *args);
+                }
+                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+            }
+            (def, receiver, args, total)
+        } else if ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) && total >= 1 && kwnames.is_null() {
+            let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
+            if ffi::Py_TYPE(*args) != owner {
+                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+            }
+            let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
+            (def, *args, args.add(1), total - 1)
+        } else {
+            return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+        };
+        let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+        let positional = (nargs - if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize }) as isize;
+        match flags & CALL_KINDS {
+            ffi::METH_FASTCALL if kwnames.is_null() => {
+                let fast: Fast = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                fast(receiver, c_args, positional)
+            }
+            kinds if kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
+                let fast: FastWithKeywords = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                fast(receiver, c_args, positional, kwnames)
+            }
+            _ => ffi::PyObject_Vectorcall(function, args, nargsf, kwnames),
+        }
+    }
+}
+
+/// Whether `function` is the builtin `len` (the interpreter's
+/// `callable_cache.len`), looked up once in the `builtins` module.
+unsafe fn is_builtin_len(function: *mut PyObject) -> bool {
+    static LEN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let len = *LEN.get_or_init(|| {
+        // SAFETY: called with the GIL held; the reference to `len` is kept
+        // for the life of the process, as the interpreter's cache keeps it.
+        unsafe {
+            let builtins = ffi::PyImport_ImportModule(c"builtins".as_ptr());
+            if builtins.is_null() {
+                ffi::PyErr_Clear();
+                return 0;
+            }
+            let len = ffi::PyObject_GetAttrString(builtins, c"len".as_ptr());
+            ffi::Py_DECREF(builtins);
+            if len.is_null() {
+                ffi::PyErr_Clear();
+            }
+            len as usize
+        }
+    });
+    function as usize == len
 }
 
 /// CALL_FUNCTION_EX: `slots` holds `[NULL, callable, args, kwargs?]`.

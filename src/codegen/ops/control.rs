@@ -1,9 +1,11 @@
 //! Control flow: jumps, truth tests, iteration, return, raise, `with`,
 //! `match`, and the opcodes of exception handlers.
 
-use crate::abi::{op, ThreadState};
+use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
+use crate::abi::{op, Frame, ThreadState, ThreadStateExt};
 use crate::codegen::lowering::{Lowering, Unsupported};
-use crate::runtime::ceval;
+use crate::runtime::{ceval, stats};
+use std::sync::atomic::Ordering;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 use pyo3::ffi::{self, PyObject};
@@ -15,6 +17,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         op::JUMP_FORWARD | op::JUMP_BACKWARD_NO_INTERRUPT => lw.jump(target.unwrap())?,
         op::JUMP_BACKWARD => {
             lw.set_prev_instr();
+            lw.warm_up();
             lw.check_eval_breaker(ins.start);
             lw.jump(target.unwrap())?;
         }
@@ -91,17 +94,55 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.call("pyjit_raise", &[tstate, exc, cause]);
             lw.raise_here();
         }
-        // A bare `raise` re-raises without adding a traceback entry, and the
-        // handler opcodes below run only while an exception is being handled;
-        // the interpreter runs them.
-        op::RAISE_VARARGS
-        | op::RERAISE
-        | op::PUSH_EXC_INFO
-        | op::POP_EXCEPT
-        | op::CHECK_EXC_MATCH
-        | op::CHECK_EG_MATCH
-        | op::PREP_RERAISE_STAR
-        | op::WITH_EXCEPT_START => lw.resume_in_interpreter(),
+        op::PUSH_EXC_INFO => {
+            let value = lw.pop();
+            let tstate = lw.tstate;
+            let previous = lw.call("pyjit_push_exc_info", &[tstate, value]);
+            lw.push(previous);
+            lw.push(value);
+        }
+        op::POP_EXCEPT => {
+            lw.set_prev_instr();
+            let value = lw.pop();
+            let tstate = lw.tstate;
+            lw.call("pyjit_pop_except", &[tstate, value]);
+        }
+        op::CHECK_EXC_MATCH => {
+            lw.set_prev_instr();
+            let class = lw.pop();
+            let value = lw.peek(1);
+            let tstate = lw.tstate;
+            let matches = lw.call("pyjit_check_exc_match", &[tstate, value, class]);
+            lw.raise_if_null(matches);
+            lw.push(matches);
+        }
+        op::WITH_EXCEPT_START => {
+            lw.set_prev_instr();
+            let value = lw.peek(1);
+            let exit = lw.peek(4);
+            let result = lw.call("pyjit_with_except_start", &[exit, value]);
+            lw.raise_if_null(result);
+            lw.push(result);
+        }
+        // RERAISE unwinds without a new traceback entry. Where the handler it
+        // unwinds to is compiled, it runs here (unless a trace function must
+        // see it); otherwise the interpreter runs it, and the exception
+        // leaves the frame or meets its handler there.
+        op::RERAISE => match lw.compiled_handler(ins.index) {
+            Some(handler) => {
+                lw.check_tracing(ins.start);
+                lw.set_prev_instr();
+                let lasti = if ins.arg > 0 { lw.peek(ins.arg as usize + 1) } else { lw.iconst(0) };
+                let value = lw.pop();
+                let (tstate, frame) = (lw.tstate, lw.frame);
+                lw.call("pyjit_reraise", &[tstate, frame, value, lasti]);
+                lw.reraise_to(handler);
+            }
+            None => lw.resume_in_interpreter(),
+        },
+        // A bare `raise` also re-raises without a traceback entry; it and
+        // the `except*` opcodes run in the interpreter.
+        op::RAISE_VARARGS | op::CHECK_EG_MATCH | op::PREP_RERAISE_STAR => lw.resume_in_interpreter(),
         op::BEFORE_WITH => {
             lw.set_prev_instr();
             let base = lw.depth - 1;
@@ -242,6 +283,139 @@ pub unsafe extern "C" fn for_iter(_tstate: *mut ThreadState, iterator: *mut PyOb
 pub unsafe extern "C" fn raise(tstate: *mut ThreadState, exc: *mut PyObject, cause: *mut PyObject) -> isize {
     // SAFETY: exc and cause (nullable) are owned references given to do_raise.
     unsafe { ceval::do_raise(tstate, exc, cause) as isize }
+}
+
+/// The interpreter's `exception_unwind` up to the jump to a handler: adds
+/// the frame's traceback entry (with `traceback`), at code unit `lasti` (or
+/// the frame's current `prev_instr` when -1), releases the value stack from
+/// `top` down to `handler_top`, pushes the raising instruction's index when
+/// `push_lasti`, then the normalised exception. Returns 1 when the frame is
+/// ready for the handler, 0 when the interpreter must unwind instead: a trace
+/// function is installed (it reports the exception), or allocating the index
+/// failed.
+pub unsafe extern "C" fn catch(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    lasti: isize,
+    top: isize,
+    handler_top: isize,
+    push_lasti: isize,
+    traceback: isize,
+) -> isize {
+    // SAFETY: frame is the live frame running this code, linked as the
+    // thread's current frame; slots handler_top..top hold owned references
+    // or NULL; an exception is set.
+    unsafe {
+        let (ts, fr) = (&*tstate, &*frame);
+        if traceback != 0 && ts.use_tracing() {
+            return 0;
+        }
+        if lasti >= 0 {
+            fr.set_lasti(lasti);
+        }
+        let index = if push_lasti != 0 {
+            let index = ffi::PyLong_FromSsize_t(fr.lasti());
+            if index.is_null() {
+                return 0;
+            }
+            index
+        } else {
+            std::ptr::null_mut()
+        };
+        if traceback != 0 {
+            let frame_object = ffi::PyEval_GetFrame();
+            if !frame_object.is_null() {
+                ffi::PyTraceBack_Here(frame_object);
+            }
+        }
+        for slot in (handler_top..top).rev() {
+            ffi::Py_XDECREF(*fr.slot(slot as usize));
+        }
+        let mut next = handler_top as usize;
+        if !index.is_null() {
+            *fr.slot(next) = index;
+            next += 1;
+        }
+        let (mut kind, mut value, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut tb);
+        ffi::PyErr_NormalizeException(&mut kind, &mut value, &mut tb);
+        ffi::PyException_SetTraceback(value, if tb.is_null() { ffi::Py_None() } else { tb });
+        ffi::Py_XDECREF(tb);
+        ffi::Py_XDECREF(kind);
+        *fr.slot(next) = value;
+        stats::EXCEPTIONS_CAUGHT.fetch_add(1, Ordering::Relaxed);
+        1
+    }
+}
+
+/// PUSH_EXC_INFO: `value` (borrowed) becomes the exception being handled;
+/// returns the previous one (or None), a new reference for the stack.
+pub unsafe extern "C" fn push_exc_info(tstate: *mut ThreadState, value: *mut PyObject) -> *mut PyObject {
+    // SAFETY: the handled-exception slot holds an owned reference or NULL.
+    unsafe {
+        let handled = (*tstate).handled_exception();
+        let previous = if (*handled).is_null() { ffi::Py_NewRef(ffi::Py_None()) } else { *handled };
+        *handled = ffi::Py_NewRef(value);
+        previous
+    }
+}
+
+/// POP_EXCEPT: `value` (consumed) becomes the exception being handled again.
+pub unsafe extern "C" fn pop_except(tstate: *mut ThreadState, value: *mut PyObject) -> isize {
+    // SAFETY: as for push_exc_info; the released reference was owned.
+    unsafe {
+        let handled = (*tstate).handled_exception();
+        let released = std::mem::replace(&mut *handled, value);
+        ffi::Py_XDECREF(released);
+        0
+    }
+}
+
+/// CHECK_EXC_MATCH: whether the exception `value` (borrowed) matches
+/// `class` (consumed), as a new bool; NULL when `class` is not an exception
+/// class or tuple of them.
+pub unsafe extern "C" fn check_exc_match(tstate: *mut ThreadState, value: *mut PyObject, class: *mut PyObject) -> *mut PyObject {
+    // SAFETY: both are live; class is owned and released here.
+    unsafe {
+        let result = if ceval::check_except_type_valid(tstate, class) < 0 {
+            std::ptr::null_mut()
+        } else {
+            let matches = ffi::PyErr_GivenExceptionMatches(value, class) != 0;
+            ffi::Py_NewRef(if matches { ffi::Py_True() } else { ffi::Py_False() })
+        };
+        ffi::Py_DECREF(class);
+        result
+    }
+}
+
+/// WITH_EXCEPT_START: `exit(type(value), value, value.__traceback__)`; both
+/// borrowed.
+pub unsafe extern "C" fn with_except_start(exit: *mut PyObject, value: *mut PyObject) -> *mut PyObject {
+    // SAFETY: exit and value are live stack items; value is an exception.
+    unsafe {
+        let kind = ffi::Py_TYPE(value).cast::<PyObject>();
+        let tb = ffi::PyException_GetTraceback(value);
+        ffi::Py_XDECREF(tb);
+        let args = [std::ptr::null_mut(), kind, value, if tb.is_null() { ffi::Py_None() } else { tb }];
+        ffi::PyObject_Vectorcall(exit, args.as_ptr().add(1), 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, std::ptr::null_mut())
+    }
+}
+
+/// RERAISE: restores the exception `value` (consumed) with its traceback;
+/// with `lasti` (an int from the stack, or 0 when the opcode has no
+/// argument) the frame's `prev_instr` goes back to the instruction that
+/// first raised it.
+pub unsafe extern "C" fn reraise(_tstate: *mut ThreadState, frame: *mut Frame, value: *mut PyObject, lasti: *mut PyObject) -> isize {
+    // SAFETY: value is an owned exception instance; lasti is live or NULL.
+    unsafe {
+        if !lasti.is_null() {
+            (*frame).set_lasti(ffi::PyLong_AsSsize_t(lasti));
+        }
+        let kind = ffi::Py_NewRef(ffi::Py_TYPE(value).cast::<PyObject>());
+        let tb = ffi::PyException_GetTraceback(value);
+        ffi::PyErr_Restore(kind, value, tb);
+        0
+    }
 }
 
 /// BEFORE_WITH on `slots[0]`: leaves `[__exit__, __enter__()]`. On failure

@@ -20,6 +20,9 @@ pub mod stack;
 use super::lowering::{Lowering, Unsupported};
 use crate::abi::op;
 
+/// Vectorcall's flag for "`args[-1]` may be overwritten" (`cpython/abstract.h`).
+const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
+
 /// Lowers `lw.ins`.
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let ins = lw.ins;
