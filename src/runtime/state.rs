@@ -109,13 +109,17 @@ impl CodeState {
         self.key
     }
 
-    /// Attaches native code from the code cache if it has an entry for `code` (asked once
-    /// per code object).
+    /// Attaches native code from the code cache if it has an entry for `code`. Asked once
+    /// per code object (the frame-evaluation hook calls this for every frame), so a code
+    /// object that ran before a cache was configured is not looked up later.
     pub fn attach_cached(&mut self, code: *mut PyCodeObject) {
-        if self.cache_checked || config::cache().dir.is_none() {
+        if self.cache_checked {
             return;
         }
         self.cache_checked = true;
+        if config::cache().dir.is_none() {
+            return;
+        }
         if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
             self.tier = Tier::Native(native);
         }
