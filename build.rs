@@ -70,8 +70,48 @@ const LAYOUT: &[(&str, &str)] = &[
     ("POINTER_SIZE", "sizeof(void *)"),
 ];
 
+/// Identifies the compiler that produces cached code, for cache keys and the cache
+/// manifest: a fingerprint of pyjit's Rust sources and lock file (so two builds of the same
+/// version from different sources never share cached code) and the Cranelift version.
+fn emit_compiler_identity() {
+    use std::hash::Hasher;
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("Cargo.lock"), root.join("build.rs")];
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).expect("readable src directory") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    // SipHash with fixed keys: deterministic for a given toolchain, which is all a build
+    // fingerprint needs.
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    for file in &files {
+        hasher.write(file.strip_prefix(&root).expect("under the root").to_string_lossy().as_bytes());
+        hasher.write(&fs::read(file).expect("readable source file"));
+    }
+    let lock = fs::read_to_string(root.join("Cargo.lock")).expect("Cargo.lock");
+    let cranelift = lock
+        .split("[[package]]")
+        .find(|package| package.contains("name = \"cranelift-codegen\"\n"))
+        .and_then(|package| package.lines().find_map(|line| line.strip_prefix("version = ")))
+        .expect("cranelift-codegen in Cargo.lock")
+        .trim_matches('"');
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    println!("cargo:rustc-env=PYJIT_COMPILER_ID=src-{:016x} cranelift-{cranelift}", hasher.finish());
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    emit_compiler_identity();
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
     println!("cargo:rerun-if-env-changed=PYTHON_SYS_EXECUTABLE");
     let python = env::var("PYO3_PYTHON")

@@ -12,9 +12,10 @@ mod cache;
 mod codegen;
 mod runtime;
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
+use std::path::PathBuf;
 use runtime::state::{CodeState, Tier};
 use std::sync::atomic::Ordering;
 
@@ -55,6 +56,13 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
                 }
                 "pgc" => runtime::config::set_pgc(value.extract()?),
                 "via_object" => runtime::config::set_via_object(value.extract()?),
+                "cache" => runtime::config::set_cache_dir(value.extract::<Option<PathBuf>>()?),
+                "trusted_keys" => runtime::config::set_trusted_keys(if let Ok(list) = value.extract::<String>() {
+                    runtime::config::split_paths(&list)
+                } else {
+                    value.extract()?
+                }),
+                "cache_strict" => runtime::config::set_cache_strict(value.extract()?),
                 other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
             }
         }
@@ -64,6 +72,10 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
     current.set_item("level", runtime::config::level())?;
     current.set_item("pgc", runtime::config::pgc())?;
     current.set_item("via_object", runtime::config::via_object())?;
+    let cache = runtime::config::cache();
+    current.set_item("cache", cache.dir)?;
+    current.set_item("trusted_keys", cache.trusted_keys)?;
+    current.set_item("cache_strict", runtime::config::cache_strict())?;
     Ok(current)
 }
 
@@ -76,13 +88,21 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
         return Err(PyTypeError::new_err("pyjit.info() takes a function or a code object"));
     }
     let result = PyDict::new(py);
+    // Code that has not run yet gets its cached native code now, as it would at its
+    // first call, so that `info` reports what that call will run.
+    if runtime::config::cache().dir.is_some() {
+        if let Some(state) = CodeState::of(code.as_ptr().cast()) {
+            state.attach_cached(code.as_ptr().cast());
+        }
+    }
     let state = CodeState::existing(code.as_ptr().cast());
-    let (compiled, size) = match state.as_ref().map(|s| &s.tier) {
-        Some(Tier::Native(native)) => (true, native.size()),
-        _ => (false, 0),
+    let native = match state.as_ref().map(|s| &s.tier) {
+        Some(Tier::Native(native)) => Some(native),
+        _ => None,
     };
-    result.set_item("compiled", compiled)?;
-    result.set_item("source", if compiled { Some("jit") } else { None })?;
+    let size = native.map_or(0, |native| native.size());
+    result.set_item("compiled", native.is_some())?;
+    result.set_item("source", native.map(|native| native.source().name()))?;
     result.set_item("reason", state.as_ref().map_or(Some("never called with pyjit enabled"), |s| s.reason()))?;
     result.set_item("runs", state.as_ref().map_or(0, |s| s.runs))?;
     result.set_item("compile_time_ns", state.as_ref().map_or(0, |s| s.compile_time_ns))?;
@@ -103,6 +123,8 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("native_calls", load(&runtime::stats::NATIVE_CALLS))?;
     result.set_item("compile_time_ns", load(&runtime::stats::COMPILE_TIME_NS))?;
     result.set_item("native_bytes", load(&runtime::stats::NATIVE_BYTES))?;
+    result.set_item("cache_hits", load(&runtime::stats::CACHE_HITS))?;
+    result.set_item("cache_refusals", load(&runtime::stats::CACHE_REFUSALS))?;
     let reasons = PyDict::new(py);
     let delegated = runtime::stats::DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     for (reason, count) in delegated.iter() {
@@ -111,6 +133,91 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("delegated", delegated.values().sum::<u64>())?;
     result.set_item("delegated_reasons", reasons)?;
     Ok(result)
+}
+
+/// The cache key of a code object in this build, as 64 hex digits.
+#[pyfunction]
+fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(cache::key::code_key(code)?.to_string())
+}
+
+/// The keys of the code objects that ran while recording (`PYJIT_RECORD_OUT`), as hex.
+#[pyfunction]
+fn recorded_keys() -> Vec<String> {
+    cache::attach::recorded_keys().iter().map(ToString::to_string).collect()
+}
+
+/// Compiles `codes` (code objects) into a cache in `out`, signed with the secret key file
+/// `key` (default: the per-user key), on `jobs` threads. Calls `progress(done, total)`
+/// as functions are compiled. Returns a summary dict.
+#[pyfunction]
+#[pyo3(signature = (codes, out, key=None, jobs=1, progress=None))]
+fn precompile<'py>(
+    py: Python<'py>,
+    codes: &Bound<'py, PyList>,
+    out: PathBuf,
+    key: Option<PathBuf>,
+    jobs: usize,
+    progress: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let signing_key = match key {
+        Some(file) => pyjit_cache_format::load_signing_key(&file),
+        None => pyjit_cache_format::user_signing_key(),
+    }
+    .map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let mut compile = Vec::new();
+    let mut skipped = std::collections::BTreeMap::<String, usize>::new();
+    for code in codes.iter() {
+        match cache::precompile::job(&code)? {
+            Ok(job) => compile.push(job),
+            Err(reason) => *skipped.entry(reason).or_default() += 1,
+        }
+    }
+    let mut progress_error = None;
+    let summary = cache::precompile::precompile(compile, jobs, &out, &signing_key, |done, total| {
+        if let Some(callback) = &progress {
+            if let Err(e) = callback.call1((done, total)) {
+                progress_error.get_or_insert(e);
+            }
+        }
+    })
+    .map_err(PyOSError::new_err)?;
+    if let Some(e) = progress_error {
+        return Err(e);
+    }
+    for (reason, count) in summary.skipped {
+        *skipped.entry(reason).or_default() += count;
+    }
+    let result = PyDict::new(py);
+    result.set_item("compiled", summary.compiled)?;
+    result.set_item("skipped", skipped)?;
+    result.set_item("bytes", summary.bytes)?;
+    result.set_item("path", summary.path)?;
+    Ok(result)
+}
+
+/// `pyjit cache ARGS`: prints the command's output and returns its exit status; bad
+/// arguments and unreadable files raise ValueError with one line.
+#[pyfunction]
+fn cache_command(args: Vec<String>) -> PyResult<i32> {
+    let trusted = runtime::config::cache().trusted_keys;
+    let outcome = pyjit_cli::cache_command(&args, cache::compat::host(), &trusted).map_err(PyValueError::new_err)?;
+    print!("{}", outcome.output);
+    Ok(outcome.status)
+}
+
+/// `pyjit cache gc PATH ...`: keeps only the entries whose keys (hex) are in `keep`.
+#[pyfunction]
+#[pyo3(signature = (path, keep, key=None))]
+fn cache_gc(path: PathBuf, keep: Vec<String>, key: Option<PathBuf>) -> PyResult<i32> {
+    let keep = keep
+        .iter()
+        .map(|k| k.parse())
+        .collect::<Result<_, pyjit_cache_format::Error>>()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let outcome = pyjit_cli::gc(&path, &keep, key.as_deref()).map_err(PyValueError::new_err)?;
+    print!("{}", outcome.output);
+    Ok(outcome.status)
 }
 
 #[pymodule]
@@ -122,5 +229,11 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(config, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(stats, m)?)?;
+    m.add_function(wrap_pyfunction!(code_key, m)?)?;
+    m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(precompile, m)?)?;
+    m.add_function(wrap_pyfunction!(cache_command, m)?)?;
+    m.add_function(wrap_pyfunction!(cache_gc, m)?)?;
+    m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
     Ok(())
 }

@@ -25,6 +25,9 @@ LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VEN
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
 
+echo "== code cache (precompile, loading, pyjit cache, attack tests)"
+"$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider
+
 echo "== memory: code objects that die take their native code with them"
 "$VENV/bin/python" -m pytest tests/test_memory.py -q -p no:cacheprovider
 

@@ -98,6 +98,20 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// A cache directory that someone other than this user could have written to.
+    #[error("{}: refusing the cache directory: {reason}", path.display())]
+    UnsafeDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// Neither `XDG_CACHE_HOME` nor `HOME` is set, so there is no per-user pyjit directory.
+    #[error("no per-user cache directory: neither XDG_CACHE_HOME nor HOME is set")]
+    NoUserDirectory,
+    /// No key is configured and the per-user public key does not exist.
+    #[error("no trusted keys: set PYJIT_TRUSTED_KEYS, or sign with the per-user key ({} is missing)", .0.display())]
+    NoTrustedKeys(PathBuf),
     /// The operating system's random number generator failed.
     #[error("cannot read OS randomness: {0}")]
     Randomness(getrandom::Error),

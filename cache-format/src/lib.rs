@@ -51,6 +51,7 @@ mod key;
 mod layout;
 mod reader;
 mod signing;
+mod trust;
 mod writer;
 
 pub use compat::{CompatField, CompatInfo};
@@ -64,4 +65,5 @@ pub use signing::{
     generate_signing_key, load_signing_key, load_verifying_key, public_key_path, sign,
     write_key_pair, KeyId,
 };
+pub use trust::{check_cache_dir, CACHE_FILE_NAME, trusted_keys, user_dir, user_key_path, user_signing_key};
 pub use writer::{write_atomic, CacheWriter};

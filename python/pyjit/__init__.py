@@ -32,6 +32,21 @@ def _write_stats_at_exit(path):
     atexit.register(write)
 
 
+def _append_recorded_keys_at_exit(path):
+    """``pyjit precompile --train``: add the keys of the code objects that ran to
+    ``path`` (one append per process, so concurrent processes do not mix lines)."""
+    import atexit
+
+    from pyjit._pyjit import recorded_keys
+
+    def write():
+        data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
+        with open(path, "ab") as out:
+            out.write(data)
+
+    atexit.register(write)
+
+
 def _startup():
     """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE=1``."""
     import os
@@ -39,4 +54,7 @@ def _startup():
     path = os.environ.get("PYJIT_STATS_OUT")
     if path:
         _write_stats_at_exit(path)
+    path = os.environ.get("PYJIT_RECORD_OUT")
+    if path:
+        _append_recorded_keys_at_exit(path)
     enable()

@@ -12,6 +12,8 @@ import sys
 
 USAGE = """\
 usage: pyjit [python options] [-c cmd | -m mod | file | -] [args]
+       pyjit precompile PATH... [--out DIR] [--key KEY] [--train CMD] [--jobs N]
+       pyjit cache ls|info|verify|export|sign|gc|keygen ...
        pyjit --version | --help
 
 Runs Python with the pyjit JIT compiler switched on. Every option and
@@ -22,6 +24,9 @@ Environment:
   PYJIT_LEVEL=0..2    optimisation level
   PYJIT_VIA_OBJECT=1  compile through object files and pyjit's own loader
   PYJIT_STATS_OUT=F   write pyjit.stats() as JSON to F at exit
+  PYJIT_CACHE=DIR     attach native code from the code cache in DIR
+  PYJIT_TRUSTED_KEYS  public key files (':'-separated) a cache may be signed by
+  PYJIT_CACHE_STRICT=1  a refused cache stops the process (exit status 3)
   PYJIT_DISABLE=1     never switch the JIT on
 """
 
@@ -36,6 +41,11 @@ def main(argv=None):
 
         print(f"pyjit {version('pyjit')} (Python {sys.version.split()[0]})")
         return 0
+    if args[:1] in (["precompile"], ["cache"]):
+        from pyjit import precompile
+
+        command = precompile.precompile_main if args[0] == "precompile" else precompile.cache_main
+        return command(args[1:])
     env = dict(os.environ, PYJIT_ENABLE="1")
     os.execve(sys.executable, [sys.executable, *args], env)
 

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 pub struct LoadedObject {
     map: Mmap,
     entry: usize,
+    code_size: usize,
 }
 
 impl LoadedObject {
@@ -22,6 +23,19 @@ impl LoadedObject {
         // SAFETY: `entry` was checked to lie inside the mapping.
         unsafe { self.map.as_ptr().add(self.entry) }
     }
+    /// Bytes of machine code (text sections).
+    pub fn code_size(&self) -> usize {
+        self.code_size
+    }
+}
+
+/// The names of the symbols `bytes` imports, in symbol-table order.
+pub fn imported_symbols(bytes: &[u8]) -> Result<Vec<String>, LoadError> {
+    let file = object::File::parse(bytes).map_err(|e| err(format!("not an object file: {e}")))?;
+    file.symbols()
+        .filter(|symbol| symbol.is_undefined() && !symbol.name().unwrap_or("").is_empty())
+        .map(|symbol| symbol.name().map(str::to_owned).map_err(|e| err(format!("bad symbol name: {e}"))))
+        .collect()
 }
 
 /// Why an object could not be loaded.
@@ -54,7 +68,11 @@ pub fn load(
     // Lay the sections out in one mapping, each at its alignment.
     let mut placement = HashMap::new();
     let mut size = 0usize;
+    let mut code_size = 0usize;
     for section in file.sections().filter(|s| loadable(s.kind())) {
+        if section.kind() == SectionKind::Text {
+            code_size += section.size() as usize;
+        }
         let align = section.align().max(1) as usize;
         size = size.next_multiple_of(align);
         placement.insert(section.index(), size);
@@ -110,7 +128,7 @@ pub fn load(
         return Err(err("entry symbol outside the loaded code"));
     }
     let map = map.make_exec().map_err(|e| err(format!("cannot make code executable: {e}")))?;
-    Ok(LoadedObject { map, entry })
+    Ok(LoadedObject { map, entry, code_size })
 }
 
 /// Patches one relocation at `at` in `map` (x86-64 kinds Cranelift emits for

@@ -4,7 +4,7 @@
 
 pub mod ceval;
 pub mod config;
-mod native;
+pub mod native;
 pub mod state;
 pub mod stats;
 
@@ -82,6 +82,12 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         return unsafe { delegate(tstate, frame, throwflag) };
     };
     state.runs += 1;
+    if state.runs == 1 && config::recording() {
+        if let Some(key) = state.key(fr.code()) {
+            crate::cache::attach::record(key);
+        }
+    }
+    state.attach_cached(fr.code());
     if matches!(state.tier, Tier::Counting) && state.runs > config::threshold() {
         state.compile(fr.code());
     }

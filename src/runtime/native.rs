@@ -8,12 +8,33 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
 
-const ENTRY_SYMBOL: &str = "pyjit_code";
+/// The name of the compiled function in its module or object file.
+pub const ENTRY_SYMBOL: &str = "pyjit_code";
+
+/// Where native code came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Compiled in this process.
+    Jit,
+    /// Loaded from the code cache.
+    Cache,
+}
+
+impl Source {
+    /// The name `pyjit.info()` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Jit => "jit",
+            Source::Cache => "cache",
+        }
+    }
+}
 
 /// Native code for one code object.
 pub struct NativeCode {
     entry: Entry,
     size: usize,
+    source: Source,
     _memory: Memory,
 }
 
@@ -41,6 +62,9 @@ impl NativeCode {
     }
     pub fn size(&self) -> usize {
         self.size
+    }
+    pub fn source(&self) -> Source {
+        self.source
     }
 }
 
@@ -85,17 +109,33 @@ fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
     let address = module.get_finalized_function(id);
     // SAFETY: the function was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
-    Ok(NativeCode { entry, size, _memory: Memory::Jit(Some(module)) })
+    Ok(NativeCode { entry, size, source: Source::Jit, _memory: Memory::Jit(Some(module)) })
 }
 
 fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
+    let (bytes, _) = compile_to_object(info)?;
+    load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)
+}
+
+/// Compiles `info` into a relocatable object whose function `ENTRY_SYMBOL` runs it;
+/// returns the object and the size of the function's code. Touches no Python object, so
+/// it may run on any thread.
+pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, usize), Failure> {
     let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
         .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
     let mut module = ObjectModule::new(builder);
     let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
-    let loaded = loader::load(&bytes, ENTRY_SYMBOL, symbols::resolve).map_err(|e| Failure::Internal(e.0))?;
-    // SAFETY: the entry symbol was generated with the `Entry` signature.
+    Ok((bytes, size))
+}
+
+/// Links an object produced by `compile_to_object` (in this process or, from the cache,
+/// in another) against the symbol allow-list and makes it executable.
+pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source) -> Result<NativeCode, String> {
+    let loaded = loader::load(bytes, entry_symbol, symbols::resolve).map_err(|e| e.0)?;
+    // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
+    // signed by a trusted key and hash-checked before it gets here), whose entry symbol
+    // has the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(loaded.entry()) };
-    Ok(NativeCode { entry, size, _memory: Memory::Object { _code: loaded } })
+    Ok(NativeCode { entry, size: loaded.code_size(), source, _memory: Memory::Object { _code: loaded } })
 }

@@ -2,7 +2,10 @@
 //! object (taking its native code with it).
 
 use super::native::{self, Failure, NativeCode};
-use super::stats;
+use super::{config, stats};
+use crate::cache::{attach, key};
+use pyjit_cache_format::Key;
+use pyo3::{Bound, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
 use crate::codegen::{CodeInfo, Unsupported};
@@ -28,6 +31,10 @@ pub enum Tier {
 
 pub struct CodeState {
     pub runs: u64,
+    /// The code cache was asked for this code object's native code.
+    pub cache_checked: bool,
+    /// The code object's cache key, once computed.
+    pub key: Option<Key>,
     pub tier: Tier,
     pub compile_time_ns: u64,
 }
@@ -63,7 +70,7 @@ impl CodeState {
             if let Some(state) = Self::existing(code) {
                 return Some(state);
             }
-            let state = Box::into_raw(Box::new(CodeState { runs: 0, tier: Tier::Counting, compile_time_ns: 0 }));
+            let state = Box::into_raw(Box::new(CodeState { runs: 0, cache_checked: false, key: None, tier: Tier::Counting, compile_time_ns: 0 }));
             if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
                 ffi::PyErr_Clear();
                 drop(Box::from_raw(state));
@@ -84,6 +91,37 @@ impl CodeState {
                 return None;
             }
             extra.cast::<CodeState>().as_mut()
+        }
+    }
+
+    /// The cache key of `code` (this state's code object), computed once. None when it
+    /// cannot be computed (the error is dropped, which clears it): the code then runs as
+    /// if the cache had no entry for it.
+    pub fn key(&mut self, code: *mut PyCodeObject) -> Option<Key> {
+        if self.key.is_none() {
+            self.key = Python::attach(|py| {
+                // SAFETY: `code` is a live code object (a running frame's, or the argument
+                // of `pyjit.info`).
+                let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
+                key::code_key(&code).ok()
+            });
+        }
+        self.key
+    }
+
+    /// Attaches native code from the code cache if it has an entry for `code`. Asked once
+    /// per code object (the frame-evaluation hook calls this for every frame), so a code
+    /// object that ran before a cache was configured is not looked up later.
+    pub fn attach_cached(&mut self, code: *mut PyCodeObject) {
+        if self.cache_checked {
+            return;
+        }
+        self.cache_checked = true;
+        if config::cache().dir.is_none() {
+            return;
+        }
+        if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
+            self.tier = Tier::Native(native);
         }
     }
 
@@ -124,7 +162,7 @@ impl CodeState {
 
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
-fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
     for (flag, kind) in [
         (abi::CO_GENERATOR, "generator"),

@@ -13,6 +13,10 @@ pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+/// Code objects whose native code came from the code cache.
+pub static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
+/// Refusals of a cache file or of one of its entries (each also warned about).
+pub static CACHE_REFUSALS: AtomicU64 = AtomicU64::new(0);
 
 /// Code objects handed to the interpreter, by reason.
 pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());

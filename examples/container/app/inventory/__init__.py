@@ -1,0 +1,1 @@
+"""A small sample project for the code cache: stock keeping with a little arithmetic."""

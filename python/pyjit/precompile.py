@@ -1,0 +1,187 @@
+"""``pyjit precompile`` and ``pyjit cache``: the command-line side of the code cache.
+
+The Python part finds source files and compiles them with CPython's own compiler (so
+the bytecode is exactly what the runtime will see); compiling to native code, signing
+and writing the cache happen in the extension module, with the same lowering as the
+run-time JIT.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from pyjit import _pyjit
+
+SKIP_DIRS = {"__pycache__", "node_modules"}
+
+
+def find_sources(paths):
+    """The .py files under ``paths`` (files are taken as given), sorted, skipping hidden
+    directories, ``__pycache__`` and virtual environments."""
+    found = []
+    for path in paths:
+        if os.path.isfile(path):
+            found.append(path)
+            continue
+        if not os.path.isdir(path):
+            raise FileNotFoundError(f"{path}: no such file or directory")
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d not in SKIP_DIRS
+                and not os.path.exists(os.path.join(root, d, "pyvenv.cfg"))
+            )
+            found.extend(os.path.join(root, f) for f in sorted(files) if f.endswith(".py"))
+    return found
+
+
+def code_objects(module_code):
+    """``module_code`` and every code object nested in its constants."""
+    pending = [module_code]
+    while pending:
+        code = pending.pop()
+        yield code
+        pending.extend(c for c in code.co_consts if isinstance(c, type(module_code)))
+
+
+def compile_sources(files, optimize, report):
+    """Compiles each file; returns its code objects. Syntax errors are reported with file
+    and line, and the file is skipped."""
+    codes, failed = [], 0
+    for path in files:
+        try:
+            with open(path, "rb") as source:
+                module = compile(source.read(), path, "exec", dont_inherit=True, optimize=optimize)
+        except (SyntaxError, ValueError) as error:
+            line = getattr(error, "lineno", None)
+            report(f"{path}:{line or 1}: {type(error).__name__}: {getattr(error, 'msg', error)}")
+            failed += 1
+            continue
+        except OSError as error:
+            report(f"{path}: {error.strerror or error}")
+            failed += 1
+            continue
+        codes.extend(code_objects(module))
+    return codes, failed
+
+
+def run_training(command, report):
+    """Runs ``command`` (a shell command line) with the JIT on and recording; returns the
+    keys of the code objects that ran in it and in its Python child processes."""
+    with tempfile.TemporaryDirectory(prefix="pyjit-train-") as tmp:
+        record = os.path.join(tmp, "keys")
+        env = dict(os.environ, PYJIT_ENABLE="1", PYJIT_RECORD_OUT=record)
+        report(f"training: {command}")
+        status = subprocess.run(command, shell=True, env=env).returncode
+        if status != 0:
+            raise RuntimeError(f"the training command exited with status {status}")
+        try:
+            with open(record, encoding="ascii") as keys:
+                return {line.strip() for line in keys if line.strip()}
+        except FileNotFoundError:
+            raise RuntimeError(
+                "the training command ran no Python process with pyjit "
+                "(it must run the Python pyjit is installed in)"
+            ) from None
+
+
+class Progress:
+    """A progress bar on a terminal, a few plain lines otherwise."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_tenth = -1
+
+    def __call__(self, done, total):
+        if self.tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            self.stream.write(f"\rcompiling [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done == total:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif done * 10 // max(total, 1) > self.last_tenth:
+            self.last_tenth = done * 10 // max(total, 1)
+            print(f"compiled {done}/{total}", file=self.stream, flush=True)
+
+
+def precompile_main(argv):
+    parser = argparse.ArgumentParser(
+        prog="pyjit precompile",
+        description="Compile Python sources ahead of time into a signed native-code cache.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
+    parser.add_argument("--out", default=".pyjit-cache", metavar="DIR", help="cache directory (default .pyjit-cache)")
+    parser.add_argument("--key", metavar="KEY_FILE", help="secret key to sign with (default: the per-user key)")
+    parser.add_argument("--train", metavar="CMD", help="cache only what this command runs")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="compile threads")
+    parser.add_argument(
+        "--optimize", type=int, choices=(0, 1, 2), default=sys.flags.optimize,
+        help="bytecode optimization level, as python -O/-OO (default: this interpreter's)",
+    )
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+
+    def report(line):
+        print(line, file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    try:
+        files = find_sources(args.paths)
+        codes, failed = compile_sources(files, args.optimize, report)
+        not_run = 0
+        if args.train:
+            ran = run_training(args.train, report)
+            kept = [code for code in codes if _pyjit.code_key(code) in ran]
+            not_run = len(codes) - len(kept)
+            codes = kept
+        summary = _pyjit.precompile(codes, args.out, args.key, args.jobs, Progress(sys.stderr))
+    except (OSError, RuntimeError, ValueError) as error:
+        report(f"pyjit precompile: error: {error}")
+        return 1
+    skipped = dict(summary["skipped"])
+    if not_run:
+        skipped["not run by the training command"] = not_run
+    print(
+        f"pyjit precompile: {len(files)} files ({failed} with errors), "
+        f"{len(codes) + not_run} functions, {summary['compiled']} compiled, "
+        f"{sum(skipped.values())} skipped, {summary['bytes']} bytes, "
+        f"{time.monotonic() - started:.1f}s -> {summary['path']}"
+    )
+    for reason, count in sorted(skipped.items(), key=lambda item: -item[1]):
+        print(f"  skipped {count}: {reason}")
+    return 1 if failed else 0
+
+
+def cache_main(argv):
+    if argv[:1] in ([], ["-h"], ["--help"]):
+        print(_pyjit.CACHE_USAGE)
+        return 0 if argv else 2
+    try:
+        if argv[0] == "gc":
+            return cache_gc(argv[1:])
+        return _pyjit.cache_command(argv)
+    except (OSError, ValueError) as error:
+        print(f"pyjit cache: error: {error}", file=sys.stderr)
+        return 2
+
+
+def cache_gc(argv):
+    parser = argparse.ArgumentParser(
+        prog="pyjit cache gc", description="Drop cache entries no longer reachable from a source tree."
+    )
+    parser.add_argument("cache", metavar="PATH")
+    parser.add_argument("sources", nargs="+", metavar="SOURCE")
+    parser.add_argument("--key", metavar="KEY_FILE", help="secret key to re-sign with (default: the per-user key)")
+    parser.add_argument("--optimize", type=int, choices=(0, 1, 2), default=sys.flags.optimize)
+    args = parser.parse_args(argv)
+    codes, _ = compile_sources(find_sources(args.sources), args.optimize, lambda line: print(line, file=sys.stderr))
+    return _pyjit.cache_gc(args.cache, sorted({_pyjit.code_key(code) for code in codes}), args.key)
+

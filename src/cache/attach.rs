@@ -1,0 +1,106 @@
+//! Attaching cached native code to code objects, and recording which code objects ran.
+//!
+//! `lookup` runs once per code object, the first time it runs (from the frame-evaluation
+//! hook, before that first call starts) or when `pyjit.info` asks about it before then.
+//! With a cache configured (`PYJIT_CACHE`), the code object's key (computed once per code
+//! object, see `CodeState::key`) is looked up by binary search in the mapped index; a hit is copied out, hash-checked, linked and
+//! attached, so the first call already runs native code. This covers imported modules
+//! and `__main__` alike. A code object without an entry costs one key computation and one binary search.
+//! The cache file is opened and checked (directory, compatibility, signature) at the first
+//! lookup after the settings change.
+
+use super::{compat, CACHE_FILE};
+use crate::runtime::config;
+use crate::runtime::native::{self, NativeCode, Source};
+use crate::runtime::stats;
+use memmap2::Mmap;
+use pyjit_cache_format::{self as format, CacheReader, Entry, Key};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Mutex;
+
+/// Exit status of a process stopped by a refusal in strict mode.
+pub const STRICT_EXIT_STATUS: i32 = 3;
+
+/// The cache this process loads from, as opened under the settings of `generation`.
+struct OpenCache {
+    generation: u64,
+    /// None when the file was refused (already warned about) or no cache is configured.
+    reader: Option<CacheReader<Mmap>>,
+}
+
+static OPEN: Mutex<Option<OpenCache>> = Mutex::new(None);
+static RECORDED: Mutex<BTreeSet<Key>> = Mutex::new(BTreeSet::new());
+
+/// Records that the code object with `key` ran (`PYJIT_RECORD_OUT`, the training run of
+/// `pyjit precompile`).
+pub fn record(key: Key) {
+    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+}
+
+/// Native code for the code object with `key` from the configured cache, if it has a
+/// usable entry. Asked once per code object.
+pub fn lookup(key: &Key) -> Option<NativeCode> {
+    let settings = config::cache();
+    let dir = settings.dir.as_deref()?;
+    let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    if open.as_ref().is_none_or(|cache| cache.generation != settings.generation) {
+        let reader = open_checked(dir, &settings.trusted_keys)
+            .map_err(|reason| refuse(&format!("code cache {} refused: {reason}", dir.display())))
+            .ok();
+        *open = Some(OpenCache { generation: settings.generation, reader });
+    }
+    let reader = open.as_ref()?.reader.as_ref()?;
+    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(link).transpose()) {
+        Ok(Some(native)) => {
+            stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
+            Some(native)
+        }
+        Ok(None) => None,
+        Err(reason) => {
+            refuse(&format!("code cache {}: {reason}", dir.display()));
+            None
+        }
+    }
+}
+
+/// The keys of the code objects that ran while recording, in key order.
+pub fn recorded_keys() -> Vec<Key> {
+    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().collect()
+}
+
+/// Opens the cache file in `dir` and runs the file-level checks: the directory, the file
+/// (no symlink, a regular file, well-formed), compatibility with this build and host, and
+/// the signature against the trusted keys.
+fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader<Mmap>, String> {
+    format::check_cache_dir(dir).map_err(|e| e.to_string())?;
+    let reader = CacheReader::open(&dir.join(CACHE_FILE)).map_err(|e| e.to_string())?;
+    reader.check_compat(compat::host()).map_err(|e| e.to_string())?;
+    reader.verify(&format::trusted_keys(trusted_key_files).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    Ok(reader)
+}
+
+/// Links a verified entry. Entries carry what pyjit's code generator produces today: no
+/// slots and no guards (code reads constants and names through its frame); an entry that
+/// asks for either is refused rather than run without them.
+fn link(entry: Entry) -> Result<NativeCode, String> {
+    if !entry.slots.is_empty() || !entry.guards.is_empty() {
+        return Err("it needs slots or guards, which this pyjit does not fill".into());
+    }
+    let imports = super::loader::imported_symbols(&entry.object).map_err(|e| e.0)?;
+    if imports != entry.imports {
+        return Err("its import list does not match its object".into());
+    }
+    native::load_object(&entry.object, &entry.entry_symbol, Source::Cache)
+}
+
+/// Reports a refusal: one warning line, or in strict mode one error line and exit.
+fn refuse(message: &str) {
+    stats::CACHE_REFUSALS.fetch_add(1, Ordering::Relaxed);
+    if config::cache_strict() {
+        eprintln!("pyjit: error: {message} (PYJIT_CACHE_STRICT=1)");
+        std::process::exit(STRICT_EXIT_STATUS);
+    }
+    eprintln!("pyjit: warning: {message}; using the JIT instead");
+}

@@ -1,0 +1,130 @@
+//! Keys of live code objects: blake3 over a canonical encoding of everything the generated
+//! code depends on, plus the build that generates it.
+//!
+//! Covered: the un-specialised bytecode (`co_code`, which is `PyCode_GetCode`), the counts
+//! and flags, the constants (recursively, nested code objects included), names, local,
+//! cell and free variable names, and the exception table. Left out on purpose: `co_name`,
+//! `co_qualname`, `co_filename`, `co_firstlineno` and the line table. Generated code embeds
+//! none of them (it reads constants and names through the frame's code object, and the
+//! interpreter builds tracebacks from the live code object), so a function that only moved
+//! in its file keeps its entry, and an edit to its body gets a new key.
+//!
+//! A nested code object is encoded by its own key, which is memoized in its `CodeState`:
+//! a module's key covers all its functions, and each function's encoding is computed once
+//! per process however many enclosing code objects are keyed.
+
+use super::compat;
+use crate::runtime::state::CodeState;
+use pyjit_cache_format::Key;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
+use std::sync::OnceLock;
+
+/// Integer fields of a code object, in encoding order.
+const INT_FIELDS: [&str; 6] =
+    ["co_argcount", "co_posonlyargcount", "co_kwonlyargcount", "co_nlocals", "co_stacksize", "co_flags"];
+/// Tuple-of-strings fields, in encoding order.
+const NAME_FIELDS: [&str; 4] = ["co_names", "co_varnames", "co_cellvars", "co_freevars"];
+
+/// The key of `code` in this build; a TypeError if `code` is not a code object.
+pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
+    let code = code.cast::<PyCode>()?;
+    let mut canonical = Vec::with_capacity(256);
+    encode_code(code, &mut canonical)?;
+    Ok(Key::derive(&[b"pyjit code key v1", build_fingerprint(), &canonical]))
+}
+
+/// The key of a nested code object, memoized in its state.
+fn nested_key(code: &Bound<'_, PyCode>) -> PyResult<Key> {
+    let Some(state) = CodeState::of(code.as_ptr().cast()) else {
+        return code_key(code);
+    };
+    if let Some(key) = state.key {
+        return Ok(key);
+    }
+    let key = code_key(code)?;
+    state.key = Some(key);
+    Ok(key)
+}
+
+/// Everything about this build and host that changes generated code: the manifest a cache
+/// written here carries.
+fn build_fingerprint() -> &'static [u8] {
+    static FINGERPRINT: OnceLock<Vec<u8>> = OnceLock::new();
+    FINGERPRINT.get_or_init(|| {
+        let host = compat::host();
+        blake3::hash(&postcard::to_allocvec(host).expect("CompatInfo serializes")).as_bytes().to_vec()
+    })
+}
+
+fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
+    out.push(tag);
+    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>) -> PyResult<()> {
+    let py = code.py();
+    out.push(b'C');
+    for field in INT_FIELDS {
+        let value: i64 = code.getattr(PyString::intern(py, field))?.extract()?;
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+    for field in [intern!(py, "co_code"), intern!(py, "co_exceptiontable")] {
+        put_bytes(out, b'b', code.getattr(field)?.cast::<PyBytes>()?.as_bytes());
+    }
+    for field in NAME_FIELDS {
+        encode_const(&code.getattr(PyString::intern(py, field))?, out)?;
+    }
+    encode_const(&code.getattr(intern!(py, "co_consts"))?, out)
+}
+
+/// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
+fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
+    if value.is_none() {
+        out.push(b'N');
+    } else if value.is(value.py().Ellipsis()) {
+        out.push(b'E');
+    } else if let Ok(flag) = value.cast_exact::<PyBool>() {
+        out.push(if flag.is_true() { b'T' } else { b'F' });
+    } else if value.is_exact_instance_of::<PyInt>() {
+        put_bytes(out, b'i', value.str()?.to_str()?.as_bytes());
+    } else if let Ok(float) = value.cast_exact::<PyFloat>() {
+        put_bytes(out, b'f', &float.value().to_bits().to_le_bytes());
+    } else if let Ok(complex) = value.cast_exact::<PyComplex>() {
+        out.push(b'j');
+        out.extend_from_slice(&complex.real().to_bits().to_le_bytes());
+        out.extend_from_slice(&complex.imag().to_bits().to_le_bytes());
+    } else if let Ok(text) = value.cast_exact::<PyString>() {
+        put_bytes(out, b's', text.to_string_lossy().as_bytes());
+    } else if let Ok(bytes) = value.cast_exact::<PyBytes>() {
+        put_bytes(out, b'y', bytes.as_bytes());
+    } else if let Ok(tuple) = value.cast_exact::<PyTuple>() {
+        put_bytes(out, b'(', &(tuple.len() as u64).to_le_bytes());
+        for item in tuple.iter() {
+            encode_const(&item, out)?;
+        }
+    } else if let Ok(set) = value.cast_exact::<PyFrozenSet>() {
+        // Iteration order of a frozenset is not canonical: sort the encoded members.
+        let mut members = set
+            .iter()
+            .map(|item| {
+                let mut encoded = Vec::new();
+                encode_const(&item, &mut encoded).map(|()| encoded)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        members.sort();
+        put_bytes(out, b'{', &(members.len() as u64).to_le_bytes());
+        members.iter().for_each(|member| out.extend_from_slice(member));
+    } else if let Ok(code) = value.cast_exact::<PyCode>() {
+        out.push(b'K');
+        out.extend_from_slice(&nested_key(code)?.0);
+    } else {
+        // The compiler emits no other constant types; anything else is keyed by its type
+        // and repr, which is at worst a key that never matches.
+        let described = format!("{}:{}", value.get_type().name()?, value.repr()?);
+        put_bytes(out, b'?', described.as_bytes());
+    }
+    Ok(())
+}

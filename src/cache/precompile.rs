@@ -1,0 +1,122 @@
+//! Writing a cache: compiling code objects through `ObjectModule` (the same lowering the
+//! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
+
+use super::{compat, key, CACHE_FILE};
+use crate::codegen::{CodeInfo, Unsupported};
+use crate::runtime::native::{self, Failure, ENTRY_SYMBOL};
+use crate::runtime::state::code_info;
+use pyjit_cache_format::{self as format, CacheWriter, Entry, Key, SigningKey};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::DirBuilder;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+
+/// One code object to compile.
+pub struct Job {
+    pub key: Key,
+    pub qualname: String,
+    pub filename: String,
+    pub firstlineno: u32,
+    pub info: CodeInfo,
+}
+
+/// What `precompile` did.
+#[derive(Default)]
+pub struct Summary {
+    /// Entries written.
+    pub compiled: usize,
+    /// Code objects not compiled, by reason.
+    pub skipped: BTreeMap<String, usize>,
+    /// Size of the cache file.
+    pub bytes: usize,
+    /// Where it was written.
+    pub path: PathBuf,
+}
+
+/// Reads what a job needs from a code object, or why it cannot be compiled.
+pub fn job(code: &Bound<'_, PyAny>) -> PyResult<Result<Job, String>> {
+    let key = key::code_key(code)?;
+    let info = match code_info(code.as_ptr().cast()) {
+        Ok(info) => info,
+        Err(Unsupported(reason)) => return Ok(Err(reason)),
+    };
+    Ok(Ok(Job {
+        key,
+        qualname: code.getattr("co_qualname")?.extract()?,
+        filename: code.getattr("co_filename")?.extract()?,
+        firstlineno: code.getattr("co_firstlineno")?.extract()?,
+        info,
+    }))
+}
+
+/// Compiles `jobs` on `threads` threads and writes a cache signed with `signing_key` into
+/// `out_dir` (created with mode 0700 if missing). `progress(done, total)` is called on the
+/// calling thread as compiles finish.
+pub fn precompile(
+    jobs: Vec<Job>,
+    threads: usize,
+    out_dir: &Path,
+    signing_key: &SigningKey,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Summary, String> {
+    DirBuilder::new().recursive(true).mode(0o700).create(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+    let jobs = dedup(jobs);
+    let total = jobs.len();
+    let queue = Mutex::new(jobs.into_iter());
+    let (done_tx, done_rx) = mpsc::channel();
+    let mut summary = Summary::default();
+    let mut writer = CacheWriter::new(compat::host().clone());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, total.max(1)) {
+            let done_tx = done_tx.clone();
+            let queue = &queue;
+            scope.spawn(move || loop {
+                let Some(job) = queue.lock().unwrap_or_else(|e| e.into_inner()).next() else { break };
+                let _ = done_tx.send(compile(job));
+            });
+        }
+        drop(done_tx);
+        for (done, outcome) in done_rx.into_iter().enumerate() {
+            match outcome {
+                Ok((key, entry)) => {
+                    writer.add(key, &entry);
+                    summary.compiled += 1;
+                }
+                Err(reason) => *summary.skipped.entry(reason).or_default() += 1,
+            }
+            progress(done + 1, total);
+        }
+    });
+    let bytes = writer.finish(Some(signing_key));
+    summary.bytes = bytes.len();
+    summary.path = format::write_atomic(out_dir, CACHE_FILE, &bytes).map_err(|e| e.to_string())?;
+    Ok(summary)
+}
+
+fn compile(job: Job) -> Result<(Key, Entry), String> {
+    let (object, _) = native::compile_to_object(&job.info).map_err(|failure| match failure {
+        Failure::Unsupported(Unsupported(reason)) => reason,
+        Failure::Internal(reason) => format!("compile failed: {reason}"),
+    })?;
+    let imports = super::loader::imported_symbols(&object).map_err(|e| e.0)?;
+    let entry = Entry {
+        qualname: job.qualname,
+        filename: job.filename,
+        firstlineno: job.firstlineno,
+        entry_symbol: ENTRY_SYMBOL.to_owned(),
+        object,
+        imports,
+        ..Entry::default()
+    };
+    Ok((job.key, entry))
+}
+
+/// Keeps one job per key (equal keys compile to interchangeable code).
+fn dedup(jobs: Vec<Job>) -> Vec<Job> {
+    let mut seen = BTreeSet::new();
+    jobs.into_iter().filter(|job| seen.insert(job.key)).collect()
+}
