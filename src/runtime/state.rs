@@ -30,6 +30,9 @@ pub enum Tier {
 }
 
 pub struct CodeState {
+    /// The code object this state belongs to (NULL once it died); see
+    /// `free_state` for why a state can outlive it.
+    code: *mut PyCodeObject,
     pub runs: u64,
     /// The code cache was asked for this code object's native code.
     pub cache_checked: bool,
@@ -49,48 +52,95 @@ fn extra_index() -> Option<Py_ssize_t> {
     (index >= 0).then_some(index)
 }
 
-/// Frees a `CodeState` when its code object dies.
+/// States whose code object died, kept for reuse (addresses stored as
+/// `usize`). Touched only with the GIL held.
+static RETIRED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+fn retired() -> std::sync::MutexGuard<'static, Vec<usize>> {
+    RETIRED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Called by `code_dealloc` when a code object dies: drops the state's
+/// native code and data, but keeps its memory. `code_dealloc` runs every
+/// extra's free function before it frees the extras, without clearing them,
+/// and a later free function (another PEP 523 user's, or a ctypes callback)
+/// may still call the dying code, which reaches this state again through the
+/// stale slot. Its memory therefore stays valid: it is only reused for
+/// another code object's state, and `CodeState::lookup` tells the two apart
+/// by the owner, so a stale slot is never taken for a live state.
 unsafe extern "C" fn free_state(state: *mut c_void) {
     if !state.is_null() {
-        // SAFETY: every non-NULL extra under pyjit's index is a Box<CodeState>
-        // leaked by `CodeState::of`, freed exactly once by CPython.
-        drop(unsafe { Box::from_raw(state.cast::<CodeState>()) });
+        // SAFETY: every non-NULL extra under pyjit's index is a state made by
+        // `CodeState::of`, whose memory is never freed.
+        unsafe { *state.cast::<CodeState>() = CodeState::new(std::ptr::null_mut()) };
+        retired().push(state as usize);
     }
 }
 
+/// What a code object's extra slot holds.
+enum Lookup {
+    Empty,
+    Live(&'static mut CodeState),
+    /// A state of a code object that died (or of another code object since):
+    /// this code object is being freed.
+    Stale,
+}
+
 impl CodeState {
+    fn new(code: *mut PyCodeObject) -> Self {
+        CodeState { code, runs: 0, cache_checked: false, key: None, tier: Tier::Counting, compile_time_ns: 0 }
+    }
+
     /// The state of `code`, created on first sight. None if CPython refused
-    /// the extra slot.
+    /// the extra slot, or the code object is being freed.
     pub fn of(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
         let index = extra_index()?;
-        // SAFETY: code is live; the extra slot under our index holds NULL or
-        // a Box<CodeState> owned by the code object. The returned reference
-        // is used under the GIL while the code object is alive.
+        match Self::lookup(code, index) {
+            Lookup::Live(state) => return Some(state),
+            Lookup::Stale => return None,
+            Lookup::Empty => {}
+        }
+        let state = match retired().pop() {
+            Some(address) => address as *mut CodeState,
+            None => Box::into_raw(Box::new(Self::new(std::ptr::null_mut()))),
+        };
+        // SAFETY: state is a retired or new state (no slot refers to it as
+        // live); code is live, and its slot under our index is empty.
         unsafe {
-            if let Some(state) = Self::existing(code) {
-                return Some(state);
-            }
-            let state = Box::into_raw(Box::new(CodeState { runs: 0, cache_checked: false, key: None, tier: Tier::Counting, compile_time_ns: 0 }));
+            *state = Self::new(code);
             if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
                 ffi::PyErr_Clear();
-                drop(Box::from_raw(state));
+                (*state).code = std::ptr::null_mut();
+                retired().push(state as usize);
                 return None;
             }
             Some(&mut *state)
         }
     }
 
-    /// The state of `code` if pyjit has seen it.
+    /// The state of `code` if pyjit has seen it (and it is not being freed).
     pub fn existing(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
-        let index = extra_index()?;
+        match Self::lookup(code, extra_index()?) {
+            Lookup::Live(state) => Some(state),
+            Lookup::Empty | Lookup::Stale => None,
+        }
+    }
+
+    fn lookup(code: *mut PyCodeObject, index: Py_ssize_t) -> Lookup {
         let mut extra: *mut c_void = std::ptr::null_mut();
-        // SAFETY: as in `of`.
+        // SAFETY: code is live; the slot holds NULL or a state made by `of`,
+        // whose memory stays valid (see `free_state`). A live state is used
+        // under the GIL while its code object is alive.
         unsafe {
             if abi_ffi::_PyCode_GetExtra(code.cast(), index, &mut extra) != 0 {
                 ffi::PyErr_Clear();
-                return None;
+                return Lookup::Empty;
             }
-            extra.cast::<CodeState>().as_mut()
+            match extra.cast::<CodeState>().as_mut() {
+                None => Lookup::Empty,
+                Some(state) if state.code == code => Lookup::Live(state),
+                Some(_) => Lookup::Stale,
+            }
         }
     }
 
