@@ -78,6 +78,7 @@ symbol_table! {
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,
     "pyjit_get_iter" => control::get_iter as unsafe extern "C" fn(_) -> _,
+    "pyjit_get_aiter" => control::get_aiter as unsafe extern "C" fn(_) -> _,
     "pyjit_for_iter" => control::for_iter as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_raise" => control::raise as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_catch" => control::catch as unsafe extern "C" fn(_, _, _, _, _, _, _) -> _,

@@ -56,10 +56,11 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             let value = lw.pop();
             lw.decref(value);
         }
-        op::GET_ITER => {
+        op::GET_ITER | op::GET_AITER => {
             lw.set_prev_instr();
             let iterable = lw.pop();
-            let iterator = lw.call("pyjit_get_iter", &[iterable]);
+            let symbol = if ins.opcode == op::GET_ITER { "pyjit_get_iter" } else { "pyjit_get_aiter" };
+            let iterator = lw.call(symbol, &[iterable]);
             lw.raise_if_null(iterator);
             lw.push(iterator);
         }
@@ -253,6 +254,37 @@ pub unsafe extern "C" fn get_iter(iterable: *mut PyObject) -> *mut PyObject {
     unsafe {
         let iterator = ffi::PyObject_GetIter(iterable);
         ffi::Py_DECREF(iterable);
+        iterator
+    }
+}
+
+/// GET_AITER (an async generator expression's iterable, evaluated by the
+/// enclosing function): `iterable.__aiter__()`, which must have `__anext__`.
+/// Consumes the iterable.
+pub unsafe extern "C" fn get_aiter(iterable: *mut PyObject) -> *mut PyObject {
+    // SAFETY: iterable is owned and released here; type slots are read from
+    // live type objects.
+    unsafe {
+        let ty = ffi::Py_TYPE(iterable);
+        let aiter = (*ty).tp_as_async.as_ref().and_then(|methods| methods.am_aiter);
+        let Some(aiter) = aiter else {
+            let msg = c"'async for' requires an object with __aiter__ method, got %.100s";
+            ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), (*ty).tp_name);
+            ffi::Py_DECREF(iterable);
+            return std::ptr::null_mut();
+        };
+        let iterator = aiter(iterable);
+        ffi::Py_DECREF(iterable);
+        if iterator.is_null() {
+            return iterator;
+        }
+        let iterator_type = ffi::Py_TYPE(iterator);
+        if (*iterator_type).tp_as_async.as_ref().and_then(|methods| methods.am_anext).is_none() {
+            let msg = c"'async for' received an object from __aiter__ that does not implement __anext__: %.100s";
+            ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), (*iterator_type).tp_name);
+            ffi::Py_DECREF(iterator);
+            return std::ptr::null_mut();
+        }
         iterator
     }
 }
