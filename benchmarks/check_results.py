@@ -44,8 +44,8 @@ bodies, functions, lambdas, comprehensions) must report ``compiled`` in
 ``pyjit.info()`` or a by-design delegation (generators and coroutines).
 
 ``--cache DIR``: the pyjit runs load their code from an ahead-of-time cache
-instead.  After the plain CPython runs, the checker makes a key
-(``pyjit cache keygen DIR/key``) and runs ``pyjit precompile`` on every
+instead.  After the plain CPython runs, the checker makes a key unless
+``DIR/key`` exists (``pyjit cache keygen DIR/key``) and runs ``pyjit precompile`` on every
 Python file the plain runs imported (the benchmark files, this checker and
 the standard library modules they use), with a training run of this
 checker's own child for every selected benchmark, into ``DIR/cache``.  The
@@ -55,7 +55,9 @@ code object of the benchmark's file that ran reporting ``source == "cache"``
 (generators excepted: they are never compiled), except the body of the
 ``__main__`` block, which the checker compiles on its own and so is not in
 the file's cache entries.  Run-time compiles (``stats()["compiled"]``) are
-reported: code no file holds (``namedtuple``'s generated ``__new__``, ...).
+reported: code no precompiled file holds (pyjit's own start-up, frozen
+modules, code made by ``exec`` such as dataclasses' ``__init__``); the live
+functions among them are listed at the end.
 """
 
 import argparse
@@ -545,8 +547,8 @@ def _tail(data, lines=25):
 
 
 def build_cache(python, names, files, cache_dir, pyjit_env):
-    """`pyjit precompile` of `files` into `cache_dir`/cache, signed with a
-    new key `cache_dir`/key, trained on the children of `names` run with
+    """`pyjit precompile` of `files` into `cache_dir`/cache, signed with
+    `cache_dir`/key (made if missing), trained on the children of `names` run with
     `pyjit_env`; returns the environment that loads that cache in strict
     mode, and precompile's summary."""
     import shlex

@@ -56,6 +56,28 @@ def test_benchmarks_from_a_strict_cache_match_cpython(tmp_path):
         assert "| same " in row, row
 
 
+def test_strict_mode_fails_the_run_on_an_untrusted_cache(tmp_path):
+    """The cache runs really are strict: the same cache checked against
+    another key stops the benchmark process, and the comparison fails."""
+    needs_pyperformance()
+    plain = check.run_benchmark(sys.executable, "nbody", None, 600)
+    pyjit_env = {"PYJIT_ENABLE": "1", "PYJIT_THRESHOLD": "0"}
+    loading, _ = check.build_cache(sys.executable, ["nbody"], plain.result["module_files"],
+                                   str(tmp_path / "cache"), pyjit_env)
+    other_key = tmp_path / "other" / "key"
+    other_key.parent.mkdir()
+    subprocess.run([sys.executable, "-m", "pyjit", "cache", "keygen", str(other_key)],
+                   check=True, capture_output=True)
+    trusted = check.run_benchmark(sys.executable, "nbody", {**pyjit_env, **loading}, 600)
+    assert check.compare(plain, trusted, cached=True) == []
+    untrusted = check.run_benchmark(sys.executable, "nbody",
+                                    {**pyjit_env, **loading, "PYJIT_TRUSTED_KEYS": str(other_key) + ".pub"},
+                                    600)
+    assert untrusted.returncode != 0
+    problems = check.compare(plain, untrusted, cached=True)
+    assert any(p.startswith("exit status") for p in problems), problems
+
+
 def test_cache_audit_flags_a_run_without_the_cache():
     """The cache checks fail on a real run that compiled everything at run
     time: `compare(..., cached=True)` of nbody run without PYJIT_CACHE."""
