@@ -6,7 +6,7 @@ plain CPython and under pyjit with every function compiled at its first call
 (``PYJIT_ENABLE=1 PYJIT_THRESHOLD=0``, and ``PYJIT_VIA_OBJECT=1`` with
 ``--via-object``), and compares what the two runs observed.  Usage:
 
-    python benchmarks/check_results.py [--quick] [--via-object] [--python PY] [NAME ...]
+    python benchmarks/check_results.py [--quick] [--via-object | --cache DIR] [--python PY] [NAME ...]
 
 ``--python`` is the interpreter under test (default: the one running this
 script); it needs pyperformance (for the benchmark files), and pyjit for
@@ -42,6 +42,22 @@ The pyjit run must also show ``stats()["compiled"] > 0`` and ``failed == 0``,
 and every code object of the benchmark's file that ran (module body, class
 bodies, functions, lambdas, comprehensions) must report ``compiled`` in
 ``pyjit.info()`` or a by-design delegation (generators and coroutines).
+
+``--cache DIR``: the pyjit runs load their code from an ahead-of-time cache
+instead.  After the plain CPython runs, the checker makes a key unless
+``DIR/key`` exists (``pyjit cache keygen DIR/key``) and runs ``pyjit precompile`` on every
+Python file the plain runs imported (the benchmark files, this checker and
+the standard library modules they use), with a training run of this
+checker's own child for every selected benchmark, into ``DIR/cache``.  The
+pyjit runs then add ``PYJIT_CACHE=DIR/cache``, ``PYJIT_TRUSTED_KEYS=DIR/key.pub``
+and ``PYJIT_CACHE_STRICT=1``, and must show ``cache_hits > 0`` and every
+code object of the benchmark's file that ran reporting ``source == "cache"``
+(generators excepted: they are never compiled), except the body of the
+``__main__`` block, which the checker compiles on its own and so is not in
+the file's cache entries.  Run-time compiles (``stats()["compiled"]``) are
+reported: code no precompiled file holds (pyjit's own start-up, frozen
+modules, code made by ``exec`` such as dataclasses' ``__init__``); the live
+functions among them are listed at the end.
 """
 
 import argparse
@@ -351,16 +367,25 @@ def benchmark_file(name):
 
 
 def split_main_block(tree):
-    """The module without its `if __name__ == "__main__":` block, and the
-    block's body."""
+    """The body of the module's `if __name__ == "__main__":` block."""
     for node in tree.body:
         if (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
                 and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"
                 and isinstance(node.test.comparators[0], ast.Constant)
                 and node.test.comparators[0].value == "__main__"):
-            rest = [n for n in tree.body if n is not node]
-            return ast.Module(body=rest, type_ignores=[]), ast.Module(body=node.body, type_ignores=[])
+            return ast.Module(body=node.body, type_ignores=[])
     raise ValueError("no `if __name__ == '__main__':` block")
+
+
+def imported_files():
+    """The Python source files of the modules imported so far (what
+    ``--cache`` precompiles)."""
+    files = set()
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if path and path.endswith(".py") and os.path.isfile(path):
+            files.add(os.path.abspath(path))
+    return sorted(files)
 
 
 def code_objects(code):
@@ -370,24 +395,54 @@ def code_objects(code):
             yield from code_objects(const)
 
 
-def compile_audit(codes):
-    """How pyjit ran each code object of the benchmark file that ran."""
+def compile_audit(codes, cache_exempt):
+    """How pyjit ran each code object of the benchmark file that ran, and
+    which compiled ones did not come from the code cache (`cache_exempt`
+    is not counted there)."""
     import pyjit
 
-    audit = {"ran": 0, "compiled": 0, "delegated": {}, "not_compiled": []}
+    audit = {"ran": 0, "compiled": 0, "from_cache": 0, "delegated": {}, "not_compiled": [],
+             "not_from_cache": []}
     for code in codes:
         info = pyjit.info(code)
         if not info["runs"]:
             continue
         audit["ran"] += 1
+        where = "%s (line %d)" % (code.co_qualname, code.co_firstlineno)
         if info["compiled"]:
             audit["compiled"] += 1
+            if info["source"] == "cache":
+                audit["from_cache"] += 1
+            elif code is not cache_exempt:
+                audit["not_from_cache"].append("%s: source %s" % (where, info["source"]))
         elif info["reason"] in BY_DESIGN_DELEGATIONS:
             audit["delegated"][info["reason"]] = audit["delegated"].get(info["reason"], 0) + 1
         else:
-            audit["not_compiled"].append("%s (line %d): %s"
-                                         % (code.co_qualname, code.co_firstlineno, info["reason"]))
+            audit["not_compiled"].append("%s: %s" % (where, info["reason"]))
     return audit
+
+
+def compiled_at_run_time():
+    """`file:line qualname` of the live functions' code objects (nested ones
+    included) that were compiled in this process rather than loaded from the
+    code cache."""
+    import gc
+    import types
+
+    import pyjit
+
+    found = set()
+    seen = set()
+    for obj in gc.get_objects():
+        if not isinstance(obj, types.FunctionType):
+            continue
+        for code in code_objects(obj.__code__):
+            if id(code) in seen:
+                continue
+            seen.add(id(code))
+            if pyjit.info(code)["source"] == "jit":
+                found.add("%s:%d %s" % (code.co_filename, code.co_firstlineno, code.co_qualname))
+    return sorted(found)
 
 
 def run_child(name, out_path):
@@ -405,14 +460,17 @@ def run_child(name, out_path):
     sys.modules["pyperf"] = pyperf
 
     path = benchmark_file(name)
-    with open(path, encoding="utf-8") as f:
-        definitions, main_block = split_main_block(ast.parse(f.read(), path))
-    definitions_code = compile(definitions, path, "exec")
-    main_code = compile(main_block, path, "exec")
+    with open(path, "rb") as f:
+        source = f.read()
+    # The whole file, compiled as `pyjit precompile` and an import compile it
+    # (so its code objects have cache entries); run under the module's own
+    # name, its `__main__` block is skipped.
+    module_code = compile(source, path, "exec", dont_inherit=True)
+    main_code = compile(split_main_block(ast.parse(source, path)), path, "exec", dont_inherit=True)
     module = types.ModuleType("bm_" + name)
     module.__file__ = path
     sys.modules[module.__name__] = module
-    exec(definitions_code, module.__dict__)
+    exec(module_code, module.__dict__)
     finishers = [globals()[observer](module) for observer in spec.get("observers", [])]
     exec(main_code, module.__dict__)
     for finish in finishers:
@@ -424,12 +482,16 @@ def run_child(name, out_path):
     OBSERVED.add("module data globals at the end", data_globals)
     OBSERVED.add("random.getstate() at the end", random.getstate())
 
-    result = {"observations": OBSERVED.as_json()}
+    result = {"observations": OBSERVED.as_json(), "module_files": imported_files()}
     if "pyjit" in sys.modules:
         import pyjit
         result["stats"] = pyjit.stats()
-        codes = [c for top in (definitions_code, main_code) for c in code_objects(top)]
-        result["audit"] = compile_audit(codes)
+        # The main block's own body is left out of the cache audit: it is
+        # compiled here from part of the file, so no cache entry matches it.
+        codes = list(code_objects(module_code)) + list(code_objects(main_code))
+        result["audit"] = compile_audit(codes, cache_exempt=main_code)
+        # Also in runs without a cache, so that --cache's training run caches it.
+        result["compiled_at_run_time"] = compiled_at_run_time()
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(result, f)
 
@@ -446,6 +508,9 @@ class Run:
         self.seconds = seconds
 
 
+CHILD_ENV = dict(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+
+
 def run_benchmark(python, name, pyjit_env, timeout):
     # Imported here, not at the top: the child does not need them, and the
     # pyjit child would compile their hundreds of functions.
@@ -455,7 +520,7 @@ def run_benchmark(python, name, pyjit_env, timeout):
     import time
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
-    env.update(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
+    env.update(CHILD_ENV)
     if pyjit_env is not None:
         env.update(pyjit_env)
     workdir = tempfile.mkdtemp(prefix="pyjit-check-%s-" % name)
@@ -481,9 +546,42 @@ def _tail(data, lines=25):
     return "\n".join(data.decode("utf-8", "replace").splitlines()[-lines:])
 
 
-def compare(plain, jit):
+def build_cache(python, names, files, cache_dir, pyjit_env):
+    """`pyjit precompile` of `files` into `cache_dir`/cache, signed with
+    `cache_dir`/key (made if missing), trained on the children of `names` run with
+    `pyjit_env`; returns the environment that loads that cache in strict
+    mode, and precompile's summary."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    os.makedirs(cache_dir, exist_ok=True)
+    key = os.path.join(cache_dir, "key")
+    cache = os.path.join(cache_dir, "cache")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    if not os.path.exists(key):
+        subprocess.run([python, "-m", "pyjit", "cache", "keygen", key], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="pyjit-check-train-") as workdir:
+        settings = " ".join("%s=%s" % kv for kv in sorted({**CHILD_ENV, **pyjit_env}.items()))
+        train = " && ".join(
+            "mkdir %s && (cd %s && env %s %s %s --child %s --out %s)" % (
+                shlex.quote(name), shlex.quote(name), settings, shlex.quote(python),
+                shlex.quote(SCRIPT), name, shlex.quote(os.path.join(workdir, name + ".json")))
+            for name in names)
+        proc = subprocess.run([python, "-m", "pyjit", "precompile", *files, "--out", cache,
+                               "--key", key, "--train", train],
+                              cwd=workdir, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit("pyjit precompile failed (exit %d):\n%s%s"
+                         % (proc.returncode, proc.stdout, proc.stderr[-3000:]))
+    loading = dict(PYJIT_CACHE=cache, PYJIT_TRUSTED_KEYS=key + ".pub", PYJIT_CACHE_STRICT="1")
+    return loading, proc.stdout.splitlines()[0]
+
+
+def compare(plain, jit, cached=False):
     """Problems found (empty when pyjit matches CPython and compiled the
-    benchmark)."""
+    benchmark, from the code cache when `cached`)."""
     problems = []
     if plain.returncode != 0 or plain.result is None:
         return ["the plain CPython run failed (exit %s):\n%s" % (plain.returncode, _tail(plain.stderr))]
@@ -513,7 +611,13 @@ def compare(plain, jit):
     if stats is None:
         problems.append("pyjit was not loaded in the pyjit run")
     else:
-        if stats["compiled"] < 1:
+        if cached:
+            if stats["cache_hits"] < 1:
+                problems.append("nothing was loaded from the cache")
+            if audit["not_from_cache"]:
+                problems.append("benchmark code compiled at run time, not loaded from the cache:\n  "
+                                + "\n  ".join(audit["not_from_cache"]))
+        elif stats["compiled"] < 1:
             problems.append("nothing was compiled")
         if stats["failed"]:
             problems.append("%d compile(s) failed" % stats["failed"])
@@ -527,7 +631,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks (default: all)")
     parser.add_argument("--quick", action="store_true", help="only the quick subset: " + ", ".join(QUICK))
-    parser.add_argument("--via-object", action="store_true", help="pyjit runs with PYJIT_VIA_OBJECT=1")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--via-object", action="store_true", help="pyjit runs with PYJIT_VIA_OBJECT=1")
+    mode.add_argument("--cache", metavar="DIR",
+                      help="precompile into DIR (with a training run) and run pyjit from that cache, strict")
     parser.add_argument("--python", default=sys.executable, help="interpreter under test")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per child run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -545,22 +652,37 @@ def main():
     if args.via_object:
         pyjit_env["PYJIT_VIA_OBJECT"] = "1"
 
+    plain_runs = {name: run_benchmark(args.python, name, None, args.timeout) for name in names}
+    if args.cache:
+        files = sorted({path for run in plain_runs.values()
+                        for path in (run.result or {}).get("module_files", [])})
+        loading, summary = build_cache(args.python, names, files, args.cache, pyjit_env)
+        print(summary)
+        pyjit_env.update(loading)
+
     print("python: %s   pyjit: %s" % (args.python, " ".join("%s=%s" % kv for kv in pyjit_env.items())))
-    header = ("benchmark", "result", "observations", "code objects run/compiled/gen", "compiled", "failed",
-              "cpython s", "pyjit s", "the benchmark's own check")
+    if args.cache:
+        header = ("benchmark", "result", "observations", "code objects run/from cache/gen", "cache hits",
+                  "run-time compiles", "failed", "cpython s", "pyjit s", "the benchmark's own check")
+    else:
+        header = ("benchmark", "result", "observations", "code objects run/compiled/gen", "compiled",
+                  "failed", "cpython s", "pyjit s", "the benchmark's own check")
     rows = []
     failures = {}
+    jit_runs = {}
     for name in names:
-        plain = run_benchmark(args.python, name, None, args.timeout)
-        jit = run_benchmark(args.python, name, pyjit_env, args.timeout)
-        problems = compare(plain, jit)
+        plain = plain_runs[name]
+        jit = jit_runs[name] = run_benchmark(args.python, name, pyjit_env, args.timeout)
+        problems = compare(plain, jit, cached=bool(args.cache))
         stats = (jit.result or {}).get("stats") or {}
         audit = (jit.result or {}).get("audit") or {}
+        code_objects_cell = "%s/%s/%s" % (audit.get("ran", "-"),
+                                          audit.get("from_cache" if args.cache else "compiled", "-"),
+                                          sum(audit.get("delegated", {}).values()))
+        counters = ("cache_hits", "compiled", "failed") if args.cache else ("compiled", "failed")
         rows.append((name, "DIFFERENT" if problems else "same",
-                     str(len((plain.result or {}).get("observations", []))),
-                     "%s/%s/%s" % (audit.get("ran", "-"), audit.get("compiled", "-"),
-                                   sum(audit.get("delegated", {}).values())),
-                     str(stats.get("compiled", "-")), str(stats.get("failed", "-")),
+                     str(len((plain.result or {}).get("observations", []))), code_objects_cell,
+                     *(str(stats.get(counter, "-")) for counter in counters),
                      "%.1f" % plain.seconds, "%.1f" % jit.seconds,
                      BENCHMARKS[name].get("self_check", "none")))
         print("  ".join(rows[-1]), flush=True)
@@ -570,6 +692,11 @@ def main():
     print()
     for row in [header] + rows:
         print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |")
+    if args.cache:
+        print("\nCode compiled at run time (live functions not loaded from the cache):")
+        for name, run in jit_runs.items():
+            compiled = (run.result or {}).get("compiled_at_run_time", [])
+            print("  %s: %s" % (name, "; ".join(compiled) or "none"))
     for name, problems in failures.items():
         print("\n== %s differs under pyjit:\n- %s" % (name, "\n- ".join(problems)))
     print("\n%d of %d benchmarks give the same results under pyjit" % (len(names) - len(failures), len(names)))

@@ -3,7 +3,8 @@
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
 # in both code paths (cranelift-jit and object file + pyjit's loader), the
 # memory test (dropped functions free their native code), the pyperformance
-# results check (benchmarks/check_results.py --quick), and a slice of
+# results check (benchmarks/check_results.py --quick, and three benchmarks
+# from a precompiled strict cache with --cache), and a slice of
 # CPython's own regression suite compared test by test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,7 @@ echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 echo "== memory: code objects that die take their native code with them"
 "$VENV/bin/python" -m pytest tests/test_memory.py -q -p no:cacheprovider
 
-echo "== pyperformance benchmarks: same results as CPython (--quick, both code paths)"
+echo "== pyperformance benchmarks: same results as CPython (--quick, both code paths; 3 from a strict cache)"
 "$VENV/bin/python" -m pytest tests/test_pyperformance_results.py -q -p no:cacheprovider
 
 echo "== CPython's regression suite, language-core slice (tests/cpython_suite_modules.txt)"

@@ -1,6 +1,7 @@
 """pyperformance's benchmarks give the same results under pyjit
-(`benchmarks/check_results.py --quick`, in both code paths), and the
-checker's comparison really flags what it is meant to flag."""
+(`benchmarks/check_results.py --quick`, in both code paths, and a few from
+a precompiled cache in strict mode with `--cache`), and the checker's
+comparison really flags what it is meant to flag."""
 
 import importlib.util
 import pathlib
@@ -23,30 +24,89 @@ def load_checker():
 check = load_checker()
 
 
-@pytest.mark.parametrize("mode_args", [[], ["--via-object"]], ids=["jit", "object"])
-def test_quick_benchmarks_match_cpython(mode_args):
+def needs_pyperformance():
     if importlib.util.find_spec("pyperformance") is None:
         pytest.skip("pyperformance is not installed in %s (tests/run.sh installs it)"
                     % sys.executable)
+
+
+@pytest.mark.parametrize("mode_args", [[], ["--via-object"]], ids=["jit", "object"])
+def test_quick_benchmarks_match_cpython(mode_args):
+    needs_pyperformance()
     proc = subprocess.run([sys.executable, str(CHECKER), "--quick", *mode_args],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+CACHED_SUBSET = ["richards", "nqueens", "deepcopy"]
+
+
+def test_benchmarks_from_a_strict_cache_match_cpython(tmp_path):
+    """Precompiled with a training run, signed, loaded in strict mode: the
+    same results, and every benchmark code object that ran came from the
+    cache (richards: classes and methods; nqueens: generators, which are
+    never cached; deepcopy: a dataclass, whose generated __init__ is not)."""
+    needs_pyperformance()
+    proc = subprocess.run([sys.executable, str(CHECKER), "--cache", str(tmp_path / "cache"),
+                           *CACHED_SUBSET], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "PYJIT_CACHE_STRICT=1" in proc.stdout
+    for name in CACHED_SUBSET:
+        row = next(line for line in proc.stdout.splitlines() if line.startswith("| %s " % name))
+        assert "| same " in row, row
+
+
+def test_strict_mode_fails_the_run_on_an_untrusted_cache(tmp_path):
+    """The cache runs really are strict: the same cache checked against
+    another key stops the benchmark process, and the comparison fails."""
+    needs_pyperformance()
+    plain = check.run_benchmark(sys.executable, "nbody", None, 600)
+    pyjit_env = {"PYJIT_ENABLE": "1", "PYJIT_THRESHOLD": "0"}
+    loading, _ = check.build_cache(sys.executable, ["nbody"], plain.result["module_files"],
+                                   str(tmp_path / "cache"), pyjit_env)
+    other_key = tmp_path / "other" / "key"
+    other_key.parent.mkdir()
+    subprocess.run([sys.executable, "-m", "pyjit", "cache", "keygen", str(other_key)],
+                   check=True, capture_output=True)
+    trusted = check.run_benchmark(sys.executable, "nbody", {**pyjit_env, **loading}, 600)
+    assert check.compare(plain, trusted, cached=True) == []
+    untrusted = check.run_benchmark(sys.executable, "nbody",
+                                    {**pyjit_env, **loading, "PYJIT_TRUSTED_KEYS": str(other_key) + ".pub"},
+                                    600)
+    assert untrusted.returncode != 0
+    problems = check.compare(plain, untrusted, cached=True)
+    assert any(p.startswith("exit status") for p in problems), problems
+
+
+def test_cache_audit_flags_a_run_without_the_cache():
+    """The cache checks fail on a real run that compiled everything at run
+    time: `compare(..., cached=True)` of nbody run without PYJIT_CACHE."""
+    needs_pyperformance()
+    plain = check.run_benchmark(sys.executable, "nbody", None, 600)
+    jit = check.run_benchmark(sys.executable, "nbody", {"PYJIT_ENABLE": "1", "PYJIT_THRESHOLD": "0"}, 600)
+    assert check.compare(plain, jit) == []
+    problems = check.compare(plain, jit, cached=True)
+    assert any("nothing was loaded from the cache" in p for p in problems), problems
+    assert any("not loaded from the cache" in p and "advance" in p for p in problems), problems
 
 
 def observation(label, digest, count=1):
     return {"label": label, "count": count, "digest": digest, "preview": "..."}
 
 
-def make_run(observations, stdout=b"", stats=None, not_compiled=()):
+def make_run(observations, stdout=b"", stats=None, not_compiled=(), not_from_cache=()):
     result = {"observations": observations}
     if stats is not None:
         result["stats"] = stats
-        result["audit"] = {"ran": 3, "compiled": 3 - len(not_compiled), "delegated": {},
-                           "not_compiled": list(not_compiled)}
+        compiled = 3 - len(not_compiled)
+        result["audit"] = {"ran": 3, "compiled": compiled, "from_cache": compiled - len(not_from_cache),
+                           "delegated": {}, "not_compiled": list(not_compiled),
+                           "not_from_cache": list(not_from_cache)}
     return check.Run(0, stdout, b"", result, 0.0)
 
 
-GOOD_STATS = {"compiled": 10, "failed": 0}
+GOOD_STATS = {"compiled": 10, "failed": 0, "cache_hits": 0}
+CACHED_STATS = {"compiled": 2, "failed": 0, "cache_hits": 40}
 PLAIN = make_run([observation("energy", "aa"), observation("state", "bb")])
 
 
@@ -96,3 +156,23 @@ def test_canonical_tells_values_apart_and_is_stable():
     assert check.canonical(Body(1.0)) != check.canonical(Body(1.5))
     # Addresses in reprs are removed, so two runs can agree.
     assert check.canonical(object()) == check.canonical(object())
+
+
+def test_compare_accepts_a_cached_run():
+    jit = make_run([observation("energy", "aa"), observation("state", "bb")], stats=CACHED_STATS)
+    assert check.compare(PLAIN, jit, cached=True) == []
+
+
+@pytest.mark.parametrize("jit,expected", [
+    (make_run([observation("energy", "aa"), observation("state", "bb")],
+              stats={"compiled": 2, "failed": 0, "cache_hits": 0}),
+     "nothing was loaded from the cache"),
+    (make_run([observation("energy", "aa"), observation("state", "bb")], stats=CACHED_STATS,
+              not_from_cache=["advance (line 78): source jit"]),
+     "not loaded from the cache"),
+    (make_run([observation("energy", "aa"), observation("state", "XX")], stats=CACHED_STATS),
+     "state differs"),
+], ids=["no-hits", "run-time-compile", "digest"])
+def test_compare_flags_cache_problems(jit, expected):
+    problems = check.compare(PLAIN, jit, cached=True)
+    assert any(expected in p for p in problems), problems
