@@ -496,41 +496,42 @@ impl<'a> Lowering<'a> {
             self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
             return;
         };
-        self.spill(0, spilled);
         let lasti = self.iconst(i64::from(index));
-        let caught = self.catch(handler, stack_depth, lasti, true);
-        let in_interpreter = self.b.create_block();
-        let in_handler = self.b.create_block();
-        self.b.set_cold_block(in_interpreter);
-        self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
-        self.b.switch_to_block(in_interpreter);
-        self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
-        self.b.switch_to_block(in_handler);
-        self.enter_handler(handler);
+        self.catch(handler, spilled, stack_depth, lasti, true);
     }
 
     /// RERAISE, after `pyjit_reraise` restored the exception: unwinds to the
-    /// compiled `handler` without a new traceback entry, with the whole stack
-    /// (already written to the frame). Ends the current block.
+    /// compiled `handler` without a new traceback entry, keeping the
+    /// `prev_instr` RERAISE set, with the whole stack. Ends the current block.
     pub fn reraise_to(&mut self, handler: Handler) {
         let depth = self.depth;
-        self.spill(0, depth);
         let keep_lasti = self.iconst(-1);
-        self.catch(handler, depth, keep_lasti, false);
-        self.enter_handler(handler);
+        self.catch(handler, depth, depth, keep_lasti, false);
         self.terminate();
     }
 
-    /// Calls `pyjit_catch` for `handler` with `stack_depth` items in the
-    /// frame: nonzero when the frame is ready for the handler.
-    fn catch(&mut self, handler: Handler, stack_depth: usize, lasti: Value, traceback: bool) -> Value {
+    /// Calls `pyjit_catch` for `handler`, with `spilled` stack items in
+    /// variables and `stack_depth` in all, then jumps to the handler; when
+    /// `pyjit_catch` declines (a trace function must see the exception, or
+    /// allocating the index failed), the interpreter unwinds the exception
+    /// from the current instruction instead.
+    fn catch(&mut self, handler: Handler, spilled: usize, stack_depth: usize, lasti: Value, traceback: bool) {
+        self.spill(0, spilled);
         let base = i64::from(self.info.nlocalsplus);
         let top = self.iconst(base + stack_depth as i64);
         let handler_top = self.iconst(base + i64::from(handler.depth));
         let push_lasti = self.iconst(i64::from(handler.push_lasti));
         let traceback = self.iconst(i64::from(traceback));
         let (tstate, frame) = (self.tstate, self.frame);
-        self.call("pyjit_catch", &[tstate, frame, lasti, top, handler_top, push_lasti, traceback])
+        let caught = self.call("pyjit_catch", &[tstate, frame, lasti, top, handler_top, push_lasti, traceback]);
+        let in_interpreter = self.b.create_block();
+        let in_handler = self.b.create_block();
+        self.b.set_cold_block(in_interpreter);
+        self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
+        self.b.switch_to_block(in_interpreter);
+        self.exit_to_interpreter(spilled, stack_depth, i64::from(self.ins.index), 1);
+        self.b.switch_to_block(in_handler);
+        self.enter_handler(handler);
     }
 
     /// Jumps to `handler` with the stack `pyjit_catch` left in the frame.
@@ -670,10 +671,16 @@ impl<'a> Lowering<'a> {
     pub fn warm_up(&mut self) {
         let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
         let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
-        let cold = self.b.ins().icmp_imm_s(IntCC::NotEqual, warmup, 0);
-        let step = self.b.ins().uextend(types::I32, cold);
-        let warmup = self.b.ins().iadd(warmup, step);
+        // Warmed-up code only reads the counter: no store on every loop turn.
+        let step = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(step);
+        self.b.ins().brif(warmup, step, &[], done, &[]);
+        self.b.switch_to_block(step);
+        let warmup = self.b.ins().iadd_imm_s(warmup, 1);
         self.b.ins().istore16(flags(), warmup, self.code_units, offset);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// After a call, which can run any Python code: serves the eval breaker,

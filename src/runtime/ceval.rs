@@ -1424,7 +1424,7 @@ pub unsafe fn check_args_iterable(tstate: *mut ThreadState, func: *mut PyObject,
 /// GIL held, `tstate` current, `exc`/`cause` NULL or owned references.
 /// `check_except_type_valid`: `right` must be an exception class or a tuple
 /// of them (the `except` clause's expression).
-pub unsafe fn check_except_type_valid(_tstate: *mut ThreadState, right: *mut PyObject) -> i32 {
+pub unsafe fn check_except_type_valid(right: *mut PyObject) -> i32 {
     // SAFETY: right is live; tuple items are borrowed from it.
     unsafe {
         let is_exception_class =

@@ -4,12 +4,11 @@
 //! frame's value-stack slots, which then serve directly as the vectorcall
 //! argument array, as in the interpreter.
 
+use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::codegen::lowering::Lowering;
-use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::runtime::ceval;
 use pyo3::ffi::{self, PyObject};
-
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -121,9 +120,10 @@ fn is_warm(frame: &Frame) -> bool {
 
 /// Calls `function` with `total` arguments at `args` (`nargsf` as for
 /// vectorcall) the way the interpreter's specialised PRECALL instructions do
-/// in warmed-up code (a call site specialises at its first run there). The difference that shows is the recursion
-/// check: a vectorcall of a builtin counts one level (" while calling a Python
-/// object"), but PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
+/// in warmed-up code (a call site specialises at its first run there). The
+/// difference that shows is the recursion check: a vectorcall of a builtin
+/// counts one level (" while calling a Python object"), but
+/// PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
 /// PRECALL_NO_KW_LEN and PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST call the C
 /// function directly, so RecursionError comes at the same depth as in CPython.
 ///

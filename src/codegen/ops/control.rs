@@ -112,8 +112,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.set_prev_instr();
             let class = lw.pop();
             let value = lw.peek(1);
-            let tstate = lw.tstate;
-            let matches = lw.call("pyjit_check_exc_match", &[tstate, value, class]);
+            let matches = lw.call("pyjit_check_exc_match", &[value, class]);
             lw.raise_if_null(matches);
             lw.push(matches);
         }
@@ -135,8 +134,8 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
                 lw.set_prev_instr();
                 let lasti = if ins.arg > 0 { lw.peek(ins.arg as usize + 1) } else { lw.iconst(0) };
                 let value = lw.pop();
-                let (tstate, frame) = (lw.tstate, lw.frame);
-                lw.call("pyjit_reraise", &[tstate, frame, value, lasti]);
+                let frame = lw.frame;
+                lw.call("pyjit_reraise", &[frame, value, lasti]);
                 lw.reraise_to(handler);
             }
             None => lw.resume_in_interpreter(),
@@ -406,10 +405,10 @@ pub unsafe extern "C" fn pop_except(tstate: *mut ThreadState, value: *mut PyObje
 /// CHECK_EXC_MATCH: whether the exception `value` (borrowed) matches
 /// `class` (consumed), as a new bool; NULL when `class` is not an exception
 /// class or tuple of them.
-pub unsafe extern "C" fn check_exc_match(tstate: *mut ThreadState, value: *mut PyObject, class: *mut PyObject) -> *mut PyObject {
+pub unsafe extern "C" fn check_exc_match(value: *mut PyObject, class: *mut PyObject) -> *mut PyObject {
     // SAFETY: both are live; class is owned and released here.
     unsafe {
-        let result = if ceval::check_except_type_valid(tstate, class) < 0 {
+        let result = if ceval::check_except_type_valid(class) < 0 {
             std::ptr::null_mut()
         } else {
             let matches = ffi::PyErr_GivenExceptionMatches(value, class) != 0;
@@ -437,7 +436,7 @@ pub unsafe extern "C" fn with_except_start(exit: *mut PyObject, value: *mut PyOb
 /// with `lasti` (an int from the stack, or 0 when the opcode has no
 /// argument) the frame's `prev_instr` goes back to the instruction that
 /// first raised it.
-pub unsafe extern "C" fn reraise(_tstate: *mut ThreadState, frame: *mut Frame, value: *mut PyObject, lasti: *mut PyObject) -> isize {
+pub unsafe extern "C" fn reraise(frame: *mut Frame, value: *mut PyObject, lasti: *mut PyObject) -> isize {
     // SAFETY: value is an owned exception instance; lasti is live or NULL.
     unsafe {
         if !lasti.is_null() {
