@@ -4,7 +4,9 @@
 # non-iterable * / non-mapping ** messages, non-string keyword names, and
 # every argument-binding TypeError (missing, unexpected, too many,
 # positional-only passed by keyword, kw-only missing), calling non-callables,
-# errors raised inside __init__ / __call__; an uncaught one at the end.
+# errors raised inside __init__ / __call__; builtins and method descriptors
+# called from warmed-up code (the specialised-call path) with good and bad
+# arguments; an uncaught one at the end.
 import functools
 
 
@@ -123,6 +125,36 @@ def call_errors():
     return out
 
 
+class MyList(list):
+    pass
+
+
+def warm_builtin_calls(round_):
+    # Called more than the interpreter's warm-up count, so the later rounds
+    # run in warmed-up code, where calls take the specialised paths.
+    cases = [
+        lambda: len([1, 2]),
+        lambda: len(5),
+        lambda: getattr(round_),
+        lambda: isinstance(1, int),
+        lambda: sorted([3, 1, 2], key=lambda v: -v),
+        lambda: sorted([3, 1], bad=1),
+        lambda: [5, 6].index(6),
+        lambda: [5, 6].index(7),
+        lambda: MyList([5, 6]).index(5),
+        lambda: list.index((5, 6), 5),
+        lambda: str.join(5, []),
+        lambda: "a b".split(sep=" "),
+    ]
+    out = []
+    for case in cases:
+        try:
+            out.append(repr(case()))
+        except (TypeError, ValueError) as e:
+            out.append("%s: %s" % (type(e).__name__, e))
+    return out
+
+
 def handled_here():
     try:
         return f(1, 2, 3, 4, 5)
@@ -152,6 +184,10 @@ for line in star_calls():
     print(line)
 for line in call_errors():
     print(line)
+for round_ in range(12):
+    warm = warm_builtin_calls(round_)
+    if round_ in (0, 11):
+        print(round_, warm)
 print(handled_here())
 print(outer([1, -2, 3]))
 args = ("a",)
