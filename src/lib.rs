@@ -106,6 +106,9 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("reason", state.as_ref().map_or(Some("never called with pyjit enabled"), |s| s.reason()))?;
     result.set_item("runs", state.as_ref().map_or(0, |s| s.runs))?;
     result.set_item("compile_time_ns", state.as_ref().map_or(0, |s| s.compile_time_ns))?;
+    result.set_item("tier", state.as_ref().map_or("interpreter", |s| s.tier_name()))?;
+    result.set_item("native_entries", state.as_ref().map_or(0, |s| s.native_entries))?;
+    result.set_item("osr_entries", state.as_ref().map_or(0, |s| s.osr_entries))?;
     result.set_item("native_size", size)?;
     Ok(result)
 }
@@ -121,6 +124,7 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("exception_exits", load(&runtime::stats::EXCEPTION_EXITS))?;
     result.set_item("exceptions_caught", load(&runtime::stats::EXCEPTIONS_CAUGHT))?;
     result.set_item("native_calls", load(&runtime::stats::NATIVE_CALLS))?;
+    result.set_item("osr_entries", load(&runtime::stats::OSR_ENTRIES))?;
     result.set_item("compile_time_ns", load(&runtime::stats::COMPILE_TIME_NS))?;
     result.set_item("native_bytes", load(&runtime::stats::NATIVE_BYTES))?;
     result.set_item("cache_hits", load(&runtime::stats::CACHE_HITS))?;
@@ -235,5 +239,6 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cache_command, m)?)?;
     m.add_function(wrap_pyfunction!(cache_gc, m)?)?;
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
+    runtime::osr::init(m)?;
     Ok(())
 }

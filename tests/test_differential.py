@@ -32,6 +32,10 @@ Program header (comment lines at the top of a corpus file):
 ``# expect-stats: KEY>N, KEY=N``
     conditions on pyjit's stats in the pyjit run (e.g. ``exceptions_caught>0``
     shows that handlers ran compiled).
+``# threshold: N``
+    ``PYJIT_THRESHOLD`` for the pyjit run instead of 0, for programs about
+    tiering (e.g. a loop in a function called once, entered natively at its
+    loop header).
 ``# timeout: SECONDS``
     per-run timeout for this program (if ``PYJIT_DIFF_TIMEOUT`` is set and
     larger, that is used instead).
@@ -89,7 +93,7 @@ MODES = {
     "object": {"PYJIT_VIA_OBJECT": "1"},
 }
 
-HEADER_KEYS = ("expect-delegated", "expect-stats", "args", "timeout", "known-difference")
+HEADER_KEYS = ("expect-delegated", "expect-stats", "args", "timeout", "known-difference", "threshold")
 
 
 # --------------------------------------------------------------------------
@@ -136,7 +140,7 @@ def parse_header(path):
 
     Only the leading block of comment (and blank) lines is read."""
     header = {"expect-delegated": [], "expect-stats": [], "args": [], "timeout": None,
-              "known-difference": None}
+              "known-difference": None, "threshold": None}
     with open(path, encoding="utf-8") as f:
         for line in f:
             stripped = line.strip()
@@ -168,6 +172,8 @@ def parse_header(path):
                 header[key].extend(shlex.split(value))
             elif key == "timeout":
                 header[key] = float(value)
+            elif key == "threshold":
+                header[key] = str(int(value))
             elif key == "known-difference":
                 header[key] = value
     return header
@@ -336,7 +342,7 @@ def test_program(program, mode, request):
 
         jit_env = _base_env()
         jit_env.update(_passthrough_pyjit_vars())
-        jit_env["PYJIT_THRESHOLD"] = "0"
+        jit_env["PYJIT_THRESHOLD"] = header["threshold"] or "0"
         jit_env["PYJIT_STATS_OUT"] = stats_path
         jit_env.update(MODES[mode])
         jit = run_program(pyjit_cmd + prog_args, jit_env, jit_cwd, timeout)

@@ -33,6 +33,7 @@ extern "C" {
     pub fn _PyDict_MergeEx(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int;
     pub fn _PySet_Update(set: *mut PyObject, iterable: *mut PyObject) -> c_int;
     pub fn _PyList_Extend(list: *mut PyObject, iterable: *mut PyObject) -> *mut PyObject;
+    pub fn _PyOS_IsMainThread() -> c_int;
     pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
 }
 

@@ -7,11 +7,11 @@ use crate::abi::{self, op};
 use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
+    types, AbiParam, Block, TrapCode, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
     UserFuncName, Value,
 };
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::{HashMap, HashSet};
 
@@ -42,13 +42,27 @@ impl From<Unsupported> for CodegenError {
     }
 }
 
-/// Lowers `info` into a function named `symbol` in `module`. Returns its id and
-/// the size of the machine code.
-pub fn compile_function(
-    module: &mut dyn Module,
-    info: &CodeInfo,
-    symbol: &str,
-) -> Result<(FuncId, usize), CodegenError> {
+/// A loop header where a frame that started in the interpreter can continue
+/// in compiled code (on-stack replacement): the interpreter, having taken
+/// the backward jump at code unit `backedge`, is about to run the
+/// instruction starting at `header` with `depth` items on its value stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OsrEntry {
+    pub backedge: u32,
+    pub header: u32,
+    pub depth: u32,
+}
+
+/// What `compile_function` produced.
+pub struct Compiled {
+    pub id: FuncId,
+    /// Size of the machine code in bytes.
+    pub size: usize,
+    pub osr_entries: Vec<OsrEntry>,
+}
+
+/// Lowers `info` into a function named `symbol` in `module`.
+pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) -> Result<Compiled, CodegenError> {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -62,18 +76,19 @@ pub fn compile_function(
     ctx.func.name = UserFuncName::user(0, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
     let target = module.target_config();
-    {
+    let osr_entries = {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
         let mut lowering = Lowering::new(builder, module, info, ptr);
-        lowering.lower_all()?;
+        let osr_entries = lowering.lower_all()?;
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
-    }
+        osr_entries
+    };
     module
         .define_function(id, &mut ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok((id, size))
+    Ok(Compiled { id, size, osr_entries })
 }
 
 /// State of one function's lowering.
@@ -152,7 +167,10 @@ impl<'a> Lowering<'a> {
         }
     }
 
-    fn lower_all(&mut self) -> Result<(), Unsupported> {
+    /// Lowers every instruction; returns the loop headers compiled code can
+    /// be entered at.
+    fn lower_all(&mut self) -> Result<Vec<OsrEntry>, Unsupported> {
+        let osr_dispatch = self.enter_at_start_or_osr();
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
         for target in jump_targets.chain(handler_targets) {
@@ -187,7 +205,68 @@ impl<'a> Lowering<'a> {
         if self.reachable {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
         }
-        Ok(())
+        Ok(self.emit_osr_entries(osr_dispatch))
+    }
+
+    /// Starts the function: a frame whose `prev_instr` is still before the
+    /// first instruction runs from the start; any other was handed over by
+    /// the runtime at a loop header and goes to the returned dispatch
+    /// block, filled in by `emit_osr_entries` once stack depths are known.
+    fn enter_at_start_or_osr(&mut self) -> Block {
+        let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
+        let before_first = self.b.ins().iadd_imm_s(self.code_units, -2);
+        let fresh = self.b.ins().icmp(IntCC::Equal, prev_instr, before_first);
+        let start = self.b.create_block();
+        let dispatch = self.b.create_block();
+        self.b.set_cold_block(dispatch);
+        self.b.ins().brif(fresh, start, &[], dispatch, &[]);
+        self.b.switch_to_block(start);
+        dispatch
+    }
+
+    /// Fills the dispatch block of `enter_at_start_or_osr`: one entry per
+    /// loop header that a backward jump reaches, where the interpreter can
+    /// hand its frame over. Each entry reads the value stack the
+    /// interpreter left in the frame and jumps into the loop. Headers whose
+    /// preceding code unit is covered by an exception handler are left out:
+    /// the runtime stops the interpreter there by raising an exception that
+    /// must leave the frame without running any handler.
+    fn emit_osr_entries(&mut self, dispatch: Block) -> Vec<OsrEntry> {
+        let mut entries = Vec::new();
+        for ins in &self.info.instrs {
+            let Some(header) = ins.jump_target().filter(|&target| target <= ins.index) else { continue };
+            let covered = self.info.handlers.iter().any(|h| h.start < header && header <= h.end);
+            if let (false, Some(&depth)) = (covered, self.depth_at.get(&header)) {
+                entries.push(OsrEntry { backedge: ins.index, header, depth: depth as u32 });
+            }
+        }
+        self.b.switch_to_block(dispatch);
+        let mut switch = Switch::new();
+        let mut headers: Vec<(u32, u32)> = entries.iter().map(|e| (e.header, e.depth)).collect();
+        headers.sort_unstable();
+        headers.dedup();
+        let osr_blocks: Vec<(u32, usize, Block)> =
+            headers.into_iter().map(|(header, depth)| (header, depth as usize, self.b.create_block())).collect();
+        for &(header, _, block) in &osr_blocks {
+            switch.set_entry(u128::from(header), block);
+        }
+        // The runtime enters only at the headers listed here.
+        let unreachable = self.b.create_block();
+        let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
+        let offset = self.b.ins().isub(prev_instr, self.code_units);
+        let lasti = self.b.ins().sshr_imm_s(offset, 1);
+        let next_index = self.b.ins().iadd_imm_s(lasti, 1);
+        switch.emit(&mut self.b, next_index, unreachable);
+        self.b.switch_to_block(unreachable);
+        self.b.ins().trap(TrapCode::unwrap_user(1));
+        for (header, depth, block) in osr_blocks {
+            self.b.switch_to_block(block);
+            self.depth = depth;
+            self.reload(0, depth);
+            let loop_header = self.blocks[&header];
+            self.b.ins().jump(loop_header, &[]);
+        }
+        entries
     }
 
     fn record_depth(&mut self, target: u32) -> Result<(), Unsupported> {

@@ -5,6 +5,7 @@
 pub mod ceval;
 pub mod config;
 pub mod native;
+pub mod osr;
 pub mod state;
 pub mod stats;
 
@@ -91,19 +92,31 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     if matches!(state.tier, Tier::Counting) && state.runs > config::threshold() {
         state.compile(fr.code());
     }
-    match &state.tier {
-        // A frame that already started (a generator, or one whose closure was
-        // copied by an early `f_locals` access) continues in the interpreter.
-        Tier::Native(code) if fr.lasti() == -1 => {
-            let entry = code.entry();
-            stats::NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
-            // SAFETY: entry is live native code for this frame's code object,
-            // which the frame keeps alive.
-            unsafe { run_native(tstate, frame, entry) }
-        }
+    // A frame that already started (a generator, or one whose closure was
+    // copied by an early `f_locals` access) continues in the interpreter.
+    if fr.lasti() != -1 {
         // SAFETY: unchanged hand-over.
-        _ => unsafe { delegate(tstate, frame, throwflag) },
+        return unsafe { delegate(tstate, frame, throwflag) };
     }
+    if let Tier::Native(code) = &state.tier {
+        let entry = code.entry();
+        state.native_entries += 1;
+        stats::NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: entry is live native code for this frame's code object,
+        // which the frame keeps alive.
+        return unsafe { run_native(tstate, frame, entry) };
+    }
+    // Pending calls, which stop a watched frame, run on the main thread only.
+    // SAFETY: _PyOS_IsMainThread only compares thread identities.
+    if matches!(state.tier, Tier::Counting)
+        && state.watch_loops(fr.code())
+        && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
+    {
+        // SAFETY: a fresh frame on the main thread, with the GIL.
+        return unsafe { osr::run_watched(tstate, frame) };
+    }
+    // SAFETY: unchanged hand-over.
+    unsafe { delegate(tstate, frame, throwflag) }
 }
 
 pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame) -> *mut PyObject;
@@ -215,16 +228,22 @@ unsafe extern "C" fn skip_entry_event(_: *mut PyObject, _: *mut ffi::PyFrameObje
 pub unsafe extern "C" fn handle_eval_breaker(tstate: *mut ThreadState) -> isize {
     // SAFETY: called from native code with the GIL held by `tstate`.
     unsafe {
-        if ffi::Py_MakePendingCalls() < 0 {
-            return -1;
-        }
         let interp: *const u8 = abi::read_field(tstate.cast(), abi::TSTATE_INTERP);
         let breaker = || abi::read_field::<i32>(interp, abi::INTERP_EVAL_BREAKER) != 0;
-        if breaker() {
-            // Another thread asked for the GIL: let it run.
-            let saved = ffi::PyEval_SaveThread();
-            ffi::PyEval_RestoreThread(saved);
+        // A pending call added while the calls ran (the loop-tiering
+        // watchdog's, from its own thread) leaves the breaker set: serve it
+        // too rather than leave the frame for it.
+        for _ in 0..2 {
+            if ffi::Py_MakePendingCalls() < 0 {
+                return -1;
+            }
+            if !breaker() {
+                return 0;
+            }
         }
+        // Another thread asked for the GIL: let it run.
+        let saved = ffi::PyEval_SaveThread();
+        ffi::PyEval_RestoreThread(saved);
         isize::from(breaker())
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{config, Entry};
 use crate::cache::loader::{self, LoadedObject};
-use crate::codegen::{self, isa, symbols, CodeInfo, CodegenError, Unsupported};
+use crate::codegen::{self, isa, symbols, CodeInfo, CodegenError, OsrEntry, Unsupported};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
@@ -35,6 +35,9 @@ pub struct NativeCode {
     entry: Entry,
     size: usize,
     source: Source,
+    /// Loop headers where a frame running in the interpreter can continue
+    /// in this code (empty for cached code, which runs from a frame's start).
+    osr_entries: Vec<OsrEntry>,
     _memory: Memory,
 }
 
@@ -65,6 +68,11 @@ impl NativeCode {
     }
     pub fn source(&self) -> Source {
         self.source
+    }
+    /// The entry for a frame whose interpreter just took the backward jump
+    /// at code unit `backedge`, if this code has one.
+    pub fn osr_entry(&self, backedge: isize) -> Option<OsrEntry> {
+        self.osr_entries.iter().copied().find(|e| e.backedge as isize == backedge)
     }
 }
 
@@ -104,29 +112,37 @@ fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let (id, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
-    let address = module.get_finalized_function(id);
+    let address = module.get_finalized_function(compiled.id);
     // SAFETY: the function was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
-    Ok(NativeCode { entry, size, source: Source::Jit, _memory: Memory::Jit(Some(module)) })
+    Ok(NativeCode {
+        entry,
+        size: compiled.size,
+        source: Source::Jit,
+        osr_entries: compiled.osr_entries,
+        _memory: Memory::Jit(Some(module)),
+    })
 }
 
 fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
-    let (bytes, _) = compile_to_object(info)?;
-    load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)
+    let (bytes, compiled) = compile_to_object(info)?;
+    let mut native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)?;
+    native.osr_entries = compiled.osr_entries;
+    Ok(native)
 }
 
 /// Compiles `info` into a relocatable object whose function `ENTRY_SYMBOL` runs it;
-/// returns the object and the size of the function's code. Touches no Python object, so
+/// returns the object and what the lowering produced. Touches no Python object, so
 /// it may run on any thread.
-pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, usize), Failure> {
+pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
     let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
         .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
     let mut module = ObjectModule::new(builder);
-    let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
-    Ok((bytes, size))
+    Ok((bytes, compiled))
 }
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,
@@ -137,5 +153,11 @@ pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source) -> Result<N
     // signed by a trusted key and hash-checked before it gets here), whose entry symbol
     // has the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(loaded.entry()) };
-    Ok(NativeCode { entry, size: loaded.code_size(), source, _memory: Memory::Object { _code: loaded } })
+    Ok(NativeCode {
+        entry,
+        size: loaded.code_size(),
+        source,
+        osr_entries: Vec::new(),
+        _memory: Memory::Object { _code: loaded },
+    })
 }

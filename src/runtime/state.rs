@@ -40,6 +40,13 @@ pub struct CodeState {
     pub key: Option<Key>,
     pub tier: Tier,
     pub compile_time_ns: u64,
+    /// Times native code of this code object was entered: calls, plus
+    /// frames continued at a loop header (`osr_entries`).
+    pub native_entries: u64,
+    pub osr_entries: u64,
+    /// Whether the code's frames are watched for hot loops (`runtime::osr`);
+    /// computed at the first frame that runs in the interpreter.
+    watch_loops: Option<bool>,
 }
 
 fn extra_index() -> Option<Py_ssize_t> {
@@ -88,7 +95,17 @@ enum Lookup {
 
 impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
-        CodeState { code, runs: 0, cache_checked: false, key: None, tier: Tier::Counting, compile_time_ns: 0 }
+        CodeState {
+            code,
+            runs: 0,
+            cache_checked: false,
+            key: None,
+            tier: Tier::Counting,
+            compile_time_ns: 0,
+            native_entries: 0,
+            osr_entries: 0,
+            watch_loops: None,
+        }
     }
 
     /// The state of `code`, created on first sight. None if CPython refused
@@ -197,6 +214,38 @@ impl CodeState {
                 Tier::Delegated(reason)
             }
         };
+    }
+
+    /// Whether frames of `code` (this state's code object) that run in the
+    /// interpreter are watched for hot loops.
+    pub fn watch_loops(&mut self, code: *mut PyCodeObject) -> bool {
+        *self.watch_loops.get_or_insert_with(|| {
+            let flags = abi::code_int(code, abi::CODE_FLAGS);
+            // SAFETY: code is live; PyCode_GetCode returns a new bytes
+            // reference (cached by the code object), released here.
+            unsafe {
+                let bytes = abi_ffi::PyCode_GetCode(code);
+                if bytes.is_null() {
+                    ffi::PyErr_Clear();
+                    return false;
+                }
+                let co_code = std::slice::from_raw_parts(
+                    ffi::PyBytes_AsString(bytes).cast::<u8>(),
+                    ffi::PyBytes_Size(bytes) as usize,
+                );
+                let loops = super::osr::has_loops(flags, co_code);
+                ffi::Py_DECREF(bytes);
+                loops
+            }
+        })
+    }
+
+    /// The tier `pyjit.info` reports: where the code's next frame will run.
+    pub fn tier_name(&self) -> &'static str {
+        match self.tier {
+            Tier::Native(_) => "baseline",
+            _ => "interpreter",
+        }
     }
 
     /// Why the code runs in the interpreter, if it does.

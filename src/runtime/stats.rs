@@ -11,6 +11,9 @@ pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
 /// Exceptions caught by a handler running in compiled code.
 pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Frames that started in the interpreter and continued in compiled code
+/// at a loop header (`runtime::osr`).
+pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
 /// Code objects whose native code came from the code cache.

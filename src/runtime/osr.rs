@@ -1,0 +1,298 @@
+//! Loop tiering: a frame that spends long in a loop in the interpreter
+//! continues in compiled code at the loop's header (on-stack replacement),
+//! so a hot loop in a function called once runs natively.
+//!
+//! CPython 3.11 gives a frame-evaluation hook no control inside a running
+//! frame, and its interpreter counts back-edges only until it quickens the
+//! code. So pyjit samples instead: while a frame whose code has loops runs
+//! in the interpreter (a *watched* frame, main thread only), a watchdog
+//! thread schedules a pending call every `SAMPLE_PERIOD`. The interpreter
+//! runs pending calls at its eval-breaker checks, which include every taken
+//! backward jump. When the call finds a watched frame that has run for
+//! `HOT_AFTER`, current and just past a backward jump to a header its
+//! compiled code can be entered at, it compiles the code if needed, takes
+//! references to the frame's value stack and raises `OsrEntry`. The header
+//! is chosen so that no exception handler covers the code unit before it
+//! (where the interpreter looks the handler up), so the exception leaves
+//! the frame at once: the interpreter drops its value stack, adds a
+//! traceback entry and returns NULL to the hook, which still owns the frame
+//! (its caller clears it). The hook discards the exception, puts the value
+//! stack back and enters the compiled code at the header.
+//!
+//! A loop that finishes within `HOT_AFTER` costs one registration; a frame
+//! that never reaches an eligible header (a loop inside `try` or `with`)
+//! just runs on in the interpreter, its code compiled for later calls.
+
+use super::state::{CodeState, Tier};
+use super::{delegate, run_native, stats};
+use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
+use pyo3::ffi::{self, PyObject};
+use std::ffi::{c_int, c_void};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use std::sync::Mutex;
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+/// How often the watchdog asks for a sample while a watched frame runs.
+const SAMPLE_PERIOD: Duration = Duration::from_millis(1);
+/// How long a frame runs in the interpreter before its loop goes native.
+const HOT_AFTER: Duration = Duration::from_millis(2);
+/// Idle samples after which the watchdog sleeps until a frame is watched.
+const IDLE_SAMPLES: u32 = 100;
+
+/// The exception type that stops the interpreter at a loop header; never
+/// seen outside pyjit (no handler can catch it, and the hook discards it).
+static OSR_ENTRY: AtomicPtr<PyObject> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Watched frames, innermost last. Touched only with the GIL held, on the
+/// main thread (pending calls run nowhere else).
+static WATCHED: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
+
+/// Read by the watchdog without the GIL.
+static WATCHED_COUNT: AtomicUsize = AtomicUsize::new(0);
+static SAMPLE_QUEUED: AtomicBool = AtomicBool::new(false);
+static WATCHDOG_PARKED: AtomicBool = AtomicBool::new(false);
+/// Set at interpreter exit; with `ADDING`, keeps the watchdog from adding a
+/// pending call once CPython starts freeing its pending-call state.
+static STOPPED: AtomicBool = AtomicBool::new(false);
+static ADDING: AtomicBool = AtomicBool::new(false);
+static WATCHDOG: Mutex<Option<Thread>> = Mutex::new(None);
+/// `interp->ceval.eval_breaker` of the main interpreter (see `watch`).
+static EVAL_BREAKER: AtomicPtr<AtomicI32> = AtomicPtr::new(std::ptr::null_mut());
+
+struct Watched {
+    /// The frame (address), live while it is in this list.
+    frame: usize,
+    started: Instant,
+    /// Set by `sample` when it stopped the interpreter at an entry: the
+    /// entry and the value stack it took references to (addresses).
+    entered: Option<(crate::codegen::OsrEntry, Vec<usize>)>,
+}
+
+fn watched() -> std::sync::MutexGuard<'static, Vec<Watched>> {
+    WATCHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Creates the `OsrEntry` exception type; called once at module import.
+pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
+    use pyo3::prelude::*;
+    // SAFETY: called with the GIL held; the new type is kept alive by the
+    // module attribute and by the reference stored here.
+    unsafe {
+        let kind = ffi::PyErr_NewException(c"pyjit._pyjit.OsrEntry".as_ptr(), ffi::PyExc_BaseException, std::ptr::null_mut());
+        if kind.is_null() {
+            return Err(PyErr::fetch(module.py()));
+        }
+        OSR_ENTRY.store(kind, SeqCst);
+        module.add("OsrEntry", Bound::from_borrowed_ptr(module.py(), kind))?;
+    }
+    let stop = pyo3::wrap_pyfunction!(stop_watchdog, module)?;
+    module.py().import("atexit")?.call_method1("register", (stop,))?;
+    Ok(())
+}
+
+/// Whether frames of a code object with these flags and bytecode are
+/// worth watching: they are plain functions (not generators or coroutines,
+/// whose first run only creates the generator) and have a backward jump.
+pub fn has_loops(flags: i32, co_code: &[u8]) -> bool {
+    let generator = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR;
+    flags & generator == 0
+        && co_code.chunks_exact(2).any(|unit| {
+            matches!(
+                unit[0],
+                abi::op::JUMP_BACKWARD
+                    | abi::op::POP_JUMP_BACKWARD_IF_FALSE
+                    | abi::op::POP_JUMP_BACKWARD_IF_TRUE
+                    | abi::op::POP_JUMP_BACKWARD_IF_NONE
+                    | abi::op::POP_JUMP_BACKWARD_IF_NOT_NONE
+            )
+        })
+}
+
+/// Runs `frame` (fresh, its code not compiled, with loops) in the
+/// interpreter while watching it; continues it natively if `sample` stops
+/// the interpreter at a loop header.
+///
+/// # Safety
+/// As for the hook: `tstate` runs on the main thread with the GIL, `frame`
+/// is live and not started.
+pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    watched().push(Watched { frame: frame as usize, started: Instant::now(), entered: None });
+    if WATCHED_COUNT.fetch_add(1, SeqCst) == 0 {
+        // SAFETY: tstate is live; its interpreter outlives every frame.
+        let interp: *mut u8 = unsafe { abi::read_field(tstate.cast(), abi::TSTATE_INTERP) };
+        // SAFETY: eval_breaker is an aligned C int that CPython accesses atomically.
+        EVAL_BREAKER.store(unsafe { interp.add(abi::INTERP_EVAL_BREAKER) }.cast(), SeqCst);
+        wake_watchdog();
+    }
+    // SAFETY: unchanged hand-over of a live frame.
+    let result = unsafe { delegate(tstate, frame, 0) };
+    WATCHED_COUNT.fetch_sub(1, SeqCst);
+    let entered = watched().pop().and_then(|w| w.entered);
+    let Some((entry, stack)) = entered else { return result };
+    // SAFETY: the interpreter returned, so the frame is ours again; `stack`
+    // holds the references `sample` took, one per value-stack slot at the
+    // header.
+    unsafe {
+        if !result.is_null() || ffi::PyErr_Occurred() != OSR_ENTRY.load(SeqCst) {
+            // Something other than the entry ended the frame (e.g. memory
+            // ran out while the traceback entry was added): keep its result.
+            for item in stack {
+                ffi::Py_XDECREF(item as *mut PyObject);
+            }
+            return result;
+        }
+        ffi::PyErr_Clear();
+        let fr = &*frame;
+        let nlocalsplus = abi::code_int(fr.code(), abi::CODE_NLOCALSPLUS) as usize;
+        for (depth, item) in stack.into_iter().enumerate() {
+            *fr.slot(nlocalsplus + depth) = item as *mut PyObject;
+        }
+        fr.set_lasti(entry.header as isize - 1);
+        let Some(state) = CodeState::existing(fr.code()) else { unreachable!("sample compiled this code") };
+        let Tier::Native(native) = &state.tier else { unreachable!("sample compiled this code") };
+        let code = native.entry();
+        state.osr_entries += 1;
+        state.native_entries += 1;
+        stats::OSR_ENTRIES.fetch_add(1, SeqCst);
+        run_native(tstate, frame, code)
+    }
+}
+
+/// The pending call the watchdog schedules: see the module documentation.
+/// Returns -1 with `OsrEntry` raised to stop the interpreter, else 0.
+extern "C" fn sample(_: *mut c_void) -> c_int {
+    SAMPLE_QUEUED.store(false, SeqCst);
+    // SAFETY: pending calls run on the main thread with the GIL held.
+    let ts = unsafe { &*ffi::PyThreadState_Get().cast::<ThreadState>() };
+    if ts.use_tracing() {
+        return 0;
+    }
+    let frame = ts.current_frame();
+    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && w.started.elapsed() >= HOT_AFTER;
+    if !watched().iter().rev().any(is_hot) {
+        return 0;
+    }
+    // SAFETY: the frame is current, so live.
+    let fr = unsafe { &*frame };
+    let code = fr.code();
+    let Some(state) = CodeState::existing(code) else { return 0 };
+    if matches!(state.tier, Tier::Counting) {
+        // Not under the `WATCHED` lock: compiling allocates, so a garbage
+        // collection can run finalizers, which can run watched frames.
+        state.compile(code);
+    }
+    let Tier::Native(native) = &state.tier else { return 0 };
+    // The interpreter runs pending calls at a taken backward jump with
+    // `prev_instr` on the jump (and nothing in between that could call
+    // them), so a backward jump here means it is about to run the header.
+    let Some(entry) = native.osr_entry(fr.lasti()) else { return 0 };
+    let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
+    let stack = (0..entry.depth as usize)
+        .map(|depth| {
+            // SAFETY: the interpreter holds `entry.depth` items on the value
+            // stack at the header (the lowering's stack depth there).
+            unsafe {
+                let item = *fr.slot(nlocalsplus + depth);
+                ffi::Py_XINCREF(item);
+                item as usize
+            }
+        })
+        .collect();
+    let mut watched = watched();
+    let Some(watch) = watched.iter_mut().rev().find(|w| w.frame == frame as usize) else { unreachable!("the frame is still running") };
+    watch.entered = Some((entry, stack));
+    // SAFETY: with the GIL held.
+    unsafe { ffi::PyErr_SetNone(OSR_ENTRY.load(SeqCst)) };
+    -1
+}
+
+fn wake_watchdog() {
+    let mut watchdog = WATCHDOG.lock().unwrap_or_else(|e| e.into_inner());
+    match watchdog.as_ref() {
+        Some(thread) => {
+            if WATCHDOG_PARKED.load(SeqCst) {
+                thread.unpark();
+            }
+        }
+        None => {
+            if let Ok(handle) = thread::Builder::new().name("pyjit-osr".into()).spawn(watch) {
+                *watchdog = Some(handle.thread().clone());
+                ensure_fork_handler();
+            }
+        }
+    }
+}
+
+/// The watchdog thread: schedules `sample` while frames are watched, and
+/// parks when none has been for a while. It never touches Python objects.
+fn watch() {
+    let mut idle = 0;
+    loop {
+        thread::sleep(SAMPLE_PERIOD);
+        if WATCHED_COUNT.load(SeqCst) == 0 {
+            idle += 1;
+            if idle >= IDLE_SAMPLES {
+                idle = 0;
+                WATCHDOG_PARKED.store(true, SeqCst);
+                if WATCHED_COUNT.load(SeqCst) == 0 {
+                    thread::park();
+                }
+                WATCHDOG_PARKED.store(false, SeqCst);
+            }
+            continue;
+        }
+        idle = 0;
+        ADDING.store(true, SeqCst);
+        if STOPPED.load(SeqCst) {
+            ADDING.store(false, SeqCst);
+            return;
+        }
+        if !SAMPLE_QUEUED.swap(true, SeqCst) {
+            // SAFETY: Py_AddPendingCall may be called without the GIL; the
+            // interpreter's pending-call state lives until after exit
+            // handlers run, and `stop_watchdog` waits for this call.
+            if unsafe { ffi::Py_AddPendingCall(Some(sample), std::ptr::null_mut()) } != 0 {
+                SAMPLE_QUEUED.store(false, SeqCst);
+            }
+        }
+        // Py_AddPendingCall sets the eval breaker only when called on the
+        // main thread (it computes the breaker for the calling thread), so
+        // set it as the main thread would, also again on the next period in
+        // case the main thread recomputed it in between.
+        if SAMPLE_QUEUED.load(SeqCst) {
+            // SAFETY: set in run_watched before any frame is watched; the
+            // main interpreter lives until after exit handlers run.
+            unsafe { (*EVAL_BREAKER.load(SeqCst)).store(1, SeqCst) };
+        }
+        ADDING.store(false, SeqCst);
+    }
+}
+
+/// Stops the watchdog from scheduling more samples; registered with
+/// `atexit`, which runs before CPython frees its pending-call state.
+#[pyo3::pyfunction]
+fn stop_watchdog() {
+    STOPPED.store(true, SeqCst);
+    while ADDING.load(SeqCst) {
+        thread::yield_now();
+    }
+}
+
+/// After `fork` the child has no watchdog thread: forget it, so the first
+/// watched frame starts a new one.
+fn ensure_fork_handler() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    extern "C" fn in_child() {
+        ADDING.store(false, SeqCst);
+        SAMPLE_QUEUED.store(false, SeqCst);
+        WATCHDOG_PARKED.store(false, SeqCst);
+        // Only the GIL holder locks WATCHDOG, and fork runs with the GIL
+        // held, so the lock is free in the child.
+        *WATCHDOG.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+    INSTALLED.call_once(|| {
+        // SAFETY: registers a handler that only touches pyjit's statics.
+        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    });
+}
