@@ -1,12 +1,14 @@
 //! pyjit: a JIT compiler for CPython 3.11 on Cranelift.
 //!
 //! Stages, in the order data flows: `abi` (CPython layouts), `bytecode`
-//! (decoding), `codegen` (lowering to Cranelift IR), `runtime` (the
+//! (decoding, the opcode table), `analysis` (stack depths, bound locals),
+//! `codegen` (lowering to Cranelift IR), `runtime` (the
 //! frame-evaluation hook, per-code state, leaving to the interpreter),
 //! `cache` (loading relocatable code). This file is the Python-facing API of
 //! the extension module `pyjit._pyjit`.
 
 mod abi;
+mod analysis;
 mod bytecode;
 mod cache;
 mod codegen;
@@ -139,6 +141,31 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(result)
 }
 
+/// The opcode table (`bytecode::opcodes`) as a list of dicts, with each
+/// opcode's stack effects for the arguments in `args`, for checking it
+/// against the `dis` module.
+#[pyfunction]
+fn opcode_table<'py>(py: Python<'py>, args: Vec<u32>) -> PyResult<Bound<'py, PyList>> {
+    use bytecode::opcodes::{self, Flags, Jump, Profile};
+    let table = PyList::empty(py);
+    for &(name, code) in opcodes::ALL {
+        let opcode = opcodes::opcode(code).expect("every listed opcode is defined");
+        let entry = PyDict::new(py);
+        entry.set_item("name", name)?;
+        entry.set_item("opcode", code)?;
+        entry.set_item("family", format!("{:?}", opcode.family))?;
+        let effects = |effect: opcodes::StackEffect| args.iter().map(|&arg| effect(arg)).collect::<Vec<_>>();
+        entry.set_item("stack", effects(opcode.stack))?;
+        entry.set_item("jump", (opcode.jump != Jump::None).then(|| effects(opcode.jump_stack)))?;
+        entry.set_item("raises", opcode.flags.contains(Flags::RAISES))?;
+        entry.set_item("runs_code", opcode.flags.contains(Flags::RUNS_CODE))?;
+        entry.set_item("ends_block", opcode.flags.contains(Flags::ENDS_BLOCK))?;
+        entry.set_item("adaptive", opcode.profile == Profile::Adaptive)?;
+        table.append(entry)?;
+    }
+    Ok(table)
+}
+
 /// The cache key of a code object in this build, as 64 hex digits.
 #[pyfunction]
 fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -234,6 +261,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(stats, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
+    m.add_function(wrap_pyfunction!(opcode_table, m)?)?;
     m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;
     m.add_function(wrap_pyfunction!(precompile, m)?)?;
     m.add_function(wrap_pyfunction!(cache_command, m)?)?;

@@ -37,6 +37,8 @@ pub struct ThreadState {
 pub type TraceFunc = pyo3::ffi::Py_tracefunc;
 
 /// `co_flags` bits (public `code.h`).
+pub const CO_VARARGS: i32 = 0x0004;
+pub const CO_VARKEYWORDS: i32 = 0x0008;
 pub const CO_GENERATOR: i32 = 0x0020;
 pub const CO_COROUTINE: i32 = 0x0080;
 pub const CO_ITERABLE_COROUTINE: i32 = 0x0100;

@@ -6,7 +6,10 @@
 //! into compiled code. Indices are in code units (2 bytes), as CPython's
 //! `prev_instr` arithmetic uses them.
 
+pub mod opcodes;
+
 use crate::abi::{op, INLINE_CACHE_UNITS};
+use opcodes::Jump;
 
 /// One instruction, with `EXTENDED_ARG` prefixes folded into `arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,23 +28,10 @@ pub struct Instr {
 impl Instr {
     /// Where the instruction jumps, for the jumping opcodes.
     pub fn jump_target(&self) -> Option<u32> {
-        match self.opcode {
-            op::JUMP_FORWARD
-            | op::POP_JUMP_FORWARD_IF_FALSE
-            | op::POP_JUMP_FORWARD_IF_TRUE
-            | op::POP_JUMP_FORWARD_IF_NONE
-            | op::POP_JUMP_FORWARD_IF_NOT_NONE
-            | op::JUMP_IF_FALSE_OR_POP
-            | op::JUMP_IF_TRUE_OR_POP
-            | op::FOR_ITER
-            | op::SEND => Some(self.next + self.arg),
-            op::JUMP_BACKWARD
-            | op::JUMP_BACKWARD_NO_INTERRUPT
-            | op::POP_JUMP_BACKWARD_IF_FALSE
-            | op::POP_JUMP_BACKWARD_IF_TRUE
-            | op::POP_JUMP_BACKWARD_IF_NONE
-            | op::POP_JUMP_BACKWARD_IF_NOT_NONE => Some(self.next - self.arg),
-            _ => None,
+        match opcodes::opcode(self.opcode)?.jump {
+            Jump::None => None,
+            Jump::Forward => Some(self.next + self.arg),
+            Jump::Backward => Some(self.next - self.arg),
         }
     }
 }
@@ -117,6 +107,7 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
 
     #[test]
     fn exception_table_rows_decode() {

@@ -3,8 +3,9 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 use super::{ops, symbols};
-use crate::abi::{self, op};
-use crate::bytecode::{Handler, Instr};
+use crate::abi;
+use crate::analysis::{position_of, Analysis, Malformed, Shape};
+use crate::bytecode::{opcodes, Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, TrapCode, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
@@ -21,6 +22,8 @@ pub struct CodeInfo {
     pub handlers: Vec<Handler>,
     pub nlocalsplus: u32,
     pub stacksize: u32,
+    /// Local slots bound when a frame starts (the arguments).
+    pub bound_at_entry: u32,
 }
 
 /// Why a code object cannot be compiled; reported by `pyjit.info`.
@@ -46,11 +49,14 @@ impl From<Unsupported> for CodegenError {
 /// in compiled code (on-stack replacement): the interpreter, having taken
 /// the backward jump at code unit `backedge`, is about to run the
 /// instruction starting at `header` with `depth` items on its value stack.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OsrEntry {
     pub backedge: u32,
     pub header: u32,
     pub depth: u32,
+    /// Local slots the compiled code takes as bound from the header on
+    /// (it reads them without the unbound-local check).
+    pub bound_locals: Vec<u32>,
 }
 
 /// What `compile_function` produced.
@@ -76,9 +82,16 @@ pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) 
     ctx.func.name = UserFuncName::user(0, id.as_u32());
     let mut fctx = FunctionBuilderContext::new();
     let target = module.target_config();
+    let shape = Shape {
+        instrs: &info.instrs,
+        handlers: &info.handlers,
+        nlocalsplus: info.nlocalsplus,
+        bound_at_entry: info.bound_at_entry,
+    };
+    let analysis = Analysis::of(&shape).map_err(|Malformed(why)| Unsupported(why))?;
     let osr_entries = {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let mut lowering = Lowering::new(builder, module, info, ptr);
+        let mut lowering = Lowering::new(builder, module, info, &analysis, ptr);
         let osr_entries = lowering.lower_all()?;
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
@@ -96,6 +109,7 @@ pub struct Lowering<'a> {
     pub b: FunctionBuilder<'a>,
     module: &'a mut dyn Module,
     info: &'a CodeInfo,
+    analysis: &'a Analysis,
     pub ptr: Type,
     pub tstate: Value,
     pub frame: Value,
@@ -107,12 +121,14 @@ pub struct Lowering<'a> {
     stack: Vec<Variable>,
     pub depth: usize,
     blocks: HashMap<u32, Block>,
-    depth_at: HashMap<u32, usize>,
+    /// Block starts that lowered code jumps to (the rest is not lowered).
+    reached: HashSet<u32>,
     emitted: HashSet<u32>,
     funcs: HashMap<&'static str, FuncRef>,
     data: HashMap<&'static str, GlobalValue>,
-    /// The instruction being lowered.
+    /// The instruction being lowered, and its position in `info.instrs`.
     pub ins: Instr,
+    position: usize,
     /// Set by `KW_NAMES`, consumed by the `CALL` that follows it.
     pub kwnames: Option<u32>,
     reachable: bool,
@@ -128,6 +144,7 @@ impl<'a> Lowering<'a> {
         mut b: FunctionBuilder<'a>,
         module: &'a mut dyn Module,
         info: &'a CodeInfo,
+        analysis: &'a Analysis,
         ptr: Type,
     ) -> Self {
         let entry = b.create_block();
@@ -147,6 +164,7 @@ impl<'a> Lowering<'a> {
             b,
             module,
             info,
+            analysis,
             ptr,
             tstate,
             frame,
@@ -156,11 +174,12 @@ impl<'a> Lowering<'a> {
             stack,
             depth: 0,
             blocks: HashMap::new(),
-            depth_at: HashMap::new(),
+            reached: HashSet::new(),
             emitted: HashSet::new(),
             funcs: HashMap::new(),
             data: HashMap::new(),
             ins: first,
+            position: 0,
             kwnames: None,
             reachable: true,
             prev_instr_stored: None,
@@ -179,27 +198,25 @@ impl<'a> Lowering<'a> {
                 self.blocks.insert(target, block);
             }
         }
-        for &ins in &self.info.instrs {
+        for (position, &ins) in self.info.instrs.iter().enumerate() {
             if let Some(&block) = self.blocks.get(&ins.start) {
                 if self.reachable {
                     self.record_depth(ins.start)?;
                     self.b.ins().jump(block, &[]);
                 }
                 self.emitted.insert(ins.start);
-                match self.depth_at.get(&ins.start) {
-                    Some(&depth) => {
-                        self.b.switch_to_block(block);
-                        self.depth = depth;
-                        self.reachable = true;
-                        self.prev_instr_stored = None;
-                    }
-                    None => self.reachable = false,
+                self.reachable = self.reached.contains(&ins.start);
+                if self.reachable {
+                    self.b.switch_to_block(block);
+                    self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
+                    self.prev_instr_stored = None;
                 }
             }
             if !self.reachable {
                 continue;
             }
             self.ins = ins;
+            self.position = position;
             ops::lower(self)?;
         }
         if self.reachable {
@@ -236,9 +253,16 @@ impl<'a> Lowering<'a> {
         for ins in &self.info.instrs {
             let Some(header) = ins.jump_target().filter(|&target| target <= ins.index) else { continue };
             let covered = self.info.handlers.iter().any(|h| h.start < header && header <= h.end);
-            if let (false, Some(&depth)) = (covered, self.depth_at.get(&header)) {
-                entries.push(OsrEntry { backedge: ins.index, header, depth: depth as u32 });
+            if covered || !self.reached.contains(&header) {
+                continue;
             }
+            let position = position_of(&self.info.instrs, header).expect("jump targets start instructions");
+            entries.push(OsrEntry {
+                backedge: ins.index,
+                header,
+                depth: self.analysis.depth(position).expect("reached code has a depth"),
+                bound_locals: self.analysis.bound_slots(position),
+            });
         }
         self.b.switch_to_block(dispatch);
         let mut switch = Switch::new();
@@ -269,17 +293,23 @@ impl<'a> Lowering<'a> {
         entries
     }
 
+    /// Marks `target` as reached from the current instruction, whose stack
+    /// depth must be the one the analysis found there.
     fn record_depth(&mut self, target: u32) -> Result<(), Unsupported> {
-        if self.emitted.contains(&target) && !self.depth_at.contains_key(&target) {
+        if self.emitted.contains(&target) && !self.reached.contains(&target) {
             return Err(Unsupported("backward jump into code not reached by forward flow".into()));
         }
-        match self.depth_at.insert(target, self.depth) {
-            Some(d) if d != self.depth => Err(Unsupported(format!(
-                "stack depth {d} and {} meet at offset {}",
+        let position = position_of(&self.info.instrs, target).expect("jump targets start instructions");
+        match self.analysis.depth(position) {
+            Some(depth) if depth as usize == self.depth => {
+                self.reached.insert(target);
+                Ok(())
+            }
+            known => Err(Unsupported(format!(
+                "stack depth {} at offset {} where the analysis found {known:?}",
                 self.depth,
                 2 * target
             ))),
-            _ => Ok(()),
         }
     }
 
@@ -289,7 +319,7 @@ impl<'a> Lowering<'a> {
     }
 
     pub fn unsupported(&self) -> Unsupported {
-        Unsupported(format!("opcode {} is not supported", opname(self.ins.opcode)))
+        Unsupported(format!("opcode {} is not supported", opcodes::name(self.ins.opcode)))
     }
 
     // ---- constants, loads and stores ------------------------------------
@@ -635,10 +665,9 @@ impl<'a> Lowering<'a> {
     /// stack depth the handler expects.
     pub fn compiled_handler(&self, index: u32) -> Option<Handler> {
         let handler = *self.info.handlers.iter().find(|h| h.start <= index && index < h.end)?;
-        let reachable = match self.depth_at.get(&handler.target) {
-            Some(&known) => known == Self::handler_depth(handler),
-            None => !self.emitted.contains(&handler.target),
-        };
+        // The analysis gives every handler its depth, so the only question
+        // is whether lowering can still emit it.
+        let reachable = self.reached.contains(&handler.target) || !self.emitted.contains(&handler.target);
         reachable.then_some(handler)
     }
 
@@ -799,12 +828,10 @@ impl<'a> Lowering<'a> {
     pub fn nlocalsplus(&self) -> u32 {
         self.info.nlocalsplus
     }
-}
 
-/// The opcode's name, for messages.
-pub fn opname(opcode: u8) -> String {
-    op::NAMES
-        .iter()
-        .find(|(_, code)| *code == opcode)
-        .map_or_else(|| format!("<{opcode}>"), |(name, _)| (*name).to_owned())
+    /// Whether local slot `slot` is bound on every path to the current
+    /// instruction, so reading it needs no unbound-local check.
+    pub fn local_is_bound(&self, slot: u32) -> bool {
+        self.analysis.is_bound(self.position, slot)
+    }
 }

@@ -72,7 +72,7 @@ impl NativeCode {
     /// The entry for a frame whose interpreter just took the backward jump
     /// at code unit `backedge`, if this code has one.
     pub fn osr_entry(&self, backedge: isize) -> Option<OsrEntry> {
-        self.osr_entries.iter().copied().find(|e| e.backedge as isize == backedge)
+        self.osr_entries.iter().find(|e| e.backedge as isize == backedge).cloned()
     }
 }
 

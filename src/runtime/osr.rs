@@ -187,6 +187,13 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     // `prev_instr` on the jump (and nothing in between that could call
     // them), so a backward jump here means it is about to run the header.
     let Some(entry) = native.osr_entry(fr.lasti()) else { return 0 };
+    // The compiled code reads these locals unchecked from the header on; a
+    // debugger that jumped (`f_lineno`) or cleared one while the frame was
+    // traced can have left one unbound, and then the frame stays here.
+    // SAFETY: the slots are within the live frame's localsplus.
+    if entry.bound_locals.iter().any(|&slot| unsafe { (*fr.slot(slot as usize)).is_null() }) {
+        return 0;
+    }
     let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
     let stack = (0..entry.depth as usize)
         .map(|depth| {

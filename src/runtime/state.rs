@@ -299,5 +299,9 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         handlers,
         nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
         stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
+        bound_at_entry: (abi::code_int(code, abi::CODE_ARGCOUNT)
+            + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
+            + i32::from(flags & abi::CO_VARARGS != 0)
+            + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
     })
 }

@@ -20,7 +20,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(value);
         }
         op::LOAD_FAST | op::LOAD_CLOSURE => {
-            let value = load_bound_local(lw, arg);
+            let value = if lw.local_is_bound(arg) { lw.load_local(arg) } else { load_bound_local(lw, arg) };
             lw.incref(value);
             lw.push(value);
         }

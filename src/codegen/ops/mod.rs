@@ -18,73 +18,24 @@ pub mod operators;
 pub mod stack;
 
 use super::lowering::{Lowering, Unsupported};
-use crate::abi::op;
+use crate::bytecode::opcodes::{self, Family};
 
 /// Vectorcall's flag for "`args[-1]` may be overwritten" (`cpython/abstract.h`).
 const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 
-/// Lowers `lw.ins`.
+/// Lowers `lw.ins` with its family's lowering (from the opcode table).
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
-    let ins = lw.ins;
-    match ins.opcode {
-        op::NOP | op::PRECALL => {}
-        op::RESUME | op::POP_TOP | op::PUSH_NULL | op::COPY | op::SWAP => stack::lower(lw),
-        op::LOAD_CONST
-        | op::LOAD_FAST
-        | op::STORE_FAST
-        | op::DELETE_FAST
-        | op::MAKE_CELL
-        | op::COPY_FREE_VARS
-        | op::LOAD_CLOSURE
-        | op::LOAD_DEREF
-        | op::STORE_DEREF
-        | op::DELETE_DEREF
-        | op::LOAD_CLASSDEREF => locals::lower(lw),
-        op::LOAD_NAME
-        | op::STORE_NAME
-        | op::DELETE_NAME
-        | op::LOAD_GLOBAL
-        | op::STORE_GLOBAL
-        | op::DELETE_GLOBAL
-        | op::IMPORT_NAME
-        | op::IMPORT_FROM
-        | op::IMPORT_STAR
-        | op::SETUP_ANNOTATIONS
-        | op::LOAD_BUILD_CLASS
-        | op::LOAD_ASSERTION_ERROR
-        | op::PRINT_EXPR => names::lower(lw),
-        op::LOAD_ATTR | op::STORE_ATTR | op::DELETE_ATTR | op::LOAD_METHOD => attrs::lower(lw),
-        op::BINARY_OP
-        | op::UNARY_POSITIVE
-        | op::UNARY_NEGATIVE
-        | op::UNARY_INVERT
-        | op::UNARY_NOT
-        | op::COMPARE_OP
-        | op::IS_OP
-        | op::CONTAINS_OP
-        | op::BINARY_SUBSCR
-        | op::STORE_SUBSCR
-        | op::DELETE_SUBSCR
-        | op::BUILD_SLICE => operators::lower(lw),
-        op::BUILD_TUPLE
-        | op::BUILD_LIST
-        | op::BUILD_SET
-        | op::BUILD_MAP
-        | op::BUILD_CONST_KEY_MAP
-        | op::BUILD_STRING
-        | op::LIST_APPEND
-        | op::SET_ADD
-        | op::MAP_ADD
-        | op::LIST_EXTEND
-        | op::SET_UPDATE
-        | op::DICT_MERGE
-        | op::DICT_UPDATE
-        | op::LIST_TO_TUPLE
-        | op::FORMAT_VALUE
-        | op::UNPACK_SEQUENCE
-        | op::UNPACK_EX => builders::lower(lw),
-        op::KW_NAMES | op::CALL | op::CALL_FUNCTION_EX | op::MAKE_FUNCTION => calls::lower(lw),
-        _ => control::lower(lw)?,
+    let Some(opcode) = opcodes::opcode(lw.ins.opcode) else { return Err(lw.unsupported()) };
+    match opcode.family {
+        Family::Stack => stack::lower(lw),
+        Family::Locals => locals::lower(lw),
+        Family::Names => names::lower(lw),
+        Family::Attrs => attrs::lower(lw),
+        Family::Operators => operators::lower(lw),
+        Family::Builders => builders::lower(lw),
+        Family::Calls => calls::lower(lw),
+        Family::Control => control::lower(lw)?,
+        Family::Suspend => return Err(lw.unsupported()),
     }
     Ok(())
 }

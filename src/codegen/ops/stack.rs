@@ -6,6 +6,8 @@ use crate::codegen::lowering::Lowering;
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg as usize;
     match lw.ins.opcode {
+        // PRECALL's work is done by the CALL that follows it.
+        op::NOP | op::PRECALL => {}
         op::RESUME => {
             // The frame becomes complete (visible to sys._getframe) here.
             lw.set_prev_instr();

@@ -1,0 +1,243 @@
+//! Every CPython 3.11 opcode pyjit knows, defined once: how it uses the
+//! value stack on each way out, whether it jumps, what it can do (raise,
+//! run arbitrary Python code, end a block), which type profile CPython's
+//! quickening records for it, and which lowering family compiles it. The
+//! decoder, the stack-depth analysis and the lowering dispatch all read
+//! this table (in the spirit of CPython 3.12's `bytecodes.c`).
+//!
+//! Stack effects are `(pops, pushes)` as functions of the argument; an
+//! instruction that also uses items below the ones it consumes
+//! (`LIST_APPEND` appends to the list `arg` below, `SWAP`) counts them as
+//! popped and pushed again, so the effect also says how deep the stack must
+//! be. `tests/test_opcode_table.py` checks every entry's net effect
+//! against `dis.stack_effect`.
+
+use crate::abi::op;
+
+/// The lowering module that compiles an opcode (`codegen::ops`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Stack,
+    Locals,
+    Names,
+    Attrs,
+    Operators,
+    Builders,
+    Calls,
+    Control,
+    /// Only in generators and coroutines, which are not compiled yet.
+    Suspend,
+}
+
+/// Where an instruction's jump goes, relative to the next instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jump {
+    None,
+    Forward,
+    Backward,
+}
+
+/// The type profile CPython 3.11's quickening leaves in `co_code_adaptive`
+/// for an opcode (its specialised form and inline cache).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    None,
+    /// Specialised adaptively; the inline cache holds type or dict-keys
+    /// versions and indexes.
+    Adaptive,
+}
+
+/// What an instruction can do besides its stack effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flags(u8);
+
+impl Flags {
+    pub const NONE: Flags = Flags(0);
+    /// Can raise an exception.
+    pub const RAISES: Flags = Flags(1);
+    /// Can run arbitrary Python code (and so observe or change anything).
+    pub const RUNS_CODE: Flags = Flags(2 | 1);
+    /// Never continues with the next instruction.
+    pub const ENDS_BLOCK: Flags = Flags(4);
+
+    const fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
+    }
+    pub fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+pub type StackEffect = fn(u32) -> (u32, u32);
+
+/// One opcode's definition.
+#[derive(Clone, Copy)]
+pub struct Opcode {
+    pub name: &'static str,
+    pub family: Family,
+    /// Items popped and pushed when the next instruction runs next.
+    pub stack: StackEffect,
+    pub jump: Jump,
+    /// Items popped and pushed when the jump is taken (for jumping opcodes).
+    pub jump_stack: StackEffect,
+    pub flags: Flags,
+    pub profile: Profile,
+}
+
+macro_rules! opcodes {
+    ($arg:ident; $(
+        $name:ident: ($pop:expr, $push:expr) $(jump $jump:ident ($jpop:expr, $jpush:expr))?,
+            $family:ident $([$($flag:ident)|+])? $(, $profile:ident)?;
+    )*) => {
+        /// The definition of `opcode` (unquickened), or None for an opcode
+        /// 3.11 does not have or pyjit does not know.
+        pub fn opcode(opcode: u8) -> Option<Opcode> {
+            #[allow(unused_variables)]
+            match opcode {
+                $(op::$name => Some(Opcode {
+                    name: stringify!($name),
+                    family: Family::$family,
+                    stack: |$arg| ($pop, $push),
+                    jump: opcodes!(@jump $($jump)?),
+                    jump_stack: opcodes!(@jump_stack $arg $(($jpop, $jpush))?),
+                    flags: Flags::NONE $($(.union(Flags::$flag))+)?,
+                    profile: opcodes!(@profile $($profile)?),
+                }),)*
+                _ => None,
+            }
+        }
+
+        /// Every opcode in the table, by name.
+        pub const ALL: &[(&str, u8)] = &[$((stringify!($name), op::$name)),*];
+    };
+    (@jump) => { Jump::None };
+    (@jump $jump:ident) => { Jump::$jump };
+    (@jump_stack $arg:ident) => { |_| (0, 0) };
+    (@jump_stack $arg:ident ($pop:expr, $push:expr)) => { |$arg| ($pop, $push) };
+    (@profile) => { Profile::None };
+    (@profile $profile:ident) => { Profile::$profile };
+}
+
+opcodes! { arg;
+    NOP: (0, 0), Stack;
+    RESUME: (0, 0), Stack;
+    POP_TOP: (1, 0), Stack;
+    PUSH_NULL: (0, 1), Stack;
+    COPY: (arg, arg + 1), Stack;
+    SWAP: (arg, arg), Stack;
+    PRECALL: (0, 0), Stack, Adaptive;
+
+    LOAD_CONST: (0, 1), Locals;
+    LOAD_FAST: (0, 1), Locals [RAISES];
+    STORE_FAST: (1, 0), Locals;
+    DELETE_FAST: (0, 0), Locals [RAISES];
+    MAKE_CELL: (0, 0), Locals [RAISES];
+    COPY_FREE_VARS: (0, 0), Locals;
+    LOAD_CLOSURE: (0, 1), Locals;
+    LOAD_DEREF: (0, 1), Locals [RAISES];
+    STORE_DEREF: (1, 0), Locals;
+    DELETE_DEREF: (0, 0), Locals [RAISES];
+    LOAD_CLASSDEREF: (0, 1), Locals [RUNS_CODE];
+
+    LOAD_NAME: (0, 1), Names [RUNS_CODE];
+    STORE_NAME: (1, 0), Names [RUNS_CODE];
+    DELETE_NAME: (0, 0), Names [RUNS_CODE];
+    LOAD_GLOBAL: (0, 1 + (arg & 1)), Names [RUNS_CODE], Adaptive;
+    STORE_GLOBAL: (1, 0), Names [RUNS_CODE];
+    DELETE_GLOBAL: (0, 0), Names [RUNS_CODE];
+    IMPORT_NAME: (2, 1), Names [RUNS_CODE];
+    IMPORT_FROM: (1, 2), Names [RUNS_CODE];
+    IMPORT_STAR: (1, 0), Names [RUNS_CODE];
+    SETUP_ANNOTATIONS: (0, 0), Names [RUNS_CODE];
+    LOAD_BUILD_CLASS: (0, 1), Names [RAISES];
+    LOAD_ASSERTION_ERROR: (0, 1), Names;
+    PRINT_EXPR: (1, 0), Names [RUNS_CODE];
+
+    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE], Adaptive;
+    STORE_ATTR: (2, 0), Attrs [RUNS_CODE], Adaptive;
+    DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
+    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE], Adaptive;
+
+    BINARY_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
+    UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];
+    UNARY_NEGATIVE: (1, 1), Operators [RUNS_CODE];
+    UNARY_INVERT: (1, 1), Operators [RUNS_CODE];
+    UNARY_NOT: (1, 1), Operators [RUNS_CODE];
+    COMPARE_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
+    IS_OP: (2, 1), Operators;
+    CONTAINS_OP: (2, 1), Operators [RUNS_CODE];
+    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE], Adaptive;
+    STORE_SUBSCR: (3, 0), Operators [RUNS_CODE], Adaptive;
+    DELETE_SUBSCR: (2, 0), Operators [RUNS_CODE];
+    BUILD_SLICE: (arg, 1), Operators [RAISES];
+
+    BUILD_TUPLE: (arg, 1), Builders [RAISES];
+    BUILD_LIST: (arg, 1), Builders [RAISES];
+    BUILD_SET: (arg, 1), Builders [RUNS_CODE];
+    BUILD_MAP: (arg.saturating_mul(2), 1), Builders [RUNS_CODE];
+    BUILD_CONST_KEY_MAP: (arg + 1, 1), Builders [RUNS_CODE];
+    BUILD_STRING: (arg, 1), Builders [RAISES];
+    LIST_APPEND: (arg + 1, arg), Builders [RAISES];
+    SET_ADD: (arg + 1, arg), Builders [RUNS_CODE];
+    MAP_ADD: (arg + 2, arg), Builders [RUNS_CODE];
+    LIST_EXTEND: (arg + 1, arg), Builders [RUNS_CODE];
+    SET_UPDATE: (arg + 1, arg), Builders [RUNS_CODE];
+    DICT_MERGE: (arg + 1, arg), Builders [RUNS_CODE];
+    DICT_UPDATE: (arg + 1, arg), Builders [RUNS_CODE];
+    LIST_TO_TUPLE: (1, 1), Builders [RAISES];
+    FORMAT_VALUE: (1 + u32::from(arg & 0x04 != 0), 1), Builders [RUNS_CODE];
+    UNPACK_SEQUENCE: (1, arg), Builders [RUNS_CODE], Adaptive;
+    UNPACK_EX: (1, (arg & 0xFF) + (arg >> 8) + 1), Builders [RUNS_CODE];
+
+    KW_NAMES: (0, 0), Calls;
+    CALL: (arg + 2, 1), Calls [RUNS_CODE], Adaptive;
+    CALL_FUNCTION_EX: (3 + (arg & 1), 1), Calls [RUNS_CODE];
+    MAKE_FUNCTION: (1 + (arg & 0x0F).count_ones(), 1), Calls [RAISES];
+
+    JUMP_FORWARD: (0, 0) jump Forward (0, 0), Control [ENDS_BLOCK];
+    JUMP_BACKWARD: (0, 0) jump Backward (0, 0), Control [RUNS_CODE | ENDS_BLOCK];
+    JUMP_BACKWARD_NO_INTERRUPT: (0, 0) jump Backward (0, 0), Control [ENDS_BLOCK];
+    POP_JUMP_FORWARD_IF_FALSE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE];
+    POP_JUMP_FORWARD_IF_TRUE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE];
+    POP_JUMP_FORWARD_IF_NONE: (1, 0) jump Forward (1, 0), Control;
+    POP_JUMP_FORWARD_IF_NOT_NONE: (1, 0) jump Forward (1, 0), Control;
+    POP_JUMP_BACKWARD_IF_FALSE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE];
+    POP_JUMP_BACKWARD_IF_TRUE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE];
+    POP_JUMP_BACKWARD_IF_NONE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE];
+    POP_JUMP_BACKWARD_IF_NOT_NONE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE];
+    JUMP_IF_FALSE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE];
+    JUMP_IF_TRUE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE];
+    GET_ITER: (1, 1), Control [RUNS_CODE];
+    GET_AITER: (1, 1), Control [RUNS_CODE];
+    FOR_ITER: (1, 2) jump Forward (1, 0), Control [RUNS_CODE];
+    RETURN_VALUE: (1, 0), Control [ENDS_BLOCK];
+    RAISE_VARARGS: (arg, 0), Control [RUNS_CODE | ENDS_BLOCK];
+    RERAISE: (1, 0), Control [RAISES | ENDS_BLOCK];
+    PUSH_EXC_INFO: (1, 2), Control;
+    POP_EXCEPT: (1, 0), Control [RUNS_CODE];
+    CHECK_EXC_MATCH: (2, 2), Control [RUNS_CODE];
+    CHECK_EG_MATCH: (2, 2), Control [RUNS_CODE];
+    PREP_RERAISE_STAR: (2, 1), Control [RUNS_CODE];
+    WITH_EXCEPT_START: (4, 5), Control [RUNS_CODE];
+    BEFORE_WITH: (1, 2), Control [RUNS_CODE];
+    GET_LEN: (1, 2), Control [RUNS_CODE];
+    MATCH_MAPPING: (1, 2), Control;
+    MATCH_SEQUENCE: (1, 2), Control;
+    MATCH_KEYS: (2, 3), Control [RUNS_CODE];
+    MATCH_CLASS: (3, 1), Control [RUNS_CODE];
+
+    RETURN_GENERATOR: (0, 0), Suspend [RAISES];
+    YIELD_VALUE: (1, 1), Suspend [RUNS_CODE];
+    SEND: (2, 2) jump Forward (2, 1), Suspend [RUNS_CODE];
+    GET_YIELD_FROM_ITER: (1, 1), Suspend [RUNS_CODE];
+    GET_AWAITABLE: (1, 1), Suspend [RUNS_CODE];
+    GET_ANEXT: (1, 2), Suspend [RUNS_CODE];
+    BEFORE_ASYNC_WITH: (1, 2), Suspend [RUNS_CODE];
+    END_ASYNC_FOR: (2, 0), Suspend [RUNS_CODE];
+    ASYNC_GEN_WRAP: (1, 1), Suspend [RAISES];
+}
+
+/// The opcode's name, for messages.
+pub fn name(code: u8) -> String {
+    opcode(code).map_or_else(|| format!("<{code}>"), |o| o.name.to_owned())
+}
