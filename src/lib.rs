@@ -46,9 +46,13 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
         for (key, value) in settings.iter() {
             let key: String = key.extract()?;
             match key.as_str() {
-                "threshold" => runtime::config::set_threshold(value.extract().map_err(|_| {
-                    PyValueError::new_err("threshold must be a non-negative integer")
-                })?),
+                "threshold" => runtime::config::set_threshold(match value.extract::<Option<String>>() {
+                    Ok(None) => None,
+                    Ok(Some(text)) if text == "auto" => None,
+                    _ => Some(value.extract().map_err(|_| {
+                        PyValueError::new_err("threshold must be \"auto\", None or a non-negative integer")
+                    })?),
+                }),
                 "level" => {
                     let level: u8 = value.extract()?;
                     if level > runtime::config::MAX_LEVEL {
@@ -70,7 +74,10 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
         }
     }
     let current = PyDict::new(py);
-    current.set_item("threshold", runtime::config::threshold())?;
+    match runtime::config::threshold() {
+        Some(threshold) => current.set_item("threshold", threshold)?,
+        None => current.set_item("threshold", "auto")?,
+    }
     current.set_item("level", runtime::config::level())?;
     current.set_item("pgc", runtime::config::pgc())?;
     current.set_item("via_object", runtime::config::via_object())?;

@@ -32,7 +32,7 @@ Program header (comment lines at the top of a corpus file):
 ``# expect-stats: KEY>N, KEY=N``
     conditions on pyjit's stats in the pyjit run (e.g. ``exceptions_caught>0``
     shows that handlers ran compiled).
-``# threshold: N``
+``# threshold: N`` or ``# threshold: auto``
     ``PYJIT_THRESHOLD`` for the pyjit run instead of 0, for programs about
     tiering (e.g. a loop in a function called once, entered natively at its
     loop header).
@@ -173,7 +173,7 @@ def parse_header(path):
             elif key == "timeout":
                 header[key] = float(value)
             elif key == "threshold":
-                header[key] = str(int(value))
+                header[key] = value if value == "auto" else str(int(value))
             elif key == "known-difference":
                 header[key] = value
     return header

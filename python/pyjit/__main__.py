@@ -20,7 +20,8 @@ Runs Python with the pyjit JIT compiler switched on. Every option and
 argument is passed to the interpreter ({python}).
 
 Environment:
-  PYJIT_THRESHOLD=N   calls before a function is compiled (0: at first call)
+  PYJIT_THRESHOLD=auto|N  compile by time spent interpreting (default), or
+                      after N calls (0: at first call)
   PYJIT_LEVEL=0..2    optimisation level
   PYJIT_VIA_OBJECT=1  compile through object files and pyjit's own loader
   PYJIT_STATS_OUT=F   write pyjit.stats() as JSON to F at exit

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
-static THRESHOLD: AtomicU64 = AtomicU64::new(DEFAULT_THRESHOLD);
+/// A fixed call count, or `AUTO`.
+static THRESHOLD: AtomicU64 = AtomicU64::new(AUTO);
 static LEVEL: AtomicU8 = AtomicU8::new(1);
 static PGC: AtomicBool = AtomicBool::new(true);
 static VIA_OBJECT: AtomicBool = AtomicBool::new(false);
@@ -24,8 +25,8 @@ pub struct CacheSettings {
     pub generation: u64,
 }
 
-/// Calls a function makes in the interpreter before it is compiled.
-pub const DEFAULT_THRESHOLD: u64 = 10;
+/// `THRESHOLD` when the tiering policy decides (`runtime::tiering`).
+const AUTO: u64 = u64::MAX;
 pub const MAX_LEVEL: u8 = 2;
 
 /// Reads the environment once, when the extension is loaded. Returns the
@@ -33,7 +34,13 @@ pub const MAX_LEVEL: u8 = 2;
 pub fn load_environment() -> Result<(), String> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     if let Some(v) = var("PYJIT_THRESHOLD") {
-        set_threshold(v.parse().map_err(|_| format!("PYJIT_THRESHOLD must be a non-negative integer, not {v:?}"))?);
+        let threshold = match v.as_str() {
+            "auto" => None,
+            _ => Some(v.parse().ok().filter(|&n| n != AUTO).ok_or_else(|| {
+                format!("PYJIT_THRESHOLD must be \"auto\" or a non-negative integer, not {v:?}")
+            })?),
+        };
+        set_threshold(threshold);
     }
     if let Some(v) = var("PYJIT_LEVEL") {
         let level = v.parse().ok().filter(|l| *l <= MAX_LEVEL);
@@ -75,11 +82,14 @@ fn parse_flag(value: &str) -> Option<bool> {
     }
 }
 
-pub fn threshold() -> u64 {
-    THRESHOLD.load(Ordering::Relaxed)
+/// Calls a function makes in the interpreter before it is compiled, or
+/// None when the tiering policy decides from how long it ran.
+pub fn threshold() -> Option<u64> {
+    let threshold = THRESHOLD.load(Ordering::Relaxed);
+    (threshold != AUTO).then_some(threshold)
 }
-pub fn set_threshold(value: u64) {
-    THRESHOLD.store(value, Ordering::Relaxed);
+pub fn set_threshold(value: Option<u64>) {
+    THRESHOLD.store(value.map_or(AUTO, |n| n.min(AUTO - 1)), Ordering::Relaxed);
 }
 /// Optimisation level: 0 is the plain compiled form; higher levels enable
 /// the optimizing tier as it lands.

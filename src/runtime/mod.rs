@@ -8,6 +8,7 @@ pub mod native;
 pub mod osr;
 pub mod state;
 pub mod stats;
+pub mod tiering;
 
 use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyObject};
@@ -89,7 +90,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         }
     }
     state.attach_cached(fr.code());
-    if matches!(state.tier, Tier::Counting) && state.runs > config::threshold() {
+    if state.worth_compiling(fr.code()) {
         state.compile(fr.code());
     }
     // A frame that already started (a generator, or one whose closure was
@@ -114,6 +115,17 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     {
         // SAFETY: a fresh frame on the main thread, with the GIL.
         return unsafe { osr::run_watched(tstate, frame) };
+    }
+    if matches!(state.tier, Tier::Counting) {
+        let state: *mut CodeState = state;
+        let started = std::time::Instant::now();
+        // SAFETY: unchanged hand-over.
+        let result = unsafe { delegate(tstate, frame, throwflag) };
+        // SAFETY: the frame keeps its code object, and so this state, alive;
+        // the state is reached through the pointer again because frames of
+        // the same code run in between.
+        unsafe { (*state).interpreted += started.elapsed() };
+        return result;
     }
     // SAFETY: unchanged hand-over.
     unsafe { delegate(tstate, frame, throwflag) }

@@ -9,7 +9,7 @@
 //! thread schedules a pending call every `SAMPLE_PERIOD`. The interpreter
 //! runs pending calls at its eval-breaker checks, which include every taken
 //! backward jump. When the call finds a watched frame that has run for
-//! `HOT_AFTER`, current and just past a backward jump to a header its
+//! `tiering::loop_time_before_osr`, current and just past a backward jump to a header its
 //! compiled code can be entered at, it compiles the code if needed, takes
 //! references to the frame's value stack and raises `OsrEntry`. The header
 //! is chosen so that no exception handler covers the code unit before it
@@ -19,12 +19,12 @@
 //! (its caller clears it). The hook discards the exception, puts the value
 //! stack back and enters the compiled code at the header.
 //!
-//! A loop that finishes within `HOT_AFTER` costs one registration; a frame
+//! A loop that finishes sooner costs one registration; a frame
 //! that never reaches an eligible header (a loop inside `try` or `with`)
 //! just runs on in the interpreter, its code compiled for later calls.
 
-use super::state::{CodeState, Tier};
-use super::{delegate, run_native, stats};
+use super::state::{self, CodeState, Tier};
+use super::{delegate, run_native, stats, tiering};
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyObject};
 use std::ffi::{c_int, c_void};
@@ -35,8 +35,6 @@ use std::time::{Duration, Instant};
 
 /// How often the watchdog asks for a sample while a watched frame runs.
 const SAMPLE_PERIOD: Duration = Duration::from_millis(1);
-/// How long a frame runs in the interpreter before its loop goes native.
-const HOT_AFTER: Duration = Duration::from_millis(2);
 /// Idle samples after which the watchdog sleeps until a frame is watched.
 const IDLE_SAMPLES: u32 = 100;
 
@@ -128,7 +126,12 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
     // SAFETY: unchanged hand-over of a live frame.
     let result = unsafe { delegate(tstate, frame, 0) };
     WATCHED_COUNT.fetch_sub(1, SeqCst);
-    let entered = watched().pop().and_then(|w| w.entered);
+    let watch = watched().pop().expect("this frame's entry");
+    // SAFETY: the frame is still live (its caller clears it), and so is its code.
+    if let Some(state) = CodeState::existing(unsafe { &*frame }.code()) {
+        state.interpreted += watch.started.elapsed();
+    }
+    let entered = watch.entered;
     let Some((entry, stack)) = entered else { return result };
     // SAFETY: the interpreter returned, so the frame is ours again; `stack`
     // holds the references `sample` took, one per value-stack slot at the
@@ -169,13 +172,17 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
         return 0;
     }
     let frame = ts.current_frame();
-    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && w.started.elapsed() >= HOT_AFTER;
-    if !watched().iter().rev().any(is_hot) {
+    if frame.is_null() {
         return 0;
     }
     // SAFETY: the frame is current, so live.
     let fr = unsafe { &*frame };
     let code = fr.code();
+    let hot_after = tiering::loop_time_before_osr(state::code_units(code));
+    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && w.started.elapsed() >= hot_after;
+    if !watched().iter().rev().any(is_hot) {
+        return 0;
+    }
     let Some(state) = CodeState::existing(code) else { return 0 };
     if matches!(state.tier, Tier::Counting) {
         // Not under the `WATCHED` lock: compiling allocates, so a garbage

@@ -13,7 +13,7 @@ use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
 use std::ffi::c_void;
 use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Where a code object's frames run.
 pub enum Tier {
@@ -44,6 +44,9 @@ pub struct CodeState {
     /// frames continued at a loop header (`osr_entries`).
     pub native_entries: u64,
     pub osr_entries: u64,
+    /// Time its frames spent in the interpreter before it was compiled
+    /// (`runtime::tiering`).
+    pub interpreted: Duration,
     /// Whether the code's frames are watched for hot loops (`runtime::osr`);
     /// computed at the first frame that runs in the interpreter.
     watch_loops: Option<bool>,
@@ -104,6 +107,7 @@ impl CodeState {
             compile_time_ns: 0,
             native_entries: 0,
             osr_entries: 0,
+            interpreted: Duration::ZERO,
             watch_loops: None,
         }
     }
@@ -199,6 +203,7 @@ impl CodeState {
         let outcome = code_info(code).map_err(Failure::from).and_then(|info| native::compile(&info));
         self.compile_time_ns = started.elapsed().as_nanos() as u64;
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
+        super::tiering::record_compile(code_units(code), self.compile_time_ns);
         self.tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
@@ -240,6 +245,13 @@ impl CodeState {
         })
     }
 
+    /// Whether `code` (this state's code object) is compiled before its
+    /// next frame runs.
+    pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
+        matches!(self.tier, Tier::Counting)
+            && super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code))
+    }
+
     /// The tier `pyjit.info` reports: where the code's next frame will run.
     pub fn tier_name(&self) -> &'static str {
         match self.tier {
@@ -251,12 +263,19 @@ impl CodeState {
     /// Why the code runs in the interpreter, if it does.
     pub fn reason(&self) -> Option<&str> {
         match &self.tier {
-            Tier::Counting => Some("not called often enough yet"),
+            Tier::Counting => Some("not hot enough yet"),
             Tier::Compiling => Some("being compiled"),
             Tier::Native(_) => None,
             Tier::Delegated(reason) | Tier::Failed(reason) => Some(reason),
         }
     }
+}
+
+/// The length of `code`'s bytecode in code units (its `ob_size`).
+pub fn code_units(code: *mut PyCodeObject) -> u32 {
+    // SAFETY: code is a live code object, a variable-size object whose size
+    // is its number of code units.
+    unsafe { abi::read_field::<isize>(code.cast(), abi::VAROBJECT_SIZE) as u32 }
 }
 
 /// Reads what the compiler needs from a code object, or says why pyjit
