@@ -1,18 +1,30 @@
 //! pyjit: a JIT compiler for CPython 3.11 on Cranelift.
 //!
-//! Stages, in the order data flows: `abi` (CPython layouts), `bytecode`
-//! (decoding, the opcode table), `analysis` (stack depths, bound locals),
-//! `codegen` (lowering to Cranelift IR), `runtime` (the
-//! frame-evaluation hook, per-code state, leaving to the interpreter),
-//! `cache` (loading relocatable code). This file is the Python-facing API of
-//! the extension module `pyjit._pyjit`.
+//! Stages, in the order data flows; each uses only the stages before it
+//! (`tests/test_layout.py` checks this):
+//!
+//! 1. `abi`: CPython 3.11 layouts (probed at build time) and symbols;
+//! 2. `bytecode`: decoding code objects, the opcode table;
+//! 3. `analysis`: stack depths and bound locals;
+//! 4. `helpers`: the functions compiled code calls, and their symbol table;
+//! 5. `codegen`: lowering to Cranelift IR;
+//! 6. `link`: making lowered or cached code callable;
+//! 7. `cache`: keys of code objects, writing and attaching the code cache;
+//! 8. `runtime`: the frame-evaluation hook, per-code state, tiering, OSR.
+//!
+//! `config` and `stats` are leaves any stage may use. This file is the
+//! Python-facing API of the extension module `pyjit._pyjit`.
 
 mod abi;
-mod analysis;
 mod bytecode;
-mod cache;
+mod analysis;
+mod helpers;
 mod codegen;
+mod link;
+mod cache;
 mod runtime;
+mod config;
+mod stats;
 
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -39,14 +51,14 @@ fn is_enabled() -> bool {
 }
 
 /// Sets the given settings and returns all of them.
-#[pyfunction]
+#[pyfunction(name = "config")]
 #[pyo3(signature = (**settings))]
-fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyDict>> {
+fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyDict>> {
     if let Some(settings) = settings {
         for (key, value) in settings.iter() {
             let key: String = key.extract()?;
             match key.as_str() {
-                "threshold" => runtime::config::set_threshold(match value.extract::<Option<String>>() {
+                "threshold" => config::set_threshold(match value.extract::<Option<String>>() {
                     Ok(None) => None,
                     Ok(Some(text)) if text == "auto" => None,
                     _ => Some(value.extract().map_err(|_| {
@@ -55,36 +67,36 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
                 }),
                 "level" => {
                     let level: u8 = value.extract()?;
-                    if level > runtime::config::MAX_LEVEL {
+                    if level > config::MAX_LEVEL {
                         return Err(PyValueError::new_err("level must be 0, 1 or 2"));
                     }
-                    runtime::config::set_level(level);
+                    config::set_level(level);
                 }
-                "pgc" => runtime::config::set_pgc(value.extract()?),
-                "via_object" => runtime::config::set_via_object(value.extract()?),
-                "cache" => runtime::config::set_cache_dir(value.extract::<Option<PathBuf>>()?),
-                "trusted_keys" => runtime::config::set_trusted_keys(if let Ok(list) = value.extract::<String>() {
-                    runtime::config::split_paths(&list)
+                "pgc" => config::set_pgc(value.extract()?),
+                "via_object" => config::set_via_object(value.extract()?),
+                "cache" => config::set_cache_dir(value.extract::<Option<PathBuf>>()?),
+                "trusted_keys" => config::set_trusted_keys(if let Ok(list) = value.extract::<String>() {
+                    config::split_paths(&list)
                 } else {
                     value.extract()?
                 }),
-                "cache_strict" => runtime::config::set_cache_strict(value.extract()?),
+                "cache_strict" => config::set_cache_strict(value.extract()?),
                 other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
             }
         }
     }
     let current = PyDict::new(py);
-    match runtime::config::threshold() {
+    match config::threshold() {
         Some(threshold) => current.set_item("threshold", threshold)?,
         None => current.set_item("threshold", "auto")?,
     }
-    current.set_item("level", runtime::config::level())?;
-    current.set_item("pgc", runtime::config::pgc())?;
-    current.set_item("via_object", runtime::config::via_object())?;
-    let cache = runtime::config::cache();
+    current.set_item("level", config::level())?;
+    current.set_item("pgc", config::pgc())?;
+    current.set_item("via_object", config::via_object())?;
+    let cache = config::cache();
     current.set_item("cache", cache.dir)?;
     current.set_item("trusted_keys", cache.trusted_keys)?;
-    current.set_item("cache_strict", runtime::config::cache_strict())?;
+    current.set_item("cache_strict", config::cache_strict())?;
     Ok(current)
 }
 
@@ -99,7 +111,7 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     let result = PyDict::new(py);
     // Code that has not run yet gets its cached native code now, as it would at its
     // first call, so that `info` reports what that call will run.
-    if runtime::config::cache().dir.is_some() {
+    if config::cache().dir.is_some() {
         if let Some(state) = CodeState::of(code.as_ptr().cast()) {
             state.attach_cached(code.as_ptr().cast());
         }
@@ -123,23 +135,23 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
 }
 
 /// Process-wide counters.
-#[pyfunction]
-fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+#[pyfunction(name = "stats")]
+fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let result = PyDict::new(py);
     let load = |counter: &std::sync::atomic::AtomicU64| counter.load(Ordering::Relaxed);
-    result.set_item("compiled", load(&runtime::stats::COMPILED))?;
-    result.set_item("failed", load(&runtime::stats::FAILED))?;
-    result.set_item("deopts", load(&runtime::stats::DEOPTS))?;
-    result.set_item("exception_exits", load(&runtime::stats::EXCEPTION_EXITS))?;
-    result.set_item("exceptions_caught", load(&runtime::stats::EXCEPTIONS_CAUGHT))?;
-    result.set_item("native_calls", load(&runtime::stats::NATIVE_CALLS))?;
-    result.set_item("osr_entries", load(&runtime::stats::OSR_ENTRIES))?;
-    result.set_item("compile_time_ns", load(&runtime::stats::COMPILE_TIME_NS))?;
-    result.set_item("native_bytes", load(&runtime::stats::NATIVE_BYTES))?;
-    result.set_item("cache_hits", load(&runtime::stats::CACHE_HITS))?;
-    result.set_item("cache_refusals", load(&runtime::stats::CACHE_REFUSALS))?;
+    result.set_item("compiled", load(&stats::COMPILED))?;
+    result.set_item("failed", load(&stats::FAILED))?;
+    result.set_item("deopts", load(&stats::DEOPTS))?;
+    result.set_item("exception_exits", load(&stats::EXCEPTION_EXITS))?;
+    result.set_item("exceptions_caught", load(&stats::EXCEPTIONS_CAUGHT))?;
+    result.set_item("native_calls", load(&stats::NATIVE_CALLS))?;
+    result.set_item("osr_entries", load(&stats::OSR_ENTRIES))?;
+    result.set_item("compile_time_ns", load(&stats::COMPILE_TIME_NS))?;
+    result.set_item("native_bytes", load(&stats::NATIVE_BYTES))?;
+    result.set_item("cache_hits", load(&stats::CACHE_HITS))?;
+    result.set_item("cache_refusals", load(&stats::CACHE_REFUSALS))?;
     let reasons = PyDict::new(py);
-    let delegated = runtime::stats::DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
+    let delegated = stats::DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     for (reason, count) in delegated.iter() {
         reasons.set_item(PyString::new(py, reason), count)?;
     }
@@ -176,7 +188,7 @@ fn opcode_table<'py>(py: Python<'py>, args: Vec<u32>) -> PyResult<Bound<'py, PyL
 /// The cache key of a code object in this build, as 64 hex digits.
 #[pyfunction]
 fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(cache::key::code_key(code)?.to_string())
+    Ok(cache::key::code_key(code, &runtime::state::memoized_key)?.to_string())
 }
 
 /// The keys of the code objects that ran while recording (`PYJIT_RECORD_OUT`), as hex.
@@ -206,7 +218,7 @@ fn precompile<'py>(
     let mut compile = Vec::new();
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
     for code in codes.iter() {
-        match cache::precompile::job(&code)? {
+        match cache::precompile::job(&code, &runtime::state::memoized_key)? {
             Ok(job) => compile.push(job),
             Err(reason) => *skipped.entry(reason).or_default() += 1,
         }
@@ -238,7 +250,7 @@ fn precompile<'py>(
 /// arguments and unreadable files raise ValueError with one line.
 #[pyfunction]
 fn cache_command(args: Vec<String>) -> PyResult<i32> {
-    let trusted = runtime::config::cache().trusted_keys;
+    let trusted = config::cache().trusted_keys;
     let outcome = pyjit_cli::cache_command(&args, cache::compat::host(), &trusted).map_err(PyValueError::new_err)?;
     print!("{}", outcome.output);
     Ok(outcome.status)
@@ -260,13 +272,13 @@ fn cache_gc(path: PathBuf, keep: Vec<String>, key: Option<PathBuf>) -> PyResult<
 
 #[pymodule]
 fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    runtime::config::load_environment().map_err(PyValueError::new_err)?;
+    config::load_environment().map_err(PyValueError::new_err)?;
     m.add_function(wrap_pyfunction!(enable, m)?)?;
     m.add_function(wrap_pyfunction!(disable, m)?)?;
     m.add_function(wrap_pyfunction!(is_enabled, m)?)?;
-    m.add_function(wrap_pyfunction!(config, m)?)?;
+    m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
-    m.add_function(wrap_pyfunction!(stats, m)?)?;
+    m.add_function(wrap_pyfunction!(counters, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
     m.add_function(wrap_pyfunction!(opcode_table, m)?)?;
     m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;

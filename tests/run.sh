@@ -23,8 +23,8 @@ LIBDIR=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_config_var
 LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VENV/bin/python" \
     cargo test --workspace --lib --tests
 
-echo "== the opcode table against dis"
-"$VENV/bin/python" -m pytest tests/test_opcode_table.py -q -p no:cacheprovider
+echo "== source layout and the opcode table"
+"$VENV/bin/python" -m pytest tests/test_layout.py tests/test_opcode_table.py -q -p no:cacheprovider
 
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider

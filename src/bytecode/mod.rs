@@ -8,8 +8,9 @@
 
 pub mod opcodes;
 
-use crate::abi::{op, INLINE_CACHE_UNITS};
+use crate::abi::{self, ffi as abi_ffi, op, INLINE_CACHE_UNITS};
 use opcodes::Jump;
+use pyo3::ffi::{self, PyCodeObject};
 
 /// One instruction, with `EXTENDED_ARG` prefixes folded into `arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,67 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
         });
     }
     Some(handlers)
+}
+
+/// What the compiler needs to know about a code object.
+pub struct CodeInfo {
+    pub instrs: Vec<Instr>,
+    pub handlers: Vec<Handler>,
+    pub nlocalsplus: u32,
+    pub stacksize: u32,
+    /// Local slots bound when a frame starts (the arguments).
+    pub bound_at_entry: u32,
+}
+
+/// Why a code object cannot be compiled; reported by `pyjit.info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+/// Reads what the compiler needs from a code object, or says why pyjit
+/// leaves it to the interpreter.
+pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+    let flags = abi::code_int(code, abi::CODE_FLAGS);
+    for (flag, kind) in [
+        (abi::CO_GENERATOR, "generator"),
+        (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE, "coroutine"),
+        (abi::CO_ASYNC_GENERATOR, "async generator"),
+    ] {
+        if flags & flag != 0 {
+            return Err(Unsupported(kind.to_owned()));
+        }
+    }
+    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference.
+    let instrs = unsafe {
+        let bytes = abi_ffi::PyCode_GetCode(code);
+        if bytes.is_null() {
+            ffi::PyErr_Clear();
+            return Err(Unsupported("co_code is unavailable".into()));
+        }
+        let data = std::slice::from_raw_parts(
+            ffi::PyBytes_AsString(bytes).cast::<u8>(),
+            ffi::PyBytes_Size(bytes) as usize,
+        );
+        let instrs = decode(data);
+        ffi::Py_DECREF(bytes);
+        instrs
+    };
+    let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
+    // SAFETY: co_exceptiontable is a bytes object owned by the live code.
+    let table = unsafe {
+        std::slice::from_raw_parts(ffi::PyBytes_AsString(table).cast::<u8>(), ffi::PyBytes_Size(table) as usize)
+    };
+    let handlers =
+        exception_table(table).ok_or_else(|| Unsupported("malformed exception table".into()))?;
+    Ok(CodeInfo {
+        instrs,
+        handlers,
+        nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
+        stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
+        bound_at_entry: (abi::code_int(code, abi::CODE_ARGCOUNT)
+            + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
+            + i32::from(flags & abi::CO_VARARGS != 0)
+            + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
+    })
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //! lookup after the settings change.
 
 use super::{compat, CACHE_FILE};
-use crate::runtime::config;
-use crate::runtime::native::{self, NativeCode, Source};
-use crate::runtime::stats;
+use crate::config;
+use crate::link::{self, NativeCode, Source};
+use crate::stats;
 use memmap2::Mmap;
 use pyjit_cache_format::{self as format, CacheReader, Entry, Key};
 use std::collections::BTreeSet;
@@ -88,11 +88,11 @@ fn link(entry: Entry) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
-    let imports = super::loader::imported_symbols(&entry.object).map_err(|e| e.0)?;
+    let imports = link::loader::imported_symbols(&entry.object).map_err(|e| e.0)?;
     if imports != entry.imports {
         return Err("its import list does not match its object".into());
     }
-    native::load_object(&entry.object, &entry.entry_symbol, Source::Cache)
+    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache)
 }
 
 /// Reports a refusal: one warning line, or in strict mode one error line and exit.

@@ -9,12 +9,12 @@
 //! interpreter builds tracebacks from the live code object), so a function that only moved
 //! in its file keeps its entry, and an edit to its body gets a new key.
 //!
-//! A nested code object is encoded by its own key, which is memoized in its `CodeState`:
-//! a module's key covers all its functions, and each function's encoding is computed once
+//! A nested code object is encoded by its own key, which the caller finds through a
+//! `NestedKey` function: the runtime memoizes keys in each code object's state, so a
+//! module's key covers all its functions and each function's encoding is computed once
 //! per process however many enclosing code objects are keyed.
 
 use super::compat;
-use crate::runtime::state::CodeState;
 use pyjit_cache_format::Key;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -27,25 +27,15 @@ const INT_FIELDS: [&str; 6] =
 /// Tuple-of-strings fields, in encoding order.
 const NAME_FIELDS: [&str; 4] = ["co_names", "co_varnames", "co_cellvars", "co_freevars"];
 
+/// Finds the key of a code object nested in the one being keyed.
+pub type NestedKey<'a> = &'a dyn Fn(&Bound<'_, PyCode>) -> PyResult<Key>;
+
 /// The key of `code` in this build; a TypeError if `code` is not a code object.
-pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
+pub fn code_key(code: &Bound<'_, PyAny>, nested: NestedKey) -> PyResult<Key> {
     let code = code.cast::<PyCode>()?;
     let mut canonical = Vec::with_capacity(256);
-    encode_code(code, &mut canonical)?;
+    encode_code(code, &mut canonical, nested)?;
     Ok(Key::derive(&[b"pyjit code key v1", build_fingerprint(), &canonical]))
-}
-
-/// The key of a nested code object, memoized in its state.
-fn nested_key(code: &Bound<'_, PyCode>) -> PyResult<Key> {
-    let Some(state) = CodeState::of(code.as_ptr().cast()) else {
-        return code_key(code);
-    };
-    if let Some(key) = state.key {
-        return Ok(key);
-    }
-    let key = code_key(code)?;
-    state.key = Some(key);
-    Ok(key)
 }
 
 /// Everything about this build and host that changes generated code: the manifest a cache
@@ -64,7 +54,7 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>) -> PyResult<()> {
+fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>, nested: NestedKey) -> PyResult<()> {
     let py = code.py();
     out.push(b'C');
     for field in INT_FIELDS {
@@ -75,13 +65,13 @@ fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>) -> PyResult<()> {
         put_bytes(out, b'b', code.getattr(field)?.cast::<PyBytes>()?.as_bytes());
     }
     for field in NAME_FIELDS {
-        encode_const(&code.getattr(PyString::intern(py, field))?, out)?;
+        encode_const(&code.getattr(PyString::intern(py, field))?, out, nested)?;
     }
-    encode_const(&code.getattr(intern!(py, "co_consts"))?, out)
+    encode_const(&code.getattr(intern!(py, "co_consts"))?, out, nested)
 }
 
 /// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
-fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
+fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) -> PyResult<()> {
     if value.is_none() {
         out.push(b'N');
     } else if value.is(value.py().Ellipsis()) {
@@ -103,7 +93,7 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
     } else if let Ok(tuple) = value.cast_exact::<PyTuple>() {
         put_bytes(out, b'(', &(tuple.len() as u64).to_le_bytes());
         for item in tuple.iter() {
-            encode_const(&item, out)?;
+            encode_const(&item, out, nested)?;
         }
     } else if let Ok(set) = value.cast_exact::<PyFrozenSet>() {
         // Iteration order of a frozenset is not canonical: sort the encoded members.
@@ -111,7 +101,7 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
             .iter()
             .map(|item| {
                 let mut encoded = Vec::new();
-                encode_const(&item, &mut encoded).map(|()| encoded)
+                encode_const(&item, &mut encoded, nested).map(|()| encoded)
             })
             .collect::<PyResult<Vec<_>>>()?;
         members.sort();
@@ -119,7 +109,7 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
         members.iter().for_each(|member| out.extend_from_slice(member));
     } else if let Ok(code) = value.cast_exact::<PyCode>() {
         out.push(b'K');
-        out.extend_from_slice(&nested_key(code)?.0);
+        out.extend_from_slice(&nested(code)?.0);
     } else {
         // The compiler emits no other constant types; anything else is keyed by its type
         // and repr, which is at worst a key that never matches.

@@ -2,9 +2,9 @@
 //! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
 
 use super::{compat, key, CACHE_FILE};
-use crate::codegen::{CodeInfo, Unsupported};
-use crate::runtime::native::{self, Failure, ENTRY_SYMBOL};
-use crate::runtime::state::code_info;
+use crate::bytecode::{CodeInfo, Unsupported};
+use crate::link::{self, Failure, ENTRY_SYMBOL};
+use crate::bytecode::code_info;
 use pyjit_cache_format::{self as format, CacheWriter, Entry, Key, SigningKey};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::DirBuilder;
@@ -38,8 +38,8 @@ pub struct Summary {
 }
 
 /// Reads what a job needs from a code object, or why it cannot be compiled.
-pub fn job(code: &Bound<'_, PyAny>) -> PyResult<Result<Job, String>> {
-    let key = key::code_key(code)?;
+pub fn job(code: &Bound<'_, PyAny>, nested: key::NestedKey) -> PyResult<Result<Job, String>> {
+    let key = key::code_key(code, nested)?;
     let info = match code_info(code.as_ptr().cast()) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),
@@ -98,11 +98,11 @@ pub fn precompile(
 }
 
 fn compile(job: Job) -> Result<(Key, Entry), String> {
-    let (object, _) = native::compile_to_object(&job.info).map_err(|failure| match failure {
+    let (object, _) = link::compile_to_object(&job.info).map_err(|failure| match failure {
         Failure::Unsupported(Unsupported(reason)) => reason,
         Failure::Internal(reason) => format!("compile failed: {reason}"),
     })?;
-    let imports = super::loader::imported_symbols(&object).map_err(|e| e.0)?;
+    let imports = link::loader::imported_symbols(&object).map_err(|e| e.0)?;
     let entry = Entry {
         qualname: job.qualname,
         filename: job.filename,

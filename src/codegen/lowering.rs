@@ -2,10 +2,11 @@
 //! value stack as Cranelift variables, and offers the small vocabulary the
 //! per-opcode lowerings in `ops/` are written in.
 
-use super::{ops, symbols};
+use super::ops;
+use crate::helpers::symbols;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
-use crate::bytecode::{opcodes, Handler, Instr};
+use crate::bytecode::{opcodes, CodeInfo, Handler, Instr, Unsupported};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, TrapCode, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
@@ -15,20 +16,6 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::{HashMap, HashSet};
-
-/// What the lowering needs to know about a code object.
-pub struct CodeInfo {
-    pub instrs: Vec<Instr>,
-    pub handlers: Vec<Handler>,
-    pub nlocalsplus: u32,
-    pub stacksize: u32,
-    /// Local slots bound when a frame starts (the arguments).
-    pub bound_at_entry: u32,
-}
-
-/// Why a code object cannot be compiled; reported by `pyjit.info`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsupported(pub String);
 
 /// Why `compile_function` produced no code.
 #[derive(Debug)]

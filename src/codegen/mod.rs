@@ -5,7 +5,7 @@
 //! and later `pyjit precompile`) an `ObjectModule`. Generated code never
 //! contains a process address: constants and names are read through the
 //! frame's code object, runtime functions and CPython data are imported
-//! symbols resolved at load time (`symbols::resolve`).
+//! symbols resolved at load time (`helpers::symbols::resolve`).
 //!
 //! Shape of a compiled function: `extern "C" fn(tstate, frame) -> PyObject*`,
 //! run on the interpreter frame CPython pushed. Locals live in the frame's
@@ -14,16 +14,14 @@
 //! control leaves compiled code. `prev_instr` is kept exact before every call
 //! that can run Python code or raise.
 //!
-//! Errors are not unwound in compiled code: at the failing instruction the
-//! value stack is written back and the frame continues in CPython's own
-//! interpreter with the exception pending (`exit_to_interpreter` with
-//! `throwflag = 1`), which adds the traceback entry and runs the handler from
-//! the exception table exactly as it always does. Exception handlers are
-//! therefore never reached in compiled code.
+//! An error unwinds to its handler in compiled code when that handler is
+//! compiled (`pyjit_catch` adds the traceback entry and cuts the stack as
+//! the interpreter's `exception_unwind` does); otherwise the value stack is
+//! written back and the frame continues in CPython's own interpreter with the
+//! exception pending (`exit_to_interpreter` with `throwflag = 1`).
 
 pub mod isa;
 mod lowering;
 mod ops;
-pub mod symbols;
 
-pub use lowering::{compile_function, CodeInfo, CodegenError, Compiled, OsrEntry, Unsupported};
+pub use lowering::{compile_function, CodegenError, Compiled, OsrEntry};

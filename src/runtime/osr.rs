@@ -24,7 +24,8 @@
 //! just runs on in the interpreter, its code compiled for later calls.
 
 use super::state::{self, CodeState, Tier};
-use super::{delegate, run_native, stats, tiering};
+use super::{delegate, run_native, tiering};
+use crate::stats;
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyObject};
 use std::ffi::{c_int, c_void};

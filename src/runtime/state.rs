@@ -1,14 +1,15 @@
 //! Per-code-object state, kept in a `co_extra` slot and freed with the code
 //! object (taking its native code with it).
 
-use super::native::{self, Failure, NativeCode};
-use super::{config, stats};
+use crate::link::{self, Failure, NativeCode};
+use crate::{config, stats};
 use crate::cache::{attach, key};
 use pyjit_cache_format::Key;
-use pyo3::{Bound, Python};
+use pyo3::types::PyCode;
+use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
-use crate::codegen::{CodeInfo, Unsupported};
+use crate::bytecode::Unsupported;
 use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
 use std::ffi::c_void;
 use std::sync::atomic::Ordering;
@@ -174,7 +175,7 @@ impl CodeState {
                 // SAFETY: `code` is a live code object (a running frame's, or the argument
                 // of `pyjit.info`).
                 let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
-                key::code_key(&code).ok()
+                key::code_key(&code, &memoized_key).ok()
             });
         }
         self.key
@@ -200,7 +201,7 @@ impl CodeState {
     pub fn compile(&mut self, code: *mut PyCodeObject) {
         self.tier = Tier::Compiling;
         let started = Instant::now();
-        let outcome = code_info(code).map_err(Failure::from).and_then(|info| native::compile(&info));
+        let outcome = bytecode::code_info(code).map_err(Failure::from).and_then(|info| link::compile(&info));
         self.compile_time_ns = started.elapsed().as_nanos() as u64;
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
         super::tiering::record_compile(code_units(code), self.compile_time_ns);
@@ -278,49 +279,15 @@ pub fn code_units(code: *mut PyCodeObject) -> u32 {
     unsafe { abi::read_field::<isize>(code.cast(), abi::VAROBJECT_SIZE) as u32 }
 }
 
-/// Reads what the compiler needs from a code object, or says why pyjit
-/// leaves it to the interpreter.
-pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
-    let flags = abi::code_int(code, abi::CODE_FLAGS);
-    for (flag, kind) in [
-        (abi::CO_GENERATOR, "generator"),
-        (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE, "coroutine"),
-        (abi::CO_ASYNC_GENERATOR, "async generator"),
-    ] {
-        if flags & flag != 0 {
-            return Err(Unsupported(kind.to_owned()));
-        }
+/// The cache key of `code`, memoized in its state (for code objects nested
+/// in one being keyed: see `cache::key`).
+pub fn memoized_key(code: &Bound<'_, PyCode>) -> PyResult<Key> {
+    if let Some(key) = CodeState::of(code.as_ptr().cast()).and_then(|state| state.key) {
+        return Ok(key);
     }
-    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference.
-    let instrs = unsafe {
-        let bytes = abi_ffi::PyCode_GetCode(code);
-        if bytes.is_null() {
-            ffi::PyErr_Clear();
-            return Err(Unsupported("co_code is unavailable".into()));
-        }
-        let data = std::slice::from_raw_parts(
-            ffi::PyBytes_AsString(bytes).cast::<u8>(),
-            ffi::PyBytes_Size(bytes) as usize,
-        );
-        let instrs = bytecode::decode(data);
-        ffi::Py_DECREF(bytes);
-        instrs
-    };
-    let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
-    // SAFETY: co_exceptiontable is a bytes object owned by the live code.
-    let table = unsafe {
-        std::slice::from_raw_parts(ffi::PyBytes_AsString(table).cast::<u8>(), ffi::PyBytes_Size(table) as usize)
-    };
-    let handlers =
-        bytecode::exception_table(table).ok_or_else(|| Unsupported("malformed exception table".into()))?;
-    Ok(CodeInfo {
-        instrs,
-        handlers,
-        nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
-        stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
-        bound_at_entry: (abi::code_int(code, abi::CODE_ARGCOUNT)
-            + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
-            + i32::from(flags & abi::CO_VARARGS != 0)
-            + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
-    })
+    let key = key::code_key(code, &memoized_key)?;
+    if let Some(state) = CodeState::of(code.as_ptr().cast()) {
+        state.key = Some(key);
+    }
+    Ok(key)
 }

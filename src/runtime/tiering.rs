@@ -15,7 +15,7 @@
 //! sooner than its own work warrants; compiling it costs no more than the
 //! time already spent in it, which bounds the waste.
 
-use super::config;
+use crate::config;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 

@@ -1,12 +1,5 @@
-//! One lowering per opcode family. Each family file holds, side by side, how
-//! its opcodes are lowered and the runtime functions (`extern "C"`) that
-//! implement their generic paths, with CPython 3.11's exact semantics.
-//!
-//! Runtime-function conventions: every parameter and result is pointer-sized;
-//! object results are new references or NULL with an exception set; status
-//! results are negative with an exception set. Unless a function says
-//! otherwise it consumes (decrefs) the stack items passed to it, as the
-//! interpreter's instruction does, including on error.
+//! One lowering per opcode family; the functions their generic paths call
+//! are in the same-named files of `helpers`.
 
 pub mod attrs;
 pub mod builders;
@@ -17,11 +10,10 @@ pub mod names;
 pub mod operators;
 pub mod stack;
 
-use super::lowering::{Lowering, Unsupported};
+use super::lowering::Lowering;
+use crate::bytecode::Unsupported;
 use crate::bytecode::opcodes::{self, Family};
 
-/// Vectorcall's flag for "`args[-1]` may be overwritten" (`cpython/abstract.h`).
-const PY_VECTORCALL_ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
 
 /// Lowers `lw.ins` with its family's lowering (from the opcode table).
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {

@@ -1,9 +1,12 @@
 //! Turning lowered code into callable native code, through cranelift-jit or
 //! through an object file and pyjit's loader, and freeing it again.
 
-use super::{config, Entry};
-use crate::cache::loader::{self, LoadedObject};
-use crate::codegen::{self, isa, symbols, CodeInfo, CodegenError, OsrEntry, Unsupported};
+use super::Entry;
+use crate::config;
+use crate::link::loader::{self, LoadedObject};
+use crate::bytecode::{CodeInfo, Unsupported};
+use crate::codegen::{self, isa, CodegenError, OsrEntry};
+use crate::helpers::symbols;
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};

@@ -2,9 +2,8 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::ops::{attrs, builders, calls, control, locals, names, operators};
+use super::{attrs, builders, calls, control, exits, locals, names, operators};
 use crate::abi::ffi as abi_ffi;
-use crate::runtime;
 use pyo3::ffi;
 
 macro_rules! symbol_table {
@@ -28,8 +27,8 @@ symbol_table! {
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
     // Leaving compiled code.
-    "pyjit_exit_to_interpreter" => runtime::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
-    "pyjit_handle_eval_breaker" => runtime::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
+    "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
     // Opcode families.
     "pyjit_unbound_local" => locals::unbound_local as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unbound_cell" => locals::unbound_cell as unsafe extern "C" fn(_, _, _) -> _,

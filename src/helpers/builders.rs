@@ -1,0 +1,283 @@
+//! The functions compiled code calls for the builders family (`codegen::ops::builders`).
+
+use crate::abi::{ffi as abi_ffi, ThreadState};
+use crate::helpers::ceval;
+use pyo3::ffi::{self, PyObject, Py_ssize_t};
+
+/// Decrefs `items[..n]`.
+unsafe fn release(items: *mut *mut PyObject, n: usize) {
+    for i in 0..n {
+        // SAFETY: callers pass owned references.
+        unsafe { ffi::Py_DECREF(*items.add(i)) };
+    }
+}
+
+/// BUILD_TUPLE: steals the items.
+pub unsafe extern "C" fn build_tuple(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds n owned references, stolen into the new tuple.
+    unsafe {
+        let tuple = ffi::PyTuple_New(n);
+        if tuple.is_null() {
+            release(items, n as usize);
+            return tuple;
+        }
+        for i in 0..n {
+            ffi::PyTuple_SET_ITEM(tuple, i, *items.offset(i));
+        }
+        tuple
+    }
+}
+
+/// BUILD_LIST: steals the items.
+pub unsafe extern "C" fn build_list(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds n owned references, stolen into the new list.
+    unsafe {
+        let list = ffi::PyList_New(n);
+        if list.is_null() {
+            release(items, n as usize);
+            return list;
+        }
+        for i in 0..n {
+            ffi::PyList_SET_ITEM(list, i, *items.offset(i));
+        }
+        list
+    }
+}
+
+/// BUILD_SET: consumes the items.
+pub unsafe extern "C" fn build_set(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds n owned references, all released here.
+    unsafe {
+        let mut set = ffi::PySet_New(std::ptr::null_mut());
+        for i in 0..n as usize {
+            let item = *items.add(i);
+            if !set.is_null() && ffi::PySet_Add(set, item) < 0 {
+                ffi::Py_DECREF(set);
+                set = std::ptr::null_mut();
+            }
+            ffi::Py_DECREF(item);
+        }
+        set
+    }
+}
+
+/// BUILD_STRING: concatenates the strings; consumes them.
+pub unsafe extern "C" fn build_string(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds n owned str references, released here.
+    unsafe {
+        let empty = ffi::PyUnicode_FromStringAndSize(std::ptr::null(), 0);
+        let result = if empty.is_null() {
+            empty
+        } else {
+            let joined = abi_ffi::_PyUnicode_JoinArray(empty, items, n as Py_ssize_t);
+            ffi::Py_DECREF(empty);
+            joined
+        };
+        release(items, n as usize);
+        result
+    }
+}
+
+/// BUILD_MAP: `n` key/value pairs; consumes them.
+pub unsafe extern "C" fn build_map(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds 2n owned references, released here.
+    unsafe {
+        let mut dict = ffi::PyDict_New();
+        for i in 0..n as usize {
+            if !dict.is_null() && ffi::PyDict_SetItem(dict, *items.add(2 * i), *items.add(2 * i + 1)) < 0 {
+                ffi::Py_DECREF(dict);
+                dict = std::ptr::null_mut();
+            }
+        }
+        release(items, 2 * n as usize);
+        dict
+    }
+}
+
+/// BUILD_CONST_KEY_MAP: `n` values followed by a tuple of `n` keys; consumes
+/// them.
+pub unsafe extern "C" fn build_const_key_map(items: *mut *mut PyObject, n: isize) -> *mut PyObject {
+    // SAFETY: items holds n + 1 owned references, released here.
+    unsafe {
+        let keys = *items.offset(n);
+        let mut dict = std::ptr::null_mut();
+        if ffi::PyTuple_CheckExact(keys) == 0 || ffi::PyTuple_GET_SIZE(keys) != n {
+            let msg = c"bad BUILD_CONST_KEY_MAP keys argument";
+            ffi::PyErr_SetString(ffi::PyExc_SystemError, msg.as_ptr());
+        } else {
+            dict = ffi::PyDict_New();
+            for i in 0..n {
+                if !dict.is_null()
+                    && ffi::PyDict_SetItem(dict, ffi::PyTuple_GET_ITEM(keys, i), *items.offset(i)) < 0
+                {
+                    ffi::Py_DECREF(dict);
+                    dict = std::ptr::null_mut();
+                }
+            }
+        }
+        release(items, n as usize + 1);
+        dict
+    }
+}
+
+/// LIST_APPEND: consumes `item`.
+pub unsafe extern "C" fn list_append(list: *mut PyObject, item: *mut PyObject) -> isize {
+    // SAFETY: list is borrowed from the stack; item is owned.
+    unsafe {
+        let status = ffi::PyList_Append(list, item);
+        ffi::Py_DECREF(item);
+        status as isize
+    }
+}
+
+/// SET_ADD: consumes `item`.
+pub unsafe extern "C" fn set_add(set: *mut PyObject, item: *mut PyObject) -> isize {
+    // SAFETY: set is borrowed from the stack; item is owned.
+    unsafe {
+        let status = ffi::PySet_Add(set, item);
+        ffi::Py_DECREF(item);
+        status as isize
+    }
+}
+
+/// MAP_ADD: consumes `key` and `value`.
+pub unsafe extern "C" fn map_add(dict: *mut PyObject, key: *mut PyObject, value: *mut PyObject) -> isize {
+    // SAFETY: dict is borrowed; key and value are owned.
+    unsafe {
+        let status = ffi::PyDict_SetItem(dict, key, value);
+        ffi::Py_DECREF(key);
+        ffi::Py_DECREF(value);
+        status as isize
+    }
+}
+
+/// LIST_EXTEND (`[*a]`, `f(*a)`): consumes `iterable`.
+pub unsafe extern "C" fn list_extend(list: *mut PyObject, iterable: *mut PyObject) -> isize {
+    // SAFETY: list is borrowed; iterable is owned.
+    unsafe {
+        let none = abi_ffi::_PyList_Extend(list, iterable);
+        let status = if none.is_null() {
+            if ffi::PyErr_ExceptionMatches(ffi::PyExc_TypeError) != 0
+                && (*ffi::Py_TYPE(iterable)).tp_iter.is_none()
+                && ffi::PySequence_Check(iterable) == 0
+            {
+                ffi::PyErr_Clear();
+                let msg = c"Value after * must be an iterable, not %.200s";
+                ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), (*ffi::Py_TYPE(iterable)).tp_name);
+            }
+            -1
+        } else {
+            ffi::Py_DECREF(none);
+            0
+        };
+        ffi::Py_DECREF(iterable);
+        status
+    }
+}
+
+/// SET_UPDATE (`{*a}`): consumes `iterable`.
+pub unsafe extern "C" fn set_update(set: *mut PyObject, iterable: *mut PyObject) -> isize {
+    // SAFETY: set is borrowed; iterable is owned.
+    unsafe {
+        let status = abi_ffi::_PySet_Update(set, iterable);
+        ffi::Py_DECREF(iterable);
+        status as isize
+    }
+}
+
+/// DICT_UPDATE (`{**a}`): consumes `update`.
+pub unsafe extern "C" fn dict_update(dict: *mut PyObject, update: *mut PyObject) -> isize {
+    // SAFETY: dict is borrowed; update is owned.
+    unsafe {
+        let status = ffi::PyDict_Update(dict, update);
+        if status < 0 && ffi::PyErr_ExceptionMatches(ffi::PyExc_AttributeError) != 0 {
+            ffi::PyErr_Clear();
+            let msg = c"'%.200s' object is not a mapping";
+            ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), (*ffi::Py_TYPE(update)).tp_name);
+        }
+        ffi::Py_DECREF(update);
+        status as isize
+    }
+}
+
+/// DICT_MERGE (`f(**a)`): consumes `update`; `callee` names the function in
+/// error messages.
+pub unsafe extern "C" fn dict_merge(
+    tstate: *mut ThreadState,
+    callee: *mut PyObject,
+    dict: *mut PyObject,
+    update: *mut PyObject,
+) -> isize {
+    // SAFETY: callee and dict are borrowed from the stack; update is owned.
+    unsafe {
+        let status = abi_ffi::_PyDict_MergeEx(dict, update, 2);
+        if status < 0 {
+            ceval::format_kwargs_error(tstate, callee, update);
+        }
+        ffi::Py_DECREF(update);
+        status as isize
+    }
+}
+
+/// LIST_TO_TUPLE: consumes the list.
+pub unsafe extern "C" fn list_to_tuple(list: *mut PyObject) -> *mut PyObject {
+    // SAFETY: list is owned.
+    unsafe {
+        let tuple = ffi::PyList_AsTuple(list);
+        ffi::Py_DECREF(list);
+        tuple
+    }
+}
+
+/// FORMAT_VALUE: `conversion` is 0 (none), 1 (`!s`), 2 (`!r`) or 3 (`!a`);
+/// `spec` may be NULL. Consumes `value` and `spec`.
+pub unsafe extern "C" fn format_value(value: *mut PyObject, spec: *mut PyObject, conversion: isize) -> *mut PyObject {
+    // SAFETY: value and spec (nullable) are owned references released here.
+    unsafe {
+        let mut value = value;
+        let convert = match conversion {
+            1 => Some(ffi::PyObject_Str as unsafe extern "C" fn(*mut PyObject) -> *mut PyObject),
+            2 => Some(ffi::PyObject_Repr as unsafe extern "C" fn(*mut PyObject) -> *mut PyObject),
+            3 => Some(ffi::PyObject_ASCII as unsafe extern "C" fn(*mut PyObject) -> *mut PyObject),
+            _ => None,
+        };
+        if let Some(convert) = convert {
+            let converted = convert(value);
+            ffi::Py_DECREF(value);
+            if converted.is_null() {
+                ffi::Py_XDECREF(spec);
+                return converted;
+            }
+            value = converted;
+        }
+        if ffi::PyUnicode_CheckExact(value) != 0 && spec.is_null() {
+            return value;
+        }
+        let result = ffi::PyObject_Format(value, spec);
+        ffi::Py_DECREF(value);
+        ffi::Py_XDECREF(spec);
+        result
+    }
+}
+
+/// UNPACK_SEQUENCE (`after` = -1) and UNPACK_EX: writes the items downward
+/// from `top`, the first item nearest the top of the stack. Consumes `seq`.
+pub unsafe extern "C" fn unpack(
+    tstate: *mut ThreadState,
+    seq: *mut PyObject,
+    before: isize,
+    after: isize,
+    top: *mut *mut PyObject,
+) -> isize {
+    // SAFETY: top points just past the value-stack slots reserved for the
+    // items; seq is owned and released here.
+    unsafe {
+        let ok = ceval::unpack_iterable(tstate, seq, before as i32, after as i32, top);
+        ffi::Py_DECREF(seq);
+        if ok == 0 {
+            -1
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The functions compiled code calls for the calls family (`codegen::ops::calls`).
+
+use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
+use crate::abi::{self, op, Frame, ThreadState};
+use crate::helpers::ceval;
+use pyo3::ffi::{self, PyObject};
+
+/// CALL: `slots` holds `[NULL or method, callable or self, args…]` with
+/// `nargs` arguments, the last `len(kwnames)` of them passed by keyword.
+/// Consumes every slot.
+pub unsafe extern "C" fn call(
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: slots points at nargs + 2 value-stack slots of the live frame,
+    // holding owned references (the first may be NULL); kwnames is a
+    // borrowed tuple from co_consts or NULL.
+    unsafe {
+        let mut is_method = !(*slots).is_null();
+        let callable = *slots.add(1);
+        if !is_method && ffi::Py_TYPE(callable) == std::ptr::addr_of_mut!(abi::ffi::PyMethod_Type) {
+            let func = abi::ffi::PyMethod_Function(callable);
+            let bound = abi::ffi::PyMethod_Self(callable);
+            *slots = ffi::Py_NewRef(func);
+            *slots.add(1) = ffi::Py_NewRef(bound);
+            ffi::Py_DECREF(callable);
+            is_method = true;
+        }
+        let total = nargs as usize + usize::from(is_method);
+        let args = slots.add(2 - usize::from(is_method));
+        let function = *args.sub(1);
+        let keywords = if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize };
+        let positional = (total - keywords) | PY_VECTORCALL_ARGUMENTS_OFFSET;
+        if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+            // CPython runs a Python callee inline, after stepping over the
+            // CALL's inline cache: the caller's f_lasti shows its last unit.
+            let frame = &*frame;
+            frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+        }
+        let result = if is_warm(&*frame) {
+            call_like_specialized_call(function, args, total, positional, kwnames)
+        } else {
+            ffi::PyObject_Vectorcall(function, args, positional, kwnames)
+        };
+        ffi::Py_DECREF(function);
+        for i in 0..total {
+            ffi::Py_DECREF(*args.add(i));
+        }
+        result
+    }
+}
+
+/// Calls `function` with `total` arguments at `args` (`nargsf` as for
+/// vectorcall) the way the interpreter's specialised PRECALL instructions do
+/// in warmed-up code (a call site specialises at its first run there). The
+/// difference that shows is the recursion check: a vectorcall of a builtin
+/// counts one level (" while calling a Python object"), but
+/// PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
+/// PRECALL_NO_KW_LEN and PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST call the C
+/// function directly, so RecursionError comes at the same depth as in CPython.
+///
+/// # Safety
+/// `args` holds `total` live references (with the vectorcall offset slot
+/// before it); `kwnames` is NULL or a tuple naming the last arguments.
+unsafe fn call_like_specialized_call(
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    total: usize,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
+    type FastWithKeywords =
+        unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize, *mut PyObject) -> *mut PyObject;
+    const CALL_KINDS: i32 = ffi::METH_VARARGS
+        | ffi::METH_FASTCALL
+        | ffi::METH_NOARGS
+        | ffi::METH_O
+        | ffi::METH_KEYWORDS
+        | ffi::METH_METHOD;
+    // SAFETY: a builtin function or method descriptor points at its live,
+    // static PyMethodDef, whose `ml_meth` has the signature its flags name;
+    // the fields are read at the probed offsets.
+    unsafe {
+        let ty = ffi::Py_TYPE(function);
+        let (def, receiver, c_args, nargs) = if ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
+            let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
+            let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+            let receiver = if flags & ffi::METH_STATIC != 0 {
+                std::ptr::null_mut()
+            } else {
+                abi::read_field(function.cast(), abi::CFUNCTION_SELF)
+            };
+            if flags & CALL_KINDS == ffi::METH_O {
+                // Only len() has a specialisation without the check.
+                if kwnames.is_null() && total == 1 && is_builtin_len(function) {
+                    let len: ffi::PyCFunction = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                    return len(receiver, *args);
+                }
+                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+            }
+            (def, receiver, args, total)
+        } else if ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) && total >= 1 && kwnames.is_null() {
+            let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
+            if ffi::Py_TYPE(*args) != owner {
+                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+            }
+            let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
+            (def, *args, args.add(1), total - 1)
+        } else {
+            return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+        };
+        let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+        let positional = (nargs - if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize }) as isize;
+        match flags & CALL_KINDS {
+            ffi::METH_FASTCALL if kwnames.is_null() => {
+                let fast: Fast = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                fast(receiver, c_args, positional)
+            }
+            kinds if kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
+                let fast: FastWithKeywords = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                fast(receiver, c_args, positional, kwnames)
+            }
+            _ => ffi::PyObject_Vectorcall(function, args, nargsf, kwnames),
+        }
+    }
+}
+
+/// Whether `function` is the builtin `len` (the interpreter's
+/// `callable_cache.len`), looked up once in the `builtins` module.
+unsafe fn is_builtin_len(function: *mut PyObject) -> bool {
+    static LEN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let len = *LEN.get_or_init(|| {
+        // SAFETY: called with the GIL held; the reference to `len` is kept
+        // for the life of the process, as the interpreter's cache keeps it.
+        unsafe {
+            let builtins = ffi::PyImport_ImportModule(c"builtins".as_ptr());
+            if builtins.is_null() {
+                ffi::PyErr_Clear();
+                return 0;
+            }
+            let len = ffi::PyObject_GetAttrString(builtins, c"len".as_ptr());
+            ffi::Py_DECREF(builtins);
+            if len.is_null() {
+                ffi::PyErr_Clear();
+            }
+            len as usize
+        }
+    });
+    function as usize == len
+}
+
+/// CALL_FUNCTION_EX: `slots` holds `[NULL, callable, args, kwargs?]`.
+/// Consumes every slot.
+pub unsafe extern "C" fn call_function_ex(
+    tstate: *mut ThreadState,
+    slots: *mut *mut PyObject,
+    has_kwargs: isize,
+) -> *mut PyObject {
+    // SAFETY: slots points at 3 or 4 value-stack slots holding owned
+    // references (the first NULL).
+    unsafe {
+        let func = *slots.add(1);
+        let mut args = *slots.add(2);
+        let mut kwargs = if has_kwargs != 0 { *slots.add(3) } else { std::ptr::null_mut() };
+        let result = 'call: {
+            if !kwargs.is_null() && ffi::PyDict_CheckExact(kwargs) == 0 {
+                let dict = ffi::PyDict_New();
+                if dict.is_null() {
+                    break 'call dict;
+                }
+                if abi::ffi::_PyDict_MergeEx(dict, kwargs, 2) < 0 {
+                    ffi::Py_DECREF(dict);
+                    ceval::format_kwargs_error(tstate, func, kwargs);
+                    break 'call std::ptr::null_mut();
+                }
+                ffi::Py_DECREF(kwargs);
+                kwargs = dict;
+            }
+            if ffi::PyTuple_CheckExact(args) == 0 {
+                if ceval::check_args_iterable(tstate, func, args) < 0 {
+                    break 'call std::ptr::null_mut();
+                }
+                let tuple = ffi::PySequence_Tuple(args);
+                if tuple.is_null() {
+                    break 'call tuple;
+                }
+                ffi::Py_DECREF(args);
+                args = tuple;
+            }
+            ffi::PyObject_Call(func, args, kwargs)
+        };
+        ffi::Py_DECREF(func);
+        ffi::Py_DECREF(args);
+        ffi::Py_XDECREF(kwargs);
+        result
+    }
+}
+
+/// MAKE_FUNCTION: `slots` holds the optional defaults, keyword defaults,
+/// annotations and closure (as `flags` says), then the code object. Consumes
+/// the slots on success; on failure only the code object.
+pub unsafe extern "C" fn make_function(frame: *mut Frame, slots: *mut *mut PyObject, flags: isize) -> *mut PyObject {
+    // SAFETY: slots holds owned references; the new function takes them over
+    // exactly as the interpreter assigns its fields.
+    unsafe {
+        let count = 1 + (flags & 0x0F).count_ones() as usize;
+        let code = *slots.add(count - 1);
+        let function = ffi::PyFunction_New(code, (*frame).globals());
+        ffi::Py_DECREF(code);
+        if function.is_null() {
+            return function;
+        }
+        let mut next = count - 1;
+        for (flag, offset) in [
+            (0x08, abi::FUNC_CLOSURE),
+            (0x04, abi::FUNC_ANNOTATIONS),
+            (0x02, abi::FUNC_KWDEFAULTS),
+            (0x01, abi::FUNC_DEFAULTS),
+        ] {
+            if flags & flag != 0 {
+                next -= 1;
+                abi::write_field(function.cast(), offset, *slots.add(next));
+            }
+        }
+        function
+    }
+}
+
+/// Whether the interpreter would have specialised `frame`'s code by now: its
+/// warm-up count (`co_warmup`, advanced by compiled code as by the
+/// interpreter, see `Lowering::warm_up`) has reached 0.
+fn is_warm(frame: &Frame) -> bool {
+    // SAFETY: co_warmup is a short field of the frame's live code object.
+    unsafe { abi::read_field::<i16>(frame.code().cast(), abi::CODE_WARMUP) == 0 }
+}

@@ -1,0 +1,113 @@
+//! Leaving compiled code: handing a frame to the interpreter, and serving
+//! the eval breaker (signals, pending calls, GIL requests) for compiled code.
+
+use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
+use crate::stats;
+use pyo3::ffi::{self, PyObject};
+use std::ffi::c_int;
+use std::sync::atomic::Ordering;
+
+/// Called by compiled code to hand its frame to the interpreter, which runs
+/// it to completion: continuing after code unit `prev_index`, or, with
+/// `throwflag`, unwinding the exception pending at `prev_index` (traceback
+/// entry and exception-table handler included). `stacktop` counts localsplus
+/// plus the value stack written to the frame.
+pub unsafe extern "C" fn exit_to_interpreter(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    prev_index: isize,
+    stacktop: isize,
+    throwflag: isize,
+) -> *mut PyObject {
+    // SAFETY: called from native code running `frame` on `tstate`.
+    unsafe {
+        let (ts, fr) = (&*tstate, &*frame);
+        let counter = if throwflag != 0 { &stats::EXCEPTION_EXITS } else { &stats::DEOPTS };
+        counter.fetch_add(1, Ordering::Relaxed);
+        fr.set_lasti(prev_index);
+        fr.set_stacktop(stacktop as i32);
+        // The interpreter links the frame and counts its recursion depth
+        // itself; undo ours around it so both stay exact.
+        ts.set_current_frame(fr.previous());
+        *ts.recursion_remaining() += 1;
+        let result = if throwflag != 0 && ts.use_tracing() && ts.tracing() == 0 {
+            unwind_without_entry_event(ts, tstate, frame)
+        } else {
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, throwflag as c_int)
+        };
+        *ts.recursion_remaining() -= 1;
+        ts.set_current_frame(frame);
+        result
+    }
+}
+
+thread_local! {
+    /// The trace and profile functions set aside by
+    /// `unwind_without_entry_event`, and how many entry events remain to skip.
+    static SET_ASIDE: std::cell::Cell<Option<([Option<abi::TraceFunc>; 2], u32)>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Unwinds the pending exception of `frame` in the interpreter while a trace
+/// or profile function is installed. Entered with `throwflag`, the
+/// interpreter first reports a `call` event, as for `generator.throw()`; but
+/// this frame's call was not traced (tracing started while it ran natively),
+/// and CPython would report none. So the installed functions are replaced by
+/// `skip_entry_event` for exactly those entry events, then restored, and
+/// every later event (`exception`, `line`, `return`) reaches them.
+unsafe fn unwind_without_entry_event(ts: &ThreadState, tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    let installed = ts.trace_functions();
+    let pending = installed.iter().flatten().count() as u32;
+    SET_ASIDE.set(Some((installed, pending)));
+    let skip: abi::TraceFunc = skip_entry_event;
+    ts.set_trace_functions(installed.map(|f| f.map(|_| skip)));
+    // SAFETY: as in `exit_to_interpreter`.
+    let result = unsafe { abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 1) };
+    // The entry events are normally skipped at once; if the interpreter
+    // failed before making them, restore the functions here.
+    if let Some((installed, _)) = SET_ASIDE.take() {
+        ts.set_trace_functions(installed);
+    }
+    result
+}
+
+/// Stands in for the trace and profile functions during the entry events of
+/// `unwind_without_entry_event`: ignores them, then puts the real ones back.
+unsafe extern "C" fn skip_entry_event(_: *mut PyObject, _: *mut ffi::PyFrameObject, _: c_int, _: *mut PyObject) -> c_int {
+    if let Some((installed, pending)) = SET_ASIDE.take() {
+        if pending > 1 {
+            SET_ASIDE.set(Some((installed, pending - 1)));
+        } else {
+            // SAFETY: called by the interpreter on the thread that holds the GIL.
+            unsafe { (*ffi::PyThreadState_Get().cast::<ThreadState>()).set_trace_functions(installed) };
+        }
+    }
+    0
+}
+
+/// Serves `eval_breaker` at function entry and backward jumps: signal
+/// handlers, pending calls, and GIL hand-over to other threads. Returns 0 to
+/// continue, -1 when a handler raised, 1 when only the interpreter can serve
+/// the request (an asynchronous exception).
+pub unsafe extern "C" fn handle_eval_breaker(tstate: *mut ThreadState) -> isize {
+    // SAFETY: called from native code with the GIL held by `tstate`.
+    unsafe {
+        let interp: *const u8 = abi::read_field(tstate.cast(), abi::TSTATE_INTERP);
+        let breaker = || abi::read_field::<i32>(interp, abi::INTERP_EVAL_BREAKER) != 0;
+        // A pending call added while the calls ran (the loop-tiering
+        // watchdog's, from its own thread) leaves the breaker set: serve it
+        // too rather than leave the frame for it.
+        for _ in 0..2 {
+            if ffi::Py_MakePendingCalls() < 0 {
+                return -1;
+            }
+            if !breaker() {
+                return 0;
+            }
+        }
+        // Another thread asked for the GIL: let it run.
+        let saved = ffi::PyEval_SaveThread();
+        ffi::PyEval_RestoreThread(saved);
+        isize::from(breaker())
+    }
+}

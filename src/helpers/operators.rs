@@ -1,0 +1,154 @@
+//! The functions compiled code calls for the operators family (`codegen::ops::operators`).
+
+use crate::abi::op;
+use pyo3::ffi::{self, PyObject};
+
+/// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
+/// `binary_ops` table); consumes both operands.
+pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
+    // SAFETY: both operands are owned references released here.
+    unsafe {
+        let none = ffi::Py_None();
+        let result = match which {
+            0 => ffi::PyNumber_Add(lhs, rhs),
+            1 => ffi::PyNumber_And(lhs, rhs),
+            2 => ffi::PyNumber_FloorDivide(lhs, rhs),
+            3 => ffi::PyNumber_Lshift(lhs, rhs),
+            4 => ffi::PyNumber_MatrixMultiply(lhs, rhs),
+            5 => ffi::PyNumber_Multiply(lhs, rhs),
+            6 => ffi::PyNumber_Remainder(lhs, rhs),
+            7 => ffi::PyNumber_Or(lhs, rhs),
+            8 => ffi::PyNumber_Power(lhs, rhs, none),
+            9 => ffi::PyNumber_Rshift(lhs, rhs),
+            10 => ffi::PyNumber_Subtract(lhs, rhs),
+            11 => ffi::PyNumber_TrueDivide(lhs, rhs),
+            12 => ffi::PyNumber_Xor(lhs, rhs),
+            13 => ffi::PyNumber_InPlaceAdd(lhs, rhs),
+            14 => ffi::PyNumber_InPlaceAnd(lhs, rhs),
+            15 => ffi::PyNumber_InPlaceFloorDivide(lhs, rhs),
+            16 => ffi::PyNumber_InPlaceLshift(lhs, rhs),
+            17 => ffi::PyNumber_InPlaceMatrixMultiply(lhs, rhs),
+            18 => ffi::PyNumber_InPlaceMultiply(lhs, rhs),
+            19 => ffi::PyNumber_InPlaceRemainder(lhs, rhs),
+            20 => ffi::PyNumber_InPlaceOr(lhs, rhs),
+            21 => ffi::PyNumber_InPlacePower(lhs, rhs, none),
+            22 => ffi::PyNumber_InPlaceRshift(lhs, rhs),
+            23 => ffi::PyNumber_InPlaceSubtract(lhs, rhs),
+            24 => ffi::PyNumber_InPlaceTrueDivide(lhs, rhs),
+            25 => ffi::PyNumber_InPlaceXor(lhs, rhs),
+            _ => unreachable!("BINARY_OP argument out of range"),
+        };
+        ffi::Py_DECREF(lhs);
+        ffi::Py_DECREF(rhs);
+        result
+    }
+}
+
+/// UNARY_POSITIVE/NEGATIVE/INVERT/NOT (`which` is the opcode); consumes
+/// `value`.
+pub unsafe extern "C" fn unary_op(value: *mut PyObject, which: isize) -> *mut PyObject {
+    // SAFETY: value is an owned reference released here.
+    unsafe {
+        let result = match which as u8 {
+            op::UNARY_POSITIVE => ffi::PyNumber_Positive(value),
+            op::UNARY_NEGATIVE => ffi::PyNumber_Negative(value),
+            op::UNARY_INVERT => ffi::PyNumber_Invert(value),
+            _ => match ffi::PyObject_IsTrue(value) {
+                0 => ffi::Py_NewRef(ffi::Py_True()),
+                1 => ffi::Py_NewRef(ffi::Py_False()),
+                _ => std::ptr::null_mut(),
+            },
+        };
+        ffi::Py_DECREF(value);
+        result
+    }
+}
+
+/// True where CPython's specialised COMPARE_OP_{INT,FLOAT,STR}_JUMP compares
+/// without `PyObject_RichCompare` (and so without its recursion check).
+unsafe fn compares_directly(lhs: *mut PyObject, rhs: *mut PyObject, which: i32) -> bool {
+    // SAFETY: both are live objects.
+    unsafe {
+        let small_int = |o: *mut PyObject| ffi::PyLong_CheckExact(o) != 0 && (ffi::Py_SIZE(o) + 1) as usize <= 2;
+        (small_int(lhs) && small_int(rhs))
+            || (ffi::PyFloat_CheckExact(lhs) != 0 && ffi::PyFloat_CheckExact(rhs) != 0)
+            || (ffi::PyUnicode_CheckExact(lhs) != 0
+                && ffi::PyUnicode_CheckExact(rhs) != 0
+                && (which == ffi::Py_EQ || which == ffi::Py_NE))
+    }
+}
+
+/// COMPARE_OP (`which` is Py_LT..Py_GE; `jump_follows` when a conditional
+/// jump consumes the result); consumes both operands.
+pub unsafe extern "C" fn compare_op(
+    lhs: *mut PyObject,
+    rhs: *mut PyObject,
+    which: isize,
+    jump_follows: isize,
+) -> *mut PyObject {
+    // SAFETY: both operands are owned references released here.
+    unsafe {
+        let which = which as i32;
+        let result = match (*ffi::Py_TYPE(lhs)).tp_richcompare {
+            Some(compare) if jump_follows != 0 && compares_directly(lhs, rhs, which) => compare(lhs, rhs, which),
+            _ => ffi::PyObject_RichCompare(lhs, rhs, which),
+        };
+        ffi::Py_DECREF(lhs);
+        ffi::Py_DECREF(rhs);
+        result
+    }
+}
+
+/// CONTAINS_OP: `item in container`, negated when `invert`; consumes both.
+pub unsafe extern "C" fn contains_op(item: *mut PyObject, container: *mut PyObject, invert: isize) -> *mut PyObject {
+    // SAFETY: both are owned references released here.
+    unsafe {
+        let found = ffi::PySequence_Contains(container, item);
+        ffi::Py_DECREF(item);
+        ffi::Py_DECREF(container);
+        if found < 0 {
+            return std::ptr::null_mut();
+        }
+        let result = if (found != 0) != (invert != 0) { ffi::Py_True() } else { ffi::Py_False() };
+        ffi::Py_NewRef(result)
+    }
+}
+
+/// BINARY_SUBSCR: consumes both.
+pub unsafe extern "C" fn binary_subscr(container: *mut PyObject, key: *mut PyObject) -> *mut PyObject {
+    // SAFETY: both are owned references released here.
+    unsafe {
+        let result = ffi::PyObject_GetItem(container, key);
+        ffi::Py_DECREF(container);
+        ffi::Py_DECREF(key);
+        result
+    }
+}
+
+/// STORE_SUBSCR, or DELETE_SUBSCR when `value` is NULL: consumes all.
+pub unsafe extern "C" fn store_subscr(container: *mut PyObject, key: *mut PyObject, value: *mut PyObject) -> isize {
+    // SAFETY: all three are owned references (value may be NULL) released here.
+    unsafe {
+        let status = if value.is_null() {
+            ffi::PyObject_DelItem(container, key)
+        } else {
+            ffi::PyObject_SetItem(container, key, value)
+        };
+        ffi::Py_XDECREF(value);
+        ffi::Py_DECREF(container);
+        ffi::Py_DECREF(key);
+        status as isize
+    }
+}
+
+/// BUILD_SLICE (`step` NULL for the two-argument form): consumes all.
+pub unsafe extern "C" fn build_slice(start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) -> *mut PyObject {
+    // SAFETY: owned references released here.
+    unsafe {
+        let slice = ffi::PySlice_New(start, stop, step);
+        ffi::Py_DECREF(start);
+        ffi::Py_DECREF(stop);
+        ffi::Py_XDECREF(step);
+        slice
+    }
+}
