@@ -9,6 +9,9 @@ Stdlib only. Measures, with the interpreter given by ``--python``:
   (which re-executes it with ``PYJIT_ENABLE=1``; target <= 2.2x);
 - imports: ``python -c "import asyncio, json, email, argparse, decimal"``
   plain and with ``PYJIT_ENABLE=1`` (target <= 1.3x);
+- the same start-up and imports with nothing compiled (no target: they split
+  the cost of loading pyjit and of its hook from what the default threshold
+  compiles);
 - call-heavy code with the JIT on and nothing compiled
   (``PYJIT_ENABLE=1 PYJIT_THRESHOLD=1000000000``): recursive ``fib(25)`` and
   a method-call loop, timed inside the process, best of ``--repeat``
@@ -211,9 +214,14 @@ def main():
         "plain": ([python, "-c", "pass"], plain),
         "enable": ([python, "-c", "pass"], jit_on),
         "script": ([pyjit_script, "-c", "pass"], plain),
+        "hook": ([python, "-c", "pass"], nothing_compiled),
     }, args.rounds, args.rss_rounds)
     table.add("start-up, JIT on", "PYJIT_ENABLE=1 python -c pass",
               costs["plain"], costs["enable"], 1.1)
+    # No target: the share of loading pyjit, without what start-up compiles.
+    table.add("start-up, JIT on, nothing compiled",
+              "PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s python -c pass" % NOTHING_COMPILED,
+              costs["plain"], costs["hook"], None)
     table.add("start-up, `pyjit` command", "pyjit -c pass",
               costs["plain"], costs["script"], 2.2)
 
@@ -221,9 +229,15 @@ def main():
     costs = process_costs({
         "plain": ([python, "-c", IMPORTS], plain),
         "enable": ([python, "-c", IMPORTS], jit_on),
+        "hook": ([python, "-c", IMPORTS], nothing_compiled),
     }, args.rounds, args.rss_rounds)
     table.add("stdlib imports, JIT on", 'PYJIT_ENABLE=1 python -c "%s"' % IMPORTS,
               costs["plain"], costs["enable"], 1.3)
+    # No target of its own: separates the hook's share of the row above from
+    # the compiling that the default threshold triggers during imports.
+    table.add("stdlib imports, JIT on, nothing compiled",
+              'PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s python -c "%s"' % (NOTHING_COMPILED, IMPORTS),
+              costs["plain"], costs["hook"], None)
 
     print("call-heavy code, nothing compiled (%d rounds, best of %d)"
           % (args.call_rounds, args.repeat), flush=True)

@@ -734,6 +734,9 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
         "loops per value calibrated once under CPython (min time %.3g s)%s" % (
             states, cfg["rounds"], cfg["rounds"], cfg["warmups"], cfg["values"],
             cfg["min_time"], "; **--quick smoke test: numbers are noisy**" if cfg["quick"] else ""))
+    add("- Elsewhere: start-up, import and nothing-compiled call overhead in "
+        "`benchmarks/OVERHEAD.md` (`benchmarks/overhead.py`), the warm code cache in "
+        "`benchmarks/CACHE.md`, package test suites in `benchmarks/PACKAGES.md`")
     add("")
 
     add("## Timings")
