@@ -5,9 +5,19 @@ For a few pyperformance benchmarks, under plain CPython, a cold JIT and a warm c
 all of them, loaded in strict mode):
 
 - first iteration: wall time of a fresh process running one iteration
-  (`run_benchmark.py --debug-single-value`: start-up, imports, compiles, one run);
-- steady state: pyperf's mean with `--fast` (workers inherit the mode's environment);
-- run-time compiles and cache hits of the warm-cache first-iteration process.
+  (`run_benchmark.py --worker --debug-single-value`: start-up, imports, compiles, one run);
+- steady state: median value of `--processes` pyperf worker processes
+  (`--worker -l LOOPS -w 1 -n 3`, loops calibrated once under CPython);
+- cache hits and run-time compiles of the warm-cache first-iteration process.
+
+Every benchmark process is a pyperf *worker*, which runs the benchmark in that very
+process. Without `--worker`, `run_benchmark.py` (even with `--debug-single-value`) is a
+pyperf manager that spawns the worker with a clean environment (only PATH, HOME,
+PYTHONPATH, ... and the names given by `--inherit-environ`), so no PYJIT_* variable
+would reach the code being timed. To prove that each mode reached it, every process
+also gets PYJIT_STATS_OUT (in the CPython mode too, where nothing may write it), and
+the script stops unless: CPython processes wrote no stats, cold-JIT processes compiled
+something and had no cache hits, warm-cache processes had cache hits.
 
 And the import-time cost of the cache: a fresh process importing a set of large stdlib
 packages with the JIT on, without a cache, with a cache that has no entries for them,
@@ -16,12 +26,13 @@ and with one that has (precompiled, trained on that import).
     /path/to/venv/bin/python benchmarks/cache_startup.py [--bench nbody,richards] [--output FILE]
 
 Needs pyjit, pyperf and pyperformance in that venv. Writes a Markdown report (default
-benchmarks/CACHE.md). Times are medians of --repeat runs.
+benchmarks/CACHE.md). Times are medians of --repeat runs, the modes interleaved.
 """
 
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -36,6 +47,7 @@ import pyperformance
 PY = sys.executable
 BENCH_DIR = Path(pyperformance.__file__).parent / "data-files" / "benchmarks"
 IMPORTS = "import asyncio, email.mime.multipart, http.server, xml.dom.minidom, unittest, argparse, json, decimal"
+MODES = ("cpython", "cold JIT", "warm cache")
 
 
 def run(cmd, env, ok=(0,)):
@@ -51,9 +63,9 @@ def pyjit(*args, ok=(0,)):
     return run([PY, "-m", "pyjit", *map(str, args)], os.environ, ok)
 
 
-def mode_envs(cache, pub, stats):
+def mode_envs(cache, pub):
     base = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
-    jit = dict(base, PYJIT_ENABLE="1", PYJIT_STATS_OUT=str(stats))
+    jit = dict(base, PYJIT_ENABLE="1")
     return {
         "cpython": base,
         "cold JIT": jit,
@@ -61,26 +73,74 @@ def mode_envs(cache, pub, stats):
     }
 
 
-def median_time(cmd, env, repeat):
-    return statistics.median(run(cmd, env)[0] for _ in range(repeat))
+def run_checked(cmd, mode, env, stats):
+    """Run one benchmark process in a mode; return (wall time, its pyjit stats or None).
+
+    Stops the whole run if the mode did not reach the process (see the module doc).
+    """
+    stats.unlink(missing_ok=True)
+    elapsed, _ = run(cmd, dict(env, PYJIT_STATS_OUT=str(stats)))
+    written = json.loads(stats.read_text()) if stats.exists() else None
+    if mode == "cpython":
+        problem = written is not None and "pyjit ran in the CPython mode"
+    elif written is None:
+        problem = "no pyjit stats written: the JIT did not run in the benchmark process"
+    elif mode == "cold JIT":
+        problem = (written["compiled"] == 0 and "the cold JIT compiled nothing") or (
+            written["cache_hits"] and "cache hits without a cache")
+    else:
+        problem = written["cache_hits"] == 0 and "no cache hits with the warm cache"
+    if problem:
+        raise SystemExit(f"{mode}: {problem}: {shlex.join(map(str, cmd))}")
+    return elapsed, written
 
 
-def steady_state(script, env, tmp):
+def rotations(rounds):
+    """The mode order of each round, rotating so each mode runs first equally often."""
+    for rnd in range(rounds):
+        shift = rnd % len(MODES)
+        yield MODES[shift:] + MODES[:shift]
+
+
+def first_iteration(script, envs, stats, repeat):
+    """{mode: median wall time}, {mode: stats of the last process} of one-iteration processes."""
+    cmd = [PY, script, "--worker", "--debug-single-value"]
+    times = {m: [] for m in MODES}
+    last_stats = {}
+    for order in rotations(repeat):
+        for mode in order:
+            elapsed, last_stats[mode] = run_checked(cmd, mode, envs[mode], stats)
+            times[mode].append(elapsed)
+    return {m: statistics.median(t) for m, t in times.items()}, last_stats
+
+
+def steady_state(script, envs, stats, tmp, processes):
+    """{mode: median value (s per iteration)} of pyperf worker processes, same loops."""
     out = tmp / "pyperf.json"
     out.unlink(missing_ok=True)
-    inherit = ",".join(k for k in env if k.startswith("PYJIT_")) or "PATH"
-    run([PY, script, "--fast", "--inherit-environ", inherit, "-o", out], env)
-    data = json.loads(out.read_text())
-    values = [v for bench in data["benchmarks"] for r in bench["runs"] for v in r.get("values", [])]
-    return statistics.mean(values)
+    run([PY, script, "--worker", "--calibrate-loops", "-o", out], envs["cpython"])
+    loops = json.loads(out.read_text())["metadata"]["calibrate_loops"]
+    values = {m: [] for m in MODES}
+    for order in rotations(processes):
+        for mode in order:
+            out.unlink(missing_ok=True)
+            cmd = [PY, script, "--worker", "-l", str(loops), "-w", "1", "-n", "3", "-o", out]
+            run_checked(cmd, mode, envs[mode], stats)
+            data = json.loads(out.read_text())
+            values[mode] += [v for b in data["benchmarks"] for r in b["runs"] for v in r.get("values", [])]
+    return {m: statistics.median(v) for m, v in values.items()}, loops
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--bench", default="nbody,richards,float,chaos,json_dumps")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bench", default="nbody,richards,float,chaos")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="first-iteration processes per mode (imports: twice as many)")
+    parser.add_argument("--processes", type=int, default=3,
+                        help="steady-state worker processes per mode")
     parser.add_argument("--output", default=str(Path(__file__).with_name("CACHE.md")))
     args = parser.parse_args()
+    command = shlex.join([PY, *sys.argv])
     benches = args.bench.split(",")
     scripts = {b: BENCH_DIR / f"bm_{b}" / "run_benchmark.py" for b in benches}
     stdlib = sysconfig.get_paths()["stdlib"]
@@ -89,7 +149,8 @@ def main():
     try:
         pyjit("cache", "keygen", tmp / "k.key")
         pub = tmp / "k.key.pub"
-        train = " && ".join(f"{PY} {s} --debug-single-value > /dev/null" for s in scripts.values())
+        # --worker: the training run must run the benchmark in the recorded process.
+        train = " && ".join(f"{PY} {s} --worker --debug-single-value > /dev/null" for s in scripts.values())
         train += f" && {PY} -c '{IMPORTS}'"
         started = time.perf_counter()
         _, built = pyjit(
@@ -100,35 +161,37 @@ def main():
         precompile_time = time.perf_counter() - started
         summary = built.stdout.splitlines()[0]
         stats = tmp / "stats.json"
-        envs = mode_envs(tmp / "cache", pub, stats)
+        envs = mode_envs(tmp / "cache", pub)
 
         rows = []
         for bench, script in scripts.items():
-            first = {m: median_time([PY, script, "--debug-single-value"], env, args.repeat) for m, env in envs.items()}
-            run([PY, script, "--debug-single-value"], envs["warm cache"])
-            warm = json.loads(stats.read_text())
-            steady = {m: steady_state(script, env, tmp) for m, env in envs.items()}
-            rows.append((bench, first, steady, warm["compiled"], warm["cache_hits"]))
-            print(bench, first, steady, file=sys.stderr)
+            first, first_stats = first_iteration(script, envs, stats, args.repeat)
+            steady, loops = steady_state(script, envs, stats, tmp, args.processes)
+            rows.append((bench, first, steady, loops, first_stats))
+            print(bench, first, steady, {m: st and (st["compiled"], st["cache_hits"])
+                                         for m, st in first_stats.items()}, file=sys.stderr)
 
         # Import cost: a cache with no entries for the imported modules (the sample app's).
         app = Path(__file__).resolve().parent.parent / "examples" / "container" / "app"
         pyjit("precompile", app, "--out", tmp / "empty", "--key", tmp / "k.key")
-        imports = {}
+        import_envs = {}
         for label, cache in (("no cache", None), ("cache without entries for them", tmp / "empty"),
                              ("cache with entries for them", tmp / "cache")):
-            env = dict(envs["cold JIT"])
+            import_envs[label] = dict(envs["cold JIT"])
             if cache:
-                env.update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
-            imports[label] = median_time([PY, "-c", IMPORTS], env, args.repeat * 2)
-        imports["plain CPython"] = median_time([PY, "-c", IMPORTS], envs["cpython"], args.repeat * 2)
+                import_envs[label].update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
+        import_envs["plain CPython"] = envs["cpython"]
         # The lookup alone: run-time compiling off, so the only difference is keying each
         # code object once and searching the index.
         for label, cache in (("no cache, compiling off", None), ("cache without entries, compiling off", tmp / "empty")):
-            env = dict(envs["cold JIT"], PYJIT_THRESHOLD="1000000000")
+            import_envs[label] = dict(envs["cold JIT"], PYJIT_THRESHOLD="1000000000")
             if cache:
-                env.update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
-            imports[label] = median_time([PY, "-c", IMPORTS], env, args.repeat * 2)
+                import_envs[label].update(PYJIT_CACHE=str(cache), PYJIT_TRUSTED_KEYS=str(pub))
+        import_times = {label: [] for label in import_envs}
+        for _ in range(args.repeat * 2):  # interleaved, like the benchmark modes
+            for label, env in import_envs.items():
+                import_times[label].append(run([PY, "-c", IMPORTS], env)[0])
+        imports = {label: statistics.median(t) for label, t in import_times.items()}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -136,27 +199,50 @@ def main():
     lines = [
         "# Warm code cache",
         "",
-        f"Written by `benchmarks/cache_startup.py` on {time.strftime('%Y-%m-%d')} "
-        f"({os.cpu_count()} CPUs, shared machine: other builds may have been running).",
+        f"Written by `benchmarks/cache_startup.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"({os.cpu_count()} CPUs, load average at the end {' '.join('%.2f' % x for x in os.getloadavg())}; "
+        "shared machine: other builds were running, expect noise).",
+        "",
+        f"Command: `{command}`",
+        "",
         f"Cache: the benchmarks, pyperf and the stdlib, one training run of all of them "
         f"({precompile_time:.0f} s): `{summary}`",
         "",
-        "| benchmark | first iteration: CPython | cold JIT | warm cache | steady state: CPython | cold JIT | warm cache | warm: run-time compiles | warm: cache hits |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| benchmark | first iteration: CPython | cold JIT | warm cache | steady state: CPython | cold JIT | warm cache "
+        "| loops / value | cold JIT: run-time compiles | warm cache: cache hits | warm cache: run-time compiles |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for bench, first, steady, compiled, hits in rows:
+    for bench, first, steady, loops, first_stats in rows:
+        cold, warm = first_stats["cold JIT"], first_stats["warm cache"]
         lines.append(
             f"| {bench} | {ms(first['cpython'])} | {ms(first['cold JIT'])} | {ms(first['warm cache'])} "
-            f"| {ms(steady['cpython'])} | {ms(steady['cold JIT'])} | {ms(steady['warm cache'])} | {compiled} | {hits} |"
+            f"| {ms(steady['cpython'])} | {ms(steady['cold JIT'])} | {ms(steady['warm cache'])} | {loops} "
+            f"| {cold['compiled']} | {warm['cache_hits']} | {warm['compiled']} |"
         )
     lines += [
         "",
-        "First iteration is the wall time of a whole process (start-up, imports, compiles, one",
-        "iteration); steady state is pyperf's mean per iteration (`--fast`). Run-time compiles in",
-        "the warm-cache process are code objects with no entry: checked for nbody, a `<lambda>`",
-        "made by `exec` and a function of psutil (imported by pyperf, not precompiled here).",
+        "First iteration: median wall time of a whole process (start-up, imports, compiles, one",
+        f"iteration: `run_benchmark.py --worker --debug-single-value`), {args.repeat} processes per mode.",
+        f"Steady state: median value (time per iteration) of {args.processes} worker processes per mode",
+        "(`--worker -l LOOPS -w 1 -n 3`, loops calibrated under CPython), 3 values each. The modes",
+        "alternate in rotating order. Compiles and cache hits are `pyjit.stats()` of the last",
+        "first-iteration process of that mode (`PYJIT_STATS_OUT`); every process of every mode was",
+        "checked: no stats written under CPython, compiles and no cache hits under the cold JIT,",
+        "cache hits with the warm cache. Cold JIT and warm cache use pyjit's default threshold.",
+        "",
+        "The first-iteration figures and cache counts in this file before 2026-12-01 were invalid:",
+        "`run_benchmark.py --debug-single-value` is a pyperf manager that runs the benchmark in a",
+        "worker process with a clean environment (pyperf passes on only PATH, HOME, PYTHONPATH, ...",
+        "and names given to `--inherit-environ`), so the timed iteration ran in plain CPython in",
+        "every mode and the cache hits counted were the manager's. The training command had the",
+        "same problem, so the cache held only the code the manager ran at import (for richards:",
+        "the module and class bodies and one `__init__`, 16 entries, against 50 when trained",
+        "with `--worker`), and the warm-cache steady state (whose workers did get the",
+        "variables) compiled the timed functions at run time like a cold JIT.",
         "",
         f"## Import-time cost (`python -c \"{IMPORTS}\"`, JIT on)",
+        "",
+        f"Median of {args.repeat * 2} processes per row, rows interleaved.",
         "",
         "| | time |",
         "|---|---:|",

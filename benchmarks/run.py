@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """pyjit benchmark runner: plain CPython vs pyjit on pyperformance benchmarks.
 
+Three states per benchmark, interleaved in the same rounds: plain CPython,
+pyjit on with nothing compiled (the threshold is never reached: the cost of
+the hook alone) and pyjit at its default settings (or ``--threshold N``).
+
 Stdlib only.  The *target* interpreter (``--python``) must have ``pyperf`` and
 ``pyperformance`` installed (and ``pyjit`` for real measurements); this script
 itself can run under any Python >= 3.8.
@@ -11,12 +15,11 @@ several, e.g. deepcopy and logging):
 1. One calibration process under plain CPython
    (``run_benchmark.py --worker --calibrate-loops``) discovers the
    sub-benchmark names and the number of loops per timed value.
-2. ``--rounds`` rounds, each running one child process per mode, interleaved
-   and alternating the order (CPython, pyjit, pyjit, CPython, ...) so that
-   slow machine drift cancels out.  Each child is a pyperf *worker*
+2. ``--rounds`` rounds, each running one child process per state, the order
+   rotating from round to round so that slow machine drift cancels out.  Each child is a pyperf *worker*
    (``run_benchmark.py --worker --worker-task T -l LOOPS -w W -n N -o x.json``):
    it times W warmup values and N values in that single process, with the same
-   loop count for both modes.  The child is reaped with ``os.wait4`` which
+   loop count in every state.  The child is reaped with ``os.wait4`` which
    gives its peak RSS (``ru_maxrss``); pyjit children also get
    ``PYJIT_STATS_OUT`` and write their JIT statistics as JSON at exit.
 3. Results go to ``BENCHMARKS.md`` (rewritten after every benchmark, so an
@@ -53,13 +56,13 @@ DEFAULT_BENCHMARKS = [
     "logging",
 ]
 
-CPYTHON = "cpython"
-PYJIT = "pyjit"
-MODES = (CPYTHON, PYJIT)
-
-# Columns reserved for the persistent code cache (PYJIT_CACHE, separate
-# issue).  They are printed as "—" until a warm-cache mode is implemented.
-WARM_CACHE_COLUMNS = ("warm cache 1st value", "warm cache steady")
+# The three states every benchmark runs in, interleaved in the same rounds:
+CPYTHON = "cpython"     # plain CPython, no PYJIT_* variable
+NOCOMPILE = "nocompile"  # pyjit on, threshold never reached: the cost of the hook alone
+PYJIT = "pyjit"         # pyjit at its default settings (or --threshold N)
+MODES = (CPYTHON, NOCOMPILE, PYJIT)
+JIT_MODES = (NOCOMPILE, PYJIT)
+NOTHING_COMPILED_THRESHOLD = 1000000000
 
 DASH = "—"
 STDERR_TAIL_LINES = 200
@@ -169,22 +172,78 @@ class ChildResult:
         self.stderr_path = None
 
 
+_subreaper = None
+
+
+def become_subreaper():
+    """Make orphaned descendants of this process our children (Linux prctl).
+
+    Returns False where that is not possible (then peak RSS is not clean).
+    """
+    global _subreaper
+    if _subreaper is None:
+        _subreaper = False
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_CHILD_SUBREAPER = 36
+            _subreaper = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            pass
+    return _subreaper
+
+
+def spawn_clean_rss(cmd, env, cwd, stdout, stderr):
+    """Start cmd so that its ru_maxrss is its own; return (pid, process group).
+
+    A child's ru_maxrss (wait4) is not its own peak: exec keeps the peak of
+    the memory image it replaces, and a forked child's image starts as a copy
+    of its parent's, so every child of this runner reports at least the
+    runner's own RSS (measured: a 300 MiB parent made `/bin/true` report
+    310 MiB). So a small /bin/sh forks the command in the background (a new
+    process whose image is a copy of the shell's, a few MiB) and execs echo
+    to print its pid; as a subreaper we inherit the command when the shell
+    exits and reap it with wait4. `exec echo` instead of the echo builtin
+    keeps the shell from reaping the command itself if it exits quickly.
+    The launch adds ~5 ms to the measured wall time.
+    """
+    pid_read, pid_write = os.pipe()
+    try:
+        shell = subprocess.Popen(
+            ["/bin/sh", "-c", '"$@" %d>&- & exec echo $! >&%d' % (pid_write, pid_write),
+             "sh"] + list(cmd),
+            env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+            pass_fds=(pid_write,), start_new_session=True)
+    finally:
+        os.close(pid_write)
+    with os.fdopen(pid_read) as f:
+        line = f.readline()
+    shell.wait()
+    if not line.strip():
+        raise OSError("cannot start %s" % shlex.join(cmd))
+    return int(line), shell.pid  # the command stays in the shell's new session
+
+
 def run_child(cmd, env, cwd, timeout, stdout_path, stderr_path):
     """Run cmd, reap it with os.wait4 to get its own rusage (peak RSS)."""
     res = ChildResult()
     res.cmd = cmd
     res.stdout_path = stdout_path
     res.stderr_path = stderr_path
+    clean_rss = become_subreaper()
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, start_new_session=True)
+        if clean_rss:
+            pid, group = spawn_clean_rss(cmd, env, cwd, out, err)
+        else:
+            pid = group = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                           stdout=out, stderr=err, start_new_session=True).pid
         fired = []
 
         def on_timeout():
             fired.append(True)
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
             except OSError:
                 pass
 
@@ -194,27 +253,25 @@ def run_child(cmd, env, cwd, timeout, stdout_path, stderr_path):
         try:
             while True:
                 try:
-                    _, status, rusage = os.wait4(proc.pid, 0)
+                    _, status, rusage = os.wait4(pid, 0)
                     break
                 except InterruptedError:  # pragma: no cover (PEP 475 retries)
                     continue
         except BaseException:
             # Ctrl+C or similar: do not leave the child running.
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
             except OSError:
                 pass
             try:
-                os.wait4(proc.pid, 0)
+                os.wait4(pid, 0)
             except ChildProcessError:
                 pass
-            proc.returncode = -9
             raise
         finally:
             timer.cancel()
         res.wall = time.perf_counter() - t0
     res.exitcode = exitcode_from_status(status)
-    proc.returncode = res.exitcode  # already reaped; keep Popen consistent
     res.timed_out = bool(fired)
     res.maxrss_kib = rusage.ru_maxrss  # KiB on Linux
     return res
@@ -284,12 +341,33 @@ def base_env():
 
 
 def mode_env(mode, threshold, stats_path):
+    """threshold: PYJIT_THRESHOLD of the PYJIT mode, None for pyjit's default."""
     env = base_env()
-    if mode == PYJIT:
+    if mode in JIT_MODES:
         env["PYJIT_ENABLE"] = "1"
-        env["PYJIT_THRESHOLD"] = str(threshold)
         env["PYJIT_STATS_OUT"] = stats_path
+    if mode == NOCOMPILE:
+        env["PYJIT_THRESHOLD"] = str(NOTHING_COMPILED_THRESHOLD)
+    elif mode == PYJIT and threshold is not None:
+        env["PYJIT_THRESHOLD"] = str(threshold)
     return env
+
+
+def mode_variables(mode, cfg):
+    """The PYJIT_* settings of a state, for the report (not the stats file)."""
+    env = mode_env(mode, cfg["threshold"], "")
+    return " ".join("%s=%s" % (k, env[k]) for k in sorted(env)
+                    if k.startswith("PYJIT_") and k != "PYJIT_STATS_OUT") or "no PYJIT_*"
+
+
+def mode_label(mode, cfg):
+    if mode == CPYTHON:
+        return "CPython"
+    if mode == NOCOMPILE:
+        return "pyjit, nothing compiled"
+    if cfg["threshold"] is None:
+        return "pyjit default"
+    return "pyjit threshold %d" % cfg["threshold"]
 
 
 def find_benchmarks_dir(python):
@@ -456,19 +534,19 @@ class Row:
         s["delegated_reasons"] = {k: v / len(stats) for k, v in reasons.items()} if stats else {}
         return s
 
-    def paired_ratios(self):
-        """pyjit/CPython per round, from the two adjacent processes' medians."""
+    def paired_ratios(self, mode):
+        """mode/CPython per round, from the medians of that round's processes."""
         c = {r["round"]: r for r in self.ok_runs(CPYTHON)}
         out = []
-        for j in self.ok_runs(PYJIT):
+        for j in self.ok_runs(mode):
             if j["round"] in c:
                 out.append(statistics.median(j["values"]) /
                            statistics.median(c[j["round"]]["values"]))
         return out
 
-    def ratios(self):
-        """(median paired ratio, (q1, q3) or None, best/best ratio)."""
-        pr = self.paired_ratios()
+    def ratios(self, mode):
+        """(median paired ratio, (q1, q3) or None, best/best ratio) of mode to CPython."""
+        pr = self.paired_ratios(mode)
         med = statistics.median(pr) if pr else None
         quart = None
         if len(pr) >= 4:
@@ -477,7 +555,7 @@ class Row:
         elif len(pr) >= 2:
             quart = (min(pr), max(pr))
         cv = [v for r in self.ok_runs(CPYTHON) for v in r["values"]]
-        jv = [v for r in self.ok_runs(PYJIT) for v in r["values"]]
+        jv = [v for r in self.ok_runs(mode) for v in r["values"]]
         best = min(jv) / min(cv) if cv and jv else None
         return med, quart, best
 
@@ -486,7 +564,7 @@ class Row:
             return "ERROR: " + self.error
         parts = []
         for mode in MODES:
-            label = "CPython" if mode == CPYTHON else "pyjit"
+            label = mode_label(mode, cfg)
             nf = len(self.failed_runs(mode))
             n = len(self.runs[mode])
             if nf:
@@ -498,12 +576,21 @@ class Row:
                 parts.append("%s rounds stopped: %s" % (label, self.aborted[mode]))
             elif n < cfg["rounds"]:
                 parts.append("%s incomplete: %d/%d rounds" % (label, n, cfg["rounds"]))
-        if cfg["pyjit_installed"] and self.ok_runs(PYJIT):
-            js = self.summary(PYJIT)
-            if not js["n_stats"]:
-                parts.append("no pyjit stats written (JIT not enabled?)")
-            elif js["compiled"] == 0:
-                parts.append("pyjit compiled nothing")
+        if cfg["pyjit_installed"]:
+            # A state that did not reach the benchmark process would be
+            # reported as a timing of the wrong thing: say so in the row.
+            for mode in JIT_MODES:
+                if not self.ok_runs(mode):
+                    continue
+                js = self.summary(mode)
+                if not js["n_stats"]:
+                    parts.append("%s: no pyjit stats written (JIT not enabled?)"
+                                 % mode_label(mode, cfg))
+                elif mode == PYJIT and js["compiled"] == 0:
+                    parts.append("%s compiled nothing" % mode_label(mode, cfg))
+                elif mode == NOCOMPILE and js["compiled"]:
+                    parts.append("**%s compiled %s functions**" % (
+                        mode_label(mode, cfg), fmt_num(js["compiled"])))
         return "; ".join(parts) if parts else "ok"
 
 
@@ -576,7 +663,7 @@ def run_one(row, mode, rnd, script, cfg, tmpdir):
             rec["ok"] = True
         elif problem is None:
             problem = "pyperf output has no values"
-    if mode == PYJIT and os.path.exists(stats_path):
+    if mode in JIT_MODES and os.path.exists(stats_path):
         try:
             with open(stats_path) as f:
                 rec["stats"] = json.load(f)
@@ -640,130 +727,148 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
         add("- **Warning:** %s" % cfg["pyjit_warning"])
     add("- pyperformance %s, pyperf %s; benchmark scripts from `%s`" % (
         cfg["pyperformance_version"], cfg["pyperf_version"], cfg["benchmarks_dir"]))
-    add("- Settings: `PYJIT_THRESHOLD=%d`; %d round(s) = %d process(es) per mode per "
+    states = ", ".join("%s (`%s`)" % (mode_label(m, cfg), mode_variables(m, cfg))
+                       for m in MODES)
+    add("- Settings: states %s; %d round(s) = %d process(es) per state per "
         "benchmark, interleaved; %d warmup value(s) + %d timed value(s) per process; "
         "loops per value calibrated once under CPython (min time %.3g s)%s" % (
-            cfg["threshold"], cfg["rounds"], cfg["rounds"], cfg["warmups"], cfg["values"],
+            states, cfg["rounds"], cfg["rounds"], cfg["warmups"], cfg["values"],
             cfg["min_time"], "; **--quick smoke test: numbers are noisy**" if cfg["quick"] else ""))
+    add("- Elsewhere: start-up, import and nothing-compiled call overhead in "
+        "`benchmarks/OVERHEAD.md` (`benchmarks/overhead.py`), the warm code cache in "
+        "`benchmarks/CACHE.md`, package test suites in `benchmarks/PACKAGES.md`")
     add("")
 
     add("## Timings")
     add("")
-    hdr = ["Benchmark", "CPython", "pyjit", "pyjit / CPython", "best / best",
-           "CPython 1st value", "pyjit 1st value (cold)"] + list(WARM_CACHE_COLUMNS) + ["Status"]
+    jit = mode_label(PYJIT, cfg)
+    hook = mode_label(NOCOMPILE, cfg)
+    hdr = ["Benchmark", "CPython", hook, "%s / CPython" % hook, jit, "%s / CPython" % jit,
+           "best / best (%s)" % jit, "CPython 1st value", "%s 1st value" % jit, "Status"]
     add("| " + " | ".join(hdr) + " |")
     add("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 2) + ["---"]) + "|")
-    ratios, bests = [], []
+    ratios = {m: [] for m in JIT_MODES}
+    bests = []
+
+    def tcell(summary):
+        if summary["median"] is None:
+            return "**FAILED**" if summary["n_failed"] else DASH
+        sd = summary["rel_stdev"]
+        return fmt_time(summary["median"]) + ("" if sd is None else " ±%.0f%%" % (sd * 100))
+
     for row in rows:
-        c, j = row.summary(CPYTHON), row.summary(PYJIT)
-
-        def tcell(s):
-            if s["median"] is None:
-                return DASH
-            sd = s["rel_stdev"]
-            return fmt_time(s["median"]) + ("" if sd is None else " ±%.0f%%" % (sd * 100))
-
-        ratio, quart, best = row.ratios()
-        if ratio is not None:
-            ratios.append(ratio)
+        sums = {m: row.summary(m) for m in MODES}
+        cells = [row.name, tcell(sums[CPYTHON])]
+        for mode in JIT_MODES:
+            ratio, quart, best = row.ratios(mode)
+            rcell = DASH
+            if ratio is not None:
+                ratios[mode].append(ratio)
+                rcell = "**%.2fx**" % ratio + (" (%.2f–%.2f)" % quart if quart else "")
+            cells += [tcell(sums[mode]), rcell]
+        best = row.ratios(PYJIT)[2]
         if best is not None:
             bests.append(best)
-        rcell = DASH
-        if ratio is not None:
-            rcell = "**%.2fx**" % ratio
-            if quart:
-                rcell += " (%.2f–%.2f)" % quart
-        jcell = tcell(j)
-        if j["n_failed"] and j["median"] is None:
-            jcell = "**FAILED**"
-        cells = [row.name, tcell(c), jcell, rcell,
-                 DASH if best is None else "%.2fx" % best,
-                 fmt_time(c["first"]), fmt_time(j["first"])]
-        cells += [DASH] * len(WARM_CACHE_COLUMNS)
-        cells.append(row.status(cfg))
+        cells += [DASH if best is None else "%.2fx" % best,
+                  fmt_time(sums[CPYTHON]["first"]), fmt_time(sums[PYJIT]["first"]),
+                  row.status(cfg)]
         add("| " + " | ".join(md_escape(x) for x in cells) + " |")
-    gm, gb = geomean(ratios), geomean(bests)
     add("")
-    add("Geometric mean over %d row(s) measured in both modes: pyjit / CPython %s, "
-        "best / best %s." % (len(ratios), DASH if gm is None else "**%.3fx**" % gm,
-                            DASH if gb is None else "%.3fx" % gb))
-    add("")
+    for mode in JIT_MODES:
+        gm = geomean(ratios[mode])
+        line = "Geometric mean over %d row(s) measured in both states: %s / CPython %s" % (
+            len(ratios[mode]), mode_label(mode, cfg), DASH if gm is None else "**%.3fx**" % gm)
+        if mode == PYJIT:
+            gb = geomean(bests)
+            line += ", best / best %s" % (DASH if gb is None else "%.3fx" % gb)
+        add(line + ".")
+        add("")
 
     add("## JIT statistics and memory")
     add("")
-    hdr = ["Benchmark", "iterations / value", "compile time", "compiled", "delegated", "failed", "deopts",
-           "peak RSS CPython", "peak RSS pyjit", "RSS ratio",
-           "process wall CPython", "process wall pyjit", "other load",
-           "top delegation reasons"]
+    hdr = (["Benchmark", "iterations / value", "compile time", "compiled", "delegated",
+            "failed", "deopts"]
+           + ["peak RSS %s" % mode_label(m, cfg) for m in MODES]
+           + ["RSS ratio %s" % jit]
+           + ["process wall %s" % mode_label(m, cfg) for m in MODES]
+           + ["other load", "top delegation reasons"])
     add("| " + " | ".join(hdr) + " |")
     add("|" + "|".join(["---"] + ["---:"] * (len(hdr) - 2) + ["---"]) + "|")
     for row in rows:
-        c, j = row.summary(CPYTHON), row.summary(PYJIT)
+        sums = {m: row.summary(m) for m in MODES}
+        c, j = sums[CPYTHON], sums[PYJIT]
         ct = j["compile_time_ns"]
         rss_ratio = (j["maxrss_kib"] / c["maxrss_kib"]
                      if c["maxrss_kib"] and j["maxrss_kib"] else None)
         reasons = sorted(j["delegated_reasons"].items(), key=lambda kv: -kv[1])[:3]
         iters = row.loops * row.inner_loops
-        cells = [row.name,
-                 "%d" % iters if iters else DASH,
-                 DASH if ct is None else fmt_time(ct * 1e-9),
-                 fmt_num(j["compiled"]), fmt_num(j["delegated"]),
-                 fmt_num(j["failed"]), fmt_num(j["deopts"]),
-                 fmt_mib(c["maxrss_kib"]), fmt_mib(j["maxrss_kib"]),
-                 DASH if rss_ratio is None else "%.2fx" % rss_ratio,
-                 fmt_time(c["wall"]), fmt_time(j["wall"]),
-                 DASH if row.other_load is None else "%.2f CPU" % row.other_load,
-                 ", ".join("%s (%s)" % (k, fmt_num(v)) for k, v in reasons) or DASH]
+        cells = ([row.name,
+                  "%d" % iters if iters else DASH,
+                  DASH if ct is None else fmt_time(ct * 1e-9),
+                  fmt_num(j["compiled"]), fmt_num(j["delegated"]),
+                  fmt_num(j["failed"]), fmt_num(j["deopts"])]
+                 + [fmt_mib(sums[m]["maxrss_kib"]) for m in MODES]
+                 + [DASH if rss_ratio is None else "%.2fx" % rss_ratio]
+                 + [fmt_time(sums[m]["wall"]) for m in MODES]
+                 + [DASH if row.other_load is None else "%.2f CPU" % row.other_load,
+                    ", ".join("%s (%s)" % (k, fmt_num(v)) for k, v in reasons) or DASH])
         add("| " + " | ".join(md_escape(x) for x in cells) + " |")
     add("")
 
     add("## How to read this")
     add("")
-    add("""- **CPython / pyjit**: median over all timed values of all processes of that
-  mode, as time per benchmark iteration (pyperf's value: the time of one
+    add("""- **States**: every benchmark ran in three states, each in its own fresh
+  processes: plain **CPython** (no `PYJIT_*` variable); **pyjit, nothing
+  compiled** (`PYJIT_ENABLE=1 PYJIT_THRESHOLD=%d`: the hook is installed and
+  counts calls, but no function reaches the threshold, so this is the cost of
+  pyjit on code it does not compile); and **%s** (`PYJIT_ENABLE=1`%s). Each
+  round ran one process per state back to back, the order rotating from round
+  to round (C N J, N J C, J C N, …) so drift of the machine hits all alike.
+- **time columns**: median over all timed values of all processes of that
+  state, as time per benchmark iteration (pyperf's value: the time of one
   timed batch divided by its number of iterations, shown in the second
-  table as "iterations / value" = loops × the benchmark's inner loops). `±N%` is the relative
-  standard deviation of those values. Each mode ran in its own fresh
-  processes, alternating CPython and pyjit processes (C J J C C J …) so drift
-  of the machine hits both equally.
-- **pyjit / CPython**: each round ran one CPython and one pyjit process back
-  to back; the ratio of their medians is that round's ratio, and the column
-  shows the median of the rounds' ratios, with the 25th–75th percentile of
-  them in parentheses (min–max for 2–3 rounds). **Below 1.00x pyjit is
-  faster**, above 1.00x it is slower. If the parenthesised range contains
-  1.00, the difference is within the noise of this machine.
-- **best / best**: fastest pyjit value over fastest CPython value. Outside
+  table as "iterations / value" = loops × the benchmark's inner loops). `±N%%` is the relative
+  standard deviation of those values.
+- **X / CPython**: per round, the ratio of that state's process median to the
+  same round's CPython process median; the column shows the median of the
+  rounds' ratios, with the 25th–75th percentile of them in parentheses
+  (min–max for 2–3 rounds). **Below 1.00x pyjit is faster**, above 1.00x it
+  is slower. If the parenthesised range contains 1.00, the difference is
+  within the noise of this machine.
+- **best / best**: fastest value of the third state over fastest CPython value. Outside
   load only ever slows a value down, so on a busy machine this is often the
   steadier estimate for deterministic CPU-bound code; a large gap between
   this and the median ratio means the run was noisy (or that pyjit's speed
   varies, e.g. through deoptimization).
 - **1st value**: median over processes of the first value each process timed
-  (its first warmup). Under pyjit at a low threshold this includes compiling
-  the hot code, so (1st value − steady median) × iterations / value
-  approximates the warm-up cost. It is an average over that many iterations,
-  not a single one.
-- **warm cache 1st value / warm cache steady**: reserved for runs with a
-  persistent code cache (`PYJIT_CACHE`, a separate issue): the same two
-  figures for a pyjit process that starts with a cache filled by an earlier
-  process. Printed as "—" until that mode is measured.
-- **Status**: `ok`, or how many pyjit (or CPython) processes exited non-zero
+  (its first warmup). Under pyjit this includes compiling the hot code, so
+  (1st value − steady median) × iterations / value approximates the warm-up
+  cost. It is an average over that many iterations, not a single one.
+- **Status**: `ok`, or how many processes of a state exited non-zero
   or timed out, with the log file holding the command and the tail of its
   stderr. A benchmark failing under pyjit is a JIT bug even if timings exist
-  for the other rounds.
+  for the other rounds. It also flags a state that did not reach the
+  benchmark process (no stats file), a third state that compiled nothing and
+  a nothing-compiled state that compiled something.
 - **compile time, compiled, delegated, failed, deopts**: from the
-  `PYJIT_STATS_OUT` JSON (`pyjit.stats()` at exit) of each pyjit process,
-  median over processes; compile time is the total time spent compiling in
-  one process (it includes pyperf's and the stdlib's code when the threshold
-  is 0). Top delegation reasons are mean counts per process.
+  `PYJIT_STATS_OUT` JSON (`pyjit.stats()` at exit) of each process of the
+  third state, median over processes; compile time is the total time spent
+  compiling in one process (it includes pyperf's and the stdlib's code that
+  reached the threshold). Top delegation reasons are mean counts per process.
 - **peak RSS**: median over processes of the child's `ru_maxrss` (from
-  `os.wait4`), i.e. the peak resident memory of the whole benchmark process.
+  `os.wait4`), i.e. the peak resident memory of the whole benchmark process;
+  the runner launches each one so that this is the process's own figure and
+  not inflated by the runner's memory (see `spawn_clean_rss`).
 - **process wall**: median wall-clock time of one child process (startup,
-  imports, warmups, timed values, exit), which shows total compile overhead.
+  imports, warmups, timed values, exit, and ~5 ms of launching), which shows
+  total compile overhead.
 - **other load**: average number of CPUs that processes other than this
   runner and its children kept busy while that row was measured (from
   `/proc/stat` minus our own CPU time); anything above ~0.2 means the timings
   of that row were disturbed, and "Background load" in the header gives the
-  same for the whole run.""")
+  same for the whole run.""" % (
+        NOTHING_COMPILED_THRESHOLD, jit,
+        "" if cfg["threshold"] is None else " `PYJIT_THRESHOLD=%d`" % cfg["threshold"]))
     add("")
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -778,7 +883,7 @@ def write_json(path, rows, cfg, elapsed, done, total):
         data["rows"].append({
             "benchmark": row.bench, "name": row.name, "task": row.task,
             "loops": row.loops, "inner_loops": row.inner_loops,
-            "paired_ratios": row.paired_ratios(), "other_load": row.other_load, "error": row.error, "status": row.status(cfg),
+            "paired_ratios": {m: row.paired_ratios(m) for m in JIT_MODES}, "other_load": row.other_load, "error": row.error, "status": row.status(cfg),
             "summary": {m: row.summary(m) for m in MODES},
             "runs": row.runs,
         })
@@ -809,9 +914,10 @@ def parse_args(argv):
     p.add_argument("--min-time", type=float, default=None,
                    help="min seconds per value when calibrating loops "
                         "(default 0.1, --quick 0.05)")
-    p.add_argument("--threshold", type=int, default=0,
-                   help="PYJIT_THRESHOLD for the pyjit mode (default 0: compile "
-                        "every function at its first call)")
+    p.add_argument("--threshold", type=int, default=None,
+                   help="PYJIT_THRESHOLD for the third state instead of pyjit's "
+                        "default (0: compile every function at its first call, "
+                        "the mode of earlier reports)")
     p.add_argument("--quick", action="store_true",
                    help="smoke test: 1 round, 1 warmup + 2 values, short calibration")
     p.add_argument("--output", default=os.path.join(REPO_ROOT, "BENCHMARKS.md"),
@@ -844,7 +950,7 @@ def parse_args(argv):
     default("timeout", 900.0, 300.0)
     if args.rounds < 1 or args.values < 1 or args.warmups < 0:
         p.error("--rounds and --values must be >= 1, --warmups >= 0")
-    if args.threshold < 0:
+    if args.threshold is not None and args.threshold < 0:
         p.error("--threshold must be >= 0")
     names = DEFAULT_BENCHMARKS
     if args.bench:
@@ -942,8 +1048,8 @@ def main(argv=None):
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
 
-    log("pyjit benchmarks: %d benchmark(s), %d round(s), threshold %d, python %s"
-        % (len(args.names), args.rounds, args.threshold, python))
+    log("pyjit benchmarks: %d benchmark(s), %d round(s), states: %s; python %s"
+        % (len(args.names), args.rounds, ", ".join(mode_label(m, cfg) for m in MODES), python))
     log("report: %s   logs: %s" % (args.output, cfg["log_dir"]))
 
     tmpdir = tempfile.mkdtemp(prefix="pyjit-bench-")
@@ -970,7 +1076,10 @@ def main(argv=None):
                 rows.append(row)
                 row_meter = LoadMeter()
                 for rnd in range(1, args.rounds + 1):
-                    order = MODES if rnd % 2 else tuple(reversed(MODES))
+                    # Rotate the order so that each state runs first, second
+                    # and third equally often and slow drift hits all alike.
+                    shift = (rnd - 1) % len(MODES)
+                    order = MODES[shift:] + MODES[:shift]
                     for mode in order:
                         if row.aborted[mode]:
                             continue
@@ -987,12 +1096,12 @@ def main(argv=None):
                             extra = "  compiled=%s delegated=%s compile=%s" % (
                                 st.get("compiled"), st.get("delegated"),
                                 fmt_time(ct * 1e-9) if isinstance(ct, (int, float)) else "?")
-                        log("[%2d/%d] %-16s round %2d/%d %-7s %-22s rss %-9s wall %s%s" % (
+                        log("[%2d/%d] %-16s round %2d/%d %-9s %-22s rss %-9s wall %s%s" % (
                             bi, len(args.names), row.name, rnd, args.rounds, mode, msg,
                             fmt_mib(rec["maxrss_kib"]), fmt_time(rec["wall"]), extra))
                         if rec["timed_out"]:
                             row.aborted[mode] = "timed out after %.0f s" % args.timeout
-                    if row.aborted[CPYTHON] and row.aborted[PYJIT]:
+                    if all(row.aborted[m] for m in MODES):
                         break
                     if not row.ok_runs(CPYTHON) and row.failed_runs(CPYTHON):
                         row.error = "benchmark fails under plain CPython (log `%s`)" % rel(
@@ -1018,7 +1127,7 @@ def main(argv=None):
     update_load()
     write_report(args.output, rows, cfg, done, len(args.names), elapsed, interrupted)
     write_json(json_path, rows, cfg, elapsed, done, len(args.names))
-    n_fail = sum(1 for r in rows if r.error or r.failed_runs(PYJIT) or r.failed_runs(CPYTHON))
+    n_fail = sum(1 for r in rows if r.error or any(r.failed_runs(m) for m in MODES))
     log("wrote %s and %s in %.0f s; %d row(s) with failures"
         % (args.output, json_path, elapsed, n_fail))
     if interrupted:
