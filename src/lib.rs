@@ -12,10 +12,13 @@ mod cache;
 mod codegen;
 mod runtime;
 
-use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use codegen::Unsupported;
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::path::PathBuf;
+use runtime::introspect::Listing;
+use runtime::native::{Failure, NativeCode};
 use runtime::state::{CodeState, Tier};
 use std::sync::atomic::Ordering;
 
@@ -79,14 +82,21 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
     Ok(current)
 }
 
-/// What pyjit knows about a function or code object.
-#[pyfunction]
-fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+/// The code object of `obj`, a function or a code object; `api` names the caller in
+/// the error.
+fn code_object<'py>(obj: &Bound<'py, PyAny>, api: &str) -> PyResult<Bound<'py, PyAny>> {
     let code = if obj.hasattr("__code__")? { obj.getattr("__code__")? } else { obj.clone() };
     // SAFETY: PyCode_Check only reads the object's type.
     if unsafe { pyo3::ffi::PyCode_Check(code.as_ptr()) } == 0 {
-        return Err(PyTypeError::new_err("pyjit.info() takes a function or a code object"));
+        return Err(PyTypeError::new_err(format!("pyjit.{api}() takes a function or a code object")));
     }
+    Ok(code)
+}
+
+/// What pyjit knows about a function or code object.
+#[pyfunction]
+fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let code = code_object(obj, "info")?;
     let result = PyDict::new(py);
     // Code that has not run yet gets its cached native code now, as it would at its
     // first call, so that `info` reports what that call will run.
@@ -108,6 +118,43 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("compile_time_ns", state.as_ref().map_or(0, |s| s.compile_time_ns))?;
     result.set_item("native_size", size)?;
     Ok(result)
+}
+
+/// The native code of `obj` (a function or code object) and its listing, compiled again
+/// as the JIT compiles it. ValueError when it has no native code, RuntimeError when the
+/// listing cannot be made or does not match the code that runs.
+fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static NativeCode, Listing)> {
+    let code = code_object(obj, api)?;
+    let qualname: String = code.getattr("co_qualname")?.extract()?;
+    let state: Option<&'static CodeState> = CodeState::existing(code.as_ptr().cast()).map(|state| &*state);
+    let native = match state.map(|s| &s.tier) {
+        Some(Tier::Native(native)) => native,
+        _ => {
+            let reason = state.map_or("never called with pyjit enabled", |s| s.reason().unwrap_or_default());
+            return Err(PyValueError::new_err(format!("{qualname} is not compiled: {reason}")));
+        }
+    };
+    let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
+    let info = runtime::state::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
+    let listing = runtime::introspect::listing(&info).map_err(|failure| {
+        failed(match failure {
+            Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
+        })
+    })?;
+    if listing.code_size != native.size() {
+        return Err(failed(format!(
+            "compiling it again gave {} bytes of code, but {} bytes run (a different pyjit build?)",
+            listing.code_size,
+            native.size()
+        )));
+    }
+    Ok((native, listing))
+}
+
+/// The Cranelift IR of a compiled function, after optimisation, as text.
+#[pyfunction]
+fn ir(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(compiled_listing(obj, "ir")?.1.ir)
 }
 
 /// Process-wide counters.
@@ -229,6 +276,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(config, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(stats, m)?)?;
+    m.add_function(wrap_pyfunction!(ir, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
     m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;
     m.add_function(wrap_pyfunction!(precompile, m)?)?;

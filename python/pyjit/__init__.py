@@ -4,6 +4,7 @@
     pyjit.enable()            # compile hot functions from now on
     pyjit.info(f)             # was f compiled? if not, why?
     pyjit.stats()             # process-wide counters
+    pyjit.ir(f)               # f's compiled code as Cranelift IR
 
 The same switch without code changes: ``pyjit app.py`` or ``PYJIT_ENABLE=1``.
 """
@@ -16,9 +17,9 @@ if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
         f"{_sys.implementation.name} {_sys.version_info.major}.{_sys.version_info.minor}"
     )
 
-from pyjit._pyjit import config, disable, enable, info, is_enabled, stats  # noqa: E402
+from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, stats  # noqa: E402
 
-__all__ = ["config", "disable", "enable", "info", "is_enabled", "stats"]
+__all__ = ["config", "disable", "enable", "info", "ir", "is_enabled", "stats"]
 
 
 def _write_stats_at_exit(path):

@@ -7,7 +7,7 @@ use crate::abi::{self, op};
 use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
+    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc, Type,
     UserFuncName, Value,
 };
 use cranelift_codegen::Context;
@@ -49,6 +49,19 @@ pub fn compile_function(
     info: &CodeInfo,
     symbol: &str,
 ) -> Result<(FuncId, usize), CodegenError> {
+    let (id, ctx) = define_function(module, info, symbol)?;
+    let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
+    Ok((id, size))
+}
+
+/// Lowers `info` into a function named `symbol` in `module` and compiles it. Returns
+/// its id and the context, which holds the optimised IR (`func`) and the machine code
+/// with each instruction's bytecode index as its source location (`compiled_code`).
+pub fn define_function(
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+) -> Result<(FuncId, Context), CodegenError> {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -72,8 +85,7 @@ pub fn compile_function(
     module
         .define_function(id, &mut ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
-    let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok((id, size))
+    Ok((id, ctx))
 }
 
 /// State of one function's lowering.
@@ -182,6 +194,8 @@ impl<'a> Lowering<'a> {
                 continue;
             }
             self.ins = ins;
+            // Maps the machine code back to bytecode for `pyjit.dis`.
+            self.b.set_srcloc(SourceLoc::new(ins.index));
             ops::lower(self)?;
         }
         if self.reachable {

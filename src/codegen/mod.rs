@@ -26,4 +26,4 @@ mod lowering;
 mod ops;
 pub mod symbols;
 
-pub use lowering::{compile_function, CodeInfo, CodegenError, Unsupported};
+pub use lowering::{compile_function, define_function, CodeInfo, CodegenError, Unsupported};

@@ -4,6 +4,7 @@
 
 pub mod ceval;
 pub mod config;
+pub mod introspect;
 pub mod native;
 pub mod state;
 pub mod stats;

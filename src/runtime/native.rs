@@ -121,12 +121,17 @@ fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
 /// returns the object and the size of the function's code. Touches no Python object, so
 /// it may run on any thread.
 pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, usize), Failure> {
-    let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
-        .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
-    let mut module = ObjectModule::new(builder);
+    let mut module = object_module()?;
     let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
     Ok((bytes, size))
+}
+
+/// An empty object for the host, which code is compiled into without being loaded.
+pub fn object_module() -> Result<ObjectModule, Failure> {
+    let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
+        .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
+    Ok(ObjectModule::new(builder))
 }
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,

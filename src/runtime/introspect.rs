@@ -1,0 +1,58 @@
+//! What `pyjit.ir` shows. A code object's lowering is compiled again on
+//! demand, with the same lowering and ISA settings as the JIT and `pyjit precompile`,
+//! so that compiling keeps nothing for listings nobody asks for; callers check that the
+//! result is as long as the native code that runs.
+
+use super::native::{self, Failure, ENTRY_SYMBOL};
+use crate::codegen::{self, CodeInfo};
+use cranelift_codegen::ir::function::FunctionParameters;
+use cranelift_codegen::ir::{ExternalName, Function, GlobalValueData};
+use cranelift_module::{DataId, FuncId, Module, ModuleDeclarations, ModuleRelocTarget};
+
+/// A code object's function as Cranelift compiles it.
+pub struct Listing {
+    /// The IR after optimisation, with external names written as their symbols.
+    pub ir: String,
+    pub code_size: usize,
+}
+
+/// Compiles `info` as the JIT does and lists the result.
+pub fn listing(info: &CodeInfo) -> Result<Listing, Failure> {
+    let mut module = native::object_module()?;
+    let (_, mut ctx) = codegen::define_function(&mut module, info, ENTRY_SYMBOL)?;
+    let declarations = module.declarations();
+    let compiled = ctx.compiled_code().ok_or_else(|| Failure::Internal("no compiled code".into()))?;
+    let code_size = compiled.code_info().total_size as usize;
+    name_symbols(&mut ctx.func, declarations);
+    Ok(Listing { ir: ctx.func.display().to_string(), code_size })
+}
+
+/// The symbol `name` (an external name of the function with `params`) refers to.
+fn symbol(declarations: &ModuleDeclarations, params: &FunctionParameters, name: &ExternalName) -> Option<String> {
+    let ExternalName::User(reference) = name else { return None };
+    let user = &params.user_named_funcs()[*reference];
+    let target = ModuleRelocTarget::user(user.namespace, user.index);
+    Some(if ModuleDeclarations::is_function(&target) {
+        let id = FuncId::from_name(&target);
+        declarations.get_function_decl(id).linkage_name(id).into_owned()
+    } else {
+        let id = DataId::from_name(&target);
+        declarations.get_data_decl(id).linkage_name(id).into_owned()
+    })
+}
+
+/// Renames the external functions and symbols of `func` to the symbols they refer to,
+/// so that its IR reads `fn0 = %PyNumber_Add` instead of `fn0 = u0:3`.
+fn name_symbols(func: &mut Function, declarations: &ModuleDeclarations) {
+    let Function { stencil, params, .. } = func;
+    let functions = stencil.dfg.ext_funcs.values_mut().map(|data| &mut data.name);
+    let data = stencil.global_values.values_mut().filter_map(|data| match data {
+        GlobalValueData::Symbol { name, .. } => Some(name),
+        _ => None,
+    });
+    for name in functions.chain(data) {
+        if let Some(symbol) = symbol(declarations, params, name) {
+            *name = ExternalName::testcase(symbol);
+        }
+    }
+}
