@@ -157,6 +157,29 @@ fn ir(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(compiled_listing(obj, "ir")?.1.ir)
 }
 
+/// The native code of a compiled function for `pyjit.dis`: its address and size, the
+/// instructions `(offset, text, symbol or None)`, and `(start, end, code-unit index)`
+/// for the native offsets of each bytecode instruction.
+#[pyfunction]
+fn native_code<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let (native, listing) = compiled_listing(obj, "dis")?;
+    let address = native.entry() as usize as u64;
+    let lines = runtime::introspect::disassemble(native.bytes(), address).map_err(PyRuntimeError::new_err)?;
+    let instructions: Vec<(u32, String, Option<&str>)> = lines
+        .into_iter()
+        .map(|(offset, length, text)| {
+            let symbol = listing.symbol_refs.iter().find(|(at, _)| (offset..offset + length).contains(at));
+            (offset, text, symbol.map(|(_, name)| name.as_str()))
+        })
+        .collect();
+    let result = PyDict::new(py);
+    result.set_item("address", address)?;
+    result.set_item("size", native.size())?;
+    result.set_item("instructions", instructions)?;
+    result.set_item("bytecode_ranges", listing.bytecode_ranges)?;
+    Ok(result)
+}
+
 /// Process-wide counters.
 #[pyfunction]
 fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -277,6 +300,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(stats, m)?)?;
     m.add_function(wrap_pyfunction!(ir, m)?)?;
+    m.add_function(wrap_pyfunction!(native_code, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
     m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;
     m.add_function(wrap_pyfunction!(precompile, m)?)?;

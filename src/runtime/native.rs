@@ -66,6 +66,12 @@ impl NativeCode {
     pub fn source(&self) -> Source {
         self.source
     }
+    /// The machine code as it runs.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `entry` starts `size` bytes of code in readable memory that `_memory`
+        // owns and never writes again, so it lives and stays unchanged as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.entry as *const u8, self.size) }
+    }
 }
 
 /// Why compiling did not produce native code.
