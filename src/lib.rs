@@ -66,6 +66,7 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
                     value.extract()?
                 }),
                 "cache_strict" => runtime::config::set_cache_strict(value.extract()?),
+                "perf_map" => runtime::config::set_perf_map(value.extract()?),
                 other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
             }
         }
@@ -79,6 +80,7 @@ fn config<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResu
     current.set_item("cache", cache.dir)?;
     current.set_item("trusted_keys", cache.trusted_keys)?;
     current.set_item("cache_strict", runtime::config::cache_strict())?;
+    current.set_item("perf_map", runtime::config::perf_map())?;
     Ok(current)
 }
 

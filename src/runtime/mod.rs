@@ -6,6 +6,7 @@ pub mod ceval;
 pub mod config;
 pub mod introspect;
 pub mod native;
+pub mod perf_map;
 pub mod state;
 pub mod stats;
 

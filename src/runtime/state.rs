@@ -2,7 +2,7 @@
 //! object (taking its native code with it).
 
 use super::native::{self, Failure, NativeCode};
-use super::{config, stats};
+use super::{config, perf_map, stats};
 use crate::cache::{attach, key};
 use pyjit_cache_format::Key;
 use pyo3::{Bound, Python};
@@ -171,6 +171,7 @@ impl CodeState {
             return;
         }
         if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
+            perf_map::record(code, &native);
             self.tier = Tier::Native(native);
         }
     }
@@ -186,6 +187,7 @@ impl CodeState {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
                 stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
+                perf_map::record(code, &native);
                 Tier::Native(native)
             }
             Err(Failure::Internal(reason)) => {
