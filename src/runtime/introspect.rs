@@ -65,7 +65,7 @@ fn symbol(declarations: &ModuleDeclarations, params: &FunctionParameters, name: 
 }
 
 /// Renames the external functions and symbols of `func` to the symbols they refer to,
-/// so that its IR reads `fn0 = %PyNumber_Add` instead of `fn0 = u0:3`.
+/// so that its IR reads `fn3 = %pyjit_binary_op` instead of `fn3 = u0:5`.
 fn name_symbols(func: &mut Function, declarations: &ModuleDeclarations) {
     let Function { stencil, params, .. } = func;
     let functions = stencil.dfg.ext_funcs.values_mut().map(|data| &mut data.name);
