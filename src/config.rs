@@ -12,6 +12,7 @@ static VIA_OBJECT: AtomicBool = AtomicBool::new(false);
 static DISABLED: AtomicBool = AtomicBool::new(false);
 static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
+static PERF_MAP: AtomicBool = AtomicBool::new(false);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.
@@ -60,6 +61,9 @@ pub fn load_environment() -> Result<(), String> {
     }
     if let Some(v) = var("PYJIT_CACHE_STRICT") {
         set_cache_strict(parse_flag(&v).ok_or_else(|| format!("PYJIT_CACHE_STRICT must be 0 or 1, not {v:?}"))?);
+    }
+    if let Some(v) = var("PYJIT_PERF_MAP") {
+        set_perf_map(parse_flag(&v).ok_or_else(|| format!("PYJIT_PERF_MAP must be 0 or 1, not {v:?}"))?);
     }
     // The file itself is written by the Python package at exit.
     RECORDING.store(var("PYJIT_RECORD_OUT").is_some(), Ordering::Relaxed);
@@ -144,4 +148,11 @@ pub fn set_cache_strict(value: bool) {
 /// code object that runs, for `pyjit._pyjit.recorded_keys()`.
 pub fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
+}
+/// `PYJIT_PERF_MAP=1`: name native code in `/tmp/perf-PID.map` for `perf report`.
+pub fn perf_map() -> bool {
+    PERF_MAP.load(Ordering::Relaxed)
+}
+pub fn set_perf_map(value: bool) {
+    PERF_MAP.store(value, Ordering::Relaxed);
 }

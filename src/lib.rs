@@ -26,10 +26,13 @@ mod runtime;
 mod config;
 mod stats;
 
-use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use bytecode::Unsupported;
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::path::PathBuf;
+use runtime::introspect::Listing;
+use link::{Failure, NativeCode};
 use runtime::state::{CodeState, Tier};
 use std::sync::atomic::Ordering;
 
@@ -81,6 +84,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
                     value.extract()?
                 }),
                 "cache_strict" => config::set_cache_strict(value.extract()?),
+                "perf_map" => config::set_perf_map(value.extract()?),
                 other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
             }
         }
@@ -97,17 +101,25 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
     current.set_item("cache", cache.dir)?;
     current.set_item("trusted_keys", cache.trusted_keys)?;
     current.set_item("cache_strict", config::cache_strict())?;
+    current.set_item("perf_map", config::perf_map())?;
     Ok(current)
+}
+
+/// The code object of `obj`, a function or a code object; `api` names the caller in
+/// the error.
+fn code_object<'py>(obj: &Bound<'py, PyAny>, api: &str) -> PyResult<Bound<'py, PyAny>> {
+    let code = if obj.hasattr("__code__")? { obj.getattr("__code__")? } else { obj.clone() };
+    // SAFETY: PyCode_Check only reads the object's type.
+    if unsafe { pyo3::ffi::PyCode_Check(code.as_ptr()) } == 0 {
+        return Err(PyTypeError::new_err(format!("pyjit.{api}() takes a function or a code object")));
+    }
+    Ok(code)
 }
 
 /// What pyjit knows about a function or code object.
 #[pyfunction]
 fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    let code = if obj.hasattr("__code__")? { obj.getattr("__code__")? } else { obj.clone() };
-    // SAFETY: PyCode_Check only reads the object's type.
-    if unsafe { pyo3::ffi::PyCode_Check(code.as_ptr()) } == 0 {
-        return Err(PyTypeError::new_err("pyjit.info() takes a function or a code object"));
-    }
+    let code = code_object(obj, "info")?;
     let result = PyDict::new(py);
     // Code that has not run yet gets its cached native code now, as it would at its
     // first call, so that `info` reports what that call will run.
@@ -131,6 +143,66 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("native_entries", state.as_ref().map_or(0, |s| s.native_entries))?;
     result.set_item("osr_entries", state.as_ref().map_or(0, |s| s.osr_entries))?;
     result.set_item("native_size", size)?;
+    Ok(result)
+}
+
+/// The native code of `obj` (a function or code object) and its listing, compiled again
+/// as the JIT compiles it. ValueError when it has no native code, RuntimeError when the
+/// listing cannot be made or does not match the code that runs.
+fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static NativeCode, Listing)> {
+    let code = code_object(obj, api)?;
+    let qualname: String = code.getattr("co_qualname")?.extract()?;
+    let state: Option<&'static CodeState> = CodeState::existing(code.as_ptr().cast()).map(|state| &*state);
+    let native = match state.map(|s| &s.tier) {
+        Some(Tier::Native(native)) => native,
+        _ => {
+            let reason = state.map_or("never called with pyjit enabled", |s| s.reason().unwrap_or_default());
+            return Err(PyValueError::new_err(format!("{qualname} is not compiled: {reason}")));
+        }
+    };
+    let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
+    let info = bytecode::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
+    let listing = runtime::introspect::listing(&info).map_err(|failure| {
+        failed(match failure {
+            Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
+        })
+    })?;
+    if listing.code_size != native.size() {
+        return Err(failed(format!(
+            "compiling it again gave {} bytes of code, but {} bytes run (a different pyjit build?)",
+            listing.code_size,
+            native.size()
+        )));
+    }
+    Ok((native, listing))
+}
+
+/// The Cranelift IR of a compiled function, after optimisation, as text.
+#[pyfunction]
+fn ir(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(compiled_listing(obj, "ir")?.1.ir)
+}
+
+/// The native code of a compiled function for `pyjit.dis`: its address and size, the
+/// instructions `(offset, text, symbol or None)`, and `(start, end, code-unit index)`
+/// for the native offsets of each bytecode instruction.
+#[pyfunction]
+fn native_code<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    let (native, listing) = compiled_listing(obj, "dis")?;
+    let address = native.entry() as usize as u64;
+    let lines = runtime::introspect::disassemble(native.bytes(), address).map_err(PyRuntimeError::new_err)?;
+    let instructions: Vec<(u32, String, Option<&str>)> = lines
+        .into_iter()
+        .map(|(offset, length, text)| {
+            let symbol = listing.symbol_refs.iter().find(|(at, _)| (offset..offset + length).contains(at));
+            (offset, text, symbol.map(|(_, name)| name.as_str()))
+        })
+        .collect();
+    let result = PyDict::new(py);
+    result.set_item("address", address)?;
+    result.set_item("size", native.size())?;
+    result.set_item("instructions", instructions)?;
+    result.set_item("bytecode_ranges", listing.bytecode_ranges)?;
     Ok(result)
 }
 
@@ -279,6 +351,8 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(counters, m)?)?;
+    m.add_function(wrap_pyfunction!(ir, m)?)?;
+    m.add_function(wrap_pyfunction!(native_code, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
     m.add_function(wrap_pyfunction!(opcode_table, m)?)?;
     m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;

@@ -2,6 +2,7 @@
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
 # in both code paths (cranelift-jit and object file + pyjit's loader), the
+# introspection tests (pyjit.ir, pyjit.dis, perf map), the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), and a slice of
@@ -28,6 +29,9 @@ echo "== source layout and the opcode table"
 
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
+
+echo "== seeing generated code (pyjit.ir, pyjit.dis, PYJIT_PERF_MAP)"
+"$VENV/bin/python" -m pytest tests/test_introspection.py -q -p no:cacheprovider
 
 echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 "$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider

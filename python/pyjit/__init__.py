@@ -4,6 +4,7 @@
     pyjit.enable()            # compile hot functions from now on
     pyjit.info(f)             # was f compiled? if not, why?
     pyjit.stats()             # process-wide counters
+    pyjit.ir(f), pyjit.dis(f) # f's compiled code: Cranelift IR, annotated machine code
 
 The same switch without code changes: ``pyjit app.py`` or ``PYJIT_ENABLE=1``.
 """
@@ -16,9 +17,49 @@ if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
         f"{_sys.implementation.name} {_sys.version_info.major}.{_sys.version_info.minor}"
     )
 
-from pyjit._pyjit import config, disable, enable, info, is_enabled, stats  # noqa: E402
+from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, stats  # noqa: E402
 
-__all__ = ["config", "disable", "enable", "info", "is_enabled", "stats"]
+__all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "stats"]
+
+
+def dis(f):
+    """The machine code of ``f`` (a compiled function or code object) as it runs,
+    disassembled, with a line ``; OFFSET OPNAME ARG  (line N)`` before the code of each
+    bytecode instruction and the symbol each address loaded refers to. Code generated
+    for no instruction in particular (register moves, constants) stays under the
+    instruction before it. Raises ValueError when ``f`` is not compiled (with the
+    reason), RuntimeError elsewhere than on x86-64."""
+    import dis as _dis
+
+    from pyjit._pyjit import native_code
+
+    native = native_code(f)
+    code = getattr(f, "__code__", f)
+    by_offset = {instr.offset: instr for instr in _dis.get_instructions(code)}
+    lines_by_unit = [line for line, *_ in code.co_positions()]
+
+    def bytecode_heading(unit):
+        instr = by_offset[2 * unit]
+        argument = instr.argrepr or ("" if instr.arg is None else str(instr.arg))
+        return f"; {instr.offset} {instr.opname} {argument}".rstrip() + f"  (line {lines_by_unit[unit]})"
+
+    ranges = native["bytecode_ranges"]
+    out = [
+        f"; {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
+        f"{native['size']} bytes at {native['address']:#x}",
+        "; function entry",
+    ]
+    current = None
+    position = 0
+    for offset, text, symbol in native["instructions"]:
+        while position < len(ranges) and ranges[position][1] <= offset:
+            position += 1
+        if position < len(ranges) and ranges[position][0] <= offset and ranges[position][2] != current:
+            current = ranges[position][2]
+            out.append(bytecode_heading(current))
+        comment = f"  ; {symbol}" if symbol else ""
+        out.append(f"  {offset:6x}  {text}{comment}")
+    return "\n".join(out) + "\n"
 
 
 def _write_stats_at_exit(path):

@@ -9,7 +9,7 @@ use crate::analysis::{position_of, Analysis, Malformed, Shape};
 use crate::bytecode::{opcodes, CodeInfo, Handler, Instr, Unsupported};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, TrapCode, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
+    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc, TrapCode, Type,
     UserFuncName, Value,
 };
 use cranelift_codegen::Context;
@@ -52,9 +52,13 @@ pub struct Compiled {
     /// Size of the machine code in bytes.
     pub size: usize,
     pub osr_entries: Vec<OsrEntry>,
+    /// The optimised IR (`func`) and the machine code, with each
+    /// instruction's bytecode index as its source location
+    /// (`compiled_code`), for `pyjit.ir` and `pyjit.dis`.
+    pub context: Context,
 }
 
-/// Lowers `info` into a function named `symbol` in `module`.
+/// Lowers `info` into a function named `symbol` in `module` and compiles it.
 pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) -> Result<Compiled, CodegenError> {
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
@@ -88,7 +92,7 @@ pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) 
         .define_function(id, &mut ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok(Compiled { id, size, osr_entries })
+    Ok(Compiled { id, size, osr_entries, context: ctx })
 }
 
 /// State of one function's lowering.
@@ -204,6 +208,8 @@ impl<'a> Lowering<'a> {
             }
             self.ins = ins;
             self.position = position;
+            // Maps the machine code back to bytecode for `pyjit.dis`.
+            self.b.set_srcloc(SourceLoc::new(ins.index));
             ops::lower(self)?;
         }
         if self.reachable {

@@ -77,6 +77,12 @@ impl NativeCode {
     pub fn osr_entry(&self, backedge: isize) -> Option<OsrEntry> {
         self.osr_entries.iter().find(|e| e.backedge as isize == backedge).cloned()
     }
+    /// The machine code as it runs.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `entry` starts `size` bytes of code in readable memory that `_memory`
+        // owns and never writes again, so it lives and stays unchanged as long as `self`.
+        unsafe { std::slice::from_raw_parts(self.entry as *const u8, self.size) }
+    }
 }
 
 /// Why compiling did not produce native code.
@@ -140,12 +146,17 @@ fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
 /// returns the object and what the lowering produced. Touches no Python object, so
 /// it may run on any thread.
 pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
-    let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
-        .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
-    let mut module = ObjectModule::new(builder);
+    let mut module = object_module()?;
     let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
     Ok((bytes, compiled))
+}
+
+/// An empty object for the host, which code is compiled into without being loaded.
+pub fn object_module() -> Result<ObjectModule, Failure> {
+    let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
+        .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
+    Ok(ObjectModule::new(builder))
 }
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,

@@ -2,7 +2,9 @@
 //! code objects, running native code on CPython's frames, and handing frames
 //! back to the interpreter.
 
+pub mod introspect;
 pub mod osr;
+pub mod perf_map;
 pub mod state;
 pub mod tiering;
 

@@ -1,6 +1,7 @@
 //! Per-code-object state, kept in a `co_extra` slot and freed with the code
 //! object (taking its native code with it).
 
+use super::perf_map;
 use crate::link::{self, Failure, NativeCode};
 use crate::{config, stats};
 use crate::cache::{attach, key};
@@ -193,6 +194,7 @@ impl CodeState {
             return;
         }
         if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
+            perf_map::record(code, &native);
             self.tier = Tier::Native(native);
         }
     }
@@ -209,6 +211,7 @@ impl CodeState {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
                 stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
+                perf_map::record(code, &native);
                 Tier::Native(native)
             }
             Err(Failure::Internal(reason)) => {

@@ -1,0 +1,48 @@
+//! `PYJIT_PERF_MAP=1`: a line `START SIZE pyjit:QUALNAME (FILE:LINE)` in
+//! `/tmp/perf-PID.map` for every native code attached, the format in which `perf report`
+//! learns the names of JIT-compiled code.
+
+use crate::config;
+use crate::link::NativeCode;
+use pyo3::ffi::PyCodeObject;
+use pyo3::prelude::*;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::sync::Mutex;
+
+/// The map file and the process it belongs to: a forked child inherits it and must
+/// open its own. Written only with the GIL held, so a fork (which Python does holding
+/// the GIL) never finds it locked.
+static MAP: Mutex<Option<(u32, File)>> = Mutex::new(None);
+
+/// Adds `native`, the code of `code`, to the perf map if one is wanted.
+pub fn record(code: *mut PyCodeObject, native: &NativeCode) {
+    if !config::perf_map() {
+        return;
+    }
+    let name = Python::attach(|py| {
+        // SAFETY: `code` is a live code object: the one `native` is being attached to.
+        let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
+        describe(&code).unwrap_or_else(|_| "<unknown>".to_owned())
+    });
+    let line = format!("{:x} {:x} pyjit:{name}\n", native.entry() as usize, native.size());
+    let mut map = MAP.lock().unwrap_or_else(|e| e.into_inner());
+    let pid = std::process::id();
+    if map.as_ref().is_none_or(|(owner, _)| *owner != pid) {
+        let path = format!("/tmp/perf-{pid}.map");
+        *map = OpenOptions::new().create(true).append(true).open(path).ok().map(|file| (pid, file));
+    }
+    // A perf map is a profiling aid: failing to write it must not change how the
+    // program runs, so errors are dropped.
+    if let Some((_, file)) = map.as_mut() {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+/// `QUALNAME (FILE:LINE)` of a code object.
+fn describe(code: &Bound<'_, PyAny>) -> PyResult<String> {
+    let qualname: String = code.getattr("co_qualname")?.extract()?;
+    let filename: String = code.getattr("co_filename")?.extract()?;
+    let line: u32 = code.getattr("co_firstlineno")?.extract()?;
+    Ok(format!("{qualname} ({filename}:{line})"))
+}

@@ -1,0 +1,247 @@
+"""Seeing generated code: ``pyjit.ir``, ``pyjit.dis`` and ``PYJIT_PERF_MAP=1``.
+
+Functions are compiled in this process (threshold 0, in both code paths); the perf map
+runs in a child process of its own, which also forks, since the map is per process.
+"""
+
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import pyjit
+from pyjit._pyjit import native_code
+
+
+def add_and_scale(x, y):
+    total = x + y
+    return total * 3
+
+
+def not_called(x):
+    return x
+
+
+def generator():
+    yield 1
+
+
+@pytest.fixture(params=[False, True], ids=["jit", "object"])
+def compiled(request):
+    """Compiles a function by calling it with the JIT on (threshold 0), through the
+    cranelift-jit path or the object-file path."""
+    settings = pyjit.config()
+
+    def compile_by_calling(f, *args):
+        pyjit.config(threshold=0, via_object=request.param)
+        pyjit.enable()
+        try:
+            f(*args)
+        finally:
+            pyjit.disable()
+            pyjit.config(threshold=settings["threshold"], via_object=settings["via_object"])
+        assert pyjit.info(f)["compiled"], pyjit.info(f)
+        return f
+
+    return compile_by_calling
+
+
+def fresh_function(source, name):
+    """A new function object and code object (compiled state is per code object)."""
+    namespace = {}
+    exec(compile(textwrap.dedent(source), "<introspection test>", "exec"), namespace)
+    return namespace[name]
+
+
+ADD_AND_SCALE = """
+def add_and_scale(x, y):
+    total = x + y
+    return total * 3
+"""
+
+
+def test_ir_shows_the_signature_blocks_and_runtime_calls(compiled):
+    f = compiled(fresh_function(ADD_AND_SCALE, "add_and_scale"), 2, 3)
+    text = pyjit.ir(f)
+    assert text.startswith("function "), text[:200]
+    assert "(i64, i64) -> i64" in text
+    assert re.search(r"^ *block0\(v\d+: i64, v\d+: i64\):", text, re.M)
+    assert re.search(r"^ *block\d+ cold:", text, re.M)
+    # External functions are named by their symbols, and the function calls them.
+    binary_op = re.search(r"(fn\d+) = %pyjit_binary_op sig\d+", text)
+    assert binary_op, text
+    assert re.search(rf"call {binary_op[1]}\(", text)
+    # Instructions carry their bytecode offset in code units (STORE_FAST total is at 10).
+    assert re.search(r"^@0005 ", text, re.M)
+    assert pyjit.ir(f.__code__) == text
+
+
+def test_dis_annotates_machine_code_with_bytecode_and_lines(compiled):
+    f = compiled(fresh_function(ADD_AND_SCALE, "add_and_scale"), 2, 3)
+    if platform.machine() not in ("x86_64", "AMD64"):
+        with pytest.raises(RuntimeError, match="x86-64 only"):
+            pyjit.dis(f)
+        return
+    text = pyjit.dis(f)
+    native = native_code(f)
+    assert text.splitlines()[0] == (
+        f"; add_and_scale (<introspection test>:2): {native['size']} bytes at {native['address']:#x}")
+    # The lines are those of the source above: `def` is line 2.
+    for heading in ("; 0 RESUME 0  (line 2)", "; 2 LOAD_FAST x  (line 3)",
+                    "; 6 BINARY_OP +  (line 3)", "; 16 BINARY_OP *  (line 4)",
+                    "; 20 RETURN_VALUE  (line 4)"):
+        assert heading in text.splitlines(), (heading, text)
+    assert re.search(r"^  +0  push rbp$", text, re.M), text
+    assert re.search(r"^  +[0-9a-f]+  call rax$", text, re.M), text
+    # The address of each runtime function called is named.
+    assert re.search(r"^  +[0-9a-f]+  mov rax,[0-9A-F]+h  ; pyjit_binary_op$", text, re.M), text
+    # The headings follow the code: BINARY_OP + comes after LOAD_FAST y and before
+    # the code of STORE_FAST total.
+    order = [text.index(h) for h in ("; 4 LOAD_FAST y", "; 6 BINARY_OP +", "; 10 STORE_FAST total")]
+    assert order == sorted(order)
+    # Offsets cover the live code from 0 to its size.
+    offsets = [offset for offset, _, _ in native["instructions"]]
+    assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < native["size"]
+
+
+def test_not_compiled_functions_raise_with_the_reason():
+    with pytest.raises(ValueError, match="not_called is not compiled: never called with pyjit enabled"):
+        pyjit.ir(not_called)
+    with pytest.raises(ValueError, match="not compiled"):
+        pyjit.dis(not_called)
+    with pytest.raises(TypeError, match=r"pyjit.ir\(\) takes a function or a code object"):
+        pyjit.ir(42)
+
+
+def test_code_left_to_the_interpreter_raises_with_the_reason():
+    settings = pyjit.config()
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    try:
+        list(generator())
+    finally:
+        pyjit.disable()
+        pyjit.config(threshold=settings["threshold"])
+    with pytest.raises(ValueError, match="generator is not compiled: generator"):
+        pyjit.ir(generator)
+    with pytest.raises(ValueError, match="generator is not compiled: generator"):
+        pyjit.dis(generator)
+
+
+PERF_MAP_PROGRAM = """
+import json, os, sys
+import pyjit
+from pyjit._pyjit import native_code
+
+def parent_function(x):
+    return x + 1
+
+def child_function(x):
+    return x * 2
+
+parent_function(1)
+read_end, write_end = os.pipe()
+pid = os.fork()
+if pid == 0:
+    child_function(2)
+    entry = native_code(child_function)
+    os.write(write_end, json.dumps([os.getpid(), entry["address"], entry["size"]]).encode())
+    os._exit(0)
+os.close(write_end)
+child = json.loads(os.read(read_end, 1000))
+os.waitpid(pid, 0)
+entry = native_code(parent_function)
+print(json.dumps({"parent": [os.getpid(), entry["address"], entry["size"]], "child": child}))
+"""
+
+
+def run_perf_map_program(tmp_path, **settings):
+    """Runs PERF_MAP_PROGRAM with the JIT on and `settings`; returns its program path and
+    report, and the perf map lines of its parent and child process (None: no map)."""
+    program = tmp_path / "perf_program.py"
+    program.write_text(PERF_MAP_PROGRAM)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    env.update(PYJIT_ENABLE="1", PYJIT_THRESHOLD="0", **settings)
+    proc = subprocess.run([sys.executable, str(program)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    maps = {}
+    for process, (pid, _, _) in report.items():
+        path = f"/tmp/perf-{pid}.map"
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as lines:
+                maps[process] = [line.rstrip("\n").split(" ", 2) for line in lines]
+            os.unlink(path)
+        else:
+            maps[process] = None
+    return program, report, maps
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_perf_map_names_compiled_code_per_process(tmp_path):
+    program, report, maps = run_perf_map_program(tmp_path, PYJIT_PERF_MAP="1")
+    for process, qualname, line, other in (("parent", "parent_function", 6, "child_function"),
+                                           ("child", "child_function", 9, "parent_function")):
+        _, address, size = report[process]
+        names = [name for _, _, name in maps[process]]
+        assert f"pyjit:{qualname} ({program}:{line})" in names, names
+        assert all(name.startswith("pyjit:") for name in names)
+        [(start, length)] = [(int(start, 16), int(length, 16)) for start, length, name in maps[process]
+                             if name.startswith(f"pyjit:{qualname} ")]
+        assert start <= address < start + length and length == size
+        assert not any(name.startswith(f"pyjit:{other} ") for name in names)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_perf_map_is_off_by_default(tmp_path):
+    _, _, maps = run_perf_map_program(tmp_path)
+    assert maps == {"parent": None, "child": None}
+
+
+CACHED_PROGRAM = """
+import json, os
+import pyjit
+from pyjit._pyjit import native_code
+from cached import triple
+
+triple(2)
+native = native_code(triple)
+print(json.dumps({"pid": os.getpid(), "source": pyjit.info(triple)["source"],
+                  "address": native["address"], "size": native["size"],
+                  "dis": pyjit.dis(triple), "ir": pyjit.ir(triple)}))
+"""
+
+
+def test_cache_loaded_code_is_listed_and_mapped(tmp_path):
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "cached.py").write_text("def triple(x):\n    return x * 3\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+
+    def run(*args, **settings):
+        proc = subprocess.run([sys.executable, *map(str, args)], cwd=source, capture_output=True, text=True,
+                              env=dict(env, **settings), timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    run("-m", "pyjit", "cache", "keygen", tmp_path / "ci.key")
+    run("-m", "pyjit", "precompile", source, "--out", tmp_path / "cache", "--key", tmp_path / "ci.key")
+    report = json.loads(run("-c", CACHED_PROGRAM, PYJIT_ENABLE="1", PYJIT_THRESHOLD="1000000",
+                            PYJIT_CACHE=str(tmp_path / "cache"), PYJIT_TRUSTED_KEYS=f"{tmp_path / 'ci.key.pub'}",
+                            PYJIT_PERF_MAP="1"))
+    path = f"/tmp/perf-{report['pid']}.map"
+    with open(path, encoding="utf-8") as lines:
+        entries = [line.rstrip("\n").split(" ", 2) for line in lines]
+    os.unlink(path)
+    assert report["source"] == "cache"
+    [(start, length)] = [(int(start, 16), int(length, 16)) for start, length, name in entries
+                         if name == f"pyjit:triple ({source / 'cached.py'}:1)"]
+    assert start == report["address"] and length == report["size"]
+    assert "; 6 BINARY_OP *  (line 2)" in report["dis"].splitlines()
+    assert "%pyjit_binary_op" in report["ir"]
