@@ -2,6 +2,7 @@
 //! code objects, running native code on CPython's frames, and handing frames
 //! back to the interpreter.
 
+pub mod clock;
 pub mod introspect;
 pub mod osr;
 pub mod perf_map;
@@ -38,6 +39,7 @@ pub fn enable() -> bool {
     if config::disabled() {
         return false;
     }
+    clock::init();
     // SAFETY: called with the GIL held; the interpreter state is live.
     unsafe {
         if !INSTALLED {
@@ -116,15 +118,16 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         // SAFETY: a fresh frame on the main thread, with the GIL.
         return unsafe { osr::run_watched(tstate, frame) };
     }
-    if matches!(state.tier, Tier::Counting) {
+    let weight = tiering::timing_weight(state.runs);
+    if matches!(state.tier, Tier::Counting) && weight > 0 && config::threshold().is_none() {
         let state: *mut CodeState = state;
-        let started = std::time::Instant::now();
+        let started = clock::ticks();
         // SAFETY: unchanged hand-over.
         let result = unsafe { delegate(tstate, frame, throwflag) };
         // SAFETY: the frame keeps its code object, and so this state, alive;
         // the state is reached through the pointer again because frames of
         // the same code run in between.
-        unsafe { (*state).interpreted += started.elapsed() };
+        unsafe { (*state).interpreted += weight * clock::ticks().wrapping_sub(started) };
         return result;
     }
     // SAFETY: unchanged hand-over.

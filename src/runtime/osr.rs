@@ -9,7 +9,7 @@
 //! thread schedules a pending call every `SAMPLE_PERIOD`. The interpreter
 //! runs pending calls at its eval-breaker checks, which include every taken
 //! backward jump. When the call finds a watched frame that has run for
-//! `tiering::loop_time_before_osr`, current and just past a backward jump to a header its
+//! `tiering::loop_ticks_before_osr`, current and just past a backward jump to a header its
 //! compiled code can be entered at, it compiles the code if needed, takes
 //! references to the frame's value stack and raises `OsrEntry`. The header
 //! is chosen so that no exception handler covers the code unit before it
@@ -24,7 +24,7 @@
 //! just runs on in the interpreter, its code compiled for later calls.
 
 use super::state::{self, CodeState, Tier};
-use super::{delegate, run_native, tiering};
+use super::{clock, delegate, run_native, tiering};
 use crate::stats;
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyObject};
@@ -32,7 +32,7 @@ use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::thread::{self, Thread};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often the watchdog asks for a sample while a watched frame runs.
 const SAMPLE_PERIOD: Duration = Duration::from_millis(1);
@@ -62,7 +62,8 @@ static EVAL_BREAKER: AtomicPtr<AtomicI32> = AtomicPtr::new(std::ptr::null_mut())
 struct Watched {
     /// The frame (address), live while it is in this list.
     frame: usize,
-    started: Instant,
+    /// When the frame started, in `clock` ticks.
+    started: u64,
     /// Set by `sample` when it stopped the interpreter at an entry: the
     /// entry and the value stack it took references to (addresses).
     entered: Option<(crate::codegen::OsrEntry, Vec<usize>)>,
@@ -116,7 +117,7 @@ pub fn has_loops(flags: i32, co_code: &[u8]) -> bool {
 /// As for the hook: `tstate` runs on the main thread with the GIL, `frame`
 /// is live and not started.
 pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
-    watched().push(Watched { frame: frame as usize, started: Instant::now(), entered: None });
+    watched().push(Watched { frame: frame as usize, started: clock::ticks(), entered: None });
     if WATCHED_COUNT.fetch_add(1, SeqCst) == 0 {
         // SAFETY: tstate is live; its interpreter outlives every frame.
         let interp: *mut u8 = unsafe { abi::read_field(tstate.cast(), abi::TSTATE_INTERP) };
@@ -130,7 +131,7 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
     let watch = watched().pop().expect("this frame's entry");
     // SAFETY: the frame is still live (its caller clears it), and so is its code.
     if let Some(state) = CodeState::existing(unsafe { &*frame }.code()) {
-        state.interpreted += watch.started.elapsed();
+        state.interpreted += clock::ticks().wrapping_sub(watch.started);
     }
     let entered = watch.entered;
     let Some((entry, stack)) = entered else { return result };
@@ -179,8 +180,9 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     // SAFETY: the frame is current, so live.
     let fr = unsafe { &*frame };
     let code = fr.code();
-    let hot_after = tiering::loop_time_before_osr(state::code_units(code));
-    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && w.started.elapsed() >= hot_after;
+    let hot_after = tiering::loop_ticks_before_osr(state::code_units(code));
+    let now = clock::ticks();
+    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && now.wrapping_sub(w.started) >= hot_after;
     if !watched().iter().rev().any(is_hot) {
         return 0;
     }

@@ -46,9 +46,9 @@ pub struct CodeState {
     /// frames continued at a loop header (`osr_entries`).
     pub native_entries: u64,
     pub osr_entries: u64,
-    /// Time its frames spent in the interpreter before it was compiled
-    /// (`runtime::tiering`).
-    pub interpreted: Duration,
+    /// Clock ticks its frames spent in the interpreter before it was
+    /// compiled (`runtime::tiering`).
+    pub interpreted: u64,
     /// Whether the code's frames are watched for hot loops (`runtime::osr`);
     /// computed at the first frame that runs in the interpreter.
     watch_loops: Option<bool>,
@@ -109,7 +109,7 @@ impl CodeState {
             compile_time_ns: 0,
             native_entries: 0,
             osr_entries: 0,
-            interpreted: Duration::ZERO,
+            interpreted: 0,
             watch_loops: None,
         }
     }
@@ -206,7 +206,7 @@ impl CodeState {
         let outcome = bytecode::code_info(code).map_err(Failure::from).and_then(|info| link::compile(&info));
         self.compile_time_ns = started.elapsed().as_nanos() as u64;
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
-        super::tiering::record_compile(code_units(code), self.compile_time_ns);
+        super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
         self.tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
