@@ -13,7 +13,7 @@ Stdlib only. Measures, with the interpreter given by ``--python``:
   the cost of loading pyjit and of its hook from what the default threshold
   compiles);
 - call-heavy code with the JIT on and nothing compiled
-  (``PYJIT_ENABLE=1 PYJIT_THRESHOLD=1000000000``): recursive ``fib(25)`` and
+  (``PYJIT_ENABLE=1 PYJIT_THRESHOLD=1000000000 PYJIT_OSR=0``): recursive ``fib(25)`` and
   a method-call loop, timed inside the process, best of ``--repeat``
   (target <= 1.2x): the cost of the PEP 523 hook and pyjit's per-call
   bookkeeping on code that runs in the interpreter;
@@ -203,7 +203,7 @@ def main():
         raise SystemExit("no pyjit console script next to %s" % python)
     plain = clean_env()
     jit_on = dict(plain, PYJIT_ENABLE="1")
-    nothing_compiled = dict(jit_on, PYJIT_THRESHOLD=NOTHING_COMPILED)
+    nothing_compiled = dict(jit_on, PYJIT_THRESHOLD=NOTHING_COMPILED, PYJIT_OSR="0")
 
     meter = LoadMeter()
     load_at_start = load_avg()
@@ -221,7 +221,7 @@ def main():
               costs["plain"], costs["enable"], 1.1)
     # No target: the share of loading pyjit, without what start-up compiles.
     table.add("start-up, JIT on, nothing compiled",
-              "PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s python -c pass" % NOTHING_COMPILED,
+              "PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s PYJIT_OSR=0 python -c pass" % NOTHING_COMPILED,
               costs["plain"], costs["hook"], None)
     table.add("start-up, `pyjit` command", "pyjit -c pass",
               costs["plain"], costs["script"], 2.2)
@@ -237,7 +237,7 @@ def main():
     # No target of its own: separates the hook's share of the row above from
     # the compiling that the default threshold triggers during imports.
     table.add("stdlib imports, JIT on, nothing compiled",
-              'PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s python -c "%s"' % (NOTHING_COMPILED, IMPORTS),
+              'PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s PYJIT_OSR=0 python -c "%s"' % (NOTHING_COMPILED, IMPORTS),
               costs["plain"], costs["hook"], None)
 
     print("call-heavy code, nothing compiled (%d rounds, best of %d)"
@@ -254,7 +254,7 @@ def main():
     assert compiled == 0, "%d functions compiled at threshold %s" % (compiled, NOTHING_COMPILED)
     for workload in ("fib(25)", "method calls"):
         table.add("%s, JIT on, nothing compiled" % workload,
-                  "PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s python -c <%s>" % (NOTHING_COMPILED, workload),
+                  "PYJIT_ENABLE=1 PYJIT_THRESHOLD=%s PYJIT_OSR=0 python -c <%s>" % (NOTHING_COMPILED, workload),
                   *[(statistics.median(r[workload] for r in reports[label]),
                      statistics.median(rss for rss, _ in runs[label]),
                      min(r[workload] for r in reports[label]))

@@ -348,6 +348,7 @@ def mode_env(mode, threshold, stats_path):
         env["PYJIT_STATS_OUT"] = stats_path
     if mode == NOCOMPILE:
         env["PYJIT_THRESHOLD"] = str(NOTHING_COMPILED_THRESHOLD)
+        env["PYJIT_OSR"] = "0"
     elif mode == PYJIT and threshold is not None:
         env["PYJIT_THRESHOLD"] = str(threshold)
     return env
@@ -819,7 +820,7 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
     add("")
     add("""- **States**: every benchmark ran in three states, each in its own fresh
   processes: plain **CPython** (no `PYJIT_*` variable); **pyjit, nothing
-  compiled** (`PYJIT_ENABLE=1 PYJIT_THRESHOLD=%d`: the hook is installed and
+  compiled** (`PYJIT_ENABLE=1 PYJIT_THRESHOLD=%d PYJIT_OSR=0`: the hook is installed and
   counts calls, but no function reaches the threshold, so this is the cost of
   pyjit on code it does not compile); and **%s** (`PYJIT_ENABLE=1`%s). Each
   round ran one process per state back to back, the order rotating from round

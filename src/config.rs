@@ -9,6 +9,7 @@ static THRESHOLD: AtomicU64 = AtomicU64::new(AUTO);
 static LEVEL: AtomicU8 = AtomicU8::new(1);
 static PGC: AtomicBool = AtomicBool::new(true);
 static VIA_OBJECT: AtomicBool = AtomicBool::new(false);
+static OSR: AtomicBool = AtomicBool::new(true);
 static DISABLED: AtomicBool = AtomicBool::new(false);
 static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
@@ -49,6 +50,9 @@ pub fn load_environment() -> Result<(), String> {
     }
     if let Some(v) = var("PYJIT_PGC") {
         set_pgc(parse_flag(&v).ok_or_else(|| format!("PYJIT_PGC must be 0 or 1, not {v:?}"))?);
+    }
+    if let Some(v) = var("PYJIT_OSR") {
+        set_osr(parse_flag(&v).ok_or_else(|| format!("PYJIT_OSR must be 0 or 1, not {v:?}"))?);
     }
     if let Some(v) = var("PYJIT_VIA_OBJECT") {
         set_via_object(parse_flag(&v).ok_or_else(|| format!("PYJIT_VIA_OBJECT must be 0 or 1, not {v:?}"))?);
@@ -112,6 +116,14 @@ pub fn set_pgc(value: bool) {
 }
 /// Compile through `ObjectModule` and pyjit's own loader instead of
 /// cranelift-jit (the code path cached code takes).
+/// Loop tiering: frames looping long in the interpreter continue in
+/// compiled code (`runtime::osr`).
+pub fn osr() -> bool {
+    OSR.load(Ordering::Relaxed)
+}
+pub fn set_osr(value: bool) {
+    OSR.store(value, Ordering::Relaxed);
+}
 pub fn via_object() -> bool {
     VIA_OBJECT.load(Ordering::Relaxed)
 }

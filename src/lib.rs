@@ -76,6 +76,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
                     config::set_level(level);
                 }
                 "pgc" => config::set_pgc(value.extract()?),
+                "osr" => config::set_osr(value.extract()?),
                 "via_object" => config::set_via_object(value.extract()?),
                 "cache" => config::set_cache_dir(value.extract::<Option<PathBuf>>()?),
                 "trusted_keys" => config::set_trusted_keys(if let Ok(list) = value.extract::<String>() {
@@ -96,6 +97,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
     }
     current.set_item("level", config::level())?;
     current.set_item("pgc", config::pgc())?;
+    current.set_item("osr", config::osr())?;
     current.set_item("via_object", config::via_object())?;
     let cache = config::cache();
     current.set_item("cache", cache.dir)?;

@@ -112,6 +112,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     // Pending calls, which stop a watched frame, run on the main thread only.
     // SAFETY: _PyOS_IsMainThread only compares thread identities.
     if matches!(state.tier, Tier::Counting)
+        && config::osr()
         && state.watch_loops(fr.code())
         && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
     {
