@@ -1,6 +1,6 @@
 //! The functions compiled code calls for the builders family (`codegen::ops::builders`).
 
-use crate::abi::{ffi as abi_ffi, ThreadState};
+use crate::abi::{self, ffi as abi_ffi, ThreadState};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject, Py_ssize_t};
 
@@ -262,6 +262,9 @@ pub unsafe extern "C" fn format_value(value: *mut PyObject, spec: *mut PyObject,
 
 /// UNPACK_SEQUENCE (`after` = -1) and UNPACK_EX: writes the items downward
 /// from `top`, the first item nearest the top of the stack. Consumes `seq`.
+/// An exact tuple or list of the right length is copied directly, as 3.11's
+/// specialised UNPACK_SEQUENCE_TUPLE/LIST do (any other case iterates, and
+/// raises the interpreter's errors).
 pub unsafe extern "C" fn unpack(
     tstate: *mut ThreadState,
     seq: *mut PyObject,
@@ -270,8 +273,25 @@ pub unsafe extern "C" fn unpack(
     top: *mut *mut PyObject,
 ) -> isize {
     // SAFETY: top points just past the value-stack slots reserved for the
-    // items; seq is owned and released here.
+    // items; seq is owned and released here; a tuple's or list's items are
+    // its first Py_SIZE pointers after the probed offset.
     unsafe {
+        let items = if ffi::PyTuple_CheckExact(seq) != 0 {
+            Some(seq.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>())
+        } else if ffi::PyList_CheckExact(seq) != 0 {
+            Some(abi::read_field::<*mut *mut PyObject>(seq.cast(), abi::LIST_ITEMS))
+        } else {
+            None
+        };
+        if let Some(items) = items.filter(|_| after < 0 && ffi::Py_SIZE(seq) == before) {
+            for i in 0..before as usize {
+                let item = *items.add(i);
+                ffi::Py_INCREF(item);
+                *top.sub(i + 1) = item;
+            }
+            ffi::Py_DECREF(seq);
+            return 0;
+        }
         let ok = ceval::unpack_iterable(tstate, seq, before as i32, after as i32, top);
         ffi::Py_DECREF(seq);
         if ok == 0 {
