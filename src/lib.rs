@@ -122,6 +122,11 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("exceptions_caught", load(&runtime::stats::EXCEPTIONS_CAUGHT))?;
     result.set_item("native_calls", load(&runtime::stats::NATIVE_CALLS))?;
     result.set_item("compile_time_ns", load(&runtime::stats::COMPILE_TIME_NS))?;
+    let phases = PyDict::new(py);
+    for (name, total) in runtime::stats::COMPILE_PHASE_NAMES.iter().zip(&runtime::stats::COMPILE_PHASE_NS) {
+        phases.set_item(name, load(total))?;
+    }
+    result.set_item("compile_phase_ns", phases)?;
     result.set_item("native_bytes", load(&runtime::stats::NATIVE_BYTES))?;
     result.set_item("cache_hits", load(&runtime::stats::CACHE_HITS))?;
     result.set_item("cache_refusals", load(&runtime::stats::CACHE_REFUSALS))?;

@@ -2,7 +2,7 @@
 //! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
 
 use super::{compat, key, CACHE_FILE};
-use crate::codegen::{CodeInfo, Unsupported};
+use crate::codegen::{CodeInfo, CompilePhases, Unsupported};
 use crate::runtime::native::{self, Failure, ENTRY_SYMBOL};
 use crate::runtime::state::code_info;
 use pyjit_cache_format::{self as format, CacheWriter, Entry, Key, SigningKey};
@@ -98,7 +98,7 @@ pub fn precompile(
 }
 
 fn compile(job: Job) -> Result<(Key, Entry), String> {
-    let (object, _) = native::compile_to_object(&job.info).map_err(|failure| match failure {
+    let (object, _) = native::compile_to_object(&job.info, &mut CompilePhases::default()).map_err(|failure| match failure {
         Failure::Unsupported(Unsupported(reason)) => reason,
         Failure::Internal(reason) => format!("compile failed: {reason}"),
     })?;

@@ -2,7 +2,7 @@
 //! value stack as Cranelift variables, and offers the small vocabulary the
 //! per-opcode lowerings in `ops/` are written in.
 
-use super::{ops, symbols};
+use super::{elapsed_ns, ops, symbols, CompilePhases};
 use crate::abi::{self, op};
 use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -14,6 +14,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 /// What the lowering needs to know about a code object.
 pub struct CodeInfo {
@@ -43,12 +44,14 @@ impl From<Unsupported> for CodegenError {
 }
 
 /// Lowers `info` into a function named `symbol` in `module`. Returns its id and
-/// the size of the machine code.
+/// the size of the machine code; adds the lowering and Cranelift times to `phases`.
 pub fn compile_function(
     module: &mut dyn Module,
     info: &CodeInfo,
     symbol: &str,
+    phases: &mut CompilePhases,
 ) -> Result<(FuncId, usize), CodegenError> {
+    let started = Instant::now();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -69,9 +72,12 @@ pub fn compile_function(
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
     }
+    phases.lower_ns += elapsed_ns(started);
+    let started = Instant::now();
     module
         .define_function(id, &mut ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
+    phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
     Ok((id, size))
 }

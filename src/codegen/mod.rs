@@ -27,3 +27,21 @@ mod ops;
 pub mod symbols;
 
 pub use lowering::{compile_function, CodeInfo, CodegenError, Unsupported};
+
+/// Where one compile's time went, in nanoseconds (`pyjit.stats()["compile_phase_ns"]`).
+#[derive(Clone, Copy, Default)]
+pub struct CompilePhases {
+    /// Reading the code object: decoding `co_code` and the exception table.
+    pub decode_ns: u64,
+    /// Building the Cranelift IR.
+    pub lower_ns: u64,
+    /// Cranelift's `define_function`: verification, optimisation, register allocation, emission.
+    pub cranelift_ns: u64,
+    /// Making the code callable: finalizing the JIT module, or emitting and loading the object.
+    pub link_ns: u64,
+}
+
+/// Nanoseconds since `started`.
+pub fn elapsed_ns(started: std::time::Instant) -> u64 {
+    started.elapsed().as_nanos() as u64
+}

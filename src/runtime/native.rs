@@ -3,10 +3,11 @@
 
 use super::{config, Entry};
 use crate::cache::loader::{self, LoadedObject};
-use crate::codegen::{self, isa, symbols, CodeInfo, CodegenError, Unsupported};
+use crate::codegen::{self, elapsed_ns, isa, symbols, CodeInfo, CodegenError, CompilePhases, Unsupported};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
+use std::time::Instant;
 
 /// The name of the compiled function in its module or object file.
 pub const ENTRY_SYMBOL: &str = "pyjit_code";
@@ -91,41 +92,49 @@ impl From<CodegenError> for Failure {
     }
 }
 
-/// Compiles `info` with the configured code path.
-pub fn compile(info: &CodeInfo) -> Result<NativeCode, Failure> {
+/// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
+pub fn compile(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     if config::via_object() {
-        compile_via_object(info)
+        compile_via_object(info, phases)
     } else {
-        compile_jit(info)
+        compile_jit(info, phases)
     }
 }
 
-fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
+fn compile_jit(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let (id, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let (id, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
+    phases.link_ns += elapsed_ns(started);
     let address = module.get_finalized_function(id);
     // SAFETY: the function was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
     Ok(NativeCode { entry, size, source: Source::Jit, _memory: Memory::Jit(Some(module)) })
 }
 
-fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
-    let (bytes, _) = compile_to_object(info)?;
-    load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)
+fn compile_via_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+    let (bytes, _) = compile_to_object(info, phases)?;
+    let started = Instant::now();
+    let loaded = load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal);
+    phases.link_ns += elapsed_ns(started);
+    loaded
 }
 
 /// Compiles `info` into a relocatable object whose function `ENTRY_SYMBOL` runs it;
-/// returns the object and the size of the function's code. Touches no Python object, so
-/// it may run on any thread.
-pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, usize), Failure> {
+/// returns the object and the size of the function's code, and adds the time of each
+/// phase to `phases` (emitting the object counts as linking). Touches no Python object,
+/// so it may run on any thread.
+pub fn compile_to_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<(Vec<u8>, usize), Failure> {
     let builder = ObjectBuilder::new(isa::host().clone(), "pyjit", default_libcall_names())
         .map_err(|e| Failure::Internal(format!("object builder: {e}")))?;
     let mut module = ObjectModule::new(builder);
-    let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let (_, size) = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let started = Instant::now();
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
+    phases.link_ns += elapsed_ns(started);
     Ok((bytes, size))
 }
 

@@ -8,7 +8,7 @@ use pyjit_cache_format::Key;
 use pyo3::{Bound, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
-use crate::codegen::{CodeInfo, Unsupported};
+use crate::codegen::{elapsed_ns, CodeInfo, CompilePhases, Unsupported};
 use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
 use std::ffi::c_void;
 use std::sync::atomic::Ordering;
@@ -179,9 +179,13 @@ impl CodeState {
     pub fn compile(&mut self, code: *mut PyCodeObject) {
         self.tier = Tier::Compiling;
         let started = Instant::now();
-        let outcome = code_info(code).map_err(Failure::from).and_then(|info| native::compile(&info));
-        self.compile_time_ns = started.elapsed().as_nanos() as u64;
+        let mut phases = CompilePhases::default();
+        let info = code_info(code);
+        phases.decode_ns = elapsed_ns(started);
+        let outcome = info.map_err(Failure::from).and_then(|info| native::compile(&info, &mut phases));
+        self.compile_time_ns = elapsed_ns(started);
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
+        stats::count_compile_phases(&phases);
         self.tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);

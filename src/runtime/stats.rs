@@ -1,7 +1,8 @@
 //! Process-wide counters reported by `pyjit.stats()`.
 
+use crate::codegen::CompilePhases;
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 pub static COMPILED: AtomicU64 = AtomicU64::new(0);
@@ -12,6 +13,9 @@ pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
 pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
+/// `COMPILE_TIME_NS` split by phase, named as in `COMPILE_PHASE_NAMES`.
+pub static COMPILE_PHASE_NS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+pub const COMPILE_PHASE_NAMES: [&str; 4] = ["decode", "lower", "cranelift", "link"];
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
 /// Code objects whose native code came from the code cache.
 pub static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
@@ -24,4 +28,11 @@ pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new())
 pub fn count_delegated(reason: &str) {
     let mut delegated = DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     *delegated.entry(reason.to_owned()).or_default() += 1;
+}
+
+pub fn count_compile_phases(phases: &CompilePhases) {
+    let times = [phases.decode_ns, phases.lower_ns, phases.cranelift_ns, phases.link_ns];
+    for (total, ns) in COMPILE_PHASE_NS.iter().zip(times) {
+        total.fetch_add(ns, Ordering::Relaxed);
+    }
 }
