@@ -1,12 +1,15 @@
 //! The target ISA compiled code is generated for.
 
+use crate::runtime::config;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use std::sync::OnceLock;
 
 /// The host ISA with the flags pyjit's code relies on: non-PIC code (imports
 /// become absolute 64-bit relocations, which both cranelift-jit and pyjit's
-/// object loader apply), no probestack symbol, optimisation for speed.
+/// object loader apply), no probestack symbol, optimisation for speed. The IR
+/// verifier runs only with `PYJIT_VERIFY=1` or in debug builds: it costs
+/// compile time and checks pyjit's lowering, which the tests run with it on.
 pub fn host() -> &'static OwnedTargetIsa {
     static ISA: OnceLock<OwnedTargetIsa> = OnceLock::new();
     ISA.get_or_init(|| {
@@ -17,6 +20,7 @@ pub fn host() -> &'static OwnedTargetIsa {
             ("opt_level", "speed"),
             ("enable_probestack", "false"),
             ("preserve_frame_pointers", "true"),
+            ("enable_verifier", if config::verify() || cfg!(debug_assertions) { "true" } else { "false" }),
         ] {
             flags.set(name, value).expect("valid Cranelift flag");
         }
