@@ -7,7 +7,7 @@ use crate::abi::{self, op};
 use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
+    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
     UserFuncName, Value,
 };
 use cranelift_codegen::Context;
@@ -69,6 +69,7 @@ pub fn compile_function(
         let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
         let mut lowering = Lowering::new(builder, module, info, ptr);
         lowering.lower_all()?;
+        lowering.emit_exit_stubs();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
     }
@@ -108,6 +109,34 @@ pub struct Lowering<'a> {
     pub kwnames: Option<u32>,
     reachable: bool,
     prev_instr_stored: Option<u32>,
+    /// The exit stub of each shape used so far, in creation order (so the code is deterministic).
+    exit_stubs: Vec<(ExitShape, Block)>,
+    exit_stub_of: HashMap<ExitShape, Block>,
+}
+
+/// How an exit stub leaves compiled code.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum ExitKind {
+    /// The interpreter continues after the code unit the stub is passed.
+    Resume,
+    /// The interpreter unwinds the exception raised at the code unit passed.
+    Raise,
+    /// The compiled `handler` catches the exception raised at the code unit
+    /// passed, adding a traceback entry if `traceback`.
+    Catch { handler: Handler, traceback: bool },
+}
+
+/// Exits of one shape share one out-of-line block, the stub, which takes
+/// the code unit and the stack items as block arguments: a failing
+/// instruction then costs a branch, not a block with a call, and IR grows
+/// by a constant per instruction.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ExitShape {
+    kind: ExitKind,
+    /// Stack items passed in variables, which the stub writes to the frame.
+    spilled: usize,
+    /// Stack items in all (those above `spilled` are already in the frame).
+    stack_depth: usize,
 }
 
 fn flags() -> MemFlagsData {
@@ -155,6 +184,8 @@ impl<'a> Lowering<'a> {
             kwnames: None,
             reachable: true,
             prev_instr_stored: None,
+            exit_stubs: Vec::new(),
+            exit_stub_of: HashMap::new(),
         }
     }
 
@@ -196,18 +227,27 @@ impl<'a> Lowering<'a> {
         Ok(())
     }
 
+    /// Records that control reaches `target` with the current stack depth.
     fn record_depth(&mut self, target: u32) -> Result<(), Unsupported> {
+        self.record_depth_at(target, self.depth)
+    }
+
+    fn record_depth_at(&mut self, target: u32, depth: usize) -> Result<(), Unsupported> {
         if self.emitted.contains(&target) && !self.depth_at.contains_key(&target) {
             return Err(Unsupported("backward jump into code not reached by forward flow".into()));
         }
-        match self.depth_at.insert(target, self.depth) {
-            Some(d) if d != self.depth => Err(Unsupported(format!(
-                "stack depth {d} and {} meet at offset {}",
-                self.depth,
-                2 * target
-            ))),
+        match self.depth_at.insert(target, depth) {
+            Some(d) if d != depth => {
+                Err(Unsupported(format!("stack depth {d} and {depth} meet at offset {}", 2 * target)))
+            }
             _ => Ok(()),
         }
+    }
+
+    /// Records that the exit stub of an exception caught by `handler` jumps to it.
+    fn record_handler_entry(&mut self, handler: Handler) {
+        self.record_depth_at(handler.target, Self::handler_depth(handler))
+            .expect("compiled_handler checked the depth");
     }
 
     /// Marks the rest of the current block unreachable (after a terminator).
@@ -302,10 +342,14 @@ impl<'a> Lowering<'a> {
     pub fn spill(&mut self, from: usize, to: usize) {
         for d in from..to {
             let value = self.b.use_var(self.stack[d]);
-            let offset = self.stack_offset(d);
-            let frame = self.frame;
-            self.store(value, frame, offset);
+            self.store_stack_item(d, value);
         }
+    }
+
+    fn store_stack_item(&mut self, depth: usize, value: Value) {
+        let offset = self.stack_offset(depth);
+        let frame = self.frame;
+        self.store(value, frame, offset);
     }
 
     /// Reads the stack items `from..to` back from the frame's value stack
@@ -396,6 +440,7 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(dealloc);
         self.b.ins().brif(count, done, &[], dealloc, &[]);
         self.b.switch_to_block(dealloc);
+        self.b.seal_block(dealloc);
         // A finalizer may inspect this frame: make its position exact first.
         let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
         let frame = self.frame;
@@ -403,6 +448,7 @@ impl<'a> Lowering<'a> {
         self.call("_Py_Dealloc", &[obj]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     pub fn xdecref(&mut self, obj: Value) {
@@ -410,9 +456,11 @@ impl<'a> Lowering<'a> {
         let done = self.b.create_block();
         self.b.ins().brif(obj, some, &[], done, &[]);
         self.b.switch_to_block(some);
+        self.b.seal_block(some);
         self.decref(obj);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     /// `Py_True` or `Py_False` (new reference) for a nonzero/zero `cond`.
@@ -426,19 +474,74 @@ impl<'a> Lowering<'a> {
 
     // ---- leaving compiled code ----------------------------------------------
 
+    /// The stub for exits of `shape` (created at its first use, emitted by
+    /// `emit_exit_stubs`) and its arguments: the code unit `unit`, then the
+    /// first `shape.spilled` stack items.
+    fn exit_stub(&mut self, shape: ExitShape, unit: i64) -> (Block, Vec<BlockArg>) {
+        let stub = match self.exit_stub_of.get(&shape) {
+            Some(&stub) => stub,
+            None => {
+                let stub = self.b.create_block();
+                self.b.set_cold_block(stub);
+                for _ in 0..=shape.spilled {
+                    self.b.append_block_param(stub, self.ptr);
+                }
+                self.exit_stub_of.insert(shape, stub);
+                self.exit_stubs.push((shape, stub));
+                stub
+            }
+        };
+        let mut args = vec![BlockArg::Value(self.iconst(unit))];
+        args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
+        (stub, args)
+    }
+
+    /// Leaves through the stub of `shape` when `cond` is nonzero; continues
+    /// in a new block otherwise.
+    fn exit_if(&mut self, cond: Value, shape: ExitShape, unit: i64) {
+        let (stub, args) = self.exit_stub(shape, unit);
+        let next = self.b.create_block();
+        self.b.ins().brif(cond, stub, &args, next, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
+    /// Leaves through the stub of `shape`. Ends the current block.
+    fn exit_here(&mut self, shape: ExitShape, unit: i64) {
+        let (stub, args) = self.exit_stub(shape, unit);
+        self.b.ins().jump(stub, &args);
+    }
+
+    /// Emits the body of every exit stub, after the rest of the function.
+    fn emit_exit_stubs(&mut self) {
+        for (shape, stub) in std::mem::take(&mut self.exit_stubs) {
+            self.b.switch_to_block(stub);
+            let params = self.b.block_params(stub).to_vec();
+            let (unit, items) = (params[0], &params[1..]);
+            match shape.kind {
+                ExitKind::Resume => self.exit_to_interpreter(items, shape.stack_depth, unit, 0),
+                ExitKind::Raise => self.exit_to_interpreter(items, shape.stack_depth, unit, 1),
+                ExitKind::Catch { handler, traceback } => {
+                    self.catch(handler, items, shape.stack_depth, unit, traceback)
+                }
+            }
+        }
+    }
+
     /// Emits, in the current block, the hand-over of the frame to CPython's
-    /// interpreter, which finishes running it: the value stack's first
-    /// `spilled` items are written from variables, the frame's stack top is
-    /// `stack_depth` (items above `spilled` are already in the frame), and the
-    /// interpreter continues after code unit `prev_index`, or unwinds the
-    /// pending exception raised at `prev_index` when `throwflag` is 1.
-    fn exit_to_interpreter(&mut self, spilled: usize, stack_depth: usize, prev_index: i64, throwflag: i64) {
-        self.spill(0, spilled);
-        let prev = self.iconst(prev_index);
+    /// interpreter, which finishes running it: the value stack's first items
+    /// are written from `items`, the frame's stack top is `stack_depth` (items
+    /// above `items` are already in the frame), and the interpreter continues
+    /// after code unit `prev_index`, or unwinds the pending exception raised at
+    /// `prev_index` when `throwflag` is 1.
+    fn exit_to_interpreter(&mut self, items: &[Value], stack_depth: usize, prev_index: Value, throwflag: i64) {
+        for (depth, &item) in items.iter().enumerate() {
+            self.store_stack_item(depth, item);
+        }
         let top = self.iconst(i64::from(self.info.nlocalsplus) + stack_depth as i64);
         let throw = self.iconst(throwflag);
         let (tstate, frame) = (self.tstate, self.frame);
-        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev, top, throw]);
+        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev_index, top, throw]);
         self.b.ins().return_(&[result]);
     }
 
@@ -446,21 +549,17 @@ impl<'a> Lowering<'a> {
     /// with the whole value stack. Ends the current block.
     pub fn resume_in_interpreter(&mut self) {
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index) - 1, 0);
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        self.exit_here(shape, i64::from(self.ins.index) - 1);
         self.terminate();
     }
 
     /// If `failed` is nonzero, raise: the exception set by the runtime
-    /// function is unwound by the interpreter from the current instruction,
-    /// with `spilled` stack items from variables and `stack_depth` in all.
+    /// function is unwound from the current instruction, with `spilled` stack
+    /// items from variables and `stack_depth` in all.
     pub fn raise_if_with_depth(&mut self, failed: Value, spilled: usize, stack_depth: usize) {
-        let error = self.b.create_block();
-        let ok = self.b.create_block();
-        self.b.set_cold_block(error);
-        self.b.ins().brif(failed, error, &[], ok, &[]);
-        self.b.switch_to_block(error);
-        self.unwind(spilled, stack_depth);
-        self.b.switch_to_block(ok);
+        let shape = self.unwind_shape(spilled, stack_depth);
+        self.exit_if(failed, shape, i64::from(self.ins.index));
     }
 
     /// If `cond` is nonzero, calls the runtime function `symbol` (which sets
@@ -471,11 +570,14 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(error);
         self.b.ins().brif(cond, error, &[], ok, &[]);
         self.b.switch_to_block(error);
+        self.b.seal_block(error);
         self.set_prev_instr();
         self.call(symbol, args);
         let depth = self.depth;
-        self.unwind(depth, depth);
+        let shape = self.unwind_shape(depth, depth);
+        self.exit_here(shape, i64::from(self.ins.index));
         self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
         // The error block stored prev_instr on a path that does not reach here.
         self.prev_instr_stored = None;
     }
@@ -484,26 +586,27 @@ impl<'a> Lowering<'a> {
     /// exception. Ends the current block.
     pub fn raise_here(&mut self) {
         let depth = self.depth;
-        self.unwind(depth, depth);
+        let shape = self.unwind_shape(depth, depth);
+        self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
     }
 
-    /// Emits, in the current block, the unwinding of the exception the
-    /// current instruction raised, with `spilled` stack items in variables
-    /// and `stack_depth` in all: to the instruction's handler in this
-    /// function, compiled (the traceback entry is added, the stack cut to the
-    /// handler's depth, and the exception pushed, as the interpreter's
-    /// `exception_unwind` does), or through the interpreter when the handler
-    /// is not compiled, there is none (the exception leaves the frame), or a
-    /// trace function must see the exception. Ends the current block.
-    fn unwind(&mut self, spilled: usize, stack_depth: usize) {
-        let index = self.ins.index;
-        let Some(handler) = self.compiled_handler(index) else {
-            self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
-            return;
+    /// How the exception the current instruction raised is unwound, with
+    /// `spilled` stack items in variables and `stack_depth` in all: to the
+    /// instruction's handler in this function, compiled (the traceback entry
+    /// is added, the stack cut to the handler's depth, and the exception
+    /// pushed, as the interpreter's `exception_unwind` does), or through the
+    /// interpreter when the handler is not compiled, there is none (the
+    /// exception leaves the frame), or a trace function must see the exception.
+    fn unwind_shape(&mut self, spilled: usize, stack_depth: usize) -> ExitShape {
+        let kind = match self.compiled_handler(self.ins.index) {
+            Some(handler) => {
+                self.record_handler_entry(handler);
+                ExitKind::Catch { handler, traceback: true }
+            }
+            None => ExitKind::Raise,
         };
-        let lasti = self.iconst(i64::from(index));
-        self.catch(handler, spilled, stack_depth, lasti, true);
+        ExitShape { kind, spilled, stack_depth }
     }
 
     /// RERAISE, after `pyjit_reraise` restored the exception: unwinds to the
@@ -511,22 +614,29 @@ impl<'a> Lowering<'a> {
     /// `prev_instr` RERAISE set, with the whole stack. Ends the current block.
     pub fn reraise_to(&mut self, handler: Handler) {
         let depth = self.depth;
-        let keep_lasti = self.iconst(-1);
-        self.catch(handler, depth, depth, keep_lasti, false);
+        self.record_handler_entry(handler);
+        let kind = ExitKind::Catch { handler, traceback: false };
+        let shape = ExitShape { kind, spilled: depth, stack_depth: depth };
+        self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
     }
 
-    /// Calls `pyjit_catch` for `handler`, with `spilled` stack items in
-    /// variables and `stack_depth` in all, then jumps to the handler; when
+    /// Calls `pyjit_catch` for `handler` for the exception raised at code
+    /// unit `index`, with the stack's first items in `items` and
+    /// `stack_depth` items in all, then jumps to the handler; when
     /// `pyjit_catch` declines (a trace function must see the exception, or
     /// allocating the index failed), the interpreter unwinds the exception
-    /// from the current instruction instead.
-    fn catch(&mut self, handler: Handler, spilled: usize, stack_depth: usize, lasti: Value, traceback: bool) {
-        self.spill(0, spilled);
+    /// from `index` instead.
+    fn catch(&mut self, handler: Handler, items: &[Value], stack_depth: usize, index: Value, traceback: bool) {
+        for (depth, &item) in items.iter().enumerate() {
+            self.store_stack_item(depth, item);
+        }
         let base = i64::from(self.info.nlocalsplus);
         let top = self.iconst(base + stack_depth as i64);
         let handler_top = self.iconst(base + i64::from(handler.depth));
         let push_lasti = self.iconst(i64::from(handler.push_lasti));
+        // -1 keeps the `prev_instr` the re-raising instruction set.
+        let lasti = if traceback { index } else { self.iconst(-1) };
         let traceback = self.iconst(i64::from(traceback));
         let (tstate, frame) = (self.tstate, self.frame);
         let caught = self.call("pyjit_catch", &[tstate, frame, lasti, top, handler_top, push_lasti, traceback]);
@@ -535,20 +645,19 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(in_interpreter);
         self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
         self.b.switch_to_block(in_interpreter);
-        self.exit_to_interpreter(spilled, stack_depth, i64::from(self.ins.index), 1);
+        self.b.seal_block(in_interpreter);
+        self.exit_to_interpreter(items, stack_depth, index, 1);
         self.b.switch_to_block(in_handler);
+        self.b.seal_block(in_handler);
         self.enter_handler(handler);
     }
 
     /// Jumps to `handler` with the stack `pyjit_catch` left in the frame.
     fn enter_handler(&mut self, handler: Handler) {
-        let depth = self.depth;
-        self.depth = Self::handler_depth(handler);
-        self.reload(0, self.depth);
-        self.record_depth(handler.target).expect("compiled_handler checked the depth");
+        let depth = Self::handler_depth(handler);
+        self.reload(0, depth);
         let block = self.blocks[&handler.target];
         self.b.ins().jump(block, &[]);
-        self.depth = depth;
     }
 
     /// The stack depth at the start of `handler`: its base, the raising
@@ -561,7 +670,9 @@ impl<'a> Lowering<'a> {
     /// run compiled: lowering has not passed it yet, or passed it with the
     /// stack depth the handler expects.
     pub fn compiled_handler(&self, index: u32) -> Option<Handler> {
-        let handler = *self.info.handlers.iter().find(|h| h.start <= index && index < h.end)?;
+        // The exception table's rows are sorted and disjoint: binary search.
+        let after = self.info.handlers.partition_point(|h| h.start <= index);
+        let handler = *self.info.handlers[..after].last().filter(|h| index < h.end)?;
         let reachable = match self.depth_at.get(&handler.target) {
             Some(&known) => known == Self::handler_depth(handler),
             None => !self.emitted.contains(&handler.target),
@@ -618,11 +729,13 @@ impl<'a> Lowering<'a> {
             let back_edge = self.b.create_block();
             self.b.ins().brif(cond, back_edge, &[], next, &[]);
             self.b.switch_to_block(back_edge);
+            self.b.seal_block(back_edge);
             self.set_prev_instr();
             self.check_eval_breaker(target);
             self.b.ins().jump(block, &[]);
         }
         self.b.switch_to_block(next);
+        self.b.seal_block(next);
         self.prev_instr_stored = None;
         Ok(())
     }
@@ -640,6 +753,7 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(handle);
         self.b.ins().brif(breaker, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
+        self.b.seal_block(handle);
         self.set_prev_instr();
         let tstate = self.tstate;
         let status = self.call("pyjit_handle_eval_breaker", &[tstate]);
@@ -651,20 +765,16 @@ impl<'a> Lowering<'a> {
         self.resume_in_interpreter_if(status, resume_at);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
         self.prev_instr_stored = None;
     }
 
     /// If `cond` is nonzero, the frame continues in the interpreter at the
     /// instruction starting at `resume_at`, with the current stack.
     fn resume_in_interpreter_if(&mut self, cond: Value, resume_at: u32) {
-        let resume = self.b.create_block();
-        let next = self.b.create_block();
-        self.b.set_cold_block(resume);
-        self.b.ins().brif(cond, resume, &[], next, &[]);
-        self.b.switch_to_block(resume);
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
-        self.b.switch_to_block(next);
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        self.exit_if(cond, shape, i64::from(resume_at) - 1);
     }
 
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
@@ -683,10 +793,12 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(step);
         self.b.ins().brif(warmup, step, &[], done, &[]);
         self.b.switch_to_block(step);
+        self.b.seal_block(step);
         let warmup = self.b.ins().iadd_imm_s(warmup, 1);
         self.b.ins().istore16(flags(), warmup, self.code_units, offset);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     /// After a call, which can run any Python code: serves the eval breaker,
