@@ -13,6 +13,7 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
@@ -43,9 +44,33 @@ impl From<Unsupported> for CodegenError {
     }
 }
 
+/// Cranelift's per-function contexts, reused from one compile to the next on
+/// each thread: they own the register allocator's and the IR's buffers, whose
+/// allocation is a large share of compiling a small function.
+struct Contexts {
+    codegen: Context,
+    builder: FunctionBuilderContext,
+}
+
+thread_local! {
+    static CONTEXTS: RefCell<Contexts> =
+        RefCell::new(Contexts { codegen: Context::new(), builder: FunctionBuilderContext::new() });
+}
+
 /// Lowers `info` into a function named `symbol` in `module`. Returns its id and
 /// the size of the machine code; adds the lowering and Cranelift times to `phases`.
 pub fn compile_function(
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+    phases: &mut CompilePhases,
+) -> Result<(FuncId, usize), CodegenError> {
+    // Compiling runs no Python code, so it never re-enters itself on a thread.
+    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, symbol, phases))
+}
+
+fn compile_function_in(
+    contexts: &mut Contexts,
     module: &mut dyn Module,
     info: &CodeInfo,
     symbol: &str,
@@ -60,15 +85,20 @@ pub fn compile_function(
     let id = module
         .declare_function(symbol, Linkage::Export, &sig)
         .map_err(|e| CodegenError::Cranelift(format!("cannot declare {symbol}: {e}")))?;
-    let mut ctx = Context::new();
+    let ctx = &mut contexts.codegen;
+    ctx.clear();
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, id.as_u32());
-    let mut fctx = FunctionBuilderContext::new();
     let target = module.target_config();
     {
-        let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let builder = FunctionBuilder::new(&mut ctx.func, &mut contexts.builder);
         let mut lowering = Lowering::new(builder, module, info, ptr);
-        lowering.lower_all()?;
+        if let Err(unsupported) = lowering.lower_all() {
+            // `finalize` empties the builder context; without it, start the next function afresh.
+            drop(lowering);
+            contexts.builder = FunctionBuilderContext::new();
+            return Err(unsupported.into());
+        }
         lowering.emit_exit_stubs();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
@@ -76,7 +106,7 @@ pub fn compile_function(
     phases.lower_ns += elapsed_ns(started);
     let started = Instant::now();
     module
-        .define_function(id, &mut ctx)
+        .define_function(id, ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
@@ -755,18 +785,23 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(handle);
         self.b.seal_block(handle);
         self.set_prev_instr();
-        let tstate = self.tstate;
-        let status = self.call("pyjit_handle_eval_breaker", &[tstate]);
-        // 0: handled; negative: an exception (e.g. KeyboardInterrupt) was
-        // raised; positive: only the interpreter can serve it (an asynchronous
-        // exception), so the frame continues there at this instruction.
-        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
-        self.raise_if(failed);
-        self.resume_in_interpreter_if(status, resume_at);
+        self.handle_eval_breaker(resume_at);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
         self.prev_instr_stored = None;
+    }
+
+    /// Calls `pyjit_handle_eval_breaker` and acts on its answer.
+    fn handle_eval_breaker(&mut self, resume_at: u32) {
+        let tstate = self.tstate;
+        let status = self.call("pyjit_handle_eval_breaker", &[tstate]);
+        // 0: handled; negative: an exception (e.g. KeyboardInterrupt) was
+        // raised; positive: only the interpreter can serve it (an asynchronous
+        // exception), so the frame continues there at `resume_at`.
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+        self.raise_if(failed);
+        self.resume_in_interpreter_if(status, resume_at);
     }
 
     /// If `cond` is nonzero, the frame continues in the interpreter at the
@@ -805,16 +840,39 @@ impl<'a> Lowering<'a> {
     /// and when the call switched tracing on (`sys.settrace`, `pdb.set_trace()`,
     /// `sys.setprofile`), continues the frame in the interpreter at
     /// `resume_at`, which alone produces trace and profile events.
+    /// Both are tested with one branch, so that the common case adds one block, not four.
     pub fn check_after_call(&mut self, resume_at: u32) {
-        self.check_eval_breaker(resume_at);
-        self.check_tracing(resume_at);
+        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+        let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
+        let use_tracing = self.use_tracing();
+        let either = self.b.ins().bor(breaker, use_tracing);
+        let handle = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(handle);
+        self.b.ins().brif(either, handle, &[], done, &[]);
+        self.b.switch_to_block(handle);
+        self.b.seal_block(handle);
+        self.set_prev_instr();
+        // With the breaker not set this only runs pending calls, which is harmless.
+        self.handle_eval_breaker(resume_at);
+        let use_tracing = self.use_tracing();
+        self.resume_in_interpreter_if(use_tracing, resume_at);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// `tstate->cframe->use_tracing`: a trace or profile function is installed.
+    fn use_tracing(&mut self) -> Value {
+        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
+        self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32)
     }
 
     /// When a trace or profile function is installed, continues the frame in
     /// the interpreter at `resume_at`.
     pub fn check_tracing(&mut self, resume_at: u32) {
-        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
-        let use_tracing = self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32);
+        let use_tracing = self.use_tracing();
         self.resume_in_interpreter_if(use_tracing, resume_at);
     }
 
