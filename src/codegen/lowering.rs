@@ -7,8 +7,8 @@ use crate::abi::{self, op};
 use crate::bytecode::{Handler, Instr};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, Type,
-    UserFuncName, Value,
+    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, StackSlot,
+    StackSlotData, StackSlotKind, Type, UserFuncName, Value,
 };
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -119,6 +119,8 @@ pub struct Lowering<'a> {
     module: &'a mut dyn Module,
     info: &'a CodeInfo,
     pub ptr: Type,
+    /// The function's arguments and the code object's arrays, valid in the
+    /// current block: re-read from `anchors` (see `reload_anchors`).
     pub tstate: Value,
     pub frame: Value,
     /// `_PyCode_CODE(f_code)`: base of `prev_instr` arithmetic.
@@ -126,6 +128,12 @@ pub struct Lowering<'a> {
     /// First item of `co_consts` / `co_names`.
     consts: Value,
     names: Value,
+    /// Stack slot holding `tstate`, `frame`, `code_units`, `consts` and `names`.
+    anchors: StackSlot,
+    /// Instructions lowered since the anchors were last re-read.
+    since_reload: usize,
+    /// Instructions lowered so far.
+    lowered: usize,
     stack: Vec<Variable>,
     pub depth: usize,
     blocks: HashMap<u32, Block>,
@@ -139,10 +147,19 @@ pub struct Lowering<'a> {
     pub kwnames: Option<u32>,
     reachable: bool,
     prev_instr_stored: Option<u32>,
-    /// The exit stub of each shape used so far, in creation order (so the code is deterministic).
+    /// The exit stubs, in creation order (so the code is deterministic).
     exit_stubs: Vec<(ExitShape, Block)>,
-    exit_stub_of: HashMap<ExitShape, Block>,
+    /// The latest stub of each shape and the value of `lowered` when it was created.
+    exit_stub_of: HashMap<ExitShape, (Block, usize)>,
 }
+
+/// Instructions after which the anchors are re-read in straight-line code.
+const ANCHOR_REACH: usize = 32;
+
+/// Instructions after which exits stop sharing a stub: a block whose
+/// predecessors span the whole function makes the register allocator's
+/// dominator tree grow with the square of the function's size.
+const STUB_REACH: usize = 256;
 
 /// How an exit stub leaves compiled code.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -191,6 +208,10 @@ impl<'a> Lowering<'a> {
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
+        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 5 * 8, 3));
+        for (i, value) in [tstate, frame, code_units, consts, names].into_iter().enumerate() {
+            b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
+        }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         Lowering {
@@ -203,6 +224,9 @@ impl<'a> Lowering<'a> {
             code_units,
             consts,
             names,
+            anchors,
+            since_reload: 0,
+            lowered: 0,
             stack,
             depth: 0,
             blocks: HashMap::new(),
@@ -238,6 +262,7 @@ impl<'a> Lowering<'a> {
                 match self.depth_at.get(&ins.start) {
                     Some(&depth) => {
                         self.b.switch_to_block(block);
+                        self.reload_anchors();
                         self.depth = depth;
                         self.reachable = true;
                         self.prev_instr_stored = None;
@@ -248,6 +273,11 @@ impl<'a> Lowering<'a> {
             if !self.reachable {
                 continue;
             }
+            if self.since_reload >= ANCHOR_REACH {
+                self.reload_anchors();
+            }
+            self.since_reload += 1;
+            self.lowered += 1;
             self.ins = ins;
             ops::lower(self)?;
         }
@@ -278,6 +308,19 @@ impl<'a> Lowering<'a> {
     fn record_handler_entry(&mut self, handler: Handler) {
         self.record_depth_at(handler.target, Self::handler_depth(handler))
             .expect("compiled_handler checked the depth");
+    }
+
+    /// Re-reads `tstate`, `frame`, `code_units`, `consts` and `names` from
+    /// their stack slot, where every stretch of code that is not dominated by
+    /// the previous read starts (jump targets, exit stubs) and every
+    /// `ANCHOR_REACH` instructions: a value used all over a long function
+    /// makes the register allocator's work grow with the square of its size.
+    fn reload_anchors(&mut self) {
+        let (ptr, slot) = (self.ptr, self.anchors);
+        let [tstate, frame, code_units, consts, names] =
+            std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));
+        (self.tstate, self.frame, self.code_units, self.consts, self.names) = (tstate, frame, code_units, consts, names);
+        self.since_reload = 0;
     }
 
     /// Marks the rest of the current block unreachable (after a terminator).
@@ -509,14 +552,14 @@ impl<'a> Lowering<'a> {
     /// first `shape.spilled` stack items.
     fn exit_stub(&mut self, shape: ExitShape, unit: i64) -> (Block, Vec<BlockArg>) {
         let stub = match self.exit_stub_of.get(&shape) {
-            Some(&stub) => stub,
-            None => {
+            Some(&(stub, created)) if self.lowered - created < STUB_REACH => stub,
+            _ => {
                 let stub = self.b.create_block();
                 self.b.set_cold_block(stub);
                 for _ in 0..=shape.spilled {
                     self.b.append_block_param(stub, self.ptr);
                 }
-                self.exit_stub_of.insert(shape, stub);
+                self.exit_stub_of.insert(shape, (stub, self.lowered));
                 self.exit_stubs.push((shape, stub));
                 stub
             }
@@ -546,6 +589,7 @@ impl<'a> Lowering<'a> {
     fn emit_exit_stubs(&mut self) {
         for (shape, stub) in std::mem::take(&mut self.exit_stubs) {
             self.b.switch_to_block(stub);
+            self.reload_anchors();
             let params = self.b.block_params(stub).to_vec();
             let (unit, items) = (params[0], &params[1..]);
             match shape.kind {
