@@ -14,6 +14,7 @@ static DISABLED: AtomicBool = AtomicBool::new(false);
 static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
+static VERIFY: AtomicBool = AtomicBool::new(false);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.
@@ -68,6 +69,9 @@ pub fn load_environment() -> Result<(), String> {
     }
     if let Some(v) = var("PYJIT_PERF_MAP") {
         set_perf_map(parse_flag(&v).ok_or_else(|| format!("PYJIT_PERF_MAP must be 0 or 1, not {v:?}"))?);
+    }
+    if let Some(v) = var("PYJIT_VERIFY") {
+        VERIFY.store(parse_flag(&v).ok_or_else(|| format!("PYJIT_VERIFY must be 0 or 1, not {v:?}"))?, Ordering::Relaxed);
     }
     // The file itself is written by the Python package at exit.
     RECORDING.store(var("PYJIT_RECORD_OUT").is_some(), Ordering::Relaxed);
@@ -133,6 +137,11 @@ pub fn set_via_object(value: bool) {
 /// `PYJIT_DISABLE=1`: pyjit never switches on in this process.
 pub fn disabled() -> bool {
     DISABLED.load(Ordering::Relaxed)
+}
+/// `PYJIT_VERIFY=1`: run Cranelift's IR verifier on every function (a debugging aid that
+/// costs compile time; the tests switch it on). Read once, when the first function is compiled.
+pub fn verify() -> bool {
+    VERIFY.load(Ordering::Relaxed)
 }
 /// The code cache settings.
 pub fn cache() -> CacheSettings {

@@ -221,6 +221,11 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("native_calls", load(&stats::NATIVE_CALLS))?;
     result.set_item("osr_entries", load(&stats::OSR_ENTRIES))?;
     result.set_item("compile_time_ns", load(&stats::COMPILE_TIME_NS))?;
+    let phases = PyDict::new(py);
+    for (name, total) in stats::COMPILE_PHASE_NAMES.iter().zip(&stats::COMPILE_PHASE_NS) {
+        phases.set_item(name, load(total))?;
+    }
+    result.set_item("compile_phase_ns", phases)?;
     result.set_item("native_bytes", load(&stats::NATIVE_BYTES))?;
     result.set_item("cache_hits", load(&stats::CACHE_HITS))?;
     result.set_item("cache_refusals", load(&stats::CACHE_REFUSALS))?;

@@ -1,7 +1,7 @@
 //! Process-wide counters reported by `pyjit.stats()`.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 pub static COMPILED: AtomicU64 = AtomicU64::new(0);
@@ -15,6 +15,9 @@ pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
+/// `COMPILE_TIME_NS` split by phase, named as in `COMPILE_PHASE_NAMES`.
+pub static COMPILE_PHASE_NS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
+pub const COMPILE_PHASE_NAMES: [&str; 4] = ["decode", "lower", "cranelift", "link"];
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
 /// Code objects whose native code came from the code cache.
 pub static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
@@ -27,4 +30,29 @@ pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new())
 pub fn count_delegated(reason: &str) {
     let mut delegated = DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     *delegated.entry(reason.to_owned()).or_default() += 1;
+}
+
+pub fn count_compile_phases(phases: &CompilePhases) {
+    let times = [phases.decode_ns, phases.lower_ns, phases.cranelift_ns, phases.link_ns];
+    for (total, ns) in COMPILE_PHASE_NS.iter().zip(times) {
+        total.fetch_add(ns, Ordering::Relaxed);
+    }
+}
+
+/// Where one compile's time went, in nanoseconds (`pyjit.stats()["compile_phase_ns"]`).
+#[derive(Clone, Copy, Default)]
+pub struct CompilePhases {
+    /// Reading the code object: decoding `co_code` and the exception table.
+    pub decode_ns: u64,
+    /// Building the Cranelift IR.
+    pub lower_ns: u64,
+    /// Cranelift's `define_function`: verification, optimisation, register allocation, emission.
+    pub cranelift_ns: u64,
+    /// Making the code callable: finalizing the JIT module, or emitting and loading the object.
+    pub link_ns: u64,
+}
+
+/// Nanoseconds since `started`.
+pub fn elapsed_ns(started: std::time::Instant) -> u64 {
+    started.elapsed().as_nanos() as u64
 }

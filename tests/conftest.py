@@ -1,8 +1,10 @@
 """pytest configuration for the pyjit test-suite.
 
 The differential runner (``tests/test_differential.py``) is configured through
-environment variables (see that module's docstring); this file only registers
-markers and prints the effective configuration in the report header.
+environment variables (see that module's docstring); this file registers
+markers, switches Cranelift's IR verifier on for every pyjit run the tests
+start (``PYJIT_VERIFY=1``), and prints the effective configuration in the
+report header.
 """
 
 import os
@@ -11,6 +13,10 @@ import sys
 
 
 def pytest_configure(config):
+    # Every pyjit run the tests start checks the IR it compiles (Cranelift's
+    # verifier, off by default because it costs compile time). Runners pass
+    # PYJIT_* variables on to pyjit runs only, never to the CPython baseline.
+    os.environ.setdefault("PYJIT_VERIFY", "1")
     config.addinivalue_line(
         "markers",
         "differential: a corpus program run under CPython and under pyjit, outputs compared",

@@ -64,7 +64,7 @@ pub fn decode(code: &[u8]) -> Vec<Instr> {
 /// exception raised by an instruction in `start..end` is handled at
 /// `target`, with the value stack cut to `depth` items, then the raising
 /// instruction's index pushed if `push_lasti`, then the exception.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Handler {
     pub start: u32,
     pub end: u32,

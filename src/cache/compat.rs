@@ -2,6 +2,7 @@
 //! what caches read here must match.
 
 use crate::codegen::isa;
+use cranelift_codegen::isa::OwnedTargetIsa;
 use pyjit_cache_format::CompatInfo;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -24,7 +25,7 @@ pub fn host() -> &'static CompatInfo {
             cpython_hexversion: hexversion,
             cpython_magic: magic,
             target_triple: isa.triple().to_string(),
-            codegen_flags: *blake3::hash(isa.flags().to_string().as_bytes()).as_bytes(),
+            codegen_flags: *blake3::hash(codegen_flags(isa).as_bytes()).as_bytes(),
             cpu_features: isa
                 .isa_flags()
                 .iter()
@@ -33,4 +34,14 @@ pub fn host() -> &'static CompatInfo {
                 .collect::<BTreeSet<_>>(),
         }
     })
+}
+
+/// The Cranelift settings that shape generated code, one `name=value` a line: all of
+/// them but the IR verifier, which only checks (so `PYJIT_VERIFY=1` keeps caches usable).
+fn codegen_flags(isa: &OwnedTargetIsa) -> String {
+    isa.flags()
+        .iter()
+        .filter(|flag| flag.name != "enable_verifier")
+        .map(|flag| format!("{}={}\n", flag.name, flag.value_string()))
+        .collect()
 }

@@ -2,9 +2,9 @@
 //! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
 
 use super::{compat, key, CACHE_FILE};
-use crate::bytecode::{CodeInfo, Unsupported};
+use crate::bytecode::{code_info, CodeInfo, Unsupported};
 use crate::link::{self, Failure, ENTRY_SYMBOL};
-use crate::bytecode::code_info;
+use crate::stats::CompilePhases;
 use pyjit_cache_format::{self as format, CacheWriter, Entry, Key, SigningKey};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::DirBuilder;
@@ -98,7 +98,7 @@ pub fn precompile(
 }
 
 fn compile(job: Job) -> Result<(Key, Entry), String> {
-    let (object, _) = link::compile_to_object(&job.info).map_err(|failure| match failure {
+    let (object, _) = link::compile_to_object(&job.info, &mut CompilePhases::default()).map_err(|failure| match failure {
         Failure::Unsupported(Unsupported(reason)) => reason,
         Failure::Internal(reason) => format!("compile failed: {reason}"),
     })?;

@@ -3,19 +3,22 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 use super::ops;
-use crate::helpers::symbols;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
 use crate::bytecode::{opcodes, CodeInfo, Handler, Instr, Unsupported};
+use crate::helpers::symbols;
+use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc, TrapCode, Type,
-    UserFuncName, Value,
+    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc,
+    StackSlot, StackSlotData, StackSlotKind, TrapCode, Type, UserFuncName, Value,
 };
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 /// Why `compile_function` produced no code.
 #[derive(Debug)]
@@ -52,14 +55,60 @@ pub struct Compiled {
     /// Size of the machine code in bytes.
     pub size: usize,
     pub osr_entries: Vec<OsrEntry>,
-    /// The optimised IR (`func`) and the machine code, with each
-    /// instruction's bytecode index as its source location
-    /// (`compiled_code`), for `pyjit.ir` and `pyjit.dis`.
-    pub context: Context,
 }
 
-/// Lowers `info` into a function named `symbol` in `module` and compiles it.
-pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) -> Result<Compiled, CodegenError> {
+/// Cranelift's per-function contexts, reused from one compile to the next on
+/// each thread: they own the register allocator's and the IR's buffers, whose
+/// allocation is a large share of compiling a small function.
+struct Contexts {
+    codegen: Context,
+    builder: FunctionBuilderContext,
+}
+
+impl Contexts {
+    fn new() -> Self {
+        Contexts { codegen: Context::new(), builder: FunctionBuilderContext::new() }
+    }
+}
+
+thread_local! {
+    static CONTEXTS: RefCell<Contexts> = RefCell::new(Contexts::new());
+}
+
+/// Lowers `info` into a function named `symbol` in `module` and compiles it;
+/// adds the lowering and Cranelift times to `phases`.
+pub fn compile_function(
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+    phases: &mut CompilePhases,
+) -> Result<Compiled, CodegenError> {
+    // Compiling runs no Python code, so it never re-enters itself on a thread.
+    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, symbol, phases))
+}
+
+/// As `compile_function`, in fresh contexts, returned with the result: they
+/// hold the optimised IR (`func`) and the machine code with each
+/// instruction's bytecode index as its source location (`compiled_code`),
+/// for `pyjit.ir` and `pyjit.dis`.
+pub fn compile_function_listed(
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+) -> Result<(Compiled, Context), CodegenError> {
+    let mut contexts = Contexts::new();
+    let compiled = compile_function_in(&mut contexts, module, info, symbol, &mut CompilePhases::default())?;
+    Ok((compiled, contexts.codegen))
+}
+
+fn compile_function_in(
+    contexts: &mut Contexts,
+    module: &mut dyn Module,
+    info: &CodeInfo,
+    symbol: &str,
+    phases: &mut CompilePhases,
+) -> Result<Compiled, CodegenError> {
+    let started = Instant::now();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(ptr));
@@ -68,10 +117,10 @@ pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) 
     let id = module
         .declare_function(symbol, Linkage::Export, &sig)
         .map_err(|e| CodegenError::Cranelift(format!("cannot declare {symbol}: {e}")))?;
-    let mut ctx = Context::new();
+    let ctx = &mut contexts.codegen;
+    ctx.clear();
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(0, id.as_u32());
-    let mut fctx = FunctionBuilderContext::new();
     let target = module.target_config();
     let shape = Shape {
         instrs: &info.instrs,
@@ -81,18 +130,30 @@ pub fn compile_function(module: &mut dyn Module, info: &CodeInfo, symbol: &str) 
     };
     let analysis = Analysis::of(&shape).map_err(|Malformed(why)| Unsupported(why))?;
     let osr_entries = {
-        let builder = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let builder = FunctionBuilder::new(&mut ctx.func, &mut contexts.builder);
         let mut lowering = Lowering::new(builder, module, info, &analysis, ptr);
-        let osr_entries = lowering.lower_all()?;
+        let osr_entries = match lowering.lower_all() {
+            Ok(osr_entries) => osr_entries,
+            Err(unsupported) => {
+                // `finalize` empties the builder context; without it, start the next function afresh.
+                drop(lowering);
+                contexts.builder = FunctionBuilderContext::new();
+                return Err(unsupported.into());
+            }
+        };
+        lowering.emit_exit_stubs();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
         osr_entries
     };
+    phases.lower_ns += elapsed_ns(started);
+    let started = Instant::now();
     module
-        .define_function(id, &mut ctx)
+        .define_function(id, ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
+    phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok(Compiled { id, size, osr_entries, context: ctx })
+    Ok(Compiled { id, size, osr_entries })
 }
 
 /// State of one function's lowering.
@@ -102,6 +163,8 @@ pub struct Lowering<'a> {
     info: &'a CodeInfo,
     analysis: &'a Analysis,
     pub ptr: Type,
+    /// The function's arguments and the code object's arrays, valid in the
+    /// current block: re-read from `anchors` (see `reload_anchors`).
     pub tstate: Value,
     pub frame: Value,
     /// `_PyCode_CODE(f_code)`: base of `prev_instr` arithmetic.
@@ -109,6 +172,12 @@ pub struct Lowering<'a> {
     /// First item of `co_consts` / `co_names`.
     consts: Value,
     names: Value,
+    /// Stack slot holding `tstate`, `frame`, `code_units`, `consts` and `names`.
+    anchors: StackSlot,
+    /// Instructions lowered since the anchors were last re-read.
+    since_reload: usize,
+    /// Instructions lowered so far.
+    lowered: usize,
     stack: Vec<Variable>,
     pub depth: usize,
     blocks: HashMap<u32, Block>,
@@ -124,6 +193,43 @@ pub struct Lowering<'a> {
     pub kwnames: Option<u32>,
     reachable: bool,
     prev_instr_stored: Option<u32>,
+    /// The exit stubs, in creation order (so the code is deterministic).
+    exit_stubs: Vec<(ExitShape, Block)>,
+    /// The latest stub of each shape and the value of `lowered` when it was created.
+    exit_stub_of: HashMap<ExitShape, (Block, usize)>,
+}
+
+/// Instructions after which the anchors are re-read in straight-line code.
+const ANCHOR_REACH: usize = 32;
+
+/// Instructions after which exits stop sharing a stub: a block whose
+/// predecessors span the whole function makes the register allocator's
+/// dominator tree grow with the square of the function's size.
+const STUB_REACH: usize = 256;
+
+/// How an exit stub leaves compiled code.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum ExitKind {
+    /// The interpreter continues after the code unit the stub is passed.
+    Resume,
+    /// The interpreter unwinds the exception raised at the code unit passed.
+    Raise,
+    /// The compiled `handler` catches the exception raised at the code unit
+    /// passed, adding a traceback entry if `traceback`.
+    Catch { handler: Handler, traceback: bool },
+}
+
+/// Exits of one shape share one out-of-line block, the stub, which takes
+/// the code unit and the stack items as block arguments: a failing
+/// instruction then costs a branch, not a block with a call, and IR grows
+/// by a constant per instruction.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ExitShape {
+    kind: ExitKind,
+    /// Stack items passed in variables, which the stub writes to the frame.
+    spilled: usize,
+    /// Stack items in all (those above `spilled` are already in the frame).
+    stack_depth: usize,
 }
 
 fn flags() -> MemFlagsData {
@@ -149,6 +255,10 @@ impl<'a> Lowering<'a> {
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
+        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 5 * 8, 3));
+        for (i, value) in [tstate, frame, code_units, consts, names].into_iter().enumerate() {
+            b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
+        }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         Lowering {
@@ -162,6 +272,9 @@ impl<'a> Lowering<'a> {
             code_units,
             consts,
             names,
+            anchors,
+            since_reload: 0,
+            lowered: 0,
             stack,
             depth: 0,
             blocks: HashMap::new(),
@@ -174,6 +287,8 @@ impl<'a> Lowering<'a> {
             kwnames: None,
             reachable: true,
             prev_instr_stored: None,
+            exit_stubs: Vec::new(),
+            exit_stub_of: HashMap::new(),
         }
     }
 
@@ -199,6 +314,7 @@ impl<'a> Lowering<'a> {
                 self.reachable = self.reached.contains(&ins.start);
                 if self.reachable {
                     self.b.switch_to_block(block);
+                    self.reload_anchors();
                     self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
                     self.prev_instr_stored = None;
                 }
@@ -206,6 +322,11 @@ impl<'a> Lowering<'a> {
             if !self.reachable {
                 continue;
             }
+            if self.since_reload >= ANCHOR_REACH {
+                self.reload_anchors();
+            }
+            self.since_reload += 1;
+            self.lowered += 1;
             self.ins = ins;
             self.position = position;
             // Maps the machine code back to bytecode for `pyjit.dis`.
@@ -258,6 +379,7 @@ impl<'a> Lowering<'a> {
             });
         }
         self.b.switch_to_block(dispatch);
+        self.reload_anchors();
         let mut switch = Switch::new();
         let mut headers: Vec<(u32, u32)> = entries.iter().map(|e| (e.header, e.depth)).collect();
         headers.sort_unstable();
@@ -286,24 +408,47 @@ impl<'a> Lowering<'a> {
         entries
     }
 
-    /// Marks `target` as reached from the current instruction, whose stack
-    /// depth must be the one the analysis found there.
+    /// Marks `target` as reached from the current instruction.
     fn record_depth(&mut self, target: u32) -> Result<(), Unsupported> {
+        self.record_depth_at(target, self.depth)
+    }
+
+    /// Marks `target` as reached with `depth` stack items, which must be the
+    /// depth the analysis found there.
+    fn record_depth_at(&mut self, target: u32, depth: usize) -> Result<(), Unsupported> {
         if self.emitted.contains(&target) && !self.reached.contains(&target) {
             return Err(Unsupported("backward jump into code not reached by forward flow".into()));
         }
         let position = position_of(&self.info.instrs, target).expect("jump targets start instructions");
         match self.analysis.depth(position) {
-            Some(depth) if depth as usize == self.depth => {
+            Some(known) if known as usize == depth => {
                 self.reached.insert(target);
                 Ok(())
             }
             known => Err(Unsupported(format!(
-                "stack depth {} at offset {} where the analysis found {known:?}",
-                self.depth,
+                "stack depth {depth} at offset {} where the analysis found {known:?}",
                 2 * target
             ))),
         }
+    }
+
+    /// Records that the exit stub of an exception caught by `handler` jumps to it.
+    fn record_handler_entry(&mut self, handler: Handler) {
+        self.record_depth_at(handler.target, Self::handler_depth(handler))
+            .expect("compiled_handler checked the depth");
+    }
+
+    /// Re-reads `tstate`, `frame`, `code_units`, `consts` and `names` from
+    /// their stack slot, where every stretch of code that is not dominated by
+    /// the previous read starts (jump targets, exit stubs) and every
+    /// `ANCHOR_REACH` instructions: a value used all over a long function
+    /// makes the register allocator's work grow with the square of its size.
+    fn reload_anchors(&mut self) {
+        let (ptr, slot) = (self.ptr, self.anchors);
+        let [tstate, frame, code_units, consts, names] =
+            std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));
+        (self.tstate, self.frame, self.code_units, self.consts, self.names) = (tstate, frame, code_units, consts, names);
+        self.since_reload = 0;
     }
 
     /// Marks the rest of the current block unreachable (after a terminator).
@@ -398,10 +543,14 @@ impl<'a> Lowering<'a> {
     pub fn spill(&mut self, from: usize, to: usize) {
         for d in from..to {
             let value = self.b.use_var(self.stack[d]);
-            let offset = self.stack_offset(d);
-            let frame = self.frame;
-            self.store(value, frame, offset);
+            self.store_stack_item(d, value);
         }
+    }
+
+    fn store_stack_item(&mut self, depth: usize, value: Value) {
+        let offset = self.stack_offset(depth);
+        let frame = self.frame;
+        self.store(value, frame, offset);
     }
 
     /// Reads the stack items `from..to` back from the frame's value stack
@@ -492,6 +641,7 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(dealloc);
         self.b.ins().brif(count, done, &[], dealloc, &[]);
         self.b.switch_to_block(dealloc);
+        self.b.seal_block(dealloc);
         // A finalizer may inspect this frame: make its position exact first.
         let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
         let frame = self.frame;
@@ -499,6 +649,7 @@ impl<'a> Lowering<'a> {
         self.call("_Py_Dealloc", &[obj]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     pub fn xdecref(&mut self, obj: Value) {
@@ -506,9 +657,11 @@ impl<'a> Lowering<'a> {
         let done = self.b.create_block();
         self.b.ins().brif(obj, some, &[], done, &[]);
         self.b.switch_to_block(some);
+        self.b.seal_block(some);
         self.decref(obj);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     /// `Py_True` or `Py_False` (new reference) for a nonzero/zero `cond`.
@@ -522,19 +675,75 @@ impl<'a> Lowering<'a> {
 
     // ---- leaving compiled code ----------------------------------------------
 
+    /// The stub for exits of `shape` (created at its first use, emitted by
+    /// `emit_exit_stubs`) and its arguments: the code unit `unit`, then the
+    /// first `shape.spilled` stack items.
+    fn exit_stub(&mut self, shape: ExitShape, unit: i64) -> (Block, Vec<BlockArg>) {
+        let stub = match self.exit_stub_of.get(&shape) {
+            Some(&(stub, created)) if self.lowered - created < STUB_REACH => stub,
+            _ => {
+                let stub = self.b.create_block();
+                self.b.set_cold_block(stub);
+                for _ in 0..=shape.spilled {
+                    self.b.append_block_param(stub, self.ptr);
+                }
+                self.exit_stub_of.insert(shape, (stub, self.lowered));
+                self.exit_stubs.push((shape, stub));
+                stub
+            }
+        };
+        let mut args = vec![BlockArg::Value(self.iconst(unit))];
+        args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
+        (stub, args)
+    }
+
+    /// Leaves through the stub of `shape` when `cond` is nonzero; continues
+    /// in a new block otherwise.
+    fn exit_if(&mut self, cond: Value, shape: ExitShape, unit: i64) {
+        let (stub, args) = self.exit_stub(shape, unit);
+        let next = self.b.create_block();
+        self.b.ins().brif(cond, stub, &args, next, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
+    /// Leaves through the stub of `shape`. Ends the current block.
+    fn exit_here(&mut self, shape: ExitShape, unit: i64) {
+        let (stub, args) = self.exit_stub(shape, unit);
+        self.b.ins().jump(stub, &args);
+    }
+
+    /// Emits the body of every exit stub, after the rest of the function.
+    fn emit_exit_stubs(&mut self) {
+        for (shape, stub) in std::mem::take(&mut self.exit_stubs) {
+            self.b.switch_to_block(stub);
+            self.reload_anchors();
+            let params = self.b.block_params(stub).to_vec();
+            let (unit, items) = (params[0], &params[1..]);
+            match shape.kind {
+                ExitKind::Resume => self.exit_to_interpreter(items, shape.stack_depth, unit, 0),
+                ExitKind::Raise => self.exit_to_interpreter(items, shape.stack_depth, unit, 1),
+                ExitKind::Catch { handler, traceback } => {
+                    self.catch(handler, items, shape.stack_depth, unit, traceback)
+                }
+            }
+        }
+    }
+
     /// Emits, in the current block, the hand-over of the frame to CPython's
-    /// interpreter, which finishes running it: the value stack's first
-    /// `spilled` items are written from variables, the frame's stack top is
-    /// `stack_depth` (items above `spilled` are already in the frame), and the
-    /// interpreter continues after code unit `prev_index`, or unwinds the
-    /// pending exception raised at `prev_index` when `throwflag` is 1.
-    fn exit_to_interpreter(&mut self, spilled: usize, stack_depth: usize, prev_index: i64, throwflag: i64) {
-        self.spill(0, spilled);
-        let prev = self.iconst(prev_index);
+    /// interpreter, which finishes running it: the value stack's first items
+    /// are written from `items`, the frame's stack top is `stack_depth` (items
+    /// above `items` are already in the frame), and the interpreter continues
+    /// after code unit `prev_index`, or unwinds the pending exception raised at
+    /// `prev_index` when `throwflag` is 1.
+    fn exit_to_interpreter(&mut self, items: &[Value], stack_depth: usize, prev_index: Value, throwflag: i64) {
+        for (depth, &item) in items.iter().enumerate() {
+            self.store_stack_item(depth, item);
+        }
         let top = self.iconst(i64::from(self.info.nlocalsplus) + stack_depth as i64);
         let throw = self.iconst(throwflag);
         let (tstate, frame) = (self.tstate, self.frame);
-        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev, top, throw]);
+        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev_index, top, throw]);
         self.b.ins().return_(&[result]);
     }
 
@@ -542,21 +751,17 @@ impl<'a> Lowering<'a> {
     /// with the whole value stack. Ends the current block.
     pub fn resume_in_interpreter(&mut self) {
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(self.ins.index) - 1, 0);
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        self.exit_here(shape, i64::from(self.ins.index) - 1);
         self.terminate();
     }
 
     /// If `failed` is nonzero, raise: the exception set by the runtime
-    /// function is unwound by the interpreter from the current instruction,
-    /// with `spilled` stack items from variables and `stack_depth` in all.
+    /// function is unwound from the current instruction, with `spilled` stack
+    /// items from variables and `stack_depth` in all.
     pub fn raise_if_with_depth(&mut self, failed: Value, spilled: usize, stack_depth: usize) {
-        let error = self.b.create_block();
-        let ok = self.b.create_block();
-        self.b.set_cold_block(error);
-        self.b.ins().brif(failed, error, &[], ok, &[]);
-        self.b.switch_to_block(error);
-        self.unwind(spilled, stack_depth);
-        self.b.switch_to_block(ok);
+        let shape = self.unwind_shape(spilled, stack_depth);
+        self.exit_if(failed, shape, i64::from(self.ins.index));
     }
 
     /// If `cond` is nonzero, calls the runtime function `symbol` (which sets
@@ -567,11 +772,14 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(error);
         self.b.ins().brif(cond, error, &[], ok, &[]);
         self.b.switch_to_block(error);
+        self.b.seal_block(error);
         self.set_prev_instr();
         self.call(symbol, args);
         let depth = self.depth;
-        self.unwind(depth, depth);
+        let shape = self.unwind_shape(depth, depth);
+        self.exit_here(shape, i64::from(self.ins.index));
         self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
         // The error block stored prev_instr on a path that does not reach here.
         self.prev_instr_stored = None;
     }
@@ -580,26 +788,27 @@ impl<'a> Lowering<'a> {
     /// exception. Ends the current block.
     pub fn raise_here(&mut self) {
         let depth = self.depth;
-        self.unwind(depth, depth);
+        let shape = self.unwind_shape(depth, depth);
+        self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
     }
 
-    /// Emits, in the current block, the unwinding of the exception the
-    /// current instruction raised, with `spilled` stack items in variables
-    /// and `stack_depth` in all: to the instruction's handler in this
-    /// function, compiled (the traceback entry is added, the stack cut to the
-    /// handler's depth, and the exception pushed, as the interpreter's
-    /// `exception_unwind` does), or through the interpreter when the handler
-    /// is not compiled, there is none (the exception leaves the frame), or a
-    /// trace function must see the exception. Ends the current block.
-    fn unwind(&mut self, spilled: usize, stack_depth: usize) {
-        let index = self.ins.index;
-        let Some(handler) = self.compiled_handler(index) else {
-            self.exit_to_interpreter(spilled, stack_depth, i64::from(index), 1);
-            return;
+    /// How the exception the current instruction raised is unwound, with
+    /// `spilled` stack items in variables and `stack_depth` in all: to the
+    /// instruction's handler in this function, compiled (the traceback entry
+    /// is added, the stack cut to the handler's depth, and the exception
+    /// pushed, as the interpreter's `exception_unwind` does), or through the
+    /// interpreter when the handler is not compiled, there is none (the
+    /// exception leaves the frame), or a trace function must see the exception.
+    fn unwind_shape(&mut self, spilled: usize, stack_depth: usize) -> ExitShape {
+        let kind = match self.compiled_handler(self.ins.index) {
+            Some(handler) => {
+                self.record_handler_entry(handler);
+                ExitKind::Catch { handler, traceback: true }
+            }
+            None => ExitKind::Raise,
         };
-        let lasti = self.iconst(i64::from(index));
-        self.catch(handler, spilled, stack_depth, lasti, true);
+        ExitShape { kind, spilled, stack_depth }
     }
 
     /// RERAISE, after `pyjit_reraise` restored the exception: unwinds to the
@@ -607,22 +816,29 @@ impl<'a> Lowering<'a> {
     /// `prev_instr` RERAISE set, with the whole stack. Ends the current block.
     pub fn reraise_to(&mut self, handler: Handler) {
         let depth = self.depth;
-        let keep_lasti = self.iconst(-1);
-        self.catch(handler, depth, depth, keep_lasti, false);
+        self.record_handler_entry(handler);
+        let kind = ExitKind::Catch { handler, traceback: false };
+        let shape = ExitShape { kind, spilled: depth, stack_depth: depth };
+        self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
     }
 
-    /// Calls `pyjit_catch` for `handler`, with `spilled` stack items in
-    /// variables and `stack_depth` in all, then jumps to the handler; when
+    /// Calls `pyjit_catch` for `handler` for the exception raised at code
+    /// unit `index`, with the stack's first items in `items` and
+    /// `stack_depth` items in all, then jumps to the handler; when
     /// `pyjit_catch` declines (a trace function must see the exception, or
     /// allocating the index failed), the interpreter unwinds the exception
-    /// from the current instruction instead.
-    fn catch(&mut self, handler: Handler, spilled: usize, stack_depth: usize, lasti: Value, traceback: bool) {
-        self.spill(0, spilled);
+    /// from `index` instead.
+    fn catch(&mut self, handler: Handler, items: &[Value], stack_depth: usize, index: Value, traceback: bool) {
+        for (depth, &item) in items.iter().enumerate() {
+            self.store_stack_item(depth, item);
+        }
         let base = i64::from(self.info.nlocalsplus);
         let top = self.iconst(base + stack_depth as i64);
         let handler_top = self.iconst(base + i64::from(handler.depth));
         let push_lasti = self.iconst(i64::from(handler.push_lasti));
+        // -1 keeps the `prev_instr` the re-raising instruction set.
+        let lasti = if traceback { index } else { self.iconst(-1) };
         let traceback = self.iconst(i64::from(traceback));
         let (tstate, frame) = (self.tstate, self.frame);
         let caught = self.call("pyjit_catch", &[tstate, frame, lasti, top, handler_top, push_lasti, traceback]);
@@ -631,20 +847,19 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(in_interpreter);
         self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
         self.b.switch_to_block(in_interpreter);
-        self.exit_to_interpreter(spilled, stack_depth, i64::from(self.ins.index), 1);
+        self.b.seal_block(in_interpreter);
+        self.exit_to_interpreter(items, stack_depth, index, 1);
         self.b.switch_to_block(in_handler);
+        self.b.seal_block(in_handler);
         self.enter_handler(handler);
     }
 
     /// Jumps to `handler` with the stack `pyjit_catch` left in the frame.
     fn enter_handler(&mut self, handler: Handler) {
-        let depth = self.depth;
-        self.depth = Self::handler_depth(handler);
-        self.reload(0, self.depth);
-        self.record_depth(handler.target).expect("compiled_handler checked the depth");
+        let depth = Self::handler_depth(handler);
+        self.reload(0, depth);
         let block = self.blocks[&handler.target];
         self.b.ins().jump(block, &[]);
-        self.depth = depth;
     }
 
     /// The stack depth at the start of `handler`: its base, the raising
@@ -657,7 +872,9 @@ impl<'a> Lowering<'a> {
     /// run compiled: lowering has not passed it yet, or passed it with the
     /// stack depth the handler expects.
     pub fn compiled_handler(&self, index: u32) -> Option<Handler> {
-        let handler = *self.info.handlers.iter().find(|h| h.start <= index && index < h.end)?;
+        // The exception table's rows are sorted and disjoint: binary search.
+        let after = self.info.handlers.partition_point(|h| h.start <= index);
+        let handler = *self.info.handlers[..after].last().filter(|h| index < h.end)?;
         // The analysis gives every handler its depth, so the only question
         // is whether lowering can still emit it.
         let reachable = self.reached.contains(&handler.target) || !self.emitted.contains(&handler.target);
@@ -713,11 +930,13 @@ impl<'a> Lowering<'a> {
             let back_edge = self.b.create_block();
             self.b.ins().brif(cond, back_edge, &[], next, &[]);
             self.b.switch_to_block(back_edge);
+            self.b.seal_block(back_edge);
             self.set_prev_instr();
             self.check_eval_breaker(target);
             self.b.ins().jump(block, &[]);
         }
         self.b.switch_to_block(next);
+        self.b.seal_block(next);
         self.prev_instr_stored = None;
         Ok(())
     }
@@ -735,31 +954,33 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(handle);
         self.b.ins().brif(breaker, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
+        self.b.seal_block(handle);
         self.set_prev_instr();
+        self.handle_eval_breaker(resume_at);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// Calls `pyjit_handle_eval_breaker` and acts on its answer.
+    fn handle_eval_breaker(&mut self, resume_at: u32) {
         let tstate = self.tstate;
         let status = self.call("pyjit_handle_eval_breaker", &[tstate]);
         // 0: handled; negative: an exception (e.g. KeyboardInterrupt) was
         // raised; positive: only the interpreter can serve it (an asynchronous
-        // exception), so the frame continues there at this instruction.
+        // exception), so the frame continues there at `resume_at`.
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
         self.raise_if(failed);
         self.resume_in_interpreter_if(status, resume_at);
-        self.b.ins().jump(done, &[]);
-        self.b.switch_to_block(done);
-        self.prev_instr_stored = None;
     }
 
     /// If `cond` is nonzero, the frame continues in the interpreter at the
     /// instruction starting at `resume_at`, with the current stack.
     fn resume_in_interpreter_if(&mut self, cond: Value, resume_at: u32) {
-        let resume = self.b.create_block();
-        let next = self.b.create_block();
-        self.b.set_cold_block(resume);
-        self.b.ins().brif(cond, resume, &[], next, &[]);
-        self.b.switch_to_block(resume);
         let depth = self.depth;
-        self.exit_to_interpreter(depth, depth, i64::from(resume_at) - 1, 0);
-        self.b.switch_to_block(next);
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        self.exit_if(cond, shape, i64::from(resume_at) - 1);
     }
 
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
@@ -778,26 +999,51 @@ impl<'a> Lowering<'a> {
         self.b.set_cold_block(step);
         self.b.ins().brif(warmup, step, &[], done, &[]);
         self.b.switch_to_block(step);
+        self.b.seal_block(step);
         let warmup = self.b.ins().iadd_imm_s(warmup, 1);
         self.b.ins().istore16(flags(), warmup, self.code_units, offset);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
+        self.b.seal_block(done);
     }
 
     /// After a call, which can run any Python code: serves the eval breaker,
     /// and when the call switched tracing on (`sys.settrace`, `pdb.set_trace()`,
     /// `sys.setprofile`), continues the frame in the interpreter at
     /// `resume_at`, which alone produces trace and profile events.
+    /// Both are tested with one branch, so that the common case adds one block, not four.
     pub fn check_after_call(&mut self, resume_at: u32) {
-        self.check_eval_breaker(resume_at);
-        self.check_tracing(resume_at);
+        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+        let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
+        let use_tracing = self.use_tracing();
+        let either = self.b.ins().bor(breaker, use_tracing);
+        let handle = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(handle);
+        self.b.ins().brif(either, handle, &[], done, &[]);
+        self.b.switch_to_block(handle);
+        self.b.seal_block(handle);
+        self.set_prev_instr();
+        // With the breaker not set this only runs pending calls, which is harmless.
+        self.handle_eval_breaker(resume_at);
+        let use_tracing = self.use_tracing();
+        self.resume_in_interpreter_if(use_tracing, resume_at);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.prev_instr_stored = None;
+    }
+
+    /// `tstate->cframe->use_tracing`: a trace or profile function is installed.
+    fn use_tracing(&mut self) -> Value {
+        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
+        self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32)
     }
 
     /// When a trace or profile function is installed, continues the frame in
     /// the interpreter at `resume_at`.
     pub fn check_tracing(&mut self, resume_at: u32) {
-        let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);
-        let use_tracing = self.b.ins().uload8(types::I32, flags(), cframe, abi::CFRAME_USE_TRACING as i32);
+        let use_tracing = self.use_tracing();
         self.resume_in_interpreter_if(use_tracing, resume_at);
     }
 

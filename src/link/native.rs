@@ -2,14 +2,16 @@
 //! through an object file and pyjit's loader, and freeing it again.
 
 use super::Entry;
-use crate::config;
-use crate::link::loader::{self, LoadedObject};
 use crate::bytecode::{CodeInfo, Unsupported};
 use crate::codegen::{self, isa, CodegenError, OsrEntry};
+use crate::config;
 use crate::helpers::symbols;
+use crate::link::loader::{self, LoadedObject};
+use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
+use std::time::Instant;
 
 /// The name of the compiled function in its module or object file.
 pub const ENTRY_SYMBOL: &str = "pyjit_code";
@@ -108,21 +110,23 @@ impl From<CodegenError> for Failure {
     }
 }
 
-/// Compiles `info` with the configured code path.
-pub fn compile(info: &CodeInfo) -> Result<NativeCode, Failure> {
+/// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
+pub fn compile(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     if config::via_object() {
-        compile_via_object(info)
+        compile_via_object(info, phases)
     } else {
-        compile_jit(info)
+        compile_jit(info, phases)
     }
 }
 
-fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
+fn compile_jit(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
+    phases.link_ns += elapsed_ns(started);
     let address = module.get_finalized_function(compiled.id);
     // SAFETY: the function was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
@@ -135,20 +139,25 @@ fn compile_jit(info: &CodeInfo) -> Result<NativeCode, Failure> {
     })
 }
 
-fn compile_via_object(info: &CodeInfo) -> Result<NativeCode, Failure> {
-    let (bytes, compiled) = compile_to_object(info)?;
+fn compile_via_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+    let (bytes, compiled) = compile_to_object(info, phases)?;
+    let started = Instant::now();
     let mut native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)?;
+    phases.link_ns += elapsed_ns(started);
     native.osr_entries = compiled.osr_entries;
     Ok(native)
 }
 
 /// Compiles `info` into a relocatable object whose function `ENTRY_SYMBOL` runs it;
-/// returns the object and what the lowering produced. Touches no Python object, so
-/// it may run on any thread.
-pub fn compile_to_object(info: &CodeInfo) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
+/// returns the object and what the lowering produced, and adds the time of each phase
+/// to `phases` (emitting the object counts as linking). Touches no Python object, so it
+/// may run on any thread.
+pub fn compile_to_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
     let mut module = object_module()?;
-    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?;
+    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let started = Instant::now();
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
+    phases.link_ns += elapsed_ns(started);
     Ok((bytes, compiled))
 }
 

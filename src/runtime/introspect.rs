@@ -26,7 +26,7 @@ pub struct Listing {
 /// Compiles `info` as the JIT does and lists the result.
 pub fn listing(info: &CodeInfo) -> Result<Listing, Failure> {
     let mut module = link::object_module()?;
-    let mut ctx = codegen::compile_function(&mut module, info, ENTRY_SYMBOL)?.context;
+    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, ENTRY_SYMBOL)?;
     let declarations = module.declarations();
     let compiled = ctx.compiled_code().ok_or_else(|| Failure::Internal("no compiled code".into()))?;
     let buffer = &compiled.buffer;

@@ -11,9 +11,10 @@ use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
+use crate::stats::{elapsed_ns, CompilePhases};
 use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
 use std::ffi::c_void;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -203,10 +204,15 @@ impl CodeState {
     pub fn compile(&mut self, code: *mut PyCodeObject) {
         self.tier = Tier::Compiling;
         let started = Instant::now();
-        let outcome = bytecode::code_info(code).map_err(Failure::from).and_then(|info| link::compile(&info));
-        self.compile_time_ns = started.elapsed().as_nanos() as u64;
+        let mut phases = CompilePhases::default();
+        let info = bytecode::code_info(code);
+        phases.decode_ns = elapsed_ns(started);
+        let outcome = info.map_err(Failure::from).and_then(|info| link::compile(&info, &mut phases));
+        self.compile_time_ns = elapsed_ns(started);
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
+        stats::count_compile_phases(&phases);
         super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
+        release_compile_memory();
         self.tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
@@ -272,6 +278,22 @@ impl CodeState {
             Tier::Native(_) => None,
             Tier::Delegated(reason) | Tier::Failed(reason) => Some(reason),
         }
+    }
+}
+
+/// Hands the memory compiles freed back to the system. glibc keeps freed memory
+/// for later allocations, so a process's RSS stays at the high-water mark of
+/// its compiles; `malloc_trim` returns it, at a cost that grows with the heap,
+/// so it runs at most once per `TRIM_INTERVAL_MS` of compiling.
+fn release_compile_memory() {
+    const TRIM_INTERVAL_MS: u64 = 100;
+    static START: OnceLock<Instant> = OnceLock::new();
+    static LAST_TRIM_MS: AtomicU64 = AtomicU64::new(0);
+    let now_ms = START.get_or_init(Instant::now).elapsed().as_millis() as u64;
+    if now_ms.saturating_sub(LAST_TRIM_MS.load(Ordering::Relaxed)) >= TRIM_INTERVAL_MS {
+        LAST_TRIM_MS.store(now_ms, Ordering::Relaxed);
+        // SAFETY: malloc_trim only releases free memory of glibc's own heap.
+        unsafe { libc::malloc_trim(0) };
     }
 }
 
