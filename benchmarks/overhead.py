@@ -30,7 +30,6 @@ Use a virtualenv's python: a shim in front of the interpreter (such as
 """
 
 import argparse
-import datetime
 import json
 import os
 import shlex
@@ -41,7 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, cpu_model, git_info, load_avg, nproc, run_child  # noqa: E402
+from run import LoadMeter, load_avg, nproc, report_header, run_child  # noqa: E402
 
 IMPORTS = "import asyncio, json, email, argparse, decimal"
 NOTHING_COMPILED = "1000000000"  # a threshold no function reaches here
@@ -261,20 +260,7 @@ def main():
                     for label in ("plain", "hook")], 1.2)
 
     other_cpus, _ = meter.read()
-    command = shlex.join([sys.executable] + sys.argv)
-    report = "\n".join([
-        "## Overhead outside compiled code",
-        "",
-        "- Command: `%s` (%.0f s)" % (command, time.time() - started),
-        "- Date: %s; commit %s" % (
-            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            git_info()),
-        "- Machine: %s CPUs, %s; interpreter `%s`" % (nproc(), cpu_model(), python),
-        "- Background load: other processes kept %.2f of %s CPUs busy on average "
-        "(load average at start %s)%s" % (
-            other_cpus or 0.0, nproc(), load_at_start,
-            " — **the machine was not idle: expect noisy timings**"
-            if (other_cpus or 0) > 0.2 else ""),
+    report = "\n".join(report_header("Overhead outside compiled code", started, python, other_cpus, load_at_start) + [
         "- Method: start-up and imports are whole-process wall times, median of %d "
         "processes per variant, variants alternating in rotating order; the call-heavy "
         "rows are in-process best of %d per process, median of %d processes per variant "

@@ -31,7 +31,6 @@ Downloads and unpacked trees go under ``--workdir`` (default /work/pkgbench).
 """
 
 import argparse
-import datetime
 import json
 import math
 import os
@@ -45,7 +44,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, cpu_model, git_info, load_avg, nproc, run_child  # noqa: E402
+from run import LoadMeter, load_avg, nproc, report_header, run_child  # noqa: E402
 
 # name -> (pinned version, directory of the unpacked sdist to put on
 # PYTHONPATH, test paths relative to the unpacked sdist, extra pytest args)
@@ -199,19 +198,7 @@ def main():
             "%d / %.2f s" % (compiled, compile_s)]) + " |")
     geomean = math.exp(sum(map(math.log, ratios)) / len(ratios))
 
-    report = "\n".join([
-        "## Package test suites",
-        "",
-        "- Command: `%s` (%.0f s)" % (shlex.join([sys.executable] + sys.argv), time.time() - started),
-        "- Date: %s; commit %s" % (
-            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            git_info()),
-        "- Machine: %s CPUs, %s; interpreter `%s`" % (nproc(), cpu_model(), python),
-        "- Background load: other processes kept %.2f of %s CPUs busy on average "
-        "(load average at start %s)%s" % (
-            other_cpus or 0.0, nproc(), load_at_start,
-            " — **the machine was not idle: expect noisy timings**"
-            if (other_cpus or 0) > 0.2 else ""),
+    report = "\n".join(report_header("Package test suites", started, python, other_cpus, load_at_start) + [
         "- Method: `python -m pytest -q -p no:cacheprovider TESTS` in the unpacked sdist "
         "(`PYTHONPATH` = that tree); plain CPython vs `PYJIT_ENABLE=1` (default settings); "
         "whole-process wall time, median of %d runs per state, states alternating, after "

@@ -461,6 +461,26 @@ def mem_total():
     return "unknown"
 
 
+def report_header(title, started, python, other_cpus, load_at_start):
+    """The first lines of a side report (OVERHEAD.md, PACKAGES.md): title,
+    this process's command line and duration, date and commit, machine, and
+    the background load measured while it ran."""
+    return [
+        "## %s" % title,
+        "",
+        "- Command: `%s` (%.0f s)" % (shlex.join([sys.executable] + sys.argv), time.time() - started),
+        "- Date: %s; commit %s" % (
+            datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            git_info()),
+        "- Machine: %s CPUs, %s; interpreter `%s`" % (nproc(), cpu_model(), python),
+        "- Background load: other processes kept %.2f of %s CPUs busy on average "
+        "(load average at start %s)%s" % (
+            other_cpus or 0.0, nproc(), load_at_start,
+            " — **the machine was not idle: expect noisy timings**"
+            if (other_cpus or 0) > 0.2 else ""),
+    ]
+
+
 def git_info():
     def git(*args):
         try:
