@@ -122,13 +122,12 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     let weight = tiering::timing_weight(state.runs);
     if matches!(state.tier, Tier::Counting) && weight > 0 && config::threshold().is_none() {
         let state: *mut CodeState = state;
-        let started = clock::ticks();
         // SAFETY: unchanged hand-over.
-        let result = unsafe { delegate(tstate, frame, throwflag) };
+        let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, throwflag) });
         // SAFETY: the frame keeps its code object, and so this state, alive;
         // the state is reached through the pointer again because frames of
         // the same code run in between.
-        unsafe { (*state).interpreted += weight * clock::ticks().wrapping_sub(started) };
+        unsafe { (*state).interpreted += weight * own };
         return result;
     }
     // SAFETY: unchanged hand-over.

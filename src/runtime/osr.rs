@@ -126,12 +126,12 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         wake_watchdog();
     }
     // SAFETY: unchanged hand-over of a live frame.
-    let result = unsafe { delegate(tstate, frame, 0) };
+    let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });
     WATCHED_COUNT.fetch_sub(1, SeqCst);
     let watch = watched().pop().expect("this frame's entry");
     // SAFETY: the frame is still live (its caller clears it), and so is its code.
     if let Some(state) = CodeState::existing(unsafe { &*frame }.code()) {
-        state.interpreted += clock::ticks().wrapping_sub(watch.started);
+        state.interpreted += own;
     }
     let entered = watch.entered;
     let Some((entry, stack)) = entered else { return result };

@@ -10,13 +10,15 @@
 //! process, starting from a prior, so the policy follows the compiler's
 //! real speed on this machine.
 //!
-//! Interpreted time is measured around each interpreted frame and includes
-//! the frames it calls, so code high in a call tree reaches break-even
-//! sooner than its own work warrants; compiling it costs no more than the
-//! time already spent in it, which bounds the waste.
+//! Interpreted time is a frame's own: the time of the interpreted frames it
+//! runs that are timed too is taken off (`timed`), so that the import
+//! machinery, say, is not compiled for the time module bodies took. Frames
+//! that are not timed (native ones, and interpreted ones left out by
+//! sampling) count as their caller's time.
 
 use super::clock;
 use crate::config;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
@@ -42,6 +44,23 @@ pub fn record_compile(units: u32, duration: Duration) {
 fn expected_compile_ticks(units: u32) -> u64 {
     let ticks = clock::to_ticks(PRIOR_PER_UNIT) * PRIOR_UNITS + COMPILED_TICKS.load(Relaxed);
     ticks / (PRIOR_UNITS + COMPILED_UNITS.load(Relaxed)) * u64::from(units)
+}
+
+thread_local! {
+    /// Clock ticks of the timed frames run so far by the innermost timed
+    /// frame of this thread.
+    static CHILD_TICKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Runs `frame` (an interpreted frame) and returns its result and its own
+/// time in ticks: its elapsed time less that of the timed frames it ran.
+pub fn timed<T>(frame: impl FnOnce() -> T) -> (T, u64) {
+    let outer = CHILD_TICKS.replace(0);
+    let started = clock::ticks();
+    let result = frame();
+    let elapsed = clock::ticks().wrapping_sub(started);
+    let children = CHILD_TICKS.replace(outer.wrapping_add(elapsed));
+    (result, elapsed.saturating_sub(children))
 }
 
 /// Calls timed before timing is sampled, and the sampling period then.
