@@ -105,6 +105,25 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
     Some(handlers)
 }
 
+/// Calls `read` with the de-quickened bytecode (`co_code`) of the live code
+/// object `code`; None if CPython could not produce it.
+pub fn with_co_code<T>(code: *mut PyCodeObject, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
+    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference
+    // (cached by the code object), released once `read` is done with it.
+    unsafe {
+        let bytes = abi_ffi::PyCode_GetCode(code);
+        if bytes.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        let data =
+            std::slice::from_raw_parts(ffi::PyBytes_AsString(bytes).cast::<u8>(), ffi::PyBytes_Size(bytes) as usize);
+        let result = read(data);
+        ffi::Py_DECREF(bytes);
+        Some(result)
+    }
+}
+
 /// What the compiler needs to know about a code object.
 pub struct CodeInfo {
     pub instrs: Vec<Instr>,
@@ -132,21 +151,7 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
             return Err(Unsupported(kind.to_owned()));
         }
     }
-    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference.
-    let instrs = unsafe {
-        let bytes = abi_ffi::PyCode_GetCode(code);
-        if bytes.is_null() {
-            ffi::PyErr_Clear();
-            return Err(Unsupported("co_code is unavailable".into()));
-        }
-        let data = std::slice::from_raw_parts(
-            ffi::PyBytes_AsString(bytes).cast::<u8>(),
-            ffi::PyBytes_Size(bytes) as usize,
-        );
-        let instrs = decode(data);
-        ffi::Py_DECREF(bytes);
-        instrs
-    };
+    let instrs = with_co_code(code, decode).ok_or_else(|| Unsupported("co_code is unavailable".into()))?;
     let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
     // SAFETY: co_exceptiontable is a bytes object owned by the live code.
     let table = unsafe {

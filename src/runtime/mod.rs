@@ -134,7 +134,6 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     unsafe { delegate(tstate, frame, throwflag) }
 }
 
-
 /// Runs compiled code on `frame`, with the frame discipline of
 /// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
 /// thread's current frame while it runs, and unlinked afterwards.

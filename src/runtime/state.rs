@@ -236,22 +236,7 @@ impl CodeState {
     pub fn watch_loops(&mut self, code: *mut PyCodeObject) -> bool {
         *self.watch_loops.get_or_insert_with(|| {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
-            // SAFETY: code is live; PyCode_GetCode returns a new bytes
-            // reference (cached by the code object), released here.
-            unsafe {
-                let bytes = abi_ffi::PyCode_GetCode(code);
-                if bytes.is_null() {
-                    ffi::PyErr_Clear();
-                    return false;
-                }
-                let co_code = std::slice::from_raw_parts(
-                    ffi::PyBytes_AsString(bytes).cast::<u8>(),
-                    ffi::PyBytes_Size(bytes) as usize,
-                );
-                let loops = super::osr::has_loops(flags, co_code);
-                ffi::Py_DECREF(bytes);
-                loops
-            }
+            bytecode::with_co_code(code, |co_code| super::osr::has_loops(flags, co_code)).unwrap_or(false)
         })
     }
 
