@@ -40,7 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, load_avg, nproc, report_header, run_child  # noqa: E402
+from run import LoadMeter, load_avg, nproc, publish, report_header, run_child  # noqa: E402
 
 IMPORTS = "import asyncio, json, email, argparse, decimal"
 NOTHING_COMPILED = "1000000000"  # a threshold no function reaches here
@@ -276,11 +276,7 @@ def main():
         table.markdown(),
         "",
     ])
-    print()
-    print(report)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(report)
+    publish(report, args.output)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, load_avg, nproc, report_header, run_child  # noqa: E402
+from run import LoadMeter, load_avg, nproc, publish, report_header, run_child  # noqa: E402
 
 # name -> (pinned version, directory of the unpacked sdist to put on
 # PYTHONPATH, test paths relative to the unpacked sdist, extra pytest args)
@@ -210,11 +210,7 @@ def main():
             len(ratios), geomean, TARGET, "met" if geomean <= TARGET else "**not met**"),
         "",
     ])
-    print()
-    print(report)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(report)
+    publish(report, args.output)
 
 
 if __name__ == "__main__":

@@ -481,6 +481,15 @@ def report_header(title, started, python, other_cpus, load_at_start):
     ]
 
 
+def publish(report, output):
+    """Prints a side report and writes it to `output` if given."""
+    print()
+    print(report)
+    if output:
+        with open(output, "w") as f:
+            f.write(report)
+
+
 def git_info():
     def git(*args):
         try:
