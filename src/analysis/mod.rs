@@ -63,9 +63,13 @@ pub fn position_of(instrs: &[Instr], start: u32) -> Option<usize> {
     instrs.binary_search_by_key(&start, |i| i.start).ok()
 }
 
+/// An edge of the control flow: the position it leads to, and the items
+/// popped and pushed on the way.
+type Edge = (usize, (u32, u32));
+
 /// Where control can go after the instruction at `position`, each with the
 /// stack effect of that edge; exception edges are added separately.
-fn successors(instrs: &[Instr], position: usize) -> Result<Vec<(usize, (u32, u32))>, Malformed> {
+fn successors(instrs: &[Instr], position: usize) -> Result<Vec<Edge>, Malformed> {
     let ins = instrs[position];
     let Some(opcode) = opcodes::opcode(ins.opcode) else {
         return Err(Malformed(format!("unknown opcode {}", ins.opcode)));

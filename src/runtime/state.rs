@@ -24,8 +24,9 @@ pub enum Tier {
     Counting,
     /// Being compiled (frames started meanwhile run in the interpreter).
     Compiling,
-    /// Native code.
-    Native(NativeCode),
+    /// Native code (boxed: every code object pyjit sees has a state, and
+    /// most never get native code).
+    Native(Box<NativeCode>),
     /// In the interpreter for good; why.
     Delegated(String),
     /// In the interpreter because compiling failed; why.
@@ -196,7 +197,7 @@ impl CodeState {
         }
         if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
             perf_map::record(code, &native);
-            self.tier = Tier::Native(native);
+            self.tier = Tier::Native(Box::new(native));
         }
     }
 
@@ -218,7 +219,7 @@ impl CodeState {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
                 stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
                 perf_map::record(code, &native);
-                Tier::Native(native)
+                Tier::Native(Box::new(native))
             }
             Err(Failure::Internal(reason)) => {
                 stats::FAILED.fetch_add(1, Ordering::Relaxed);

@@ -80,7 +80,7 @@ const SAMPLE_PERIOD: u64 = 8;
 pub fn timing_weight(runs: u64) -> u64 {
     if runs <= TIMED_CALLS {
         1
-    } else if runs % SAMPLE_PERIOD == 0 {
+    } else if runs.is_multiple_of(SAMPLE_PERIOD) {
         SAMPLE_PERIOD
     } else {
         0
