@@ -9,7 +9,7 @@
 //! it runs).
 
 use crate::bytecode::opcodes::{self, Flags, Jump};
-use crate::bytecode::{Handler, Instr};
+use crate::bytecode::{handler_at, Handler, Instr};
 use crate::abi::op;
 
 /// What the analysis knows about a code object.
@@ -88,12 +88,6 @@ fn successors(instrs: &[Instr], position: usize) -> Result<Vec<Edge>, Malformed>
     Ok(next)
 }
 
-/// The handlers an exception raised by the instruction at `position` can
-/// unwind to (the first covering row, as CPython's lookup finds it).
-fn handler_of<'h>(handlers: &'h [Handler], ins: &Instr) -> Option<&'h Handler> {
-    handlers.iter().find(|h| h.start <= ins.index && ins.index < h.end)
-}
-
 fn stack_depths(code: &Shape) -> Result<Vec<Option<u32>>, Malformed> {
     let instrs = code.instrs;
     let mut depth = vec![None; instrs.len()];
@@ -120,7 +114,7 @@ fn stack_depths(code: &Shape) -> Result<Vec<Option<u32>>, Malformed> {
             };
             reach(&mut depth, &mut work, to, after + pushes)?;
         }
-        if let Some(h) = handler_of(code.handlers, &instrs[position]) {
+        if let Some(h) = handler_at(code.handlers, instrs[position].index) {
             let Some(to) = position_of(instrs, h.target) else {
                 return Err(Malformed(format!("handler at offset {} inside an instruction", 2 * h.target)));
             };
@@ -156,7 +150,7 @@ fn bound_locals(code: &Shape, depth: &[Option<u32>]) -> Vec<Bits> {
         }
         let mut edges: Vec<(usize, &Bits)> =
             successors(instrs, position).unwrap_or_default().into_iter().map(|(to, _)| (to, &after)).collect();
-        if let Some(to) = handler_of(code.handlers, &ins).and_then(|h| position_of(instrs, h.target)) {
+        if let Some(to) = handler_at(code.handlers, ins.index).and_then(|h| position_of(instrs, h.target)) {
             edges.push((to, &before));
         }
         for (to, state) in edges {

@@ -73,6 +73,14 @@ pub struct Handler {
     pub push_lasti: bool,
 }
 
+/// The row of the exception table that handles an exception raised at code
+/// unit `index`, as CPython's `get_exception_handler` finds it (the rows are
+/// sorted and disjoint, so a binary search).
+pub fn handler_at(handlers: &[Handler], index: u32) -> Option<&Handler> {
+    let after = handlers.partition_point(|h| h.start <= index);
+    handlers[..after].last().filter(|h| index < h.end)
+}
+
 /// Decodes `co_exceptiontable` (format: CPython's
 /// `Objects/exception_handling_notes.txt`): per row four varints, start,
 /// length, target and `depth << 1 | lasti`, each in 6-bit groups, most

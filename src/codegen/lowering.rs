@@ -5,7 +5,7 @@
 use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
-use crate::bytecode::{opcodes, CodeInfo, Handler, Instr, Unsupported};
+use crate::bytecode::{handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
 use crate::helpers::symbols;
 use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -366,7 +366,8 @@ impl<'a> Lowering<'a> {
         let mut entries = Vec::new();
         for ins in &self.info.instrs {
             let Some(header) = ins.jump_target().filter(|&target| target <= ins.index) else { continue };
-            let covered = self.info.handlers.iter().any(|h| h.start < header && header <= h.end);
+            // The interpreter looks the handler up at the unit before the header.
+            let covered = header.checked_sub(1).is_some_and(|unit| handler_at(&self.info.handlers, unit).is_some());
             if covered || !self.reached.contains(&header) {
                 continue;
             }
@@ -872,9 +873,7 @@ impl<'a> Lowering<'a> {
     /// run compiled: lowering has not passed it yet, or passed it with the
     /// stack depth the handler expects.
     pub fn compiled_handler(&self, index: u32) -> Option<Handler> {
-        // The exception table's rows are sorted and disjoint: binary search.
-        let after = self.info.handlers.partition_point(|h| h.start <= index);
-        let handler = *self.info.handlers[..after].last().filter(|h| index < h.end)?;
+        let handler = *handler_at(&self.info.handlers, index)?;
         // The analysis gives every handler its depth, so the only question
         // is whether lowering can still emit it.
         let reachable = self.reached.contains(&handler.target) || !self.emitted.contains(&handler.target);
