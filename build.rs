@@ -140,7 +140,7 @@ fn main() {
 }
 
 /// Compiles and runs the C probe; returns Rust source for the layout and the
-/// inline-cache table.
+/// opcode tables (inline-cache sizes, each opcode's base form).
 fn probe_layout(include: &Path, out_dir: &Path) -> String {
     let mut c = String::from(
         "#define Py_BUILD_CORE 1\n#define NEED_OPCODE_TABLES 1\n#include <Python.h>\n\
@@ -154,6 +154,9 @@ fn probe_layout(include: &Path, out_dir: &Path) -> String {
     c.push_str(
         "  printf(\"pub const INLINE_CACHE_UNITS: [u8; 256] = [\");\n\
          for (int i = 0; i < 256; i++) printf(\"%d,\", _PyOpcode_Caches[i]);\n\
+         printf(\"];\\n\");\n\
+         printf(\"pub const DEOPT: [u8; 256] = [\");\n\
+         for (int i = 0; i < 256; i++) printf(\"%d,\", _PyOpcode_Deopt[i]);\n\
          printf(\"];\\n\");\n  return 0;\n}\n",
     );
     let src = out_dir.join("probe.c");
@@ -181,6 +184,7 @@ fn opcode_constants(include: &Path) -> String {
     let header = fs::read_to_string(include.join("opcode.h")).expect("opcode.h");
     let mut rust = String::from("pub mod op {\n");
     let mut names = String::from("    pub const NAMES: &[(&str, u8)] = &[");
+    let mut adaptive = String::from("    /// The adaptive forms quickening gives instructions until they specialise.\n    pub const ADAPTIVE: &[u8] = &[");
     for line in header.lines() {
         let mut words = line.split_whitespace();
         if words.next() != Some("#define") {
@@ -190,9 +194,14 @@ fn opcode_constants(include: &Path) -> String {
         if words.next().is_none() && value.parse::<u8>().is_ok() && name != "HAVE_ARGUMENT" {
             writeln!(rust, "    pub const {name}: u8 = {value};").unwrap();
             write!(names, "(\"{name}\", {value}),").unwrap();
+            if name.ends_with("_ADAPTIVE") {
+                write!(adaptive, "{name},").unwrap();
+            }
         }
     }
     rust.push_str(&names);
+    rust.push_str("];\n");
+    rust.push_str(&adaptive);
     rust.push_str("];\n}\n");
     rust
 }

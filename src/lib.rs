@@ -5,18 +5,20 @@
 //!
 //! 1. `abi`: CPython 3.11 layouts (probed at build time) and symbols;
 //! 2. `bytecode`: decoding code objects, the opcode table;
-//! 3. `analysis`: stack depths and bound locals;
-//! 4. `helpers`: the functions compiled code calls, and their symbol table;
-//! 5. `codegen`: lowering to Cranelift IR;
-//! 6. `link`: making lowered or cached code callable;
-//! 7. `cache`: keys of code objects, writing and attaching the code cache;
-//! 8. `runtime`: the frame-evaluation hook, per-code state, tiering, OSR.
+//! 3. `profile`: what the specialising interpreter observed (`co_code_adaptive`);
+//! 4. `analysis`: stack depths and bound locals;
+//! 5. `helpers`: the functions compiled code calls, and their symbol table;
+//! 6. `codegen`: lowering to Cranelift IR;
+//! 7. `link`: making lowered or cached code callable;
+//! 8. `cache`: keys of code objects, writing and attaching the code cache;
+//! 9. `runtime`: the frame-evaluation hook, per-code state, tiering, OSR.
 //!
 //! `config` and `stats` are leaves any stage may use. This file is the
 //! Python-facing API of the extension module `pyjit._pyjit`.
 
 mod abi;
 mod bytecode;
+mod profile;
 mod analysis;
 mod helpers;
 mod codegen;
@@ -164,7 +166,7 @@ fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static Nat
     };
     let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
     let info = bytecode::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
-    let listing = runtime::introspect::listing(&info).map_err(|failure| {
+    let listing = runtime::introspect::listing(&info, native.profile()).map_err(|failure| {
         failed(match failure {
             Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
         })

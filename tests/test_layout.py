@@ -7,7 +7,7 @@ import pathlib
 import re
 
 SRC = pathlib.Path(__file__).resolve().parent.parent / "src"
-STAGES = ["abi", "bytecode", "analysis", "helpers", "codegen", "link", "cache", "runtime"]
+STAGES = ["abi", "bytecode", "profile", "analysis", "helpers", "codegen", "link", "cache", "runtime"]
 LEAVES = {"config", "stats"}
 REFERENCE = re.compile(r"crate::(\{[^}]*\}|\w+)")
 

@@ -132,6 +132,26 @@ pub fn with_co_code<T>(code: *mut PyCodeObject, read: impl FnOnce(&[u8]) -> T) -
     }
 }
 
+/// Words of the data block each inline-cache site owns.
+pub const DATA_ENTRY_WORDS: usize = 4;
+
+/// The instructions whose lowering keeps an inline cache in the code's data
+/// block (`opcodes::Flags::INLINE_CACHE`), each with the word offset of its
+/// entry: in code order, so the layout follows from the bytecode alone and
+/// cached code finds the same layout in another process.
+pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
+    instrs
+        .iter()
+        .filter(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(opcodes::Flags::INLINE_CACHE)))
+        .enumerate()
+        .map(|(n, ins)| (ins.index, n * DATA_ENTRY_WORDS))
+}
+
+/// The size in words of the data block of code with `instrs`.
+pub fn data_words(instrs: &[Instr]) -> usize {
+    data_slots(instrs).count() * DATA_ENTRY_WORDS
+}
+
 /// What the compiler needs to know about a code object.
 pub struct CodeInfo {
     pub instrs: Vec<Instr>,

@@ -59,6 +59,9 @@ impl Flags {
     pub const RUNS_CODE: Flags = Flags(2 | 1);
     /// Never continues with the next instruction.
     pub const ENDS_BLOCK: Flags = Flags(4);
+    /// Its lowering keeps an inline cache in the code's data block
+    /// (`bytecode::data_slots`).
+    pub const INLINE_CACHE: Flags = Flags(8);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -142,7 +145,7 @@ opcodes! { arg;
     LOAD_NAME: (0, 1), Names [RUNS_CODE];
     STORE_NAME: (1, 0), Names [RUNS_CODE];
     DELETE_NAME: (0, 0), Names [RUNS_CODE];
-    LOAD_GLOBAL: (0, 1 + (arg & 1)), Names [RUNS_CODE], Adaptive;
+    LOAD_GLOBAL: (0, 1 + (arg & 1)), Names [RUNS_CODE | INLINE_CACHE], Adaptive;
     STORE_GLOBAL: (1, 0), Names [RUNS_CODE];
     DELETE_GLOBAL: (0, 0), Names [RUNS_CODE];
     IMPORT_NAME: (2, 1), Names [RUNS_CODE];
@@ -153,10 +156,10 @@ opcodes! { arg;
     LOAD_ASSERTION_ERROR: (0, 1), Names;
     PRINT_EXPR: (1, 0), Names [RUNS_CODE];
 
-    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE], Adaptive;
-    STORE_ATTR: (2, 0), Attrs [RUNS_CODE], Adaptive;
+    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
+    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
-    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE], Adaptive;
+    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
 
     BINARY_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];

@@ -10,6 +10,7 @@
 //! lookup after the settings change.
 
 use super::{compat, CACHE_FILE};
+use crate::bytecode::CodeInfo;
 use crate::config;
 use crate::link::{self, NativeCode, Source};
 use crate::stats;
@@ -40,8 +41,8 @@ pub fn record(key: Key) {
 }
 
 /// Native code for the code object with `key` from the configured cache, if it has a
-/// usable entry. Asked once per code object.
-pub fn lookup(key: &Key) -> Option<NativeCode> {
+/// usable entry; `info` describes that code object. Asked once per code object.
+pub fn lookup(key: &Key, info: &CodeInfo) -> Option<NativeCode> {
     let settings = config::cache();
     let dir = settings.dir.as_deref()?;
     let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
@@ -52,7 +53,7 @@ pub fn lookup(key: &Key) -> Option<NativeCode> {
         *open = Some(OpenCache { generation: settings.generation, reader });
     }
     let reader = open.as_ref()?.reader.as_ref()?;
-    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(link).transpose()) {
+    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, info)).transpose()) {
         Ok(Some(native)) => {
             stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
             Some(native)
@@ -84,7 +85,7 @@ fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader
 /// Links a verified entry. Entries carry what pyjit's code generator produces today: no
 /// slots and no guards (code reads constants and names through its frame); an entry that
 /// asks for either is refused rather than run without them.
-fn link(entry: Entry) -> Result<NativeCode, String> {
+fn link(entry: Entry, info: &CodeInfo) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
@@ -92,7 +93,7 @@ fn link(entry: Entry) -> Result<NativeCode, String> {
     if imports != entry.imports {
         return Err("its import list does not match its object".into());
     }
-    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache)
+    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache, info)
 }
 
 /// Reports a refusal: one warning line, or in strict mode one error line and exit.

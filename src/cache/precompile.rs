@@ -4,6 +4,7 @@
 use super::{compat, key, CACHE_FILE};
 use crate::bytecode::{code_info, CodeInfo, Unsupported};
 use crate::link::{self, Failure, ENTRY_SYMBOL};
+use crate::profile::Profile;
 use crate::stats::CompilePhases;
 use pyjit_cache_format::{self as format, CacheWriter, Entry, Key, SigningKey};
 use std::collections::{BTreeMap, BTreeSet};
@@ -98,7 +99,7 @@ pub fn precompile(
 }
 
 fn compile(job: Job) -> Result<(Key, Entry), String> {
-    let (object, _) = link::compile_to_object(&job.info, &mut CompilePhases::default()).map_err(|failure| match failure {
+    let (object, _) = link::compile_to_object(&job.info, &Profile::none(), &mut CompilePhases::default()).map_err(|failure| match failure {
         Failure::Unsupported(Unsupported(reason)) => reason,
         Failure::Internal(reason) => format!("compile failed: {reason}"),
     })?;

@@ -5,8 +5,9 @@
 use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
-use crate::bytecode::{handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
+use crate::bytecode::{self, handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
 use crate::helpers::symbols;
+use crate::profile::{Observed, Profile};
 use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
@@ -80,11 +81,12 @@ thread_local! {
 pub fn compile_function(
     module: &mut dyn Module,
     info: &CodeInfo,
+    profile: &Profile,
     symbol: &str,
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
     // Compiling runs no Python code, so it never re-enters itself on a thread.
-    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, symbol, phases))
+    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, profile, symbol, phases))
 }
 
 /// As `compile_function`, in fresh contexts, returned with the result: they
@@ -94,10 +96,11 @@ pub fn compile_function(
 pub fn compile_function_listed(
     module: &mut dyn Module,
     info: &CodeInfo,
+    profile: &Profile,
     symbol: &str,
 ) -> Result<(Compiled, Context), CodegenError> {
     let mut contexts = Contexts::new();
-    let compiled = compile_function_in(&mut contexts, module, info, symbol, &mut CompilePhases::default())?;
+    let compiled = compile_function_in(&mut contexts, module, info, profile, symbol, &mut CompilePhases::default())?;
     Ok((compiled, contexts.codegen))
 }
 
@@ -105,14 +108,16 @@ fn compile_function_in(
     contexts: &mut Contexts,
     module: &mut dyn Module,
     info: &CodeInfo,
+    profile: &Profile,
     symbol: &str,
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
     let started = Instant::now();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
-    sig.params.push(AbiParam::new(ptr));
-    sig.params.push(AbiParam::new(ptr));
+    for _ in 0..3 {
+        sig.params.push(AbiParam::new(ptr));
+    }
     sig.returns.push(AbiParam::new(ptr));
     let id = module
         .declare_function(symbol, Linkage::Export, &sig)
@@ -131,7 +136,7 @@ fn compile_function_in(
     let analysis = Analysis::of(&shape).map_err(|Malformed(why)| Unsupported(why))?;
     let osr_entries = {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut contexts.builder);
-        let mut lowering = Lowering::new(builder, module, info, &analysis, ptr);
+        let mut lowering = Lowering::new(builder, module, info, profile, &analysis, ptr);
         let osr_entries = match lowering.lower_all() {
             Ok(osr_entries) => osr_entries,
             Err(unsupported) => {
@@ -161,19 +166,24 @@ pub struct Lowering<'a> {
     pub b: FunctionBuilder<'a>,
     module: &'a mut dyn Module,
     info: &'a CodeInfo,
+    profile: &'a Profile,
     analysis: &'a Analysis,
     pub ptr: Type,
     /// The function's arguments and the code object's arrays, valid in the
     /// current block: re-read from `anchors` (see `reload_anchors`).
     pub tstate: Value,
     pub frame: Value,
+    /// The code's data block (inline caches, `bytecode::data_slots`).
+    data: Value,
     /// `_PyCode_CODE(f_code)`: base of `prev_instr` arithmetic.
     code_units: Value,
     /// First item of `co_consts` / `co_names`.
     consts: Value,
     names: Value,
-    /// Stack slot holding `tstate`, `frame`, `code_units`, `consts` and `names`.
+    /// Stack slot holding `tstate`, `frame`, `data`, `code_units`, `consts` and `names`.
     anchors: StackSlot,
+    /// The word offset of each inline-cache site's entry in the data block.
+    data_slots: HashMap<u32, usize>,
     /// Instructions lowered since the anchors were last re-read.
     since_reload: usize,
     /// Instructions lowered so far.
@@ -185,7 +195,7 @@ pub struct Lowering<'a> {
     reached: HashSet<u32>,
     emitted: HashSet<u32>,
     funcs: HashMap<&'static str, FuncRef>,
-    data: HashMap<&'static str, GlobalValue>,
+    data_symbols: HashMap<&'static str, GlobalValue>,
     /// The instruction being lowered, and its position in `info.instrs`.
     pub ins: Instr,
     position: usize,
@@ -241,6 +251,7 @@ impl<'a> Lowering<'a> {
         mut b: FunctionBuilder<'a>,
         module: &'a mut dyn Module,
         info: &'a CodeInfo,
+        profile: &'a Profile,
         analysis: &'a Analysis,
         ptr: Type,
     ) -> Self {
@@ -249,14 +260,15 @@ impl<'a> Lowering<'a> {
         b.switch_to_block(entry);
         let tstate = b.block_params(entry)[0];
         let frame = b.block_params(entry)[1];
+        let data = b.block_params(entry)[2];
         let code = b.ins().load(ptr, flags(), frame, abi::FRAME_F_CODE as i32);
         let code_units = b.ins().iadd_imm_s(code, abi::CODE_CODE_ADAPTIVE as i64);
         let consts_tuple = b.ins().load(ptr, flags(), code, abi::CODE_CONSTS as i32);
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
-        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 5 * 8, 3));
-        for (i, value) in [tstate, frame, code_units, consts, names].into_iter().enumerate() {
+        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 6 * 8, 3));
+        for (i, value) in [tstate, frame, data, code_units, consts, names].into_iter().enumerate() {
             b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
@@ -265,14 +277,17 @@ impl<'a> Lowering<'a> {
             b,
             module,
             info,
+            profile,
             analysis,
             ptr,
             tstate,
             frame,
+            data,
             code_units,
             consts,
             names,
             anchors,
+            data_slots: bytecode::data_slots(&info.instrs).collect(),
             since_reload: 0,
             lowered: 0,
             stack,
@@ -281,7 +296,7 @@ impl<'a> Lowering<'a> {
             reached: HashSet::new(),
             emitted: HashSet::new(),
             funcs: HashMap::new(),
-            data: HashMap::new(),
+            data_symbols: HashMap::new(),
             ins: first,
             position: 0,
             kwnames: None,
@@ -439,16 +454,17 @@ impl<'a> Lowering<'a> {
             .expect("compiled_handler checked the depth");
     }
 
-    /// Re-reads `tstate`, `frame`, `code_units`, `consts` and `names` from
+    /// Re-reads `tstate`, `frame`, `data`, `code_units`, `consts` and `names` from
     /// their stack slot, where every stretch of code that is not dominated by
     /// the previous read starts (jump targets, exit stubs) and every
     /// `ANCHOR_REACH` instructions: a value used all over a long function
     /// makes the register allocator's work grow with the square of its size.
     fn reload_anchors(&mut self) {
         let (ptr, slot) = (self.ptr, self.anchors);
-        let [tstate, frame, code_units, consts, names] =
+        let [tstate, frame, data, code_units, consts, names] =
             std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));
-        (self.tstate, self.frame, self.code_units, self.consts, self.names) = (tstate, frame, code_units, consts, names);
+        (self.tstate, self.frame, self.data, self.code_units, self.consts, self.names) =
+            (tstate, frame, data, code_units, consts, names);
         self.since_reload = 0;
     }
 
@@ -479,6 +495,13 @@ impl<'a> Lowering<'a> {
         self.b.ins().store(flags(), value, addr, offset as i32);
     }
 
+    /// Address of the current instruction's inline-cache entry in the data
+    /// block (`bytecode::DATA_ENTRY_WORDS` words, zero until first filled).
+    pub fn data_entry(&mut self) -> Value {
+        let offset = self.data_slots[&self.ins.index];
+        self.b.ins().iadd_imm_s(self.data, 8 * offset as i64)
+    }
+
     /// `co_consts[index]`, borrowed.
     pub fn constant(&mut self, index: u32) -> Value {
         let consts = self.consts;
@@ -493,7 +516,7 @@ impl<'a> Lowering<'a> {
 
     /// Address of an imported CPython data symbol (e.g. `_Py_NoneStruct`).
     pub fn data_address(&mut self, symbol: &'static str) -> Value {
-        let gv = match self.data.get(symbol) {
+        let gv = match self.data_symbols.get(symbol) {
             Some(&gv) => gv,
             None => {
                 debug_assert!(symbols::resolve(symbol).is_some(), "unknown data symbol {symbol}");
@@ -502,7 +525,7 @@ impl<'a> Lowering<'a> {
                     .declare_data(symbol, Linkage::Import, false, false)
                     .expect("imported data symbols never clash");
                 let gv = self.module.declare_data_in_func(id, self.b.func);
-                self.data.insert(symbol, gv);
+                self.data_symbols.insert(symbol, gv);
                 gv
             }
         };
@@ -1055,6 +1078,11 @@ impl<'a> Lowering<'a> {
         self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);
         self.b.ins().return_(&[value]);
         self.terminate();
+    }
+
+    /// What the interpreter observed at the current instruction.
+    pub fn observed(&self) -> Observed {
+        self.profile.at(self.ins.index)
     }
 
     /// The opcode of the instruction after the current one.

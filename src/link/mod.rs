@@ -11,5 +11,6 @@ pub use native::*;
 use crate::abi::{Frame, ThreadState};
 use pyo3::ffi::PyObject;
 
-/// The signature of every compiled function: it runs `frame` on `tstate`.
-pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame) -> *mut PyObject;
+/// The signature of every compiled function: it runs `frame` on `tstate`,
+/// with `data` the code's data block (`NativeCode::data`).
+pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;

@@ -2,7 +2,8 @@
 //! through an object file and pyjit's loader, and freeing it again.
 
 use super::Entry;
-use crate::bytecode::{CodeInfo, Unsupported};
+use crate::bytecode::{self, CodeInfo, Unsupported};
+use crate::profile::Profile;
 use crate::codegen::{self, isa, CodegenError, OsrEntry};
 use crate::config;
 use crate::helpers::symbols;
@@ -11,6 +12,7 @@ use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::default_libcall_names;
 use cranelift_object::{ObjectBuilder, ObjectModule};
+use std::cell::Cell;
 use std::time::Instant;
 
 /// The name of the compiled function in its module or object file.
@@ -43,6 +45,14 @@ pub struct NativeCode {
     /// Loop headers where a frame running in the interpreter can continue
     /// in this code (empty for cached code, which runs from a frame's start).
     osr_entries: Vec<OsrEntry>,
+    /// What the lowering read from the interpreter's profile (for `pyjit.dis`
+    /// and `pyjit.ir`, which compile the code again).
+    profile: Profile,
+    /// The data block generated code keeps its inline caches in, one entry
+    /// per site (`bytecode::data_slots`). Written only by generated code and
+    /// the functions it calls, with the GIL held; a `Cell` because they
+    /// write through the pointer `data` hands out.
+    data: Box<[Cell<u64>]>,
     _memory: Memory,
 }
 
@@ -67,6 +77,13 @@ impl Drop for Memory {
 impl NativeCode {
     pub fn entry(&self) -> Entry {
         self.entry
+    }
+    /// The data block to pass to `entry`.
+    pub fn data(&self) -> *mut u64 {
+        self.data.as_ptr().cast_mut().cast()
+    }
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
     pub fn size(&self) -> usize {
         self.size
@@ -111,19 +128,28 @@ impl From<CodegenError> for Failure {
 }
 
 /// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
-pub fn compile(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
-    if config::via_object() {
-        compile_via_object(info, phases)
+/// Profile-guided where `profile` has observations.
+pub fn compile(info: &CodeInfo, profile: Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+    let mut native = if config::via_object() {
+        compile_via_object(info, &profile, phases)
     } else {
-        compile_jit(info, phases)
-    }
+        compile_jit(info, &profile, phases)
+    }?;
+    native.profile = profile;
+    Ok(native)
 }
 
-fn compile_jit(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+/// A zeroed data block for the code `info` describes: an empty entry
+/// matches nothing, so every site starts on its slow path.
+fn data_block(info: &CodeInfo) -> Box<[Cell<u64>]> {
+    (0..bytecode::data_words(&info.instrs)).map(|_| Cell::new(0)).collect()
+}
+
+fn compile_jit(info: &CodeInfo, profile: &Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let compiled = codegen::compile_function(&mut module, info, profile, ENTRY_SYMBOL, phases)?;
     let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);
@@ -135,14 +161,16 @@ fn compile_jit(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode
         size: compiled.size,
         source: Source::Jit,
         osr_entries: compiled.osr_entries,
+        profile: Profile::none(),
+        data: data_block(info),
         _memory: Memory::Jit(Some(module)),
     })
 }
 
-fn compile_via_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
-    let (bytes, compiled) = compile_to_object(info, phases)?;
+fn compile_via_object(info: &CodeInfo, profile: &Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+    let (bytes, compiled) = compile_to_object(info, profile, phases)?;
     let started = Instant::now();
-    let mut native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit).map_err(Failure::Internal)?;
+    let mut native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
     native.osr_entries = compiled.osr_entries;
     Ok(native)
@@ -152,9 +180,13 @@ fn compile_via_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<Nat
 /// returns the object and what the lowering produced, and adds the time of each phase
 /// to `phases` (emitting the object counts as linking). Touches no Python object, so it
 /// may run on any thread.
-pub fn compile_to_object(info: &CodeInfo, phases: &mut CompilePhases) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
+pub fn compile_to_object(
+    info: &CodeInfo,
+    profile: &Profile,
+    phases: &mut CompilePhases,
+) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
     let mut module = object_module()?;
-    let compiled = codegen::compile_function(&mut module, info, ENTRY_SYMBOL, phases)?;
+    let compiled = codegen::compile_function(&mut module, info, profile, ENTRY_SYMBOL, phases)?;
     let started = Instant::now();
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);
@@ -169,8 +201,9 @@ pub fn object_module() -> Result<ObjectModule, Failure> {
 }
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,
-/// in another) against the symbol allow-list and makes it executable.
-pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source) -> Result<NativeCode, String> {
+/// in another) against the symbol allow-list and makes it executable, for the code
+/// `info` describes.
+pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source, info: &CodeInfo) -> Result<NativeCode, String> {
     let loaded = loader::load(bytes, entry_symbol, symbols::resolve).map_err(|e| e.0)?;
     // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
     // signed by a trusted key and hash-checked before it gets here), whose entry symbol
@@ -181,6 +214,8 @@ pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source) -> Result<N
         size: loaded.code_size(),
         source,
         osr_entries: Vec::new(),
+        profile: Profile::none(),
+        data: data_block(info),
         _memory: Memory::Object { _code: loaded },
     })
 }

@@ -5,6 +5,7 @@
 
 use crate::bytecode::CodeInfo;
 use crate::codegen;
+use crate::profile::Profile;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
 use cranelift_codegen::ir::function::FunctionParameters;
 use cranelift_codegen::ir::{ExternalName, Function, GlobalValueData};
@@ -24,9 +25,9 @@ pub struct Listing {
 }
 
 /// Compiles `info` as the JIT does and lists the result.
-pub fn listing(info: &CodeInfo) -> Result<Listing, Failure> {
+pub fn listing(info: &CodeInfo, profile: &Profile) -> Result<Listing, Failure> {
     let mut module = link::object_module()?;
-    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, ENTRY_SYMBOL)?;
+    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, profile, ENTRY_SYMBOL)?;
     let declarations = module.declarations();
     let compiled = ctx.compiled_code().ok_or_else(|| Failure::Internal("no compiled code".into()))?;
     let buffer = &compiled.buffer;

@@ -102,12 +102,12 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         return unsafe { delegate(tstate, frame, throwflag) };
     }
     if let Tier::Native(code) = &state.tier {
-        let entry = code.entry();
+        let (entry, data) = (code.entry(), code.data());
         state.native_entries += 1;
         stats::NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: entry is live native code for this frame's code object,
-        // which the frame keeps alive.
-        return unsafe { run_native(tstate, frame, entry) };
+        // which the frame keeps alive, and `data` its data block.
+        return unsafe { run_native(tstate, frame, entry, data) };
     }
     // Pending calls, which stop a watched frame, run on the main thread only.
     // SAFETY: _PyOS_IsMainThread only compares thread identities.
@@ -137,7 +137,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
 /// Runs compiled code on `frame`, with the frame discipline of
 /// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
 /// thread's current frame while it runs, and unlinked afterwards.
-unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry) -> *mut PyObject {
+unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
     // SAFETY: tstate and frame are live (see eval_frame).
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
@@ -149,7 +149,7 @@ unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry) 
         // While the frame runs its value stack is private, as in the
         // interpreter.
         fr.set_stacktop(-1);
-        let result = entry(tstate, frame);
+        let result = entry(tstate, frame, data);
         ts.set_current_frame(fr.previous());
         ffi::Py_LeaveRecursiveCall();
         result

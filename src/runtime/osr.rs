@@ -156,11 +156,11 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         fr.set_lasti(entry.header as isize - 1);
         let Some(state) = CodeState::existing(fr.code()) else { unreachable!("sample compiled this code") };
         let Tier::Native(native) = &state.tier else { unreachable!("sample compiled this code") };
-        let code = native.entry();
+        let (code, data) = (native.entry(), native.data());
         state.osr_entries += 1;
         state.native_entries += 1;
         stats::OSR_ENTRIES.fetch_add(1, SeqCst);
-        run_native(tstate, frame, code)
+        run_native(tstate, frame, code, data)
     }
 }
 

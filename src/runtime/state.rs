@@ -11,6 +11,7 @@ use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
+use crate::profile::Profile;
 use crate::stats::{elapsed_ns, CompilePhases};
 use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
 use std::ffi::c_void;
@@ -195,7 +196,8 @@ impl CodeState {
         if config::cache().dir.is_none() {
             return;
         }
-        if let Some(native) = self.key(code).and_then(|key| attach::lookup(&key)) {
+        let attached = self.key(code).and_then(|key| attach::lookup(&key, &bytecode::code_info(code).ok()?));
+        if let Some(native) = attached {
             perf_map::record(code, &native);
             self.tier = Tier::Native(Box::new(native));
         }
@@ -208,7 +210,7 @@ impl CodeState {
         let mut phases = CompilePhases::default();
         let info = bytecode::code_info(code);
         phases.decode_ns = elapsed_ns(started);
-        let outcome = info.map_err(Failure::from).and_then(|info| link::compile(&info, &mut phases));
+        let outcome = info.map_err(Failure::from).and_then(|info| link::compile(&info, Profile::of(code), &mut phases));
         self.compile_time_ns = elapsed_ns(started);
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
         stats::count_compile_phases(&phases);
