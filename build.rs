@@ -69,6 +69,33 @@ const LAYOUT: &[(&str, &str)] = &[
     ("METHOD_DEF_FLAGS", "offsetof(PyMethodDef, ml_flags)"),
     ("DESCR_TYPE", "offsetof(PyDescrObject, d_type)"),
     ("METHOD_DESCR_METHOD_DEF", "offsetof(PyMethodDescrObject, d_method)"),
+    ("DICT_VERSION_TAG", "offsetof(PyDictObject, ma_version_tag)"),
+    ("TYPE_FLAGS", "offsetof(PyTypeObject, tp_flags)"),
+    ("TYPE_VERSION_TAG", "offsetof(PyTypeObject, tp_version_tag)"),
+    ("TYPE_DICTOFFSET", "offsetof(PyTypeObject, tp_dictoffset)"),
+    ("TYPE_GETATTRO", "offsetof(PyTypeObject, tp_getattro)"),
+    ("TYPE_DESCR_SET", "offsetof(PyTypeObject, tp_descr_set)"),
+    ("HEAPTYPE_CACHED_KEYS", "offsetof(PyHeapTypeObject, ht_cached_keys)"),
+    ("TPFLAGS_MANAGED_DICT", "Py_TPFLAGS_MANAGED_DICT"),
+    ("TPFLAGS_VALID_VERSION_TAG", "Py_TPFLAGS_VALID_VERSION_TAG"),
+    ("TPFLAGS_METHOD_DESCRIPTOR", "Py_TPFLAGS_METHOD_DESCRIPTOR"),
+    ("KEYS_LOG2_INDEX_BYTES", "offsetof(PyDictKeysObject, dk_log2_index_bytes)"),
+    ("KEYS_KIND", "offsetof(PyDictKeysObject, dk_kind)"),
+    ("KEYS_NENTRIES", "offsetof(PyDictKeysObject, dk_nentries)"),
+    ("KEYS_INDICES", "offsetof(PyDictKeysObject, dk_indices)"),
+    ("KEYS_KIND_SPLIT", "DICT_KEYS_SPLIT"),
+    ("UNICODE_ENTRY_SIZE", "sizeof(PyDictUnicodeEntry)"),
+    ("UNICODE_ENTRY_KEY", "offsetof(PyDictUnicodeEntry, me_key)"),
+    ("DICT_VALUES_ITEMS", "offsetof(PyDictValues, values)"),
+    ("VALUES_BEFORE_OBJECT", "before_object(0)"),
+    ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)"),
+    ("MEMBER_DESCR_MEMBER", "offsetof(PyMemberDescrObject, d_member)"),
+    ("MEMBER_DEF_TYPE", "offsetof(PyMemberDef, type)"),
+    ("MEMBER_DEF_OFFSET", "offsetof(PyMemberDef, offset)"),
+    ("MEMBER_DEF_FLAGS", "offsetof(PyMemberDef, flags)"),
+    ("MEMBER_TYPE_OBJECT_EX", "T_OBJECT_EX"),
+    ("MEMBER_FLAG_AUDIT_READ", "PY_AUDIT_READ"),
+    ("MODULE_DICT", "offsetof(PyModuleObject, md_dict)"),
     ("POINTER_SIZE", "sizeof(void *)"),
 ];
 
@@ -146,7 +173,18 @@ fn probe_layout(include: &Path, out_dir: &Path) -> String {
         "#define Py_BUILD_CORE 1\n#define NEED_OPCODE_TABLES 1\n#include <Python.h>\n\
          #include <stddef.h>\n#include <stdio.h>\n#include \"internal/pycore_frame.h\"\n\
          #include \"internal/pycore_code.h\"\n#include \"internal/pycore_interp.h\"\n\
-         #include \"internal/pycore_opcode.h\"\nint main(void) {\n",
+         #include \"internal/pycore_opcode.h\"\n#include \"internal/pycore_dict.h\"\n\
+         #include \"internal/pycore_object.h\"\n#include \"internal/pycore_moduleobject.h\"\n\
+         #include \"structmember.h\"\n\
+         /* Bytes before an object of a managed-dict type where its values (0) or dict (1)\n\
+            pointer lives: measured on a stand-in object, as the accessors are inline. */\n\
+         static size_t before_object(int dict) {\n\
+           static PyTypeObject type; type.tp_flags = Py_TPFLAGS_MANAGED_DICT;\n\
+           static struct { void *pre[8]; PyObject ob; } s; s.ob.ob_type = &type;\n\
+           char *at = dict ? (char *)_PyObject_ManagedDictPointer(&s.ob) : (char *)_PyObject_ValuesPointer(&s.ob);\n\
+           return (size_t)((char *)&s.ob - at);\n\
+         }\n\
+         int main(void) {\n",
     );
     for (name, expr) in LAYOUT {
         writeln!(c, "  printf(\"pub const {name}: usize = %zu;\\n\", (size_t)({expr}));").unwrap();

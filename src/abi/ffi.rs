@@ -27,6 +27,7 @@ extern "C" {
     pub fn PyCode_GetCode(code: *mut PyCodeObject) -> *mut PyObject;
     pub fn _Py_CheckRecursiveCall(tstate: *mut ThreadState, where_: *const c_char) -> c_int;
     pub fn _PyObject_GetMethod(obj: *mut PyObject, name: *mut PyObject, method: *mut *mut PyObject) -> c_int;
+    pub fn _PyType_Lookup(tp: *mut pyo3::ffi::PyTypeObject, name: *mut PyObject) -> *mut PyObject;
     pub fn _PyObject_LookupSpecial(obj: *mut PyObject, name: *mut PyObject) -> *mut PyObject;
     pub fn _PyObject_FunctionStr(func: *mut PyObject) -> *mut PyObject;
     pub fn _PyUnicode_JoinArray(sep: *mut PyObject, items: *const *mut PyObject, n: Py_ssize_t) -> *mut PyObject;

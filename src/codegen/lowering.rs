@@ -468,6 +468,23 @@ impl<'a> Lowering<'a> {
         self.since_reload = 0;
     }
 
+    /// A block for the slow path of a guarded fast path, out of line; seal
+    /// it when every `guard` of the fast path has branched to it.
+    pub fn cold_block(&mut self) -> Block {
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        block
+    }
+
+    /// Continues the fast path in a new block when `cond` is nonzero, else
+    /// goes to its slow path `miss`.
+    pub fn guard(&mut self, cond: Value, miss: Block) {
+        let next = self.b.create_block();
+        self.b.ins().brif(cond, next, &[], miss, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
     /// Marks the rest of the current block unreachable (after a terminator).
     pub fn terminate(&mut self) {
         self.reachable = false;
@@ -485,6 +502,11 @@ impl<'a> Lowering<'a> {
 
     pub fn load(&mut self, addr: Value, offset: usize) -> Value {
         self.b.ins().load(self.ptr, flags(), addr, offset as i32)
+    }
+
+    /// A 32-bit unsigned field, zero-extended to pointer size.
+    pub fn load_u32(&mut self, addr: Value, offset: usize) -> Value {
+        self.b.ins().uload32(flags(), addr, offset as i32)
     }
 
     pub fn load_i32(&mut self, addr: Value, offset: usize) -> Value {

@@ -15,6 +15,7 @@
 
 pub mod attrs;
 pub mod builders;
+pub mod caches;
 pub mod calls;
 pub mod ceval;
 pub mod control;

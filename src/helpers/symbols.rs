@@ -2,7 +2,7 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, calls, control, exits, locals, names, operators};
+use super::{attrs, builders, caches, calls, control, exits, locals, names, operators};
 use crate::abi::ffi as abi_ffi;
 use pyo3::ffi;
 
@@ -37,7 +37,7 @@ symbol_table! {
     "pyjit_load_name" => names::load_name as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_name" => names::store_name as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_delete_name" => names::delete_name as unsafe extern "C" fn(_, _, _) -> _,
-    "pyjit_load_global" => names::load_global as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_load_global_cached" => caches::load_global as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_store_global" => names::store_global as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_delete_global" => names::delete_global as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_import_name" => names::import_name as unsafe extern "C" fn(_, _, _, _, _) -> _,
@@ -47,6 +47,8 @@ symbol_table! {
     "pyjit_load_build_class" => names::load_build_class as unsafe extern "C" fn(_) -> _,
     "pyjit_print_expr" => names::print_expr as unsafe extern "C" fn(_) -> _,
     "pyjit_load_attr" => attrs::load_attr as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_load_attr_cached" => caches::load_attr as unsafe extern "C" fn(_, _, _, _) -> _,
+    "pyjit_load_method_cached" => caches::load_method as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_load_method" => attrs::load_method as unsafe extern "C" fn(_, _) -> _,
     "pyjit_binary_op" => operators::binary_op as unsafe extern "C" fn(_, _, _) -> _,

@@ -1,7 +1,12 @@
-//! Attribute access and method lookup.
+//! Attribute access and method lookup, through per-site inline caches
+//! (`helpers::caches`) where the profile shows a cacheable kind.
 
-use crate::abi::op;
+use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::helpers::caches::{self, attr};
+use crate::profile::Observed;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let name = lw.name(lw.ins.arg);
@@ -9,8 +14,14 @@ pub fn lower(lw: &mut Lowering) {
     match lw.ins.opcode {
         op::LOAD_ATTR => {
             let owner = lw.pop();
-            let value = lw.call("pyjit_load_attr", &[owner, name]);
-            lw.raise_if_null(value);
+            let value = match attr_kind(lw.observed()) {
+                Some(kind) => load_attr_cached(lw, owner, name, kind),
+                None => {
+                    let value = lw.call("pyjit_load_attr", &[owner, name]);
+                    lw.raise_if_null(value);
+                    value
+                }
+            };
             lw.push(value);
         }
         op::STORE_ATTR => {
@@ -26,16 +37,143 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_negative(status);
         }
         op::LOAD_METHOD => {
+            let cached = matches!(
+                lw.observed(),
+                Observed::Nothing
+                    | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT)
+            );
+            let done = lw.b.create_block();
+            let miss = if cached { load_method_hit(lw, done) } else { lw.b.create_block() };
+            if !cached {
+                lw.b.ins().jump(miss, &[]);
+            }
+            lw.b.switch_to_block(miss);
+            lw.b.seal_block(miss);
             // The object is written to the frame's stack slot; the runtime
             // function replaces it with [method, self] or [NULL, attribute].
             let base = lw.depth - 1;
             lw.spill(base, base + 1);
             let slots = lw.stack_address(base);
-            let status = lw.call("pyjit_load_method", &[slots, name]);
+            let status = if cached {
+                let entry = lw.data_entry();
+                lw.call("pyjit_load_method_cached", &[slots, name, entry])
+            } else {
+                lw.call("pyjit_load_method", &[slots, name])
+            };
             lw.raise_if_negative(status);
             lw.depth += 1;
             lw.reload(base, base + 2);
+            lw.b.ins().jump(done, &[]);
+            lw.b.switch_to_block(done);
+            lw.b.seal_block(done);
         }
         _ => unreachable!("not an attribute opcode"),
     }
+}
+
+/// The cached LOAD_ATTR kind to emit for what the interpreter observed:
+/// its specialisation, or instance values (the commonest) without a profile.
+fn attr_kind(observed: Observed) -> Option<isize> {
+    match observed {
+        Observed::Nothing | Observed::Specialized(op::LOAD_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
+        Observed::Specialized(op::LOAD_ATTR_SLOT) => Some(caches::ATTR_SLOT),
+        Observed::Specialized(op::LOAD_ATTR_MODULE) => Some(caches::ATTR_MODULE),
+        _ => None,
+    }
+}
+
+/// The pointer `bytes` before `obj` (in a managed-dict instance's pre-header).
+fn load_before(lw: &mut Lowering, obj: Value, bytes: usize) -> Value {
+    let at = lw.b.ins().iadd_imm_s(obj, -(bytes as i64));
+    lw.load(at, 0)
+}
+
+/// Branches to `miss` unless the type of `owner` is the one `entry` was
+/// filled for; returns the type.
+fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
+    let tp = lw.load(owner, abi::OBJECT_TYPE);
+    let version = lw.load_u32(tp, abi::TYPE_VERSION_TAG);
+    let key = lw.b.ins().bor_imm_u(version, 1 << 32);
+    let cached = lw.load(entry, 8 * attr::TYPE_KEY);
+    let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
+    lw.guard(same, miss);
+    tp
+}
+
+/// LOAD_ATTR of `kind` through the site's entry; consumes `owner`.
+fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -> Value {
+    let entry = lw.data_entry();
+    let miss = lw.cold_block();
+    let done = lw.b.create_block();
+    lw.b.append_block_param(done, lw.ptr);
+    guard_type(lw, owner, entry, miss);
+    let place = lw.load(entry, 8 * attr::WHERE);
+    let value = match kind {
+        caches::ATTR_INSTANCE_VALUE => {
+            let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
+            lw.guard(values, miss);
+            let offset = lw.b.ins().ishl_imm_u(place, 3);
+            let item = lw.b.ins().iadd(values, offset);
+            lw.load(item, abi::DICT_VALUES_ITEMS)
+        }
+        caches::ATTR_SLOT => {
+            let item = lw.b.ins().iadd(owner, place);
+            lw.load(item, 0)
+        }
+        _ => {
+            let dict = lw.load(owner, abi::MODULE_DICT);
+            let version = lw.load(dict, abi::DICT_VERSION_TAG);
+            let same = lw.b.ins().icmp(IntCC::Equal, version, place);
+            lw.guard(same, miss);
+            lw.load(entry, 8 * attr::EXTRA)
+        }
+    };
+    // An unset instance value or slot: the slow path raises or falls back.
+    lw.guard(value, miss);
+    lw.incref(value);
+    lw.decref(owner);
+    lw.b.ins().jump(done, &[value.into()]);
+    lw.b.switch_to_block(miss);
+    lw.b.seal_block(miss);
+    let kind = lw.iconst(kind as i64);
+    let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
+    lw.raise_if_null(value);
+    lw.b.ins().jump(done, &[value.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    lw.b.block_params(done)[0]
+}
+
+/// LOAD_METHOD's fast path through the site's entry: on a hit the stack
+/// gets [method, owner] and control goes to `done`. Returns the block of the
+/// slow path, entered with the owner on the stack.
+fn load_method_hit(lw: &mut Lowering, done: Block) -> Block {
+    let entry = lw.data_entry();
+    let owner = lw.peek(1);
+    let miss = lw.cold_block();
+    let tp = guard_type(lw, owner, entry, miss);
+    let found = lw.b.create_block();
+    let check_instance = lw.b.create_block();
+    let kind = lw.load(entry, 8 * attr::KIND);
+    let no_dict = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, caches::METHOD_NO_DICT as i64);
+    lw.b.ins().brif(no_dict, found, &[], check_instance, &[]);
+    lw.b.switch_to_block(check_instance);
+    lw.b.seal_block(check_instance);
+    let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+    let no_instance_dict = lw.b.ins().icmp_imm_s(IntCC::Equal, dict, 0);
+    lw.guard(no_instance_dict, miss);
+    let keys = lw.load(tp, abi::HEAPTYPE_CACHED_KEYS);
+    let count = lw.load(keys, abi::KEYS_NENTRIES);
+    let cached_count = lw.load(entry, 8 * attr::EXTRA);
+    let same = lw.b.ins().icmp(IntCC::Equal, count, cached_count);
+    lw.b.ins().brif(same, found, &[], miss, &[]);
+    lw.b.switch_to_block(found);
+    lw.b.seal_block(found);
+    let method = lw.load(entry, 8 * attr::WHERE);
+    lw.incref(method);
+    lw.set_peek(1, method);
+    lw.push(owner);
+    lw.b.ins().jump(done, &[]);
+    lw.depth -= 1;
+    miss
 }

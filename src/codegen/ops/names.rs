@@ -1,8 +1,11 @@
 //! Names resolved in dictionaries: module and class namespaces, globals,
 //! builtins, imports.
 
-use crate::abi::op;
+use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::helpers::caches::global;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -28,8 +31,7 @@ pub fn lower(lw: &mut Lowering) {
         }
         op::LOAD_GLOBAL => {
             let name = lw.name(arg >> 1);
-            let value = lw.call("pyjit_load_global", &[tstate, frame, name]);
-            lw.raise_if_null(value);
+            let value = load_global(lw, name);
             if arg & 1 == 1 {
                 let null = lw.iconst(0);
                 lw.push(null);
@@ -89,4 +91,47 @@ pub fn lower(lw: &mut Lowering) {
         }
         _ => unreachable!("not a name opcode"),
     }
+}
+
+/// LOAD_GLOBAL through the site's inline cache (`helpers::caches::global`):
+/// a hit needs the globals and the builtins unchanged since the entry was
+/// filled, so the cached value is what the lookup would find.
+fn load_global(lw: &mut Lowering, name: Value) -> Value {
+    let entry = lw.data_entry();
+    let frame = lw.frame;
+    let globals = lw.load(frame, abi::FRAME_F_GLOBALS);
+    let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
+    let globals_version = lw.load(globals, abi::DICT_VERSION_TAG);
+    let cached_globals_version = lw.load(entry, 8 * global::GLOBALS_VERSION);
+    let cached_builtins = lw.load(entry, 8 * global::BUILTINS);
+    let same_globals = lw.b.ins().icmp(IntCC::Equal, globals_version, cached_globals_version);
+    let same_builtins = lw.b.ins().icmp(IntCC::Equal, builtins, cached_builtins);
+    let both = lw.b.ins().band(same_globals, same_builtins);
+    let check_builtins = lw.b.create_block();
+    let hit = lw.b.create_block();
+    let miss = lw.b.create_block();
+    let done = lw.b.create_block();
+    lw.b.append_block_param(done, lw.ptr);
+    lw.b.set_cold_block(miss);
+    lw.b.ins().brif(both, check_builtins, &[], miss, &[]);
+    lw.b.switch_to_block(check_builtins);
+    lw.b.seal_block(check_builtins);
+    let builtins_version = lw.load(builtins, abi::DICT_VERSION_TAG);
+    let cached_builtins_version = lw.load(entry, 8 * global::BUILTINS_VERSION);
+    let unchanged = lw.b.ins().icmp(IntCC::Equal, builtins_version, cached_builtins_version);
+    lw.b.ins().brif(unchanged, hit, &[], miss, &[]);
+    lw.b.switch_to_block(hit);
+    lw.b.seal_block(hit);
+    let value = lw.load(entry, 8 * global::VALUE);
+    lw.incref(value);
+    lw.b.ins().jump(done, &[value.into()]);
+    lw.b.switch_to_block(miss);
+    lw.b.seal_block(miss);
+    let tstate = lw.tstate;
+    let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry]);
+    lw.raise_if_null(value);
+    lw.b.ins().jump(done, &[value.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    lw.b.block_params(done)[0]
 }

@@ -1,0 +1,271 @@
+//! Filling the inline caches compiled code keeps in its data block
+//! (`bytecode::data_slots`): the slow path of a cached site calls one of
+//! these, which does the generic operation and, when the result may be
+//! reused, records in the site's entry what the generated fast path checks.
+//!
+//! CPython 3.11 has no dict or type watchers, so every hit re-validates:
+//! a dict's `ma_version_tag` changes, to a value unique in the process, on
+//! every change to the dict; a type's `tp_version_tag` changes whenever the
+//! type or a class in its MRO changes. An entry is filled only when the
+//! version it records pins down the cached answer; a zeroed (never filled)
+//! entry matches nothing.
+
+use super::names;
+use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState};
+use pyo3::ffi::{self, PyObject};
+
+/// Word offsets of a LOAD_GLOBAL entry.
+pub mod global {
+    /// `ma_version_tag` of the globals when filled.
+    pub const GLOBALS_VERSION: usize = 0;
+    /// `ma_version_tag` of the builtins when filled.
+    pub const BUILTINS_VERSION: usize = 1;
+    /// The value found (borrowed: the dict holding it is unchanged while
+    /// its version is).
+    pub const VALUE: usize = 2;
+    /// The builtins object itself: compared before its version is read, as
+    /// a frame's builtins need not be a dict.
+    pub const BUILTINS: usize = 3;
+}
+
+/// A dict's version tag.
+///
+/// SAFETY: `dict` is a live dict (or dict subclass) object.
+unsafe fn dict_version(dict: *mut PyObject) -> u64 {
+    // SAFETY: see above; the offset is probed.
+    unsafe { read_field(dict.cast(), abi::DICT_VERSION_TAG) }
+}
+
+/// LOAD_GLOBAL's slow path: the generic lookup, then, when globals and
+/// builtins are exact dicts that the lookup left unchanged, the entry.
+pub unsafe extern "C" fn load_global(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    name: *mut PyObject,
+    entry: *mut u64,
+) -> *mut PyObject {
+    // SAFETY: the frame is live; `entry` is this site's entry in the data block.
+    unsafe {
+        let (globals, builtins) = ((*frame).globals(), (*frame).builtins());
+        let cacheable = ffi::PyDict_CheckExact(globals) != 0 && ffi::PyDict_CheckExact(builtins) != 0;
+        // A key's `__eq__` can run during the lookup and change the dicts.
+        let versions = || (dict_version(globals), dict_version(builtins));
+        let before = cacheable.then(versions);
+        let value = names::load_global(tstate, frame, name);
+        if let Some((globals_version, builtins_version)) = before.filter(|&b| !value.is_null() && versions() == b) {
+            *entry.add(global::GLOBALS_VERSION) = globals_version;
+            *entry.add(global::BUILTINS_VERSION) = builtins_version;
+            *entry.add(global::VALUE) = value as u64;
+            *entry.add(global::BUILTINS) = builtins as u64;
+        }
+        value
+    }
+}
+
+/// Word offsets of a LOAD_ATTR, STORE_ATTR or LOAD_METHOD entry.
+pub mod attr {
+    /// `type_key` of the owner's type when filled.
+    pub const TYPE_KEY: usize = 0;
+    /// LOAD_METHOD: what the owner must lack for the type's method to be
+    /// the answer (`METHOD_NO_DICT` or `METHOD_WITH_VALUES`).
+    pub const KIND: usize = 1;
+    /// An instance value's index in the values array, a slot's byte
+    /// offset, a module dict's version tag, or the method (borrowed: the
+    /// type, unchanged while its version is, holds it).
+    pub const WHERE: usize = 2;
+    /// A module attribute's value (borrowed: the unchanged module dict
+    /// holds it), or for `METHOD_WITH_VALUES` the number of entries of the
+    /// type's shared keys: they only grow, so while the number is the
+    /// same they still lack the name and no instance can shadow the method.
+    pub const EXTRA: usize = 3;
+}
+
+/// The kind of LOAD_ATTR a site's fast path serves (its slow path fills
+/// the entry only for that kind).
+pub const ATTR_INSTANCE_VALUE: isize = 1;
+pub const ATTR_SLOT: isize = 2;
+pub const ATTR_MODULE: isize = 3;
+
+/// `attr::KIND` values of a LOAD_METHOD entry.
+pub const METHOD_WITH_VALUES: u64 = 1;
+pub const METHOD_NO_DICT: u64 = 2;
+
+/// What an entry records of a type: its version tag with bit 32 set, so
+/// that a zeroed entry never matches, not even a type whose version was
+/// invalidated (tag 0). None if the type has no valid version
+/// (`_PyType_Lookup` assigns one when it can).
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn type_key(tp: *mut ffi::PyTypeObject) -> Option<u64> {
+    // SAFETY: see above; the offsets are probed.
+    unsafe {
+        let flags: std::ffi::c_ulong = read_field(tp.cast(), abi::TYPE_FLAGS);
+        let version: u32 = read_field(tp.cast(), abi::TYPE_VERSION_TAG);
+        (flags & abi::TPFLAGS_VALID_VERSION_TAG as std::ffi::c_ulong != 0).then_some((1 << 32) | u64::from(version))
+    }
+}
+
+/// Whether `tp` has a flag of `Py_TPFLAGS_*`.
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn has_flag(tp: *mut ffi::PyTypeObject, flag: usize) -> bool {
+    // SAFETY: see above.
+    unsafe { read_field::<std::ffi::c_ulong>(tp.cast(), abi::TYPE_FLAGS) & flag as std::ffi::c_ulong != 0 }
+}
+
+/// Whether attribute lookup on `tp` is the generic one (no
+/// `__getattribute__` or `__getattr__` in Python).
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn generic_getattr(tp: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: see above.
+    unsafe { read_field::<usize>(tp.cast(), abi::TYPE_GETATTRO) == ffi::PyObject_GenericGetAttr as *const () as usize }
+}
+
+/// Whether `descr` (from the type's MRO, may be NULL) takes precedence over
+/// an instance's own attributes: it is a data descriptor.
+///
+/// SAFETY: `descr` is NULL or live.
+unsafe fn is_data_descriptor(descr: *mut PyObject) -> bool {
+    // SAFETY: see above.
+    unsafe { !descr.is_null() && read_field::<usize>(ffi::Py_TYPE(descr).cast(), abi::TYPE_DESCR_SET) != 0 }
+}
+
+/// The pointer stored `before` bytes ahead of `obj` (an instance of a
+/// managed-dict type: its values or its dict).
+///
+/// SAFETY: `obj` is a live instance of a type with `Py_TPFLAGS_MANAGED_DICT`.
+unsafe fn before_object(obj: *mut PyObject, before: usize) -> *mut PyObject {
+    // SAFETY: see above; the pre-header offsets are probed.
+    unsafe { *obj.cast::<u8>().sub(before).cast::<*mut PyObject>() }
+}
+
+/// The shared keys of the managed-dict type `tp` and their number of
+/// entries, with the position of `name` among them if present.
+///
+/// SAFETY: `tp` is a live heap type with `Py_TPFLAGS_MANAGED_DICT`.
+unsafe fn shared_keys(tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option<(u64, Option<usize>)> {
+    // SAFETY: see above; shared keys are split-kind keys of exact str
+    // entries, laid out after their index table (offsets probed).
+    unsafe {
+        let keys: *const u8 = read_field(tp.cast(), abi::HEAPTYPE_CACHED_KEYS);
+        if keys.is_null() || usize::from(*keys.add(abi::KEYS_KIND)) != abi::KEYS_KIND_SPLIT {
+            return None;
+        }
+        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
+        let entries = keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES)));
+        let position = (0..count as usize).find(|&i| {
+            let key: *mut PyObject = read_field(entries, i * abi::UNICODE_ENTRY_SIZE + abi::UNICODE_ENTRY_KEY);
+            key == name || (!key.is_null() && ffi::PyUnicode_Compare(key, name) == 0)
+        });
+        Some((count as u64, position))
+    }
+}
+
+/// Fills `entry` with `words` (from `attr::TYPE_KEY` on).
+///
+/// SAFETY: `entry` is a site's entry in a data block.
+unsafe fn fill(entry: *mut u64, words: [u64; 4]) {
+    // SAFETY: see above; entries have `bytecode::DATA_ENTRY_WORDS` (4) words.
+    unsafe { std::ptr::copy_nonoverlapping(words.as_ptr(), entry, 4) }
+}
+
+/// LOAD_ATTR's slow path (consumes `owner`): the generic lookup, then the
+/// entry when the attribute is of the site's `kind` (`ATTR_*`):
+/// - an instance value: generic lookup, no data descriptor of that name on
+///   the type, the instance's values hold it at the index the type's shared
+///   keys give;
+/// - a slot (`__slots__` member of object type, not audited on read);
+/// - a module attribute found in the module's dict, with nothing of that
+///   name on the module type.
+pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, entry: *mut u64, kind: isize) -> *mut PyObject {
+    // SAFETY: owner is an owned reference released here, name a str;
+    // `entry` is this site's entry.
+    unsafe {
+        let value = ffi::PyObject_GetAttr(owner, name);
+        if !value.is_null() {
+            let tp = ffi::Py_TYPE(owner);
+            let descr = abi_ffi::_PyType_Lookup(tp, name);
+            let filled = match (kind, type_key(tp)) {
+                (_, None) => None,
+                (ATTR_INSTANCE_VALUE, Some(key)) => {
+                    if generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) {
+                        let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+                        let index = shared_keys(tp, name).and_then(|(_, position)| position);
+                        index
+                            .filter(|&i| {
+                                !values.is_null()
+                                    && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value
+                            })
+                            .map(|i| [key, 0, i as u64, 0])
+                    } else {
+                        None
+                    }
+                }
+                (ATTR_SLOT, Some(key)) => {
+                    let member_descr = std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type);
+                    if generic_getattr(tp) && !descr.is_null() && ffi::Py_TYPE(descr) == member_descr {
+                        let member: *const u8 = read_field(descr.cast(), abi::MEMBER_DESCR_MEMBER);
+                        let object_ex = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_TYPE) as usize
+                            == abi::MEMBER_TYPE_OBJECT_EX;
+                        let audited = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_FLAGS) as usize
+                            & abi::MEMBER_FLAG_AUDIT_READ
+                            != 0;
+                        let offset: ffi::Py_ssize_t = read_field(member, abi::MEMBER_DEF_OFFSET);
+                        (object_ex && !audited).then_some([key, 0, offset as u64, 0])
+                    } else {
+                        None
+                    }
+                }
+                (ATTR_MODULE, Some(key)) => {
+                    let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
+                    let module_type = std::ptr::addr_of_mut!(ffi::PyModule_Type);
+                    if tp == module_type && descr.is_null() && ffi::PyDict_CheckExact(dict) != 0 {
+                        let version = dict_version(dict);
+                        let found = ffi::PyDict_GetItemWithError(dict, name);
+                        (found == value && dict_version(dict) == version).then_some([key, 0, version, value as u64])
+                    } else {
+                        None
+                    }
+                }
+                _ => unreachable!("LOAD_ATTR cache kind out of range"),
+            };
+            if let Some(words) = filled {
+                fill(entry, words);
+            }
+        }
+        ffi::Py_DECREF(owner);
+        value
+    }
+}
+
+/// LOAD_METHOD's slow path on `slots[0]` (`attrs::load_method`), then the
+/// entry when the answer is a method of the type that no instance of it
+/// can shadow while the entry holds: the type has no instance dict at all
+/// (`METHOD_NO_DICT`), or keeps instance attributes as values whose shared
+/// keys lack the name and this instance has no dict (`METHOD_WITH_VALUES`).
+pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObject, entry: *mut u64) -> isize {
+    // SAFETY: as `attrs::load_method`; `entry` is this site's entry.
+    unsafe {
+        let owner = *slots;
+        let tp = ffi::Py_TYPE(owner);
+        let status = super::attrs::load_method(slots, name);
+        let method = *slots;
+        if status != 0 || method.is_null() || !generic_getattr(tp) || abi_ffi::_PyType_Lookup(tp, name) != method {
+            return status;
+        }
+        let Some(key) = type_key(tp).filter(|_| has_flag(ffi::Py_TYPE(method), abi::TPFLAGS_METHOD_DESCRIPTOR)) else {
+            return status;
+        };
+        if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
+            if before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
+                if let Some((count, None)) = shared_keys(tp, name) {
+                    fill(entry, [key, METHOD_WITH_VALUES, method as u64, count]);
+                }
+            }
+        } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
+            fill(entry, [key, METHOD_NO_DICT, method as u64, 0]);
+        }
+        status
+    }
+}
