@@ -269,3 +269,30 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         status
     }
 }
+
+/// STORE_ATTR's slow path (consumes `owner` and `value`, as
+/// `attrs::store_attr`), then the entry when the attribute is an instance
+/// value the fast path may replace: generic `__setattr__`, no data
+/// descriptor of that name on the type, and the instance's values hold the
+/// new value at the index the type's shared keys give.
+pub unsafe extern "C" fn store_attr(owner: *mut PyObject, name: *mut PyObject, value: *mut PyObject, entry: *mut u64) -> isize {
+    // SAFETY: owner and value are owned references; `entry` is this site's
+    // entry. Both stay alive across the store: the stack still owns them.
+    unsafe {
+        let tp = ffi::Py_TYPE(owner);
+        let status = ffi::PyObject_SetAttr(owner, name, value);
+        let generic = read_field::<usize>(tp.cast(), abi::TYPE_SETATTRO) == ffi::PyObject_GenericSetAttr as *const () as usize;
+        if status == 0 && generic && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
+            let descr = abi_ffi::_PyType_Lookup(tp, name);
+            let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+            if let (Some(key), Some((_, Some(i))), false) = (type_key(tp), shared_keys(tp, name), is_data_descriptor(descr)) {
+                if !values.is_null() && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value {
+                    fill(entry, [key, 0, i as u64, 0]);
+                }
+            }
+        }
+        ffi::Py_DECREF(value);
+        ffi::Py_DECREF(owner);
+        status as isize
+    }
+}

@@ -27,8 +27,12 @@ pub fn lower(lw: &mut Lowering) {
         op::STORE_ATTR => {
             let owner = lw.pop();
             let value = lw.pop();
-            let status = lw.call("pyjit_store_attr", &[owner, name, value]);
-            lw.raise_if_negative(status);
+            if matches!(lw.observed(), Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE)) {
+                store_attr_cached(lw, owner, name, value);
+            } else {
+                let status = lw.call("pyjit_store_attr", &[owner, name, value]);
+                lw.raise_if_negative(status);
+            }
         }
         op::DELETE_ATTR => {
             let owner = lw.pop();
@@ -142,6 +146,34 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
     lw.b.switch_to_block(done);
     lw.b.seal_block(done);
     lw.b.block_params(done)[0]
+}
+
+/// STORE_ATTR of an instance value through the site's entry; consumes
+/// `owner` and `value`. Replacing a missing value needs the values'
+/// insertion order updated, which the slow path does.
+fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value) {
+    let entry = lw.data_entry();
+    let miss = lw.cold_block();
+    let done = lw.b.create_block();
+    guard_type(lw, owner, entry, miss);
+    let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
+    lw.guard(values, miss);
+    let index = lw.load(entry, 8 * attr::WHERE);
+    let offset = lw.b.ins().ishl_imm_u(index, 3);
+    let item = lw.b.ins().iadd(values, offset);
+    let old = lw.load(item, abi::DICT_VALUES_ITEMS);
+    lw.guard(old, miss);
+    lw.store(value, item, abi::DICT_VALUES_ITEMS);
+    lw.decref(old);
+    lw.decref(owner);
+    lw.b.ins().jump(done, &[]);
+    lw.b.switch_to_block(miss);
+    lw.b.seal_block(miss);
+    let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry]);
+    lw.raise_if_negative(status);
+    lw.b.ins().jump(done, &[]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
 }
 
 /// LOAD_METHOD's fast path through the site's entry: on a hit the stack

@@ -1,0 +1,167 @@
+"""Inline caches of LOAD_GLOBAL, LOAD_ATTR, STORE_ATTR and LOAD_METHOD: each
+site runs ROUNDS times with stable types (compiled, its cache filled),
+then sees every way the cached answer can go stale."""
+
+import builtins
+import math
+import sys
+
+ROUNDS = 40
+SCALE = 3
+
+
+def globals_and_builtins(n):
+    return [SCALE * i + len("ab") + abs(-i) for i in range(n)]
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x = x
+        self.y = y
+
+    def norm2(self):
+        return self.x * self.x + self.y * self.y
+
+
+class Slotted:
+    __slots__ = ("a", "b")
+
+    def __init__(self):
+        self.a = 1
+
+
+class WithProperty(Point):
+    @property
+    def x(self):
+        return 42
+
+    @x.setter
+    def x(self, value):
+        self.__dict__["shadow"] = value
+
+
+class Doubling:
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value * 2)
+
+
+class Fallback:
+    def __init__(self):
+        self.x = 1
+        self.y = 2
+
+    def __getattr__(self, name):
+        return lambda: f"fallback {name}"
+
+
+def read_points(points):
+    out = []
+    for p in points:
+        try:
+            out.append((p.x, p.y, p.norm2(), math.pi))
+        except AttributeError as e:
+            out.append(f"AttributeError: {e}")
+    return out
+
+
+def write_points(points, n):
+    for p in points:
+        for i in range(n):
+            p.y = i
+            p.x = p.x + 1
+    return [(p.x, p.y) for p in points]
+
+
+def read_slots(objs):
+    out = []
+    for o in objs:
+        try:
+            out.append((o.a, o.b))
+        except AttributeError as e:
+            out.append(f"AttributeError: {e}")
+    return out
+
+
+def methods_of_builtins(n):
+    items = []
+    for i in range(n):
+        items.append(i)
+    return items, "-".join(str(i) for i in items).upper()
+
+
+def main():
+    points = [Point(1, 2), Point(3, 4)]
+    for _ in range(ROUNDS):
+        globals_and_builtins(3)
+        read_points(points)
+        write_points([Point(0, 0)], 2)
+        read_slots([Slotted()])
+        methods_of_builtins(3)
+
+    print("globals", globals_and_builtins(4))
+    global SCALE
+    SCALE = 5
+    print("global rebound", globals_and_builtins(4))
+    del SCALE
+    try:
+        globals_and_builtins(1)
+    except NameError as e:
+        print("NameError:", e)
+    builtins.SCALE = 7
+    print("from builtins", globals_and_builtins(2))
+    globals()["len"] = lambda s: 100
+    print("builtin shadowed", globals_and_builtins(2))
+    del globals()["len"]
+    print("shadow removed", globals_and_builtins(2))
+    del builtins.SCALE
+    SCALE = 3
+
+    print("points", read_points(points))
+    print("property subclass", read_points([WithProperty(1, 2)] + points))
+    shadowed = Point(5, 6)
+    shadowed.__dict__["norm2"] = lambda: "instance attribute wins"
+    print("method shadowed by instance", read_points([shadowed] + points))
+    Point.norm2 = lambda self: -1
+    print("method replaced on class", read_points(points))
+    del Point.norm2
+    print("method deleted", read_points(points))
+    Point.norm2 = lambda self: self.x + self.y
+    late = Point(1, 1)
+    late.z = 3
+    print("keys grew", read_points([late] + points))
+    unshared = Point(1, 2)
+    del unshared.x
+    print("attribute deleted", read_points([unshared]))
+    unshared.x = 9
+    print("attribute restored", read_points([unshared]))
+    materialized = Point(7, 8)
+    vars(materialized)
+    print("dict materialized", read_points([materialized]))
+    print("__getattr__ class", read_points([Fallback()]))
+    math.pi = 3
+    print("module attribute rebound", read_points(points[:1]))
+    del math.pi
+    print("module attribute deleted", read_points(points[:1]))
+    math.pi = 3.141592653589793
+
+    print("writes", write_points([Point(1, 2), Point(3, 4)], 3))
+    missing = Point(5, 0)
+    del missing.y
+    print("write to deleted attribute", write_points([missing], 2))
+    doubled = Doubling()
+    doubled.x = 1
+    doubled.y = 2
+    print("__setattr__ class", write_points([doubled], 2))
+    print("data descriptor", write_points([WithProperty(1, 2)], 1))
+
+    s = Slotted()
+    print("slots", read_slots([s, s]))
+    s.b = 3
+    print("slot set", read_slots([s]))
+    del s.a
+    print("slot deleted", read_slots([s]))
+    print("slots on other type", read_slots([Point(1, 2)]))
+
+    print("builtin methods", methods_of_builtins(4))
+    list.__dict__  # read-only; builtin types cannot change
+    print("done", file=sys.stderr)
