@@ -27,6 +27,14 @@ pub static CACHE_REFUSALS: AtomicU64 = AtomicU64::new(0);
 /// Code objects handed to the interpreter, by reason.
 pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
 
+/// Adds one to `counter` without a locked instruction: the counters on hot
+/// paths are only changed with the GIL held, so the plain read-modify-write
+/// is exact.
+#[inline]
+pub fn bump(counter: &AtomicU64) {
+    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+}
+
 pub fn count_delegated(reason: &str) {
     let mut delegated = DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     *delegated.entry(reason.to_owned()).or_default() += 1;

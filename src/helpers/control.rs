@@ -4,7 +4,6 @@ use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{op, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::ceval;
 use crate::stats;
-use std::sync::atomic::Ordering;
 use pyo3::ffi::{self, PyObject};
 
 /// `PyObject_IsTrue`, releasing `value` when `consume` is set.
@@ -146,7 +145,7 @@ pub unsafe extern "C" fn catch(
         ffi::Py_XDECREF(tb);
         ffi::Py_XDECREF(kind);
         *fr.slot(next) = value;
-        stats::EXCEPTIONS_CAUGHT.fetch_add(1, Ordering::Relaxed);
+        stats::bump(&stats::EXCEPTIONS_CAUGHT);
         1
     }
 }

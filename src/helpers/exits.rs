@@ -5,7 +5,6 @@ use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::stats;
 use pyo3::ffi::{self, PyObject};
 use std::ffi::c_int;
-use std::sync::atomic::Ordering;
 
 /// Called by compiled code to hand its frame to the interpreter, which runs
 /// it to completion: continuing after code unit `prev_index`, or, with
@@ -23,7 +22,7 @@ pub unsafe extern "C" fn exit_to_interpreter(
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
         let counter = if throwflag != 0 { &stats::EXCEPTION_EXITS } else { &stats::DEOPTS };
-        counter.fetch_add(1, Ordering::Relaxed);
+        stats::bump(counter);
         fr.set_lasti(prev_index);
         fr.set_stacktop(stacktop as i32);
         // The interpreter links the frame and counts its recursion depth

@@ -15,7 +15,6 @@ use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
 use state::{CodeState, Tier};
 use std::ffi::c_int;
-use std::sync::atomic::Ordering;
 
 /// The evaluator pyjit replaced (another PEP 523 user's, or NULL for
 /// CPython's own); frames pyjit does not run go there.
@@ -91,9 +90,11 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
             crate::cache::attach::record(key);
         }
     }
-    state.attach_cached(fr.code());
-    if state.worth_compiling(fr.code()) {
-        state.compile(fr.code());
+    if !matches!(state.tier, Tier::Native(_)) {
+        state.attach_cached(fr.code());
+        if state.worth_compiling(fr.code()) {
+            state.compile(fr.code());
+        }
     }
     // A frame that already started (a generator, or one whose closure was
     // copied by an early `f_locals` access) continues in the interpreter.
@@ -104,7 +105,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     if let Tier::Native(code) = &state.tier {
         let (entry, data) = (code.entry(), code.data());
         state.native_entries += 1;
-        stats::NATIVE_CALLS.fetch_add(1, Ordering::Relaxed);
+        stats::bump(&stats::NATIVE_CALLS);
         // SAFETY: entry is live native code for this frame's code object,
         // which the frame keeps alive, and `data` its data block.
         return unsafe { run_native(tstate, frame, entry, data) };
@@ -141,7 +142,11 @@ unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, 
     // SAFETY: tstate and frame are live (see eval_frame).
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
-        if ffi::Py_EnterRecursiveCall(c"".as_ptr()) != 0 {
+        // Py_EnterRecursiveCall, inline: the check calls out only when the
+        // budget is spent (and then restores it if it raises).
+        let remaining = ts.recursion_remaining();
+        *remaining -= 1;
+        if *remaining < 0 && abi_ffi::_Py_CheckRecursiveCall(tstate, c"".as_ptr()) != 0 {
             return std::ptr::null_mut();
         }
         fr.set_previous(ts.current_frame());
@@ -151,7 +156,7 @@ unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, 
         fr.set_stacktop(-1);
         let result = entry(tstate, frame, data);
         ts.set_current_frame(fr.previous());
-        ffi::Py_LeaveRecursiveCall();
+        *ts.recursion_remaining() += 1;
         result
     }
 }

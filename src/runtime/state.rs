@@ -119,6 +119,7 @@ impl CodeState {
 
     /// The state of `code`, created on first sight. None if CPython refused
     /// the extra slot, or the code object is being freed.
+    #[inline]
     pub fn of(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
         let index = extra_index()?;
         match Self::lookup(code, index) {
@@ -152,6 +153,7 @@ impl CodeState {
         }
     }
 
+    #[inline]
     fn lookup(code: *mut PyCodeObject, index: Py_ssize_t) -> Lookup {
         let mut extra: *mut c_void = std::ptr::null_mut();
         // SAFETY: code is live; the slot holds NULL or a state made by `of`,
