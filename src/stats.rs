@@ -11,6 +11,9 @@ pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
 /// Exceptions caught by a handler running in compiled code.
 pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Calls from compiled code that entered a compiled callee directly
+/// (`runtime::direct`), counted in `NATIVE_CALLS` too.
+pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);

@@ -5,10 +5,20 @@ use crate::abi::{self, op, Frame, ThreadState};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject};
 
+/// Runs a call of a Python function (the function, its positional
+/// arguments) without vectorcall when it can, or returns None having done
+/// nothing. The runtime, which knows which code has native code, sets it
+/// when it installs the frame-evaluation hook.
+pub type DirectCall =
+    unsafe fn(*mut ThreadState, *mut PyObject, *const *mut PyObject, usize) -> Option<*mut PyObject>;
+
+pub static DIRECT_CALL: std::sync::OnceLock<DirectCall> = std::sync::OnceLock::new();
+
 /// CALL: `slots` holds `[NULL or method, callable or self, args…]` with
 /// `nargs` arguments, the last `len(kwnames)` of them passed by keyword.
 /// Consumes every slot.
 pub unsafe extern "C" fn call(
+    tstate: *mut ThreadState,
     frame: *mut Frame,
     slots: *mut *mut PyObject,
     nargs: isize,
@@ -39,7 +49,15 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let result = if is_warm(&*frame) {
+        let direct = match DIRECT_CALL.get() {
+            Some(direct) if kwnames.is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) => {
+                direct(tstate, function, args, total)
+            }
+            _ => None,
+        };
+        let result = if let Some(result) = direct {
+            result
+        } else if is_warm(&*frame) {
             call_like_specialized_call(function, args, total, positional, kwnames)
         } else {
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)

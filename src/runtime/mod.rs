@@ -3,6 +3,7 @@
 //! back to the interpreter.
 
 pub mod clock;
+pub mod direct;
 pub mod introspect;
 pub mod osr;
 pub mod perf_map;
@@ -47,6 +48,7 @@ pub fn enable() -> bool {
                 .filter(|f| *f as usize != abi_ffi::_PyEval_EvalFrameDefault as *const () as usize);
             abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
             INSTALLED = true;
+            crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
         }
     }
     true
@@ -138,10 +140,15 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
 /// Runs compiled code on `frame`, with the frame discipline of
 /// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
 /// thread's current frame while it runs, and unlinked afterwards.
-unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
+pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
     // SAFETY: tstate and frame are live (see eval_frame).
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
+        if c_stack_exhausted() {
+            let message = c"maximum recursion depth exceeded (C stack)";
+            ffi::PyErr_SetString(ffi::PyExc_RecursionError, message.as_ptr());
+            return std::ptr::null_mut();
+        }
         // Py_EnterRecursiveCall, inline: the check calls out only when the
         // budget is spent (and then restores it if it raises).
         let remaining = ts.recursion_remaining();
@@ -158,5 +165,51 @@ unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, 
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
         result
+    }
+}
+
+/// Bytes of C stack left free below a compiled frame, for the helpers and C
+/// functions it calls (which have recursion checks of their own).
+const C_STACK_RESERVE: usize = 64 * 1024;
+
+thread_local! {
+    /// The lowest address compiled code may start a frame at on this thread
+    /// (its stack's end plus `C_STACK_RESERVE`); 0 until measured.
+    static C_STACK_FLOOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether this thread's C stack is too nearly used up for another compiled
+/// frame. The interpreter runs Python calls without C recursion, so a
+/// recursion limit that fits its frames can overflow a small thread stack
+/// (`threading.stack_size`) with compiled ones: this turns that into a
+/// RecursionError.
+fn c_stack_exhausted() -> bool {
+    let marker = 0u8;
+    let here = std::ptr::addr_of!(marker) as usize;
+    let floor = C_STACK_FLOOR.with(|floor| {
+        if floor.get() == 0 {
+            floor.set(measure_c_stack_floor());
+        }
+        floor.get()
+    });
+    here < floor
+}
+
+fn measure_c_stack_floor() -> usize {
+    // SAFETY: pthread_getattr_np fills `attr` for the calling thread, which
+    // is destroyed after its stack bounds are read.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 1;
+        }
+        let mut low: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let status = libc::pthread_attr_getstack(&attr, &mut low, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if status != 0 {
+            return 1;
+        }
+        low as usize + C_STACK_RESERVE.min(size / 4)
     }
 }

@@ -22,8 +22,8 @@ pub fn lower(lw: &mut Lowering) {
             };
             let nargs = lw.iconst(i64::from(arg));
             lw.depth = base;
-            let frame = lw.frame;
-            let result = lw.call("pyjit_call", &[frame, slots, nargs, kwnames]);
+            let (tstate, frame) = (lw.tstate, lw.frame);
+            let result = lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames]);
             lw.raise_if_null(result);
             lw.push(result);
             lw.check_after_call(lw.ins.next);

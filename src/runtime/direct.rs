@@ -1,0 +1,193 @@
+//! Calls from compiled code to Python functions that have native code,
+//! without the round trip through vectorcall, `_PyEval_Vector` and the
+//! frame-evaluation hook: the callee's frame is pushed on the thread's data
+//! stack here, as `_PyEvalFramePushAndInit` does, its native code entered
+//! as the hook would, and the frame cleared and popped as
+//! `_PyEvalFrameClearAndPop` does. Those CPython functions are not exported
+//! (and `_PyFrame_Clear`'s hand-over of a frame whose frame object outlives
+//! the call is ported here as `take_ownership`); everything else is
+//! delegated: the generic path is taken for keyword arguments, defaults,
+//! `*args`/`**kwargs`, callees without native code, a full data-stack
+//! chunk, and whenever a trace or profile function is installed.
+
+use super::state::{CodeState, Tier};
+use super::{run_native, INSTALLED};
+use crate::abi::{self, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::stats;
+use pyo3::ffi::{self, PyCodeObject, PyObject};
+
+/// Calls the Python function `function` with the `nargs` positional
+/// arguments at `args` (borrowed), if it can be run directly; None, with
+/// nothing done, if the call must take the generic path.
+///
+/// # Safety
+/// Called from compiled code with the GIL held; `function` is an exact
+/// Python function and `args` holds `nargs` live references.
+pub unsafe fn call(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above; fields are read at probed offsets.
+    unsafe {
+        let ts = &*tstate;
+        if !INSTALLED || ts.use_tracing() {
+            return None;
+        }
+        let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
+        let flags = abi::code_int(code, abi::CODE_FLAGS);
+        let simple = abi::code_int(code, abi::CODE_ARGCOUNT) as usize == nargs
+            && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0
+            && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0;
+        if !simple {
+            return None;
+        }
+        let state = CodeState::existing(code)?;
+        let Tier::Native(native) = &state.tier else { return None };
+        let (entry, data) = (native.entry(), native.data());
+        let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
+        let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
+        let frame = push_frame(ts, size)?;
+        state.runs += 1;
+        state.native_entries += 1;
+        stats::bump(&stats::NATIVE_CALLS);
+        stats::bump(&stats::DIRECT_CALLS);
+        initialize(frame, function, code, nlocalsplus, args, nargs);
+        let result = run_native(tstate, frame, entry, data);
+        clear_and_pop(ts, frame);
+        Some(result)
+    }
+}
+
+/// `_PyThreadState_BumpFramePointer` without its slow path: `size` words on
+/// the current data-stack chunk, if they fit and do not start it (a frame at
+/// a chunk's start frees the chunk when popped, which only CPython does).
+///
+/// SAFETY: `ts` is the running thread's state.
+unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
+    // SAFETY: see above; the data-stack fields are probed.
+    unsafe {
+        let base = (ts as *const ThreadState).cast_mut().cast::<u8>();
+        let top: *mut *mut PyObject = read_field(base, abi::TSTATE_DATASTACK_TOP);
+        let limit: *mut *mut PyObject = read_field(base, abi::TSTATE_DATASTACK_LIMIT);
+        let chunk: *mut u8 = read_field(base, abi::TSTATE_DATASTACK_CHUNK);
+        if top.is_null() || top.cast::<u8>() == chunk.add(abi::STACK_CHUNK_DATA) || top.add(size) >= limit {
+            return None;
+        }
+        write_field(base, abi::TSTATE_DATASTACK_TOP, top.add(size));
+        Some(top.cast())
+    }
+}
+
+/// `_PyFrame_InitializeSpecials` and the positional part of
+/// `initialize_locals`: the frame owns new references to the function, its
+/// code and the arguments; the other locals start unbound.
+///
+/// SAFETY: `frame` has room for the code's `nlocalsplus` locals; the rest as
+/// for `call`.
+unsafe fn initialize(
+    frame: *mut Frame,
+    function: *mut PyObject,
+    code: *mut PyCodeObject,
+    nlocalsplus: usize,
+    args: *const *mut PyObject,
+    nargs: usize,
+) {
+    // SAFETY: see above; every field is written at its probed offset.
+    unsafe {
+        let base = frame.cast::<u8>();
+        write_field(base, abi::FRAME_F_FUNC, ffi::Py_NewRef(function));
+        write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
+        write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::FRAME_STACKTOP, nlocalsplus as i32);
+        write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
+        let first_unit = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
+        write_field(base, abi::FRAME_PREV_INSTR, first_unit.sub(2));
+        write_field(base, abi::FRAME_IS_ENTRY, false);
+        write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
+        let fr = &*frame;
+        for i in 0..nlocalsplus {
+            *fr.slot(i) = if i < nargs { ffi::Py_NewRef(*args.add(i)) } else { std::ptr::null_mut() };
+        }
+    }
+}
+
+/// `_PyEvalFrameClearAndPop` for a frame `push_frame` made, after it ran
+/// (unlinked from the thread's frames by `run_native`).
+///
+/// SAFETY: `frame` is the top frame of `ts`'s data stack.
+unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
+    // SAFETY: see above; `_PyFrame_Clear`'s steps on the frame's fields.
+    unsafe {
+        let base = frame.cast::<u8>();
+        *ts.recursion_remaining() -= 1;
+        let frame_object: *mut PyObject = read_field(base, abi::FRAME_FRAME_OBJ);
+        let cleared = if frame_object.is_null() {
+            true
+        } else {
+            write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
+            let escaped = ffi::Py_REFCNT(frame_object) > 1;
+            if escaped {
+                take_ownership(ts, frame_object, frame);
+            }
+            ffi::Py_DECREF(frame_object);
+            !escaped
+        };
+        if cleared {
+            let fr = &*frame;
+            let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
+            for i in 0..stacktop as usize {
+                ffi::Py_XDECREF(*fr.slot(i));
+            }
+            ffi::Py_XDECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_LOCALS));
+            ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_FUNC));
+            ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_CODE));
+        }
+        *ts.recursion_remaining() += 1;
+        let thread = (ts as *const ThreadState).cast_mut().cast::<u8>();
+        write_field(thread, abi::TSTATE_DATASTACK_TOP, frame);
+    }
+}
+
+/// frame.c's `take_ownership`: the frame object outlives the call, so it
+/// gets a copy of the frame (locals and all) and a reference to its caller's
+/// frame object as `f_back`.
+///
+/// SAFETY: `frame_object` is `frame`'s live frame object; `frame` ran and
+/// was unlinked, so the thread's current frame is its caller.
+unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *mut Frame) {
+    // SAFETY: see above; the frame object's data area has room for the
+    // frame up to its stack top (CPython sized it for the code).
+    unsafe {
+        let base = frame.cast::<u8>();
+        let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
+        let size = abi::FRAME_LOCALSPLUS + 8 * stacktop as usize;
+        let owned = frame_object.cast::<u8>().add(abi::FRAME_OBJECT_DATA);
+        std::ptr::copy_nonoverlapping(base, owned, size);
+        write_field(frame_object.cast(), abi::FRAME_OBJECT_FRAME, owned);
+        write_field(owned, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_FRAME_OBJECT as i8);
+        let code: *mut PyCodeObject = read_field(owned, abi::FRAME_F_CODE);
+        let first_traceable = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE + 2 * abi::code_int(code, abi::CODE_FIRSTTRACEABLE) as usize);
+        if read_field::<*mut u8>(owned, abi::FRAME_PREV_INSTR) < first_traceable {
+            write_field(owned, abi::FRAME_PREV_INSTR, first_traceable);
+        }
+        let previous: *mut Frame = read_field(owned, abi::FRAME_PREVIOUS);
+        if !previous.is_null() {
+            debug_assert_eq!(previous, ts.current_frame());
+            // The caller is running, so complete: PyEval_GetFrame gives its frame object.
+            let back = ffi::PyEval_GetFrame();
+            if back.is_null() {
+                ffi::PyErr_Clear();
+            } else {
+                write_field(frame_object.cast(), abi::FRAME_OBJECT_BACK, ffi::Py_NewRef(back.cast::<PyObject>()));
+            }
+            write_field(owned, abi::FRAME_PREVIOUS, std::ptr::null_mut::<Frame>());
+        }
+        if ffi::PyObject_GC_IsTracked(frame_object) == 0 {
+            ffi::PyObject_GC_Track(frame_object.cast());
+        }
+    }
+}

@@ -1,0 +1,121 @@
+# Calls from compiled code to compiled Python functions that push the
+# callee's frame themselves (runtime::direct): positional calls, methods,
+# closures, frames that escape (sys._getframe, tracebacks, locals()),
+# exceptions through several levels, recursion to RecursionError on the main
+# thread and in a thread with a small stack, and every case that takes the
+# generic path instead (defaults, keywords, *args, generators, tracing).
+# expect-stats: direct_calls>1000
+import sys
+import threading
+import traceback
+
+
+def add(a, b):
+    return a + b
+
+
+def loop(n):
+    total = 0
+    for i in range(n):
+        total = add(total, i)
+    return total
+
+
+class Counter:
+    def __init__(self):
+        self.count = 0
+
+    def bump(self, by):
+        self.count = self.count + by
+        return self.count
+
+
+def make_adder(k):
+    def adder(x):
+        return x + k
+    return adder
+
+
+def escape(a):
+    return sys._getframe()
+
+
+def local_names(a, b):
+    c = a * b
+    return sorted(locals().items())
+
+
+def fail(depth):
+    if depth == 0:
+        raise ValueError("bottom")
+    return fail(depth - 1)
+
+
+def depth(n):
+    return 0 if n == 0 else 1 + depth(n - 1)
+
+
+def with_default(a, b=10):
+    return a + b
+
+
+def gen(n):
+    yield from range(n)
+
+
+def traced_inner(x):
+    return x * 2
+
+
+def main():
+    print("loop", loop(2000))
+    c = Counter()
+    print("methods", [c.bump(i) for i in range(5)][-1], c.count)
+    adder = make_adder(7)
+    print("closure", [adder(i) for i in range(3)])
+    f = escape(5)
+    print("escaped frame", f.f_locals, f.f_back.f_code.co_name, f.f_lineno, f.f_code.co_name)
+    print("locals", local_names(3, 4))
+    try:
+        fail(5)
+    except ValueError as e:
+        frames = [(fr.f_code.co_name, line) for fr, line in traceback.walk_tb(e.__traceback__)]
+        print("traceback", frames)
+        print("f_back of the last frame", list(traceback.walk_tb(e.__traceback__))[-1][0].f_back.f_code.co_name)
+    print("depth", depth(300))
+    try:
+        depth(10 ** 6)
+    except RecursionError as e:
+        print("RecursionError:", e)
+    print("depth again", depth(100))
+    print("defaults and keywords", with_default(1), with_default(1, 2), with_default(a=1, b=3), add(*(1, 2)))
+    print("generator", list(gen(4)))
+    swapped = add
+    swapped.__code__ = (lambda a, b: a * b).__code__
+    print("code swapped", swapped(3, 4))
+
+    def tracer(frame, event, arg):
+        if event == "call":
+            print("trace", frame.f_code.co_name)
+        return None
+    sys.settrace(tracer)
+    traced_inner(1)
+    sys.settrace(None)
+    print("after tracing", traced_inner(2))
+
+    results = []
+
+    def threaded():
+        try:
+            depth(10 ** 6)
+        except RecursionError:
+            results.append("RecursionError in thread")
+        results.append(depth(200))
+    threading.stack_size(4 * 1024 * 1024)
+    t = threading.Thread(target=threaded)
+    t.start()
+    t.join()
+    print("thread", results)
+
+
+main()
