@@ -27,20 +27,16 @@ const BOTH: &[Kind] = &[Kind::Int, Kind::Float];
 
 /// The binary operator of BINARY_OP's argument `which`, the in-place forms
 /// folded onto their binary forms (ints and floats have no in-place slots).
-fn binary_operator(which: u32) -> u32 {
+fn binary_operator(which: u32) -> u8 {
     let first_inplace = u32::from(op::NB_INPLACE_ADD);
-    if which >= first_inplace {
-        which - first_inplace
-    } else {
-        which
-    }
+    let operator = if which >= first_inplace { which - first_inplace } else { which };
+    operator as u8
 }
 
 /// The fast paths to emit for BINARY_OP `which`, given the profile.
 pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
-    let operator = binary_operator(which);
-    if [op::NB_ADD, op::NB_SUBTRACT, op::NB_MULTIPLY].map(u32::from).contains(&operator) {
-        return match observed {
+    match binary_operator(which) {
+        op::NB_ADD | op::NB_SUBTRACT | op::NB_MULTIPLY => match observed {
             Observed::Nothing => BOTH,
             Observed::Specialized(op::BINARY_OP_ADD_INT | op::BINARY_OP_SUBTRACT_INT | op::BINARY_OP_MULTIPLY_INT) => INT,
             Observed::Specialized(
@@ -48,11 +44,9 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
             ) => FLOAT,
             // Strings, or operands the interpreter could not specialise for.
             _ => &[],
-        };
-    }
-    // 3.11 specialises none of these, so the profile says nothing about
-    // their operands; each gets the one path that is cheap and common.
-    match operator as u8 {
+        },
+        // 3.11 specialises none of these, so the profile says nothing about
+        // their operands; each gets the one path that is cheap and common.
         op::NB_TRUE_DIVIDE => FLOAT,
         op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
         _ => &[],
@@ -148,7 +142,7 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> 
 /// returns the result, NULL if boxing it failed.
 pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value, fail: Block) -> Value {
     let (a, b) = unbox(lw, kind, lhs, rhs, fail);
-    let operator = binary_operator(which) as u8;
+    let operator = binary_operator(which);
     match kind {
         Kind::Int => {
             let result = match operator {
