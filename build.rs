@@ -77,6 +77,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("OBJECT_TYPE", "offsetof(PyObject, ob_type)"),
     ("VAROBJECT_SIZE", "offsetof(PyVarObject, ob_size)"),
     ("CELL_REF", "offsetof(PyCellObject, ob_ref)"),
+    ("FLOAT_VALUE", "offsetof(PyFloatObject, ob_fval)"),
+    ("LONG_DIGITS", "offsetof(struct _longobject, ob_digit)"),
     ("EXC_INFO_VALUE", "offsetof(_PyErr_StackItem, exc_value)"),
     ("CFUNCTION_METHOD_DEF", "offsetof(PyCFunctionObject, m_ml)"),
     ("CFUNCTION_SELF", "offsetof(PyCFunctionObject, m_self)"),

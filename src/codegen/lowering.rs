@@ -201,6 +201,9 @@ pub struct Lowering<'a> {
     position: usize,
     /// Set by `KW_NAMES`, consumed by the `CALL` that follows it.
     pub kwnames: Option<u32>,
+    /// Set by a compare fused with the conditional jump after it (see
+    /// `fuse_condition`), consumed by that jump.
+    fused_condition: Option<Block>,
     reachable: bool,
     prev_instr_stored: Option<u32>,
     /// The exit stubs, in creation order (so the code is deterministic).
@@ -300,6 +303,7 @@ impl<'a> Lowering<'a> {
             ins: first,
             position: 0,
             kwnames: None,
+            fused_condition: None,
             reachable: true,
             prev_instr_stored: None,
             exit_stubs: Vec::new(),
@@ -321,6 +325,7 @@ impl<'a> Lowering<'a> {
         }
         for (position, &ins) in self.info.instrs.iter().enumerate() {
             if let Some(&block) = self.blocks.get(&ins.start) {
+                debug_assert!(self.fused_condition.is_none(), "a fused condition crosses a block start");
                 if self.reachable {
                     self.record_depth(ins.start)?;
                     self.b.ins().jump(block, &[]);
@@ -513,6 +518,11 @@ impl<'a> Lowering<'a> {
         self.b.ins().load(types::I32, flags(), addr, offset as i32)
     }
 
+    /// Loads a field of type `ty` (e.g. `F64` for a float's value).
+    pub fn load_as(&mut self, ty: Type, addr: Value, offset: usize) -> Value {
+        self.b.ins().load(ty, flags(), addr, offset as i32)
+    }
+
     pub fn store(&mut self, value: Value, addr: Value, offset: usize) {
         self.b.ins().store(flags(), value, addr, offset as i32);
     }
@@ -633,15 +643,15 @@ impl<'a> Lowering<'a> {
 
     // ---- calls into the runtime ---------------------------------------------
 
-    /// Calls the runtime function `symbol` (every parameter and the result are
-    /// pointer-sized).
+    /// Calls the runtime function `symbol` (its parameters have the types of
+    /// `args`; the result is pointer-sized).
     pub fn call(&mut self, symbol: &'static str, args: &[Value]) -> Value {
         let func = match self.funcs.get(symbol) {
             Some(&f) => f,
             None => {
                 debug_assert!(symbols::resolve(symbol).is_some(), "unknown runtime symbol {symbol}");
                 let mut sig: Signature = self.module.make_signature();
-                sig.params.extend(args.iter().map(|_| AbiParam::new(self.ptr)));
+                sig.params.extend(args.iter().map(|&arg| AbiParam::new(self.b.func.dfg.value_type(arg))));
                 sig.returns.push(AbiParam::new(self.ptr));
                 let id = self
                     .module
@@ -1107,10 +1117,44 @@ impl<'a> Lowering<'a> {
         self.profile.at(self.ins.index)
     }
 
+    /// The instruction after the current one.
+    fn next_instr(&self) -> Option<&Instr> {
+        let position = self.info.instrs.partition_point(|i| i.index <= self.ins.index);
+        self.info.instrs.get(position)
+    }
+
     /// The opcode of the instruction after the current one.
     pub fn next_opcode(&self) -> Option<u8> {
-        let position = self.info.instrs.partition_point(|i| i.index <= self.ins.index);
-        self.info.instrs.get(position).map(|i| i.opcode)
+        self.next_instr().map(|i| i.opcode)
+    }
+
+    /// Fuses the current instruction with the conditional jump after it:
+    /// returns the block where the current instruction's fast paths deliver
+    /// the jump's condition (pointer-sized 0 or 1) instead of pushing a bool,
+    /// while its other paths push the object the jump tests. None when other
+    /// code jumps to the jump too: it starts a block of its own.
+    pub fn fuse_condition(&mut self) -> Option<Block> {
+        let next = self.next_instr()?.start;
+        if self.blocks.contains_key(&next) {
+            return None;
+        }
+        let block = self.b.create_block();
+        self.b.append_block_param(block, self.ptr);
+        self.fused_condition = Some(block);
+        Some(block)
+    }
+
+    /// The condition of a conditional jump whose popped value has the truth
+    /// `truth`: merged with the fused condition of the instruction before
+    /// it, if there is one.
+    pub fn join_fused_condition(&mut self, truth: Value) -> Value {
+        let Some(block) = self.fused_condition.take() else { return truth };
+        self.b.ins().jump(block, &[truth.into()]);
+        self.b.seal_block(block);
+        self.switch_to(block);
+        // The anchors may have been re-read on one of the paths only.
+        self.reload_anchors();
+        self.b.block_params(block)[0]
     }
 
     pub fn nlocalsplus(&self) -> u32 {

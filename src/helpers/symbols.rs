@@ -26,6 +26,10 @@ symbol_table! {
     "_Py_FalseStruct" => std::ptr::addr_of!(abi_ffi::_Py_FalseStruct),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
+    "PyFloat_Type" => std::ptr::addr_of!(ffi::PyFloat_Type),
+    "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
+    "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
+    "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,

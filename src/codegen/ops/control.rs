@@ -24,6 +24,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         | op::POP_JUMP_BACKWARD_IF_FALSE => {
             let value = lw.pop();
             let truth = truth(lw, value, true);
+            let truth = lw.join_fused_condition(truth);
             let jump_if_true = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_TRUE | op::POP_JUMP_BACKWARD_IF_TRUE);
             let cond = if jump_if_true { truth } else { lw.b.ins().icmp_imm_s(IntCC::Equal, truth, 0) };
             lw.branch(cond, target.unwrap())?;

@@ -7,6 +7,7 @@ pub mod calls;
 pub mod control;
 pub mod locals;
 pub mod names;
+pub mod numeric;
 pub mod operators;
 pub mod stack;
 

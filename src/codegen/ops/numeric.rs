@@ -1,0 +1,278 @@
+//! Inline fast paths of BINARY_OP and COMPARE_OP on exact `int` and `float`
+//! operands. Each path is guarded by both operands' exact types (and, for
+//! ints, 3.11's one-digit "compact" form); operands that fail a guard take
+//! the generic path, so the profile that chose which paths to emit only
+//! ever costs speed, never correctness.
+
+use crate::abi::{self, op};
+use crate::codegen::lowering::Lowering;
+use crate::profile::Observed;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+
+/// The operands a fast path handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Two exact `int`s of at most one 30-bit digit: `ob_size` is -1, 0 or
+    /// 1 and the value is `ob_size * ob_digit[0]`, so sums, differences and
+    /// products fit in an i64.
+    Int,
+    /// Two exact `float`s.
+    Float,
+}
+
+const INT: &[Kind] = &[Kind::Int];
+const FLOAT: &[Kind] = &[Kind::Float];
+const BOTH: &[Kind] = &[Kind::Int, Kind::Float];
+
+/// The binary operator of BINARY_OP's argument `which`, the in-place forms
+/// folded onto their binary forms (ints and floats have no in-place slots).
+fn binary_operator(which: u32) -> u8 {
+    let first_inplace = u32::from(op::NB_INPLACE_ADD);
+    let operator = if which >= first_inplace { which - first_inplace } else { which };
+    operator as u8
+}
+
+/// The fast paths to emit for BINARY_OP `which`, given the profile.
+pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
+    match binary_operator(which) {
+        op::NB_ADD | op::NB_SUBTRACT | op::NB_MULTIPLY => match observed {
+            Observed::Nothing => BOTH,
+            Observed::Specialized(op::BINARY_OP_ADD_INT | op::BINARY_OP_SUBTRACT_INT | op::BINARY_OP_MULTIPLY_INT) => INT,
+            Observed::Specialized(
+                op::BINARY_OP_ADD_FLOAT | op::BINARY_OP_SUBTRACT_FLOAT | op::BINARY_OP_MULTIPLY_FLOAT,
+            ) => FLOAT,
+            // Strings, or operands the interpreter could not specialise for.
+            _ => &[],
+        },
+        // 3.11 specialises none of these, so the profile says nothing about
+        // their operands; each gets the one path that is cheap and common.
+        op::NB_TRUE_DIVIDE => FLOAT,
+        op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
+        _ => &[],
+    }
+}
+
+/// The fast paths to emit for a COMPARE_OP, given the profile and whether a
+/// conditional jump follows it.
+pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] {
+    match observed {
+        Observed::Specialized(op::COMPARE_OP_INT_JUMP) => INT,
+        Observed::Specialized(op::COMPARE_OP_FLOAT_JUMP) => FLOAT,
+        Observed::Specialized(_) => &[],
+        Observed::Generic if jump_follows => &[],
+        // The interpreter specialises only compares a jump follows: for
+        // the others the profile says nothing.
+        Observed::Generic | Observed::Nothing => BOTH,
+    }
+}
+
+/// Continues in a new block when `cond` is nonzero; goes to `fail` otherwise.
+pub fn guard(lw: &mut Lowering, cond: Value, fail: Block) {
+    let pass = lw.b.create_block();
+    lw.b.ins().brif(cond, pass, &[], fail, &[]);
+    lw.b.switch_to_block(pass);
+    lw.b.seal_block(pass);
+}
+
+/// Emits the fast path of each of `kinds` in turn: `fast` lowers the path
+/// of one kind, going to the block it is given when its guards fail, and
+/// returns the value passed to `done`. Returns in the block reached when
+/// every guard failed (the generic path), cold when the profile makes the
+/// fast path the expected one.
+pub fn fast_paths(
+    lw: &mut Lowering,
+    kinds: &[Kind],
+    done: Block,
+    mut fast: impl FnMut(&mut Lowering, Kind, Block) -> Value,
+) {
+    for &kind in kinds {
+        let fail = lw.b.create_block();
+        let value = fast(lw, kind, fail);
+        lw.b.ins().jump(done, &[value.into()]);
+        if matches!(lw.observed(), Observed::Specialized(_)) {
+            lw.b.set_cold_block(fail);
+        }
+        lw.switch_to(fail);
+        lw.b.seal_block(fail);
+    }
+}
+
+/// Checks that `lhs` and `rhs` are both of `kind` (else goes to `fail`) and
+/// returns their values: i64 for ints, f64 for floats.
+fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> (Value, Value) {
+    let exact_type = lw.data_address(match kind {
+        Kind::Int => "PyLong_Type",
+        Kind::Float => "PyFloat_Type",
+    });
+    let [lhs_type, rhs_type] = [lhs, rhs].map(|obj| lw.load(obj, abi::OBJECT_TYPE));
+    let lhs_exact = lw.b.ins().icmp(IntCC::Equal, lhs_type, exact_type);
+    let rhs_exact = lw.b.ins().icmp(IntCC::Equal, rhs_type, exact_type);
+    let both_exact = lw.b.ins().band(lhs_exact, rhs_exact);
+    guard(lw, both_exact, fail);
+    match kind {
+        Kind::Float => (
+            lw.load_as(types::F64, lhs, abi::FLOAT_VALUE),
+            lw.load_as(types::F64, rhs, abi::FLOAT_VALUE),
+        ),
+        Kind::Int => {
+            // Read only once the types are known: other objects may be too
+            // small to have these fields.
+            let [lhs_size, rhs_size] = [lhs, rhs].map(|obj| lw.load(obj, abi::VAROBJECT_SIZE));
+            let [lhs_compact, rhs_compact] = [lhs_size, rhs_size].map(|size| {
+                let shifted = lw.b.ins().iadd_imm_s(size, 1);
+                lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2)
+            });
+            let both_compact = lw.b.ins().band(lhs_compact, rhs_compact);
+            guard(lw, both_compact, fail);
+            // Every int has room for one digit, zero included.
+            let [lhs_value, rhs_value] = [(lhs, lhs_size), (rhs, rhs_size)].map(|(obj, size)| {
+                let digit = lw.load_as(types::I32, obj, abi::LONG_DIGITS);
+                let digit = lw.b.ins().uextend(types::I64, digit);
+                lw.b.ins().imul(size, digit)
+            });
+            (lhs_value, rhs_value)
+        }
+    }
+}
+
+/// BINARY_OP `which` on two operands of `kind` (see `binary_kinds`), going
+/// to `fail` when they are not, or when the divisor is zero (the generic
+/// path raises CPython's own ZeroDivisionError). Consumes both operands;
+/// returns the result, NULL if boxing it failed.
+pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value, fail: Block) -> Value {
+    let (a, b) = unbox(lw, kind, lhs, rhs, fail);
+    let operator = binary_operator(which);
+    match kind {
+        Kind::Int => {
+            let result = match operator {
+                op::NB_ADD => lw.b.ins().iadd(a, b),
+                op::NB_SUBTRACT => lw.b.ins().isub(a, b),
+                op::NB_MULTIPLY => lw.b.ins().imul(a, b),
+                _ => floor_division(lw, operator, a, b, fail),
+            };
+            // Not inline: PyLong_FromLongLong returns the cached small ints,
+            // whose identity programs can observe.
+            let boxed = lw.call("PyLong_FromLongLong", &[result]);
+            lw.decref(lhs);
+            lw.decref(rhs);
+            boxed
+        }
+        Kind::Float => {
+            let result = match operator {
+                op::NB_ADD => lw.b.ins().fadd(a, b),
+                op::NB_SUBTRACT => lw.b.ins().fsub(a, b),
+                op::NB_MULTIPLY => lw.b.ins().fmul(a, b),
+                op::NB_TRUE_DIVIDE => {
+                    let zero = lw.b.ins().f64const(0.0);
+                    // Equal to zero also for -0.0.
+                    let nonzero = lw.b.ins().fcmp(FloatCC::NotEqual, b, zero);
+                    guard(lw, nonzero, fail);
+                    lw.b.ins().fdiv(a, b)
+                }
+                _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
+            };
+            box_float(lw, result, lhs, rhs)
+        }
+    }
+}
+
+/// Python's `a // b` or `a % b` (`operator`) on ints: the quotient rounds
+/// toward negative infinity and the remainder takes the divisor's sign.
+/// Goes to `fail` when `b` is zero.
+fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Block) -> Value {
+    let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, b, 0);
+    guard(lw, nonzero, fail);
+    // Both are below 2**30 in magnitude: no overflow, and b is not zero.
+    let quotient = lw.b.ins().sdiv(a, b);
+    let remainder = lw.b.ins().srem(a, b);
+    // C truncates; when the remainder is nonzero with the sign opposite to
+    // b's, the floor is one lower and the remainder one b further.
+    let signs = lw.b.ins().bxor(remainder, b);
+    let opposite = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, signs, 0);
+    let inexact = lw.b.ins().icmp_imm_s(IntCC::NotEqual, remainder, 0);
+    let adjust = lw.b.ins().band(opposite, inexact);
+    let zero = lw.iconst(0);
+    match operator {
+        op::NB_FLOOR_DIVIDE => {
+            let one = lw.b.ins().uextend(types::I64, adjust);
+            lw.b.ins().isub(quotient, one)
+        }
+        op::NB_REMAINDER => {
+            let step = lw.b.ins().select(adjust, b, zero);
+            lw.b.ins().iadd(remainder, step)
+        }
+        _ => unreachable!("binary_kinds emits no int path for operator {operator}"),
+    }
+}
+
+/// Boxes the float `value` computed from the owned floats `lhs` and `rhs`,
+/// consuming both: an operand whose only reference is ours is reused (no
+/// one can see it change), otherwise a new float is made.
+fn box_float(lw: &mut Lowering, value: Value, lhs: Value, rhs: Value) -> Value {
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    reuse_if_sole_reference(lw, value, lhs, rhs, done);
+    reuse_if_sole_reference(lw, value, rhs, lhs, done);
+    let boxed = lw.call("PyFloat_FromDouble", &[value]);
+    lw.decref(lhs);
+    lw.decref(rhs);
+    lw.b.ins().jump(done, &[boxed.into()]);
+    lw.switch_to(done);
+    lw.b.seal_block(done);
+    result
+}
+
+/// When our reference is the only one to the float `target`, writes `value`
+/// into it, releases `other` and goes to `done` with `target`; otherwise
+/// continues in a new block.
+fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other: Value, done: Block) {
+    let count = lw.load(target, abi::OBJECT_REFCNT);
+    let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+    let reuse = lw.b.create_block();
+    let next = lw.b.create_block();
+    lw.b.ins().brif(sole, reuse, &[], next, &[]);
+    lw.b.switch_to_block(reuse);
+    lw.b.seal_block(reuse);
+    lw.store(value, target, abi::FLOAT_VALUE);
+    lw.decref(other);
+    lw.b.ins().jump(done, &[target.into()]);
+    lw.switch_to(next);
+    lw.b.seal_block(next);
+}
+
+/// COMPARE_OP `which` (Py_LT..Py_GE) on two operands of `kind`, going to
+/// `fail` when they are not. Consumes both operands; returns the condition
+/// (0 or 1, pointer-sized). Floats compare as IEEE does: with a NaN only
+/// `!=` holds.
+pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value, fail: Block) -> Value {
+    let (a, b) = unbox(lw, kind, lhs, rhs, fail);
+    let cond = match kind {
+        Kind::Int => {
+            let cc = [
+                IntCC::SignedLessThan,
+                IntCC::SignedLessThanOrEqual,
+                IntCC::Equal,
+                IntCC::NotEqual,
+                IntCC::SignedGreaterThan,
+                IntCC::SignedGreaterThanOrEqual,
+            ][which as usize];
+            lw.b.ins().icmp(cc, a, b)
+        }
+        Kind::Float => {
+            // NotEqual is "unordered or not equal"; the others are ordered.
+            let cc = [
+                FloatCC::LessThan,
+                FloatCC::LessThanOrEqual,
+                FloatCC::Equal,
+                FloatCC::NotEqual,
+                FloatCC::GreaterThan,
+                FloatCC::GreaterThanOrEqual,
+            ][which as usize];
+            lw.b.ins().fcmp(cc, a, b)
+        }
+    };
+    lw.decref(lhs);
+    lw.decref(rhs);
+    lw.b.ins().uextend(lw.ptr, cond)
+}
