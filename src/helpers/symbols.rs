@@ -78,7 +78,7 @@ symbol_table! {
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,
     "pyjit_get_iter" => control::get_iter as unsafe extern "C" fn(_) -> _,
     "pyjit_get_aiter" => control::get_aiter as unsafe extern "C" fn(_) -> _,
-    "pyjit_for_iter" => control::for_iter as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_for_iter_ended" => control::for_iter_ended as unsafe extern "C" fn() -> _,
     "pyjit_raise" => control::raise as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_catch" => control::catch as unsafe extern "C" fn(_, _, _, _, _, _, _) -> _,
     "pyjit_push_exc_info" => control::push_exc_info as unsafe extern "C" fn(_, _) -> _,
