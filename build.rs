@@ -62,6 +62,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("OBJECT_TYPE", "offsetof(PyObject, ob_type)"),
     ("VAROBJECT_SIZE", "offsetof(PyVarObject, ob_size)"),
     ("TYPE_ITERNEXT", "offsetof(PyTypeObject, tp_iternext)"),
+    ("LONG_DIGITS", "offsetof(PyLongObject, ob_digit)"),
+    ("LONG_DIGIT_SIZE", "sizeof(digit)"),
     ("CELL_REF", "offsetof(PyCellObject, ob_ref)"),
     ("EXC_INFO_VALUE", "offsetof(_PyErr_StackItem, exc_value)"),
     ("CFUNCTION_METHOD_DEF", "offsetof(PyCFunctionObject, m_ml)"),

@@ -491,6 +491,11 @@ impl<'a> Lowering<'a> {
         self.b.ins().load(types::I32, flags(), addr, offset as i32)
     }
 
+    /// A 32-bit unsigned field, zero-extended to pointer width.
+    pub fn load_u32(&mut self, addr: Value, offset: usize) -> Value {
+        self.b.ins().uload32(flags(), addr, offset as i32)
+    }
+
     pub fn store(&mut self, value: Value, addr: Value, offset: usize) {
         self.b.ins().store(flags(), value, addr, offset as i32);
     }

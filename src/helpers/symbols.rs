@@ -24,6 +24,9 @@ symbol_table! {
     "_Py_NoneStruct" => std::ptr::addr_of!(abi_ffi::_Py_NoneStruct),
     "_Py_TrueStruct" => std::ptr::addr_of!(abi_ffi::_Py_TrueStruct),
     "_Py_FalseStruct" => std::ptr::addr_of!(abi_ffi::_Py_FalseStruct),
+    "PyList_Type" => std::ptr::addr_of!(ffi::PyList_Type),
+    "PyTuple_Type" => std::ptr::addr_of!(ffi::PyTuple_Type),
+    "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
     // Leaving compiled code.
