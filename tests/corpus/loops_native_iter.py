@@ -6,7 +6,8 @@
 # exceptions raised in the loop body, caught in the function and outside it
 # (traceback lines); subclasses of list and tuple overriding __iter__;
 # generators and __getitem__ sequences; sys.settrace switched on from a
-# call inside a hot loop; and an uncaught exception from a loop at the end.
+# call inside a hot loop, and from an iterator's __next__ (which also sets
+# the loop frame's f_trace); and an uncaught exception from a loop at the end.
 import sys
 import traceback
 
@@ -197,6 +198,39 @@ def hot_loop_with_tracing(items):
     return acc
 
 
+class TracingIterator:
+    def __init__(self):
+        self.i = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self.i += 1
+        if self.i == 3:
+            sys._getframe(1).f_trace = loop_tracer
+            sys.settrace(loop_tracer)
+        if self.i > 5:
+            raise StopIteration
+        return self.i
+
+
+loop_events = []
+
+
+def loop_tracer(frame, event, arg):
+    loop_events.append((frame.f_code.co_name, event, frame.f_lineno - loop_traced_by_next.__code__.co_firstlineno))
+    return loop_tracer
+
+
+def loop_traced_by_next():
+    acc = 0
+    for x in TracingIterator():
+        acc += x
+    sys.settrace(None)
+    return acc
+
+
 def main():
     print(total([1, 2, 3]), total((4, 5, 6)), total([]), total(()), total({7: 0, 8: 0}))
     print(total(list(range(1000))), total(tuple(range(1000))))
@@ -219,6 +253,7 @@ def main():
     print(collect(Squares()), collect(gen(4)), collect("xyz"), collect({3, 1}))
     print(collect(iter([9, 8])), collect(reversed([1, 2])), collect(zip([1, 2], (3, 4))))
     print(hot_loop_with_tracing(list(range(1000))), events)
+    print(loop_traced_by_next(), loop_events[:12])
     fails_in_body((1, 2, 0))
 
 

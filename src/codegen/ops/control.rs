@@ -84,6 +84,8 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.switch_to(more);
             lw.depth = depth;
             lw.push(next);
+            // `__next__` may be Python code that switched tracing on.
+            lw.check_tracing(ins.next);
         }
         op::RETURN_VALUE => {
             let value = lw.pop();
