@@ -650,9 +650,7 @@ impl<'a> Lowering<'a> {
             Some(&f) => f,
             None => {
                 debug_assert!(symbols::resolve(symbol).is_some(), "unknown runtime symbol {symbol}");
-                let mut sig: Signature = self.module.make_signature();
-                sig.params.extend(args.iter().map(|&arg| AbiParam::new(self.b.func.dfg.value_type(arg))));
-                sig.returns.push(AbiParam::new(self.ptr));
+                let sig = self.signature(args);
                 let id = self
                     .module
                     .declare_function(symbol, Linkage::Import, &sig)
@@ -664,6 +662,24 @@ impl<'a> Lowering<'a> {
         };
         let call = self.b.ins().call(func, args);
         self.b.inst_results(call)[0]
+    }
+
+    /// Calls the C function at `address` (a type slot, say), with
+    /// pointer-sized parameters and result.
+    pub fn call_address(&mut self, address: Value, args: &[Value]) -> Value {
+        let sig = self.signature(args);
+        let sig = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sig, address, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// The signature of a C function taking `args` (by their IR types) and
+    /// returning one pointer-sized value.
+    fn signature(&self, args: &[Value]) -> Signature {
+        let mut sig = self.module.make_signature();
+        sig.params.extend(args.iter().map(|&arg| AbiParam::new(self.b.func.dfg.value_type(arg))));
+        sig.returns.push(AbiParam::new(self.ptr));
+        sig
     }
 
     /// Records the current instruction in `frame->prev_instr`, as the

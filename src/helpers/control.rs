@@ -59,17 +59,12 @@ pub unsafe extern "C" fn get_aiter(iterable: *mut PyObject) -> *mut PyObject {
     }
 }
 
-/// FOR_ITER: stores the next item in `*out` and returns 1, returns 0 when the
-/// iterator is exhausted, -1 on error. Borrows the iterator.
-pub unsafe extern "C" fn for_iter(_tstate: *mut ThreadState, iterator: *mut PyObject, out: *mut *mut PyObject) -> isize {
-    // SAFETY: iterator is a live iterator (GET_ITER produced it); out is a
-    // value-stack slot of the live frame.
+/// FOR_ITER, after the iterator's `tp_iternext` returned NULL: returns 0
+/// when the iterator is exhausted (clearing the StopIteration it may have
+/// raised), -1 when it raised another exception.
+pub unsafe extern "C" fn for_iter_ended() -> isize {
+    // SAFETY: called with the GIL held, as all compiled code runs.
     unsafe {
-        let next = (*ffi::Py_TYPE(iterator)).tp_iternext.expect("GET_ITER returns iterators")(iterator);
-        if !next.is_null() {
-            *out = next;
-            return 1;
-        }
         if !ffi::PyErr_Occurred().is_null() {
             if ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) == 0 {
                 return -1;

@@ -1,7 +1,7 @@
 //! Control flow: jumps, truth tests, iteration, return, raise, `with`,
 //! `match`, and the opcodes of exception handlers.
 
-use crate::abi::op;
+use crate::abi::{self, op};
 use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -64,22 +64,29 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         }
         op::FOR_ITER => {
             lw.set_prev_instr();
+            // As the interpreter does, the iterator's own `tp_iternext`, called
+            // directly: the list, tuple and range iterators keep their state in
+            // the iterator, so an exit at any later point sees it consistent.
             let iterator = lw.peek(1);
-            let out = lw.stack_address(lw.depth);
-            let tstate = lw.tstate;
-            let status = lw.call("pyjit_for_iter", &[tstate, iterator, out]);
-            lw.raise_if_negative(status);
-            let exhausted = lw.b.create_block();
-            let next = lw.b.create_block();
-            lw.b.ins().brif(status, next, &[], exhausted, &[]);
+            let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
+            let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
+            let next = lw.call_address(iternext, &[iterator]);
+            let ended = lw.b.create_block();
+            let more = lw.b.create_block();
+            lw.b.set_cold_block(ended);
+            lw.b.ins().brif(next, more, &[], ended, &[]);
             let depth = lw.depth;
-            lw.switch_to(exhausted);
+            lw.switch_to(ended);
+            let status = lw.call("pyjit_for_iter_ended", &[]);
+            lw.raise_if_negative(status);
             let iterator = lw.pop();
             lw.decref(iterator);
             lw.jump(target.unwrap())?;
-            lw.switch_to(next);
-            lw.depth = depth + 1;
-            lw.reload(depth, depth + 1);
+            lw.switch_to(more);
+            lw.depth = depth;
+            lw.push(next);
+            // `__next__` may be Python code that switched tracing on.
+            lw.check_tracing(ins.next);
         }
         op::RETURN_VALUE => {
             let value = lw.pop();

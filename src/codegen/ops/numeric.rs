@@ -67,14 +67,6 @@ pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] 
     }
 }
 
-/// Continues in a new block when `cond` is nonzero; goes to `fail` otherwise.
-pub fn guard(lw: &mut Lowering, cond: Value, fail: Block) {
-    let pass = lw.b.create_block();
-    lw.b.ins().brif(cond, pass, &[], fail, &[]);
-    lw.b.switch_to_block(pass);
-    lw.b.seal_block(pass);
-}
-
 /// Emits the fast path of each of `kinds` in turn: `fast` lowers the path
 /// of one kind, going to the block it is given when its guards fail, and
 /// returns the value passed to `done`. Returns in the block reached when
@@ -109,7 +101,7 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> 
     let lhs_exact = lw.b.ins().icmp(IntCC::Equal, lhs_type, exact_type);
     let rhs_exact = lw.b.ins().icmp(IntCC::Equal, rhs_type, exact_type);
     let both_exact = lw.b.ins().band(lhs_exact, rhs_exact);
-    guard(lw, both_exact, fail);
+    lw.guard(both_exact, fail);
     match kind {
         Kind::Float => (
             lw.load_as(types::F64, lhs, abi::FLOAT_VALUE),
@@ -124,7 +116,7 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> 
                 lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2)
             });
             let both_compact = lw.b.ins().band(lhs_compact, rhs_compact);
-            guard(lw, both_compact, fail);
+            lw.guard(both_compact, fail);
             // Every int has room for one digit, zero included.
             let [lhs_value, rhs_value] = [(lhs, lhs_size), (rhs, rhs_size)].map(|(obj, size)| {
                 let digit = lw.load_as(types::I32, obj, abi::LONG_DIGITS);
@@ -167,7 +159,7 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value,
                     let zero = lw.b.ins().f64const(0.0);
                     // Equal to zero also for -0.0.
                     let nonzero = lw.b.ins().fcmp(FloatCC::NotEqual, b, zero);
-                    guard(lw, nonzero, fail);
+                    lw.guard(nonzero, fail);
                     lw.b.ins().fdiv(a, b)
                 }
                 _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
@@ -182,7 +174,7 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value,
 /// Goes to `fail` when `b` is zero.
 fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Block) -> Value {
     let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, b, 0);
-    guard(lw, nonzero, fail);
+    lw.guard(nonzero, fail);
     // Both are below 2**30 in magnitude: no overflow, and b is not zero.
     let quotient = lw.b.ins().sdiv(a, b);
     let remainder = lw.b.ins().srem(a, b);

@@ -3,8 +3,9 @@
 use super::numeric;
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::InstBuilder;
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -40,16 +41,40 @@ pub fn lower(lw: &mut Lowering) {
         op::BINARY_SUBSCR => {
             let key = lw.pop();
             let container = lw.pop();
-            let result = lw.call("pyjit_binary_subscr", &[container, key]);
-            lw.raise_if_null(result);
-            lw.push(result);
+            let choices = [(op::BINARY_SUBSCR_LIST_INT, Sequence::List), (op::BINARY_SUBSCR_TUPLE_INT, Sequence::Tuple)];
+            let sequence = profiled_sequence(lw, &choices);
+            let load_item = |lw: &mut Lowering, slot: Value| {
+                let item = lw.load(slot, 0);
+                lw.incref(item);
+                lw.decref(key);
+                lw.decref(container);
+                lw.push(item);
+            };
+            let generic = |lw: &mut Lowering| {
+                let result = lw.call("pyjit_binary_subscr", &[container, key]);
+                lw.raise_if_null(result);
+                lw.push(result);
+            };
+            subscript(lw, sequence, container, key, load_item, generic);
         }
         op::STORE_SUBSCR => {
             let key = lw.pop();
             let container = lw.pop();
             let value = lw.pop();
-            let status = lw.call("pyjit_store_subscr", &[container, key, value]);
-            lw.raise_if_negative(status);
+            let sequence = profiled_sequence(lw, &[(op::STORE_SUBSCR_LIST_INT, Sequence::List)]);
+            let replace_item = |lw: &mut Lowering, slot: Value| {
+                let old = lw.load(slot, 0);
+                lw.store(value, slot, 0);
+                // Released only once the list is consistent: its finalizer may look.
+                lw.decref(old);
+                lw.decref(key);
+                lw.decref(container);
+            };
+            let generic = |lw: &mut Lowering| {
+                let status = lw.call("pyjit_store_subscr", &[container, key, value]);
+                lw.raise_if_negative(status);
+            };
+            subscript(lw, sequence, container, key, replace_item, generic);
         }
         op::DELETE_SUBSCR => {
             let key = lw.pop();
@@ -122,7 +147,7 @@ fn compare_op(lw: &mut Lowering, which: u32) {
         // PyObject_RichCompare: at the limit, only the generic path raises.
         let remaining = lw.load_i32(lw.tstate, abi::TSTATE_RECURSION_REMAINING);
         let below_limit = lw.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-        numeric::guard(lw, below_limit, generic);
+        lw.guard(below_limit, generic);
     }
     numeric::fast_paths(lw, kinds, done, |lw, kind, fail| {
         let cond = numeric::compare(lw, kind, which, lhs, rhs, fail);
@@ -136,6 +161,100 @@ fn compare_op(lw: &mut Lowering, which: u32) {
     lw.switch_to(done);
     lw.b.seal_block(done);
     lw.push(result);
+}
+
+/// A sequence type whose items a subscript by a small int reads inline.
+#[derive(Clone, Copy)]
+enum Sequence {
+    List,
+    Tuple,
+}
+
+impl Sequence {
+    fn type_symbol(self) -> &'static str {
+        match self {
+            Sequence::List => "PyList_Type",
+            Sequence::Tuple => "PyTuple_Type",
+        }
+    }
+
+    /// Address of the first item slot of `sequence`, an object of this type.
+    fn items(self, lw: &mut Lowering, sequence: Value) -> Value {
+        match self {
+            Sequence::List => lw.load(sequence, abi::LIST_ITEMS),
+            Sequence::Tuple => lw.b.ins().iadd_imm_s(sequence, abi::TUPLE_ITEMS as i64),
+        }
+    }
+}
+
+/// The sequence a subscript's inline path is for: the one the interpreter
+/// specialised the instruction for (`choices` maps specialised opcodes to
+/// sequences), the list (a cheap guard) when there is no profile, none
+/// when the interpreter kept it generic or specialised it for another type.
+fn profiled_sequence(lw: &Lowering, choices: &[(u8, Sequence)]) -> Option<Sequence> {
+    match lw.observed() {
+        Observed::Nothing => Some(Sequence::List),
+        Observed::Specialized(opcode) => choices.iter().find(|&&(o, _)| o == opcode).map(|&(_, sequence)| sequence),
+        Observed::Generic => None,
+    }
+}
+
+/// Emits a subscript of `container` by `key`, both popped: with `sequence`,
+/// `inline` (given the item's slot) where `item_slot_or` finds one, else
+/// `generic`; both leave the stack at the same depth.
+fn subscript(
+    lw: &mut Lowering,
+    sequence: Option<Sequence>,
+    container: Value,
+    key: Value,
+    inline: impl FnOnce(&mut Lowering, Value),
+    generic: impl FnOnce(&mut Lowering),
+) {
+    let Some(sequence) = sequence else { return generic(lw) };
+    let slow = lw.b.create_block();
+    let done = lw.b.create_block();
+    let depth = lw.depth;
+    let slot = item_slot_or(lw, sequence, container, key, slow);
+    inline(lw, slot);
+    lw.b.ins().jump(done, &[]);
+    lw.switch_to(slow);
+    lw.depth = depth;
+    generic(lw);
+    lw.b.ins().jump(done, &[]);
+    lw.switch_to(done);
+}
+
+// An index's low digit is read as 32 bits.
+const _: () = assert!(abi::LONG_DIGIT_SIZE == 4);
+
+/// The address of `container[key]`'s item slot when `container` is exactly
+/// `sequence` and `key` an exact int in `0..len(container)`; otherwise
+/// branches to `slow`. The tests are those of the interpreter's
+/// `BINARY_SUBSCR_LIST_INT`: negative and multi-digit indexes, bools and
+/// int subclasses go generic.
+fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Value, slow: Block) -> Value {
+    let expected = lw.data_address(sequence.type_symbol());
+    let container_type = lw.load(container, abi::OBJECT_TYPE);
+    let is_sequence = lw.b.ins().icmp(IntCC::Equal, container_type, expected);
+    lw.guard(is_sequence, slow);
+    let int_type = lw.data_address("PyLong_Type");
+    let key_type = lw.load(key, abi::OBJECT_TYPE);
+    let is_int = lw.b.ins().icmp(IntCC::Equal, key_type, int_type);
+    lw.guard(is_int, slow);
+    // `ob_size` is the signed digit count: 0 for zero, 1 for one positive digit.
+    let digits = lw.load(key, abi::VAROBJECT_SIZE);
+    let small = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, digits, 1);
+    lw.guard(small, slow);
+    // Zero's digit may be unset.
+    let low_digit = lw.load_u32(key, abi::LONG_DIGITS);
+    let zero = lw.iconst(0);
+    let index = lw.b.ins().select(digits, low_digit, zero);
+    let len = lw.load(container, abi::VAROBJECT_SIZE);
+    let in_range = lw.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+    lw.guard(in_range, slow);
+    let items = sequence.items(lw, container);
+    let offset = lw.b.ins().ishl_imm_u(index, 3);
+    lw.b.ins().iadd(items, offset)
 }
 
 fn is_truth_jump(opcode: u8) -> bool {
