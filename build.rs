@@ -106,6 +106,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("KEYS_KIND_SPLIT", "DICT_KEYS_SPLIT"),
     ("UNICODE_ENTRY_SIZE", "sizeof(PyDictUnicodeEntry)"),
     ("UNICODE_ENTRY_KEY", "offsetof(PyDictUnicodeEntry, me_key)"),
+    ("UNICODE_HASH", "offsetof(PyASCIIObject, hash)"),
     ("DICT_VALUES_ITEMS", "offsetof(PyDictValues, values)"),
     ("VALUES_BEFORE_OBJECT", "before_object(0)"),
     ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)"),

@@ -132,24 +132,36 @@ pub fn with_co_code<T>(code: *mut PyCodeObject, read: impl FnOnce(&[u8]) -> T) -
     }
 }
 
-/// Words of the data block each inline-cache site owns.
+/// Words of one inline-cache entry in the data block.
 pub const DATA_ENTRY_WORDS: usize = 4;
 
+/// Entries of a polymorphic inline cache (`opcodes::Flags::POLYMORPHIC_CACHE`).
+pub const CACHE_WAYS: usize = 4;
+
+/// The words of data block an instruction's inline cache takes (0 for none).
+fn cache_words(opcode: u8) -> usize {
+    match opcodes::opcode(opcode).map(|o| o.flags) {
+        Some(flags) if flags.contains(opcodes::Flags::POLYMORPHIC_CACHE) => CACHE_WAYS * DATA_ENTRY_WORDS,
+        Some(flags) if flags.contains(opcodes::Flags::INLINE_CACHE) => DATA_ENTRY_WORDS,
+        _ => 0,
+    }
+}
+
 /// The instructions whose lowering keeps an inline cache in the code's data
-/// block (`opcodes::Flags::INLINE_CACHE`), each with the word offset of its
-/// entry: in code order, so the layout follows from the bytecode alone and
-/// cached code finds the same layout in another process.
+/// block, each with the word offset of its cache: in code order, so the
+/// layout follows from the bytecode alone and cached code finds the same
+/// layout in another process.
 pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
-    instrs
-        .iter()
-        .filter(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(opcodes::Flags::INLINE_CACHE)))
-        .enumerate()
-        .map(|(n, ins)| (ins.index, n * DATA_ENTRY_WORDS))
+    instrs.iter().filter(|ins| cache_words(ins.opcode) > 0).scan(0, |offset, ins| {
+        let slot = (ins.index, *offset);
+        *offset += cache_words(ins.opcode);
+        Some(slot)
+    })
 }
 
 /// The size in words of the data block of code with `instrs`.
 pub fn data_words(instrs: &[Instr]) -> usize {
-    data_slots(instrs).count() * DATA_ENTRY_WORDS
+    instrs.iter().map(|ins| cache_words(ins.opcode)).sum()
 }
 
 /// What the compiler needs to know about a code object.

@@ -59,9 +59,13 @@ impl Flags {
     pub const RUNS_CODE: Flags = Flags(2 | 1);
     /// Never continues with the next instruction.
     pub const ENDS_BLOCK: Flags = Flags(4);
-    /// Its lowering keeps an inline cache in the code's data block
-    /// (`bytecode::data_slots`).
+    /// Its lowering keeps an inline cache of one entry in the code's data
+    /// block (`bytecode::data_slots`).
     pub const INLINE_CACHE: Flags = Flags(8);
+    /// Its lowering keeps a polymorphic inline cache of `bytecode::CACHE_WAYS`
+    /// entries (the first checked in generated code, the others by its slow
+    /// path).
+    pub const POLYMORPHIC_CACHE: Flags = Flags(16);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -156,10 +160,10 @@ opcodes! { arg;
     LOAD_ASSERTION_ERROR: (0, 1), Names;
     PRINT_EXPR: (1, 0), Names [RUNS_CODE];
 
-    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
-    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
+    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
+    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
-    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | INLINE_CACHE], Adaptive;
+    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
 
     BINARY_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];

@@ -9,8 +9,14 @@
 //! type or a class in its MRO changes. An entry is filled only when the
 //! version it records pins down the cached answer; a zeroed (never filled)
 //! entry matches nothing.
+//!
+//! Attribute and method sites are polymorphic (`bytecode::CACHE_WAYS`
+//! entries): generated code checks the first, the slow path the others
+//! before it looks anything up, and a new answer becomes the first entry,
+//! moving the others down one place.
 
 use super::names;
+use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState};
 use pyo3::ffi::{self, PyObject};
 
@@ -154,20 +160,82 @@ unsafe fn shared_keys(tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option
         }
         let count: isize = read_field(keys, abi::KEYS_NENTRIES);
         let entries = keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES)));
+        // Names are nearly always interned, so the same object; a cached
+        // hash that differs (-1 is not yet computed) rules a key out cheaply.
+        let hash = |s: *mut PyObject| read_field::<ffi::Py_hash_t>(s.cast(), abi::UNICODE_HASH);
+        let name_hash = hash(name);
         let position = (0..count as usize).find(|&i| {
             let key: *mut PyObject = read_field(entries, i * abi::UNICODE_ENTRY_SIZE + abi::UNICODE_ENTRY_KEY);
-            key == name || (!key.is_null() && ffi::PyUnicode_Compare(key, name) == 0)
+            key == name
+                || (!key.is_null()
+                    && (hash(key) == name_hash || hash(key) == -1 || name_hash == -1)
+                    && ffi::PyUnicode_Compare(key, name) == 0)
         });
         Some((count as u64, position))
     }
 }
 
-/// Fills `entry` with `words` (from `attr::TYPE_KEY` on).
+/// The type key generated code compares with an entry's (`type_key`
+/// without the validity check: an invalid version is 0, which no filled
+/// entry holds).
 ///
-/// SAFETY: `entry` is a site's entry in a data block.
-unsafe fn fill(entry: *mut u64, words: [u64; 4]) {
-    // SAFETY: see above; entries have `bytecode::DATA_ENTRY_WORDS` (4) words.
-    unsafe { std::ptr::copy_nonoverlapping(words.as_ptr(), entry, 4) }
+/// SAFETY: `tp` is a live type.
+unsafe fn current_key(tp: *mut ffi::PyTypeObject) -> u64 {
+    // SAFETY: see above.
+    unsafe { (1 << 32) | u64::from(read_field::<u32>(tp.cast(), abi::TYPE_VERSION_TAG)) }
+}
+
+/// The entry of `site` after the first (which generated code checked)
+/// filled for the type with `key`.
+///
+/// SAFETY: `site` is a polymorphic site's cache in a data block.
+unsafe fn other_way(site: *mut u64, key: u64) -> Option<*mut u64> {
+    // SAFETY: see above; the cache has `CACHE_WAYS` entries.
+    unsafe {
+        (1..CACHE_WAYS).map(|way| site.add(way * DATA_ENTRY_WORDS)).find(|&entry| *entry.add(attr::TYPE_KEY) == key)
+    }
+}
+
+/// Makes `words` the first entry of `site`, whose other entries move down
+/// one place (the last is dropped); for one-entry sites, `ways` is 1.
+///
+/// SAFETY: `site` is a cache of `ways` entries in a data block.
+unsafe fn fill_first(site: *mut u64, ways: usize, words: [u64; DATA_ENTRY_WORDS]) {
+    // SAFETY: see above.
+    unsafe {
+        std::ptr::copy(site, site.add(DATA_ENTRY_WORDS), (ways - 1) * DATA_ENTRY_WORDS);
+        std::ptr::copy_nonoverlapping(words.as_ptr(), site, DATA_ENTRY_WORDS);
+    }
+}
+
+/// An instance value, slot or module attribute of `owner` (borrowed) as
+/// the site's `entry` of `kind`, filled for its type, records it; None if
+/// the instance no longer has it there.
+///
+/// SAFETY: `owner` is live and its type is the one `entry` was filled for.
+unsafe fn cached_attribute(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Option<*mut PyObject> {
+    // SAFETY: see above; the entry's kind says which layout the type has.
+    unsafe {
+        let place = *entry.add(attr::WHERE);
+        let value: *mut PyObject = match kind {
+            ATTR_INSTANCE_VALUE => {
+                let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+                if values.is_null() {
+                    return None;
+                }
+                read_field(values, abi::DICT_VALUES_ITEMS + 8 * place as usize)
+            }
+            ATTR_SLOT => read_field(owner.cast(), place as usize),
+            _ => {
+                let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
+                if dict_version(dict) != place {
+                    return None;
+                }
+                *entry.add(attr::EXTRA) as *mut PyObject
+            }
+        };
+        (!value.is_null()).then_some(value)
+    }
 }
 
 /// LOAD_ATTR's slow path (consumes `owner`): the generic lookup, then the
@@ -178,13 +246,18 @@ unsafe fn fill(entry: *mut u64, words: [u64; 4]) {
 /// - a slot (`__slots__` member of object type, not audited on read);
 /// - a module attribute found in the module's dict, with nothing of that
 ///   name on the module type.
-pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, entry: *mut u64, kind: isize) -> *mut PyObject {
+pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64, kind: isize) -> *mut PyObject {
     // SAFETY: owner is an owned reference released here, name a str;
-    // `entry` is this site's entry.
+    // `site` is this site's cache.
     unsafe {
+        let tp = ffi::Py_TYPE(owner);
+        if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, entry, kind)) {
+            ffi::Py_INCREF(value);
+            ffi::Py_DECREF(owner);
+            return value;
+        }
         let value = ffi::PyObject_GetAttr(owner, name);
         if !value.is_null() {
-            let tp = ffi::Py_TYPE(owner);
             let descr = abi_ffi::_PyType_Lookup(tp, name);
             let filled = match (kind, type_key(tp)) {
                 (_, None) => None,
@@ -231,7 +304,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, en
                 _ => unreachable!("LOAD_ATTR cache kind out of range"),
             };
             if let Some(words) = filled {
-                fill(entry, words);
+                fill_first(site, CACHE_WAYS, words);
             }
         }
         ffi::Py_DECREF(owner);
@@ -244,11 +317,16 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, en
 /// can shadow while the entry holds: the type has no instance dict at all
 /// (`METHOD_NO_DICT`), or keeps instance attributes as values whose shared
 /// keys lack the name and this instance has no dict (`METHOD_WITH_VALUES`).
-pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObject, entry: *mut u64) -> isize {
-    // SAFETY: as `attrs::load_method`; `entry` is this site's entry.
+pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObject, site: *mut u64) -> isize {
+    // SAFETY: as `attrs::load_method`; `site` is this site's cache.
     unsafe {
         let owner = *slots;
         let tp = ffi::Py_TYPE(owner);
+        if let Some(entry) = other_way(site, current_key(tp)).filter(|&entry| method_applies(owner, tp, entry)) {
+            *slots = ffi::Py_NewRef(*entry.add(attr::WHERE) as *mut PyObject);
+            *slots.add(1) = owner;
+            return 0;
+        }
         let status = super::attrs::load_method(slots, name);
         let method = *slots;
         if status != 0 || method.is_null() || !generic_getattr(tp) || abi_ffi::_PyType_Lookup(tp, name) != method {
@@ -260,13 +338,30 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
             if before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
                 if let Some((count, None)) = shared_keys(tp, name) {
-                    fill(entry, [key, METHOD_WITH_VALUES, method as u64, count]);
+                    fill_first(site, CACHE_WAYS, [key, METHOD_WITH_VALUES, method as u64, count]);
                 }
             }
         } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
-            fill(entry, [key, METHOD_NO_DICT, method as u64, 0]);
+            fill_first(site, CACHE_WAYS, [key, METHOD_NO_DICT, method as u64, 0]);
         }
         status
+    }
+}
+
+/// Whether the method `entry` (filled for `tp`, the type of `owner`)
+/// records is what LOAD_METHOD finds on `owner`: the check generated code
+/// makes on the first entry.
+///
+/// SAFETY: `owner` is live and `tp` its type.
+unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry: *mut u64) -> bool {
+    // SAFETY: see above; a WITH_VALUES entry is filled only for heap types
+    // with a managed dict and shared keys.
+    unsafe {
+        *entry.add(attr::KIND) == METHOD_NO_DICT
+            || (before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null()
+                && read_field::<isize>(read_field::<*const u8>(tp.cast(), abi::HEAPTYPE_CACHED_KEYS), abi::KEYS_NENTRIES)
+                    as u64
+                    == *entry.add(attr::EXTRA))
     }
 }
 
@@ -275,11 +370,23 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
 /// value the fast path may replace: generic `__setattr__`, no data
 /// descriptor of that name on the type, and the instance's values hold the
 /// new value at the index the type's shared keys give.
-pub unsafe extern "C" fn store_attr(owner: *mut PyObject, name: *mut PyObject, value: *mut PyObject, entry: *mut u64) -> isize {
-    // SAFETY: owner and value are owned references; `entry` is this site's
-    // entry. Both stay alive across the store: the stack still owns them.
+pub unsafe extern "C" fn store_attr(owner: *mut PyObject, name: *mut PyObject, value: *mut PyObject, site: *mut u64) -> isize {
+    // SAFETY: owner and value are owned references; `site` is this site's
+    // cache. Both stay alive across the store: the stack still owns them.
     unsafe {
         let tp = ffi::Py_TYPE(owner);
+        if let Some(entry) = other_way(site, current_key(tp)) {
+            let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+            if !values.is_null() {
+                let item = values.add(abi::DICT_VALUES_ITEMS + 8 * *entry.add(attr::WHERE) as usize).cast::<*mut PyObject>();
+                if !(*item).is_null() {
+                    let old = std::mem::replace(&mut *item, value);
+                    ffi::Py_DECREF(old);
+                    ffi::Py_DECREF(owner);
+                    return 0;
+                }
+            }
+        }
         let status = ffi::PyObject_SetAttr(owner, name, value);
         let generic = read_field::<usize>(tp.cast(), abi::TYPE_SETATTRO) == ffi::PyObject_GenericSetAttr as *const () as usize;
         if status == 0 && generic && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
@@ -287,7 +394,7 @@ pub unsafe extern "C" fn store_attr(owner: *mut PyObject, name: *mut PyObject, v
             let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
             if let (Some(key), Some((_, Some(i))), false) = (type_key(tp), shared_keys(tp, name), is_data_descriptor(descr)) {
                 if !values.is_null() && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value {
-                    fill(entry, [key, 0, i as u64, 0]);
+                    fill_first(site, CACHE_WAYS, [key, 0, i as u64, 0]);
                 }
             }
         }

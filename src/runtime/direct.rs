@@ -6,9 +6,11 @@
 //! `_PyEvalFrameClearAndPop` does. Those CPython functions are not exported
 //! (and `_PyFrame_Clear`'s hand-over of a frame whose frame object outlives
 //! the call is ported here as `take_ownership`); everything else is
-//! delegated: the generic path is taken for keyword arguments, defaults,
-//! `*args`/`**kwargs`, callees without native code, a full data-stack
-//! chunk, and whenever a trace or profile function is installed.
+//! delegated: the generic path is taken for keyword arguments, keyword-only
+//! parameters, too few or too many arguments (CPython raises), callees
+//! without native code, a full data-stack chunk, and whenever a trace or
+//! profile function is installed. Defaults, `*args` and `**kwargs` are
+//! filled in as `initialize_locals` does for positional calls.
 
 use super::state::{CodeState, Tier};
 use super::{run_native, INSTALLED};
@@ -37,10 +39,13 @@ pub unsafe fn call(
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
         let flags = abi::code_int(code, abi::CODE_FLAGS);
-        let simple = abi::code_int(code, abi::CODE_ARGCOUNT) as usize == nargs
-            && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0
-            && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0;
-        if !simple {
+        let argcount = abi::code_int(code, abi::CODE_ARGCOUNT) as usize;
+        let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
+        let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
+        let binds = abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0
+            && (nargs <= argcount || flags & abi::CO_VARARGS != 0)
+            && nargs + default_count >= argcount;
+        if !binds {
             return None;
         }
         let state = CodeState::existing(code)?;
@@ -53,7 +58,13 @@ pub unsafe fn call(
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::DIRECT_CALLS);
-        initialize(frame, function, code, nlocalsplus, args, nargs);
+        initialize(frame, function, code, nlocalsplus);
+        if !bind_arguments(&*frame, flags, argcount, defaults, args, nargs) {
+            // Only allocating `*args` or `**kwargs` fails: the frame is
+            // complete, its locals partly bound, so clearing it is exact.
+            clear_and_pop(ts, frame);
+            return Some(std::ptr::null_mut());
+        }
         let result = run_native(tstate, frame, entry, data);
         clear_and_pop(ts, frame);
         Some(result)
@@ -80,20 +91,12 @@ unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
     }
 }
 
-/// `_PyFrame_InitializeSpecials` and the positional part of
-/// `initialize_locals`: the frame owns new references to the function, its
-/// code and the arguments; the other locals start unbound.
+/// `_PyFrame_InitializeSpecials`: the frame owns new references to the
+/// function and its code; every local starts unbound.
 ///
 /// SAFETY: `frame` has room for the code's `nlocalsplus` locals; the rest as
 /// for `call`.
-unsafe fn initialize(
-    frame: *mut Frame,
-    function: *mut PyObject,
-    code: *mut PyCodeObject,
-    nlocalsplus: usize,
-    args: *const *mut PyObject,
-    nargs: usize,
-) {
+unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCodeObject, nlocalsplus: usize) {
     // SAFETY: see above; every field is written at its probed offset.
     unsafe {
         let base = frame.cast::<u8>();
@@ -110,8 +113,60 @@ unsafe fn initialize(
         write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
         let fr = &*frame;
         for i in 0..nlocalsplus {
-            *fr.slot(i) = if i < nargs { ffi::Py_NewRef(*args.add(i)) } else { std::ptr::null_mut() };
+            *fr.slot(i) = std::ptr::null_mut();
         }
+    }
+}
+
+/// `initialize_locals` for `nargs` positional arguments, which `call` checked
+/// bind without error: the parameters from the arguments, then from the
+/// last `defaults`; the extra arguments as `*args`; an empty `**kwargs`.
+/// False if allocating `*args` or `**kwargs` failed (the error is set).
+///
+/// SAFETY: `frame` was just initialized for a code with these `flags` and
+/// `argcount` and no keyword-only parameters; `defaults` is the function's
+/// defaults tuple or NULL; `args` holds `nargs` live references.
+unsafe fn bind_arguments(
+    frame: &Frame,
+    flags: i32,
+    argcount: usize,
+    defaults: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+) -> bool {
+    // SAFETY: see above; `call` checked that defaults cover the missing
+    // parameters.
+    unsafe {
+        let bound = nargs.min(argcount);
+        for i in 0..bound {
+            *frame.slot(i) = ffi::Py_NewRef(*args.add(i));
+        }
+        if bound < argcount {
+            let first_default = ffi::PyTuple_GET_SIZE(defaults) as usize - (argcount - bound);
+            for i in bound..argcount {
+                *frame.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (first_default + i - bound) as isize));
+            }
+        }
+        let mut next = argcount;
+        if flags & abi::CO_VARARGS != 0 {
+            let extra = ffi::PyTuple_New((nargs - bound) as isize);
+            if extra.is_null() {
+                return false;
+            }
+            for i in bound..nargs {
+                ffi::PyTuple_SET_ITEM(extra, (i - bound) as isize, ffi::Py_NewRef(*args.add(i)));
+            }
+            *frame.slot(next) = extra;
+            next += 1;
+        }
+        if flags & abi::CO_VARKEYWORDS != 0 {
+            let kwargs = ffi::PyDict_New();
+            if kwargs.is_null() {
+                return false;
+            }
+            *frame.slot(next) = kwargs;
+        }
+        true
     }
 }
 

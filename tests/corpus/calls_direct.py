@@ -3,7 +3,9 @@
 # closures, frames that escape (sys._getframe, tracebacks, locals()),
 # exceptions through several levels, recursion to RecursionError on the main
 # thread and in a thread with a small stack, and every case that takes the
-# generic path instead (defaults, keywords, *args, generators, tracing).
+# generic path instead (keywords, keyword-only parameters, wrong argument
+# counts, generators, tracing). Defaults, *args and **kwargs are bound by
+# the direct path for positional calls.
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -59,6 +61,18 @@ def with_default(a, b=10):
     return a + b
 
 
+def many(a, b=2, c=3, *rest, **options):
+    return a, b, c, rest, options
+
+
+def star_only(*args):
+    return args
+
+
+def keyword_only(a, *, k=5):
+    return a + k
+
+
 def gen(n):
     yield from range(n)
 
@@ -90,6 +104,18 @@ def main():
     print("depth again", depth(100))
     print("defaults and keywords", with_default(1), with_default(1, 2), with_default(a=1, b=3), add(*(1, 2)))
     print("generator", list(gen(4)))
+    for _ in range(3):
+        print("bound", many(1), many(1, 5), many(1, 5, 6), many(1, 5, 6, 7, 8), star_only(), star_only(1, 2))
+    print("keyword-only", keyword_only(1), keyword_only(1, k=2))
+    for bad in ((), (1, 2, 3)):
+        try:
+            keyword_only(*bad)
+        except TypeError as e:
+            print("TypeError:", e)
+    try:
+        add(1)
+    except TypeError as e:
+        print("TypeError:", e)
     swapped = add
     swapped.__code__ = (lambda a, b: a * b).__code__
     print("code swapped", swapped(3, 4))
