@@ -116,6 +116,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("MEMBER_DEF_FLAGS", "offsetof(PyMemberDef, flags)"),
     ("MEMBER_TYPE_OBJECT_EX", "T_OBJECT_EX"),
     ("MEMBER_FLAG_AUDIT_READ", "PY_AUDIT_READ"),
+    ("MEMBER_FLAG_READONLY", "READONLY"),
     ("MODULE_DICT", "offsetof(PyModuleObject, md_dict)"),
     ("POINTER_SIZE", "sizeof(void *)"),
 ];

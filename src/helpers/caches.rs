@@ -275,21 +275,10 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                         None
                     }
                 }
-                (ATTR_SLOT, Some(key)) => {
-                    let member_descr = std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type);
-                    if generic_getattr(tp) && !descr.is_null() && ffi::Py_TYPE(descr) == member_descr {
-                        let member: *const u8 = read_field(descr.cast(), abi::MEMBER_DESCR_MEMBER);
-                        let object_ex = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_TYPE) as usize
-                            == abi::MEMBER_TYPE_OBJECT_EX;
-                        let audited = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_FLAGS) as usize
-                            & abi::MEMBER_FLAG_AUDIT_READ
-                            != 0;
-                        let offset: ffi::Py_ssize_t = read_field(member, abi::MEMBER_DEF_OFFSET);
-                        (object_ex && !audited).then_some([key, 0, offset as u64, 0])
-                    } else {
-                        None
-                    }
-                }
+                (ATTR_SLOT, Some(key)) => generic_getattr(tp)
+                    .then(|| object_slot(descr, abi::MEMBER_FLAG_AUDIT_READ))
+                    .flatten()
+                    .map(|offset| [key, 0, offset, 0]),
                 (ATTR_MODULE, Some(key)) => {
                     let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
                     let module_type = std::ptr::addr_of_mut!(ffi::PyModule_Type);
@@ -365,37 +354,87 @@ unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry
     }
 }
 
+/// The `__slots__` member of object type that `descr` (from the type's
+/// MRO, may be NULL) describes, as its byte offset in the instance, if its
+/// flags have none of `excluded` (`PY_AUDIT_READ` for loads, `READONLY`
+/// for stores).
+///
+/// SAFETY: `descr` is NULL or live.
+unsafe fn object_slot(descr: *mut PyObject, excluded: usize) -> Option<u64> {
+    // SAFETY: see above; a member descriptor points at its static
+    // PyMemberDef (fields probed).
+    unsafe {
+        if descr.is_null() || ffi::Py_TYPE(descr) != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
+            return None;
+        }
+        let member: *const u8 = read_field(descr.cast(), abi::MEMBER_DESCR_MEMBER);
+        let object_ex = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_TYPE) as usize == abi::MEMBER_TYPE_OBJECT_EX;
+        let flags = read_field::<std::ffi::c_int>(member, abi::MEMBER_DEF_FLAGS) as usize;
+        let offset: ffi::Py_ssize_t = read_field(member, abi::MEMBER_DEF_OFFSET);
+        (object_ex && flags & excluded == 0).then_some(offset as u64)
+    }
+}
+
+/// The place a STORE_ATTR entry of `kind` (filled for the type of `owner`)
+/// names in `owner`: its slot, or its instance value when present (adding a
+/// missing one needs the values' insertion order updated, which only the
+/// generic path does).
+///
+/// SAFETY: `owner` is live and its type is the one `entry` was filled for.
+unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Option<*mut *mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        let place = *entry.add(attr::WHERE) as usize;
+        if kind == ATTR_SLOT {
+            return Some(owner.cast::<u8>().add(place).cast());
+        }
+        let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+        if values.is_null() {
+            return None;
+        }
+        let item = values.add(abi::DICT_VALUES_ITEMS + 8 * place).cast::<*mut PyObject>();
+        (!(*item).is_null()).then_some(item)
+    }
+}
+
 /// STORE_ATTR's slow path (consumes `owner` and `value`, as
-/// `attrs::store_attr`), then the entry when the attribute is an instance
-/// value the fast path may replace: generic `__setattr__`, no data
-/// descriptor of that name on the type, and the instance's values hold the
-/// new value at the index the type's shared keys give.
-pub unsafe extern "C" fn store_attr(owner: *mut PyObject, name: *mut PyObject, value: *mut PyObject, site: *mut u64) -> isize {
+/// `attrs::store_attr`), then the entry when the attribute is of the site's
+/// `kind` with generic `__setattr__`: an instance value (no data descriptor
+/// of that name on the type, and the instance's values hold the new value
+/// at the index the type's shared keys give), or a writable slot.
+pub unsafe extern "C" fn store_attr(
+    owner: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+    site: *mut u64,
+    kind: isize,
+) -> isize {
     // SAFETY: owner and value are owned references; `site` is this site's
     // cache. Both stay alive across the store: the stack still owns them.
     unsafe {
         let tp = ffi::Py_TYPE(owner);
-        if let Some(entry) = other_way(site, current_key(tp)) {
-            let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
-            if !values.is_null() {
-                let item = values.add(abi::DICT_VALUES_ITEMS + 8 * *entry.add(attr::WHERE) as usize).cast::<*mut PyObject>();
-                if !(*item).is_null() {
-                    let old = std::mem::replace(&mut *item, value);
-                    ffi::Py_DECREF(old);
-                    ffi::Py_DECREF(owner);
-                    return 0;
-                }
-            }
+        if let Some(item) = other_way(site, current_key(tp)).and_then(|entry| stored_place(owner, entry, kind)) {
+            let old = std::mem::replace(&mut *item, value);
+            ffi::Py_XDECREF(old);
+            ffi::Py_DECREF(owner);
+            return 0;
         }
         let status = ffi::PyObject_SetAttr(owner, name, value);
         let generic = read_field::<usize>(tp.cast(), abi::TYPE_SETATTRO) == ffi::PyObject_GenericSetAttr as *const () as usize;
-        if status == 0 && generic && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
+        if let (0, true, Some(key)) = (status, generic, type_key(tp)) {
             let descr = abi_ffi::_PyType_Lookup(tp, name);
-            let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
-            if let (Some(key), Some((_, Some(i))), false) = (type_key(tp), shared_keys(tp, name), is_data_descriptor(descr)) {
-                if !values.is_null() && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value {
-                    fill_first(site, CACHE_WAYS, [key, 0, i as u64, 0]);
-                }
+            let place = if kind == ATTR_SLOT {
+                object_slot(descr, abi::MEMBER_FLAG_READONLY)
+            } else if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) {
+                let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+                shared_keys(tp, name).and_then(|(_, position)| position).filter(|&i| {
+                    !values.is_null() && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value
+                }).map(|i| i as u64)
+            } else {
+                None
+            };
+            if let Some(place) = place {
+                fill_first(site, CACHE_WAYS, [key, 0, place, 0]);
             }
         }
         ffi::Py_DECREF(value);

@@ -92,7 +92,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
             crate::cache::attach::record(key);
         }
     }
-    if !matches!(state.tier, Tier::Native(_)) {
+    if matches!(state.tier, Tier::Counting) {
         state.attach_cached(fr.code());
         if state.worth_compiling(fr.code()) {
             state.compile(fr.code());

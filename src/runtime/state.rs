@@ -216,8 +216,12 @@ impl CodeState {
         self.compile_time_ns = elapsed_ns(started);
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
         stats::count_compile_phases(&phases);
-        super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
-        release_compile_memory();
+        // Code turned down before lowering (a generator, say) cost nothing
+        // worth modelling or trimming.
+        if phases.lower_ns > 0 {
+            super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
+            release_compile_memory();
+        }
         self.tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
@@ -248,8 +252,13 @@ impl CodeState {
     /// Whether `code` (this state's code object) is compiled before its
     /// next frame runs.
     pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
+        // Generators and coroutines are not compiled: trying at once settles
+        // that (the flags are checked before anything else), so their
+        // resumptions, each a frame the hook sees, skip the tiering.
+        let suspends = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR;
         matches!(self.tier, Tier::Counting)
-            && super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code))
+            && (abi::code_int(code, abi::CODE_FLAGS) & suspends != 0
+                || super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code)))
     }
 
     /// The tier `pyjit.info` reports: where the code's next frame will run.

@@ -82,6 +82,20 @@ def read_slots(objs):
     return out
 
 
+def write_slots(objs, n):
+    for o in objs:
+        for i in range(n):
+            o.b = i
+            o.a = o.a + 1 if hasattr(o, "a") else 0
+    return read_slots(objs)
+
+
+class ReadOnlySlot:
+    __slots__ = ()
+    a = property(lambda self: 1)
+    b = 2
+
+
 def methods_of_builtins(n):
     items = []
     for i in range(n):
@@ -96,6 +110,7 @@ def main():
         read_points(points)
         write_points([Point(0, 0)], 2)
         read_slots([Slotted()])
+        write_slots([Slotted()], 2)
         methods_of_builtins(3)
 
     print("globals", globals_and_builtins(4))
@@ -161,6 +176,15 @@ def main():
     del s.a
     print("slot deleted", read_slots([s]))
     print("slots on other type", read_slots([Point(1, 2)]))
+    print("slot writes", write_slots([Slotted(), Slotted()], 3))
+    cleared = Slotted()
+    del cleared.a
+    print("slot write after delete", write_slots([cleared], 2))
+    try:
+        write_slots([ReadOnlySlot()], 1)
+    except AttributeError as e:
+        print("AttributeError:", e)
+    print("slot writes to other types", write_slots([Point(1, 2), Slotted()], 2))
 
     print("builtin methods", methods_of_builtins(4))
     list.__dict__  # read-only; builtin types cannot change

@@ -27,8 +27,13 @@ pub fn lower(lw: &mut Lowering) {
         op::STORE_ATTR => {
             let owner = lw.pop();
             let value = lw.pop();
-            if matches!(lw.observed(), Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE)) {
-                store_attr_cached(lw, owner, name, value);
+            let kind = match lw.observed() {
+                Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
+                Observed::Specialized(op::STORE_ATTR_SLOT) => Some(caches::ATTR_SLOT),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                store_attr_cached(lw, owner, name, value, kind);
             } else {
                 let status = lw.call("pyjit_store_attr", &[owner, name, value]);
                 lw.raise_if_negative(status);
@@ -148,28 +153,36 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
     lw.b.block_params(done)[0]
 }
 
-/// STORE_ATTR of an instance value through the site's entry; consumes
-/// `owner` and `value`. Replacing a missing value needs the values'
-/// insertion order updated, which the slow path does.
-fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value) {
+/// STORE_ATTR of `kind` (an instance value or a slot) through the site's
+/// entry; consumes `owner` and `value`. Replacing a missing instance value
+/// needs the values' insertion order updated, which the slow path does.
+fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value, kind: isize) {
     let entry = lw.data_entry();
     let miss = lw.cold_block();
     let done = lw.b.create_block();
     guard_type(lw, owner, entry, miss);
-    let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
-    lw.guard(values, miss);
-    let index = lw.load(entry, 8 * attr::WHERE);
-    let offset = lw.b.ins().ishl_imm_u(index, 3);
-    let item = lw.b.ins().iadd(values, offset);
-    let old = lw.load(item, abi::DICT_VALUES_ITEMS);
-    lw.guard(old, miss);
-    lw.store(value, item, abi::DICT_VALUES_ITEMS);
-    lw.decref(old);
+    let place = lw.load(entry, 8 * attr::WHERE);
+    if kind == caches::ATTR_SLOT {
+        let item = lw.b.ins().iadd(owner, place);
+        let old = lw.load(item, 0);
+        lw.store(value, item, 0);
+        lw.xdecref(old);
+    } else {
+        let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
+        lw.guard(values, miss);
+        let offset = lw.b.ins().ishl_imm_u(place, 3);
+        let item = lw.b.ins().iadd(values, offset);
+        let old = lw.load(item, abi::DICT_VALUES_ITEMS);
+        lw.guard(old, miss);
+        lw.store(value, item, abi::DICT_VALUES_ITEMS);
+        lw.decref(old);
+    }
     lw.decref(owner);
     lw.b.ins().jump(done, &[]);
     lw.b.switch_to_block(miss);
     lw.b.seal_block(miss);
-    let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry]);
+    let kind = lw.iconst(kind as i64);
+    let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
     lw.raise_if_negative(status);
     lw.b.ins().jump(done, &[]);
     lw.b.switch_to_block(done);
