@@ -14,6 +14,13 @@ pub type DirectCall =
 
 pub static DIRECT_CALL: std::sync::OnceLock<DirectCall> = std::sync::OnceLock::new();
 
+/// Runs `cls(*args)` for a plain Python class without `type_call` when it
+/// can (`window` is `[cls, args…]`, `nargs` the number of arguments), or
+/// returns None having done nothing; set with `DIRECT_CALL`.
+pub type DirectConstruct = unsafe fn(*mut ThreadState, *mut *mut PyObject, usize) -> Option<*mut PyObject>;
+
+pub static DIRECT_CONSTRUCT: std::sync::OnceLock<DirectConstruct> = std::sync::OnceLock::new();
+
 /// CALL: `slots` holds `[NULL or method, callable or self, args…]` with
 /// `nargs` arguments, the last `len(kwnames)` of them passed by keyword.
 /// Consumes every slot.
@@ -49,11 +56,14 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let direct = match DIRECT_CALL.get() {
-            Some(direct) if kwnames.is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) => {
-                direct(tstate, function, args, total)
-            }
-            _ => None,
+        let direct = if !kwnames.is_null() {
+            None
+        } else if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+            DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total))
+        } else if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) && !is_method {
+            DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total))
+        } else {
+            None
         };
         let result = if let Some(result) = direct {
             result

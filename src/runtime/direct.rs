@@ -14,7 +14,7 @@
 
 use super::state::{CodeState, Tier};
 use super::{run_native, INSTALLED};
-use crate::abi::{self, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
@@ -68,6 +68,122 @@ pub unsafe fn call(
         let result = run_native(tstate, frame, entry, data);
         clear_and_pop(ts, frame);
         Some(result)
+    }
+}
+
+/// `cls(*args)` for a class whose instances are made by `object.__new__`
+/// and initialised by an `__init__` written in Python, the way `type_call`
+/// and `slot_tp_init` do it, without the argument tuple: the instance from
+/// `tp_new` with no arguments (`object_new` checks them only when the
+/// class has no `__init__`), then `__init__` looked up again and called
+/// with the instance and the `nargs` arguments at `window[1..]`, directly
+/// when it can be. `window[0]` holds the class and is lent to the instance
+/// for the call. None, with nothing done, for any other class.
+///
+/// # Safety
+/// Called from compiled code with the GIL held; `window` holds `nargs + 1`
+/// live references.
+pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, nargs: usize) -> Option<*mut PyObject> {
+    // SAFETY: see above; type fields are read at probed offsets.
+    unsafe {
+        let cls = *window;
+        let tp = cls.cast::<ffi::PyTypeObject>();
+        let object_new: usize = read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
+        if !INSTALLED
+            || ffi::Py_TYPE(cls) != std::ptr::addr_of_mut!(ffi::PyType_Type)
+            || read_field::<usize>(cls.cast(), abi::TYPE_NEW) != object_new
+            || python_init(tp).is_none()
+        {
+            return None;
+        }
+        // As `_PyObject_MakeTpCall` around `type_call`.
+        if ffi::Py_EnterRecursiveCall(c" while calling a Python object".as_ptr()) != 0 {
+            return Some(std::ptr::null_mut());
+        }
+        let new: ffi::newfunc = read_field(cls.cast(), abi::TYPE_NEW);
+        let instance = new(tp, empty_tuple(), std::ptr::null_mut());
+        let result = if instance.is_null() {
+            std::ptr::null_mut()
+        } else {
+            *window = instance;
+            let result = match python_init(tp) {
+                Some(init) => call(tstate, init, window, nargs + 1)
+                    .unwrap_or_else(|| ffi::PyObject_Vectorcall(init, window, nargs + 1, std::ptr::null_mut())),
+                None => init_through_slot(tp, instance, window.add(1), nargs),
+            };
+            *window = cls;
+            init_result(instance, result)
+        };
+        ffi::Py_LeaveRecursiveCall();
+        Some(result)
+    }
+}
+
+/// The class's `__init__` if it is a Python function (so `tp_init` is
+/// `slot_tp_init`, which calls it).
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn python_init(tp: *mut ffi::PyTypeObject) -> Option<*mut PyObject> {
+    static NAME: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: see above; the interned name lives for the process.
+    unsafe {
+        let name = *NAME.get_or_init(|| ffi::PyUnicode_InternFromString(c"__init__".as_ptr()) as usize) as *mut PyObject;
+        let init = abi_ffi::_PyType_Lookup(tp, name);
+        (!init.is_null() && ffi::Py_TYPE(init) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)).then_some(init)
+    }
+}
+
+/// The empty tuple (a singleton in CPython), borrowed.
+fn empty_tuple() -> *mut PyObject {
+    static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: called with the GIL held; the reference is kept for the process.
+    *EMPTY.get_or_init(|| unsafe { ffi::PyTuple_New(0) } as usize) as *mut PyObject
+}
+
+/// `tp_init` with an argument tuple, for a class whose `__init__` stopped
+/// being a Python function while its instance was made (a finalizer that
+/// ran during the allocation can change the class).
+///
+/// SAFETY: `instance` is a live instance of `tp`; `args` holds `nargs` live
+/// references.
+unsafe fn init_through_slot(tp: *mut ffi::PyTypeObject, instance: *mut PyObject, args: *const *mut PyObject, nargs: usize) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let tuple = ffi::PyTuple_New(nargs as isize);
+        if tuple.is_null() {
+            return std::ptr::null_mut();
+        }
+        for i in 0..nargs {
+            ffi::PyTuple_SET_ITEM(tuple, i as isize, ffi::Py_NewRef(*args.add(i)));
+        }
+        let status = match (*tp).tp_init {
+            Some(init) => init(instance, tuple, std::ptr::null_mut()),
+            None => 0,
+        };
+        ffi::Py_DECREF(tuple);
+        if status < 0 { std::ptr::null_mut() } else { ffi::Py_NewRef(ffi::Py_None()) }
+    }
+}
+
+/// The instance, or NULL with the error `slot_tp_init` raises: `__init__`
+/// failed, or returned something other than None. Consumes both.
+///
+/// SAFETY: `instance` is an owned reference; `result` an owned reference or NULL.
+unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        if !result.is_null() && result != ffi::Py_None() {
+            let message = c"__init__() should return None, not '%.200s'";
+            ffi::PyErr_Format(ffi::PyExc_TypeError, message.as_ptr(), (*ffi::Py_TYPE(result)).tp_name);
+        }
+        let ok = result == ffi::Py_None();
+        ffi::Py_XDECREF(result);
+        if ok {
+            instance
+        } else {
+            ffi::Py_DECREF(instance);
+            std::ptr::null_mut()
+        }
     }
 }
 

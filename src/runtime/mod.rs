@@ -49,6 +49,7 @@ pub fn enable() -> bool {
             abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
             INSTALLED = true;
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
+            crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
         }
     }
     true

@@ -5,7 +5,8 @@
 # thread and in a thread with a small stack, and every case that takes the
 # generic path instead (keywords, keyword-only parameters, wrong argument
 # counts, generators, tracing). Defaults, *args and **kwargs are bound by
-# the direct path for positional calls.
+# the direct path for positional calls. Classes made by object.__new__ with
+# a Python __init__ are constructed without type_call.
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -73,6 +74,71 @@ def keyword_only(a, *, k=5):
     return a + k
 
 
+class Plain:
+    def __init__(self, x, y=2, *more):
+        self.x, self.y, self.more = x, y, more
+
+    def __repr__(self):
+        return f"Plain({self.x}, {self.y}, {self.more})"
+
+
+class Failing:
+    def __init__(self, x):
+        raise KeyError(x)
+
+
+class ReturnsValue:
+    def __init__(self):
+        return 5
+
+
+class WithNew:
+    def __new__(cls, x):
+        obj = super().__new__(cls)
+        obj.made_by = "new"
+        return obj
+
+    def __init__(self, x):
+        self.x = x
+
+
+class ListChild(list):
+    def __init__(self, x):
+        super().__init__([x, x])
+
+
+class Meta(type):
+    def __call__(cls, *args):
+        return ("metaclass call", args)
+
+
+class WithMeta(metaclass=Meta):
+    def __init__(self, x):
+        self.x = x
+
+
+class NoInit:
+    pass
+
+
+class Slots:
+    __slots__ = ("a",)
+
+    def __init__(self, a):
+        self.a = a
+
+
+def construct_all():
+    out = [Plain(1), Plain(1, 3), Plain(1, 3, 4, 5), WithNew(2).made_by, ListChild(3), WithMeta(4), Slots(5).a]
+    out.append(type(NoInit()).__name__)
+    for cls, args in ((Failing, (1,)), (ReturnsValue, ()), (NoInit, (1,)), (Plain, ())):
+        try:
+            cls(*args)
+        except (KeyError, TypeError) as e:
+            out.append(f"{type(e).__name__}: {e}")
+    return out
+
+
 def gen(n):
     yield from range(n)
 
@@ -104,6 +170,14 @@ def main():
     print("depth again", depth(100))
     print("defaults and keywords", with_default(1), with_default(1, 2), with_default(a=1, b=3), add(*(1, 2)))
     print("generator", list(gen(4)))
+    for _ in range(3):
+        print("construct", construct_all())
+    Plain.__init__ = lambda self, x, y=0, *more: setattr(self, "x", -x)
+    print("__init__ replaced", Plain(7).x)
+    try:
+        Failing(9)
+    except KeyError:
+        traceback.print_exc(file=sys.stdout)
     for _ in range(3):
         print("bound", many(1), many(1, 5), many(1, 5, 6), many(1, 5, 6, 7, 8), star_only(), star_only(1, 2))
     print("keyword-only", keyword_only(1), keyword_only(1, k=2))
