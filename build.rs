@@ -187,6 +187,19 @@ fn main() {
     rust.push_str(&probe_layout(&include, &out_dir));
     rust.push_str(&opcode_constants(&include));
     fs::write(out_dir.join("layout.rs"), rust).unwrap();
+    compile_inline_functions(&include);
+}
+
+/// Compiles `src/abi/inline.c`: wrappers of the header-only (static inline)
+/// CPython functions pyjit calls, linked into the extension.
+fn compile_inline_functions(include: &Path) {
+    println!("cargo:rerun-if-changed=src/abi/inline.c");
+    cc::Build::new()
+        .file("src/abi/inline.c")
+        .include(include)
+        .include(include.join("internal"))
+        .warnings(false)
+        .compile("pyjit_inline");
 }
 
 /// Compiles and runs the C probe; returns Rust source for the layout and the

@@ -48,3 +48,9 @@ extern "C" {
     pub fn PyMethod_Self(method: *mut PyObject) -> *mut PyObject;
     pub fn PyCell_New(value: *mut PyObject) -> *mut PyObject;
 }
+
+// Wrappers of CPython's static inline functions, compiled from its headers
+// (`src/abi/inline.c`).
+extern "C" {
+    pub fn pyjit_values_add_to_insertion_order(values: *mut PyObject, index: Py_ssize_t);
+}

@@ -376,9 +376,9 @@ unsafe fn object_slot(descr: *mut PyObject, excluded: usize) -> Option<u64> {
 }
 
 /// The place a STORE_ATTR entry of `kind` (filled for the type of `owner`)
-/// names in `owner`: its slot, or its instance value when present (adding a
-/// missing one needs the values' insertion order updated, which only the
-/// generic path does).
+/// names in `owner`: its slot, or its instance value (a missing one is
+/// recorded in the values' insertion order, as the interpreter's
+/// STORE_ATTR_INSTANCE_VALUE does).
 ///
 /// SAFETY: `owner` is live and its type is the one `entry` was filled for.
 unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Option<*mut *mut PyObject> {
@@ -393,7 +393,10 @@ unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Op
             return None;
         }
         let item = values.add(abi::DICT_VALUES_ITEMS + 8 * place).cast::<*mut PyObject>();
-        (!(*item).is_null()).then_some(item)
+        if (*item).is_null() {
+            abi_ffi::pyjit_values_add_to_insertion_order(values.cast(), place as ffi::Py_ssize_t);
+        }
+        Some(item)
     }
 }
 

@@ -29,6 +29,7 @@ symbol_table! {
     "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
+    "pyjit_values_add_to_insertion_order" => abi_ffi::pyjit_values_add_to_insertion_order as unsafe extern "C" fn(_, _),
     "PyFloat_Type" => std::ptr::addr_of!(ffi::PyFloat_Type),
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,

@@ -96,6 +96,20 @@ class ReadOnlySlot:
     b = 2
 
 
+def fresh_points(n, reverse):
+    out = []
+    for i in range(n):
+        p = Point.__new__(Point)
+        if reverse:
+            p.y = -i
+            p.x = i
+        else:
+            p.x = i
+            p.y = -i
+        out.append(p)
+    return [list(vars(p).items()) for p in out]
+
+
 def methods_of_builtins(n):
     items = []
     for i in range(n):
@@ -110,6 +124,7 @@ def main():
         read_points(points)
         write_points([Point(0, 0)], 2)
         read_slots([Slotted()])
+        fresh_points(2, False)
         write_slots([Slotted()], 2)
         methods_of_builtins(3)
 
@@ -159,6 +174,7 @@ def main():
     print("module attribute deleted", read_points(points[:1]))
     math.pi = 3.141592653589793
 
+    print("first stores keep insertion order", fresh_points(3, False), fresh_points(3, True))
     print("writes", write_points([Point(1, 2), Point(3, 4)], 3))
     missing = Point(5, 0)
     del missing.y

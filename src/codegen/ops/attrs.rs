@@ -154,8 +154,9 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
 }
 
 /// STORE_ATTR of `kind` (an instance value or a slot) through the site's
-/// entry; consumes `owner` and `value`. Replacing a missing instance value
-/// needs the values' insertion order updated, which the slow path does.
+/// entry; consumes `owner` and `value`. Setting a missing instance value
+/// (the first store to a new instance) records it in the values'
+/// insertion order, as STORE_ATTR_INSTANCE_VALUE does.
 fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value, kind: isize) {
     let entry = lw.data_entry();
     let miss = lw.cold_block();
@@ -173,9 +174,21 @@ fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value,
         let offset = lw.b.ins().ishl_imm_u(place, 3);
         let item = lw.b.ins().iadd(values, offset);
         let old = lw.load(item, abi::DICT_VALUES_ITEMS);
-        lw.guard(old, miss);
         lw.store(value, item, abi::DICT_VALUES_ITEMS);
+        let replaced = lw.b.create_block();
+        let added = lw.b.create_block();
+        let stored = lw.b.create_block();
+        lw.b.ins().brif(old, replaced, &[], added, &[]);
+        lw.b.switch_to_block(added);
+        lw.b.seal_block(added);
+        lw.call("pyjit_values_add_to_insertion_order", &[values, place]);
+        lw.b.ins().jump(stored, &[]);
+        lw.b.switch_to_block(replaced);
+        lw.b.seal_block(replaced);
         lw.decref(old);
+        lw.b.ins().jump(stored, &[]);
+        lw.b.switch_to_block(stored);
+        lw.b.seal_block(stored);
     }
     lw.decref(owner);
     lw.b.ins().jump(done, &[]);
