@@ -2,6 +2,7 @@
 
 use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
+use crate::config::{self, Optimization};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject};
 
@@ -49,7 +50,7 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let direct = match DIRECT_CALL.get() {
+        let direct = match DIRECT_CALL.get().filter(|_| config::optimization_enabled(Optimization::DirectCalls)) {
             Some(direct) if kwnames.is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) => {
                 direct(tstate, function, args, total)
             }
