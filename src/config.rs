@@ -1,7 +1,7 @@
 //! Settings: `pyjit.config(...)` and the `PYJIT_*` environment variables.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 /// A fixed call count, or `AUTO`.
@@ -15,6 +15,8 @@ static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
 static VERIFY: AtomicBool = AtomicBool::new(false);
+/// The bits of the optimizations switched off (`Optimizations`).
+static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.
@@ -72,6 +74,9 @@ pub fn load_environment() -> Result<(), String> {
     }
     if let Some(v) = var("PYJIT_VERIFY") {
         VERIFY.store(parse_flag(&v).ok_or_else(|| format!("PYJIT_VERIFY must be 0 or 1, not {v:?}"))?, Ordering::Relaxed);
+    }
+    if let Some(v) = var("PYJIT_OPT_OFF") {
+        set_disabled_optimizations(parse_optimizations(&v).map_err(|e| format!("PYJIT_OPT_OFF: {e}"))?);
     }
     // The file itself is written by the Python package at exit.
     RECORDING.store(var("PYJIT_RECORD_OUT").is_some(), Ordering::Relaxed);
@@ -176,4 +181,156 @@ pub fn perf_map() -> bool {
 }
 pub fn set_perf_map(value: bool) {
     PERF_MAP.store(value, Ordering::Relaxed);
+}
+
+/// An optimization of the compiler, which can be switched off to bisect a
+/// problem to it: with it off, the lowering emits the generic path only. The
+/// number is the discriminant, stable once given; name and description are
+/// in `OPTIMIZATIONS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Optimization {
+    InlineCacheGlobals = 1,
+    InlineCacheAttrs,
+    InlineCacheMethods,
+    InlineCacheStoreAttr,
+    InlineArithmetic,
+    InlineCompare,
+    FusedCompareJump,
+    InlineSubscripts,
+    DirectIterNext,
+    DirectCalls,
+    ProfileGuided,
+}
+
+/// One row of the table of optimizations.
+pub struct OptimizationInfo {
+    pub optimization: Optimization,
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// Every optimization, in number order (the README lists the same).
+pub const OPTIMIZATIONS: [OptimizationInfo; 11] = {
+    use Optimization::*;
+    const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
+        OptimizationInfo { optimization, name, description }
+    }
+    [
+        row(InlineCacheGlobals, "inline-cache-globals",
+            "LOAD_GLOBAL reads the value cached for unchanged globals and builtins"),
+        row(InlineCacheAttrs, "inline-cache-attrs",
+            "LOAD_ATTR reads instance values, slots and module attributes through a per-site cache"),
+        row(InlineCacheMethods, "inline-cache-methods",
+            "LOAD_METHOD takes the method cached for the owner's type"),
+        row(InlineCacheStoreAttr, "inline-cache-store-attr",
+            "STORE_ATTR replaces an instance value through a per-site cache"),
+        row(InlineArithmetic, "inline-arithmetic",
+            "BINARY_OP on small ints and floats computed inline"),
+        row(InlineCompare, "inline-compare",
+            "COMPARE_OP on small ints and floats computed inline"),
+        row(FusedCompareJump, "fused-compare-jump",
+            "an inline compare hands its condition to the jump after it, making no bool"),
+        row(InlineSubscripts, "inline-subscripts",
+            "BINARY_SUBSCR and STORE_SUBSCR of a list or tuple by a small int inline"),
+        row(DirectIterNext, "direct-iternext",
+            "FOR_ITER calls the iterator's tp_iternext from compiled code"),
+        row(DirectCalls, "direct-calls",
+            "calls of compiled Python functions enter their native code directly"),
+        row(ProfileGuided, "profile-guided",
+            "fast paths chosen from what the specialising interpreter observed"),
+    ]
+};
+
+impl Optimization {
+    /// Its stable number.
+    pub fn number(self) -> u32 {
+        self as u32
+    }
+}
+
+/// A set of optimizations: bit `n` for number `n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Optimizations(u32);
+
+impl Optimizations {
+    pub const NONE: Optimizations = Optimizations(0);
+    pub const ALL: Optimizations = Optimizations(((1 << OPTIMIZATIONS.len()) - 1) << 1);
+
+    pub fn contains(self, optimization: Optimization) -> bool {
+        self.0 & (1 << optimization.number()) != 0
+    }
+    pub fn insert(&mut self, optimization: Optimization) {
+        self.0 |= 1 << optimization.number();
+    }
+    /// The optimizations of `ALL` not in this set.
+    pub fn complement(self) -> Optimizations {
+        Optimizations(Self::ALL.0 & !self.0)
+    }
+    /// The names of its members, in number order.
+    pub fn names(self) -> Vec<&'static str> {
+        OPTIMIZATIONS.iter().filter(|row| self.contains(row.optimization)).map(|row| row.name).collect()
+    }
+}
+
+/// The optimization with number or name `item`.
+pub fn optimization(item: &str) -> Result<Optimization, String> {
+    let item = item.trim();
+    let found = match item.parse::<usize>() {
+        Ok(number) => number.checked_sub(1).and_then(|index| OPTIMIZATIONS.get(index)),
+        Err(_) => OPTIMIZATIONS.iter().find(|row| row.name == item),
+    };
+    found.map(|row| row.optimization).ok_or_else(|| {
+        let valid: Vec<String> =
+            OPTIMIZATIONS.iter().map(|row| format!("{} {}", row.optimization.number(), row.name)).collect();
+        format!("unknown optimization {item:?}; valid: {}, or all", valid.join(", "))
+    })
+}
+
+/// A comma-separated list of optimization numbers and names, or `all`.
+pub fn parse_optimizations(list: &str) -> Result<Optimizations, String> {
+    if list.trim() == "all" {
+        return Ok(Optimizations::ALL);
+    }
+    let mut set = Optimizations::NONE;
+    for item in list.split(',').filter(|item| !item.trim().is_empty()) {
+        set.insert(optimization(item)?);
+    }
+    Ok(set)
+}
+
+/// The optimizations code compiled from now on may use. Code keeps the set
+/// it was compiled with, except direct calls, decided at every call.
+pub fn optimizations() -> Optimizations {
+    Optimizations(OPTIMIZATIONS_OFF.load(Ordering::Relaxed)).complement()
+}
+pub fn optimization_enabled(optimization: Optimization) -> bool {
+    optimizations().contains(optimization)
+}
+pub fn set_disabled_optimizations(off: Optimizations) {
+    OPTIMIZATIONS_OFF.store(off.0, Ordering::Relaxed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimizations_are_listed_in_number_order() {
+        for (index, row) in OPTIMIZATIONS.iter().enumerate() {
+            assert_eq!(row.optimization.number() as usize, index + 1, "{}", row.name);
+        }
+    }
+
+    #[test]
+    fn optimization_lists_parse_numbers_names_and_all() {
+        let set = parse_optimizations("2, inline-cache-globals").unwrap();
+        assert_eq!(set.names(), ["inline-cache-globals", "inline-cache-attrs"]);
+        assert_eq!(parse_optimizations("all").unwrap(), Optimizations::ALL);
+        assert_eq!(parse_optimizations("").unwrap(), Optimizations::NONE);
+        assert_eq!(Optimizations::ALL.complement(), Optimizations::NONE);
+        for bad in ["0", "12", "fast", "1,x"] {
+            let error = parse_optimizations(bad).unwrap_err();
+            assert!(error.contains("valid: 1 inline-cache-globals") && !error.contains('\n'), "{error}");
+        }
+    }
 }

@@ -88,6 +88,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
                 }),
                 "cache_strict" => config::set_cache_strict(value.extract()?),
                 "perf_map" => config::set_perf_map(value.extract()?),
+                "disable_optimizations" => config::set_disabled_optimizations(optimization_list(&value)?),
                 other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
             }
         }
@@ -106,7 +107,32 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
     current.set_item("trusted_keys", cache.trusted_keys)?;
     current.set_item("cache_strict", config::cache_strict())?;
     current.set_item("perf_map", config::perf_map())?;
+    current.set_item("disable_optimizations", config::optimizations().complement().names())?;
     Ok(current)
+}
+
+/// The optimizations `value` names: a list of numbers and names, or a string as
+/// `PYJIT_OPT_OFF` takes. ValueError naming the valid ones for an unknown one.
+fn optimization_list(value: &Bound<'_, PyAny>) -> PyResult<config::Optimizations> {
+    if let Ok(list) = value.extract::<String>() {
+        return config::parse_optimizations(&list).map_err(PyValueError::new_err);
+    }
+    let mut set = config::Optimizations::NONE;
+    for item in value.try_iter()? {
+        let item = item?;
+        let text = match item.extract::<u32>() {
+            Ok(number) => number.to_string(),
+            Err(_) => item.extract::<String>()?,
+        };
+        set.insert(config::optimization(&text).map_err(PyValueError::new_err)?);
+    }
+    Ok(set)
+}
+
+/// The optimizations pyjit knows, in number order: `(number, name, description)`.
+#[pyfunction]
+fn optimizations() -> Vec<(u32, &'static str, &'static str)> {
+    config::OPTIMIZATIONS.iter().map(|row| (row.optimization.number(), row.name, row.description)).collect()
 }
 
 /// The code object of `obj`, a function or a code object; `api` names the caller in
@@ -147,6 +173,9 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("native_entries", state.as_ref().map_or(0, |s| s.native_entries))?;
     result.set_item("osr_entries", state.as_ref().map_or(0, |s| s.osr_entries))?;
     result.set_item("native_size", size)?;
+    let optimizations = native.and_then(|native| native.applied_optimizations());
+    result.set_item("optimizations", optimizations.map(|applied| applied.names()))?;
+    result.set_item("cache_misses", native.map_or(0, |native| native.cache_misses()))?;
     Ok(result)
 }
 
@@ -166,7 +195,8 @@ fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static Nat
     };
     let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
     let info = bytecode::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
-    let listing = runtime::introspect::listing(&info, native.profile()).map_err(|failure| {
+    let enabled = native.enabled_optimizations();
+    let listing = runtime::introspect::listing(&info, native.profile(), enabled).map_err(|failure| {
         failed(match failure {
             Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
         })
@@ -360,6 +390,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(configure, m)?)?;
     m.add_function(wrap_pyfunction!(info, m)?)?;
+    m.add_function(wrap_pyfunction!(optimizations, m)?)?;
     m.add_function(wrap_pyfunction!(counters, m)?)?;
     m.add_function(wrap_pyfunction!(ir, m)?)?;
     m.add_function(wrap_pyfunction!(native_code, m)?)?;

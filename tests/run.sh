@@ -2,7 +2,8 @@
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
 # in both code paths (cranelift-jit and object file + pyjit's loader), the
-# introspection tests (pyjit.ir, pyjit.dis, perf map), the
+# introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
+# switches (PYJIT_OPT_OFF), the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), and a slice of
@@ -32,6 +33,9 @@ echo "== differential corpus (CPython vs pyjit, every function compiled at first
 
 echo "== seeing generated code (pyjit.ir, pyjit.dis, PYJIT_PERF_MAP)"
 "$VENV/bin/python" -m pytest tests/test_introspection.py -q -p no:cacheprovider
+
+echo "== switching optimizations off (PYJIT_OPT_OFF), pyjit.info's optimizations and cache misses"
+"$VENV/bin/python" -m pytest tests/test_optimizations.py -q -p no:cacheprovider
 
 echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 "$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider

@@ -5,6 +5,7 @@
     pyjit.info(f)             # was f compiled? if not, why?
     pyjit.stats()             # process-wide counters
     pyjit.ir(f), pyjit.dis(f) # f's compiled code: Cranelift IR, annotated machine code
+    pyjit.optimizations()     # (number, name, description) of each optimization
 
 The same switch without code changes: ``pyjit app.py`` or ``PYJIT_ENABLE=1``.
 """
@@ -17,9 +18,14 @@ if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
         f"{_sys.implementation.name} {_sys.version_info.major}.{_sys.version_info.minor}"
     )
 
-from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, stats  # noqa: E402
+from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, optimizations, stats  # noqa: E402
 
-__all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "stats"]
+__all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "optimizations", "stats"]
+
+# `-X pyjit-opt-off=LIST` overrides PYJIT_OPT_OFF; a bare `-X pyjit-opt-off` means all.
+if "pyjit-opt-off" in _sys._xoptions:
+    _opt_off = _sys._xoptions["pyjit-opt-off"]
+    config(disable_optimizations="all" if _opt_off is True else _opt_off)
 
 
 def dis(f):

@@ -28,6 +28,8 @@ Environment:
   PYJIT_CACHE=DIR     attach native code from the code cache in DIR
   PYJIT_TRUSTED_KEYS  public key files (':'-separated) a cache may be signed by
   PYJIT_CACHE_STRICT=1  a refused cache stops the process (exit status 3)
+  PYJIT_OPT_OFF=LIST  switch optimizations off (numbers or names, or all;
+                      as -X pyjit-opt-off=LIST; see pyjit.optimizations())
   PYJIT_DISABLE=1     never switch the JIT on
 """
 

@@ -147,12 +147,16 @@ fn cache_words(opcode: u8) -> usize {
     }
 }
 
+/// The word of the data block that counts the runs of the code's inline-cache
+/// slow paths (`pyjit.info(f)["cache_misses"]`); the caches follow it.
+pub const DATA_MISS_COUNT: usize = 0;
+
 /// The instructions whose lowering keeps an inline cache in the code's data
 /// block, each with the word offset of its cache: in code order, so the
 /// layout follows from the bytecode alone and cached code finds the same
 /// layout in another process.
 pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
-    instrs.iter().filter(|ins| cache_words(ins.opcode) > 0).scan(0, |offset, ins| {
+    instrs.iter().filter(|ins| cache_words(ins.opcode) > 0).scan(DATA_MISS_COUNT + 1, |offset, ins| {
         let slot = (ins.index, *offset);
         *offset += cache_words(ins.opcode);
         Some(slot)
@@ -161,7 +165,7 @@ pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
 
 /// The size in words of the data block of code with `instrs`.
 pub fn data_words(instrs: &[Instr]) -> usize {
-    instrs.iter().map(|ins| cache_words(ins.opcode)).sum()
+    DATA_MISS_COUNT + 1 + instrs.iter().map(|ins| cache_words(ins.opcode)).sum::<usize>()
 }
 
 /// What the compiler needs to know about a code object.

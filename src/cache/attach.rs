@@ -11,7 +11,7 @@
 
 use super::{compat, CACHE_FILE};
 use crate::bytecode::CodeInfo;
-use crate::config;
+use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
 use crate::stats;
 use memmap2::Mmap;
@@ -41,10 +41,14 @@ pub fn record(key: Key) {
 }
 
 /// Native code for the code object with `key` from the configured cache, if it has a
-/// usable entry; `info` describes that code object. Asked once per code object.
+/// usable entry; `info` describes that code object. Asked once per code object. Entries
+/// hold code compiled with every optimization, so none is used while one is switched off.
 pub fn lookup(key: &Key, info: &CodeInfo) -> Option<NativeCode> {
     let settings = config::cache();
     let dir = settings.dir.as_deref()?;
+    if config::optimizations() != Optimizations::ALL {
+        return None;
+    }
     let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
     if open.as_ref().is_none_or(|cache| cache.generation != settings.generation) {
         let reader = open_checked(dir, &settings.trusted_keys)

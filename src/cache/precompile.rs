@@ -3,6 +3,7 @@
 
 use super::{compat, key, CACHE_FILE};
 use crate::bytecode::{code_info, CodeInfo, Unsupported};
+use crate::config::Optimizations;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
 use crate::profile::Profile;
 use crate::stats::CompilePhases;
@@ -99,10 +100,15 @@ pub fn precompile(
 }
 
 fn compile(job: Job) -> Result<(Key, Entry), String> {
-    let (object, _) = link::compile_to_object(&job.info, &Profile::none(), &mut CompilePhases::default()).map_err(|failure| match failure {
-        Failure::Unsupported(Unsupported(reason)) => reason,
-        Failure::Internal(reason) => format!("compile failed: {reason}"),
-    })?;
+    // Cached code is compiled with every optimization; processes that switch one off
+    // do not load it (`attach::lookup`).
+    let phases = &mut CompilePhases::default();
+    let (object, _) = link::compile_to_object(&job.info, &Profile::none(), Optimizations::ALL, phases).map_err(
+        |failure| match failure {
+            Failure::Unsupported(Unsupported(reason)) => reason,
+            Failure::Internal(reason) => format!("compile failed: {reason}"),
+        },
+    )?;
     let imports = link::loader::imported_symbols(&object).map_err(|e| e.0)?;
     let entry = Entry {
         qualname: job.qualname,

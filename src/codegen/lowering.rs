@@ -6,6 +6,7 @@ use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
 use crate::bytecode::{self, handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
+use crate::config::{Optimization, Optimizations};
 use crate::helpers::symbols;
 use crate::profile::{Observed, Profile};
 use crate::stats::{elapsed_ns, CompilePhases};
@@ -56,6 +57,8 @@ pub struct Compiled {
     /// Size of the machine code in bytes.
     pub size: usize,
     pub osr_entries: Vec<OsrEntry>,
+    /// The optimizations the code uses.
+    pub optimizations: Optimizations,
 }
 
 /// Cranelift's per-function contexts, reused from one compile to the next on
@@ -76,17 +79,19 @@ thread_local! {
     static CONTEXTS: RefCell<Contexts> = RefCell::new(Contexts::new());
 }
 
-/// Lowers `info` into a function named `symbol` in `module` and compiles it;
-/// adds the lowering and Cranelift times to `phases`.
+/// Lowers `info` into a function named `symbol` in `module` and compiles it,
+/// using the optimizations in `enabled`; adds the lowering and Cranelift
+/// times to `phases`.
 pub fn compile_function(
     module: &mut dyn Module,
     info: &CodeInfo,
     profile: &Profile,
+    enabled: Optimizations,
     symbol: &str,
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
     // Compiling runs no Python code, so it never re-enters itself on a thread.
-    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, profile, symbol, phases))
+    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, profile, enabled, symbol, phases))
 }
 
 /// As `compile_function`, in fresh contexts, returned with the result: they
@@ -97,10 +102,12 @@ pub fn compile_function_listed(
     module: &mut dyn Module,
     info: &CodeInfo,
     profile: &Profile,
+    enabled: Optimizations,
     symbol: &str,
 ) -> Result<(Compiled, Context), CodegenError> {
     let mut contexts = Contexts::new();
-    let compiled = compile_function_in(&mut contexts, module, info, profile, symbol, &mut CompilePhases::default())?;
+    let compiled =
+        compile_function_in(&mut contexts, module, info, profile, enabled, symbol, &mut CompilePhases::default())?;
     Ok((compiled, contexts.codegen))
 }
 
@@ -109,6 +116,7 @@ fn compile_function_in(
     module: &mut dyn Module,
     info: &CodeInfo,
     profile: &Profile,
+    enabled: Optimizations,
     symbol: &str,
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
@@ -134,9 +142,9 @@ fn compile_function_in(
         bound_at_entry: info.bound_at_entry,
     };
     let analysis = Analysis::of(&shape).map_err(|Malformed(why)| Unsupported(why))?;
-    let osr_entries = {
+    let (osr_entries, optimizations) = {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut contexts.builder);
-        let mut lowering = Lowering::new(builder, module, info, profile, &analysis, ptr);
+        let mut lowering = Lowering::new(builder, module, info, profile, enabled, &analysis, ptr);
         let osr_entries = match lowering.lower_all() {
             Ok(osr_entries) => osr_entries,
             Err(unsupported) => {
@@ -149,7 +157,7 @@ fn compile_function_in(
         lowering.emit_exit_stubs();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
-        osr_entries
+        (osr_entries, lowering.applied)
     };
     phases.lower_ns += elapsed_ns(started);
     let started = Instant::now();
@@ -158,7 +166,7 @@ fn compile_function_in(
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok(Compiled { id, size, osr_entries })
+    Ok(Compiled { id, size, osr_entries, optimizations })
 }
 
 /// State of one function's lowering.
@@ -167,6 +175,9 @@ pub struct Lowering<'a> {
     module: &'a mut dyn Module,
     info: &'a CodeInfo,
     profile: &'a Profile,
+    /// The optimizations the lowering may use, and those it used.
+    enabled: Optimizations,
+    applied: Optimizations,
     analysis: &'a Analysis,
     pub ptr: Type,
     /// The function's arguments and the code object's arrays, valid in the
@@ -255,6 +266,7 @@ impl<'a> Lowering<'a> {
         module: &'a mut dyn Module,
         info: &'a CodeInfo,
         profile: &'a Profile,
+        enabled: Optimizations,
         analysis: &'a Analysis,
         ptr: Type,
     ) -> Self {
@@ -276,11 +288,18 @@ impl<'a> Lowering<'a> {
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
+        let mut applied = Optimizations::NONE;
+        // Every choice of fast paths reads the profile (`observed`) when it has observations.
+        if enabled.contains(Optimization::ProfileGuided) && !profile.is_empty() {
+            applied.insert(Optimization::ProfileGuided);
+        }
         Lowering {
             b,
             module,
             info,
             profile,
+            enabled,
+            applied,
             analysis,
             ptr,
             tstate,
@@ -471,6 +490,25 @@ impl<'a> Lowering<'a> {
         (self.tstate, self.frame, self.data, self.code_units, self.consts, self.names) =
             (tstate, frame, data, code_units, consts, names);
         self.since_reload = 0;
+    }
+
+    /// Whether `optimization` is enabled; if so, it is recorded as used, so
+    /// ask only where its code is emitted when the answer is yes.
+    pub fn apply(&mut self, optimization: Optimization) -> bool {
+        let enabled = self.enabled.contains(optimization);
+        if enabled {
+            self.applied.insert(optimization);
+        }
+        enabled
+    }
+
+    /// Counts a run of an inline cache's slow path in the data block's
+    /// counter (`bytecode::DATA_MISS_COUNT`): a cold path, called where it starts.
+    pub fn count_cache_miss(&mut self) {
+        let data = self.data;
+        let count = self.load(data, 8 * bytecode::DATA_MISS_COUNT);
+        let count = self.b.ins().iadd_imm_s(count, 1);
+        self.store(count, data, 8 * bytecode::DATA_MISS_COUNT);
     }
 
     /// A block for the slow path of a guarded fast path, out of line; seal
@@ -1128,8 +1166,12 @@ impl<'a> Lowering<'a> {
         self.terminate();
     }
 
-    /// What the interpreter observed at the current instruction.
+    /// What the interpreter observed at the current instruction (nothing
+    /// with `Optimization::ProfileGuided` off).
     pub fn observed(&self) -> Observed {
+        if !self.enabled.contains(Optimization::ProfileGuided) {
+            return Observed::Nothing;
+        }
         self.profile.at(self.ins.index)
     }
 
@@ -1148,10 +1190,11 @@ impl<'a> Lowering<'a> {
     /// returns the block where the current instruction's fast paths deliver
     /// the jump's condition (pointer-sized 0 or 1) instead of pushing a bool,
     /// while its other paths push the object the jump tests. None when other
-    /// code jumps to the jump too: it starts a block of its own.
+    /// code jumps to the jump too: it starts a block of its own, or with
+    /// `Optimization::FusedCompareJump` off.
     pub fn fuse_condition(&mut self) -> Option<Block> {
         let next = self.next_instr()?.start;
-        if self.blocks.contains_key(&next) {
+        if self.blocks.contains_key(&next) || !self.apply(Optimization::FusedCompareJump) {
             return None;
         }
         let block = self.b.create_block();

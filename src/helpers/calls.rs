@@ -2,6 +2,7 @@
 
 use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
+use crate::config::{self, Optimization};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject};
 
@@ -56,7 +57,7 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let direct = if !kwnames.is_null() {
+        let direct = if !kwnames.is_null() || !config::optimization_enabled(Optimization::DirectCalls) {
             None
         } else if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
             DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total))

@@ -33,6 +33,7 @@ symbol_table! {
     "PyFloat_Type" => std::ptr::addr_of!(ffi::PyFloat_Type),
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
+    "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
@@ -44,6 +45,7 @@ symbol_table! {
     "pyjit_load_name" => names::load_name as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_name" => names::store_name as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_delete_name" => names::delete_name as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_load_global" => names::load_global as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_load_global_cached" => caches::load_global as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_store_global" => names::store_global as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_delete_global" => names::delete_global as unsafe extern "C" fn(_, _, _) -> _,

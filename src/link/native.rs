@@ -5,7 +5,7 @@ use super::Entry;
 use crate::bytecode::{self, CodeInfo, Unsupported};
 use crate::profile::Profile;
 use crate::codegen::{self, isa, CodegenError, OsrEntry};
-use crate::config;
+use crate::config::{self, Optimizations};
 use crate::helpers::symbols;
 use crate::link::loader::{self, LoadedObject};
 use crate::stats::{elapsed_ns, CompilePhases};
@@ -48,6 +48,11 @@ pub struct NativeCode {
     /// What the lowering read from the interpreter's profile (for `pyjit.dis`
     /// and `pyjit.ir`, which compile the code again).
     profile: Profile,
+    /// The optimizations the lowering was allowed (for `pyjit.dis` and
+    /// `pyjit.ir` too), and those the code uses: None for code from the
+    /// cache, whose entries do not record them.
+    enabled: Optimizations,
+    applied: Option<Optimizations>,
     /// The data block generated code keeps its inline caches in, one entry
     /// per site (`bytecode::data_slots`). Written only by generated code and
     /// the functions it calls, with the GIL held; a `Cell` because they
@@ -84,6 +89,16 @@ impl NativeCode {
     }
     pub fn profile(&self) -> &Profile {
         &self.profile
+    }
+    pub fn enabled_optimizations(&self) -> Optimizations {
+        self.enabled
+    }
+    pub fn applied_optimizations(&self) -> Option<Optimizations> {
+        self.applied
+    }
+    /// Runs of the code's inline-cache slow paths so far.
+    pub fn cache_misses(&self) -> u64 {
+        self.data[bytecode::DATA_MISS_COUNT].get()
     }
     pub fn size(&self) -> usize {
         self.size
@@ -129,13 +144,18 @@ impl From<CodegenError> for Failure {
 
 /// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
 /// Profile-guided where `profile` has observations.
+/// Uses the optimizations configured now.
 pub fn compile(info: &CodeInfo, profile: Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
-    let mut native = if config::via_object() {
-        compile_via_object(info, &profile, phases)
+    let enabled = config::optimizations();
+    let (mut native, compiled) = if config::via_object() {
+        compile_via_object(info, &profile, enabled, phases)
     } else {
-        compile_jit(info, &profile, phases)
+        compile_jit(info, &profile, enabled, phases)
     }?;
     native.profile = profile;
+    native.enabled = enabled;
+    native.applied = Some(compiled.optimizations);
+    native.osr_entries = compiled.osr_entries;
     Ok(native)
 }
 
@@ -145,48 +165,64 @@ fn data_block(info: &CodeInfo) -> Box<[Cell<u64>]> {
     (0..bytecode::data_words(&info.instrs)).map(|_| Cell::new(0)).collect()
 }
 
-fn compile_jit(info: &CodeInfo, profile: &Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+/// Native code and what the lowering produced (whose `osr_entries` and
+/// `optimizations` the caller moves into it).
+fn compile_jit(
+    info: &CodeInfo,
+    profile: &Profile,
+    enabled: Optimizations,
+    phases: &mut CompilePhases,
+) -> Result<(NativeCode, codegen::Compiled), Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let compiled = codegen::compile_function(&mut module, info, profile, ENTRY_SYMBOL, phases)?;
+    let compiled = codegen::compile_function(&mut module, info, profile, enabled, ENTRY_SYMBOL, phases)?;
     let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);
     let address = module.get_finalized_function(compiled.id);
     // SAFETY: the function was generated with the `Entry` signature.
     let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
-    Ok(NativeCode {
+    let native = NativeCode {
         entry,
         size: compiled.size,
         source: Source::Jit,
-        osr_entries: compiled.osr_entries,
+        osr_entries: Vec::new(),
         profile: Profile::none(),
+        enabled,
+        applied: None,
         data: data_block(info),
         _memory: Memory::Jit(Some(module)),
-    })
+    };
+    Ok((native, compiled))
 }
 
-fn compile_via_object(info: &CodeInfo, profile: &Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
-    let (bytes, compiled) = compile_to_object(info, profile, phases)?;
+/// As `compile_jit`, through an object file.
+fn compile_via_object(
+    info: &CodeInfo,
+    profile: &Profile,
+    enabled: Optimizations,
+    phases: &mut CompilePhases,
+) -> Result<(NativeCode, codegen::Compiled), Failure> {
+    let (bytes, compiled) = compile_to_object(info, profile, enabled, phases)?;
     let started = Instant::now();
-    let mut native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
+    let native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
-    native.osr_entries = compiled.osr_entries;
-    Ok(native)
+    Ok((native, compiled))
 }
 
-/// Compiles `info` into a relocatable object whose function `ENTRY_SYMBOL` runs it;
-/// returns the object and what the lowering produced, and adds the time of each phase
-/// to `phases` (emitting the object counts as linking). Touches no Python object, so it
-/// may run on any thread.
+/// Compiles `info` with the optimizations in `enabled` into a relocatable object whose
+/// function `ENTRY_SYMBOL` runs it; returns the object and what the lowering produced,
+/// and adds the time of each phase to `phases` (emitting the object counts as linking).
+/// Touches no Python object, so it may run on any thread.
 pub fn compile_to_object(
     info: &CodeInfo,
     profile: &Profile,
+    enabled: Optimizations,
     phases: &mut CompilePhases,
 ) -> Result<(Vec<u8>, codegen::Compiled), Failure> {
     let mut module = object_module()?;
-    let compiled = codegen::compile_function(&mut module, info, profile, ENTRY_SYMBOL, phases)?;
+    let compiled = codegen::compile_function(&mut module, info, profile, enabled, ENTRY_SYMBOL, phases)?;
     let started = Instant::now();
     let bytes = module.finish().emit().map_err(|e| Failure::Internal(format!("object emission failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);
@@ -201,8 +237,8 @@ pub fn object_module() -> Result<ObjectModule, Failure> {
 }
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,
-/// in another) against the symbol allow-list and makes it executable, for the code
-/// `info` describes.
+/// in another, where it was compiled with every optimization enabled) against the symbol
+/// allow-list and makes it executable, for the code `info` describes.
 pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source, info: &CodeInfo) -> Result<NativeCode, String> {
     let loaded = loader::load(bytes, entry_symbol, symbols::resolve).map_err(|e| e.0)?;
     // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
@@ -215,6 +251,8 @@ pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source, info: &Code
         source,
         osr_entries: Vec::new(),
         profile: Profile::none(),
+        enabled: Optimizations::ALL,
+        applied: None,
         data: data_block(info),
         _memory: Memory::Object { _code: loaded },
     })

@@ -56,6 +56,11 @@ impl Profile {
         }
     }
 
+    /// Whether nothing was observed.
+    pub fn is_empty(&self) -> bool {
+        self.opcodes.is_empty()
+    }
+
     /// What was observed at the instruction at code unit `index`.
     pub fn at(&self, index: u32) -> Observed {
         match self.opcodes.get(index as usize) {

@@ -5,6 +5,7 @@
 
 use crate::bytecode::CodeInfo;
 use crate::codegen;
+use crate::config::Optimizations;
 use crate::profile::Profile;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
 use cranelift_codegen::ir::function::FunctionParameters;
@@ -24,10 +25,10 @@ pub struct Listing {
     pub symbol_refs: Vec<(u32, String)>,
 }
 
-/// Compiles `info` as the JIT does and lists the result.
-pub fn listing(info: &CodeInfo, profile: &Profile) -> Result<Listing, Failure> {
+/// Compiles `info` as the JIT does, with the optimizations in `enabled`, and lists the result.
+pub fn listing(info: &CodeInfo, profile: &Profile, enabled: Optimizations) -> Result<Listing, Failure> {
     let mut module = link::object_module()?;
-    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, profile, ENTRY_SYMBOL)?;
+    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, profile, enabled, ENTRY_SYMBOL)?;
     let declarations = module.declarations();
     let compiled = ctx.compiled_code().ok_or_else(|| Failure::Internal("no compiled code".into()))?;
     let buffer = &compiled.buffer;

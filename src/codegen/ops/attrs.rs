@@ -3,6 +3,7 @@
 
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 use crate::helpers::caches::{self, attr};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -14,7 +15,7 @@ pub fn lower(lw: &mut Lowering) {
     match lw.ins.opcode {
         op::LOAD_ATTR => {
             let owner = lw.pop();
-            let value = match attr_kind(lw.observed()) {
+            let value = match attr_kind(lw.observed()).filter(|_| lw.apply(Optimization::InlineCacheAttrs)) {
                 Some(kind) => load_attr_cached(lw, owner, name, kind),
                 None => {
                     let value = lw.call("pyjit_load_attr", &[owner, name]);
@@ -32,7 +33,7 @@ pub fn lower(lw: &mut Lowering) {
                 Observed::Specialized(op::STORE_ATTR_SLOT) => Some(caches::ATTR_SLOT),
                 _ => None,
             };
-            if let Some(kind) = kind {
+            if let Some(kind) = kind.filter(|_| lw.apply(Optimization::InlineCacheStoreAttr)) {
                 store_attr_cached(lw, owner, name, value, kind);
             } else {
                 let status = lw.call("pyjit_store_attr", &[owner, name, value]);
@@ -50,7 +51,7 @@ pub fn lower(lw: &mut Lowering) {
                 lw.observed(),
                 Observed::Nothing
                     | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT)
-            );
+            ) && lw.apply(Optimization::InlineCacheMethods);
             let done = lw.b.create_block();
             let miss = if cached { load_method_hit(lw, done) } else { lw.b.create_block() };
             if !cached {
@@ -64,6 +65,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.spill(base, base + 1);
             let slots = lw.stack_address(base);
             let status = if cached {
+                lw.count_cache_miss();
                 let entry = lw.data_entry();
                 lw.call("pyjit_load_method_cached", &[slots, name, entry])
             } else {
@@ -144,6 +146,7 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
     lw.b.ins().jump(done, &[value.into()]);
     lw.b.switch_to_block(miss);
     lw.b.seal_block(miss);
+    lw.count_cache_miss();
     let kind = lw.iconst(kind as i64);
     let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
     lw.raise_if_null(value);
@@ -194,6 +197,7 @@ fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value,
     lw.b.ins().jump(done, &[]);
     lw.b.switch_to_block(miss);
     lw.b.seal_block(miss);
+    lw.count_cache_miss();
     let kind = lw.iconst(kind as i64);
     let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
     lw.raise_if_negative(status);

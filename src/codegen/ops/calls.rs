@@ -6,12 +6,14 @@
 
 use crate::abi::op;
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
     match lw.ins.opcode {
         op::KW_NAMES => lw.kwnames = Some(arg),
         op::CALL => {
+            lw.apply(Optimization::DirectCalls); // Recorded only: `pyjit_call` decides at each call.
             lw.set_prev_instr();
             let base = lw.depth - (arg as usize + 2);
             lw.spill(base, lw.depth);

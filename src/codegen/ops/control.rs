@@ -4,6 +4,7 @@
 use crate::abi::{self, op};
 use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
@@ -67,10 +68,15 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             // As the interpreter does, the iterator's own `tp_iternext`, called
             // directly: the list, tuple and range iterators keep their state in
             // the iterator, so an exit at any later point sees it consistent.
+            // The generic path, `PyIter_Next`, clears StopIteration itself.
             let iterator = lw.peek(1);
-            let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
-            let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
-            let next = lw.call_address(iternext, &[iterator]);
+            let next = if lw.apply(Optimization::DirectIterNext) {
+                let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
+                let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
+                lw.call_address(iternext, &[iterator])
+            } else {
+                lw.call("PyIter_Next", &[iterator])
+            };
             let ended = lw.b.create_block();
             let more = lw.b.create_block();
             lw.b.set_cold_block(ended);

@@ -3,6 +3,7 @@
 
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 use crate::helpers::caches::global;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
@@ -31,7 +32,13 @@ pub fn lower(lw: &mut Lowering) {
         }
         op::LOAD_GLOBAL => {
             let name = lw.name(arg >> 1);
-            let value = load_global(lw, name);
+            let value = if lw.apply(Optimization::InlineCacheGlobals) {
+                load_global(lw, name)
+            } else {
+                let value = lw.call("pyjit_load_global", &[tstate, frame, name]);
+                lw.raise_if_null(value);
+                value
+            };
             if arg & 1 == 1 {
                 let null = lw.iconst(0);
                 lw.push(null);
@@ -127,6 +134,7 @@ fn load_global(lw: &mut Lowering, name: Value) -> Value {
     lw.b.ins().jump(done, &[value.into()]);
     lw.b.switch_to_block(miss);
     lw.b.seal_block(miss);
+    lw.count_cache_miss();
     let tstate = lw.tstate;
     let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry]);
     lw.raise_if_null(value);

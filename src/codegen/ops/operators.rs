@@ -3,6 +3,7 @@
 use super::numeric;
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, InstBuilder, Value};
@@ -103,6 +104,7 @@ fn binary_op(lw: &mut Lowering, which: u32) {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
     let kinds = numeric::binary_kinds(lw.observed(), which);
+    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineArithmetic) { kinds } else { &[] };
     numeric::fast_paths(lw, kinds, done, |lw, kind, fail| numeric::binary(lw, kind, which, lhs, rhs, fail));
     let which = lw.iconst(i64::from(which));
     let generic = lw.call("pyjit_binary_op", &[lhs, rhs, which]);
@@ -121,6 +123,7 @@ fn compare_op(lw: &mut Lowering, which: u32) {
     let lhs = lw.pop();
     let jump_follows = lw.next_opcode().is_some_and(is_truth_jump);
     let kinds = numeric::compare_kinds(lw.observed(), jump_follows);
+    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineCompare) { kinds } else { &[] };
     let fused = match kinds {
         [] => None,
         _ if jump_follows => lw.fuse_condition(),
@@ -190,13 +193,15 @@ impl Sequence {
 /// The sequence a subscript's inline path is for: the one the interpreter
 /// specialised the instruction for (`choices` maps specialised opcodes to
 /// sequences), the list (a cheap guard) when there is no profile, none
-/// when the interpreter kept it generic or specialised it for another type.
-fn profiled_sequence(lw: &Lowering, choices: &[(u8, Sequence)]) -> Option<Sequence> {
-    match lw.observed() {
+/// when the interpreter kept it generic or specialised it for another type,
+/// or with `Optimization::InlineSubscripts` off.
+fn profiled_sequence(lw: &mut Lowering, choices: &[(u8, Sequence)]) -> Option<Sequence> {
+    let sequence = match lw.observed() {
         Observed::Nothing => Some(Sequence::List),
         Observed::Specialized(opcode) => choices.iter().find(|&&(o, _)| o == opcode).map(|&(_, sequence)| sequence),
         Observed::Generic => None,
-    }
+    };
+    sequence.filter(|_| lw.apply(Optimization::InlineSubscripts))
 }
 
 /// Emits a subscript of `container` by `key`, both popped: with `sequence`,

@@ -1,0 +1,209 @@
+"""Switching optimizations off (``PYJIT_OPT_OFF``, ``-X pyjit-opt-off``,
+``pyjit.config(disable_optimizations=...)``), reporting the ones a function's
+native code uses (``pyjit.info(f)["optimizations"]``), and counting its
+inline-cache misses (``pyjit.info(f)["cache_misses"]``).
+
+Settings are read when pyjit is imported, so each configuration runs a child
+process over ``WORKLOAD``, which uses every optimization.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import pyjit
+
+OPTIMIZATIONS = pyjit.optimizations()
+NAMES = [name for _, name, _ in OPTIMIZATIONS]
+
+# `work` is compiled at its second call, after its first ran in the
+# interpreter long enough to be quickened (the profile).
+WORKLOAD = textwrap.dedent(
+    """
+    import json, sys
+    import pyjit
+
+    SCALE = 3
+
+    class Point:
+        def __init__(self, x, y):
+            self.x = x
+            self.y = y
+
+        def norm(self):
+            return self.x * self.x + self.y * self.y
+
+    def helper(a):
+        return a + 1
+
+    def work(points, n):
+        total = 0
+        ratio = 0.5
+        items = [0, 1, 2]
+        for i in range(n):
+            p = points[i % len(points)]
+            p.x = p.x + 1
+            total = total + p.norm() * SCALE + helper(i)
+            ratio = ratio * 1.5 - 0.25
+            if i < items[2]:
+                items[1] = total
+        return total, ratio, items
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1].split(","))
+    pyjit.config(threshold=1, osr=False)
+    pyjit.enable()
+    helper(0)
+    helper(0)
+    results = [work([Point(i, 2 * i) for i in range(4)], 30) for _ in range(3)]
+    pyjit.disable()
+    info = pyjit.info(work)
+    print(json.dumps({"results": results, "compiled": info["compiled"], "optimizations": info["optimizations"]}))
+    """
+)
+
+
+def run(*args, env=None, xoptions=()):
+    """Runs `WORKLOAD` (or `-c` code in `args`) with `env` added; the completed process."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_OPT")}
+    environment.update(env or {})
+    command = [sys.executable, *(f"-X{x}" for x in xoptions)]
+    command += list(args) if args and args[0] == "-c" else ["-c", WORKLOAD, *args]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def report(*args, **kwargs):
+    process = run(*args, **kwargs)
+    assert process.returncode == 0, process.stderr
+    outcome = json.loads(process.stdout)
+    assert outcome["compiled"], outcome
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return report()
+
+
+def test_the_table_is_numbered_from_one_with_kebab_case_names():
+    assert [number for number, _, _ in OPTIMIZATIONS] == list(range(1, len(OPTIMIZATIONS) + 1))
+    for _, name, description in OPTIMIZATIONS:
+        assert name == name.lower() and " " not in name and "_" not in name
+        assert description
+
+
+def test_the_workload_uses_every_optimization(baseline):
+    assert baseline["optimizations"] == NAMES
+
+
+@pytest.mark.parametrize("number,name", [(n, name) for n, name, _ in OPTIMIZATIONS], ids=NAMES)
+def test_each_optimization_off_by_environment_and_by_config(baseline, number, name):
+    by_env = report(env={"PYJIT_OPT_OFF": str(number)})
+    by_config = report(name)
+    for outcome in (by_env, by_config):
+        assert name not in outcome["optimizations"]
+        assert outcome["results"] == baseline["results"]
+
+
+def test_all_off_and_by_x_option(baseline):
+    for outcome in (report(env={"PYJIT_OPT_OFF": "all"}), report(xoptions=["pyjit-opt-off=all"])):
+        assert outcome["optimizations"] == []
+        assert outcome["results"] == baseline["results"]
+    outcome = report(xoptions=["pyjit-opt-off=inline-arithmetic,2"])
+    assert "inline-arithmetic" not in outcome["optimizations"] and "inline-cache-attrs" not in outcome["optimizations"]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [{"env": {"PYJIT_OPT_OFF": "2,fast"}}, {"xoptions": ["pyjit-opt-off=0"]}],
+    ids=["environment", "x-option"],
+)
+def test_bad_values_fail_with_one_line(how):
+    process = run("-c", "import pyjit", **how)
+    assert process.returncode != 0
+    last = process.stderr.strip().splitlines()[-1]
+    assert last.startswith("ValueError: ") and "valid: 1 inline-cache-globals" in last, process.stderr
+
+
+def test_config_reads_back_and_rejects_unknown_names():
+    before = pyjit.config()["disable_optimizations"]
+    try:
+        settings = pyjit.config(disable_optimizations=[2, "inline-cache-globals"])
+        assert settings["disable_optimizations"] == ["inline-cache-globals", "inline-cache-attrs"]
+        assert pyjit.config(disable_optimizations="all")["disable_optimizations"] == NAMES
+        with pytest.raises(ValueError, match="unknown optimization 'nope'|unknown optimization \"nope\""):
+            pyjit.config(disable_optimizations=["nope"])
+    finally:
+        pyjit.config(disable_optimizations=before)
+    assert pyjit.config()["disable_optimizations"] == before
+
+
+CACHE_MISSES = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    class A: pass
+    class B: pass
+    class C: pass
+    class D: pass
+    class E: pass
+    class F: pass
+
+    def make(cls):
+        obj = cls()
+        obj.value = 1
+        return obj
+
+    def read(obj):
+        return obj.value
+
+    monomorphic = make(A)
+    polymorphic = [make(cls) for cls in (A, B, C, D, E, F)]
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    read(monomorphic)
+    warm = pyjit.info(read)["cache_misses"]
+    for _ in range(50):
+        read(monomorphic)
+    steady = pyjit.info(read)["cache_misses"]
+    for obj in polymorphic * 10:
+        read(obj)
+    changing = pyjit.info(read)["cache_misses"]
+    pyjit.disable()
+    print(json.dumps([warm, steady, changing]))
+    """
+)
+
+
+def test_cache_misses_grow_only_where_types_change():
+    process = run("-c", CACHE_MISSES)
+    assert process.returncode == 0, process.stderr
+    warm, steady, changing = json.loads(process.stdout)
+    assert warm >= 1
+    assert steady == warm
+    # Six types cycle through a four-entry cache: nearly every read misses.
+    assert changing >= steady + 50
+
+
+def test_code_compiled_before_a_change_keeps_its_optimizations():
+    code = textwrap.dedent(
+        """
+        import pyjit
+        def f(x):
+            return x + 1
+        pyjit.config(threshold=0)
+        pyjit.enable()
+        f(1)
+        pyjit.config(disable_optimizations="all")
+        f(2)
+        print(pyjit.info(f)["optimizations"], pyjit.info(f)["cache_misses"])
+        """
+    )
+    process = run("-c", code)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.split()[0] == "['inline-arithmetic']"
