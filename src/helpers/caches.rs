@@ -91,6 +91,7 @@ pub mod attr {
 pub const ATTR_INSTANCE_VALUE: isize = 1;
 pub const ATTR_SLOT: isize = 2;
 pub const ATTR_MODULE: isize = 3;
+pub const ATTR_DICT_HINT: isize = 4;
 
 /// `attr::KIND` values of a LOAD_METHOD entry.
 pub const METHOD_WITH_VALUES: u64 = 1;
@@ -175,6 +176,26 @@ unsafe fn shared_keys(tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option
     }
 }
 
+/// The key and value at entry `index` of `dict`'s table, if `dict` is not
+/// NULL, its keys are str-keyed (not general) and it has that many entries.
+///
+/// SAFETY: `dict` is NULL or a live dict.
+unsafe fn dict_entry(dict: *mut PyObject, index: usize) -> Option<(*mut PyObject, *mut PyObject)> {
+    // SAFETY: see above; the entries follow the index table (offsets probed).
+    unsafe {
+        if dict.is_null() {
+            return None;
+        }
+        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
+        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
+        if usize::from(*keys.add(abi::KEYS_KIND)) == abi::KEYS_KIND_GENERAL || index >= count as usize {
+            return None;
+        }
+        let item = keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES)) + index * abi::UNICODE_ENTRY_SIZE);
+        Some((read_field(item, abi::UNICODE_ENTRY_KEY), read_field(item, abi::UNICODE_ENTRY_VALUE)))
+    }
+}
+
 /// The type key generated code compares with an entry's (`type_key`
 /// without the validity check: an invalid version is 0, which no filled
 /// entry holds).
@@ -213,7 +234,7 @@ unsafe fn fill_first(site: *mut u64, ways: usize, words: [u64; DATA_ENTRY_WORDS]
 /// the instance no longer has it there.
 ///
 /// SAFETY: `owner` is live and its type is the one `entry` was filled for.
-unsafe fn cached_attribute(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Option<*mut PyObject> {
+unsafe fn cached_attribute(owner: *mut PyObject, name: *mut PyObject, entry: *mut u64, kind: isize) -> Option<*mut PyObject> {
     // SAFETY: see above; the entry's kind says which layout the type has.
     unsafe {
         let place = *entry.add(attr::WHERE);
@@ -226,6 +247,13 @@ unsafe fn cached_attribute(owner: *mut PyObject, entry: *mut u64, kind: isize) -
                 read_field(values, abi::DICT_VALUES_ITEMS + 8 * place as usize)
             }
             ATTR_SLOT => read_field(owner.cast(), place as usize),
+            ATTR_DICT_HINT => {
+                let dict = before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+                match dict_entry(dict, place as usize) {
+                    Some((key, value)) if key == name => value,
+                    _ => return None,
+                }
+            }
             _ => {
                 let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
                 if dict_version(dict) != place {
@@ -245,13 +273,15 @@ unsafe fn cached_attribute(owner: *mut PyObject, entry: *mut u64, kind: isize) -
 ///   keys give;
 /// - a slot (`__slots__` member of object type, not audited on read);
 /// - a module attribute found in the module's dict, with nothing of that
-///   name on the module type.
+///   name on the module type;
+/// - an attribute in the instance's own (combined, str-keyed) dict, at the
+///   position the entry records (LOAD_ATTR_WITH_HINT).
 pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64, kind: isize) -> *mut PyObject {
     // SAFETY: owner is an owned reference released here, name a str;
     // `site` is this site's cache.
     unsafe {
         let tp = ffi::Py_TYPE(owner);
-        if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, entry, kind)) {
+        if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)) {
             ffi::Py_INCREF(value);
             ffi::Py_DECREF(owner);
             return value;
@@ -286,6 +316,21 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                         let version = dict_version(dict);
                         let found = ffi::PyDict_GetItemWithError(dict, name);
                         (found == value && dict_version(dict) == version).then_some([key, 0, version, value as u64])
+                    } else {
+                        None
+                    }
+                }
+                (ATTR_DICT_HINT, Some(key)) => {
+                    let dict = before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+                    let combined = !dict.is_null()
+                        && ffi::PyDict_CheckExact(dict) != 0
+                        && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
+                    if generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) && combined {
+                        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
+                        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
+                        (0..count as usize)
+                            .find(|&i| dict_entry(dict, i) == Some((name, value)))
+                            .map(|i| [key, 0, i as u64, 0])
                     } else {
                         None
                     }

@@ -110,6 +110,22 @@ def fresh_points(n, reverse):
     return [list(vars(p).items()) for p in out]
 
 
+class Materialized:
+    def __init__(self, x):
+        # A dict of its own (combined, not sharing the class's keys).
+        self.__dict__ = {"x": x, "y": x + 1}
+
+
+def read_dicts(objs):
+    out = []
+    for o in objs:
+        try:
+            out.append((o.x, o.y))
+        except AttributeError as e:
+            out.append(f"AttributeError: {e}")
+    return out
+
+
 def methods_of_builtins(n):
     items = []
     for i in range(n):
@@ -125,6 +141,7 @@ def main():
         write_points([Point(0, 0)], 2)
         read_slots([Slotted()])
         fresh_points(2, False)
+        read_dicts([Materialized(1), Materialized(2)])
         write_slots([Slotted()], 2)
         methods_of_builtins(3)
 
@@ -202,6 +219,18 @@ def main():
         print("AttributeError:", e)
     print("slot writes to other types", write_slots([Point(1, 2), Slotted()], 2))
 
+    print("instance dicts", read_dicts([Materialized(3), Materialized(4)]))
+    grown = Materialized(5)
+    for i in range(20):
+        setattr(grown, f"extra{i}", i)
+    del grown.x
+    print("dict grown, attribute deleted", read_dicts([grown, Materialized(6)]))
+    grown.x = 7
+    print("attribute back at another position", read_dicts([grown]))
+    before = Materialized(8)
+    Materialized.y = property(lambda self: "property wins")
+    print("data descriptor added to the class", read_dicts([before]))
+    del Materialized.y
     print("builtin methods", methods_of_builtins(4))
     list.__dict__  # read-only; builtin types cannot change
     print("done", file=sys.stderr)

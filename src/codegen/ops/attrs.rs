@@ -89,6 +89,7 @@ fn attr_kind(observed: Observed) -> Option<isize> {
         Observed::Nothing | Observed::Specialized(op::LOAD_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
         Observed::Specialized(op::LOAD_ATTR_SLOT) => Some(caches::ATTR_SLOT),
         Observed::Specialized(op::LOAD_ATTR_MODULE) => Some(caches::ATTR_MODULE),
+        Observed::Specialized(op::LOAD_ATTR_WITH_HINT) => Some(caches::ATTR_DICT_HINT),
         _ => None,
     }
 }
@@ -131,12 +132,35 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
             let item = lw.b.ins().iadd(owner, place);
             lw.load(item, 0)
         }
-        _ => {
+        caches::ATTR_MODULE => {
             let dict = lw.load(owner, abi::MODULE_DICT);
             let version = lw.load(dict, abi::DICT_VERSION_TAG);
             let same = lw.b.ins().icmp(IntCC::Equal, version, place);
             lw.guard(same, miss);
             lw.load(entry, 8 * attr::EXTRA)
+        }
+        _ => {
+            // The instance's own dict, with the name at entry `place` of
+            // its (combined, str-keyed) table, as LOAD_ATTR_WITH_HINT.
+            let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+            lw.guard(dict, miss);
+            let keys = lw.load(dict, abi::DICT_KEYS);
+            let count = lw.load(keys, abi::KEYS_NENTRIES);
+            let within = lw.b.ins().icmp(IntCC::UnsignedLessThan, place, count);
+            lw.guard(within, miss);
+            let kind = lw.load_u8(keys, abi::KEYS_KIND);
+            let str_keys = lw.b.ins().icmp_imm_s(IntCC::NotEqual, kind, abi::KEYS_KIND_GENERAL as i64);
+            lw.guard(str_keys, miss);
+            let log2_index_bytes = lw.load_u8(keys, abi::KEYS_LOG2_INDEX_BYTES);
+            let one = lw.iconst(1);
+            let index_bytes = lw.b.ins().ishl(one, log2_index_bytes);
+            let offset = lw.b.ins().imul_imm_s(place, abi::UNICODE_ENTRY_SIZE as i64);
+            let table = lw.b.ins().iadd(keys, index_bytes);
+            let item = lw.b.ins().iadd(table, offset);
+            let key = lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_KEY);
+            let same = lw.b.ins().icmp(IntCC::Equal, key, name);
+            lw.guard(same, miss);
+            lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE)
         }
     };
     // An unset instance value or slot: the slow path raises or falls back.
