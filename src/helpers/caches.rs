@@ -321,11 +321,13 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                     }
                 }
                 (ATTR_DICT_HINT, Some(key)) => {
-                    let dict = before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+                    // Only a managed-dict type has the dict pointer before its instances.
+                    let managed = generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT);
+                    let dict = if managed { before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT) } else { std::ptr::null_mut() };
                     let combined = !dict.is_null()
                         && ffi::PyDict_CheckExact(dict) != 0
                         && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
-                    if generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) && combined {
+                    if combined && !is_data_descriptor(descr) {
                         let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
                         let count: isize = read_field(keys, abi::KEYS_NENTRIES);
                         (0..count as usize)

@@ -227,6 +227,16 @@ def main():
     print("dict grown, attribute deleted", read_dicts([grown, Materialized(6)]))
     grown.x = 7
     print("attribute back at another position", read_dicts([grown]))
+    import types
+
+    class WithXY:
+        x, y = "class x", "class y"
+
+    error = ValueError()
+    error.x, error.y = 1, 2
+    holder = types.ModuleType("holder")
+    holder.x, holder.y = 3, 4
+    print("objects without a managed dict", read_dicts([WithXY, error, types.SimpleNamespace(x=5, y=6), holder, 7]))
     before = Materialized(8)
     Materialized.y = property(lambda self: "property wins")
     print("data descriptor added to the class", read_dicts([before]))
