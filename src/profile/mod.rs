@@ -16,21 +16,23 @@ use pyo3::ffi::PyCodeObject;
 /// What the interpreter observed at each instruction of one code object.
 #[derive(Clone, Debug, Default)]
 pub struct Profile {
-    /// The opcode byte at each code unit of `co_code_adaptive`, as the
-    /// interpreter left it; empty when nothing was observed (code compiled
-    /// ahead of time, or before the interpreter quickened it).
-    opcodes: Vec<u8>,
+    /// The code units of `co_code_adaptive` (opcode in the low byte), as
+    /// the interpreter left them; empty when nothing was observed (code
+    /// compiled ahead of time, or before the interpreter quickened it).
+    units: Vec<u16>,
 }
 
 /// What the profile says about one instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Observed {
-    /// The interpreter never quickened the code: no information.
+    /// No information: the interpreter never quickened the code, or has not
+    /// run this instruction since it did.
     Nothing,
     /// The interpreter specialised the instruction into this opcode.
     Specialized(u8),
-    /// The interpreter ran the instruction quickened but kept it generic
-    /// (it tried to specialise and failed, or never ran it).
+    /// The interpreter ran the instruction quickened but kept it generic:
+    /// it tried to specialise it and failed, or the specialisation kept
+    /// missing.
     Generic,
 }
 
@@ -40,35 +42,47 @@ impl Profile {
         Profile::default()
     }
 
-    /// Copies the opcodes of the live code object `code`'s
+    /// Copies the code units of the live code object `code`'s
     /// `co_code_adaptive`, if the interpreter has quickened it.
     pub fn of(code: *mut PyCodeObject) -> Profile {
         // SAFETY: `code` is live; co_code_adaptive holds `Py_SIZE(code)`
         // code units of two bytes, the opcode first, inline in the object.
-        let opcodes: Vec<u8> = unsafe {
-            let units = abi::read_field::<isize>(code.cast(), abi::VAROBJECT_SIZE) as usize;
+        let units: Vec<u16> = unsafe {
+            let count = abi::read_field::<isize>(code.cast(), abi::VAROBJECT_SIZE) as usize;
             let first = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
-            (0..units).map(|i| *first.add(2 * i)).collect()
+            (0..count).map(|i| u16::from_le_bytes([*first.add(2 * i), *first.add(2 * i + 1)])).collect()
         };
-        let quickened = opcodes.iter().any(|&opcode| is_quickened(opcode));
-        Profile {
-            opcodes: if quickened { opcodes } else { Vec::new() },
-        }
+        let quickened = units.iter().any(|&unit| is_quickened(opcode(unit)));
+        Profile { units: if quickened { units } else { Vec::new() } }
     }
 
     /// Whether nothing was observed.
     pub fn is_empty(&self) -> bool {
-        self.opcodes.is_empty()
+        self.units.is_empty()
     }
 
     /// What was observed at the instruction at code unit `index`.
     pub fn at(&self, index: u32) -> Observed {
-        match self.opcodes.get(index as usize) {
-            None => Observed::Nothing,
-            Some(&opcode) if is_specialized(opcode) => Observed::Specialized(opcode),
-            Some(_) => Observed::Generic,
+        let Some(&unit) = self.units.get(index as usize) else { return Observed::Nothing };
+        let opcode = opcode(unit);
+        if is_specialized(opcode) {
+            return Observed::Specialized(opcode);
+        }
+        // Quickening leaves an adaptive instruction's counter (its first
+        // inline-cache unit) at zero; its first run then specialises it or
+        // sets the counter to back off.
+        let counter = self.units.get(index as usize + 1).copied().unwrap_or(0);
+        if op::ADAPTIVE.contains(&opcode) && counter == 0 {
+            Observed::Nothing
+        } else {
+            Observed::Generic
         }
     }
+}
+
+/// The opcode of a code unit (its low byte, CPython's `_Py_OPCODE`).
+fn opcode(unit: u16) -> u8 {
+    unit.to_le_bytes()[0]
 }
 
 /// Whether `opcode` is a form the specialising interpreter rewrites
