@@ -182,18 +182,25 @@ pub struct CodeInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
+/// What kind of suspending code (generator, coroutine) a code object with
+/// these `co_flags` is; None for a plain function. Such code is not compiled.
+pub fn suspending_kind(flags: i32) -> Option<&'static str> {
+    [
+        (abi::CO_GENERATOR, "generator"),
+        (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE, "coroutine"),
+        (abi::CO_ASYNC_GENERATOR, "async generator"),
+    ]
+    .into_iter()
+    .find(|&(flag, _)| flags & flag != 0)
+    .map(|(_, kind)| kind)
+}
+
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
 pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
-    for (flag, kind) in [
-        (abi::CO_GENERATOR, "generator"),
-        (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE, "coroutine"),
-        (abi::CO_ASYNC_GENERATOR, "async generator"),
-    ] {
-        if flags & flag != 0 {
-            return Err(Unsupported(kind.to_owned()));
-        }
+    if let Some(kind) = suspending_kind(flags) {
+        return Err(Unsupported(kind.to_owned()));
     }
     let instrs = with_co_code(code, decode).ok_or_else(|| Unsupported("co_code is unavailable".into()))?;
     let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);

@@ -10,11 +10,12 @@
 //! lookup after the settings change.
 
 use super::{compat, CACHE_FILE};
-use crate::bytecode::CodeInfo;
+use crate::bytecode::{code_info, Unsupported};
 use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
 use crate::stats;
 use memmap2::Mmap;
+use pyo3::ffi::PyCodeObject;
 use pyjit_cache_format::{self as format, CacheReader, Entry, Key};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -41,9 +42,9 @@ pub fn record(key: Key) {
 }
 
 /// Native code for the code object with `key` from the configured cache, if it has a
-/// usable entry; `info` describes that code object. Asked once per code object. Entries
+/// usable entry. Asked once per code object. Entries
 /// hold code compiled with every optimization, so none is used while one is switched off.
-pub fn lookup(key: &Key, info: &CodeInfo) -> Option<NativeCode> {
+pub fn lookup(key: &Key, code: *mut PyCodeObject) -> Option<NativeCode> {
     let settings = config::cache();
     let dir = settings.dir.as_deref()?;
     if config::optimizations() != Optimizations::ALL {
@@ -57,7 +58,7 @@ pub fn lookup(key: &Key, info: &CodeInfo) -> Option<NativeCode> {
         *open = Some(OpenCache { generation: settings.generation, reader });
     }
     let reader = open.as_ref()?.reader.as_ref()?;
-    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, info)).transpose()) {
+    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, code)).transpose()) {
         Ok(Some(native)) => {
             stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
             Some(native)
@@ -89,7 +90,7 @@ fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader
 /// Links a verified entry. Entries carry what pyjit's code generator produces today: no
 /// slots and no guards (code reads constants and names through its frame); an entry that
 /// asks for either is refused rather than run without them.
-fn link(entry: Entry, info: &CodeInfo) -> Result<NativeCode, String> {
+fn link(entry: Entry, code: *mut PyCodeObject) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
@@ -97,7 +98,9 @@ fn link(entry: Entry, info: &CodeInfo) -> Result<NativeCode, String> {
     if imports != entry.imports {
         return Err("its import list does not match its object".into());
     }
-    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache, info)
+    // The data block's layout follows from the bytecode, read only for a hit.
+    let info = code_info(code).map_err(|Unsupported(reason)| format!("its code object cannot be read: {reason}"))?;
+    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache, &info)
 }
 
 /// Reports a refusal: one warning line, or in strict mode one error line and exit.

@@ -504,7 +504,7 @@ impl<'a> Lowering<'a> {
 
     /// Counts a run of an inline cache's slow path in the data block's
     /// counter (`bytecode::DATA_MISS_COUNT`): a cold path, called where it starts.
-    pub fn count_cache_miss(&mut self) {
+    fn count_cache_miss(&mut self) {
         let data = self.data;
         let count = self.load(data, 8 * bytecode::DATA_MISS_COUNT);
         let count = self.b.ins().iadd_imm_s(count, 1);
@@ -517,6 +517,32 @@ impl<'a> Lowering<'a> {
         let block = self.b.create_block();
         self.b.set_cold_block(block);
         block
+    }
+
+    /// Ends an inline cache's fast path, whose result is `hit` (None for a
+    /// store), and lowers its slow path: `miss`, where the fast path's
+    /// guards went, counts the miss and runs `slow`, which gives the same
+    /// kind of result. Continues where the two meet; returns the result.
+    pub fn finish_cached(
+        &mut self,
+        hit: Option<Value>,
+        miss: Block,
+        slow: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<Value> {
+        let done = self.b.create_block();
+        if hit.is_some() {
+            self.b.append_block_param(done, self.ptr);
+        }
+        let hit: Vec<BlockArg> = hit.into_iter().map(BlockArg::Value).collect();
+        self.b.ins().jump(done, &hit);
+        self.b.switch_to_block(miss);
+        self.b.seal_block(miss);
+        self.count_cache_miss();
+        let missed: Vec<BlockArg> = slow(self).into_iter().map(BlockArg::Value).collect();
+        self.b.ins().jump(done, &missed);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.block_params(done).first().copied()
     }
 
     /// Continues the fast path in a new block when `cond` is nonzero, else
@@ -707,8 +733,8 @@ impl<'a> Lowering<'a> {
         self.b.inst_results(call)[0]
     }
 
-    /// Calls the C function at `address` (a type slot, say), with
-    /// pointer-sized parameters and result.
+    /// Calls the C function at `address` (a type slot, say); its parameters
+    /// have the types of `args`, the result is pointer-sized.
     pub fn call_address(&mut self, address: Value, args: &[Value]) -> Value {
         let sig = self.signature(args);
         let sig = self.b.import_signature(sig);

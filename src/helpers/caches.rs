@@ -104,12 +104,8 @@ pub const METHOD_NO_DICT: u64 = 2;
 ///
 /// SAFETY: `tp` is a live type.
 unsafe fn type_key(tp: *mut ffi::PyTypeObject) -> Option<u64> {
-    // SAFETY: see above; the offsets are probed.
-    unsafe {
-        let flags: std::ffi::c_ulong = read_field(tp.cast(), abi::TYPE_FLAGS);
-        let version: u32 = read_field(tp.cast(), abi::TYPE_VERSION_TAG);
-        (flags & abi::TPFLAGS_VALID_VERSION_TAG as std::ffi::c_ulong != 0).then_some((1 << 32) | u64::from(version))
-    }
+    // SAFETY: see above.
+    unsafe { has_flag(tp, abi::TPFLAGS_VALID_VERSION_TAG).then(|| current_key(tp)) }
 }
 
 /// Whether `tp` has a flag of `Py_TPFLAGS_*`.
@@ -127,6 +123,15 @@ unsafe fn has_flag(tp: *mut ffi::PyTypeObject, flag: usize) -> bool {
 unsafe fn generic_getattr(tp: *mut ffi::PyTypeObject) -> bool {
     // SAFETY: see above.
     unsafe { read_field::<usize>(tp.cast(), abi::TYPE_GETATTRO) == ffi::PyObject_GenericGetAttr as *const () as usize }
+}
+
+/// Whether attribute assignment on `tp` is the generic one (no
+/// `__setattr__` in Python).
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn generic_setattr(tp: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: see above.
+    unsafe { read_field::<usize>(tp.cast(), abi::TYPE_SETATTRO) == ffi::PyObject_GenericSetAttr as *const () as usize }
 }
 
 /// Whether `descr` (from the type's MRO, may be NULL) takes precedence over
@@ -160,7 +165,7 @@ unsafe fn shared_keys(tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option
             return None;
         }
         let count: isize = read_field(keys, abi::KEYS_NENTRIES);
-        let entries = keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES)));
+        let entries = entry_table(keys);
         // Names are nearly always interned, so the same object; a cached
         // hash that differs (-1 is not yet computed) rules a key out cheaply.
         let hash = |s: *mut PyObject| read_field::<ffi::Py_hash_t>(s.cast(), abi::UNICODE_HASH);
@@ -191,8 +196,56 @@ unsafe fn dict_entry(dict: *mut PyObject, index: usize) -> Option<(*mut PyObject
         if usize::from(*keys.add(abi::KEYS_KIND)) == abi::KEYS_KIND_GENERAL || index >= count as usize {
             return None;
         }
-        let item = keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES)) + index * abi::UNICODE_ENTRY_SIZE);
+        let item = entry_table(keys).add(index * abi::UNICODE_ENTRY_SIZE);
         Some((read_field(item, abi::UNICODE_ENTRY_KEY), read_field(item, abi::UNICODE_ENTRY_VALUE)))
+    }
+}
+
+/// The entries of the str-keyed (or split) dict keys `keys`, which follow
+/// their index table.
+///
+/// SAFETY: `keys` is live dict keys that are not of the general kind.
+unsafe fn entry_table(keys: *const u8) -> *const u8 {
+    // SAFETY: see above; the offsets are probed.
+    unsafe { keys.add(abi::KEYS_INDICES + (1 << *keys.add(abi::KEYS_LOG2_INDEX_BYTES))) }
+}
+
+/// The instance values of `owner` (NULL once its dict is materialised).
+///
+/// SAFETY: `owner` is a live instance of a type with `Py_TPFLAGS_MANAGED_DICT`.
+unsafe fn instance_values(owner: *mut PyObject) -> *mut u8 {
+    // SAFETY: see above.
+    unsafe { before_object(owner, abi::VALUES_BEFORE_OBJECT).cast() }
+}
+
+/// The place of instance value `index` in `values`.
+///
+/// SAFETY: `values` is live instance values with more than `index` places.
+unsafe fn value_place(values: *mut u8, index: usize) -> *mut *mut PyObject {
+    // SAFETY: see above.
+    unsafe { values.add(abi::DICT_VALUES_ITEMS + 8 * index).cast() }
+}
+
+/// The index at which `owner` (of type `tp`, whose MRO gives `descr` for
+/// `name`) holds `value` as the instance value `name`, where no data
+/// descriptor takes precedence over it: what an instance-value entry records.
+///
+/// SAFETY: `owner` is live and `tp` its type; `descr` is NULL or live.
+unsafe fn instance_value_index(
+    owner: *mut PyObject,
+    tp: *mut ffi::PyTypeObject,
+    name: *mut PyObject,
+    descr: *mut PyObject,
+    value: *mut PyObject,
+) -> Option<u64> {
+    // SAFETY: see above; the values are read only for a managed-dict type.
+    unsafe {
+        if !has_flag(tp, abi::TPFLAGS_MANAGED_DICT) || is_data_descriptor(descr) {
+            return None;
+        }
+        let values = instance_values(owner);
+        let (_, index) = shared_keys(tp, name)?;
+        index.filter(|&i| !values.is_null() && *value_place(values, i) == value).map(|i| i as u64)
     }
 }
 
@@ -217,14 +270,14 @@ unsafe fn other_way(site: *mut u64, key: u64) -> Option<*mut u64> {
     }
 }
 
-/// Makes `words` the first entry of `site`, whose other entries move down
-/// one place (the last is dropped); for one-entry sites, `ways` is 1.
+/// Makes `words` the first entry of the polymorphic `site`, whose other
+/// entries move down one place (the last is dropped).
 ///
-/// SAFETY: `site` is a cache of `ways` entries in a data block.
-unsafe fn fill_first(site: *mut u64, ways: usize, words: [u64; DATA_ENTRY_WORDS]) {
-    // SAFETY: see above.
+/// SAFETY: `site` is a polymorphic site's cache in a data block.
+unsafe fn fill_first(site: *mut u64, words: [u64; DATA_ENTRY_WORDS]) {
+    // SAFETY: see above; the cache has `CACHE_WAYS` entries.
     unsafe {
-        std::ptr::copy(site, site.add(DATA_ENTRY_WORDS), (ways - 1) * DATA_ENTRY_WORDS);
+        std::ptr::copy(site, site.add(DATA_ENTRY_WORDS), (CACHE_WAYS - 1) * DATA_ENTRY_WORDS);
         std::ptr::copy_nonoverlapping(words.as_ptr(), site, DATA_ENTRY_WORDS);
     }
 }
@@ -240,11 +293,11 @@ unsafe fn cached_attribute(owner: *mut PyObject, name: *mut PyObject, entry: *mu
         let place = *entry.add(attr::WHERE);
         let value: *mut PyObject = match kind {
             ATTR_INSTANCE_VALUE => {
-                let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+                let values = instance_values(owner);
                 if values.is_null() {
                     return None;
                 }
-                read_field(values, abi::DICT_VALUES_ITEMS + 8 * place as usize)
+                *value_place(values, place as usize)
             }
             ATTR_SLOT => read_field(owner.cast(), place as usize),
             ATTR_DICT_HINT => {
@@ -291,20 +344,10 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
             let descr = abi_ffi::_PyType_Lookup(tp, name);
             let filled = match (kind, type_key(tp)) {
                 (_, None) => None,
-                (ATTR_INSTANCE_VALUE, Some(key)) => {
-                    if generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) {
-                        let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
-                        let index = shared_keys(tp, name).and_then(|(_, position)| position);
-                        index
-                            .filter(|&i| {
-                                !values.is_null()
-                                    && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value
-                            })
-                            .map(|i| [key, 0, i as u64, 0])
-                    } else {
-                        None
-                    }
-                }
+                (ATTR_INSTANCE_VALUE, Some(key)) => generic_getattr(tp)
+                    .then(|| instance_value_index(owner, tp, name, descr, value))
+                    .flatten()
+                    .map(|index| [key, 0, index, 0]),
                 (ATTR_SLOT, Some(key)) => generic_getattr(tp)
                     .then(|| object_slot(descr, abi::MEMBER_FLAG_AUDIT_READ))
                     .flatten()
@@ -340,7 +383,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                 _ => unreachable!("LOAD_ATTR cache kind out of range"),
             };
             if let Some(words) = filled {
-                fill_first(site, CACHE_WAYS, words);
+                fill_first(site, words);
             }
         }
         ffi::Py_DECREF(owner);
@@ -374,11 +417,11 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
             if before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
                 if let Some((count, None)) = shared_keys(tp, name) {
-                    fill_first(site, CACHE_WAYS, [key, METHOD_WITH_VALUES, method as u64, count]);
+                    fill_first(site, [key, METHOD_WITH_VALUES, method as u64, count]);
                 }
             }
         } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
-            fill_first(site, CACHE_WAYS, [key, METHOD_NO_DICT, method as u64, 0]);
+            fill_first(site, [key, METHOD_NO_DICT, method as u64, 0]);
         }
         status
     }
@@ -435,11 +478,11 @@ unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Op
         if kind == ATTR_SLOT {
             return Some(owner.cast::<u8>().add(place).cast());
         }
-        let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
+        let values = instance_values(owner);
         if values.is_null() {
             return None;
         }
-        let item = values.add(abi::DICT_VALUES_ITEMS + 8 * place).cast::<*mut PyObject>();
+        let item = value_place(values, place);
         if (*item).is_null() {
             abi_ffi::pyjit_values_add_to_insertion_order(values.cast(), place as ffi::Py_ssize_t);
         }
@@ -470,21 +513,15 @@ pub unsafe extern "C" fn store_attr(
             return 0;
         }
         let status = ffi::PyObject_SetAttr(owner, name, value);
-        let generic = read_field::<usize>(tp.cast(), abi::TYPE_SETATTRO) == ffi::PyObject_GenericSetAttr as *const () as usize;
-        if let (0, true, Some(key)) = (status, generic, type_key(tp)) {
+        if let (0, true, Some(key)) = (status, generic_setattr(tp), type_key(tp)) {
             let descr = abi_ffi::_PyType_Lookup(tp, name);
             let place = if kind == ATTR_SLOT {
                 object_slot(descr, abi::MEMBER_FLAG_READONLY)
-            } else if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !is_data_descriptor(descr) {
-                let values = before_object(owner, abi::VALUES_BEFORE_OBJECT).cast::<u8>();
-                shared_keys(tp, name).and_then(|(_, position)| position).filter(|&i| {
-                    !values.is_null() && read_field::<*mut PyObject>(values, abi::DICT_VALUES_ITEMS + 8 * i) == value
-                }).map(|i| i as u64)
             } else {
-                None
+                instance_value_index(owner, tp, name, descr, value)
             };
             if let Some(place) = place {
-                fill_first(site, CACHE_WAYS, [key, 0, place, 0]);
+                fill_first(site, [key, 0, place, 0]);
             }
         }
         ffi::Py_DECREF(value);

@@ -198,7 +198,7 @@ impl CodeState {
         if config::cache().dir.is_none() {
             return;
         }
-        let attached = self.key(code).and_then(|key| attach::lookup(&key, &bytecode::code_info(code).ok()?));
+        let attached = self.key(code).and_then(|key| attach::lookup(&key, code));
         if let Some(native) = attached {
             perf_map::record(code, &native);
             self.tier = Tier::Native(Box::new(native));
@@ -255,9 +255,8 @@ impl CodeState {
         // Generators and coroutines are not compiled: trying at once settles
         // that (the flags are checked before anything else), so their
         // resumptions, each a frame the hook sees, skip the tiering.
-        let suspends = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR;
         matches!(self.tier, Tier::Counting)
-            && (abi::code_int(code, abi::CODE_FLAGS) & suspends != 0
+            && (bytecode::suspending_kind(abi::code_int(code, abi::CODE_FLAGS)).is_some()
                 || super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code)))
     }
 

@@ -52,34 +52,35 @@ pub fn lower(lw: &mut Lowering) {
                 Observed::Nothing
                     | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT)
             ) && lw.apply(Optimization::InlineCacheMethods);
-            let done = lw.b.create_block();
-            let miss = if cached { load_method_hit(lw, done) } else { lw.b.create_block() };
-            if !cached {
-                lw.b.ins().jump(miss, &[]);
-            }
-            lw.b.switch_to_block(miss);
-            lw.b.seal_block(miss);
-            // The object is written to the frame's stack slot; the runtime
-            // function replaces it with [method, self] or [NULL, attribute].
-            let base = lw.depth - 1;
-            lw.spill(base, base + 1);
-            let slots = lw.stack_address(base);
-            let status = if cached {
-                lw.count_cache_miss();
+            if cached {
                 let entry = lw.data_entry();
-                lw.call("pyjit_load_method_cached", &[slots, name, entry])
+                let miss = load_method_hit(lw, entry);
+                lw.finish_cached(None, miss, |lw| {
+                    // The slow path starts with the owner alone on the stack.
+                    lw.depth -= 1;
+                    load_method(lw, "pyjit_load_method_cached", &[name, entry]);
+                    None
+                });
             } else {
-                lw.call("pyjit_load_method", &[slots, name])
-            };
-            lw.raise_if_negative(status);
-            lw.depth += 1;
-            lw.reload(base, base + 2);
-            lw.b.ins().jump(done, &[]);
-            lw.b.switch_to_block(done);
-            lw.b.seal_block(done);
+                load_method(lw, "pyjit_load_method", &[name]);
+            }
         }
         _ => unreachable!("not an attribute opcode"),
     }
+}
+
+/// LOAD_METHOD through the runtime function `symbol`, given the frame's
+/// stack slots and `args`: the object is written to its stack slot, and the
+/// function replaces it with [method, self] or [NULL, attribute].
+fn load_method(lw: &mut Lowering, symbol: &'static str, args: &[Value]) {
+    let base = lw.depth - 1;
+    lw.spill(base, base + 1);
+    let slots = lw.stack_address(base);
+    let args: Vec<Value> = std::iter::once(slots).chain(args.iter().copied()).collect();
+    let status = lw.call(symbol, &args);
+    lw.raise_if_negative(status);
+    lw.depth += 1;
+    lw.reload(base, base + 2);
 }
 
 /// The cached LOAD_ATTR kind to emit for what the interpreter observed:
@@ -100,6 +101,13 @@ fn load_before(lw: &mut Lowering, obj: Value, bytes: usize) -> Value {
     lw.load(at, 0)
 }
 
+/// The address of instance value `index` in `values`.
+fn value_place(lw: &mut Lowering, values: Value, index: Value) -> Value {
+    let offset = lw.b.ins().ishl_imm_u(index, 3);
+    let item = lw.b.ins().iadd(values, offset);
+    lw.b.ins().iadd_imm_s(item, abi::DICT_VALUES_ITEMS as i64)
+}
+
 /// Branches to `miss` unless the type of `owner` is the one `entry` was
 /// filled for; returns the type.
 fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
@@ -116,17 +124,14 @@ fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Val
 fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -> Value {
     let entry = lw.data_entry();
     let miss = lw.cold_block();
-    let done = lw.b.create_block();
-    lw.b.append_block_param(done, lw.ptr);
     guard_type(lw, owner, entry, miss);
     let place = lw.load(entry, 8 * attr::WHERE);
     let value = match kind {
         caches::ATTR_INSTANCE_VALUE => {
             let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
             lw.guard(values, miss);
-            let offset = lw.b.ins().ishl_imm_u(place, 3);
-            let item = lw.b.ins().iadd(values, offset);
-            lw.load(item, abi::DICT_VALUES_ITEMS)
+            let item = value_place(lw, values, place);
+            lw.load(item, 0)
         }
         caches::ATTR_SLOT => {
             let item = lw.b.ins().iadd(owner, place);
@@ -167,17 +172,13 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
     lw.guard(value, miss);
     lw.incref(value);
     lw.decref(owner);
-    lw.b.ins().jump(done, &[value.into()]);
-    lw.b.switch_to_block(miss);
-    lw.b.seal_block(miss);
-    lw.count_cache_miss();
-    let kind = lw.iconst(kind as i64);
-    let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
-    lw.raise_if_null(value);
-    lw.b.ins().jump(done, &[value.into()]);
-    lw.b.switch_to_block(done);
-    lw.b.seal_block(done);
-    lw.b.block_params(done)[0]
+    let value = lw.finish_cached(Some(value), miss, |lw| {
+        let kind = lw.iconst(kind as i64);
+        let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
+        lw.raise_if_null(value);
+        Some(value)
+    });
+    value.expect("a load has a result")
 }
 
 /// STORE_ATTR of `kind` (an instance value or a slot) through the site's
@@ -187,7 +188,6 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
 fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value, kind: isize) {
     let entry = lw.data_entry();
     let miss = lw.cold_block();
-    let done = lw.b.create_block();
     guard_type(lw, owner, entry, miss);
     let place = lw.load(entry, 8 * attr::WHERE);
     if kind == caches::ATTR_SLOT {
@@ -198,10 +198,9 @@ fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value,
     } else {
         let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
         lw.guard(values, miss);
-        let offset = lw.b.ins().ishl_imm_u(place, 3);
-        let item = lw.b.ins().iadd(values, offset);
-        let old = lw.load(item, abi::DICT_VALUES_ITEMS);
-        lw.store(value, item, abi::DICT_VALUES_ITEMS);
+        let item = value_place(lw, values, place);
+        let old = lw.load(item, 0);
+        lw.store(value, item, 0);
         let replaced = lw.b.create_block();
         let added = lw.b.create_block();
         let stored = lw.b.create_block();
@@ -218,23 +217,18 @@ fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value,
         lw.b.seal_block(stored);
     }
     lw.decref(owner);
-    lw.b.ins().jump(done, &[]);
-    lw.b.switch_to_block(miss);
-    lw.b.seal_block(miss);
-    lw.count_cache_miss();
-    let kind = lw.iconst(kind as i64);
-    let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
-    lw.raise_if_negative(status);
-    lw.b.ins().jump(done, &[]);
-    lw.b.switch_to_block(done);
-    lw.b.seal_block(done);
+    lw.finish_cached(None, miss, |lw| {
+        let kind = lw.iconst(kind as i64);
+        let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
+        lw.raise_if_negative(status);
+        None
+    });
 }
 
-/// LOAD_METHOD's fast path through the site's entry: on a hit the stack
-/// gets [method, owner] and control goes to `done`. Returns the block of the
-/// slow path, entered with the owner on the stack.
-fn load_method_hit(lw: &mut Lowering, done: Block) -> Block {
-    let entry = lw.data_entry();
+/// LOAD_METHOD's fast path through the site's `entry`: it ends with
+/// [method, owner] on the stack. Returns the block of the slow path, for
+/// `finish_cached`.
+fn load_method_hit(lw: &mut Lowering, entry: Value) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
     let tp = guard_type(lw, owner, entry, miss);
@@ -259,7 +253,5 @@ fn load_method_hit(lw: &mut Lowering, done: Block) -> Block {
     lw.incref(method);
     lw.set_peek(1, method);
     lw.push(owner);
-    lw.b.ins().jump(done, &[]);
-    lw.depth -= 1;
     miss
 }

@@ -105,6 +105,7 @@ pub fn lower(lw: &mut Lowering) {
 /// filled, so the cached value is what the lookup would find.
 fn load_global(lw: &mut Lowering, name: Value) -> Value {
     let entry = lw.data_entry();
+    let miss = lw.cold_block();
     let frame = lw.frame;
     let globals = lw.load(frame, abi::FRAME_F_GLOBALS);
     let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
@@ -114,32 +115,19 @@ fn load_global(lw: &mut Lowering, name: Value) -> Value {
     let same_globals = lw.b.ins().icmp(IntCC::Equal, globals_version, cached_globals_version);
     let same_builtins = lw.b.ins().icmp(IntCC::Equal, builtins, cached_builtins);
     let both = lw.b.ins().band(same_globals, same_builtins);
-    let check_builtins = lw.b.create_block();
-    let hit = lw.b.create_block();
-    let miss = lw.b.create_block();
-    let done = lw.b.create_block();
-    lw.b.append_block_param(done, lw.ptr);
-    lw.b.set_cold_block(miss);
-    lw.b.ins().brif(both, check_builtins, &[], miss, &[]);
-    lw.b.switch_to_block(check_builtins);
-    lw.b.seal_block(check_builtins);
+    // Only then is `builtins` known to be a dict with a version to read.
+    lw.guard(both, miss);
     let builtins_version = lw.load(builtins, abi::DICT_VERSION_TAG);
     let cached_builtins_version = lw.load(entry, 8 * global::BUILTINS_VERSION);
     let unchanged = lw.b.ins().icmp(IntCC::Equal, builtins_version, cached_builtins_version);
-    lw.b.ins().brif(unchanged, hit, &[], miss, &[]);
-    lw.b.switch_to_block(hit);
-    lw.b.seal_block(hit);
+    lw.guard(unchanged, miss);
     let value = lw.load(entry, 8 * global::VALUE);
     lw.incref(value);
-    lw.b.ins().jump(done, &[value.into()]);
-    lw.b.switch_to_block(miss);
-    lw.b.seal_block(miss);
-    lw.count_cache_miss();
-    let tstate = lw.tstate;
-    let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry]);
-    lw.raise_if_null(value);
-    lw.b.ins().jump(done, &[value.into()]);
-    lw.b.switch_to_block(done);
-    lw.b.seal_block(done);
-    lw.b.block_params(done)[0]
+    let value = lw.finish_cached(Some(value), miss, |lw| {
+        let tstate = lw.tstate;
+        let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry]);
+        lw.raise_if_null(value);
+        Some(value)
+    });
+    value.expect("a load has a result")
 }
