@@ -211,7 +211,7 @@ def main():
         except RecursionError:
             results.append("RecursionError in thread")
         results.append(depth(200))
-    threading.stack_size(4 * 1024 * 1024)
+    threading.stack_size(256 * 1024)
     t = threading.Thread(target=threaded)
     t.start()
     t.join()
