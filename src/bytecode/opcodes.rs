@@ -66,6 +66,13 @@ impl Flags {
     /// entries (the first checked in generated code, the others by its slow
     /// path).
     pub const POLYMORPHIC_CACHE: Flags = Flags(16);
+    /// Its lowering may push a borrowed reference (a constant's or a bound
+    /// local's) and leaves the items below as they are.
+    pub const LENDS: Flags = Flags(32);
+    /// Its lowering takes the items it pops borrowed or owned, as they are;
+    /// the items below are owned. Every other instruction finds the whole
+    /// stack owned.
+    pub const BORROWS: Flags = Flags(64);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -134,8 +141,8 @@ opcodes! { arg;
     SWAP: (arg, arg), Stack;
     PRECALL: (0, 0), Stack, Adaptive;
 
-    LOAD_CONST: (0, 1), Locals;
-    LOAD_FAST: (0, 1), Locals [RAISES];
+    LOAD_CONST: (0, 1), Locals [LENDS];
+    LOAD_FAST: (0, 1), Locals [RAISES | LENDS];
     STORE_FAST: (1, 0), Locals;
     DELETE_FAST: (0, 0), Locals [RAISES];
     MAKE_CELL: (0, 0), Locals [RAISES];
@@ -160,20 +167,20 @@ opcodes! { arg;
     LOAD_ASSERTION_ERROR: (0, 1), Names;
     PRINT_EXPR: (1, 0), Names [RUNS_CODE];
 
-    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
-    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
+    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS], Adaptive;
+    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
     LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
 
-    BINARY_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
+    BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_NEGATIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_INVERT: (1, 1), Operators [RUNS_CODE];
     UNARY_NOT: (1, 1), Operators [RUNS_CODE];
-    COMPARE_OP: (2, 1), Operators [RUNS_CODE], Adaptive;
-    IS_OP: (2, 1), Operators;
+    COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
+    IS_OP: (2, 1), Operators [BORROWS];
     CONTAINS_OP: (2, 1), Operators [RUNS_CODE];
-    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE], Adaptive;
+    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
     STORE_SUBSCR: (3, 0), Operators [RUNS_CODE], Adaptive;
     DELETE_SUBSCR: (2, 0), Operators [RUNS_CODE];
     BUILD_SLICE: (arg, 1), Operators [RAISES];

@@ -169,6 +169,15 @@ fn compile_function_in(
     Ok(Compiled { id, size, osr_entries, optimizations })
 }
 
+/// A value-stack item popped by an instruction that takes its operands
+/// borrowed (`Lowering::pop_operand`).
+#[derive(Clone, Copy)]
+pub struct Operand {
+    pub value: Value,
+    /// The stack did not own a reference to it.
+    pub borrowed: bool,
+}
+
 /// State of one function's lowering.
 pub struct Lowering<'a> {
     pub b: FunctionBuilder<'a>,
@@ -200,6 +209,9 @@ pub struct Lowering<'a> {
     /// Instructions lowered so far.
     lowered: usize,
     stack: Vec<Variable>,
+    /// Per value-stack depth: whether the item there is a borrowed
+    /// reference (see `push_borrowed`), not an owned one.
+    borrowed: Vec<bool>,
     pub depth: usize,
     blocks: HashMap<u32, Block>,
     /// Block starts that lowered code jumps to (the rest is not lowered).
@@ -287,6 +299,7 @@ impl<'a> Lowering<'a> {
             b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
+        let borrowed = vec![false; info.stacksize as usize];
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         let mut applied = Optimizations::NONE;
         // Every choice of fast paths reads the profile (`observed`) when it has observations.
@@ -313,6 +326,7 @@ impl<'a> Lowering<'a> {
             since_reload: 0,
             lowered: 0,
             stack,
+            borrowed,
             depth: 0,
             blocks: HashMap::new(),
             reached: HashSet::new(),
@@ -346,6 +360,7 @@ impl<'a> Lowering<'a> {
             if let Some(&block) = self.blocks.get(&ins.start) {
                 debug_assert!(self.fused_condition.is_none(), "a fused condition crosses a block start");
                 if self.reachable {
+                    self.own_stack_below(0);
                     self.record_depth(ins.start)?;
                     self.b.ins().jump(block, &[]);
                 }
@@ -355,6 +370,8 @@ impl<'a> Lowering<'a> {
                     self.b.switch_to_block(block);
                     self.reload_anchors();
                     self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
+                    // Every edge into a block carries owned items only.
+                    self.borrowed.fill(false);
                     self.prev_instr_stored = None;
                 }
             }
@@ -666,6 +683,7 @@ impl<'a> Lowering<'a> {
 
     /// Writes the stack items `from..to` into the frame's value stack.
     pub fn spill(&mut self, from: usize, to: usize) {
+        debug_assert!(!self.borrowed[from..to].contains(&true), "a borrowed item written to the frame");
         for d in from..to {
             let value = self.b.use_var(self.stack[d]);
             self.store_stack_item(d, value);
@@ -686,6 +704,7 @@ impl<'a> Lowering<'a> {
             let frame = self.frame;
             let value = self.load(frame, offset);
             self.b.def_var(self.stack[d], value);
+            self.borrowed[d] = false;
         }
     }
 
@@ -693,12 +712,60 @@ impl<'a> Lowering<'a> {
 
     pub fn push(&mut self, value: Value) {
         self.b.def_var(self.stack[self.depth], value);
+        self.borrowed[self.depth] = false;
         self.depth += 1;
     }
 
+    /// Pushes a reference the frame keeps alive without the stack owning it:
+    /// a constant's, or a bound local's. Only instructions that take their
+    /// operands borrowed (`Flags::BORROWS`, through `pop_operand`) see such
+    /// an item; before any other instruction, and before anything leaves
+    /// the block or the compiled code, it gets a reference of its own
+    /// (`own_stack_below`). So a local is never rebound, and no exit or
+    /// jump target sees a stack item, while the item is borrowed.
+    pub fn push_borrowed(&mut self, value: Value) {
+        self.push(value);
+        self.borrowed[self.depth - 1] = true;
+    }
+
+    /// Pops the top item as an owned reference.
     pub fn pop(&mut self) -> Value {
+        let operand = self.pop_operand();
+        self.own(operand)
+    }
+
+    /// Pops the top item as it is: owned or borrowed. The caller gives it
+    /// up with `release` or turns it into an owned reference with `own`.
+    pub fn pop_operand(&mut self) -> Operand {
         self.depth -= 1;
-        self.b.use_var(self.stack[self.depth])
+        let borrowed = std::mem::take(&mut self.borrowed[self.depth]);
+        Operand { value: self.b.use_var(self.stack[self.depth]), borrowed }
+    }
+
+    /// An owned reference to `operand`'s object (its own, if it is owned).
+    pub fn own(&mut self, operand: Operand) -> Value {
+        if operand.borrowed {
+            self.incref(operand.value);
+        }
+        operand.value
+    }
+
+    /// Gives up `operand`: drops its reference if it owns one.
+    pub fn release(&mut self, operand: Operand) {
+        if !operand.borrowed {
+            self.decref(operand.value);
+        }
+    }
+
+    /// Gives every borrowed item below the top `operands` ones a reference
+    /// of its own.
+    pub fn own_stack_below(&mut self, operands: usize) {
+        for d in 0..self.depth - operands {
+            if std::mem::take(&mut self.borrowed[d]) {
+                let value = self.b.use_var(self.stack[d]);
+                self.incref(value);
+            }
+        }
     }
 
     /// The item `n` places from the top (1 is the top).
@@ -833,6 +900,7 @@ impl<'a> Lowering<'a> {
                 stub
             }
         };
+        debug_assert!(!self.borrowed[..shape.spilled].contains(&true), "a borrowed item leaves compiled code");
         let mut args = vec![BlockArg::Value(self.iconst(unit))];
         args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
         (stub, args)

@@ -7,8 +7,8 @@ use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject};
 
 /// Runs a call of a Python function (the function, its positional
-/// arguments) without vectorcall when it can, or returns None having done
-/// nothing. The runtime, which knows which code has native code, sets it
+/// arguments, whose references the call consumes) without vectorcall when
+/// it can, or returns None having done nothing. The runtime, which knows which code has native code, sets it
 /// when it installs the frame-evaluation hook.
 pub type DirectCall =
     unsafe fn(*mut ThreadState, *mut PyObject, *const *mut PyObject, usize) -> Option<*mut PyObject>;
@@ -57,11 +57,15 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let direct = if !kwnames.is_null() || !config::optimization_enabled(Optimization::DirectCalls) {
-            None
-        } else if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
-            DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total))
-        } else if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) && !is_method {
+        let direct_calls = kwnames.is_null() && config::optimization_enabled(Optimization::DirectCalls);
+        if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+            if let Some(result) = DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total)) {
+                // The arguments' references went to the callee's frame.
+                ffi::Py_DECREF(function);
+                return result;
+            }
+        }
+        let direct = if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) && !is_method {
             DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total))
         } else {
             None

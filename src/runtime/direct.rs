@@ -19,12 +19,14 @@ use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
 /// Calls the Python function `function` with the `nargs` positional
-/// arguments at `args` (borrowed), if it can be run directly; None, with
-/// nothing done, if the call must take the generic path.
+/// arguments at `args`, if it can be run directly: the arguments' references
+/// are then moved into the callee's frame (the call consumes them). None,
+/// with nothing done, if the call must take the generic path.
 ///
 /// # Safety
 /// Called from compiled code with the GIL held; `function` is an exact
-/// Python function and `args` holds `nargs` live references.
+/// Python function and `args` holds `nargs` owned references.
+#[inline]
 pub unsafe fn call(
     tstate: *mut ThreadState,
     function: *mut PyObject,
@@ -41,11 +43,12 @@ pub unsafe fn call(
         let flags = abi::code_int(code, abi::CODE_FLAGS);
         let argcount = abi::code_int(code, abi::CODE_ARGCOUNT) as usize;
         let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
-        let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
-        let binds = abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0
-            && (nargs <= argcount || flags & abi::CO_VARARGS != 0)
-            && nargs + default_count >= argcount;
-        if !binds {
+        let binds = nargs == argcount && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
+            || {
+                let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
+                (nargs <= argcount || flags & abi::CO_VARARGS != 0) && nargs + default_count >= argcount
+            };
+        if !binds || abi::code_int(code, abi::CODE_KWONLYARGCOUNT) != 0 {
             return None;
         }
         let state = CodeState::existing(code)?;
@@ -58,10 +61,10 @@ pub unsafe fn call(
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::DIRECT_CALLS);
-        initialize(frame, function, code, nlocalsplus);
-        if !bind_arguments(&*frame, flags, argcount, defaults, args, nargs) {
+        initialize(frame, function, code);
+        if !bind_arguments(&*frame, flags, argcount, nlocalsplus, defaults, args, nargs) {
             // Only allocating `*args` or `**kwargs` fails: the frame is
-            // complete, its locals partly bound, so clearing it is exact.
+            // complete, every local bound or NULL, so clearing it is exact.
             clear_and_pop(ts, frame);
             return Some(std::ptr::null_mut());
         }
@@ -107,8 +110,7 @@ pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, na
         } else {
             *window = instance;
             let result = match python_init(tp) {
-                Some(init) => call(tstate, init, window, nargs + 1)
-                    .unwrap_or_else(|| ffi::PyObject_Vectorcall(init, window, nargs + 1, std::ptr::null_mut())),
+                Some(init) => call_borrowed(tstate, init, window, nargs + 1),
                 None => init_through_slot(tp, instance, window.add(1), nargs),
             };
             *window = cls;
@@ -116,6 +118,28 @@ pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, na
         };
         ffi::Py_LeaveRecursiveCall();
         Some(result)
+    }
+}
+
+/// `function(*args)` with the `nargs` references at `args` borrowed:
+/// directly when it can be, else by vectorcall.
+///
+/// SAFETY: as for `call`, but `args` holds borrowed references.
+unsafe fn call_borrowed(tstate: *mut ThreadState, function: *mut PyObject, args: *const *mut PyObject, nargs: usize) -> *mut PyObject {
+    // SAFETY: see above; the references taken here are the ones `call`
+    // consumes, and are dropped again if it declines (the caller's keep
+    // every argument alive).
+    unsafe {
+        for i in 0..nargs {
+            ffi::Py_INCREF(*args.add(i));
+        }
+        if let Some(result) = call(tstate, function, args, nargs) {
+            return result;
+        }
+        for i in 0..nargs {
+            ffi::Py_DECREF(*args.add(i));
+        }
+        ffi::PyObject_Vectorcall(function, args, nargs, std::ptr::null_mut())
     }
 }
 
@@ -192,6 +216,7 @@ unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut Py
 /// a chunk's start frees the chunk when popped, which only CPython does).
 ///
 /// SAFETY: `ts` is the running thread's state.
+#[inline(always)]
 unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
     // SAFETY: see above; the data-stack fields are probed.
     unsafe {
@@ -208,11 +233,11 @@ unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
 }
 
 /// `_PyFrame_InitializeSpecials`: the frame owns new references to the
-/// function and its code; every local starts unbound.
+/// function and its code (its locals are written by `bind_arguments`).
 ///
-/// SAFETY: `frame` has room for the code's `nlocalsplus` locals; the rest as
-/// for `call`.
-unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCodeObject, nlocalsplus: usize) {
+/// SAFETY: `frame` was pushed for `code`; the rest as for `call`.
+#[inline(always)]
+unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCodeObject) {
     // SAFETY: see above; every field is written at its probed offset.
     unsafe {
         let base = frame.cast::<u8>();
@@ -221,31 +246,31 @@ unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCo
         write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
         write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
         write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
-        write_field(base, abi::FRAME_STACKTOP, nlocalsplus as i32);
+        write_field(base, abi::FRAME_STACKTOP, abi::code_int(code, abi::CODE_NLOCALSPLUS));
         write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
         let first_unit = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
         write_field(base, abi::FRAME_PREV_INSTR, first_unit.sub(2));
         write_field(base, abi::FRAME_IS_ENTRY, false);
         write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
-        let fr = &*frame;
-        for i in 0..nlocalsplus {
-            *fr.slot(i) = std::ptr::null_mut();
-        }
     }
 }
 
 /// `initialize_locals` for `nargs` positional arguments, which `call` checked
-/// bind without error: the parameters from the arguments, then from the
-/// last `defaults`; the extra arguments as `*args`; an empty `**kwargs`.
-/// False if allocating `*args` or `**kwargs` failed (the error is set).
+/// bind without error: the parameters from the arguments (moved), then from
+/// the last `defaults`; the extra arguments as `*args`; an empty
+/// `**kwargs`; every other local unbound. False if allocating `*args` or
+/// `**kwargs` failed (the error is set; every local is then bound or NULL).
 ///
-/// SAFETY: `frame` was just initialized for a code with these `flags` and
-/// `argcount` and no keyword-only parameters; `defaults` is the function's
-/// defaults tuple or NULL; `args` holds `nargs` live references.
+/// SAFETY: `frame` was just initialized for a code with these `flags`,
+/// `argcount` and `nlocalsplus` and no keyword-only parameters; `defaults`
+/// is the function's defaults tuple or NULL; `args` holds `nargs` owned
+/// references.
+#[inline(always)]
 unsafe fn bind_arguments(
     frame: &Frame,
     flags: i32,
     argcount: usize,
+    nlocalsplus: usize,
     defaults: *mut PyObject,
     args: *const *mut PyObject,
     nargs: usize,
@@ -254,23 +279,27 @@ unsafe fn bind_arguments(
     // parameters.
     unsafe {
         let bound = nargs.min(argcount);
-        for i in 0..bound {
-            *frame.slot(i) = ffi::Py_NewRef(*args.add(i));
-        }
+        std::ptr::copy_nonoverlapping(args, frame.slot(0), bound);
         if bound < argcount {
             let first_default = ffi::PyTuple_GET_SIZE(defaults) as usize - (argcount - bound);
             for i in bound..argcount {
                 *frame.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (first_default + i - bound) as isize));
             }
         }
+        for i in argcount..nlocalsplus {
+            *frame.slot(i) = std::ptr::null_mut();
+        }
         let mut next = argcount;
         if flags & abi::CO_VARARGS != 0 {
             let extra = ffi::PyTuple_New((nargs - bound) as isize);
             if extra.is_null() {
+                for i in bound..nargs {
+                    ffi::Py_DECREF(*args.add(i));
+                }
                 return false;
             }
             for i in bound..nargs {
-                ffi::PyTuple_SET_ITEM(extra, (i - bound) as isize, ffi::Py_NewRef(*args.add(i)));
+                ffi::PyTuple_SET_ITEM(extra, (i - bound) as isize, *args.add(i));
             }
             *frame.slot(next) = extra;
             next += 1;
@@ -290,6 +319,7 @@ unsafe fn bind_arguments(
 /// (unlinked from the thread's frames by `run_native`).
 ///
 /// SAFETY: `frame` is the top frame of `ts`'s data stack.
+#[inline(always)]
 unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
     // SAFETY: see above; `_PyFrame_Clear`'s steps on the frame's fields.
     unsafe {

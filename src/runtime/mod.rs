@@ -141,18 +141,21 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
 /// Runs compiled code on `frame`, with the frame discipline of
 /// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
 /// thread's current frame while it runs, and unlinked afterwards.
+#[inline(always)]
 pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
     // SAFETY: tstate and frame are live (see eval_frame).
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
-        if c_stack_exhausted() {
+        let remaining = ts.recursion_remaining();
+        // The C stack is measured at every `C_STACK_CHECK_PERIOD`th level of
+        // Python recursion only: `C_STACK_RESERVE` covers the levels between.
+        if *remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted() {
             let message = c"maximum recursion depth exceeded (C stack)";
             ffi::PyErr_SetString(ffi::PyExc_RecursionError, message.as_ptr());
             return std::ptr::null_mut();
         }
         // Py_EnterRecursiveCall, inline: the check calls out only when the
         // budget is spent (and then restores it if it raises).
-        let remaining = ts.recursion_remaining();
         *remaining -= 1;
         if *remaining < 0 && abi_ffi::_Py_CheckRecursiveCall(tstate, c"".as_ptr()) != 0 {
             return std::ptr::null_mut();
@@ -170,8 +173,11 @@ pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, ent
 }
 
 /// Bytes of C stack left free below a compiled frame, for the helpers and C
-/// functions it calls (which have recursion checks of their own).
+/// functions it calls (which have recursion checks of their own), and for
+/// the compiled frames (at most a few hundred bytes each) started between
+/// two measurements.
 const C_STACK_RESERVE: usize = 64 * 1024;
+const C_STACK_CHECK_PERIOD: i32 = 8;
 
 thread_local! {
     /// The lowest address compiled code may start a frame at on this thread

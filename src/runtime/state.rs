@@ -190,10 +190,15 @@ impl CodeState {
     /// Attaches native code from the code cache if it has an entry for `code`. Asked once
     /// per code object (the frame-evaluation hook calls this for every frame), so a code
     /// object that ran before a cache was configured is not looked up later.
+    #[inline]
     pub fn attach_cached(&mut self, code: *mut PyCodeObject) {
-        if self.cache_checked {
-            return;
+        if !self.cache_checked {
+            self.look_up_in_cache(code);
         }
+    }
+
+    #[cold]
+    fn look_up_in_cache(&mut self, code: *mut PyCodeObject) {
         self.cache_checked = true;
         if config::cache().dir.is_none() {
             return;
@@ -251,6 +256,7 @@ impl CodeState {
 
     /// Whether `code` (this state's code object) is compiled before its
     /// next frame runs.
+    #[inline]
     pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
         // Generators and coroutines are not compiled: trying at once settles
         // that (the flags are checked before anything else), so their

@@ -2,7 +2,7 @@
 //! (`helpers::caches`) where the profile shows a cacheable kind.
 
 use crate::abi::{self, op};
-use crate::codegen::lowering::Lowering;
+use crate::codegen::lowering::{Lowering, Operand};
 use crate::config::Optimization;
 use crate::helpers::caches::{self, attr};
 use crate::profile::Observed;
@@ -14,10 +14,11 @@ pub fn lower(lw: &mut Lowering) {
     lw.set_prev_instr();
     match lw.ins.opcode {
         op::LOAD_ATTR => {
-            let owner = lw.pop();
+            let owner = lw.pop_operand();
             let value = match attr_kind(lw.observed()).filter(|_| lw.apply(Optimization::InlineCacheAttrs)) {
                 Some(kind) => load_attr_cached(lw, owner, name, kind),
                 None => {
+                    let owner = lw.own(owner);
                     let value = lw.call("pyjit_load_attr", &[owner, name]);
                     lw.raise_if_null(value);
                     value
@@ -26,7 +27,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(value);
         }
         op::STORE_ATTR => {
-            let owner = lw.pop();
+            let owner = lw.pop_operand();
             let value = lw.pop();
             let kind = match lw.observed() {
                 Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
@@ -36,6 +37,7 @@ pub fn lower(lw: &mut Lowering) {
             if let Some(kind) = kind.filter(|_| lw.apply(Optimization::InlineCacheStoreAttr)) {
                 store_attr_cached(lw, owner, name, value, kind);
             } else {
+                let owner = lw.own(owner);
                 let status = lw.call("pyjit_store_attr", &[owner, name, value]);
                 lw.raise_if_negative(status);
             }
@@ -120,8 +122,9 @@ fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Val
     tp
 }
 
-/// LOAD_ATTR of `kind` through the site's entry; consumes `owner`.
-fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -> Value {
+/// LOAD_ATTR of `kind` through the site's entry; releases `owner`.
+fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind: isize) -> Value {
+    let owner = owner_operand.value;
     let entry = lw.data_entry();
     let miss = lw.cold_block();
     guard_type(lw, owner, entry, miss);
@@ -171,8 +174,9 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
     // An unset instance value or slot: the slow path raises or falls back.
     lw.guard(value, miss);
     lw.incref(value);
-    lw.decref(owner);
+    lw.release(owner_operand);
     let value = lw.finish_cached(Some(value), miss, |lw| {
+        let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
         let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
         lw.raise_if_null(value);
@@ -182,10 +186,11 @@ fn load_attr_cached(lw: &mut Lowering, owner: Value, name: Value, kind: isize) -
 }
 
 /// STORE_ATTR of `kind` (an instance value or a slot) through the site's
-/// entry; consumes `owner` and `value`. Setting a missing instance value
-/// (the first store to a new instance) records it in the values'
+/// entry; releases `owner` and consumes `value`. Setting a missing instance
+/// value (the first store to a new instance) records it in the values'
 /// insertion order, as STORE_ATTR_INSTANCE_VALUE does.
-fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value, kind: isize) {
+fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, value: Value, kind: isize) {
+    let owner = owner_operand.value;
     let entry = lw.data_entry();
     let miss = lw.cold_block();
     guard_type(lw, owner, entry, miss);
@@ -216,8 +221,9 @@ fn store_attr_cached(lw: &mut Lowering, owner: Value, name: Value, value: Value,
         lw.b.switch_to_block(stored);
         lw.b.seal_block(stored);
     }
-    lw.decref(owner);
+    lw.release(owner_operand);
     lw.finish_cached(None, miss, |lw| {
+        let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
         let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
         lw.raise_if_negative(status);

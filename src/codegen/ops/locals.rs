@@ -14,10 +14,15 @@ pub fn lower(lw: &mut Lowering) {
     match lw.ins.opcode {
         op::LOAD_CONST => {
             let value = lw.constant(arg);
-            lw.incref(value);
-            lw.push(value);
+            lw.push_borrowed(value);
+        }
+        op::LOAD_FAST if lw.local_is_bound(arg) => {
+            let value = lw.load_local(arg);
+            lw.push_borrowed(value);
         }
         op::LOAD_FAST | op::LOAD_CLOSURE => {
+            // Raising UnboundLocalError leaves with the stack, which must own its items.
+            lw.own_stack_below(0);
             let value = if lw.local_is_bound(arg) { lw.load_local(arg) } else { load_bound_local(lw, arg) };
             lw.incref(value);
             lw.push(value);

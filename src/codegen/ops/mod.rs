@@ -13,12 +13,18 @@ pub mod stack;
 
 use super::lowering::Lowering;
 use crate::bytecode::Unsupported;
-use crate::bytecode::opcodes::{self, Family};
+use crate::bytecode::opcodes::{self, Family, Flags};
 
 
 /// Lowers `lw.ins` with its family's lowering (from the opcode table).
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let Some(opcode) = opcodes::opcode(lw.ins.opcode) else { return Err(lw.unsupported()) };
+    if opcode.flags.contains(Flags::BORROWS) {
+        let (pops, _) = (opcode.stack)(lw.ins.arg);
+        lw.own_stack_below(pops as usize);
+    } else if !opcode.flags.contains(Flags::LENDS) {
+        lw.own_stack_below(0);
+    }
     match opcode.family {
         Family::Stack => stack::lower(lw),
         Family::Locals => locals::lower(lw),

@@ -5,7 +5,7 @@
 //! ever costs speed, never correctness.
 
 use crate::abi::{self, op};
-use crate::codegen::lowering::Lowering;
+use crate::codegen::lowering::{Lowering, Operand};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
@@ -92,7 +92,8 @@ pub fn fast_paths(
 
 /// Checks that `lhs` and `rhs` are both of `kind` (else goes to `fail`) and
 /// returns their values: i64 for ints, f64 for floats.
-fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> (Value, Value) {
+fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block) -> (Value, Value) {
+    let (lhs, rhs) = (lhs.value, rhs.value);
     let exact_type = lw.data_address(match kind {
         Kind::Int => "PyLong_Type",
         Kind::Float => "PyFloat_Type",
@@ -130,9 +131,9 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Value, rhs: Value, fail: Block) -> 
 
 /// BINARY_OP `which` on two operands of `kind` (see `binary_kinds`), going
 /// to `fail` when they are not, or when the divisor is zero (the generic
-/// path raises CPython's own ZeroDivisionError). Consumes both operands;
+/// path raises CPython's own ZeroDivisionError). Releases both operands;
 /// returns the result, NULL if boxing it failed.
-pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value, fail: Block) -> Value {
+pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
     let (a, b) = unbox(lw, kind, lhs, rhs, fail);
     let operator = binary_operator(which);
     match kind {
@@ -146,8 +147,8 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value,
             // Not inline: PyLong_FromLongLong returns the cached small ints,
             // whose identity programs can observe.
             let boxed = lw.call("PyLong_FromLongLong", &[result]);
-            lw.decref(lhs);
-            lw.decref(rhs);
+            lw.release(lhs);
+            lw.release(rhs);
             boxed
         }
         Kind::Float => {
@@ -198,17 +199,20 @@ fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Blo
     }
 }
 
-/// Boxes the float `value` computed from the owned floats `lhs` and `rhs`,
-/// consuming both: an operand whose only reference is ours is reused (no
-/// one can see it change), otherwise a new float is made.
-fn box_float(lw: &mut Lowering, value: Value, lhs: Value, rhs: Value) -> Value {
+/// Boxes the float `value` computed from the floats `lhs` and `rhs`,
+/// releasing both: an owned operand whose only reference is ours is reused
+/// (no one can see it change), otherwise a new float is made.
+fn box_float(lw: &mut Lowering, value: Value, lhs: Operand, rhs: Operand) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    reuse_if_sole_reference(lw, value, lhs, rhs, done);
-    reuse_if_sole_reference(lw, value, rhs, lhs, done);
+    for (target, other) in [(lhs, rhs), (rhs, lhs)] {
+        if !target.borrowed {
+            reuse_if_sole_reference(lw, value, target.value, other, done);
+        }
+    }
     let boxed = lw.call("PyFloat_FromDouble", &[value]);
-    lw.decref(lhs);
-    lw.decref(rhs);
+    lw.release(lhs);
+    lw.release(rhs);
     lw.b.ins().jump(done, &[boxed.into()]);
     lw.switch_to(done);
     lw.b.seal_block(done);
@@ -218,7 +222,7 @@ fn box_float(lw: &mut Lowering, value: Value, lhs: Value, rhs: Value) -> Value {
 /// When our reference is the only one to the float `target`, writes `value`
 /// into it, releases `other` and goes to `done` with `target`; otherwise
 /// continues in a new block.
-fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other: Value, done: Block) {
+fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other: Operand, done: Block) {
     let count = lw.load(target, abi::OBJECT_REFCNT);
     let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
     let reuse = lw.b.create_block();
@@ -227,17 +231,17 @@ fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other
     lw.b.switch_to_block(reuse);
     lw.b.seal_block(reuse);
     lw.store(value, target, abi::FLOAT_VALUE);
-    lw.decref(other);
+    lw.release(other);
     lw.b.ins().jump(done, &[target.into()]);
     lw.switch_to(next);
     lw.b.seal_block(next);
 }
 
 /// COMPARE_OP `which` (Py_LT..Py_GE) on two operands of `kind`, going to
-/// `fail` when they are not. Consumes both operands; returns the condition
+/// `fail` when they are not. Releases both operands; returns the condition
 /// (0 or 1, pointer-sized). Floats compare as IEEE does: with a NaN only
 /// `!=` holds.
-pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value, fail: Block) -> Value {
+pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
     let (a, b) = unbox(lw, kind, lhs, rhs, fail);
     let cond = match kind {
         Kind::Int => {
@@ -264,7 +268,7 @@ pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Value, rhs: Value
             lw.b.ins().fcmp(cc, a, b)
         }
     };
-    lw.decref(lhs);
-    lw.decref(rhs);
+    lw.release(lhs);
+    lw.release(rhs);
     lw.b.ins().uextend(lw.ptr, cond)
 }

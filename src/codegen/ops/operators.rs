@@ -22,14 +22,14 @@ pub fn lower(lw: &mut Lowering) {
         }
         op::COMPARE_OP => compare_op(lw, arg),
         op::IS_OP => {
-            let rhs = lw.pop();
-            let lhs = lw.pop();
+            let rhs = lw.pop_operand();
+            let lhs = lw.pop_operand();
             let cc = if arg == 0 { IntCC::Equal } else { IntCC::NotEqual };
-            let same = lw.b.ins().icmp(cc, lhs, rhs);
+            let same = lw.b.ins().icmp(cc, lhs.value, rhs.value);
             let result = lw.bool_object(same);
             lw.push(result);
-            lw.decref(lhs);
-            lw.decref(rhs);
+            lw.release(lhs);
+            lw.release(rhs);
         }
         op::CONTAINS_OP => {
             let container = lw.pop();
@@ -40,23 +40,24 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(result);
         }
         op::BINARY_SUBSCR => {
-            let key = lw.pop();
-            let container = lw.pop();
+            let key = lw.pop_operand();
+            let container = lw.pop_operand();
             let choices = [(op::BINARY_SUBSCR_LIST_INT, Sequence::List), (op::BINARY_SUBSCR_TUPLE_INT, Sequence::Tuple)];
             let sequence = profiled_sequence(lw, &choices);
             let load_item = |lw: &mut Lowering, slot: Value| {
                 let item = lw.load(slot, 0);
                 lw.incref(item);
-                lw.decref(key);
-                lw.decref(container);
+                lw.release(key);
+                lw.release(container);
                 lw.push(item);
             };
             let generic = |lw: &mut Lowering| {
+                let (container, key) = (lw.own(container), lw.own(key));
                 let result = lw.call("pyjit_binary_subscr", &[container, key]);
                 lw.raise_if_null(result);
                 lw.push(result);
             };
-            subscript(lw, sequence, container, key, load_item, generic);
+            subscript(lw, sequence, container.value, key.value, load_item, generic);
         }
         op::STORE_SUBSCR => {
             let key = lw.pop();
@@ -99,14 +100,15 @@ pub fn lower(lw: &mut Lowering) {
 /// BINARY_OP `which`: the fast paths the profile calls for, then the
 /// generic `pyjit_binary_op`.
 fn binary_op(lw: &mut Lowering, which: u32) {
-    let rhs = lw.pop();
-    let lhs = lw.pop();
+    let rhs = lw.pop_operand();
+    let lhs = lw.pop_operand();
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
     let kinds = numeric::binary_kinds(lw.observed(), which);
     let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineArithmetic) { kinds } else { &[] };
     numeric::fast_paths(lw, kinds, done, |lw, kind, fail| numeric::binary(lw, kind, which, lhs, rhs, fail));
     let which = lw.iconst(i64::from(which));
+    let (lhs, rhs) = (lw.own(lhs), lw.own(rhs));
     let generic = lw.call("pyjit_binary_op", &[lhs, rhs, which]);
     lw.b.ins().jump(done, &[generic.into()]);
     lw.switch_to(done);
@@ -119,8 +121,8 @@ fn binary_op(lw: &mut Lowering, which: u32) {
 /// generic `pyjit_compare_op`. Followed by a conditional jump, the fast
 /// paths hand the jump their condition and make no bool.
 fn compare_op(lw: &mut Lowering, which: u32) {
-    let rhs = lw.pop();
-    let lhs = lw.pop();
+    let rhs = lw.pop_operand();
+    let lhs = lw.pop_operand();
     let jump_follows = lw.next_opcode().is_some_and(is_truth_jump);
     let kinds = numeric::compare_kinds(lw.observed(), jump_follows);
     let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineCompare) { kinds } else { &[] };
@@ -131,6 +133,7 @@ fn compare_op(lw: &mut Lowering, which: u32) {
     };
     let generic_compare = |lw: &mut Lowering| {
         let (which, jump_follows) = (lw.iconst(i64::from(which)), lw.iconst(i64::from(jump_follows)));
+        let (lhs, rhs) = (lw.own(lhs), lw.own(rhs));
         let result = lw.call("pyjit_compare_op", &[lhs, rhs, which, jump_follows]);
         lw.raise_if_null(result);
         result
