@@ -1,6 +1,7 @@
 # Borrowed stack items: LOAD_FAST of a bound local and LOAD_CONST push a
 # reference the stack does not own, which BINARY_OP, COMPARE_OP, IS_OP,
-# BINARY_SUBSCR, LOAD_ATTR and STORE_ATTR use as it is, and every other
+# BINARY_SUBSCR, STORE_SUBSCR, LOAD_ATTR, STORE_ATTR and the conditional
+# jumps use as it is, and every other
 # instruction first turns into an owned one. Each case below would free an
 # object too early, leak one, or let a float be reused in place if that
 # bookkeeping went wrong: reference counts are printed before and after,
@@ -144,6 +145,56 @@ def subscripts(seq, text):
     return total, text[1], seq[-1]
 
 
+class BadBool:
+    def __bool__(self):
+        raise ValueError("no truth value")
+
+
+def truth_and_none(values):
+    count = 0
+    for v in values:
+        if v:
+            count += 1
+        if v is None:
+            count += 10
+        if v is not None and not v:
+            count += 100
+        while v:
+            v = None
+    return count
+
+
+def truth_fails():
+    bad = BadBool()
+    before = sys.getrefcount(bad)
+    for _ in range(20):
+        try:
+            if bad:
+                print("unreachable")
+        except ValueError as error:
+            message = str(error)
+    print(message, "refcount unchanged:", sys.getrefcount(bad) == before)
+
+
+def store_subscripts():
+    items = [0] * 4
+    table = {}
+    value = Tracked("in-list", 1)
+    before = sys.getrefcount(value)
+    for i in range(4):
+        items[i] = value
+        table[i] = value
+        key = i
+        items[key] = i
+    print("after stores", items, sorted(table), sys.getrefcount(value) - before)
+    try:
+        items[10] = value
+    except IndexError as error:
+        print("IndexError", error)
+    table.clear()
+    print("refcount back:", sys.getrefcount(value) == before)
+
+
 def main():
     print(float_not_reused("1.5"))
     print(float_not_reused("-0.0"))
@@ -154,6 +205,9 @@ def main():
     failing_consumers()
     store_attrs()
     print(subscripts([1, 2, 3, 4], "abc"), subscripts((5, 6), "xyz"))
+    print(truth_and_none([0, 1, None, "", "x", [], [0]]))
+    truth_fails()
+    store_subscripts()
     print("done")
 
 

@@ -23,8 +23,8 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         | op::POP_JUMP_BACKWARD_IF_TRUE
         | op::POP_JUMP_FORWARD_IF_FALSE
         | op::POP_JUMP_BACKWARD_IF_FALSE => {
-            let value = lw.pop();
-            let truth = truth(lw, value, true);
+            let value = lw.pop_operand();
+            let truth = truth(lw, value.value, !value.borrowed);
             let truth = lw.join_fused_condition(truth);
             let jump_if_true = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_TRUE | op::POP_JUMP_BACKWARD_IF_TRUE);
             let cond = if jump_if_true { truth } else { lw.b.ins().icmp_imm_s(IntCC::Equal, truth, 0) };
@@ -34,13 +34,13 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         | op::POP_JUMP_BACKWARD_IF_NONE
         | op::POP_JUMP_FORWARD_IF_NOT_NONE
         | op::POP_JUMP_BACKWARD_IF_NOT_NONE => {
-            let value = lw.pop();
+            let value = lw.pop_operand();
             let none = lw.none();
             let jump_if_none = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_NONE | op::POP_JUMP_BACKWARD_IF_NONE);
             let cc = if jump_if_none { IntCC::Equal } else { IntCC::NotEqual };
-            let cond = lw.b.ins().icmp(cc, value, none);
+            let cond = lw.b.ins().icmp(cc, value.value, none);
             lw.set_prev_instr();
-            lw.decref(value);
+            lw.release(value);
             lw.branch(cond, target.unwrap())?;
         }
         op::JUMP_IF_TRUE_OR_POP | op::JUMP_IF_FALSE_OR_POP => {

@@ -60,8 +60,8 @@ pub fn lower(lw: &mut Lowering) {
             subscript(lw, sequence, container.value, key.value, load_item, generic);
         }
         op::STORE_SUBSCR => {
-            let key = lw.pop();
-            let container = lw.pop();
+            let key = lw.pop_operand();
+            let container = lw.pop_operand();
             let value = lw.pop();
             let sequence = profiled_sequence(lw, &[(op::STORE_SUBSCR_LIST_INT, Sequence::List)]);
             let replace_item = |lw: &mut Lowering, slot: Value| {
@@ -69,14 +69,15 @@ pub fn lower(lw: &mut Lowering) {
                 lw.store(value, slot, 0);
                 // Released only once the list is consistent: its finalizer may look.
                 lw.decref(old);
-                lw.decref(key);
-                lw.decref(container);
+                lw.release(key);
+                lw.release(container);
             };
             let generic = |lw: &mut Lowering| {
+                let (container, key) = (lw.own(container), lw.own(key));
                 let status = lw.call("pyjit_store_subscr", &[container, key, value]);
                 lw.raise_if_negative(status);
             };
-            subscript(lw, sequence, container, key, replace_item, generic);
+            subscript(lw, sequence, container.value, key.value, replace_item, generic);
         }
         op::DELETE_SUBSCR => {
             let key = lw.pop();
