@@ -159,7 +159,7 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
         }
     }
     let state = CodeState::existing(code.as_ptr().cast());
-    let native = match state.as_ref().map(|s| &s.tier) {
+    let native = match state.as_ref().map(|s| s.tier()) {
         Some(Tier::Native(native)) => Some(native),
         _ => None,
     };
@@ -186,7 +186,7 @@ fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static Nat
     let code = code_object(obj, api)?;
     let qualname: String = code.getattr("co_qualname")?.extract()?;
     let state: Option<&'static CodeState> = CodeState::existing(code.as_ptr().cast()).map(|state| &*state);
-    let native = match state.map(|s| &s.tier) {
+    let native = match state.map(|s| s.tier()) {
         Some(Tier::Native(native)) => native,
         _ => {
             let reason = state.map_or("never called with pyjit enabled", |s| s.reason().unwrap_or_default());

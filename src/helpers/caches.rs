@@ -70,14 +70,16 @@ pub unsafe extern "C" fn load_global(
 
 /// Word offsets of a LOAD_ATTR, STORE_ATTR or LOAD_METHOD entry.
 pub mod attr {
-    /// `type_key` of the owner's type when filled.
+    /// `type_key` of the owner's type when filled, or for a class
+    /// attribute `class_key` of the owner.
     pub const TYPE_KEY: usize = 0;
     /// LOAD_METHOD: what the owner must lack for the type's method to be
     /// the answer (`METHOD_NO_DICT` or `METHOD_WITH_VALUES`).
     pub const KIND: usize = 1;
     /// An instance value's index in the values array, a slot's byte
-    /// offset, a module dict's version tag, or the method (borrowed: the
-    /// type, unchanged while its version is, holds it).
+    /// offset, a module dict's version tag, or the method or class
+    /// attribute (borrowed: the type, unchanged while its version is, holds
+    /// it).
     pub const WHERE: usize = 2;
     /// A module attribute's value (borrowed: the unchanged module dict
     /// holds it), or for `METHOD_WITH_VALUES` the number of entries of the
@@ -92,10 +94,22 @@ pub const ATTR_INSTANCE_VALUE: isize = 1;
 pub const ATTR_SLOT: isize = 2;
 pub const ATTR_MODULE: isize = 3;
 pub const ATTR_DICT_HINT: isize = 4;
+/// An attribute of a class (whose metaclass is `type`) found in its MRO.
+pub const ATTR_CLASS: isize = 5;
 
 /// `attr::KIND` values of a LOAD_METHOD entry.
 pub const METHOD_WITH_VALUES: u64 = 1;
 pub const METHOD_NO_DICT: u64 = 2;
+/// The owner is the class the entry was filled for: the answer is
+/// [NULL, attribute], as LOAD_METHOD_CLASS pushes.
+pub const METHOD_CLASS: u64 = 3;
+
+/// The tag above a version tag in a type key (an instance's type) and in a
+/// class key (the owner itself is the class): version tags are unique among
+/// types, the tags keep an entry filled for instances of `type` apart from
+/// one filled for the class `type`.
+pub const TYPE_KEY_TAG: u64 = 1 << 32;
+pub const CLASS_KEY_TAG: u64 = 2 << 32;
 
 /// What an entry records of a type: its version tag with bit 32 set, so
 /// that a zeroed entry never matches, not even a type whose version was
@@ -256,7 +270,67 @@ unsafe fn instance_value_index(
 /// SAFETY: `tp` is a live type.
 unsafe fn current_key(tp: *mut ffi::PyTypeObject) -> u64 {
     // SAFETY: see above.
-    unsafe { (1 << 32) | u64::from(read_field::<u32>(tp.cast(), abi::TYPE_VERSION_TAG)) }
+    unsafe { TYPE_KEY_TAG | u64::from(read_field::<u32>(tp.cast(), abi::TYPE_VERSION_TAG)) }
+}
+
+/// The key generated code compares with a class-attribute entry's, if
+/// `owner` is a class whose metaclass is exactly `type` (an invalid
+/// version gives a key no filled entry holds).
+///
+/// SAFETY: `owner` is live.
+unsafe fn class_key(owner: *mut PyObject) -> Option<u64> {
+    // SAFETY: see above; `owner` is read as a type only once it is one.
+    unsafe {
+        (ffi::Py_TYPE(owner) == std::ptr::addr_of_mut!(ffi::PyType_Type))
+            .then(|| CLASS_KEY_TAG | u64::from(read_field::<u32>(owner.cast(), abi::TYPE_VERSION_TAG)))
+    }
+}
+
+/// The class key to record for `value`, just found as `owner.name`, when
+/// it is what that lookup gives for as long as the class's version stays:
+/// `owner` is a class of metaclass `type` with a valid version, `type`
+/// itself has nothing of that name (no metaclass descriptor takes over),
+/// and `value` is the object in the MRO, either no descriptor or a function
+/// (which a class returns as it is).
+///
+/// SAFETY: `owner` and `value` are live; `name` is a str.
+unsafe fn class_attribute_key(owner: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> Option<u64> {
+    // SAFETY: see above; `owner` is read as a type only once it is one.
+    unsafe {
+        let type_type = std::ptr::addr_of_mut!(ffi::PyType_Type);
+        if ffi::Py_TYPE(owner) != type_type || !abi_ffi::_PyType_Lookup(type_type, name).is_null() {
+            return None;
+        }
+        let cls = owner.cast::<ffi::PyTypeObject>();
+        let value_type = ffi::Py_TYPE(value);
+        let plain = read_field::<usize>(value_type.cast(), abi::TYPE_DESCR_GET) == 0
+            || value_type == std::ptr::addr_of_mut!(ffi::PyFunction_Type);
+        (plain && abi_ffi::_PyType_Lookup(cls, name) == value)
+            .then(|| type_key(cls).map(|key| (key & u64::from(u32::MAX)) | CLASS_KEY_TAG))
+            .flatten()
+    }
+}
+
+/// LOAD_ATTR's slow path for a class-attribute site (consumes `owner`).
+///
+/// SAFETY: as `load_attr`.
+unsafe fn load_class_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64) -> *mut PyObject {
+    // SAFETY: see above; a filled class entry holds a value the class keeps
+    // alive while its version is the entry's.
+    unsafe {
+        if let Some(entry) = class_key(owner).and_then(|key| other_way(site, key)) {
+            let value = *entry.add(attr::WHERE) as *mut PyObject;
+            ffi::Py_INCREF(value);
+            ffi::Py_DECREF(owner);
+            return value;
+        }
+        let value = ffi::PyObject_GetAttr(owner, name);
+        if let Some(key) = (!value.is_null()).then(|| class_attribute_key(owner, name, value)).flatten() {
+            fill_first(site, [key, 0, value as u64, 0]);
+        }
+        ffi::Py_DECREF(owner);
+        value
+    }
 }
 
 /// The entry of `site` after the first (which generated code checked)
@@ -328,11 +402,15 @@ unsafe fn cached_attribute(owner: *mut PyObject, name: *mut PyObject, entry: *mu
 /// - a module attribute found in the module's dict, with nothing of that
 ///   name on the module type;
 /// - an attribute in the instance's own (combined, str-keyed) dict, at the
-///   position the entry records (LOAD_ATTR_WITH_HINT).
+///   position the entry records (LOAD_ATTR_WITH_HINT);
+/// - an attribute of a class, see `class_attribute_key`.
 pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64, kind: isize) -> *mut PyObject {
     // SAFETY: owner is an owned reference released here, name a str;
     // `site` is this site's cache.
     unsafe {
+        if kind == ATTR_CLASS {
+            return load_class_attr(owner, name, site);
+        }
         let tp = ffi::Py_TYPE(owner);
         if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)) {
             ffi::Py_INCREF(value);
@@ -395,11 +473,16 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
 /// entry when the answer is a method of the type that no instance of it
 /// can shadow while the entry holds: the type has no instance dict at all
 /// (`METHOD_NO_DICT`), or keeps instance attributes as values whose shared
-/// keys lack the name and this instance has no dict (`METHOD_WITH_VALUES`).
+/// keys lack the name and this instance has no dict (`METHOD_WITH_VALUES`);
+/// or when the owner is a class and the answer its attribute
+/// (`METHOD_CLASS`, see `class_attribute_key`).
 pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObject, site: *mut u64) -> isize {
     // SAFETY: as `attrs::load_method`; `site` is this site's cache.
     unsafe {
         let owner = *slots;
+        if class_key(owner).is_some() {
+            return load_class_method(slots, name, site);
+        }
         let tp = ffi::Py_TYPE(owner);
         if let Some(entry) = other_way(site, current_key(tp)).filter(|&entry| method_applies(owner, tp, entry)) {
             *slots = ffi::Py_NewRef(*entry.add(attr::WHERE) as *mut PyObject);
@@ -423,6 +506,33 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
             fill_first(site, [key, METHOD_NO_DICT, method as u64, 0]);
         }
+        status
+    }
+}
+
+/// `load_method` for a class `owner` (`slots[0]`, of metaclass `type`).
+///
+/// SAFETY: as `load_method`.
+unsafe fn load_class_method(slots: *mut *mut PyObject, name: *mut PyObject, site: *mut u64) -> isize {
+    // SAFETY: see above; the extra reference keeps the class alive for the
+    // fill after the generic lookup released the stack's.
+    unsafe {
+        let owner = *slots;
+        if let Some(entry) = class_key(owner).and_then(|key| other_way(site, key)) {
+            *slots = std::ptr::null_mut();
+            *slots.add(1) = ffi::Py_NewRef(*entry.add(attr::WHERE) as *mut PyObject);
+            ffi::Py_DECREF(owner);
+            return 0;
+        }
+        ffi::Py_INCREF(owner);
+        let status = super::attrs::load_method(slots, name);
+        if status == 0 && (*slots).is_null() {
+            let value = *slots.add(1);
+            if let Some(key) = class_attribute_key(owner, name, value) {
+                fill_first(site, [key, METHOD_CLASS, value as u64, 0]);
+            }
+        }
+        ffi::Py_DECREF(owner);
         status
     }
 }

@@ -1,6 +1,6 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
-use crate::abi::op;
+use crate::abi::{self, op};
 use pyo3::ffi::{self, PyObject};
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
@@ -69,7 +69,11 @@ pub unsafe extern "C" fn unary_op(value: *mut PyObject, which: isize) -> *mut Py
 unsafe fn compares_directly(lhs: *mut PyObject, rhs: *mut PyObject, which: i32) -> bool {
     // SAFETY: both are live objects.
     unsafe {
-        let small_int = |o: *mut PyObject| ffi::PyLong_CheckExact(o) != 0 && (ffi::Py_SIZE(o) + 1) as usize <= 2;
+        // `ob_size` read at its probed offset: pyo3's Py_SIZE refuses ints
+        // (their layout changed in 3.12), which 3.11's are not.
+        let small_int = |o: *mut PyObject| {
+            ffi::PyLong_CheckExact(o) != 0 && (abi::read_field::<isize>(o.cast(), abi::VAROBJECT_SIZE) + 1) as usize <= 2
+        };
         (small_int(lhs) && small_int(rhs))
             || (ffi::PyFloat_CheckExact(lhs) != 0 && ffi::PyFloat_CheckExact(rhs) != 0)
             || (ffi::PyUnicode_CheckExact(lhs) != 0

@@ -12,7 +12,7 @@
 //! profile function is installed. Defaults, `*args` and `**kwargs` are
 //! filled in as `initialize_locals` does for positional calls.
 
-use super::state::{CodeState, Tier};
+use super::state::CodeState;
 use super::{run_native, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::stats;
@@ -52,8 +52,7 @@ pub unsafe fn call(
             return None;
         }
         let state = CodeState::existing(code)?;
-        let Tier::Native(native) = &state.tier else { return None };
-        let (entry, data) = (native.entry(), native.data());
+        let (entry, data) = state.native_entry()?;
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
         let frame = push_frame(ts, size)?;

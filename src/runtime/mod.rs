@@ -93,7 +93,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
             crate::cache::attach::record(key);
         }
     }
-    if matches!(state.tier, Tier::Counting) {
+    if matches!(state.tier(), Tier::Counting) {
         state.attach_cached(fr.code());
         if state.worth_compiling(fr.code()) {
             state.compile(fr.code());
@@ -105,8 +105,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     }
-    if let Tier::Native(code) = &state.tier {
-        let (entry, data) = (code.entry(), code.data());
+    if let Some((entry, data)) = state.native_entry() {
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);
         // SAFETY: entry is live native code for this frame's code object,
@@ -115,7 +114,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     }
     // Pending calls, which stop a watched frame, run on the main thread only.
     // SAFETY: _PyOS_IsMainThread only compares thread identities.
-    if matches!(state.tier, Tier::Counting)
+    if matches!(state.tier(), Tier::Counting)
         && config::osr()
         && state.watch_loops(fr.code())
         && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
@@ -124,7 +123,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         return unsafe { osr::run_watched(tstate, frame) };
     }
     let weight = tiering::timing_weight(state.runs);
-    if matches!(state.tier, Tier::Counting) && weight > 0 && config::threshold().is_none() {
+    if matches!(state.tier(), Tier::Counting) && weight > 0 && config::threshold().is_none() {
         let state: *mut CodeState = state;
         // SAFETY: unchanged hand-over.
         let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, throwflag) });

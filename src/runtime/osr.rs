@@ -154,7 +154,7 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         }
         fr.set_lasti(entry.header as isize - 1);
         let Some(state) = CodeState::existing(fr.code()) else { unreachable!("sample compiled this code") };
-        let Tier::Native(native) = &state.tier else { unreachable!("sample compiled this code") };
+        let Tier::Native(native) = state.tier() else { unreachable!("sample compiled this code") };
         let (code, data) = (native.entry(), native.data());
         state.osr_entries += 1;
         state.native_entries += 1;
@@ -186,12 +186,12 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
         return 0;
     }
     let Some(state) = CodeState::existing(code) else { return 0 };
-    if matches!(state.tier, Tier::Counting) {
+    if matches!(state.tier(), Tier::Counting) {
         // Not under the `WATCHED` lock: compiling allocates, so a garbage
         // collection can run finalizers, which can run watched frames.
         state.compile(code);
     }
-    let Tier::Native(native) = &state.tier else { return 0 };
+    let Tier::Native(native) = state.tier() else { return 0 };
     // The interpreter runs pending calls at a taken backward jump with
     // `prev_instr` on the jump (and nothing in between that could call
     // them), so a backward jump here means it is about to run the header.

@@ -38,12 +38,15 @@ pub struct CodeState {
     /// The code object this state belongs to (NULL once it died); see
     /// `free_state` for why a state can outlive it.
     code: *mut PyCodeObject,
+    /// The entry and data block of `tier`'s native code, when it is
+    /// `Native`: calls read them here, without a load through the box.
+    native_entry: Option<(link::Entry, *mut u64)>,
     pub runs: u64,
+    tier: Tier,
     /// The code cache was asked for this code object's native code.
     pub cache_checked: bool,
     /// The code object's cache key, once computed.
     pub key: Option<Key>,
-    pub tier: Tier,
     pub compile_time_ns: u64,
     /// Times native code of this code object was entered: calls, plus
     /// frames continued at a loop header (`osr_entries`).
@@ -105,10 +108,11 @@ impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
         CodeState {
             code,
+            native_entry: None,
             runs: 0,
+            tier: Tier::Counting,
             cache_checked: false,
             key: None,
-            tier: Tier::Counting,
             compile_time_ns: 0,
             native_entries: 0,
             osr_entries: 0,
@@ -206,13 +210,32 @@ impl CodeState {
         let attached = self.key(code).and_then(|key| attach::lookup(&key, code));
         if let Some(native) = attached {
             perf_map::record(code, &native);
-            self.tier = Tier::Native(Box::new(native));
+            self.set_tier(Tier::Native(Box::new(native)));
         }
+    }
+
+    /// Where the code's frames run.
+    pub fn tier(&self) -> &Tier {
+        &self.tier
+    }
+
+    fn set_tier(&mut self, tier: Tier) {
+        self.native_entry = match &tier {
+            Tier::Native(native) => Some((native.entry(), native.data())),
+            _ => None,
+        };
+        self.tier = tier;
+    }
+
+    /// The entry and data block of the code's native code, if it has some.
+    #[inline]
+    pub fn native_entry(&self) -> Option<(link::Entry, *mut u64)> {
+        self.native_entry
     }
 
     /// Compiles `code`; afterwards the tier is Native, Delegated or Failed.
     pub fn compile(&mut self, code: *mut PyCodeObject) {
-        self.tier = Tier::Compiling;
+        self.set_tier(Tier::Compiling);
         let started = Instant::now();
         let mut phases = CompilePhases::default();
         let info = bytecode::code_info(code);
@@ -227,7 +250,7 @@ impl CodeState {
             super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
             release_compile_memory();
         }
-        self.tier = match outcome {
+        let tier = match outcome {
             Ok(native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
                 stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
@@ -243,6 +266,7 @@ impl CodeState {
                 Tier::Delegated(reason)
             }
         };
+        self.set_tier(tier);
     }
 
     /// Whether frames of `code` (this state's code object) that run in the

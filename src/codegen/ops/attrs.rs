@@ -49,14 +49,19 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_negative(status);
         }
         op::LOAD_METHOD => {
+            let observed = lw.observed();
             let cached = matches!(
-                lw.observed(),
+                observed,
                 Observed::Nothing
-                    | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT)
+                    | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT | op::LOAD_METHOD_CLASS)
             ) && lw.apply(Optimization::InlineCacheMethods);
             if cached {
                 let entry = lw.data_entry();
-                let miss = load_method_hit(lw, entry);
+                let miss = if observed == Observed::Specialized(op::LOAD_METHOD_CLASS) {
+                    class_attribute_hit(lw, entry)
+                } else {
+                    load_method_hit(lw, entry)
+                };
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
                     lw.depth -= 1;
@@ -86,9 +91,12 @@ fn load_method(lw: &mut Lowering, symbol: &'static str, args: &[Value]) {
 }
 
 /// The cached LOAD_ATTR kind to emit for what the interpreter observed:
-/// its specialisation, or instance values (the commonest) without a profile.
+/// its specialisation, or instance values (the commonest) without a
+/// profile. 3.11 does not specialise loads from classes: a site it could
+/// not specialise gets the class-attribute path.
 fn attr_kind(observed: Observed) -> Option<isize> {
     match observed {
+        Observed::Generic => Some(caches::ATTR_CLASS),
         Observed::Nothing | Observed::Specialized(op::LOAD_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
         Observed::Specialized(op::LOAD_ATTR_SLOT) => Some(caches::ATTR_SLOT),
         Observed::Specialized(op::LOAD_ATTR_MODULE) => Some(caches::ATTR_MODULE),
@@ -115,11 +123,25 @@ fn value_place(lw: &mut Lowering, values: Value, index: Value) -> Value {
 fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
     let tp = lw.load(owner, abi::OBJECT_TYPE);
     let version = lw.load_u32(tp, abi::TYPE_VERSION_TAG);
-    let key = lw.b.ins().bor_imm_u(version, 1 << 32);
+    let key = lw.b.ins().bor_imm_u(version, caches::TYPE_KEY_TAG as i64);
     let cached = lw.load(entry, 8 * attr::TYPE_KEY);
     let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
     lw.guard(same, miss);
     tp
+}
+
+/// Branches to `miss` unless `owner` is the class (of metaclass `type`)
+/// `entry` was filled for.
+fn guard_class(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) {
+    let metaclass = lw.load(owner, abi::OBJECT_TYPE);
+    let type_type = lw.data_address("PyType_Type");
+    let is_class = lw.b.ins().icmp(IntCC::Equal, metaclass, type_type);
+    lw.guard(is_class, miss);
+    let version = lw.load_u32(owner, abi::TYPE_VERSION_TAG);
+    let key = lw.b.ins().bor_imm_u(version, caches::CLASS_KEY_TAG as i64);
+    let cached = lw.load(entry, 8 * attr::TYPE_KEY);
+    let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
+    lw.guard(same, miss);
 }
 
 /// LOAD_ATTR of `kind` through the site's entry; releases `owner`.
@@ -127,9 +149,14 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
     let owner = owner_operand.value;
     let entry = lw.data_entry();
     let miss = lw.cold_block();
-    guard_type(lw, owner, entry, miss);
+    if kind == caches::ATTR_CLASS {
+        guard_class(lw, owner, entry, miss);
+    } else {
+        guard_type(lw, owner, entry, miss);
+    }
     let place = lw.load(entry, 8 * attr::WHERE);
     let value = match kind {
+        caches::ATTR_CLASS => place,
         caches::ATTR_INSTANCE_VALUE => {
             let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
             lw.guard(values, miss);
@@ -229,6 +256,22 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
         lw.raise_if_negative(status);
         None
     });
+}
+
+/// LOAD_METHOD's fast path on a class through the site's `entry`: it ends
+/// with [NULL, attribute] on the stack, as LOAD_METHOD_CLASS. Returns the
+/// block of the slow path, for `finish_cached`.
+fn class_attribute_hit(lw: &mut Lowering, entry: Value) -> Block {
+    let owner = lw.peek(1);
+    let miss = lw.cold_block();
+    guard_class(lw, owner, entry, miss);
+    let value = lw.load(entry, 8 * attr::WHERE);
+    lw.incref(value);
+    let null = lw.iconst(0);
+    lw.set_peek(1, null);
+    lw.push(value);
+    lw.decref(owner);
+    miss
 }
 
 /// LOAD_METHOD's fast path through the site's `entry`: it ends with
