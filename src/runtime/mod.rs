@@ -78,8 +78,11 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     let (ts, fr) = unsafe { (&*tstate, &*frame) };
     // Generator resumption with an exception, and frames run while a trace or
     // profile function is installed, belong to the interpreter: it alone
-    // produces trace events and unwinds thrown exceptions.
-    if throwflag != 0 || ts.use_tracing() {
+    // produces trace events and unwinds thrown exceptions. A frame that
+    // already started (a generator resumed, or a frame whose closure was
+    // copied by an early `f_locals` access) continues there too: it is no
+    // new run of its code.
+    if throwflag != 0 || ts.use_tracing() || fr.lasti() != -1 {
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     }
@@ -98,12 +101,6 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         if state.worth_compiling(fr.code()) {
             state.compile(fr.code());
         }
-    }
-    // A frame that already started (a generator, or one whose closure was
-    // copied by an early `f_locals` access) continues in the interpreter.
-    if fr.lasti() != -1 {
-        // SAFETY: unchanged hand-over.
-        return unsafe { delegate(tstate, frame, throwflag) };
     }
     if let Some((entry, data)) = state.native_entry() {
         state.native_entries += 1;
