@@ -1,19 +1,20 @@
-//! Calls from compiled code to Python functions that have native code,
-//! without the round trip through vectorcall, `_PyEval_Vector` and the
-//! frame-evaluation hook: the callee's frame is pushed on the thread's data
-//! stack here, as `_PyEvalFramePushAndInit` does, its native code entered
-//! as the hook would, and the frame cleared and popped as
+//! Calls from compiled code to Python functions without the round trip
+//! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook: the
+//! callee's frame is pushed on the thread's data stack here, as
+//! `_PyEvalFramePushAndInit` does, run where its code's tier says
+//! (`run_frame`: its native code, or the interpreter, counted towards
+//! compiling it as the hook counts), and cleared and popped as
 //! `_PyEvalFrameClearAndPop` does. Those CPython functions are not exported
 //! (and `_PyFrame_Clear`'s hand-over of a frame whose frame object outlives
 //! the call is ported here as `take_ownership`); everything else is
 //! delegated: the generic path is taken for keyword arguments, keyword-only
-//! parameters, too few or too many arguments (CPython raises), callees
-//! without native code, a full data-stack chunk, and whenever a trace or
-//! profile function is installed. Defaults, `*args` and `**kwargs` are
-//! filled in as `initialize_locals` does for positional calls.
+//! parameters, too few or too many arguments (CPython raises), a full
+//! data-stack chunk, and whenever a trace or profile function is installed.
+//! Defaults, `*args` and `**kwargs` are filled in as `initialize_locals`
+//! does for positional calls.
 
 use super::state::CodeState;
-use super::{run_native, INSTALLED};
+use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
@@ -51,14 +52,10 @@ pub unsafe fn call(
         if !binds || abi::code_int(code, abi::CODE_KWONLYARGCOUNT) != 0 {
             return None;
         }
-        let state = CodeState::existing(code)?;
-        let (entry, data) = state.native_entry()?;
+        let state = CodeState::of(code)?;
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
         let frame = push_frame(ts, size)?;
-        state.runs += 1;
-        state.native_entries += 1;
-        stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::DIRECT_CALLS);
         initialize(frame, function, code);
         if !bind_arguments(&*frame, flags, argcount, nlocalsplus, defaults, args, nargs) {
@@ -67,7 +64,7 @@ pub unsafe fn call(
             clear_and_pop(ts, frame);
             return Some(std::ptr::null_mut());
         }
-        let result = run_native(tstate, frame, entry, data);
+        let result = run_frame(tstate, frame, state);
         clear_and_pop(ts, frame);
         Some(result)
     }

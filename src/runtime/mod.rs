@@ -90,13 +90,29 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     };
+    // SAFETY: a fresh frame of the state's code.
+    unsafe { run_frame(tstate, frame, state) }
+}
+
+/// Runs `frame`, a fresh frame (not started, no exception thrown in, no
+/// tracing) of the code `state` belongs to, where its tier says: counts the
+/// run, compiles the code when it is worth it, and runs native code, or
+/// watches the frame for hot loops, or times it in the interpreter. The
+/// hook runs every such frame here, and so do direct calls from compiled
+/// code (`direct::call`), which push the frame themselves.
+///
+/// # Safety
+/// With the GIL held; `frame` is linked as described and its code is
+/// `state`'s.
+#[inline(always)]
+pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, state: &mut CodeState) -> *mut PyObject {
+    // SAFETY: see above.
+    let fr = unsafe { &*frame };
     state.runs += 1;
-    if state.runs == 1 && config::recording() {
-        if let Some(key) = state.key(fr.code()) {
-            crate::cache::attach::record(key);
-        }
+    if state.runs == 1 {
+        record_first_run(state, fr.code());
     }
-    if matches!(state.tier(), Tier::Counting) {
+    if state.native_entry().is_none() && matches!(state.tier(), Tier::Counting) {
         state.attach_cached(fr.code());
         if state.worth_compiling(fr.code()) {
             state.compile(fr.code());
@@ -123,7 +139,7 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     if matches!(state.tier(), Tier::Counting) && weight > 0 && config::threshold().is_none() {
         let state: *mut CodeState = state;
         // SAFETY: unchanged hand-over.
-        let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, throwflag) });
+        let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });
         // SAFETY: the frame keeps its code object, and so this state, alive;
         // the state is reached through the pointer again because frames of
         // the same code run in between.
@@ -131,7 +147,17 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         return result;
     }
     // SAFETY: unchanged hand-over.
-    unsafe { delegate(tstate, frame, throwflag) }
+    unsafe { delegate(tstate, frame, 0) }
+}
+
+/// Records that `code` ran, for a training run of `pyjit precompile`.
+#[cold]
+fn record_first_run(state: &mut CodeState, code: *mut pyo3::ffi::PyCodeObject) {
+    if config::recording() {
+        if let Some(key) = state.key(code) {
+            crate::cache::attach::record(key);
+        }
+    }
 }
 
 /// Runs compiled code on `frame`, with the frame discipline of
