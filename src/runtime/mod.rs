@@ -107,14 +107,25 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
 #[inline(always)]
 pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, state: &mut CodeState) -> *mut PyObject {
     // SAFETY: see above.
-    let fr = unsafe { &*frame };
+    let (ts, fr) = unsafe { (&*tstate, &*frame) };
+    // The C stack is measured at every `C_STACK_CHECK_PERIOD`th level of
+    // Python recursion: `C_STACK_RESERVE` covers the levels between. Every
+    // level passes here, compiled or interpreted, as each level that
+    // compiled code takes part in uses C stack.
+    // SAFETY: a live thread state's field.
+    if unsafe { *ts.recursion_remaining() } % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted() {
+        let message = c"maximum recursion depth exceeded (C stack)";
+        // SAFETY: with the GIL held.
+        unsafe { ffi::PyErr_SetString(ffi::PyExc_RecursionError, message.as_ptr()) };
+        return std::ptr::null_mut();
+    }
     state.runs += 1;
     if state.runs == 1 {
         record_first_run(state, fr.code());
     }
     if state.native_entry().is_none() && matches!(state.tier(), Tier::Counting) {
         state.attach_cached(fr.code());
-        if state.worth_compiling(fr.code()) {
+        if state.worth_compiling(fr.code()) && room_to_compile() {
             state.compile(fr.code());
         }
     }
@@ -169,13 +180,6 @@ pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, ent
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
         let remaining = ts.recursion_remaining();
-        // The C stack is measured at every `C_STACK_CHECK_PERIOD`th level of
-        // Python recursion only: `C_STACK_RESERVE` covers the levels between.
-        if *remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted() {
-            let message = c"maximum recursion depth exceeded (C stack)";
-            ffi::PyErr_SetString(ffi::PyExc_RecursionError, message.as_ptr());
-            return std::ptr::null_mut();
-        }
         // Py_EnterRecursiveCall, inline: the check calls out only when the
         // budget is spent (and then restores it if it raises).
         *remaining -= 1;
@@ -201,10 +205,41 @@ pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, ent
 const C_STACK_RESERVE: usize = 64 * 1024;
 const C_STACK_CHECK_PERIOD: i32 = 8;
 
+/// Bytes of C stack a thread must have free to compile: Cranelift needs
+/// tens of KiB (a 64 KiB thread overflowed compiling a small function).
+/// Code first run on a thread with less stays interpreted until it runs
+/// where there is room.
+const COMPILE_STACK: usize = 256 * 1024;
+
+/// A thread's C stack: its lowest address, and the lowest address compiled
+/// code may start a frame at (the lowest plus `C_STACK_RESERVE`, or a
+/// quarter of a small stack).
+#[derive(Clone, Copy)]
+struct CStack {
+    low: usize,
+    floor: usize,
+}
+
 thread_local! {
-    /// The lowest address compiled code may start a frame at on this thread
-    /// (its stack's end plus `C_STACK_RESERVE`); 0 until measured.
-    static C_STACK_FLOOR: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// This thread's C stack, once measured.
+    static C_STACK: std::cell::Cell<Option<CStack>> = const { std::cell::Cell::new(None) };
+}
+
+/// The address of the caller's stack frame, near enough.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+fn c_stack() -> CStack {
+    C_STACK.with(|stack| {
+        stack.get().unwrap_or_else(|| {
+            let measured = measure_c_stack();
+            stack.set(Some(measured));
+            measured
+        })
+    })
 }
 
 /// Whether this thread's C stack is too nearly used up for another compiled
@@ -213,32 +248,31 @@ thread_local! {
 /// (`threading.stack_size`) with compiled ones: this turns that into a
 /// RecursionError.
 fn c_stack_exhausted() -> bool {
-    let marker = 0u8;
-    let here = std::ptr::addr_of!(marker) as usize;
-    let floor = C_STACK_FLOOR.with(|floor| {
-        if floor.get() == 0 {
-            floor.set(measure_c_stack_floor());
-        }
-        floor.get()
-    });
-    here < floor
+    stack_position() < c_stack().floor
 }
 
-fn measure_c_stack_floor() -> usize {
+/// Whether this thread has the C stack to compile here (`COMPILE_STACK`).
+pub(crate) fn room_to_compile() -> bool {
+    stack_position().saturating_sub(c_stack().low) >= COMPILE_STACK
+}
+
+fn measure_c_stack() -> CStack {
+    // Unknown bounds: no limit is enforced.
+    let unknown = CStack { low: 0, floor: 0 };
     // SAFETY: pthread_getattr_np fills `attr` for the calling thread, which
     // is destroyed after its stack bounds are read.
     unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return 1;
+            return unknown;
         }
         let mut low: *mut libc::c_void = std::ptr::null_mut();
         let mut size: libc::size_t = 0;
         let status = libc::pthread_attr_getstack(&attr, &mut low, &mut size);
         libc::pthread_attr_destroy(&mut attr);
         if status != 0 {
-            return 1;
+            return unknown;
         }
-        low as usize + C_STACK_RESERVE.min(size / 4)
+        CStack { low: low as usize, floor: low as usize + C_STACK_RESERVE.min(size / 4) }
     }
 }

@@ -1,12 +1,13 @@
-# Calls from compiled code to compiled Python functions that push the
-# callee's frame themselves (runtime::direct): positional calls, methods,
-# closures, frames that escape (sys._getframe, tracebacks, locals()),
-# exceptions through several levels, recursion to RecursionError on the main
-# thread and in a thread with a small stack, and every case that takes the
-# generic path instead (keywords, keyword-only parameters, wrong argument
-# counts, generators, tracing). Defaults, *args and **kwargs are bound by
-# the direct path for positional calls. Classes made by object.__new__ with
-# a Python __init__ are constructed without type_call.
+# Calls from compiled code to Python functions that push the callee's frame
+# themselves (runtime::direct) and run it natively or in the interpreter:
+# positional calls, methods, closures, frames that escape (sys._getframe,
+# tracebacks, locals()), exceptions through several levels, recursion to
+# RecursionError on the main thread and in threads with small stacks (one
+# too small to compile on), and every case that takes the generic path
+# instead (keywords, keyword-only parameters, wrong argument counts,
+# generators, tracing). Defaults, *args and **kwargs are bound by the direct
+# path for positional calls. Classes made by object.__new__ with a Python
+# __init__ are constructed without type_call.
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -216,6 +217,24 @@ def main():
     t.start()
     t.join()
     print("thread", results)
+
+    # A thread whose stack is too small to compile on: code first run there
+    # stays interpreted (Cranelift would overflow it), and recursion ends in
+    # RecursionError, not a crash.
+    def small_thread():
+        def fresh_depth(n):
+            return 0 if n == 0 else fresh_depth(n - 1) + 1
+        try:
+            fresh_depth(10 ** 6)
+        except RecursionError:
+            results.append("RecursionError in a 64 KiB thread")
+        results.append(fresh_depth(20))
+    threading.stack_size(64 * 1024)
+    t = threading.Thread(target=small_thread)
+    t.start()
+    t.join()
+    threading.stack_size(0)
+    print("small thread", results[-2:])
 
 
 main()
