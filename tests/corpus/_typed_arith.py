@@ -1,6 +1,6 @@
 # The body of ops_typed_arith*.py: BINARY_OP and COMPARE_OP on exact ints
-# and floats (the inline fast paths) and on everything that must leave
-# them: big ints, int/float mixes, bools, subclasses, NaN, signed zeros,
+# and floats, alike and mixed (the inline fast paths), and on everything
+# that must leave them: big ints, bools, subclasses, NaN, signed zeros,
 # zero divisors, the recursion limit, and types that change after the
 # functions were compiled.
 import math
@@ -176,7 +176,8 @@ FLOATS = [(1.5, 0.25), (-2.5, 4.0), (0.0, -0.0), (-0.0, -0.0), (-0.0, 0.0), (1.0
 MIXED = [(1, 2.5), (2.5, 1), (2 ** 31, 1.0), (True, True), (True, 2), (1.5, False), (2 ** 100, 3),
          (-(2 ** 30), 1), (2 ** 30, -1), (MyInt(3), 4), (4, MyInt(3)), (MyFloat(2.0), 1.0),
          (1.0, MyFloat(2.0)), (PlainInt(5), 2), (PlainFloat(0.5), 0.25), ("ab", "cd"), ([1], [2]),
-         (1, "a"), (None, 1)]
+         (1, "a"), (None, 1), (5, 0.0), (2.5, 0), (-0.0, 3), (0, -5), (1, NAN), (NAN, 2), (3, 3.0),
+         (COMPACT, 0.5), (-COMPACT, -0.25), (0.1, -COMPACT), (-7, INF), (2 ** 53 + 1, 1.0)]
 
 
 def float_loop(n, step):

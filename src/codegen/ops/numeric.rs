@@ -1,8 +1,10 @@
 //! Inline fast paths of BINARY_OP and COMPARE_OP on exact `int` and `float`
-//! operands. Each path is guarded by both operands' exact types (and, for
-//! ints, 3.11's one-digit "compact" form); operands that fail a guard take
-//! the generic path, so the profile that chose which paths to emit only
-//! ever costs speed, never correctness.
+//! operands, alike or mixed. Each path is guarded by both operands' exact
+//! types (and, for ints, 3.11's one-digit "compact" form); operands that
+//! fail a guard take the generic path, so the profile that chose which
+//! paths to emit only ever costs speed, never correctness. A compact int
+//! meets a float as CPython's float operations convert it: exactly, to a
+//! double.
 
 use crate::abi::{self, op};
 use crate::codegen::lowering::{Lowering, Operand};
@@ -15,15 +17,40 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 pub enum Kind {
     /// Two exact `int`s of at most one 30-bit digit: `ob_size` is -1, 0 or
     /// 1 and the value is `ob_size * ob_digit[0]`, so sums, differences and
-    /// products fit in an i64.
+    /// products fit in an i64 (and true division is that of two doubles,
+    /// as `long_true_divide` does for small ints).
     Int,
     /// Two exact `float`s.
     Float,
+    /// An exact `float` and a compact `int`, in that order.
+    FloatInt,
+    /// A compact `int` and an exact `float`, in that order.
+    IntFloat,
+}
+
+/// One operand's type in a fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Number {
+    Int,
+    Float,
+}
+
+impl Kind {
+    fn operands(self) -> [Number; 2] {
+        match self {
+            Kind::Int => [Number::Int, Number::Int],
+            Kind::Float => [Number::Float, Number::Float],
+            Kind::FloatInt => [Number::Float, Number::Int],
+            Kind::IntFloat => [Number::Int, Number::Float],
+        }
+    }
 }
 
 const INT: &[Kind] = &[Kind::Int];
 const FLOAT: &[Kind] = &[Kind::Float];
 const BOTH: &[Kind] = &[Kind::Int, Kind::Float];
+const MIXED: &[Kind] = &[Kind::FloatInt, Kind::IntFloat];
+const ALL: &[Kind] = &[Kind::Float, Kind::FloatInt, Kind::IntFloat, Kind::Int];
 
 /// The binary operator of BINARY_OP's argument `which`, the in-place forms
 /// folded onto their binary forms (ints and floats have no in-place slots).
@@ -42,12 +69,17 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
             Observed::Specialized(
                 op::BINARY_OP_ADD_FLOAT | op::BINARY_OP_SUBTRACT_FLOAT | op::BINARY_OP_MULTIPLY_FLOAT,
             ) => FLOAT,
-            // Strings, or operands the interpreter could not specialise for.
-            _ => &[],
+            // The interpreter specialises alike operands only: mixed ones
+            // are the common numbers it could not.
+            Observed::Generic => MIXED,
+            // Strings.
+            Observed::Specialized(_) => &[],
         },
         // 3.11 specialises none of these, so the profile says nothing about
-        // their operands; each gets the one path that is cheap and common.
-        op::NB_TRUE_DIVIDE => FLOAT,
+        // their operands: true division gets every number path, the floor
+        // division and remainder the int one (Python's float rules for
+        // them are not a single instruction).
+        op::NB_TRUE_DIVIDE => ALL,
         op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
         _ => &[],
     }
@@ -60,7 +92,7 @@ pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] 
         Observed::Specialized(op::COMPARE_OP_INT_JUMP) => INT,
         Observed::Specialized(op::COMPARE_OP_FLOAT_JUMP) => FLOAT,
         Observed::Specialized(_) => &[],
-        Observed::Generic if jump_follows => &[],
+        Observed::Generic if jump_follows => MIXED,
         // The interpreter specialises only compares a jump follows: for
         // the others the profile says nothing.
         Observed::Generic | Observed::Nothing => BOTH,
@@ -90,43 +122,47 @@ pub fn fast_paths(
     }
 }
 
-/// Checks that `lhs` and `rhs` are both of `kind` (else goes to `fail`) and
-/// returns their values: i64 for ints, f64 for floats.
+/// Checks that `lhs` and `rhs` are the operands of `kind` (else goes to
+/// `fail`) and returns their values: i64 for two ints, else f64 (an int
+/// converted exactly).
 fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block) -> (Value, Value) {
-    let (lhs, rhs) = (lhs.value, rhs.value);
-    let exact_type = lw.data_address(match kind {
-        Kind::Int => "PyLong_Type",
-        Kind::Float => "PyFloat_Type",
+    let objects = [lhs.value, rhs.value];
+    let numbers = kind.operands();
+    let exact = [0, 1].map(|i| {
+        let expected = lw.data_address(match numbers[i] {
+            Number::Int => "PyLong_Type",
+            Number::Float => "PyFloat_Type",
+        });
+        let actual = lw.load(objects[i], abi::OBJECT_TYPE);
+        lw.b.ins().icmp(IntCC::Equal, actual, expected)
     });
-    let [lhs_type, rhs_type] = [lhs, rhs].map(|obj| lw.load(obj, abi::OBJECT_TYPE));
-    let lhs_exact = lw.b.ins().icmp(IntCC::Equal, lhs_type, exact_type);
-    let rhs_exact = lw.b.ins().icmp(IntCC::Equal, rhs_type, exact_type);
-    let both_exact = lw.b.ins().band(lhs_exact, rhs_exact);
+    let both_exact = lw.b.ins().band(exact[0], exact[1]);
     lw.guard(both_exact, fail);
-    match kind {
-        Kind::Float => (
-            lw.load_as(types::F64, lhs, abi::FLOAT_VALUE),
-            lw.load_as(types::F64, rhs, abi::FLOAT_VALUE),
-        ),
-        Kind::Int => {
-            // Read only once the types are known: other objects may be too
-            // small to have these fields.
-            let [lhs_size, rhs_size] = [lhs, rhs].map(|obj| lw.load(obj, abi::VAROBJECT_SIZE));
-            let [lhs_compact, rhs_compact] = [lhs_size, rhs_size].map(|size| {
-                let shifted = lw.b.ins().iadd_imm_s(size, 1);
-                lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2)
-            });
-            let both_compact = lw.b.ins().band(lhs_compact, rhs_compact);
-            lw.guard(both_compact, fail);
-            // Every int has room for one digit, zero included.
-            let [lhs_value, rhs_value] = [(lhs, lhs_size), (rhs, rhs_size)].map(|(obj, size)| {
-                let digit = lw.load_as(types::I32, obj, abi::LONG_DIGITS);
-                let digit = lw.b.ins().uextend(types::I64, digit);
-                lw.b.ins().imul(size, digit)
-            });
-            (lhs_value, rhs_value)
-        }
+    // Read only once the types are known: other objects may be too small
+    // to have these fields.
+    let sizes = [0, 1].map(|i| (numbers[i] == Number::Int).then(|| lw.load(objects[i], abi::VAROBJECT_SIZE)));
+    let compact: Vec<Value> = sizes
+        .iter()
+        .flatten()
+        .map(|&size| {
+            let shifted = lw.b.ins().iadd_imm_s(size, 1);
+            lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2)
+        })
+        .collect();
+    if let Some(all_compact) = compact.into_iter().reduce(|a, b| lw.b.ins().band(a, b)) {
+        lw.guard(all_compact, fail);
     }
+    let values = [0, 1].map(|i| match sizes[i] {
+        None => lw.load_as(types::F64, objects[i], abi::FLOAT_VALUE),
+        Some(size) => {
+            // Every int has room for one digit, zero included.
+            let digit = lw.load_as(types::I32, objects[i], abi::LONG_DIGITS);
+            let digit = lw.b.ins().uextend(types::I64, digit);
+            let value = lw.b.ins().imul(size, digit);
+            if kind == Kind::Int { value } else { lw.b.ins().fcvt_from_sint(types::F64, value) }
+        }
+    });
+    (values[0], values[1])
 }
 
 /// BINARY_OP `which` on two operands of `kind` (see `binary_kinds`), going
@@ -136,38 +172,40 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block)
 pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
     let (a, b) = unbox(lw, kind, lhs, rhs, fail);
     let operator = binary_operator(which);
-    match kind {
-        Kind::Int => {
-            let result = match operator {
-                op::NB_ADD => lw.b.ins().iadd(a, b),
-                op::NB_SUBTRACT => lw.b.ins().isub(a, b),
-                op::NB_MULTIPLY => lw.b.ins().imul(a, b),
-                _ => floor_division(lw, operator, a, b, fail),
-            };
-            // Not inline: PyLong_FromLongLong returns the cached small ints,
-            // whose identity programs can observe.
-            let boxed = lw.call("PyLong_FromLongLong", &[result]);
-            lw.release(lhs);
-            lw.release(rhs);
-            boxed
-        }
-        Kind::Float => {
-            let result = match operator {
-                op::NB_ADD => lw.b.ins().fadd(a, b),
-                op::NB_SUBTRACT => lw.b.ins().fsub(a, b),
-                op::NB_MULTIPLY => lw.b.ins().fmul(a, b),
-                op::NB_TRUE_DIVIDE => {
-                    let zero = lw.b.ins().f64const(0.0);
-                    // Equal to zero also for -0.0.
-                    let nonzero = lw.b.ins().fcmp(FloatCC::NotEqual, b, zero);
-                    lw.guard(nonzero, fail);
-                    lw.b.ins().fdiv(a, b)
-                }
-                _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
-            };
-            box_float(lw, result, lhs, rhs)
-        }
+    if kind == Kind::Int && operator != op::NB_TRUE_DIVIDE {
+        let result = match operator {
+            op::NB_ADD => lw.b.ins().iadd(a, b),
+            op::NB_SUBTRACT => lw.b.ins().isub(a, b),
+            op::NB_MULTIPLY => lw.b.ins().imul(a, b),
+            _ => floor_division(lw, operator, a, b, fail),
+        };
+        // Not inline: PyLong_FromLongLong returns the cached small ints,
+        // whose identity programs can observe.
+        let boxed = lw.call("PyLong_FromLongLong", &[result]);
+        lw.release(lhs);
+        lw.release(rhs);
+        return boxed;
     }
+    let (a, b) = if kind == Kind::Int {
+        (lw.b.ins().fcvt_from_sint(types::F64, a), lw.b.ins().fcvt_from_sint(types::F64, b))
+    } else {
+        (a, b)
+    };
+    let result = match operator {
+        op::NB_ADD => lw.b.ins().fadd(a, b),
+        op::NB_SUBTRACT => lw.b.ins().fsub(a, b),
+        op::NB_MULTIPLY => lw.b.ins().fmul(a, b),
+        op::NB_TRUE_DIVIDE => {
+            let zero = lw.b.ins().f64const(0.0);
+            // Equal to zero also for -0.0.
+            let nonzero = lw.b.ins().fcmp(FloatCC::NotEqual, b, zero);
+            lw.guard(nonzero, fail);
+            lw.b.ins().fdiv(a, b)
+        }
+        _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
+    };
+    let [lhs_float, rhs_float] = kind.operands().map(|number| number == Number::Float);
+    box_float(lw, result, (lhs, lhs_float), (rhs, rhs_float))
 }
 
 /// Python's `a // b` or `a % b` (`operator`) on ints: the quotient rounds
@@ -199,14 +237,15 @@ fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Blo
     }
 }
 
-/// Boxes the float `value` computed from the floats `lhs` and `rhs`,
-/// releasing both: an owned operand whose only reference is ours is reused
-/// (no one can see it change), otherwise a new float is made.
-fn box_float(lw: &mut Lowering, value: Value, lhs: Operand, rhs: Operand) -> Value {
+/// Boxes the float `value` computed from `lhs` and `rhs` (each with
+/// whether it is a float), releasing both: an owned float operand whose
+/// only reference is ours is reused (no one can see it change), otherwise a
+/// new float is made.
+fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool), (rhs, rhs_float): (Operand, bool)) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    for (target, other) in [(lhs, rhs), (rhs, lhs)] {
-        if !target.borrowed {
+    for (target, float, other) in [(lhs, lhs_float, rhs), (rhs, rhs_float, lhs)] {
+        if float && !target.borrowed {
             reuse_if_sole_reference(lw, value, target.value, other, done);
         }
     }
@@ -255,7 +294,7 @@ pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Ope
             ][which as usize];
             lw.b.ins().icmp(cc, a, b)
         }
-        Kind::Float => {
+        Kind::Float | Kind::FloatInt | Kind::IntFloat => {
             // NotEqual is "unordered or not equal"; the others are ordered.
             let cc = [
                 FloatCC::LessThan,
