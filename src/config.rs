@@ -200,6 +200,8 @@ pub enum Optimization {
     DirectIterNext,
     DirectCalls,
     ProfileGuided,
+    BorrowedOperands,
+    InlineUnpack,
 }
 
 /// One row of the table of optimizations.
@@ -210,7 +212,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 11] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 13] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -219,15 +221,15 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 11] = {
         row(InlineCacheGlobals, "inline-cache-globals",
             "LOAD_GLOBAL reads the value cached for unchanged globals and builtins"),
         row(InlineCacheAttrs, "inline-cache-attrs",
-            "LOAD_ATTR reads instance values, slots and module attributes through a per-site cache"),
+            "LOAD_ATTR reads instance values, slots, module and class attributes through a per-site cache"),
         row(InlineCacheMethods, "inline-cache-methods",
-            "LOAD_METHOD takes the method cached for the owner's type"),
+            "LOAD_METHOD takes the method cached for the owner's type, or the attribute cached for a class"),
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
             "STORE_ATTR replaces an instance value through a per-site cache"),
         row(InlineArithmetic, "inline-arithmetic",
-            "BINARY_OP on small ints and floats computed inline"),
+            "BINARY_OP on small ints and floats, alike or mixed, computed inline"),
         row(InlineCompare, "inline-compare",
-            "COMPARE_OP on small ints and floats computed inline"),
+            "COMPARE_OP on small ints and floats, alike or mixed, computed inline"),
         row(FusedCompareJump, "fused-compare-jump",
             "an inline compare hands its condition to the jump after it, making no bool"),
         row(InlineSubscripts, "inline-subscripts",
@@ -235,9 +237,13 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 11] = {
         row(DirectIterNext, "direct-iternext",
             "FOR_ITER calls the iterator's tp_iternext from compiled code"),
         row(DirectCalls, "direct-calls",
-            "calls of compiled Python functions enter their native code directly"),
+            "calls of Python functions push the callee's frame and run it (natively or interpreted) directly"),
         row(ProfileGuided, "profile-guided",
             "fast paths chosen from what the specialising interpreter observed"),
+        row(BorrowedOperands, "borrowed-operands",
+            "locals and constants used as operands are not reference-counted"),
+        row(InlineUnpack, "inline-unpack",
+            "UNPACK_SEQUENCE of a tuple or list of the right length inline"),
     ]
 };
 

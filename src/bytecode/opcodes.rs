@@ -200,7 +200,7 @@ opcodes! { arg;
     DICT_UPDATE: (arg + 1, arg), Builders [RUNS_CODE];
     LIST_TO_TUPLE: (1, 1), Builders [RAISES];
     FORMAT_VALUE: (1 + u32::from(arg & 0x04 != 0), 1), Builders [RUNS_CODE];
-    UNPACK_SEQUENCE: (1, arg), Builders [RUNS_CODE], Adaptive;
+    UNPACK_SEQUENCE: (1, arg), Builders [RUNS_CODE | BORROWS], Adaptive;
     UNPACK_EX: (1, (arg & 0xFF) + (arg >> 8) + 1), Builders [RUNS_CODE];
 
     KW_NAMES: (0, 0), Calls;

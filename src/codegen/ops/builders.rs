@@ -4,8 +4,13 @@
 //! Variable-size builders hand their items to the runtime through the frame's
 //! value-stack slots, where CPython keeps them too.
 
-use crate::abi::op;
-use crate::codegen::lowering::Lowering;
+use super::operators::Sequence;
+use crate::abi::{self, op};
+use crate::codegen::lowering::{Lowering, Operand};
+use crate::config::Optimization;
+use crate::profile::Observed;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -65,7 +70,25 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_null(result);
             lw.push(result);
         }
-        op::UNPACK_SEQUENCE | op::UNPACK_EX => {
+        op::UNPACK_SEQUENCE => {
+            let seq = lw.pop_operand();
+            let base = lw.depth;
+            let done = lw.b.create_block();
+            for &sequence in unpacked_sequences(lw) {
+                let fail = lw.b.create_block();
+                unpack_inline(lw, sequence, seq, n, fail);
+                lw.b.ins().jump(done, &[]);
+                lw.switch_to(fail);
+                lw.b.seal_block(fail);
+                lw.depth = base;
+            }
+            let seq = lw.own(seq);
+            unpack(lw, seq, n as i64, -1, n);
+            lw.b.ins().jump(done, &[]);
+            lw.switch_to(done);
+            lw.b.seal_block(done);
+        }
+        op::UNPACK_EX => {
             let (before, after) = if lw.ins.opcode == op::UNPACK_SEQUENCE {
                 (n as i64, -1)
             } else {
@@ -73,16 +96,57 @@ pub fn lower(lw: &mut Lowering) {
             };
             let count = if after < 0 { before } else { before + 1 + after } as usize;
             let seq = lw.pop();
-            let base = lw.depth;
-            let top = lw.stack_address(base + count);
-            let (tstate, before_v, after_v) = (lw.tstate, lw.iconst(before), lw.iconst(after));
-            let status = lw.call("pyjit_unpack", &[tstate, seq, before_v, after_v, top]);
-            lw.raise_if_negative(status);
-            lw.depth += count;
-            lw.reload(base, base + count);
+            unpack(lw, seq, before, after, count);
         }
         _ => unreachable!("not a builder opcode"),
     }
+}
+
+/// Unpacks the owned `seq` through the runtime into `count` items pushed
+/// on the stack: `before` items, then (when `after` is not -1) a list of
+/// the rest but `after` items, then those.
+fn unpack(lw: &mut Lowering, seq: Value, before: i64, after: i64, count: usize) {
+    let base = lw.depth;
+    let top = lw.stack_address(base + count);
+    let (tstate, before_v, after_v) = (lw.tstate, lw.iconst(before), lw.iconst(after));
+    let status = lw.call("pyjit_unpack", &[tstate, seq, before_v, after_v, top]);
+    lw.raise_if_negative(status);
+    lw.depth += count;
+    lw.reload(base, base + count);
+}
+
+/// The sequences UNPACK_SEQUENCE unpacks inline: the one the interpreter
+/// specialised it for, tuples then lists without a profile, none when it
+/// kept the instruction generic (an iterator, say) or with
+/// `Optimization::InlineUnpack` off.
+fn unpacked_sequences(lw: &mut Lowering) -> &'static [Sequence] {
+    let sequences: &'static [Sequence] = match lw.observed() {
+        Observed::Nothing => &[Sequence::Tuple, Sequence::List],
+        Observed::Specialized(op::UNPACK_SEQUENCE_TWO_TUPLE | op::UNPACK_SEQUENCE_TUPLE) => &[Sequence::Tuple],
+        Observed::Specialized(op::UNPACK_SEQUENCE_LIST) => &[Sequence::List],
+        Observed::Specialized(_) | Observed::Generic => &[],
+    };
+    if !sequences.is_empty() && lw.apply(Optimization::InlineUnpack) { sequences } else { &[] }
+}
+
+/// UNPACK_SEQUENCE of `seq` when it is exactly a `sequence` of `count`
+/// items (else goes to `fail`): its items pushed with references of their
+/// own, the first on top, as the interpreter's specialised forms do.
+fn unpack_inline(lw: &mut Lowering, sequence: Sequence, seq: Operand, count: usize, fail: Block) {
+    let expected = lw.data_address(sequence.type_symbol());
+    let actual = lw.load(seq.value, abi::OBJECT_TYPE);
+    let same_type = lw.b.ins().icmp(IntCC::Equal, actual, expected);
+    lw.guard(same_type, fail);
+    let size = lw.load(seq.value, abi::VAROBJECT_SIZE);
+    let same_size = lw.b.ins().icmp_imm_s(IntCC::Equal, size, count as i64);
+    lw.guard(same_size, fail);
+    let items = sequence.items(lw, seq.value);
+    for i in (0..count).rev() {
+        let item = lw.load(items, 8 * i);
+        lw.incref(item);
+        lw.push(item);
+    }
+    lw.release(seq);
 }
 
 /// Hands the top `items` stack entries to `symbol(items_ptr, n)`, which

@@ -6,6 +6,7 @@
 
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
+use crate::config::Optimization;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::InstBuilder;
 
@@ -14,11 +15,11 @@ pub fn lower(lw: &mut Lowering) {
     match lw.ins.opcode {
         op::LOAD_CONST => {
             let value = lw.constant(arg);
-            lw.push_borrowed(value);
+            push_borrowed_or_owned(lw, value);
         }
         op::LOAD_FAST if lw.local_is_bound(arg) => {
             let value = lw.load_local(arg);
-            lw.push_borrowed(value);
+            push_borrowed_or_owned(lw, value);
         }
         op::LOAD_FAST | op::LOAD_CLOSURE => {
             // Raising UnboundLocalError leaves with the stack, which must own its items.
@@ -85,6 +86,17 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(value);
         }
         _ => unreachable!("not a locals opcode"),
+    }
+}
+
+/// Pushes a reference the frame keeps alive: borrowed, or with
+/// `Optimization::BorrowedOperands` off a new one.
+fn push_borrowed_or_owned(lw: &mut Lowering, value: cranelift_codegen::ir::Value) {
+    if lw.apply(Optimization::BorrowedOperands) {
+        lw.push_borrowed(value);
+    } else {
+        lw.incref(value);
+        lw.push(value);
     }
 }
 

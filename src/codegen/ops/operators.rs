@@ -172,13 +172,13 @@ fn compare_op(lw: &mut Lowering, which: u32) {
 
 /// A sequence type whose items a subscript by a small int reads inline.
 #[derive(Clone, Copy)]
-enum Sequence {
+pub(super) enum Sequence {
     List,
     Tuple,
 }
 
 impl Sequence {
-    fn type_symbol(self) -> &'static str {
+    pub(super) fn type_symbol(self) -> &'static str {
         match self {
             Sequence::List => "PyList_Type",
             Sequence::Tuple => "PyTuple_Type",
@@ -186,7 +186,7 @@ impl Sequence {
     }
 
     /// Address of the first item slot of `sequence`, an object of this type.
-    fn items(self, lw: &mut Lowering, sequence: Value) -> Value {
+    pub(super) fn items(self, lw: &mut Lowering, sequence: Value) -> Value {
         match self {
             Sequence::List => lw.load(sequence, abi::LIST_ITEMS),
             Sequence::Tuple => lw.b.ins().iadd_imm_s(sequence, abi::TUPLE_ITEMS as i64),
