@@ -204,37 +204,31 @@ def main():
     sys.settrace(None)
     print("after tracing", traced_inner(2))
 
+    def fresh_depth(n):
+        return 0 if n == 0 else fresh_depth(n - 1) + 1
+
+    # In a 256 KiB thread compiled recursion meets RecursionError; a 64 KiB
+    # thread is too small to compile on: code first run there stays
+    # interpreted (Cranelift would overflow it), and its recursion too ends
+    # in RecursionError, not a crash.
+    for stack_kib, recurse, shallow in [(256, depth, 200), (64, fresh_depth, 20)]:
+        print("thread of %d KiB" % stack_kib, recursion_in_thread(stack_kib, recurse, shallow))
+
+
+def recursion_in_thread(stack_kib, recurse, shallow):
     results = []
 
-    def threaded():
+    def run():
         try:
-            depth(10 ** 6)
+            recurse(10 ** 6)
         except RecursionError:
-            results.append("RecursionError in thread")
-        results.append(depth(200))
-    threading.stack_size(256 * 1024)
-    t = threading.Thread(target=threaded)
-    t.start()
-    t.join()
-    print("thread", results)
-
-    # A thread whose stack is too small to compile on: code first run there
-    # stays interpreted (Cranelift would overflow it), and recursion ends in
-    # RecursionError, not a crash.
-    def small_thread():
-        def fresh_depth(n):
-            return 0 if n == 0 else fresh_depth(n - 1) + 1
-        try:
-            fresh_depth(10 ** 6)
-        except RecursionError:
-            results.append("RecursionError in a 64 KiB thread")
-        results.append(fresh_depth(20))
-    threading.stack_size(64 * 1024)
-    t = threading.Thread(target=small_thread)
-    t.start()
-    t.join()
+            results.append("RecursionError")
+        results.append(recurse(shallow))
+    threading.stack_size(stack_kib * 1024)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
     threading.stack_size(0)
-    print("small thread", results[-2:])
-
+    return results
 
 main()
