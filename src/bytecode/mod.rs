@@ -138,6 +138,10 @@ pub const DATA_ENTRY_WORDS: usize = 4;
 /// Entries of a polymorphic inline cache (`opcodes::Flags::POLYMORPHIC_CACHE`).
 pub const CACHE_WAYS: usize = 4;
 
+/// The entries of a polymorphic cache that generated code checks itself
+/// (the first ones); its slow path checks the rest before any lookup.
+pub const INLINE_WAYS: usize = 2;
+
 /// The words of data block an instruction's inline cache takes (0 for none).
 fn cache_words(opcode: u8) -> usize {
     match opcodes::opcode(opcode).map(|o| o.flags) {

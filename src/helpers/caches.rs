@@ -11,9 +11,9 @@
 //! entry matches nothing.
 //!
 //! Attribute and method sites are polymorphic (`bytecode::CACHE_WAYS`
-//! entries): generated code checks the first, the slow path the others
-//! before it looks anything up, and a new answer becomes the first entry,
-//! moving the others down one place.
+//! entries): generated code checks the first `bytecode::INLINE_WAYS`, the
+//! slow path the others before it looks anything up, and a new answer
+//! becomes the first entry, moving the others down one place.
 
 use super::names;
 use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
@@ -94,8 +94,9 @@ pub const ATTR_INSTANCE_VALUE: isize = 1;
 pub const ATTR_SLOT: isize = 2;
 pub const ATTR_MODULE: isize = 3;
 pub const ATTR_DICT_HINT: isize = 4;
-/// An attribute of a class (whose metaclass is `type`) found in its MRO.
-pub const ATTR_CLASS: isize = 5;
+/// A site the interpreter could not specialise: an attribute of a class
+/// (whose metaclass is `type`) found in its MRO, or an instance value.
+pub const ATTR_UNSPECIALIZED: isize = 5;
 
 /// `attr::KIND` values of a LOAD_METHOD entry.
 pub const METHOD_WITH_VALUES: u64 = 1;
@@ -403,14 +404,17 @@ unsafe fn cached_attribute(owner: *mut PyObject, name: *mut PyObject, entry: *mu
 ///   name on the module type;
 /// - an attribute in the instance's own (combined, str-keyed) dict, at the
 ///   position the entry records (LOAD_ATTR_WITH_HINT);
-/// - an attribute of a class, see `class_attribute_key`.
+/// - at an unspecialised site, an attribute of a class (see
+///   `class_attribute_key`), or an instance value as above.
 pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64, kind: isize) -> *mut PyObject {
     // SAFETY: owner is an owned reference released here, name a str;
     // `site` is this site's cache.
     unsafe {
-        if kind == ATTR_CLASS {
-            return load_class_attr(owner, name, site);
-        }
+        let kind = match kind {
+            ATTR_UNSPECIALIZED if class_key(owner).is_some() => return load_class_attr(owner, name, site),
+            ATTR_UNSPECIALIZED => ATTR_INSTANCE_VALUE,
+            kind => kind,
+        };
         let tp = ffi::Py_TYPE(owner);
         if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)) {
             ffi::Py_INCREF(value);

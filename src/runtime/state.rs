@@ -127,10 +127,15 @@ impl CodeState {
     pub fn of(code: *mut PyCodeObject) -> Option<&'static mut CodeState> {
         let index = extra_index()?;
         match Self::lookup(code, index) {
-            Lookup::Live(state) => return Some(state),
-            Lookup::Stale => return None,
-            Lookup::Empty => {}
+            Lookup::Live(state) => Some(state),
+            Lookup::Stale => None,
+            Lookup::Empty => Self::create(code, index),
         }
+    }
+
+    /// A new state for `code`, whose slot under `index` is empty.
+    #[cold]
+    fn create(code: *mut PyCodeObject, index: Py_ssize_t) -> Option<&'static mut CodeState> {
         let state = match retired().pop() {
             Some(address) => address as *mut CodeState,
             None => Box::into_raw(Box::new(Self::new(std::ptr::null_mut()))),

@@ -110,6 +110,17 @@ def fresh_points(n, reverse):
     return [list(vars(p).items()) for p in out]
 
 
+class Reordered:
+    """Instance values in another order than Point's: another type at the same sites."""
+
+    def __init__(self, x, y):
+        self.y = y
+        self.x = x
+
+    def norm2(self):
+        return "Reordered.norm2"
+
+
 class Materialized:
     def __init__(self, x):
         # A dict of its own (combined, not sharing the class's keys).
@@ -164,6 +175,20 @@ def main():
     SCALE = 3
 
     print("points", read_points(points))
+    # Two and three types at one site: the first two entries are checked by
+    # generated code, the rest by the slow path; then the second type changes.
+    mixed = [Point(1, 2), Reordered(3, 4), Point(5, 6), Reordered(7, 8)]
+    for _ in range(ROUNDS):
+        read_points(mixed)
+        write_points(mixed, 1)
+    print("two types", read_points(mixed), write_points(mixed, 2))
+    print("three types", read_points(mixed + [WithProperty(1, 1)] + mixed))
+    Reordered.norm2 = lambda self: "replaced in the second entry"
+    print("second type's method replaced", read_points(mixed))
+    del Reordered.norm2
+    print("second type's method deleted", read_points(mixed))
+    Reordered.norm2 = lambda self: self.x - self.y
+    print("back", read_points(mixed[::-1]))
     print("property subclass", read_points([WithProperty(1, 2)] + points))
     shadowed = Point(5, 6)
     shadowed.__dict__["norm2"] = lambda: "instance attribute wins"

@@ -4,6 +4,7 @@
 use crate::abi::{self, op};
 use crate::codegen::lowering::{Lowering, Operand};
 use crate::config::Optimization;
+use crate::bytecode::{DATA_ENTRY_WORDS, INLINE_WAYS};
 use crate::helpers::caches::{self, attr};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -56,16 +57,16 @@ pub fn lower(lw: &mut Lowering) {
                     | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT | op::LOAD_METHOD_CLASS)
             ) && lw.apply(Optimization::InlineCacheMethods);
             if cached {
-                let entry = lw.data_entry();
+                let site = lw.data_entry();
                 let miss = if observed == Observed::Specialized(op::LOAD_METHOD_CLASS) {
-                    class_attribute_hit(lw, entry)
+                    class_attribute_hit(lw, site)
                 } else {
-                    load_method_hit(lw, entry)
+                    load_method_hit(lw, site)
                 };
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
                     lw.depth -= 1;
-                    load_method(lw, "pyjit_load_method_cached", &[name, entry]);
+                    load_method(lw, "pyjit_load_method_cached", &[name, site]);
                     None
                 });
             } else {
@@ -92,11 +93,12 @@ fn load_method(lw: &mut Lowering, symbol: &'static str, args: &[Value]) {
 
 /// The cached LOAD_ATTR kind to emit for what the interpreter observed:
 /// its specialisation, or instance values (the commonest) without a
-/// profile. 3.11 does not specialise loads from classes: a site it could
-/// not specialise gets the class-attribute path.
+/// profile. 3.11 does not specialise loads from classes, nor sites that
+/// meet several types: a site it could not specialise reads a class's
+/// attribute or an instance value (`unspecialized_attribute`).
 fn attr_kind(observed: Observed) -> Option<isize> {
     match observed {
-        Observed::Generic => Some(caches::ATTR_CLASS),
+        Observed::Generic => Some(caches::ATTR_UNSPECIALIZED),
         Observed::Nothing | Observed::Specialized(op::LOAD_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
         Observed::Specialized(op::LOAD_ATTR_SLOT) => Some(caches::ATTR_SLOT),
         Observed::Specialized(op::LOAD_ATTR_MODULE) => Some(caches::ATTR_MODULE),
@@ -118,51 +120,133 @@ fn value_place(lw: &mut Lowering, values: Value, index: Value) -> Value {
     lw.b.ins().iadd_imm_s(item, abi::DICT_VALUES_ITEMS as i64)
 }
 
-/// Branches to `miss` unless the type of `owner` is the one `entry` was
-/// filled for; returns the type.
-fn guard_type(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
-    let tp = lw.load(owner, abi::OBJECT_TYPE);
-    let version = lw.load_u32(tp, abi::TYPE_VERSION_TAG);
-    let key = lw.b.ins().bor_imm_u(version, caches::TYPE_KEY_TAG as i64);
-    let cached = lw.load(entry, 8 * attr::TYPE_KEY);
-    let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
-    lw.guard(same, miss);
-    tp
+/// The entry, among the first `INLINE_WAYS` of the polymorphic `site`,
+/// filled for `key`; branches to `miss` when there is none.
+fn select_way(lw: &mut Lowering, key: Value, site: Value, miss: Block) -> Value {
+    let hit = lw.b.create_block();
+    let entry = lw.b.append_block_param(hit, lw.ptr);
+    for way in 0..INLINE_WAYS {
+        let candidate = lw.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64);
+        let cached = lw.load(candidate, 8 * attr::TYPE_KEY);
+        let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
+        if way + 1 == INLINE_WAYS {
+            lw.b.ins().brif(same, hit, &[candidate.into()], miss, &[]);
+        } else {
+            let next = lw.b.create_block();
+            lw.b.ins().brif(same, hit, &[candidate.into()], next, &[]);
+            lw.b.switch_to_block(next);
+            lw.b.seal_block(next);
+        }
+    }
+    lw.b.switch_to_block(hit);
+    lw.b.seal_block(hit);
+    entry
 }
 
-/// Branches to `miss` unless `owner` is the class (of metaclass `type`)
-/// `entry` was filled for.
-fn guard_class(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) {
+/// The key an entry filled for instances of `tp` holds.
+fn type_key(lw: &mut Lowering, tp: Value) -> Value {
+    let version = lw.load_u32(tp, abi::TYPE_VERSION_TAG);
+    lw.b.ins().bor_imm_u(version, caches::TYPE_KEY_TAG as i64)
+}
+
+/// The key an entry filled for the class `cls` itself holds.
+fn class_key(lw: &mut Lowering, cls: Value) -> Value {
+    let version = lw.load_u32(cls, abi::TYPE_VERSION_TAG);
+    lw.b.ins().bor_imm_u(version, caches::CLASS_KEY_TAG as i64)
+}
+
+/// The entry of `site` filled for the type of `owner` (branches to `miss`
+/// when generated code has none), and the type.
+fn guard_type(lw: &mut Lowering, owner: Value, site: Value, miss: Block) -> (Value, Value) {
+    let tp = lw.load(owner, abi::OBJECT_TYPE);
+    let key = type_key(lw, tp);
+    (select_way(lw, key, site, miss), tp)
+}
+
+/// The entry of `site` filled for `owner`, a class of metaclass `type`
+/// (branches to `miss` when generated code has none).
+fn guard_class(lw: &mut Lowering, owner: Value, site: Value, miss: Block) -> Value {
     let metaclass = lw.load(owner, abi::OBJECT_TYPE);
     let type_type = lw.data_address("PyType_Type");
     let is_class = lw.b.ins().icmp(IntCC::Equal, metaclass, type_type);
     lw.guard(is_class, miss);
-    let version = lw.load_u32(owner, abi::TYPE_VERSION_TAG);
-    let key = lw.b.ins().bor_imm_u(version, caches::CLASS_KEY_TAG as i64);
-    let cached = lw.load(entry, 8 * attr::TYPE_KEY);
-    let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
-    lw.guard(same, miss);
+    let key = class_key(lw, owner);
+    select_way(lw, key, site, miss)
+}
+
+/// The instance value of `owner` at the index `entry` records (branches to
+/// `miss` when the instance has no values array; NULL when unset).
+fn instance_value(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
+    let place = lw.load(entry, 8 * attr::WHERE);
+    let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
+    lw.guard(values, miss);
+    let item = value_place(lw, values, place);
+    lw.load(item, 0)
+}
+
+/// LOAD_ATTR at a site the interpreter could not specialise: an attribute
+/// of a class (of metaclass `type`), or an instance value of one of the
+/// types the site met. Branches to `miss` when generated code has no entry.
+fn unspecialized_attribute(lw: &mut Lowering, owner: Value, site: Value, miss: Block) -> Value {
+    let found = lw.b.create_block();
+    let value = lw.b.append_block_param(found, lw.ptr);
+    let tp = lw.load(owner, abi::OBJECT_TYPE);
+    let type_type = lw.data_address("PyType_Type");
+    let is_class = lw.b.ins().icmp(IntCC::Equal, tp, type_type);
+    let of_class = lw.b.create_block();
+    let of_instance = lw.b.create_block();
+    lw.b.ins().brif(is_class, of_class, &[], of_instance, &[]);
+    lw.b.switch_to_block(of_class);
+    lw.b.seal_block(of_class);
+    let key = class_key(lw, owner);
+    let entry = select_way(lw, key, site, miss);
+    let class_value = lw.load(entry, 8 * attr::WHERE);
+    lw.b.ins().jump(found, &[class_value.into()]);
+    lw.b.switch_to_block(of_instance);
+    lw.b.seal_block(of_instance);
+    let key = type_key(lw, tp);
+    let entry = select_way(lw, key, site, miss);
+    let instance_value = instance_value(lw, owner, entry, miss);
+    lw.b.ins().jump(found, &[instance_value.into()]);
+    lw.b.switch_to_block(found);
+    lw.b.seal_block(found);
+    value
 }
 
 /// LOAD_ATTR of `kind` through the site's entry; releases `owner`.
 fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind: isize) -> Value {
     let owner = owner_operand.value;
-    let entry = lw.data_entry();
+    let site = lw.data_entry();
     let miss = lw.cold_block();
-    if kind == caches::ATTR_CLASS {
-        guard_class(lw, owner, entry, miss);
+    let value = if kind == caches::ATTR_UNSPECIALIZED {
+        unspecialized_attribute(lw, owner, site, miss)
     } else {
-        guard_type(lw, owner, entry, miss);
+        cached_attribute(lw, owner, name, site, kind, miss)
+    };
+    // An unset instance value or slot: the slow path raises or falls back.
+    lw.guard(value, miss);
+    lw.incref(value);
+    lw.release(owner_operand);
+    let value = lw.finish_cached(Some(value), miss, |lw| {
+        let owner = lw.own(owner_operand);
+        let kind = lw.iconst(kind as i64);
+        let value = lw.call("pyjit_load_attr_cached", &[owner, name, site, kind]);
+        lw.raise_if_null(value);
+        Some(value)
+    });
+    value.expect("a load has a result")
+}
+
+/// The attribute of `owner` a specialised LOAD_ATTR site of `kind` reads
+/// through the entry generated code finds (branches to `miss` when there is
+/// none, or the instance no longer has it there; NULL when unset).
+fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, kind: isize, miss: Block) -> Value {
+    let (entry, _) = guard_type(lw, owner, site, miss);
+    if kind == caches::ATTR_INSTANCE_VALUE {
+        return instance_value(lw, owner, entry, miss);
     }
     let place = lw.load(entry, 8 * attr::WHERE);
-    let value = match kind {
-        caches::ATTR_CLASS => place,
-        caches::ATTR_INSTANCE_VALUE => {
-            let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
-            lw.guard(values, miss);
-            let item = value_place(lw, values, place);
-            lw.load(item, 0)
-        }
+    match kind {
         caches::ATTR_SLOT => {
             let item = lw.b.ins().iadd(owner, place);
             lw.load(item, 0)
@@ -197,19 +281,7 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
             lw.guard(same, miss);
             lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE)
         }
-    };
-    // An unset instance value or slot: the slow path raises or falls back.
-    lw.guard(value, miss);
-    lw.incref(value);
-    lw.release(owner_operand);
-    let value = lw.finish_cached(Some(value), miss, |lw| {
-        let owner = lw.own(owner_operand);
-        let kind = lw.iconst(kind as i64);
-        let value = lw.call("pyjit_load_attr_cached", &[owner, name, entry, kind]);
-        lw.raise_if_null(value);
-        Some(value)
-    });
-    value.expect("a load has a result")
+    }
 }
 
 /// STORE_ATTR of `kind` (an instance value or a slot) through the site's
@@ -218,9 +290,9 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
 /// insertion order, as STORE_ATTR_INSTANCE_VALUE does.
 fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, value: Value, kind: isize) {
     let owner = owner_operand.value;
-    let entry = lw.data_entry();
+    let site = lw.data_entry();
     let miss = lw.cold_block();
-    guard_type(lw, owner, entry, miss);
+    let (entry, _) = guard_type(lw, owner, site, miss);
     let place = lw.load(entry, 8 * attr::WHERE);
     if kind == caches::ATTR_SLOT {
         let item = lw.b.ins().iadd(owner, place);
@@ -252,7 +324,7 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
     lw.finish_cached(None, miss, |lw| {
         let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
-        let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, entry, kind]);
+        let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, site, kind]);
         lw.raise_if_negative(status);
         None
     });
@@ -261,10 +333,10 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
 /// LOAD_METHOD's fast path on a class through the site's `entry`: it ends
 /// with [NULL, attribute] on the stack, as LOAD_METHOD_CLASS. Returns the
 /// block of the slow path, for `finish_cached`.
-fn class_attribute_hit(lw: &mut Lowering, entry: Value) -> Block {
+fn class_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
-    guard_class(lw, owner, entry, miss);
+    let entry = guard_class(lw, owner, site, miss);
     let value = lw.load(entry, 8 * attr::WHERE);
     lw.incref(value);
     let null = lw.iconst(0);
@@ -277,10 +349,10 @@ fn class_attribute_hit(lw: &mut Lowering, entry: Value) -> Block {
 /// LOAD_METHOD's fast path through the site's `entry`: it ends with
 /// [method, owner] on the stack. Returns the block of the slow path, for
 /// `finish_cached`.
-fn load_method_hit(lw: &mut Lowering, entry: Value) -> Block {
+fn load_method_hit(lw: &mut Lowering, site: Value) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
-    let tp = guard_type(lw, owner, entry, miss);
+    let (entry, tp) = guard_type(lw, owner, site, miss);
     let found = lw.b.create_block();
     let check_instance = lw.b.create_block();
     let kind = lw.load(entry, 8 * attr::KIND);
