@@ -145,12 +145,12 @@ impl From<CodegenError> for Failure {
 /// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
 /// Profile-guided where `profile` has observations.
 /// Uses the optimizations configured now.
-pub fn compile(info: &CodeInfo, profile: Profile, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
+pub fn compile(info: &CodeInfo, profile: Profile, name: &str, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     let enabled = config::optimizations();
     let (mut native, compiled) = if config::via_object() {
         compile_via_object(info, &profile, enabled, phases)
     } else {
-        compile_jit(info, &profile, enabled, phases)
+        compile_jit(info, &profile, enabled, name, phases)
     }?;
     native.profile = profile;
     native.enabled = enabled;
@@ -166,17 +166,20 @@ fn data_block(info: &CodeInfo) -> Box<[Cell<u64>]> {
 }
 
 /// Native code and what the lowering produced (whose `osr_entries` and
-/// `optimizations` the caller moves into it).
+/// `optimizations` the caller moves into it). The function is named `name`
+/// in its module: cranelift-jit writes that name to the perf map itself
+/// while `perf record` runs (it sets `PERF_BUILDID_DIR`).
 fn compile_jit(
     info: &CodeInfo,
     profile: &Profile,
     enabled: Optimizations,
+    name: &str,
     phases: &mut CompilePhases,
 ) -> Result<(NativeCode, codegen::Compiled), Failure> {
     let mut builder = JITBuilder::with_isa(isa::host().clone(), default_libcall_names());
     builder.symbol_lookup_fn(Box::new(symbols::resolve));
     let mut module = JITModule::new(builder);
-    let compiled = codegen::compile_function(&mut module, info, profile, enabled, ENTRY_SYMBOL, phases)?;
+    let compiled = codegen::compile_function(&mut module, info, profile, enabled, name, phases)?;
     let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);

@@ -3,7 +3,7 @@
 //! learns the names of JIT-compiled code.
 
 use crate::config;
-use crate::link::NativeCode;
+use crate::link::{NativeCode, ENTRY_SYMBOL};
 use pyo3::ffi::PyCodeObject;
 use pyo3::prelude::*;
 use std::fs::{File, OpenOptions};
@@ -15,16 +15,29 @@ use std::sync::Mutex;
 /// the GIL) never finds it locked.
 static MAP: Mutex<Option<(u32, File)>> = Mutex::new(None);
 
+/// The name compiled code of `code` gets in its module: `pyjit:QUALNAME
+/// (FILE:LINE)` while a perf map is wanted (`perf record` makes
+/// cranelift-jit write the module's names to the same map, and perf keeps
+/// one name per address), else `link::ENTRY_SYMBOL`.
+pub fn function_name(code: *mut PyCodeObject) -> String {
+    if config::perf_map() { format!("pyjit:{}", describe_code(code)) } else { ENTRY_SYMBOL.to_owned() }
+}
+
+/// `QUALNAME (FILE:LINE)` of `code`, a live code object.
+fn describe_code(code: *mut PyCodeObject) -> String {
+    Python::attach(|py| {
+        // SAFETY: callers pass a live code object.
+        let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
+        describe(&code).unwrap_or_else(|_| "<unknown>".to_owned())
+    })
+}
+
 /// Adds `native`, the code of `code`, to the perf map if one is wanted.
 pub fn record(code: *mut PyCodeObject, native: &NativeCode) {
     if !config::perf_map() {
         return;
     }
-    let name = Python::attach(|py| {
-        // SAFETY: `code` is a live code object: the one `native` is being attached to.
-        let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
-        describe(&code).unwrap_or_else(|_| "<unknown>".to_owned())
-    });
+    let name = describe_code(code);
     let line = format!("{:x} {:x} pyjit:{name}\n", native.entry() as usize, native.size());
     let mut map = MAP.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();

@@ -245,7 +245,9 @@ impl CodeState {
         let mut phases = CompilePhases::default();
         let info = bytecode::code_info(code);
         phases.decode_ns = elapsed_ns(started);
-        let outcome = info.map_err(Failure::from).and_then(|info| link::compile(&info, Profile::of(code), &mut phases));
+        let name = perf_map::function_name(code);
+        let outcome =
+            info.map_err(Failure::from).and_then(|info| link::compile(&info, Profile::of(code), &name, &mut phases));
         self.compile_time_ns = elapsed_ns(started);
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
         stats::count_compile_phases(&phases);
