@@ -223,7 +223,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 13] = {
         row(InlineCacheAttrs, "inline-cache-attrs",
             "LOAD_ATTR reads instance values, slots, module and class attributes through a per-site cache"),
         row(InlineCacheMethods, "inline-cache-methods",
-            "LOAD_METHOD takes the method cached for the owner's type, or the attribute cached for a class"),
+            "LOAD_METHOD takes the method cached for the owner's type, or the attribute cached for a class or a module"),
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
             "STORE_ATTR replaces an instance value through a per-site cache"),
         row(InlineArithmetic, "inline-arithmetic",

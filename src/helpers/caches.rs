@@ -104,6 +104,9 @@ pub const METHOD_NO_DICT: u64 = 2;
 /// The owner is the class the entry was filled for: the answer is
 /// [NULL, attribute], as LOAD_METHOD_CLASS pushes.
 pub const METHOD_CLASS: u64 = 3;
+/// The owner is a module whose dict has the version in `attr::WHERE`: the
+/// answer is [NULL, the attribute in `attr::EXTRA`], as LOAD_METHOD_MODULE.
+pub const METHOD_MODULE: u64 = 4;
 
 /// The tag above a version tag in a type key (an instance's type) and in a
 /// class key (the owner itself is the class): version tags are unique among
@@ -111,6 +114,9 @@ pub const METHOD_CLASS: u64 = 3;
 /// one filled for the class `type`.
 pub const TYPE_KEY_TAG: u64 = 1 << 32;
 pub const CLASS_KEY_TAG: u64 = 2 << 32;
+/// The key of a `METHOD_MODULE` entry: any module (exactly
+/// `types.ModuleType`), told apart by its dict's version.
+pub const MODULE_KEY: u64 = 3 << 32;
 
 /// What an entry records of a type: its version tag with bit 32 set, so
 /// that a zeroed entry never matches, not even a type whose version was
@@ -487,6 +493,9 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         if class_key(owner).is_some() {
             return load_class_method(slots, name, site);
         }
+        if ffi::Py_TYPE(owner) == std::ptr::addr_of_mut!(ffi::PyModule_Type) {
+            return load_module_method(slots, name, site);
+        }
         let tp = ffi::Py_TYPE(owner);
         if let Some(entry) = other_way(site, current_key(tp)).filter(|&entry| method_applies(owner, tp, entry)) {
             *slots = ffi::Py_NewRef(*entry.add(attr::WHERE) as *mut PyObject);
@@ -510,6 +519,45 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
             fill_first(site, [key, METHOD_NO_DICT, method as u64, 0]);
         }
+        status
+    }
+}
+
+/// `load_method` for a module `owner` (`slots[0]`, exactly
+/// `types.ModuleType`): the entry records the attribute found in the
+/// module's dict, with the dict's version, when nothing of that name on the
+/// module type takes precedence.
+///
+/// SAFETY: as `load_method`.
+unsafe fn load_module_method(slots: *mut *mut PyObject, name: *mut PyObject, site: *mut u64) -> isize {
+    // SAFETY: see above; the extra reference keeps the module alive for the
+    // fill after the generic lookup released the stack's; a filled entry's
+    // value is held by the dict while its version is the entry's.
+    unsafe {
+        let owner = *slots;
+        let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
+        let exact_dict = !dict.is_null() && ffi::PyDict_CheckExact(dict) != 0;
+        let cached = other_way(site, MODULE_KEY).filter(|&entry| exact_dict && dict_version(dict) == *entry.add(attr::WHERE));
+        if let Some(entry) = cached {
+            *slots = std::ptr::null_mut();
+            *slots.add(1) = ffi::Py_NewRef(*entry.add(attr::EXTRA) as *mut PyObject);
+            ffi::Py_DECREF(owner);
+            return 0;
+        }
+        ffi::Py_INCREF(owner);
+        let status = super::attrs::load_method(slots, name);
+        let module_type = std::ptr::addr_of_mut!(ffi::PyModule_Type);
+        if status == 0 && (*slots).is_null() && exact_dict && abi_ffi::_PyType_Lookup(module_type, name).is_null() {
+            let value = *slots.add(1);
+            let version = dict_version(dict);
+            let found = ffi::PyDict_GetItemWithError(dict, name);
+            if found.is_null() {
+                ffi::PyErr_Clear();
+            } else if found == value && dict_version(dict) == version {
+                fill_first(site, [MODULE_KEY, METHOD_MODULE, version, value as u64]);
+            }
+        }
+        ffi::Py_DECREF(owner);
         status
     }
 }

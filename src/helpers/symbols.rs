@@ -27,6 +27,7 @@ symbol_table! {
     "PyList_Type" => std::ptr::addr_of!(ffi::PyList_Type),
     "PyTuple_Type" => std::ptr::addr_of!(ffi::PyTuple_Type),
     "PyType_Type" => std::ptr::addr_of!(ffi::PyType_Type),
+    "PyModule_Type" => std::ptr::addr_of!(ffi::PyModule_Type),
     "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),

@@ -137,6 +137,13 @@ def read_dicts(objs):
     return out
 
 
+def module_functions(module, x):
+    try:
+        return module.sqrt(x), module.floor(x)
+    except AttributeError as e:
+        return f"AttributeError: {e}"
+
+
 def methods_of_builtins(n):
     items = []
     for i in range(n):
@@ -155,6 +162,7 @@ def main():
         read_dicts([Materialized(1), Materialized(2)])
         write_slots([Slotted()], 2)
         methods_of_builtins(3)
+        module_functions(math, 2.25)
 
     print("globals", globals_and_builtins(4))
     global SCALE
@@ -216,6 +224,26 @@ def main():
     print("module attribute deleted", read_points(points[:1]))
     math.pi = 3.141592653589793
 
+    # LOAD_METHOD on a module: its dict's version pins the function.
+    print("module functions", module_functions(math, 6.25))
+    real_sqrt = math.sqrt
+    math.sqrt = lambda x: "patched sqrt"
+    print("module function rebound", module_functions(math, 6.25))
+    del math.sqrt
+    print("module function deleted", module_functions(math, 6.25))
+    math.sqrt = real_sqrt
+    import types
+    fake = types.ModuleType("fake")
+    fake.sqrt = lambda x: "fake sqrt"
+    fake.__getattr__ = lambda name: (lambda x: "module __getattr__ for " + name)
+    print("another module at the site", module_functions(fake, 1.0), module_functions(math, 4.0))
+
+    class SubModule(types.ModuleType):
+        def floor(self, x):
+            return "method of a module subclass"
+    sub = SubModule("sub")
+    sub.sqrt = lambda x: "sub sqrt"
+    print("module subclass", module_functions(sub, 1.0), module_functions(math, 9.0))
     print("first stores keep insertion order", fresh_points(3, False), fresh_points(3, True))
     print("writes", write_points([Point(1, 2), Point(3, 4)], 3))
     missing = Point(5, 0)

@@ -54,14 +54,19 @@ pub fn lower(lw: &mut Lowering) {
             let cached = matches!(
                 observed,
                 Observed::Nothing
-                    | Observed::Specialized(op::LOAD_METHOD_WITH_VALUES | op::LOAD_METHOD_NO_DICT | op::LOAD_METHOD_CLASS)
+                    | Observed::Specialized(
+                        op::LOAD_METHOD_WITH_VALUES
+                            | op::LOAD_METHOD_NO_DICT
+                            | op::LOAD_METHOD_CLASS
+                            | op::LOAD_METHOD_MODULE
+                    )
             ) && lw.apply(Optimization::InlineCacheMethods);
             if cached {
                 let site = lw.data_entry();
-                let miss = if observed == Observed::Specialized(op::LOAD_METHOD_CLASS) {
-                    class_attribute_hit(lw, site)
-                } else {
-                    load_method_hit(lw, site)
+                let miss = match observed {
+                    Observed::Specialized(op::LOAD_METHOD_CLASS) => class_attribute_hit(lw, site),
+                    Observed::Specialized(op::LOAD_METHOD_MODULE) => module_attribute_hit(lw, site),
+                    _ => load_method_hit(lw, site),
                 };
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
@@ -338,6 +343,32 @@ fn class_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
     let miss = lw.cold_block();
     let entry = guard_class(lw, owner, site, miss);
     let value = lw.load(entry, 8 * attr::WHERE);
+    lw.incref(value);
+    let null = lw.iconst(0);
+    lw.set_peek(1, null);
+    lw.push(value);
+    lw.decref(owner);
+    miss
+}
+
+/// LOAD_METHOD's fast path on a module through the site's entries: it ends
+/// with [NULL, attribute] on the stack, as LOAD_METHOD_MODULE. Returns the
+/// block of the slow path, for `finish_cached`.
+fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
+    let owner = lw.peek(1);
+    let miss = lw.cold_block();
+    let tp = lw.load(owner, abi::OBJECT_TYPE);
+    let module_type = lw.data_address("PyModule_Type");
+    let is_module = lw.b.ins().icmp(IntCC::Equal, tp, module_type);
+    lw.guard(is_module, miss);
+    let key = lw.iconst(caches::MODULE_KEY as i64);
+    let entry = select_way(lw, key, site, miss);
+    let dict = lw.load(owner, abi::MODULE_DICT);
+    let version = lw.load(dict, abi::DICT_VERSION_TAG);
+    let cached_version = lw.load(entry, 8 * attr::WHERE);
+    let same = lw.b.ins().icmp(IntCC::Equal, version, cached_version);
+    lw.guard(same, miss);
+    let value = lw.load(entry, 8 * attr::EXTRA);
     lw.incref(value);
     let null = lw.iconst(0);
     lw.set_peek(1, null);
