@@ -223,11 +223,42 @@ pub unsafe extern "C" fn call_function_ex(
                 ffi::Py_DECREF(args);
                 args = tuple;
             }
+            let no_keywords = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
+            if no_keywords && ffi::Py_TYPE(func) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+                if let Some(result) = call_with_tuple(tstate, func, args) {
+                    break 'call result;
+                }
+            }
             ffi::PyObject_Call(func, args, kwargs)
         };
         ffi::Py_DECREF(func);
         ffi::Py_DECREF(args);
         ffi::Py_XDECREF(kwargs);
+        result
+    }
+}
+
+/// `function(*args)` for a Python function and an exact tuple, as a direct
+/// call (see `DIRECT_CALL`) when it can be one; None, with nothing done,
+/// when it must take the generic path.
+///
+/// SAFETY: `function` is an exact Python function, `args` an exact tuple.
+unsafe fn call_with_tuple(tstate: *mut ThreadState, function: *mut PyObject, args: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above; the references taken here are the ones the direct
+    // call consumes, dropped again if it declines (the tuple keeps its own).
+    unsafe {
+        let direct = DIRECT_CALL.get().filter(|_| config::optimization_enabled(Optimization::DirectCalls))?;
+        let items = args.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>();
+        let count = ffi::PyTuple_GET_SIZE(args) as usize;
+        for i in 0..count {
+            ffi::Py_INCREF(*items.add(i));
+        }
+        let result = direct(tstate, function, items, count);
+        if result.is_none() {
+            for i in 0..count {
+                ffi::Py_DECREF(*items.add(i));
+            }
+        }
         result
     }
 }

@@ -6,8 +6,8 @@
 # too small to compile on), and every case that takes the generic path
 # instead (keywords, keyword-only parameters, wrong argument counts,
 # generators, tracing). Defaults, *args and **kwargs are bound by the direct
-# path for positional calls. Classes made by object.__new__ with a Python
-# __init__ are constructed without type_call.
+# path for positional calls, also made with f(*args). Classes made by
+# object.__new__ with a Python __init__ are constructed without type_call.
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -140,6 +140,24 @@ def construct_all():
     return out
 
 
+def star_calls(values):
+    # CALL_FUNCTION_EX of Python functions: positional tuples go direct.
+    out = [add(*values[:2]), with_default(*values[:1]), many(*values), star_only(*values),
+           many(*values, **{}), add(*list(values[:2])), add(*(v for v in values[:2]))]
+    for bad in [values[:1], values[:5]]:
+        try:
+            add(*bad)
+        except TypeError as e:
+            out.append("TypeError: %s" % e)
+    try:
+        keyword_only(*values[:2])
+    except TypeError as e:
+        out.append("TypeError: %s" % e)
+    out.append(keyword_only(*values[:1], **{"k": 9}))
+    out.append(list(gen(*values[:1])))
+    return out
+
+
 def gen(n):
     yield from range(n)
 
@@ -150,6 +168,7 @@ def traced_inner(x):
 
 def main():
     print("loop", loop(2000))
+    print("star calls", star_calls((1, 2, 3, 4, 5)), star_calls([6, 7, 8, 9, 10])[:3])
     c = Counter()
     print("methods", [c.bump(i) for i in range(5)][-1], c.count)
     adder = make_adder(7)
