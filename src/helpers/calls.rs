@@ -8,8 +8,8 @@ use pyo3::ffi::{self, PyObject};
 
 /// Runs a call of a Python function (the function, its positional
 /// arguments, whose references the call consumes) without vectorcall when
-/// it can, or returns None having done nothing. The runtime, which knows which code has native code, sets it
-/// when it installs the frame-evaluation hook.
+/// it can, or returns None having done nothing. The runtime, which runs
+/// frames, sets it when it installs the frame-evaluation hook.
 pub type DirectCall =
     unsafe fn(*mut ThreadState, *mut PyObject, *const *mut PyObject, usize) -> Option<*mut PyObject>;
 
@@ -244,19 +244,36 @@ pub unsafe extern "C" fn call_function_ex(
 ///
 /// SAFETY: `function` is an exact Python function, `args` an exact tuple.
 unsafe fn call_with_tuple(tstate: *mut ThreadState, function: *mut PyObject, args: *mut PyObject) -> Option<*mut PyObject> {
-    // SAFETY: see above; the references taken here are the ones the direct
-    // call consumes, dropped again if it declines (the tuple keeps its own).
+    // SAFETY: see above; the tuple keeps its items alive.
     unsafe {
         let direct = DIRECT_CALL.get().filter(|_| config::optimization_enabled(Optimization::DirectCalls))?;
         let items = args.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>();
-        let count = ffi::PyTuple_GET_SIZE(args) as usize;
-        for i in 0..count {
-            ffi::Py_INCREF(*items.add(i));
+        call_borrowing(*direct, tstate, function, items, ffi::PyTuple_GET_SIZE(args) as usize)
+    }
+}
+
+/// `direct` (a `DirectCall`) with the `nargs` references at `args`
+/// borrowed: it gets references of its own, dropped again if it declines.
+///
+/// # Safety
+/// As for `DirectCall`, but `args` holds borrowed references that stay
+/// alive across the call.
+pub unsafe fn call_borrowing(
+    direct: DirectCall,
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        for i in 0..nargs {
+            ffi::Py_INCREF(*args.add(i));
         }
-        let result = direct(tstate, function, items, count);
+        let result = direct(tstate, function, args, nargs);
         if result.is_none() {
-            for i in 0..count {
-                ffi::Py_DECREF(*items.add(i));
+            for i in 0..nargs {
+                ffi::Py_DECREF(*args.add(i));
             }
         }
         result

@@ -16,6 +16,7 @@
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::helpers::calls::call_borrowing;
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
@@ -122,20 +123,10 @@ pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, na
 ///
 /// SAFETY: as for `call`, but `args` holds borrowed references.
 unsafe fn call_borrowed(tstate: *mut ThreadState, function: *mut PyObject, args: *const *mut PyObject, nargs: usize) -> *mut PyObject {
-    // SAFETY: see above; the references taken here are the ones `call`
-    // consumes, and are dropped again if it declines (the caller's keep
-    // every argument alive).
+    // SAFETY: see above; the caller's references keep every argument alive.
     unsafe {
-        for i in 0..nargs {
-            ffi::Py_INCREF(*args.add(i));
-        }
-        if let Some(result) = call(tstate, function, args, nargs) {
-            return result;
-        }
-        for i in 0..nargs {
-            ffi::Py_DECREF(*args.add(i));
-        }
-        ffi::PyObject_Vectorcall(function, args, nargs, std::ptr::null_mut())
+        call_borrowing(call, tstate, function, args, nargs)
+            .unwrap_or_else(|| ffi::PyObject_Vectorcall(function, args, nargs, std::ptr::null_mut()))
     }
 }
 

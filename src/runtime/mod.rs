@@ -123,7 +123,7 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     if state.runs == 1 {
         record_first_run(state, fr.code());
     }
-    if state.native_entry().is_none() && matches!(state.tier(), Tier::Counting) {
+    if matches!(state.tier(), Tier::Counting) {
         state.attach_cached(fr.code());
         if state.worth_compiling(fr.code()) && room_to_compile() {
             state.compile(fr.code());
@@ -252,7 +252,7 @@ fn c_stack_exhausted() -> bool {
 }
 
 /// Whether this thread has the C stack to compile here (`COMPILE_STACK`).
-pub(crate) fn room_to_compile() -> bool {
+fn room_to_compile() -> bool {
     stack_position().saturating_sub(c_stack().low) >= COMPILE_STACK
 }
 

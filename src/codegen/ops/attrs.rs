@@ -247,25 +247,18 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
 /// none, or the instance no longer has it there; NULL when unset).
 fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, kind: isize, miss: Block) -> Value {
     let (entry, _) = guard_type(lw, owner, site, miss);
-    if kind == caches::ATTR_INSTANCE_VALUE {
-        return instance_value(lw, owner, entry, miss);
-    }
-    let place = lw.load(entry, 8 * attr::WHERE);
     match kind {
+        caches::ATTR_INSTANCE_VALUE => instance_value(lw, owner, entry, miss),
+        caches::ATTR_MODULE => module_attribute(lw, owner, entry, miss),
         caches::ATTR_SLOT => {
-            let item = lw.b.ins().iadd(owner, place);
+            let offset = lw.load(entry, 8 * attr::WHERE);
+            let item = lw.b.ins().iadd(owner, offset);
             lw.load(item, 0)
-        }
-        caches::ATTR_MODULE => {
-            let dict = lw.load(owner, abi::MODULE_DICT);
-            let version = lw.load(dict, abi::DICT_VERSION_TAG);
-            let same = lw.b.ins().icmp(IntCC::Equal, version, place);
-            lw.guard(same, miss);
-            lw.load(entry, 8 * attr::EXTRA)
         }
         _ => {
             // The instance's own dict, with the name at entry `place` of
             // its (combined, str-keyed) table, as LOAD_ATTR_WITH_HINT.
+            let place = lw.load(entry, 8 * attr::WHERE);
             let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
             lw.guard(dict, miss);
             let keys = lw.load(dict, abi::DICT_KEYS);
@@ -343,12 +336,30 @@ fn class_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
     let miss = lw.cold_block();
     let entry = guard_class(lw, owner, site, miss);
     let value = lw.load(entry, 8 * attr::WHERE);
+    replace_owner_with_attribute(lw, owner, value);
+    miss
+}
+
+/// Replaces LOAD_METHOD's owner, on top of the stack, with [NULL, `value`]
+/// (a new reference to `value`), as the interpreter does for an attribute
+/// that is no method of the owner's type.
+fn replace_owner_with_attribute(lw: &mut Lowering, owner: Value, value: Value) {
     lw.incref(value);
     let null = lw.iconst(0);
     lw.set_peek(1, null);
     lw.push(value);
     lw.decref(owner);
-    miss
+}
+
+/// The attribute of the module `owner` that `entry` records, if the
+/// module's dict still has the entry's version (else branches to `miss`).
+fn module_attribute(lw: &mut Lowering, owner: Value, entry: Value, miss: Block) -> Value {
+    let dict = lw.load(owner, abi::MODULE_DICT);
+    let version = lw.load(dict, abi::DICT_VERSION_TAG);
+    let cached_version = lw.load(entry, 8 * attr::WHERE);
+    let same = lw.b.ins().icmp(IntCC::Equal, version, cached_version);
+    lw.guard(same, miss);
+    lw.load(entry, 8 * attr::EXTRA)
 }
 
 /// LOAD_METHOD's fast path on a module through the site's entries: it ends
@@ -363,17 +374,8 @@ fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
     lw.guard(is_module, miss);
     let key = lw.iconst(caches::MODULE_KEY as i64);
     let entry = select_way(lw, key, site, miss);
-    let dict = lw.load(owner, abi::MODULE_DICT);
-    let version = lw.load(dict, abi::DICT_VERSION_TAG);
-    let cached_version = lw.load(entry, 8 * attr::WHERE);
-    let same = lw.b.ins().icmp(IntCC::Equal, version, cached_version);
-    lw.guard(same, miss);
-    let value = lw.load(entry, 8 * attr::EXTRA);
-    lw.incref(value);
-    let null = lw.iconst(0);
-    lw.set_peek(1, null);
-    lw.push(value);
-    lw.decref(owner);
+    let value = module_attribute(lw, owner, entry, miss);
+    replace_owner_with_attribute(lw, owner, value);
     miss
 }
 
