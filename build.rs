@@ -51,6 +51,8 @@ const LAYOUT: &[(&str, &str)] = &[
     ("CODE_NLOCALS", "offsetof(PyCodeObject, co_nlocals)"),
     ("CODE_ARGCOUNT", "offsetof(PyCodeObject, co_argcount)"),
     ("CODE_KWONLYARGCOUNT", "offsetof(PyCodeObject, co_kwonlyargcount)"),
+    ("CODE_POSONLYARGCOUNT", "offsetof(PyCodeObject, co_posonlyargcount)"),
+    ("CODE_EXTRA", "offsetof(PyCodeObject, co_extra)"),
     ("CODE_LOCALSPLUSNAMES", "offsetof(PyCodeObject, co_localsplusnames)"),
     ("CODE_FIRSTTRACEABLE", "offsetof(PyCodeObject, _co_firsttraceable)"),
     ("CODE_CODE_ADAPTIVE", "offsetof(PyCodeObject, co_code_adaptive)"),

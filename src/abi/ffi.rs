@@ -22,7 +22,6 @@ extern "C" {
         eval_frame: Option<EvalFrameFn>,
     );
     pub fn _PyEval_RequestCodeExtraIndex(free: unsafe extern "C" fn(*mut c_void)) -> Py_ssize_t;
-    pub fn _PyCode_GetExtra(code: *mut PyObject, index: Py_ssize_t, extra: *mut *mut c_void) -> c_int;
     pub fn _PyCode_SetExtra(code: *mut PyObject, index: Py_ssize_t, extra: *mut c_void) -> c_int;
     pub fn PyCode_GetCode(code: *mut PyCodeObject) -> *mut PyObject;
     pub fn _Py_CheckRecursiveCall(tstate: *mut ThreadState, where_: *const c_char) -> c_int;

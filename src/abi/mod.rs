@@ -131,6 +131,36 @@ pub fn code_int(code: *mut PyCodeObject, offset: usize) -> i32 {
     unsafe { read_field(code.cast(), offset) }
 }
 
+/// `_PyCode_GetExtra(code, index)` without the call, for an index
+/// `_PyEval_RequestCodeExtraIndex` gave out: NULL when the code's extras
+/// array (allocated up to the highest index set) does not reach `index`.
+/// The array's type, `_PyCodeObjectExtra` (a size, then the slots), is
+/// private to `codeobject.c` and in no header, so the probe cannot measure
+/// it: `runtime::state` checks this reading against `_PyCode_SetExtra`
+/// before it relies on it.
+pub fn code_extra(code: *mut PyCodeObject, index: usize) -> *mut std::ffi::c_void {
+    // SAFETY: callers pass a live code object; `co_extra` is NULL or an
+    // array of `ce_size` pointers after the size word.
+    unsafe {
+        let extras: *const isize = read_field(code.cast(), CODE_EXTRA);
+        if extras.is_null() || *extras <= index as isize {
+            return std::ptr::null_mut();
+        }
+        *extras.add(1).cast::<*mut std::ffi::c_void>().add(index)
+    }
+}
+
+/// Empties the slot `code_extra` reads, without running its free function.
+pub fn clear_code_extra(code: *mut PyCodeObject, index: usize) {
+    // SAFETY: as for `code_extra`; only a slot within `ce_size` is written.
+    unsafe {
+        let extras: *mut isize = read_field(code.cast(), CODE_EXTRA);
+        if !extras.is_null() && *extras > index as isize {
+            *extras.add(1).cast::<*mut std::ffi::c_void>().add(index) = std::ptr::null_mut();
+        }
+    }
+}
+
 /// Reads an object field of a code object (borrowed).
 pub fn code_object(code: *mut PyCodeObject, offset: usize) -> *mut PyObject {
     // SAFETY: as for `code_int`, for a pointer field.

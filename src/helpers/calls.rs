@@ -6,19 +6,27 @@ use crate::config::{self, Optimization};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyObject};
 
-/// Runs a call of a Python function (the function, its positional
-/// arguments, whose references the call consumes) without vectorcall when
+/// Runs a call of a Python function (the function, its arguments, whose
+/// references the call consumes, their count, and the names of those passed
+/// by keyword: NULL or a tuple naming the last ones) without vectorcall when
 /// it can, or returns None having done nothing. The runtime, which runs
 /// frames, sets it when it installs the frame-evaluation hook.
-pub type DirectCall =
-    unsafe fn(*mut ThreadState, *mut PyObject, *const *mut PyObject, usize) -> Option<*mut PyObject>;
+pub type DirectCall = unsafe fn(
+    *mut ThreadState,
+    *mut PyObject,
+    *const *mut PyObject,
+    usize,
+    *mut PyObject,
+) -> Option<*mut PyObject>;
 
 pub static DIRECT_CALL: std::sync::OnceLock<DirectCall> = std::sync::OnceLock::new();
 
 /// Runs `cls(*args)` for a plain Python class without `type_call` when it
-/// can (`window` is `[cls, args…]`, `nargs` the number of arguments), or
+/// can (`window` is `[cls, args…]`, `nargs` the number of arguments, the
+/// last of them passed by the keywords in the tuple `kwnames`, or NULL), or
 /// returns None having done nothing; set with `DIRECT_CALL`.
-pub type DirectConstruct = unsafe fn(*mut ThreadState, *mut *mut PyObject, usize) -> Option<*mut PyObject>;
+pub type DirectConstruct =
+    unsafe fn(*mut ThreadState, *mut *mut PyObject, usize, *mut PyObject) -> Option<*mut PyObject>;
 
 pub static DIRECT_CONSTRUCT: std::sync::OnceLock<DirectConstruct> = std::sync::OnceLock::new();
 
@@ -57,16 +65,16 @@ pub unsafe extern "C" fn call(
             let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
-        let direct_calls = kwnames.is_null() && config::optimization_enabled(Optimization::DirectCalls);
+        let direct_calls = config::optimization_enabled(Optimization::DirectCalls);
         if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
-            if let Some(result) = DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total)) {
+            if let Some(result) = DIRECT_CALL.get().and_then(|direct| direct(tstate, function, args, total, kwnames)) {
                 // The arguments' references went to the callee's frame.
                 ffi::Py_DECREF(function);
                 return result;
             }
         }
         let direct = if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) && !is_method {
-            DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total))
+            DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total, kwnames))
         } else {
             None
         };
@@ -248,12 +256,13 @@ unsafe fn call_with_tuple(tstate: *mut ThreadState, function: *mut PyObject, arg
     unsafe {
         let direct = DIRECT_CALL.get().filter(|_| config::optimization_enabled(Optimization::DirectCalls))?;
         let items = args.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>();
-        call_borrowing(*direct, tstate, function, items, ffi::PyTuple_GET_SIZE(args) as usize)
+        call_borrowing(*direct, tstate, function, items, ffi::PyTuple_GET_SIZE(args) as usize, std::ptr::null_mut())
     }
 }
 
 /// `direct` (a `DirectCall`) with the `nargs` references at `args`
-/// borrowed: it gets references of its own, dropped again if it declines.
+/// borrowed (the last `len(kwnames)` passed by keyword): it gets references
+/// of its own, dropped again if it declines.
 ///
 /// # Safety
 /// As for `DirectCall`, but `args` holds borrowed references that stay
@@ -264,13 +273,14 @@ pub unsafe fn call_borrowing(
     function: *mut PyObject,
     args: *const *mut PyObject,
     nargs: usize,
+    kwnames: *mut PyObject,
 ) -> Option<*mut PyObject> {
     // SAFETY: see above.
     unsafe {
         for i in 0..nargs {
             ffi::Py_INCREF(*args.add(i));
         }
-        let result = direct(tstate, function, args, nargs);
+        let result = direct(tstate, function, args, nargs, kwnames);
         if result.is_none() {
             for i in 0..nargs {
                 ffi::Py_DECREF(*args.add(i));

@@ -7,11 +7,12 @@
 //! `_PyEvalFrameClearAndPop` does. Those CPython functions are not exported
 //! (and `_PyFrame_Clear`'s hand-over of a frame whose frame object outlives
 //! the call is ported here as `take_ownership`); everything else is
-//! delegated: the generic path is taken for keyword arguments, keyword-only
-//! parameters, too few or too many arguments (CPython raises), a full
-//! data-stack chunk, and whenever a trace or profile function is installed.
-//! Defaults, `*args` and `**kwargs` are filled in as `initialize_locals`
-//! does for positional calls.
+//! delegated: the generic path is taken for arguments that do not bind (CPython
+//! raises), keywords that go to `**kwargs` or name a parameter by another
+//! string object than its own, a full data-stack chunk, and whenever a trace
+//! or profile function is installed. Parameters, defaults, keyword-only
+//! defaults, `*args` and `**kwargs` are filled in as `initialize_locals`
+//! does.
 
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
@@ -20,20 +21,23 @@ use crate::helpers::calls::call_borrowing;
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
-/// Calls the Python function `function` with the `nargs` positional
-/// arguments at `args`, if it can be run directly: the arguments' references
+/// Calls the Python function `function` with the `nargs` arguments at
+/// `args`, the last `len(kwnames)` of them passed by the keywords `kwnames`
+/// (NULL for none), if it can be run directly: the arguments' references
 /// are then moved into the callee's frame (the call consumes them). None,
 /// with nothing done, if the call must take the generic path.
 ///
 /// # Safety
 /// Called from compiled code with the GIL held; `function` is an exact
-/// Python function and `args` holds `nargs` owned references.
+/// Python function, `args` holds `nargs` owned references and `kwnames` is
+/// NULL or a tuple of strings no longer than `nargs`.
 #[inline]
 pub unsafe fn call(
     tstate: *mut ThreadState,
     function: *mut PyObject,
     args: *const *mut PyObject,
     nargs: usize,
+    kwnames: *mut PyObject,
 ) -> Option<*mut PyObject> {
     // SAFETY: see above; fields are read at probed offsets.
     unsafe {
@@ -42,24 +46,30 @@ pub unsafe fn call(
             return None;
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
-        let flags = abi::code_int(code, abi::CODE_FLAGS);
-        let argcount = abi::code_int(code, abi::CODE_ARGCOUNT) as usize;
-        let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
-        let binds = nargs == argcount && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
-            || {
-                let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
-                (nargs <= argcount || flags & abi::CO_VARARGS != 0) && nargs + default_count >= argcount
-            };
-        if !binds || abi::code_int(code, abi::CODE_KWONLYARGCOUNT) != 0 {
+        let shape = Shape::of(function, code);
+        let by_position = kwnames.is_null() && shape.kwonly == 0;
+        if by_position && !shape.binds_positionally(nargs) {
             return None;
         }
         let state = CodeState::of(code)?;
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
         let frame = push_frame(ts, size)?;
+        let positional = nargs - keyword_count(kwnames);
+        let bound = if by_position {
+            bind_positionally(&*frame, &shape, args, nargs)
+        } else {
+            match bind_keywords(&*frame, &shape, function, code, args, positional, kwnames) {
+                Some(bound) => bound,
+                None => {
+                    pop_frame(ts, frame);
+                    return None;
+                }
+            }
+        };
         stats::bump(&stats::DIRECT_CALLS);
         initialize(frame, function, code);
-        if !bind_arguments(&*frame, flags, argcount, nlocalsplus, defaults, args, nargs) {
+        if !bind_collectors(&*frame, &shape, nlocalsplus, args, bound, positional) {
             // Only allocating `*args` or `**kwargs` fails: the frame is
             // complete, every local bound or NULL, so clearing it is exact.
             clear_and_pop(ts, frame);
@@ -71,19 +81,158 @@ pub unsafe fn call(
     }
 }
 
+/// What binding arguments needs to know of a function's parameters.
+struct Shape {
+    flags: i32,
+    /// Positional parameters (positional-only ones included).
+    argcount: usize,
+    kwonly: usize,
+    /// The function's defaults tuple (borrowed), or NULL.
+    defaults: *mut PyObject,
+    default_count: usize,
+}
+
+impl Shape {
+    /// SAFETY: `function` is a live Python function and `code` its code.
+    #[inline(always)]
+    unsafe fn of(function: *mut PyObject, code: *mut PyCodeObject) -> Shape {
+        // SAFETY: see above; fields at probed offsets.
+        unsafe {
+            let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
+            Shape {
+                flags: abi::code_int(code, abi::CODE_FLAGS),
+                argcount: abi::code_int(code, abi::CODE_ARGCOUNT) as usize,
+                kwonly: abi::code_int(code, abi::CODE_KWONLYARGCOUNT) as usize,
+                defaults,
+                default_count: if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize },
+            }
+        }
+    }
+
+    fn has(&self, flag: i32) -> bool {
+        self.flags & flag != 0
+    }
+
+    /// Whether `nargs` positional arguments bind without error to a
+    /// function without keyword-only parameters.
+    fn binds_positionally(&self, nargs: usize) -> bool {
+        nargs == self.argcount && !self.has(abi::CO_VARARGS | abi::CO_VARKEYWORDS)
+            || (nargs <= self.argcount || self.has(abi::CO_VARARGS)) && nargs + self.default_count >= self.argcount
+    }
+
+    /// The default of positional parameter `index`, if it has one (borrowed).
+    ///
+    /// SAFETY: `index < argcount`.
+    unsafe fn default(&self, index: usize) -> Option<*mut PyObject> {
+        let first_defaulted = self.argcount - self.default_count;
+        // SAFETY: the index is within the defaults tuple.
+        (index >= first_defaulted).then(|| unsafe { ffi::PyTuple_GET_ITEM(self.defaults, (index - first_defaulted) as isize) })
+    }
+}
+
+/// Parameters a keyword call binds directly: one bit each in a mask of
+/// the defaults it referenced.
+const MAX_PARAMETERS: usize = 64;
+
+/// `initialize_locals`' parameters for a call with the `positional`
+/// arguments at `args` and the keywords `kwnames` for those after them (or
+/// to a function with keyword-only parameters), written to the parameters'
+/// slots of the pushed, not yet initialized `frame`: arguments moved,
+/// defaults referenced anew. Returns how many positional arguments went to
+/// parameters. None, with every reference it took dropped again and no
+/// argument consumed, where `initialize_locals` would raise or collect
+/// keywords in `**kwargs`, and for a keyword that is not its parameter's own
+/// (interned) name object; positional-only parameters are never matched by
+/// keyword.
+///
+/// SAFETY: as for `call`, with `shape` and `code` those of `function` and
+/// `frame` pushed for `code`.
+unsafe fn bind_keywords(
+    frame: &Frame,
+    shape: &Shape,
+    function: *mut PyObject,
+    code: *mut PyCodeObject,
+    args: *const *mut PyObject,
+    positional: usize,
+    kwnames: *mut PyObject,
+) -> Option<usize> {
+    // SAFETY: see above; `co_localsplusnames` starts with the parameters'
+    // names, positional then keyword-only.
+    unsafe {
+        let keywords = keyword_count(kwnames);
+        let parameters = shape.argcount + shape.kwonly;
+        if parameters > MAX_PARAMETERS
+            || keywords > 0 && shape.has(abi::CO_VARKEYWORDS)
+            || positional > shape.argcount && !shape.has(abi::CO_VARARGS)
+        {
+            return None;
+        }
+        let bound = positional.min(shape.argcount);
+        std::ptr::copy_nonoverlapping(args, frame.slot(0), bound);
+        for i in bound..parameters {
+            *frame.slot(i) = std::ptr::null_mut();
+        }
+        let names = abi::code_object(code, abi::CODE_LOCALSPLUSNAMES);
+        let posonly = abi::code_int(code, abi::CODE_POSONLYARGCOUNT) as usize;
+        for k in 0..keywords {
+            let name = ffi::PyTuple_GET_ITEM(kwnames, k as isize);
+            let index = (posonly..parameters).find(|&i| ffi::PyTuple_GET_ITEM(names, i as isize) == name)?;
+            if !(*frame.slot(index)).is_null() {
+                return None;
+            }
+            *frame.slot(index) = *args.add(positional + k);
+        }
+        let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
+        let mut defaulted: u64 = 0;
+        for index in bound..parameters {
+            if !(*frame.slot(index)).is_null() {
+                continue;
+            }
+            let value = if index < shape.argcount {
+                shape.default(index)
+            } else if kwdefaults.is_null() {
+                None
+            } else {
+                let value = ffi::PyDict_GetItemWithError(kwdefaults, ffi::PyTuple_GET_ITEM(names, index as isize));
+                if value.is_null() {
+                    ffi::PyErr_Clear();
+                }
+                (!value.is_null()).then_some(value)
+            };
+            let Some(value) = value else {
+                for i in 0..parameters {
+                    if defaulted & (1 << i) != 0 {
+                        ffi::Py_DECREF(*frame.slot(i));
+                    }
+                }
+                return None;
+            };
+            *frame.slot(index) = ffi::Py_NewRef(value);
+            defaulted |= 1 << index;
+        }
+        Some(bound)
+    }
+}
+
 /// `cls(*args)` for a class whose instances are made by `object.__new__`
 /// and initialised by an `__init__` written in Python, the way `type_call`
 /// and `slot_tp_init` do it, without the argument tuple: the instance from
 /// `tp_new` with no arguments (`object_new` checks them only when the
 /// class has no `__init__`), then `__init__` looked up again and called
-/// with the instance and the `nargs` arguments at `window[1..]`, directly
-/// when it can be. `window[0]` holds the class and is lent to the instance
-/// for the call. None, with nothing done, for any other class.
+/// with the instance and the `nargs` arguments at `window[1..]` (the last
+/// of them passed by the keywords `kwnames`, if not NULL), directly when it
+/// can be. `window[0]` holds the class and is lent to the instance for the
+/// call. None, with nothing done, for any other class.
 ///
 /// # Safety
 /// Called from compiled code with the GIL held; `window` holds `nargs + 1`
-/// live references.
-pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, nargs: usize) -> Option<*mut PyObject> {
+/// live references; `kwnames` is NULL or a tuple of at most `nargs` strings.
+pub unsafe fn construct(
+    tstate: *mut ThreadState,
+    window: *mut *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+) -> Option<*mut PyObject> {
     // SAFETY: see above; type fields are read at probed offsets.
     unsafe {
         let cls = *window;
@@ -107,8 +256,8 @@ pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, na
         } else {
             *window = instance;
             let result = match python_init(tp) {
-                Some(init) => call_borrowed(tstate, init, window, nargs + 1),
-                None => init_through_slot(tp, instance, window.add(1), nargs),
+                Some(init) => call_borrowed(tstate, init, window, nargs + 1, kwnames),
+                None => init_through_slot(tp, instance, window.add(1), nargs, kwnames),
             };
             *window = cls;
             init_result(instance, result)
@@ -118,16 +267,33 @@ pub unsafe fn construct(tstate: *mut ThreadState, window: *mut *mut PyObject, na
     }
 }
 
-/// `function(*args)` with the `nargs` references at `args` borrowed:
-/// directly when it can be, else by vectorcall.
+/// `function(*args)` with the `nargs` references at `args` borrowed (the
+/// last `len(kwnames)` passed by keyword): directly when it can be, else by
+/// vectorcall.
 ///
 /// SAFETY: as for `call`, but `args` holds borrowed references.
-unsafe fn call_borrowed(tstate: *mut ThreadState, function: *mut PyObject, args: *const *mut PyObject, nargs: usize) -> *mut PyObject {
+unsafe fn call_borrowed(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: see above; the caller's references keep every argument alive.
     unsafe {
-        call_borrowing(call, tstate, function, args, nargs)
-            .unwrap_or_else(|| ffi::PyObject_Vectorcall(function, args, nargs, std::ptr::null_mut()))
+        call_borrowing(call, tstate, function, args, nargs, kwnames).unwrap_or_else(|| {
+            let positional = nargs - keyword_count(kwnames);
+            ffi::PyObject_Vectorcall(function, args, positional, kwnames)
+        })
     }
+}
+
+/// How many arguments the keyword names `kwnames` (a tuple, or NULL) name.
+///
+/// SAFETY: `kwnames` is NULL or a tuple.
+unsafe fn keyword_count(kwnames: *mut PyObject) -> usize {
+    // SAFETY: see above.
+    if kwnames.is_null() { 0 } else { unsafe { ffi::PyTuple_GET_SIZE(kwnames) as usize } }
 }
 
 /// The class's `__init__` if it is a Python function (so `tp_init` is
@@ -151,27 +317,51 @@ fn empty_tuple() -> *mut PyObject {
     *EMPTY.get_or_init(|| unsafe { ffi::PyTuple_New(0) } as usize) as *mut PyObject
 }
 
-/// `tp_init` with an argument tuple, for a class whose `__init__` stopped
-/// being a Python function while its instance was made (a finalizer that
-/// ran during the allocation can change the class).
+/// `tp_init` with an argument tuple (and a dict of the arguments passed by
+/// the keywords `kwnames`, if not NULL), for a class whose `__init__`
+/// stopped being a Python function while its instance was made (a finalizer
+/// that ran during the allocation can change the class).
 ///
 /// SAFETY: `instance` is a live instance of `tp`; `args` holds `nargs` live
-/// references.
-unsafe fn init_through_slot(tp: *mut ffi::PyTypeObject, instance: *mut PyObject, args: *const *mut PyObject, nargs: usize) -> *mut PyObject {
+/// references; `kwnames` is NULL or a tuple of at most `nargs` strings.
+unsafe fn init_through_slot(
+    tp: *mut ffi::PyTypeObject,
+    instance: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
     // SAFETY: see above.
     unsafe {
-        let tuple = ffi::PyTuple_New(nargs as isize);
+        let positional = nargs - keyword_count(kwnames);
+        let tuple = ffi::PyTuple_New(positional as isize);
         if tuple.is_null() {
             return std::ptr::null_mut();
         }
-        for i in 0..nargs {
+        for i in 0..positional {
             ffi::PyTuple_SET_ITEM(tuple, i as isize, ffi::Py_NewRef(*args.add(i)));
         }
-        let status = match (*tp).tp_init {
-            Some(init) => init(instance, tuple, std::ptr::null_mut()),
-            None => 0,
-        };
+        let mut kwargs = std::ptr::null_mut();
+        let mut status = 0;
+        if !kwnames.is_null() {
+            kwargs = ffi::PyDict_New();
+            status = if kwargs.is_null() { -1 } else { 0 };
+            for k in 0..keyword_count(kwnames) {
+                let name = ffi::PyTuple_GET_ITEM(kwnames, k as isize);
+                if status < 0 || ffi::PyDict_SetItem(kwargs, name, *args.add(positional + k)) < 0 {
+                    status = -1;
+                    break;
+                }
+            }
+        }
+        if status == 0 {
+            status = match (*tp).tp_init {
+                Some(init) => init(instance, tuple, kwargs),
+                None => 0,
+            };
+        }
         ffi::Py_DECREF(tuple);
+        ffi::Py_XDECREF(kwargs);
         if status < 0 { std::ptr::null_mut() } else { ffi::Py_NewRef(ffi::Py_None()) }
     }
 }
@@ -219,6 +409,16 @@ unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
     }
 }
 
+/// Pops `frame`, pushed by `push_frame` and not initialized.
+///
+/// SAFETY: `frame` is the top frame of `ts`'s data stack.
+#[inline(always)]
+unsafe fn pop_frame(ts: &ThreadState, frame: *mut Frame) {
+    let thread = (ts as *const ThreadState).cast_mut().cast::<u8>();
+    // SAFETY: see above; the field is probed.
+    unsafe { write_field(thread, abi::TSTATE_DATASTACK_TOP, frame) };
+}
+
 /// `_PyFrame_InitializeSpecials`: the frame owns new references to the
 /// function and its code (its locals are written by `bind_arguments`).
 ///
@@ -242,56 +442,64 @@ unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCo
     }
 }
 
-/// `initialize_locals` for `nargs` positional arguments, which `call` checked
-/// bind without error: the parameters from the arguments (moved), then from
-/// the last `defaults`; the extra arguments as `*args`; an empty
-/// `**kwargs`; every other local unbound. False if allocating `*args` or
+/// `initialize_locals`' positional parameters for `nargs` positional
+/// arguments, which `Shape::binds_positionally` accepted: from the
+/// arguments (moved), then from the last defaults. Returns how many
+/// arguments went to parameters.
+///
+/// SAFETY: `frame` was just initialized for a function of this `shape`
+/// without keyword-only parameters; `args` holds `nargs` owned references.
+#[inline(always)]
+unsafe fn bind_positionally(frame: &Frame, shape: &Shape, args: *const *mut PyObject, nargs: usize) -> usize {
+    // SAFETY: see above; the defaults cover the missing parameters.
+    unsafe {
+        let bound = nargs.min(shape.argcount);
+        std::ptr::copy_nonoverlapping(args, frame.slot(0), bound);
+        for i in bound..shape.argcount {
+            *frame.slot(i) = ffi::Py_NewRef(shape.default(i).unwrap_unchecked());
+        }
+        bound
+    }
+}
+
+/// The rest of `initialize_locals` once the parameters are bound: the
+/// positional arguments from `bound` on as `*args` (moved), an empty
+/// `**kwargs`, every other local unbound. False if allocating `*args` or
 /// `**kwargs` failed (the error is set; every local is then bound or NULL).
 ///
-/// SAFETY: `frame` was just initialized for a code with these `flags`,
-/// `argcount` and `nlocalsplus` and no keyword-only parameters; `defaults`
-/// is the function's defaults tuple or NULL; `args` holds `nargs` owned
-/// references.
+/// SAFETY: `frame`'s parameters are bound from `args`, which holds
+/// `positional` positional arguments; more than `bound` only if the function
+/// has `*args`.
 #[inline(always)]
-unsafe fn bind_arguments(
+unsafe fn bind_collectors(
     frame: &Frame,
-    flags: i32,
-    argcount: usize,
+    shape: &Shape,
     nlocalsplus: usize,
-    defaults: *mut PyObject,
     args: *const *mut PyObject,
-    nargs: usize,
+    bound: usize,
+    positional: usize,
 ) -> bool {
-    // SAFETY: see above; `call` checked that defaults cover the missing
-    // parameters.
+    // SAFETY: see above.
     unsafe {
-        let bound = nargs.min(argcount);
-        std::ptr::copy_nonoverlapping(args, frame.slot(0), bound);
-        if bound < argcount {
-            let first_default = ffi::PyTuple_GET_SIZE(defaults) as usize - (argcount - bound);
-            for i in bound..argcount {
-                *frame.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (first_default + i - bound) as isize));
-            }
-        }
-        for i in argcount..nlocalsplus {
+        let mut next = shape.argcount + shape.kwonly;
+        for i in next..nlocalsplus {
             *frame.slot(i) = std::ptr::null_mut();
         }
-        let mut next = argcount;
-        if flags & abi::CO_VARARGS != 0 {
-            let extra = ffi::PyTuple_New((nargs - bound) as isize);
+        if shape.has(abi::CO_VARARGS) {
+            let extra = ffi::PyTuple_New((positional - bound) as isize);
             if extra.is_null() {
-                for i in bound..nargs {
+                for i in bound..positional {
                     ffi::Py_DECREF(*args.add(i));
                 }
                 return false;
             }
-            for i in bound..nargs {
+            for i in bound..positional {
                 ffi::PyTuple_SET_ITEM(extra, (i - bound) as isize, *args.add(i));
             }
             *frame.slot(next) = extra;
             next += 1;
         }
-        if flags & abi::CO_VARKEYWORDS != 0 {
+        if shape.has(abi::CO_VARKEYWORDS) {
             let kwargs = ffi::PyDict_New();
             if kwargs.is_null() {
                 return false;
@@ -335,8 +543,7 @@ unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
             ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_CODE));
         }
         *ts.recursion_remaining() += 1;
-        let thread = (ts as *const ThreadState).cast_mut().cast::<u8>();
-        write_field(thread, abi::TSTATE_DATASTACK_TOP, frame);
+        pop_frame(ts, frame);
     }
 }
 

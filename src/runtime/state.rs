@@ -65,9 +65,38 @@ fn extra_index() -> Option<Py_ssize_t> {
     let index = *INDEX.get_or_init(|| {
         // SAFETY: called with the GIL held; `free_state` matches the
         // allocation in `CodeState::of`.
-        unsafe { abi_ffi::_PyEval_RequestCodeExtraIndex(free_state) }
+        let index = unsafe { abi_ffi::_PyEval_RequestCodeExtraIndex(free_state) };
+        if index >= 0 && extras_read_as_set(index) { index } else { -1 }
     });
     (index >= 0).then_some(index)
+}
+
+/// Whether `abi::code_extra` reads back what `_PyCode_SetExtra` stores under
+/// `index` (its layout is not in CPython's headers). If not, pyjit keeps no
+/// per-code state and leaves every frame to the interpreter.
+fn extras_read_as_set(index: Py_ssize_t) -> bool {
+    // SAFETY: with the GIL held; the marker is a non-NULL address never
+    // dereferenced. Stored, it is emptied again before the code object
+    // dies, so `free_state` never sees it; a failed store leaves the slot
+    // empty.
+    unsafe {
+        let code = ffi::PyCode_NewEmpty(c"".as_ptr(), c"".as_ptr(), 0);
+        if code.is_null() {
+            ffi::PyErr_Clear();
+            return false;
+        }
+        let marker = std::ptr::NonNull::<CodeState>::dangling().as_ptr().cast::<c_void>();
+        let read_back = abi_ffi::_PyCode_SetExtra(code.cast(), index, marker) == 0
+            && abi::code_extra(code, index as usize) == marker
+            && abi::code_extra(code, index as usize + 1).is_null();
+        if read_back {
+            // Emptied in place: `_PyCode_SetExtra` would pass the marker to
+            // `free_state`.
+            abi::clear_code_extra(code, index as usize);
+        }
+        ffi::Py_DECREF(code.cast());
+        read_back
+    }
 }
 
 /// States whose code object died, kept for reuse (addresses stored as
@@ -164,15 +193,11 @@ impl CodeState {
 
     #[inline]
     fn lookup(code: *mut PyCodeObject, index: Py_ssize_t) -> Lookup {
-        let mut extra: *mut c_void = std::ptr::null_mut();
         // SAFETY: code is live; the slot holds NULL or a state made by `of`,
         // whose memory stays valid (see `free_state`). A live state is used
         // under the GIL while its code object is alive.
         unsafe {
-            if abi_ffi::_PyCode_GetExtra(code.cast(), index, &mut extra) != 0 {
-                ffi::PyErr_Clear();
-                return Lookup::Empty;
-            }
+            let extra = abi::code_extra(code, index as usize);
             match extra.cast::<CodeState>().as_mut() {
                 None => Lookup::Empty,
                 Some(state) if state.code == code => Lookup::Live(state),
