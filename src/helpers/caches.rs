@@ -652,11 +652,37 @@ unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Op
     }
 }
 
+/// STORE_ATTR's fast path into an instance's own dict (see `stored_dict`):
+/// consumes `value`. `PyDict_SetItem` rather than an inline store, because
+/// only the dict's own functions can give it its next PEP 509 version.
+pub unsafe extern "C" fn store_in_dict(dict: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> isize {
+    // SAFETY: `dict` is a live dict, `name` a str, `value` an owned reference.
+    unsafe {
+        let status = ffi::PyDict_SetItem(dict, name, value);
+        ffi::Py_DECREF(value);
+        status as isize
+    }
+}
+
+/// The dict of an instance of a managed-dict type whose entry says that
+/// `object.__setattr__` stores the name in it (`ATTR_DICT_HINT`), if the
+/// instance has one: the generic store then is `PyDict_SetItem` on it, which
+/// also gives the dict the new version PEP 509 asks for.
+///
+/// SAFETY: `owner` is live and its type is one such an entry was filled for.
+unsafe fn stored_dict(owner: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    let dict = unsafe { before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT) };
+    (!dict.is_null()).then_some(dict)
+}
+
 /// STORE_ATTR's slow path (consumes `owner` and `value`, as
 /// `attrs::store_attr`), then the entry when the attribute is of the site's
 /// `kind` with generic `__setattr__`: an instance value (no data descriptor
 /// of that name on the type, and the instance's values hold the new value
-/// at the index the type's shared keys give), or a writable slot.
+/// at the index the type's shared keys give), a writable slot, or a name
+/// stored in the instance's own dict (a managed-dict type without a data
+/// descriptor of that name, STORE_ATTR_WITH_HINT).
 pub unsafe extern "C" fn store_attr(
     owner: *mut PyObject,
     name: *mut PyObject,
@@ -668,7 +694,15 @@ pub unsafe extern "C" fn store_attr(
     // cache. Both stay alive across the store: the stack still owns them.
     unsafe {
         let tp = ffi::Py_TYPE(owner);
-        if let Some(item) = other_way(site, current_key(tp)).and_then(|entry| stored_place(owner, entry, kind)) {
+        let entry = other_way(site, current_key(tp));
+        let instance_dict = if kind == ATTR_DICT_HINT { entry.and_then(|_| stored_dict(owner)) } else { None };
+        if let Some(dict) = instance_dict {
+            // The owner keeps its dict alive through the store.
+            let status = store_in_dict(dict, name, value);
+            ffi::Py_DECREF(owner);
+            return status;
+        }
+        if let Some(item) = entry.filter(|_| kind != ATTR_DICT_HINT).and_then(|entry| stored_place(owner, entry, kind)) {
             let old = std::mem::replace(&mut *item, value);
             ffi::Py_XDECREF(old);
             ffi::Py_DECREF(owner);
@@ -677,10 +711,13 @@ pub unsafe extern "C" fn store_attr(
         let status = ffi::PyObject_SetAttr(owner, name, value);
         if let (0, true, Some(key)) = (status, generic_setattr(tp), type_key(tp)) {
             let descr = abi_ffi::_PyType_Lookup(tp, name);
-            let place = if kind == ATTR_SLOT {
-                object_slot(descr, abi::MEMBER_FLAG_READONLY)
-            } else {
-                instance_value_index(owner, tp, name, descr, value)
+            let place = match kind {
+                ATTR_SLOT => object_slot(descr, abi::MEMBER_FLAG_READONLY),
+                ATTR_DICT_HINT => (has_flag(tp, abi::TPFLAGS_MANAGED_DICT)
+                    && !is_data_descriptor(descr)
+                    && stored_dict(owner).is_some())
+                .then_some(0),
+                _ => instance_value_index(owner, tp, name, descr, value),
             };
             if let Some(place) = place {
                 fill_first(site, [key, 0, place, 0]);

@@ -61,6 +61,7 @@ symbol_table! {
     "pyjit_load_attr_cached" => caches::load_attr as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_load_method_cached" => caches::load_method as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_attr_cached" => caches::store_attr as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_store_in_dict" => caches::store_in_dict as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_load_method" => attrs::load_method as unsafe extern "C" fn(_, _) -> _,
     "pyjit_binary_op" => operators::binary_op as unsafe extern "C" fn(_, _, _) -> _,

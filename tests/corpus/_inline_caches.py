@@ -137,6 +137,25 @@ def read_dicts(objs):
     return out
 
 
+def write_dicts(objs, n):
+    out = []
+    for o in objs:
+        for i in range(n):
+            try:
+                o.x = i
+                o.y = o.x + 1
+            except AttributeError as e:
+                out.append(f"AttributeError: {e}")
+        out.append(sorted(vars(o).items()) if hasattr(o, "__dict__") else (o.x, o.y))
+    return out
+
+
+class LoggingDict(dict):
+    def __setitem__(self, key, value):
+        print("LoggingDict.__setitem__ is not what object.__setattr__ calls")
+        super().__setitem__(key, value)
+
+
 def module_functions(module, x):
     try:
         return module.sqrt(x), module.floor(x)
@@ -160,6 +179,7 @@ def main():
         read_slots([Slotted()])
         fresh_points(2, False)
         read_dicts([Materialized(1), Materialized(2)])
+        write_dicts([Materialized(1), Materialized(2)], 2)
         write_slots([Slotted()], 2)
         methods_of_builtins(3)
         module_functions(math, 2.25)
@@ -218,6 +238,21 @@ def main():
     vars(materialized)
     print("dict materialized", read_points([materialized]))
     print("__getattr__ class", read_points([Fallback()]))
+    # STORE_ATTR into an instance's own dict, then instances without one, a
+    # dict subclass as __dict__, and the class growing a property and a
+    # __setattr__ after the site cached it.
+    print("dict stores", write_dicts([Materialized(3), Materialized(4)], 3))
+    print("dict stores, values instances", write_dicts([Point(1, 2), Materialized(5)], 2))
+    odd = Materialized(6)
+    odd.__dict__ = LoggingDict(odd.__dict__)
+    print("dict subclass", write_dicts([odd, Materialized(7)], 2))
+    Materialized.y = property(lambda self: "property", lambda self, v: print("property set", v))
+    print("property added", write_dicts([Materialized(8)], 1))
+    del Materialized.y
+    Materialized.__setattr__ = lambda self, name, v: print("__setattr__", name, v)
+    print("__setattr__ added", write_dicts([Materialized(9)], 1))
+    del Materialized.__setattr__
+    print("__setattr__ removed", write_dicts([Materialized(10)], 2))
     math.pi = 3
     print("module attribute rebound", read_points(points[:1]))
     del math.pi

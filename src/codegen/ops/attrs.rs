@@ -33,6 +33,7 @@ pub fn lower(lw: &mut Lowering) {
             let kind = match lw.observed() {
                 Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
                 Observed::Specialized(op::STORE_ATTR_SLOT) => Some(caches::ATTR_SLOT),
+                Observed::Specialized(op::STORE_ATTR_WITH_HINT) => Some(caches::ATTR_DICT_HINT),
                 _ => None,
             };
             if let Some(kind) = kind.filter(|_| lw.apply(Optimization::InlineCacheStoreAttr)) {
@@ -282,22 +283,30 @@ fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, k
     }
 }
 
-/// STORE_ATTR of `kind` (an instance value or a slot) through the site's
-/// entry; releases `owner` and consumes `value`. Setting a missing instance
-/// value (the first store to a new instance) records it in the values'
-/// insertion order, as STORE_ATTR_INSTANCE_VALUE does.
+/// STORE_ATTR of `kind` (an instance value, a slot, or a name in the
+/// instance's dict) through the site's entry; releases `owner` and consumes
+/// `value`. Setting a missing instance value (the first store to a new
+/// instance) records it in the values' insertion order, as
+/// STORE_ATTR_INSTANCE_VALUE does. A store to the instance's dict is the
+/// dict's own (`caches::store_in_dict`).
 fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, value: Value, kind: isize) {
     let owner = owner_operand.value;
     let site = lw.data_entry();
     let miss = lw.cold_block();
     let (entry, _) = guard_type(lw, owner, site, miss);
-    let place = lw.load(entry, 8 * attr::WHERE);
-    if kind == caches::ATTR_SLOT {
+    let mut status = None;
+    if kind == caches::ATTR_DICT_HINT {
+        let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+        lw.guard(dict, miss);
+        status = Some(lw.call("pyjit_store_in_dict", &[dict, name, value]));
+    } else if kind == caches::ATTR_SLOT {
+        let place = lw.load(entry, 8 * attr::WHERE);
         let item = lw.b.ins().iadd(owner, place);
         let old = lw.load(item, 0);
         lw.store(value, item, 0);
         lw.xdecref(old);
     } else {
+        let place = lw.load(entry, 8 * attr::WHERE);
         let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
         lw.guard(values, miss);
         let item = value_place(lw, values, place);
@@ -319,6 +328,9 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
         lw.b.seal_block(stored);
     }
     lw.release(owner_operand);
+    if let Some(status) = status {
+        lw.raise_if_negative(status);
+    }
     lw.finish_cached(None, miss, |lw| {
         let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
