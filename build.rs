@@ -107,6 +107,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("TPFLAGS_METHOD_DESCRIPTOR", "Py_TPFLAGS_METHOD_DESCRIPTOR"),
     ("KEYS_LOG2_INDEX_BYTES", "offsetof(PyDictKeysObject, dk_log2_index_bytes)"),
     ("KEYS_KIND", "offsetof(PyDictKeysObject, dk_kind)"),
+    ("KEYS_VERSION", "offsetof(PyDictKeysObject, dk_version)"),
     ("KEYS_NENTRIES", "offsetof(PyDictKeysObject, dk_nentries)"),
     ("KEYS_INDICES", "offsetof(PyDictKeysObject, dk_indices)"),
     ("KEYS_KIND_SPLIT", "DICT_KEYS_SPLIT"),

@@ -20,6 +20,22 @@ use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState};
 use pyo3::ffi::{self, PyObject};
 
+/// How a LOAD_GLOBAL site's entry pins its answer, chosen per site when it
+/// is compiled. Sites the interpreter specialised (LOAD_GLOBAL_MODULE,
+/// LOAD_GLOBAL_BUILTIN) found their dicts' keys with versions, which
+/// CPython assigns (unique, and reset whenever a key is added or removed,
+/// but not when a value changes): their entries record keys versions and
+/// the name's position, as the interpreter's do, so storing to a global
+/// does not invalidate them. Others record the dicts' `ma_version_tag`s and
+/// the value, which any change to either dict invalidates.
+pub const GLOBAL_VERSIONS: isize = 0;
+pub const GLOBAL_MODULE: isize = 1;
+pub const GLOBAL_BUILTIN: isize = 2;
+
+/// The tag above a keys version in an entry, so that a zeroed entry never
+/// matches keys without a version (0).
+pub const KEYS_VERSION_TAG: u64 = 1 << 32;
+
 /// Word offsets of a LOAD_GLOBAL entry.
 pub mod global {
     /// `ma_version_tag` of the globals when filled.
@@ -32,6 +48,13 @@ pub mod global {
     /// The builtins object itself: compared before its version is read, as
     /// a frame's builtins need not be a dict.
     pub const BUILTINS: usize = 3;
+    /// `GLOBAL_MODULE` and `GLOBAL_BUILTIN` entries: the globals' keys
+    /// version (tagged with `KEYS_VERSION_TAG`), the builtins' keys version
+    /// (a builtin: the globals lack the name), and the name's position in
+    /// the entries of the dict that has it; `BUILTINS` as above.
+    pub const GLOBALS_KEYS: usize = 0;
+    pub const BUILTINS_KEYS: usize = 1;
+    pub const INDEX: usize = 2;
 }
 
 /// A dict's version tag.
@@ -43,12 +66,16 @@ unsafe fn dict_version(dict: *mut PyObject) -> u64 {
 }
 
 /// LOAD_GLOBAL's slow path: the generic lookup, then, when globals and
-/// builtins are exact dicts that the lookup left unchanged, the entry.
+/// builtins are exact dicts, the entry of the site's `kind` (`GLOBAL_*`):
+/// for `GLOBAL_VERSIONS`, if the lookup left both dicts unchanged; for the
+/// keys kinds, if the name was found (by identity, so its position is
+/// exact) in the dict the kind names, and both dicts' keys have versions.
 pub unsafe extern "C" fn load_global(
     tstate: *mut ThreadState,
     frame: *mut Frame,
     name: *mut PyObject,
     entry: *mut u64,
+    kind: isize,
 ) -> *mut PyObject {
     // SAFETY: the frame is live; `entry` is this site's entry in the data block.
     unsafe {
@@ -58,13 +85,65 @@ pub unsafe extern "C" fn load_global(
         let versions = || (dict_version(globals), dict_version(builtins));
         let before = cacheable.then(versions);
         let value = names::load_global(tstate, frame, name);
-        if let Some((globals_version, builtins_version)) = before.filter(|&b| !value.is_null() && versions() == b) {
-            *entry.add(global::GLOBALS_VERSION) = globals_version;
-            *entry.add(global::BUILTINS_VERSION) = builtins_version;
-            *entry.add(global::VALUE) = value as u64;
-            *entry.add(global::BUILTINS) = builtins as u64;
+        let words = match kind {
+            _ if value.is_null() || !cacheable => None,
+            GLOBAL_VERSIONS => before
+                .filter(|&b| versions() == b)
+                .map(|(globals_version, builtins_version)| [globals_version, builtins_version, value as u64, builtins as u64]),
+            _ => global_keys_entry(globals, builtins, name, value, kind),
+        };
+        if let Some(words) = words {
+            std::ptr::copy_nonoverlapping(words.as_ptr(), entry, DATA_ENTRY_WORDS);
         }
         value
+    }
+}
+
+/// The entry of a `GLOBAL_MODULE` or `GLOBAL_BUILTIN` site that found
+/// `value` under `name` (see `load_global`).
+///
+/// SAFETY: `globals` and `builtins` are live exact dicts; `name` is a str.
+unsafe fn global_keys_entry(
+    globals: *mut PyObject,
+    builtins: *mut PyObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+    kind: isize,
+) -> Option<[u64; DATA_ENTRY_WORDS]> {
+    // SAFETY: see above.
+    unsafe {
+        let (holder, builtins_keys) = if kind == GLOBAL_MODULE {
+            (globals, 0)
+        } else {
+            // The lookup that found a builtin shows the globals lack the
+            // name, but a key's `__eq__` could have run since: look again.
+            let shadowing = ffi::PyDict_GetItemWithError(globals, name);
+            if !shadowing.is_null() || !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            (builtins, keys_version_key(builtins)?)
+        };
+        let keys: *const u8 = read_field(holder.cast(), abi::DICT_KEYS);
+        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
+        let index = (0..count as usize).find(|&i| dict_entry(holder, i) == Some((name, value)))?;
+        Some([keys_version_key(globals)?, builtins_keys, index as u64, builtins as u64])
+    }
+}
+
+/// `dict`'s keys version, tagged with `KEYS_VERSION_TAG`, if its keys have
+/// one and are of a kind whose entries generated code reads (str keys, values
+/// in the entries).
+///
+/// SAFETY: `dict` is a live dict.
+unsafe fn keys_version_key(dict: *mut PyObject) -> Option<u64> {
+    // SAFETY: see above; fields at probed offsets.
+    unsafe {
+        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
+        let version: u32 = read_field(keys, abi::KEYS_VERSION);
+        let combined = read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
+        let str_keys = usize::from(*keys.add(abi::KEYS_KIND)) != abi::KEYS_KIND_GENERAL;
+        (version != 0 && combined && str_keys).then_some(KEYS_VERSION_TAG | u64::from(version))
     }
 }
 

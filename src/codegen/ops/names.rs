@@ -4,9 +4,10 @@
 use crate::abi::{self, op};
 use crate::codegen::lowering::Lowering;
 use crate::config::Optimization;
-use crate::helpers::caches::global;
+use crate::helpers::caches::{self, global};
+use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -100,12 +101,42 @@ pub fn lower(lw: &mut Lowering) {
     }
 }
 
-/// LOAD_GLOBAL through the site's inline cache (`helpers::caches::global`):
-/// a hit needs the globals and the builtins unchanged since the entry was
-/// filled, so the cached value is what the lookup would find.
+/// LOAD_GLOBAL through the site's inline cache (`helpers::caches::global`),
+/// pinned as `global_kind` chooses from the profile: a hit needs what the
+/// entry recorded unchanged, so the answer is what the lookup would find.
 fn load_global(lw: &mut Lowering, name: Value) -> Value {
+    let kind = global_kind(lw.observed());
     let entry = lw.data_entry();
     let miss = lw.cold_block();
+    let value = match kind {
+        caches::GLOBAL_VERSIONS => global_by_versions(lw, entry, miss),
+        _ => global_by_keys(lw, entry, miss, kind),
+    };
+    lw.incref(value);
+    let value = lw.finish_cached(Some(value), miss, |lw| {
+        let (tstate, frame) = (lw.tstate, lw.frame);
+        let kind = lw.iconst(kind as i64);
+        let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry, kind]);
+        lw.raise_if_null(value);
+        Some(value)
+    });
+    value.expect("a load has a result")
+}
+
+/// The entry kind of a LOAD_GLOBAL site (`caches::GLOBAL_*`): keys versions
+/// where the interpreter specialised the site, so that CPython gave the
+/// dicts' keys versions, dict versions elsewhere.
+fn global_kind(observed: Observed) -> isize {
+    match observed {
+        Observed::Specialized(op::LOAD_GLOBAL_MODULE) => caches::GLOBAL_MODULE,
+        Observed::Specialized(op::LOAD_GLOBAL_BUILTIN) => caches::GLOBAL_BUILTIN,
+        _ => caches::GLOBAL_VERSIONS,
+    }
+}
+
+/// The value of a `GLOBAL_VERSIONS` entry (borrowed), if the globals and
+/// the builtins have the versions it recorded.
+fn global_by_versions(lw: &mut Lowering, entry: Value, miss: Block) -> Value {
     let frame = lw.frame;
     let globals = lw.load(frame, abi::FRAME_F_GLOBALS);
     let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
@@ -121,13 +152,53 @@ fn load_global(lw: &mut Lowering, name: Value) -> Value {
     let cached_builtins_version = lw.load(entry, 8 * global::BUILTINS_VERSION);
     let unchanged = lw.b.ins().icmp(IntCC::Equal, builtins_version, cached_builtins_version);
     lw.guard(unchanged, miss);
-    let value = lw.load(entry, 8 * global::VALUE);
-    lw.incref(value);
-    let value = lw.finish_cached(Some(value), miss, |lw| {
-        let tstate = lw.tstate;
-        let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry]);
-        lw.raise_if_null(value);
-        Some(value)
-    });
-    value.expect("a load has a result")
+    lw.load(entry, 8 * global::VALUE)
+}
+
+/// The value (borrowed) at the position a `GLOBAL_MODULE` or
+/// `GLOBAL_BUILTIN` entry recorded, if the globals (an exact dict) and, for
+/// a builtin, the same builtins as then have the keys versions it recorded
+/// and the value is set, as LOAD_GLOBAL_MODULE and LOAD_GLOBAL_BUILTIN check.
+fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block, kind: isize) -> Value {
+    let frame = lw.frame;
+    let globals = lw.load(frame, abi::FRAME_F_GLOBALS);
+    let globals_type = lw.load(globals, abi::OBJECT_TYPE);
+    let dict_type = lw.data_address("PyDict_Type");
+    let exact = lw.b.ins().icmp(IntCC::Equal, globals_type, dict_type);
+    lw.guard(exact, miss);
+    let globals_keys = tagged_keys_version(lw, globals);
+    let cached_globals_keys = lw.load(entry, 8 * global::GLOBALS_KEYS);
+    let same_globals = lw.b.ins().icmp(IntCC::Equal, globals_keys, cached_globals_keys);
+    lw.guard(same_globals, miss);
+    let holder = if kind == caches::GLOBAL_BUILTIN {
+        let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
+        let cached_builtins = lw.load(entry, 8 * global::BUILTINS);
+        let same_builtins = lw.b.ins().icmp(IntCC::Equal, builtins, cached_builtins);
+        lw.guard(same_builtins, miss);
+        let builtins_keys = tagged_keys_version(lw, builtins);
+        let cached_builtins_keys = lw.load(entry, 8 * global::BUILTINS_KEYS);
+        let same = lw.b.ins().icmp(IntCC::Equal, builtins_keys, cached_builtins_keys);
+        lw.guard(same, miss);
+        builtins
+    } else {
+        globals
+    };
+    let keys = lw.load(holder, abi::DICT_KEYS);
+    let log2_index_bytes = lw.load_u8(keys, abi::KEYS_LOG2_INDEX_BYTES);
+    let one = lw.iconst(1);
+    let index_bytes = lw.b.ins().ishl(one, log2_index_bytes);
+    let index = lw.load(entry, 8 * global::INDEX);
+    let offset = lw.b.ins().imul_imm_s(index, abi::UNICODE_ENTRY_SIZE as i64);
+    let table = lw.b.ins().iadd(keys, index_bytes);
+    let item = lw.b.ins().iadd(table, offset);
+    let value = lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE);
+    lw.guard(value, miss);
+    value
+}
+
+/// The keys version of `dict`, tagged as entries record it.
+fn tagged_keys_version(lw: &mut Lowering, dict: Value) -> Value {
+    let keys = lw.load(dict, abi::DICT_KEYS);
+    let version = lw.load_u32(keys, abi::KEYS_VERSION);
+    lw.b.ins().bor_imm_s(version, caches::KEYS_VERSION_TAG as i64)
 }
