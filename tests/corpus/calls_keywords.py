@@ -113,26 +113,18 @@ def call_and_report(label, function, *args, **kwargs):
 def declined():
     out = []
     for attempt in range(3):
-        try:
-            out.append(point(1, x=2))
-        except TypeError as error:
-            out.append(str(error))
-        try:
-            out.append(point(1, w=2))
-        except TypeError as error:
-            out.append(str(error))
-        try:
-            out.append(only_positional(1, b=2))
-        except TypeError as error:
-            out.append(str(error))
-        try:
-            out.append(options(1, scale=2))
-        except TypeError as error:
-            out.append(str(error))
-        try:
-            out.append(point(y=1))
-        except TypeError as error:
-            out.append(str(error))
+        raising = (
+            lambda: point(1, x=2),
+            lambda: point(1, w=2),
+            lambda: only_positional(1, b=2),
+            lambda: options(1, scale=2),
+            lambda: point(y=1),
+        )
+        for call in raising:
+            try:
+                out.append(call())
+            except TypeError as error:
+                out.append(str(error))
         out.append(with_kwargs(1, b=2, c=3))
         out.append(with_kwargs(a=1))
         out.append(collect(1, 2, 3, flag=attempt))

@@ -167,18 +167,12 @@ fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block, kind: isize) -> 
     let exact = lw.b.ins().icmp(IntCC::Equal, globals_type, dict_type);
     lw.guard(exact, miss);
     let globals_keys = tagged_keys_version(lw, globals);
-    let cached_globals_keys = lw.load(entry, 8 * global::GLOBALS_KEYS);
-    let same_globals = lw.b.ins().icmp(IntCC::Equal, globals_keys, cached_globals_keys);
-    lw.guard(same_globals, miss);
+    guard_entry_word(lw, globals_keys, entry, global::GLOBALS_KEYS, miss);
     let holder = if kind == caches::GLOBAL_BUILTIN {
         let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
-        let cached_builtins = lw.load(entry, 8 * global::BUILTINS);
-        let same_builtins = lw.b.ins().icmp(IntCC::Equal, builtins, cached_builtins);
-        lw.guard(same_builtins, miss);
+        guard_entry_word(lw, builtins, entry, global::BUILTINS, miss);
         let builtins_keys = tagged_keys_version(lw, builtins);
-        let cached_builtins_keys = lw.load(entry, 8 * global::BUILTINS_KEYS);
-        let same = lw.b.ins().icmp(IntCC::Equal, builtins_keys, cached_builtins_keys);
-        lw.guard(same, miss);
+        guard_entry_word(lw, builtins_keys, entry, global::BUILTINS_KEYS, miss);
         builtins
     } else {
         globals
@@ -194,6 +188,13 @@ fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block, kind: isize) -> 
     let value = lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE);
     lw.guard(value, miss);
     value
+}
+
+/// Branches to `miss` unless `value` is the entry's word `word`.
+fn guard_entry_word(lw: &mut Lowering, value: Value, entry: Value, word: usize, miss: Block) {
+    let cached = lw.load(entry, 8 * word);
+    let same = lw.b.ins().icmp(IntCC::Equal, value, cached);
+    lw.guard(same, miss);
 }
 
 /// The keys version of `dict`, tagged as entries record it.
