@@ -58,6 +58,9 @@ const LAYOUT: &[(&str, &str)] = &[
     ("CODE_CODE_ADAPTIVE", "offsetof(PyCodeObject, co_code_adaptive)"),
     ("CODE_WARMUP", "offsetof(PyCodeObject, co_warmup)"),
     ("TSTATE_INTERP", "offsetof(PyThreadState, interp)"),
+    ("INTERP_FLOAT_NUMFREE", "offsetof(PyInterpreterState, float_state.numfree)"),
+    ("INTERP_FLOAT_FREE_LIST", "offsetof(PyInterpreterState, float_state.free_list)"),
+    ("TRACEMALLOC_TRACING", "offsetof(struct _PyTraceMalloc_Config, tracing)"),
     ("TSTATE_RECURSION_REMAINING", "offsetof(PyThreadState, recursion_remaining)"),
     ("TSTATE_CFRAME", "offsetof(PyThreadState, cframe)"),
     ("TSTATE_EXC_INFO", "offsetof(PyThreadState, exc_info)"),
@@ -219,6 +222,7 @@ fn probe_layout(include: &Path, out_dir: &Path) -> String {
          #include \"internal/pycore_code.h\"\n#include \"internal/pycore_interp.h\"\n\
          #include \"internal/pycore_opcode.h\"\n#include \"internal/pycore_dict.h\"\n\
          #include \"internal/pycore_object.h\"\n#include \"internal/pycore_moduleobject.h\"\n\
+         #include \"internal/pycore_pymem.h\"\n\
          #include \"structmember.h\"\n\
          /* Bytes before an object of a managed-dict type where its values (0) or dict (1)\n\
             pointer lives: measured on a stand-in object, as the accessors are inline. */\n\

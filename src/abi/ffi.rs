@@ -42,6 +42,9 @@ extern "C" {
     pub static mut _Py_TrueStruct: PyObject;
     pub static mut _Py_FalseStruct: PyObject;
     pub static mut PyMethod_Type: pyo3::ffi::PyTypeObject;
+    /// `struct _PyTraceMalloc_Config`: only its `tracing` field is read, at
+    /// its probed offset.
+    pub static mut _Py_tracemalloc_config: u8;
     pub fn _Py_Dealloc(obj: *mut PyObject);
     pub fn PyMethod_Function(method: *mut PyObject) -> *mut PyObject;
     pub fn PyMethod_Self(method: *mut PyObject) -> *mut PyObject;

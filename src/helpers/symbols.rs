@@ -34,6 +34,7 @@ symbol_table! {
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
     "pyjit_values_add_to_insertion_order" => abi_ffi::pyjit_values_add_to_insertion_order as unsafe extern "C" fn(_, _),
     "PyFloat_Type" => std::ptr::addr_of!(ffi::PyFloat_Type),
+    "_Py_tracemalloc_config" => std::ptr::addr_of!(abi_ffi::_Py_tracemalloc_config),
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,

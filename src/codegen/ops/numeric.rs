@@ -249,7 +249,7 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
             reuse_if_sole_reference(lw, value, target.value, other, done);
         }
     }
-    let boxed = lw.call("PyFloat_FromDouble", &[value]);
+    let boxed = new_float(lw, value);
     lw.release(lhs);
     lw.release(rhs);
     lw.b.ins().jump(done, &[boxed.into()]);
@@ -274,6 +274,47 @@ fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other
     lw.b.ins().jump(done, &[target.into()]);
     lw.switch_to(next);
     lw.b.seal_block(next);
+}
+
+/// A new float holding `value`, made as `PyFloat_FromDouble` makes it:
+/// taken from the interpreter's float free list inline when the list has
+/// one and tracemalloc is not tracing (it must see every new reference),
+/// else by that call. NULL if allocating failed (the error is set).
+fn new_float(lw: &mut Lowering, value: Value) -> Value {
+    let tstate = lw.tstate;
+    let interp = lw.load(tstate, abi::TSTATE_INTERP);
+    let head = lw.load(interp, abi::INTERP_FLOAT_FREE_LIST);
+    let config = lw.data_address("_Py_tracemalloc_config");
+    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+    let listed = lw.b.ins().icmp_imm_s(IntCC::NotEqual, head, 0);
+    let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
+    let from_list = lw.b.ins().band(listed, untraced);
+    let pop = lw.b.create_block();
+    let call = lw.cold_block();
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    lw.b.ins().brif(from_list, pop, &[], call, &[]);
+    lw.b.switch_to_block(pop);
+    lw.b.seal_block(pop);
+    // The list is linked through the floats' type fields.
+    let next = lw.load(head, abi::OBJECT_TYPE);
+    lw.store(next, interp, abi::INTERP_FLOAT_FREE_LIST);
+    let numfree = lw.load_i32(interp, abi::INTERP_FLOAT_NUMFREE);
+    let numfree = lw.b.ins().iadd_imm_s(numfree, -1);
+    lw.store(numfree, interp, abi::INTERP_FLOAT_NUMFREE);
+    let one = lw.iconst(1);
+    lw.store(one, head, abi::OBJECT_REFCNT);
+    let float_type = lw.data_address("PyFloat_Type");
+    lw.store(float_type, head, abi::OBJECT_TYPE);
+    lw.store(value, head, abi::FLOAT_VALUE);
+    lw.b.ins().jump(done, &[head.into()]);
+    lw.b.switch_to_block(call);
+    lw.b.seal_block(call);
+    let boxed = lw.call("PyFloat_FromDouble", &[value]);
+    lw.b.ins().jump(done, &[boxed.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    result
 }
 
 /// COMPARE_OP `which` (Py_LT..Py_GE) on two operands of `kind`, going to
