@@ -228,6 +228,9 @@ pub struct Lowering<'a> {
     /// `fuse_condition`), consumed by that jump.
     fused_condition: Option<Block>,
     reachable: bool,
+    /// The instruction being lowered stores its position in the frame
+    /// before each call it makes (see `position_for_calls`).
+    calls_see_position: bool,
     prev_instr_stored: Option<u32>,
     /// The exit stubs, in creation order (so the code is deterministic).
     exit_stubs: Vec<(ExitShape, Block)>,
@@ -338,6 +341,7 @@ impl<'a> Lowering<'a> {
             kwnames: None,
             fused_condition: None,
             reachable: true,
+            calls_see_position: false,
             prev_instr_stored: None,
             exit_stubs: Vec::new(),
             exit_stub_of: HashMap::new(),
@@ -385,6 +389,7 @@ impl<'a> Lowering<'a> {
             self.lowered += 1;
             self.ins = ins;
             self.position = position;
+            self.calls_see_position = false;
             // Maps the machine code back to bytecode for `pyjit.dis`.
             self.b.set_srcloc(SourceLoc::new(ins.index));
             ops::lower(self)?;
@@ -392,6 +397,7 @@ impl<'a> Lowering<'a> {
         if self.reachable {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
         }
+        self.calls_see_position = false;
         Ok(self.emit_osr_entries(osr_dispatch))
     }
 
@@ -782,6 +788,9 @@ impl<'a> Lowering<'a> {
     /// Calls the runtime function `symbol` (its parameters have the types of
     /// `args`; the result is pointer-sized).
     pub fn call(&mut self, symbol: &'static str, args: &[Value]) -> Value {
+        if self.calls_see_position {
+            self.emit_prev_instr_store();
+        }
         let func = match self.funcs.get(symbol) {
             Some(&f) => f,
             None => {
@@ -803,6 +812,9 @@ impl<'a> Lowering<'a> {
     /// Calls the C function at `address` (a type slot, say); its parameters
     /// have the types of `args`, the result is pointer-sized.
     pub fn call_address(&mut self, address: Value, args: &[Value]) -> Value {
+        if self.calls_see_position {
+            self.emit_prev_instr_store();
+        }
         let sig = self.signature(args);
         let sig = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sig, address, args);
@@ -818,18 +830,33 @@ impl<'a> Lowering<'a> {
         sig
     }
 
-    /// Records the current instruction in `frame->prev_instr`, as the
-    /// interpreter does before running it; needed before anything that can
-    /// raise, run Python code or look at the frame.
-    pub fn set_prev_instr(&mut self) {
-        let index = self.ins.index;
-        if self.prev_instr_stored == Some(index) {
+    /// The interpreter records each instruction in `frame->prev_instr` before
+    /// running it; Python code it runs, and errors it raises, see that
+    /// position (line numbers, tracebacks, `f_lasti`). The instruction being
+    /// lowered can run code or raise: each call it makes (`call`,
+    /// `call_address`) stores its position first (allocating functions too:
+    /// tracemalloc records where each allocation happens), so fast paths
+    /// that call nothing store nothing. Exits pass their position to the
+    /// interpreter themselves.
+    pub fn position_for_calls(&mut self) {
+        self.calls_see_position = true;
+    }
+
+    /// Stores the current instruction in `frame->prev_instr`, where every
+    /// path to the rest of the instruction passes (or the stored state is
+    /// forgotten where paths join).
+    fn store_prev_instr(&mut self) {
+        if self.prev_instr_stored == Some(self.ins.index) {
             return;
         }
-        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(index));
+        self.emit_prev_instr_store();
+        self.prev_instr_stored = Some(self.ins.index);
+    }
+
+    fn emit_prev_instr_store(&mut self) {
+        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
         let frame = self.frame;
         self.store(addr, frame, abi::FRAME_PREV_INSTR);
-        self.prev_instr_stored = Some(index);
     }
 
     // ---- reference counting -------------------------------------------------
@@ -851,9 +878,7 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(dealloc);
         self.b.seal_block(dealloc);
         // A finalizer may inspect this frame: make its position exact first.
-        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
-        let frame = self.frame;
-        self.store(addr, frame, abi::FRAME_PREV_INSTR);
+        self.emit_prev_instr_store();
         self.call("_Py_Dealloc", &[obj]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
@@ -982,7 +1007,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(cond, error, &[], ok, &[]);
         self.b.switch_to_block(error);
         self.b.seal_block(error);
-        self.set_prev_instr();
+        self.store_prev_instr();
         self.call(symbol, args);
         let depth = self.depth;
         let shape = self.unwind_shape(depth, depth);
@@ -1138,7 +1163,7 @@ impl<'a> Lowering<'a> {
             self.b.ins().brif(cond, back_edge, &[], next, &[]);
             self.b.switch_to_block(back_edge);
             self.b.seal_block(back_edge);
-            self.set_prev_instr();
+            self.store_prev_instr();
             self.check_eval_breaker(target);
             self.b.ins().jump(block, &[]);
         }
@@ -1162,7 +1187,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(breaker, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
         self.b.seal_block(handle);
-        self.set_prev_instr();
+        self.store_prev_instr();
         self.handle_eval_breaker(resume_at);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
@@ -1230,7 +1255,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(either, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
         self.b.seal_block(handle);
-        self.set_prev_instr();
+        self.store_prev_instr();
         // With the breaker not set this only runs pending calls, which is harmless.
         self.handle_eval_breaker(resume_at);
         let use_tracing = self.use_tracing();
@@ -1257,7 +1282,7 @@ impl<'a> Lowering<'a> {
     /// Returns `value` from the function: the frame is left as the
     /// interpreter's RETURN_VALUE leaves it.
     pub fn return_value(&mut self, value: Value) {
-        self.set_prev_instr();
+        self.store_prev_instr();
         let top = self.b.ins().iconst(types::I32, i64::from(self.info.nlocalsplus));
         let frame = self.frame;
         self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);

@@ -2,7 +2,9 @@
 # free list (codegen::ops::numeric::new_float): with the list holding
 # floats, drained by many live results and refilled as temporaries die, and
 # with tracemalloc tracing, when new floats must be made by
-# PyFloat_FromDouble so that tracemalloc sees where each was made.
+# PyFloat_FromDouble so that tracemalloc sees where each was made: the
+# line of the instruction that made it (an int's too), which compiled code
+# stores before each call it makes (Lowering::position_for_calls).
 import tracemalloc
 
 
@@ -16,7 +18,13 @@ def series(n):
 
 
 def fresh(a, b):
-    return a * b + 1.0
+    product = a * b
+    return product + 1.0
+
+
+def fresh_int(a, b):
+    product = a * b
+    return product + 10**12
 
 
 def made_first(x):
@@ -49,8 +57,10 @@ def main():
     del first
     value = fresh(3.0, 4.0)
     value_line = line_made(value)
+    big = fresh_int(3, 4)
+    big_line = line_made(big)
     tracemalloc.stop()
-    print("traced", len(drain), value, first_line, value_line)
+    print("traced", len(drain), value, first_line, value_line, big, big_line)
     print("after tracing", series(20), fresh(-2.0, 0.5))
 
 

@@ -12,7 +12,7 @@ use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let name = lw.name(lw.ins.arg);
-    lw.set_prev_instr();
+    lw.position_for_calls();
     match lw.ins.opcode {
         op::LOAD_ATTR => {
             let owner = lw.pop_operand();

@@ -15,7 +15,7 @@ use cranelift_codegen::ir::{Block, InstBuilder, Value};
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
     let n = arg as usize;
-    lw.set_prev_instr();
+    lw.position_for_calls();
     match lw.ins.opcode {
         op::BUILD_TUPLE | op::BUILD_LIST | op::BUILD_SET | op::BUILD_STRING => {
             let symbol = match lw.ins.opcode {

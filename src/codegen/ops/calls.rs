@@ -14,7 +14,7 @@ pub fn lower(lw: &mut Lowering) {
         op::KW_NAMES => lw.kwnames = Some(arg),
         op::CALL => {
             lw.apply(Optimization::DirectCalls); // Recorded only: `pyjit_call` decides at each call.
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let base = lw.depth - (arg as usize + 2);
             lw.spill(base, lw.depth);
             let slots = lw.stack_address(base);
@@ -31,7 +31,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.check_after_call(lw.ins.next);
         }
         op::CALL_FUNCTION_EX => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let items = 3 + (arg & 1) as usize;
             let base = lw.depth - items;
             lw.spill(base, lw.depth);
@@ -45,7 +45,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.check_after_call(lw.ins.next);
         }
         op::MAKE_FUNCTION => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let items = 1 + (arg & 0x0F).count_ones() as usize;
             let base = lw.depth - items;
             lw.spill(base, lw.depth);

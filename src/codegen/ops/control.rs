@@ -14,7 +14,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     match ins.opcode {
         op::JUMP_FORWARD | op::JUMP_BACKWARD_NO_INTERRUPT => lw.jump(target.unwrap())?,
         op::JUMP_BACKWARD => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             lw.warm_up();
             lw.check_eval_breaker(ins.start);
             lw.jump(target.unwrap())?;
@@ -39,7 +39,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             let jump_if_none = matches!(ins.opcode, op::POP_JUMP_FORWARD_IF_NONE | op::POP_JUMP_BACKWARD_IF_NONE);
             let cc = if jump_if_none { IntCC::Equal } else { IntCC::NotEqual };
             let cond = lw.b.ins().icmp(cc, value.value, none);
-            lw.set_prev_instr();
+            lw.position_for_calls();
             lw.release(value);
             lw.branch(cond, target.unwrap())?;
         }
@@ -56,7 +56,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.decref(value);
         }
         op::GET_ITER | op::GET_AITER => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let iterable = lw.pop();
             let symbol = if ins.opcode == op::GET_ITER { "pyjit_get_iter" } else { "pyjit_get_aiter" };
             let iterator = lw.call(symbol, &[iterable]);
@@ -64,7 +64,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.push(iterator);
         }
         op::FOR_ITER => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             // As the interpreter does, the iterator's own `tp_iternext`, called
             // directly: the list, tuple and range iterators keep their state in
             // the iterator, so an exit at any later point sees it consistent.
@@ -99,7 +99,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.return_value(value);
         }
         op::RAISE_VARARGS if ins.arg > 0 => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let cause = if ins.arg == 2 { lw.pop() } else { lw.iconst(0) };
             let exc = lw.pop();
             let tstate = lw.tstate;
@@ -114,13 +114,13 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.push(value);
         }
         op::POP_EXCEPT => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let value = lw.pop();
             let tstate = lw.tstate;
             lw.call("pyjit_pop_except", &[tstate, value]);
         }
         op::CHECK_EXC_MATCH => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let class = lw.pop();
             let value = lw.peek(1);
             let matches = lw.call("pyjit_check_exc_match", &[value, class]);
@@ -128,7 +128,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.push(matches);
         }
         op::WITH_EXCEPT_START => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let value = lw.peek(1);
             let exit = lw.peek(4);
             let result = lw.call("pyjit_with_except_start", &[exit, value]);
@@ -142,7 +142,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         op::RERAISE => match lw.compiled_handler(ins.index) {
             Some(handler) => {
                 lw.check_tracing(ins.start);
-                lw.set_prev_instr();
+                lw.position_for_calls();
                 let lasti = if ins.arg > 0 { lw.peek(ins.arg as usize + 1) } else { lw.iconst(0) };
                 let value = lw.pop();
                 let frame = lw.frame;
@@ -155,7 +155,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         // the `except*` opcodes run in the interpreter.
         op::RAISE_VARARGS | op::CHECK_EG_MATCH | op::PREP_RERAISE_STAR => lw.resume_in_interpreter(),
         op::BEFORE_WITH => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let base = lw.depth - 1;
             lw.spill(base, base + 1);
             let slots = lw.stack_address(base);
@@ -168,7 +168,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.reload(base, base + 2);
         }
         op::GET_LEN => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let obj = lw.peek(1);
             let len = lw.call("pyjit_get_len", &[obj]);
             lw.raise_if_null(len);
@@ -181,7 +181,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.push(result);
         }
         op::MATCH_KEYS => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let keys = lw.peek(1);
             let subject = lw.peek(2);
             let tstate = lw.tstate;
@@ -190,7 +190,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.push(values);
         }
         op::MATCH_CLASS => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let names = lw.pop();
             let cls = lw.pop();
             let subject = lw.peek(1);
@@ -237,7 +237,7 @@ fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     lw.b.switch_to_block(not_true);
     lw.b.ins().brif(is_false, done, &[zero.into()], slow, &[]);
     lw.b.switch_to_block(slow);
-    lw.set_prev_instr();
+    lw.position_for_calls();
     let consume_flag = lw.iconst(i64::from(consume));
     let status = lw.call("pyjit_is_true", &[value, consume_flag]);
     lw.raise_if_negative(status);

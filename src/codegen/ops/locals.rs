@@ -41,7 +41,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.decref(old);
         }
         op::MAKE_CELL => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let (frame, index) = (lw.frame, lw.iconst(i64::from(arg)));
             let status = lw.call("pyjit_make_cell", &[frame, index]);
             lw.raise_if_negative(status);
@@ -79,7 +79,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.decref(old);
         }
         op::LOAD_CLASSDEREF => {
-            lw.set_prev_instr();
+            lw.position_for_calls();
             let (tstate, frame, index) = (lw.tstate, lw.frame, lw.iconst(i64::from(arg)));
             let value = lw.call("pyjit_load_classderef", &[tstate, frame, index]);
             lw.raise_if_null(value);

@@ -12,7 +12,7 @@ use cranelift_codegen::ir::{Block, InstBuilder, Value};
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
     let (tstate, frame) = (lw.tstate, lw.frame);
-    lw.set_prev_instr();
+    lw.position_for_calls();
     match lw.ins.opcode {
         op::LOAD_NAME => {
             let name = lw.name(arg);

@@ -10,7 +10,7 @@ use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
-    lw.set_prev_instr();
+    lw.position_for_calls();
     match lw.ins.opcode {
         op::BINARY_OP => binary_op(lw, arg),
         op::UNARY_POSITIVE | op::UNARY_NEGATIVE | op::UNARY_INVERT | op::UNARY_NOT => {

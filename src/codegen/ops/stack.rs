@@ -10,7 +10,7 @@ pub fn lower(lw: &mut Lowering) {
         op::NOP | op::PRECALL => {}
         op::RESUME => {
             // The frame becomes complete (visible to sys._getframe) here.
-            lw.set_prev_instr();
+            lw.position_for_calls();
             lw.warm_up();
             if arg < 2 {
                 lw.check_eval_breaker(lw.ins.start);
