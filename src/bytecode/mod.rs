@@ -139,8 +139,12 @@ pub const DATA_ENTRY_WORDS: usize = 4;
 pub const CACHE_WAYS: usize = 4;
 
 /// The entries of a polymorphic cache that generated code checks itself
-/// (the first ones); its slow path checks the rest before any lookup.
-pub const INLINE_WAYS: usize = 2;
+/// (the first ones; its slow path checks the rest before any lookup): all
+/// of them, since sites that meet several types (subclasses sharing a
+/// method's code, say) are common enough that a call per hit costs more than
+/// the larger code (richards: 19 % fewer instructions per iteration, 3.6 %
+/// more native code over a stdlib workload).
+pub const INLINE_WAYS: usize = CACHE_WAYS;
 
 /// The words of data block an instruction's inline cache takes (0 for none).
 fn cache_words(opcode: u8) -> usize {

@@ -63,8 +63,8 @@ impl Flags {
     /// block (`bytecode::data_slots`).
     pub const INLINE_CACHE: Flags = Flags(8);
     /// Its lowering keeps a polymorphic inline cache of `bytecode::CACHE_WAYS`
-    /// entries (the first `bytecode::INLINE_WAYS` checked in generated code,
-    /// the others by its slow path).
+    /// entries (the first `bytecode::INLINE_WAYS`, all of them, checked in
+    /// generated code).
     pub const POLYMORPHIC_CACHE: Flags = Flags(16);
     /// Its lowering may push a borrowed reference (a constant's or a bound
     /// local's) and leaves the items below as they are.

@@ -11,8 +11,9 @@
 //! entry matches nothing.
 //!
 //! Attribute and method sites are polymorphic (`bytecode::CACHE_WAYS`
-//! entries): generated code checks the first `bytecode::INLINE_WAYS`, the
-//! slow path the others before it looks anything up, and a new answer
+//! entries): generated code checks the first `bytecode::INLINE_WAYS` (all
+//! of them), the slow path all but the first before it looks anything up
+//! (a matching entry whose other conditions failed), and a new answer
 //! becomes the first entry, moving the others down one place.
 
 use super::names;

@@ -211,6 +211,13 @@ def main():
         write_points(mixed, 1)
     print("two types", read_points(mixed), write_points(mixed, 2))
     print("three types", read_points(mixed + [WithProperty(1, 1)] + mixed))
+    # More types at one site than its four entries: generated code checks
+    # all four, the fifth type takes the slow path and evicts the oldest.
+    kinds = [type(f"Kind{i}", (Point,), {})(i, i + 1) for i in range(5)]
+    for _ in range(ROUNDS):
+        read_points(kinds)
+        write_points(kinds, 1)
+    print("five types", read_points(kinds), write_points(kinds[::-1], 2))
     Reordered.norm2 = lambda self: "replaced in the second entry"
     print("second type's method replaced", read_points(mixed))
     del Reordered.norm2
