@@ -231,9 +231,8 @@ pub unsafe extern "C" fn call_function_ex(
                 ffi::Py_DECREF(args);
                 args = tuple;
             }
-            let no_keywords = kwargs.is_null() || ffi::PyDict_Size(kwargs) == 0;
-            if no_keywords && ffi::Py_TYPE(func) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
-                if let Some(result) = call_with_tuple(tstate, func, args) {
+            if ffi::Py_TYPE(func) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+                if let Some(result) = call_with_tuple(tstate, func, args, kwargs) {
                     break 'call result;
                 }
             }
@@ -246,17 +245,58 @@ pub unsafe extern "C" fn call_function_ex(
     }
 }
 
-/// `function(*args)` for a Python function and an exact tuple, as a direct
-/// call (see `DIRECT_CALL`) when it can be one; None, with nothing done,
-/// when it must take the generic path.
+/// Arguments a `function(*args, **kwargs)` call passes directly, at most.
+const MAX_UNPACKED: usize = 32;
+
+/// `function(*args, **kwargs)` for a Python function, an exact tuple and an
+/// exact dict (or NULL), as a direct call (see `DIRECT_CALL`) when it can be
+/// one: the dict's items become arguments passed by keyword, in its order,
+/// as `_PyStack_UnpackDict` passes them. None, with nothing done, when it
+/// must take the generic path (which also raises for keys that are not
+/// strings).
 ///
-/// SAFETY: `function` is an exact Python function, `args` an exact tuple.
-unsafe fn call_with_tuple(tstate: *mut ThreadState, function: *mut PyObject, args: *mut PyObject) -> Option<*mut PyObject> {
-    // SAFETY: see above; the tuple keeps its items alive.
+/// SAFETY: `function` is an exact Python function, `args` an exact tuple,
+/// `kwargs` NULL or an exact dict.
+unsafe fn call_with_tuple(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *mut PyObject,
+    kwargs: *mut PyObject,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above; the tuple and the dict keep their items alive (no
+    // Python code runs while they are read).
     unsafe {
         let direct = DIRECT_CALL.get().filter(|_| config::optimization_enabled(Optimization::DirectCalls))?;
         let items = args.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>();
-        call_borrowing(*direct, tstate, function, items, ffi::PyTuple_GET_SIZE(args) as usize, std::ptr::null_mut())
+        let positional = ffi::PyTuple_GET_SIZE(args) as usize;
+        let keywords = if kwargs.is_null() { 0 } else { ffi::PyDict_Size(kwargs) as usize };
+        if keywords == 0 {
+            return call_borrowing(*direct, tstate, function, items, positional, std::ptr::null_mut());
+        }
+        if positional + keywords > MAX_UNPACKED {
+            return None;
+        }
+        let mut values = [std::ptr::null_mut(); MAX_UNPACKED];
+        values[..positional].copy_from_slice(std::slice::from_raw_parts(items, positional));
+        let kwnames = ffi::PyTuple_New(keywords as isize);
+        if kwnames.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        let (mut position, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
+        let mut k = 0;
+        while ffi::PyDict_Next(kwargs, &mut position, &mut key, &mut value) != 0 {
+            if ffi::PyUnicode_CheckExact(key) == 0 {
+                ffi::Py_DECREF(kwnames);
+                return None;
+            }
+            ffi::PyTuple_SET_ITEM(kwnames, k as isize, ffi::Py_NewRef(key));
+            values[positional + k] = value;
+            k += 1;
+        }
+        let result = call_borrowing(*direct, tstate, function, values.as_ptr(), positional + keywords, kwnames);
+        ffi::Py_DECREF(kwnames);
+        result
     }
 }
 

@@ -1,5 +1,6 @@
 # Calls with keyword arguments from compiled code, bound by the direct path
-# (runtime::direct::plan_keywords) as CPython's initialize_locals binds
+# (runtime::direct::bind_keywords), also those with a ** dict
+# (helpers::calls::call_with_tuple) as CPython's initialize_locals binds
 # them: keywords to positional and keyword-only parameters, defaults of
 # both kinds, *args beside keywords, methods, recursion, and every case the
 # direct path declines for the generic path to raise or bind: a parameter
@@ -9,7 +10,7 @@
 # Classes are constructed with keywords too, also when a finalizer run by
 # the instance's allocation replaces __init__ with a callable that is no
 # function (runtime::direct::init_through_slot).
-# expect-stats: direct_calls>20000
+# expect-stats: direct_calls>33000
 import gc
 import traceback
 
@@ -100,7 +101,34 @@ def loop(n):
         total += point(i, z=1)[2] + point(x=i, y=i)[1] + options(i, offset=1)
         total += options(i, scale=2, offset=-1) + collect(i, i, flag=True)[0]
         total += only_positional(i, c=5)[2] + Shape(width=i).area(scale=2)
+        total += point(*args, **point_kwargs)[1] + options(i, **option_kwargs)
+        total += collect(*args, flag=1)[0] + point(**{"x": i, "z": 2})[2]
     return total
+
+
+args = (1,)
+point_kwargs = {"y": 5}
+option_kwargs = {"offset": 3, "scale": 2}
+
+
+def unpacked_dicts():
+    out = []
+    cases = (
+        ((1,), {"y": 2, "z": 3}),
+        ((), {"z": 3, "x": 1}),
+        ((1, 2), {"x": 3}),
+        ((1,), {"w": 3}),
+        ((1,), {1: 2}),
+        ((1,), {"y": 2, **{f"k{i}": i for i in range(40)}}),
+    )
+    for positional, keywords in cases:
+        try:
+            out.append(point(*positional, **keywords))
+        except TypeError as error:
+            out.append(str(error))
+    out.append(with_kwargs(*(1,), **{"b": 2}))
+    out.append(options(*[4], **{"offset": 1}))
+    return out
 
 
 def call_and_report(label, function, *args, **kwargs):
@@ -151,6 +179,7 @@ def kwdefaults_change():
 def main():
     print("loop", loop(3000))
     print("declined", declined())
+    print("unpacked dicts", unpacked_dicts())
     print("kwdefaults", kwdefaults_change())
     print("init replaced", init_replaced_while_allocating())
     print("depth", depth(300, step=1), depth(301, step=3))
