@@ -139,25 +139,25 @@ pub fn code_int(code: *mut PyCodeObject, offset: usize) -> i32 {
 /// it: `runtime::state` checks this reading against `_PyCode_SetExtra`
 /// before it relies on it.
 pub fn code_extra(code: *mut PyCodeObject, index: usize) -> *mut std::ffi::c_void {
-    // SAFETY: callers pass a live code object; `co_extra` is NULL or an
-    // array of `ce_size` pointers after the size word.
-    unsafe {
-        let extras: *const isize = read_field(code.cast(), CODE_EXTRA);
-        if extras.is_null() || *extras <= index as isize {
-            return std::ptr::null_mut();
-        }
-        *extras.add(1).cast::<*mut std::ffi::c_void>().add(index)
-    }
+    // SAFETY: a slot `code_extra_slot` gives is within the array.
+    code_extra_slot(code, index).map_or(std::ptr::null_mut(), |slot| unsafe { *slot })
 }
 
 /// Empties the slot `code_extra` reads, without running its free function.
 pub fn clear_code_extra(code: *mut PyCodeObject, index: usize) {
-    // SAFETY: as for `code_extra`; only a slot within `ce_size` is written.
+    if let Some(slot) = code_extra_slot(code, index) {
+        // SAFETY: a slot `code_extra_slot` gives is within the array.
+        unsafe { *slot = std::ptr::null_mut() };
+    }
+}
+
+/// Slot `index` of the code's extras array, if the array reaches it.
+fn code_extra_slot(code: *mut PyCodeObject, index: usize) -> Option<*mut *mut std::ffi::c_void> {
+    // SAFETY: callers pass a live code object; `co_extra` is NULL or an
+    // array of `ce_size` pointers after the size word.
     unsafe {
         let extras: *mut isize = read_field(code.cast(), CODE_EXTRA);
-        if !extras.is_null() && *extras > index as isize {
-            *extras.add(1).cast::<*mut std::ffi::c_void>().add(index) = std::ptr::null_mut();
-        }
+        (!extras.is_null() && *extras > index as isize).then(|| extras.add(1).cast::<*mut std::ffi::c_void>().add(index))
     }
 }
 

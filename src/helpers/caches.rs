@@ -125,9 +125,7 @@ unsafe fn global_keys_entry(
             }
             (builtins, keys_version_key(builtins)?)
         };
-        let keys: *const u8 = read_field(holder.cast(), abi::DICT_KEYS);
-        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
-        let index = (0..count as usize).find(|&i| dict_entry(holder, i) == Some((name, value)))?;
+        let index = entry_position(holder, name, value)?;
         Some([keys_version_key(globals)?, builtins_keys, index as u64, builtins as u64])
     }
 }
@@ -299,6 +297,19 @@ unsafe fn dict_entry(dict: *mut PyObject, index: usize) -> Option<(*mut PyObject
         }
         let item = entry_table(keys).add(index * abi::UNICODE_ENTRY_SIZE);
         Some((read_field(item, abi::UNICODE_ENTRY_KEY), read_field(item, abi::UNICODE_ENTRY_VALUE)))
+    }
+}
+
+/// The position of the entry of `dict` (a dict, not of general keys)
+/// holding `value` under exactly the object `name`, if there is one.
+///
+/// SAFETY: `dict` is a live dict.
+unsafe fn entry_position(dict: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> Option<usize> {
+    // SAFETY: see above; `dict_entry` checks the kind and the bounds.
+    unsafe {
+        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
+        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
+        (0..count as usize).find(|&i| dict_entry(dict, i) == Some((name, value)))
     }
 }
 
@@ -539,11 +550,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                         && ffi::PyDict_CheckExact(dict) != 0
                         && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
                     if combined && !is_data_descriptor(descr) {
-                        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
-                        let count: isize = read_field(keys, abi::KEYS_NENTRIES);
-                        (0..count as usize)
-                            .find(|&i| dict_entry(dict, i) == Some((name, value)))
-                            .map(|i| [key, 0, i as u64, 0])
+                        entry_position(dict, name, value).map(|i| [key, 0, i as u64, 0])
                     } else {
                         None
                     }

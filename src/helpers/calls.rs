@@ -57,7 +57,7 @@ pub unsafe extern "C" fn call(
         let total = nargs as usize + usize::from(is_method);
         let args = slots.add(2 - usize::from(is_method));
         let function = *args.sub(1);
-        let keywords = if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize };
+        let keywords = keyword_count(kwnames);
         let positional = (total - keywords) | PY_VECTORCALL_ARGUMENTS_OFFSET;
         if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
             // CPython runs a Python callee inline, after stepping over the
@@ -154,7 +154,7 @@ unsafe fn call_like_specialized_call(
             return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
         };
         let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
-        let positional = (nargs - if kwnames.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(kwnames) as usize }) as isize;
+        let positional = (nargs - keyword_count(kwnames)) as isize;
         match flags & CALL_KINDS {
             ffi::METH_FASTCALL if kwnames.is_null() => {
                 let fast: Fast = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
@@ -243,6 +243,15 @@ pub unsafe extern "C" fn call_function_ex(
         ffi::Py_XDECREF(kwargs);
         result
     }
+}
+
+/// How many arguments the keyword names `kwnames` (a tuple, or NULL) name.
+///
+/// # Safety
+/// `kwnames` is NULL or a tuple.
+pub unsafe fn keyword_count(kwnames: *mut PyObject) -> usize {
+    // SAFETY: see above.
+    if kwnames.is_null() { 0 } else { unsafe { ffi::PyTuple_GET_SIZE(kwnames) as usize } }
 }
 
 /// Arguments a `function(*args, **kwargs)` call passes directly, at most.

@@ -17,7 +17,7 @@
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::call_borrowing;
+use crate::helpers::calls::{call_borrowing, keyword_count};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
@@ -286,14 +286,6 @@ unsafe fn call_borrowed(
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)
         })
     }
-}
-
-/// How many arguments the keyword names `kwnames` (a tuple, or NULL) name.
-///
-/// SAFETY: `kwnames` is NULL or a tuple.
-unsafe fn keyword_count(kwnames: *mut PyObject) -> usize {
-    // SAFETY: see above.
-    if kwnames.is_null() { 0 } else { unsafe { ffi::PyTuple_GET_SIZE(kwnames) as usize } }
 }
 
 /// The class's `__init__` if it is a Python function (so `tp_init` is

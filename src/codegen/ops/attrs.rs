@@ -269,16 +269,11 @@ fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, k
             let kind = lw.load_u8(keys, abi::KEYS_KIND);
             let str_keys = lw.b.ins().icmp_imm_s(IntCC::NotEqual, kind, abi::KEYS_KIND_GENERAL as i64);
             lw.guard(str_keys, miss);
-            let log2_index_bytes = lw.load_u8(keys, abi::KEYS_LOG2_INDEX_BYTES);
-            let one = lw.iconst(1);
-            let index_bytes = lw.b.ins().ishl(one, log2_index_bytes);
-            let offset = lw.b.ins().imul_imm_s(place, abi::UNICODE_ENTRY_SIZE as i64);
-            let table = lw.b.ins().iadd(keys, index_bytes);
-            let item = lw.b.ins().iadd(table, offset);
-            let key = lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_KEY);
+            let item = super::str_keys_entry(lw, keys, place);
+            let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
             let same = lw.b.ins().icmp(IntCC::Equal, key, name);
             lw.guard(same, miss);
-            lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE)
+            lw.load(item, abi::UNICODE_ENTRY_VALUE)
         }
     }
 }

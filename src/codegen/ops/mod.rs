@@ -12,9 +12,23 @@ pub mod operators;
 pub mod stack;
 
 use super::lowering::Lowering;
+use crate::abi;
+use cranelift_codegen::ir::{InstBuilder, Value};
 use crate::bytecode::Unsupported;
 use crate::bytecode::opcodes::{self, Family, Flags};
 
+
+/// The address of entry `index` of the str-keyed dict keys `keys`, whose
+/// entries follow their index table (as `helpers::caches` reads them).
+pub fn str_keys_entry(lw: &mut Lowering, keys: Value, index: Value) -> Value {
+    let log2_index_bytes = lw.load_u8(keys, abi::KEYS_LOG2_INDEX_BYTES);
+    let one = lw.iconst(1);
+    let index_bytes = lw.b.ins().ishl(one, log2_index_bytes);
+    let offset = lw.b.ins().imul_imm_s(index, abi::UNICODE_ENTRY_SIZE as i64);
+    let table = lw.b.ins().iadd(keys, index_bytes);
+    let item = lw.b.ins().iadd(table, offset);
+    lw.b.ins().iadd_imm_s(item, abi::KEYS_INDICES as i64)
+}
 
 /// Lowers `lw.ins` with its family's lowering (from the opcode table).
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {

@@ -178,14 +178,9 @@ fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block, kind: isize) -> 
         globals
     };
     let keys = lw.load(holder, abi::DICT_KEYS);
-    let log2_index_bytes = lw.load_u8(keys, abi::KEYS_LOG2_INDEX_BYTES);
-    let one = lw.iconst(1);
-    let index_bytes = lw.b.ins().ishl(one, log2_index_bytes);
     let index = lw.load(entry, 8 * global::INDEX);
-    let offset = lw.b.ins().imul_imm_s(index, abi::UNICODE_ENTRY_SIZE as i64);
-    let table = lw.b.ins().iadd(keys, index_bytes);
-    let item = lw.b.ins().iadd(table, offset);
-    let value = lw.load(item, abi::KEYS_INDICES + abi::UNICODE_ENTRY_VALUE);
+    let item = super::str_keys_entry(lw, keys, index);
+    let value = lw.load(item, abi::UNICODE_ENTRY_VALUE);
     lw.guard(value, miss);
     value
 }
@@ -201,5 +196,5 @@ fn guard_entry_word(lw: &mut Lowering, value: Value, entry: Value, word: usize, 
 fn tagged_keys_version(lw: &mut Lowering, dict: Value) -> Value {
     let keys = lw.load(dict, abi::DICT_KEYS);
     let version = lw.load_u32(keys, abi::KEYS_VERSION);
-    lw.b.ins().bor_imm_s(version, caches::KEYS_VERSION_TAG as i64)
+    lw.b.ins().bor_imm_u(version, caches::KEYS_VERSION_TAG as i64)
 }
