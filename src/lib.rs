@@ -167,11 +167,14 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("compiled", native.is_some())?;
     result.set_item("source", native.map(|native| native.source().name()))?;
     result.set_item("reason", state.as_ref().map_or(Some("never called with pyjit enabled"), |s| s.reason()))?;
-    result.set_item("runs", state.as_ref().map_or(0, |s| s.runs))?;
+    // Calls through the code's call entry run without the runtime; its data block counts them.
+    let call_entries = native.map_or(0, |native| native.call_entries());
+    result.set_item("runs", state.as_ref().map_or(0, |s| s.runs) + call_entries)?;
     result.set_item("compile_time_ns", state.as_ref().map_or(0, |s| s.compile_time_ns))?;
     result.set_item("tier", state.as_ref().map_or("interpreter", |s| s.tier_name()))?;
-    result.set_item("native_entries", state.as_ref().map_or(0, |s| s.native_entries))?;
+    result.set_item("native_entries", state.as_ref().map_or(0, |s| s.native_entries) + call_entries)?;
     result.set_item("osr_entries", state.as_ref().map_or(0, |s| s.osr_entries))?;
+    result.set_item("call_entries", call_entries)?;
     result.set_item("native_size", size)?;
     let optimizations = native.and_then(|native| native.applied_optimizations());
     result.set_item("optimizations", optimizations.map(|applied| applied.names()))?;

@@ -192,6 +192,40 @@ def test_cache_misses_grow_only_where_types_change():
     assert changing >= steady + 50
 
 
+CALL_ENTRIES = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    def callee(a, b, c=0):
+        return a + b + c
+
+    def caller(n):
+        total = 0
+        for i in range(n):
+            total += callee(i, 1)
+            total += callee(i, 1, 2)
+        return total
+
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    caller(1)
+    before = pyjit.info(callee)
+    caller(100)
+    after = pyjit.info(callee)
+    pyjit.disable()
+    print(json.dumps({key: after[key] - before[key] for key in ("call_entries", "native_entries", "runs")}))
+    """
+)
+
+
+def test_positional_calls_that_bind_one_to_one_use_the_call_entry():
+    process = run("-c", CALL_ENTRIES)
+    assert process.returncode == 0, process.stderr
+    # callee(i, 1, 2) binds one to one; callee(i, 1) needs a default: the runtime binds it.
+    assert json.loads(process.stdout) == {"call_entries": 100, "native_entries": 200, "runs": 200}
+
+
 def test_code_compiled_before_a_change_keeps_its_optimizations():
     code = textwrap.dedent(
         """

@@ -37,6 +37,7 @@ pub struct ThreadState {
 pub type TraceFunc = pyo3::ffi::Py_tracefunc;
 
 /// `co_flags` bits (public `code.h`).
+pub const CO_OPTIMIZED: i32 = 0x0001;
 pub const CO_VARARGS: i32 = 0x0004;
 pub const CO_VARKEYWORDS: i32 = 0x0008;
 pub const CO_GENERATOR: i32 = 0x0020;

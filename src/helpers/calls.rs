@@ -4,7 +4,47 @@ use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::config::{self, Optimization};
 use crate::helpers::ceval;
-use pyo3::ffi::{self, PyObject};
+use pyo3::ffi::{self, PyCodeObject, PyObject};
+use std::sync::atomic::AtomicIsize;
+
+/// The signature of every compiled function: `(tstate, frame, data,
+/// function, args, nargs)`. With a frame, it runs `frame` on `tstate`,
+/// with `data` the code's data block; the last three are unused (NULL,
+/// NULL, 0). With a NULL frame it is the code's call entry: it calls
+/// `function` (a Python function whose code is this code) with the `nargs`
+/// owned references at `args`, pushing and popping the function's frame
+/// itself, or returns `codegen::CALL_DECLINED` having done nothing when the
+/// call needs the runtime.
+pub type Entry = unsafe extern "C" fn(
+    *mut ThreadState,
+    *mut Frame,
+    *mut u64,
+    *mut PyObject,
+    *const *mut PyObject,
+    usize,
+) -> *mut PyObject;
+
+/// The start of the runtime's state of a code object, reached through the
+/// code's `co_extra` slot under `CODE_EXTRA_INDEX`: what compiled callers
+/// read to enter a compiled callee's call entry without the runtime.
+#[repr(C)]
+pub struct CallTarget {
+    /// The code object the state belongs to (NULL once it died; a slot
+    /// whose state names another code object is stale).
+    pub code: *mut PyCodeObject,
+    /// The code's native code and its data block, when it has native code.
+    pub entry: Option<Entry>,
+    pub data: *mut u64,
+}
+
+/// Byte offsets of `CallTarget`'s fields, for generated code.
+pub const CALL_TARGET_CODE: usize = std::mem::offset_of!(CallTarget, code);
+pub const CALL_TARGET_ENTRY: usize = std::mem::offset_of!(CallTarget, entry);
+pub const CALL_TARGET_DATA: usize = std::mem::offset_of!(CallTarget, data);
+
+/// The `co_extra` index the runtime keeps code objects' states under, or -1
+/// while it has none (generated code then never finds a `CallTarget`).
+pub static CODE_EXTRA_INDEX: AtomicIsize = AtomicIsize::new(-1);
 
 /// Runs a call of a Python function (the function, its arguments, whose
 /// references the call consumes, their count, and the names of those passed

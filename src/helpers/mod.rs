@@ -20,6 +20,7 @@ pub mod calls;
 pub mod ceval;
 pub mod control;
 pub mod exits;
+pub mod frames;
 pub mod locals;
 pub mod names;
 pub mod operators;

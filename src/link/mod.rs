@@ -8,9 +8,5 @@ mod native;
 
 pub use native::*;
 
-use crate::abi::{Frame, ThreadState};
-use pyo3::ffi::PyObject;
-
-/// The signature of every compiled function: it runs `frame` on `tstate`,
-/// with `data` the code's data block (`NativeCode::data`).
-pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;
+/// The signature of every compiled function (see there).
+pub use crate::helpers::calls::Entry;

@@ -1,12 +1,12 @@
 //! Calls from compiled code to Python functions without the round trip
 //! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook: the
-//! callee's frame is pushed on the thread's data stack here, as
+//! callee's compiled code pushes its own frame through its call entry when
+//! the arguments bind by position; otherwise its frame is pushed on the
+//! thread's data stack here (`helpers::frames`), as
 //! `_PyEvalFramePushAndInit` does, run where its code's tier says
 //! (`run_frame`: its native code, or the interpreter, counted towards
 //! compiling it as the hook counts), and cleared and popped as
-//! `_PyEvalFrameClearAndPop` does. Those CPython functions are not exported
-//! (and `_PyFrame_Clear`'s hand-over of a frame whose frame object outlives
-//! the call is ported here as `take_ownership`); everything else is
+//! `_PyEvalFrameClearAndPop` does. Everything else is
 //! delegated: the generic path is taken for arguments that do not bind (CPython
 //! raises), keywords that go to `**kwargs` or name a parameter by another
 //! string object than its own, a full data-stack chunk, and whenever a trace
@@ -18,7 +18,8 @@ use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::{call_borrowing, keyword_count};
-use crate::stats;
+use crate::helpers::frames::{clear_and_pop, pop_frame, push_frame};
+use crate::{codegen, stats};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
 /// Calls the Python function `function` with the `nargs` arguments at
@@ -46,12 +47,20 @@ pub unsafe fn call(
             return None;
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
+        let state = CodeState::of(code)?;
+        if let (true, Some((entry, data))) = (kwnames.is_null(), state.native_entry()) {
+            // The call entry runs the call, frame and all, when the arguments
+            // bind by position; it declines every other call having done nothing.
+            let result = entry(tstate, std::ptr::null_mut(), data, function, args, nargs);
+            if result as usize != codegen::CALL_DECLINED {
+                return Some(result);
+            }
+        }
         let shape = Shape::of(function, code);
         let by_position = kwnames.is_null() && shape.kwonly == 0;
         if by_position && !shape.binds_positionally(nargs) {
             return None;
         }
-        let state = CodeState::of(code)?;
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
         let frame = push_frame(ts, size)?;
@@ -380,37 +389,6 @@ unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut Py
     }
 }
 
-/// `_PyThreadState_BumpFramePointer` without its slow path: `size` words on
-/// the current data-stack chunk, if they fit and do not start it (a frame at
-/// a chunk's start frees the chunk when popped, which only CPython does).
-///
-/// SAFETY: `ts` is the running thread's state.
-#[inline(always)]
-unsafe fn push_frame(ts: &ThreadState, size: usize) -> Option<*mut Frame> {
-    // SAFETY: see above; the data-stack fields are probed.
-    unsafe {
-        let base = (ts as *const ThreadState).cast_mut().cast::<u8>();
-        let top: *mut *mut PyObject = read_field(base, abi::TSTATE_DATASTACK_TOP);
-        let limit: *mut *mut PyObject = read_field(base, abi::TSTATE_DATASTACK_LIMIT);
-        let chunk: *mut u8 = read_field(base, abi::TSTATE_DATASTACK_CHUNK);
-        if top.is_null() || top.cast::<u8>() == chunk.add(abi::STACK_CHUNK_DATA) || top.add(size) >= limit {
-            return None;
-        }
-        write_field(base, abi::TSTATE_DATASTACK_TOP, top.add(size));
-        Some(top.cast())
-    }
-}
-
-/// Pops `frame`, pushed by `push_frame` and not initialized.
-///
-/// SAFETY: `frame` is the top frame of `ts`'s data stack.
-#[inline(always)]
-unsafe fn pop_frame(ts: &ThreadState, frame: *mut Frame) {
-    let thread = (ts as *const ThreadState).cast_mut().cast::<u8>();
-    // SAFETY: see above; the field is probed.
-    unsafe { write_field(thread, abi::TSTATE_DATASTACK_TOP, frame) };
-}
-
 /// `_PyFrame_InitializeSpecials`: the frame owns new references to the
 /// function and its code (its locals are written by `bind_arguments`).
 ///
@@ -502,79 +480,3 @@ unsafe fn bind_collectors(
     }
 }
 
-/// `_PyEvalFrameClearAndPop` for a frame `push_frame` made, after it ran
-/// (unlinked from the thread's frames by `run_native`).
-///
-/// SAFETY: `frame` is the top frame of `ts`'s data stack.
-#[inline(always)]
-unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
-    // SAFETY: see above; `_PyFrame_Clear`'s steps on the frame's fields.
-    unsafe {
-        let base = frame.cast::<u8>();
-        *ts.recursion_remaining() -= 1;
-        let frame_object: *mut PyObject = read_field(base, abi::FRAME_FRAME_OBJ);
-        let cleared = if frame_object.is_null() {
-            true
-        } else {
-            write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
-            let escaped = ffi::Py_REFCNT(frame_object) > 1;
-            if escaped {
-                take_ownership(ts, frame_object, frame);
-            }
-            ffi::Py_DECREF(frame_object);
-            !escaped
-        };
-        if cleared {
-            let fr = &*frame;
-            let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
-            for i in 0..stacktop.max(0) as usize {
-                ffi::Py_XDECREF(*fr.slot(i));
-            }
-            ffi::Py_XDECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_LOCALS));
-            ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_FUNC));
-            ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_CODE));
-        }
-        *ts.recursion_remaining() += 1;
-        pop_frame(ts, frame);
-    }
-}
-
-/// frame.c's `take_ownership`: the frame object outlives the call, so it
-/// gets a copy of the frame (locals and all) and a reference to its caller's
-/// frame object as `f_back`.
-///
-/// SAFETY: `frame_object` is `frame`'s live frame object; `frame` ran and
-/// was unlinked, so the thread's current frame is its caller.
-unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *mut Frame) {
-    // SAFETY: see above; the frame object's data area has room for the
-    // frame up to its stack top (CPython sized it for the code).
-    unsafe {
-        let base = frame.cast::<u8>();
-        let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
-        let size = abi::FRAME_LOCALSPLUS + 8 * stacktop.max(0) as usize;
-        let owned = frame_object.cast::<u8>().add(abi::FRAME_OBJECT_DATA);
-        std::ptr::copy_nonoverlapping(base, owned, size);
-        write_field(frame_object.cast(), abi::FRAME_OBJECT_FRAME, owned);
-        write_field(owned, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_FRAME_OBJECT as i8);
-        let code: *mut PyCodeObject = read_field(owned, abi::FRAME_F_CODE);
-        let first_traceable = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE + 2 * abi::code_int(code, abi::CODE_FIRSTTRACEABLE) as usize);
-        if read_field::<*mut u8>(owned, abi::FRAME_PREV_INSTR) < first_traceable {
-            write_field(owned, abi::FRAME_PREV_INSTR, first_traceable);
-        }
-        let previous: *mut Frame = read_field(owned, abi::FRAME_PREVIOUS);
-        if !previous.is_null() {
-            debug_assert_eq!(previous, ts.current_frame());
-            // The caller is running, so complete: PyEval_GetFrame gives its frame object.
-            let back = ffi::PyEval_GetFrame();
-            if back.is_null() {
-                ffi::PyErr_Clear();
-            } else {
-                write_field(frame_object.cast(), abi::FRAME_OBJECT_BACK, ffi::Py_NewRef(back.cast::<PyObject>()));
-            }
-            write_field(owned, abi::FRAME_PREVIOUS, std::ptr::null_mut::<Frame>());
-        }
-        if ffi::PyObject_GC_IsTracked(frame_object) == 0 {
-            ffi::PyObject_GC_Track(frame_object.cast());
-        }
-    }
-}

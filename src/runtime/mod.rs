@@ -11,6 +11,7 @@ pub mod state;
 pub mod tiering;
 
 use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
+use crate::helpers::frames::{self, c_stack_exhausted, C_STACK_CHECK_PERIOD};
 use crate::link::Entry;
 use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
@@ -191,19 +192,12 @@ pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, ent
         // While the frame runs its value stack is private, as in the
         // interpreter.
         fr.set_stacktop(-1);
-        let result = entry(tstate, frame, data);
+        let result = entry(tstate, frame, data, std::ptr::null_mut(), std::ptr::null(), 0);
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
         result
     }
 }
-
-/// Bytes of C stack left free below a compiled frame, for the helpers and C
-/// functions it calls (which have recursion checks of their own), and for
-/// the compiled frames (at most a few hundred bytes each) started between
-/// two measurements.
-const C_STACK_RESERVE: usize = 64 * 1024;
-const C_STACK_CHECK_PERIOD: i32 = 8;
 
 /// Bytes of C stack a thread must have free to compile: Cranelift needs
 /// tens of KiB (a 64 KiB thread overflowed compiling a small function).
@@ -211,68 +205,7 @@ const C_STACK_CHECK_PERIOD: i32 = 8;
 /// where there is room.
 const COMPILE_STACK: usize = 256 * 1024;
 
-/// A thread's C stack: its lowest address, and the lowest address compiled
-/// code may start a frame at (the lowest plus `C_STACK_RESERVE`, or a
-/// quarter of a small stack).
-#[derive(Clone, Copy)]
-struct CStack {
-    low: usize,
-    floor: usize,
-}
-
-thread_local! {
-    /// This thread's C stack, once measured.
-    static C_STACK: std::cell::Cell<Option<CStack>> = const { std::cell::Cell::new(None) };
-}
-
-/// The address of the caller's stack frame, near enough.
-#[inline(always)]
-fn stack_position() -> usize {
-    let marker = 0u8;
-    std::ptr::addr_of!(marker) as usize
-}
-
-fn c_stack() -> CStack {
-    C_STACK.with(|stack| {
-        stack.get().unwrap_or_else(|| {
-            let measured = measure_c_stack();
-            stack.set(Some(measured));
-            measured
-        })
-    })
-}
-
-/// Whether this thread's C stack is too nearly used up for another compiled
-/// frame. The interpreter runs Python calls without C recursion, so a
-/// recursion limit that fits its frames can overflow a small thread stack
-/// (`threading.stack_size`) with compiled ones: this turns that into a
-/// RecursionError.
-fn c_stack_exhausted() -> bool {
-    stack_position() < c_stack().floor
-}
-
 /// Whether this thread has the C stack to compile here (`COMPILE_STACK`).
 fn room_to_compile() -> bool {
-    stack_position().saturating_sub(c_stack().low) >= COMPILE_STACK
-}
-
-fn measure_c_stack() -> CStack {
-    // Unknown bounds: no limit is enforced.
-    let unknown = CStack { low: 0, floor: 0 };
-    // SAFETY: pthread_getattr_np fills `attr` for the calling thread, which
-    // is destroyed after its stack bounds are read.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return unknown;
-        }
-        let mut low: *mut libc::c_void = std::ptr::null_mut();
-        let mut size: libc::size_t = 0;
-        let status = libc::pthread_attr_getstack(&attr, &mut low, &mut size);
-        libc::pthread_attr_destroy(&mut attr);
-        if status != 0 {
-            return unknown;
-        }
-        CStack { low: low as usize, floor: low as usize + C_STACK_RESERVE.min(size / 4) }
-    }
+    frames::c_stack_free() >= COMPILE_STACK
 }

@@ -9,6 +9,7 @@ use pyjit_cache_format::Key;
 use pyo3::types::PyCode;
 use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
+use crate::helpers::calls::{CallTarget, CODE_EXTRA_INDEX};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
 use crate::profile::Profile;
@@ -34,13 +35,14 @@ pub enum Tier {
     Failed(String),
 }
 
+/// A code object's state. It starts with the `CallTarget` compiled callers
+/// read: the code object this state belongs to (NULL once it died; see
+/// `free_state` for why a state can outlive it), and the entry and data
+/// block of `tier`'s native code when it is `Native` (read there, without a
+/// load through the box).
+#[repr(C)]
 pub struct CodeState {
-    /// The code object this state belongs to (NULL once it died); see
-    /// `free_state` for why a state can outlive it.
-    code: *mut PyCodeObject,
-    /// The entry and data block of `tier`'s native code, when it is
-    /// `Native`: calls read them here, without a load through the box.
-    native_entry: Option<(link::Entry, *mut u64)>,
+    target: CallTarget,
     pub runs: u64,
     tier: Tier,
     /// The code cache was asked for this code object's native code.
@@ -66,7 +68,9 @@ fn extra_index() -> Option<Py_ssize_t> {
         // SAFETY: called with the GIL held; `free_state` matches the
         // allocation in `CodeState::of`.
         let index = unsafe { abi_ffi::_PyEval_RequestCodeExtraIndex(free_state) };
-        if index >= 0 && extras_read_as_set(index) { index } else { -1 }
+        let index = if index >= 0 && extras_read_as_set(index) { index } else { -1 };
+        CODE_EXTRA_INDEX.store(index, Ordering::Relaxed);
+        index
     });
     (index >= 0).then_some(index)
 }
@@ -136,8 +140,7 @@ enum Lookup {
 impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
         CodeState {
-            code,
-            native_entry: None,
+            target: CallTarget { code, entry: None, data: std::ptr::null_mut() },
             runs: 0,
             tier: Tier::Counting,
             cache_checked: false,
@@ -175,7 +178,7 @@ impl CodeState {
             *state = Self::new(code);
             if abi_ffi::_PyCode_SetExtra(code.cast(), index, state.cast()) != 0 {
                 ffi::PyErr_Clear();
-                (*state).code = std::ptr::null_mut();
+                (*state).target.code = std::ptr::null_mut();
                 retired().push(state as usize);
                 return None;
             }
@@ -200,7 +203,7 @@ impl CodeState {
             let extra = abi::code_extra(code, index as usize);
             match extra.cast::<CodeState>().as_mut() {
                 None => Lookup::Empty,
-                Some(state) if state.code == code => Lookup::Live(state),
+                Some(state) if state.target.code == code => Lookup::Live(state),
                 Some(_) => Lookup::Stale,
             }
         }
@@ -250,9 +253,9 @@ impl CodeState {
     }
 
     fn set_tier(&mut self, tier: Tier) {
-        self.native_entry = match &tier {
-            Tier::Native(native) => Some((native.entry(), native.data())),
-            _ => None,
+        (self.target.entry, self.target.data) = match &tier {
+            Tier::Native(native) => (Some(native.entry()), native.data()),
+            _ => (None, std::ptr::null_mut()),
         };
         self.tier = tier;
     }
@@ -260,7 +263,7 @@ impl CodeState {
     /// The entry and data block of the code's native code, if it has some.
     #[inline]
     pub fn native_entry(&self) -> Option<(link::Entry, *mut u64)> {
-        self.native_entry
+        self.target.entry.map(|entry| (entry, self.target.data))
     }
 
     /// Compiles `code`; afterwards the tier is Native, Delegated or Failed.

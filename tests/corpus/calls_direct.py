@@ -8,6 +8,11 @@
 # generators, tracing). Defaults, *args and **kwargs are bound by the direct
 # path for positional calls, also made with f(*args). Classes made by
 # object.__new__ with a Python __init__ are constructed without type_call.
+# Positional calls that bind one to one enter the callee's compiled code
+# through its call entry, which pushes and pops the frame itself: locals
+# whose finalizers run as it is popped (and see the caller as the running
+# frame), exceptions leaving it, and calls it declines (argument counts
+# that need defaults, tracing, RecursionError, a full data-stack chunk).
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -57,6 +62,39 @@ def fail(depth):
 
 def depth(n):
     return 0 if n == 0 else 1 + depth(n - 1)
+
+
+class Noisy:
+    def __init__(self, name):
+        self.name = name
+
+    def __del__(self):
+        print("released", self.name, "while", sys._getframe(1).f_code.co_name, "runs")
+
+
+def holds_noisy(n, fail):
+    keep = Noisy("local %d" % n)
+    if fail:
+        raise KeyError(n)
+    return n
+
+
+def bound_and_plain_methods():
+    # A bound method object takes the generic path (it unpacks it); the same
+    # function called plainly enters through the call entry.
+    c = Counter()
+    bump = c.bump
+    return [bump(i) for i in range(3)], [Counter.bump(c, i) for i in range(3)], c.count
+
+
+def finalizers_on_return():
+    results = []
+    for i in range(3):
+        try:
+            results.append(holds_noisy(i, i == 1))
+        except KeyError as e:
+            results.append("KeyError %s" % e)
+    return results
 
 
 def with_default(a, b=10):
@@ -183,6 +221,8 @@ def main():
         print("traceback", frames)
         print("f_back of the last frame", list(traceback.walk_tb(e.__traceback__))[-1][0].f_back.f_code.co_name)
     print("depth", depth(300))
+    print("finalizers", finalizers_on_return())
+    print("bound and plain methods", bound_and_plain_methods())
     try:
         depth(10 ** 6)
     except RecursionError as e:

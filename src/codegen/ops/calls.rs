@@ -13,19 +13,27 @@ pub fn lower(lw: &mut Lowering) {
     match lw.ins.opcode {
         op::KW_NAMES => lw.kwnames = Some(arg),
         op::CALL => {
-            lw.apply(Optimization::DirectCalls); // Recorded only: `pyjit_call` decides at each call.
             lw.position_for_calls();
             let base = lw.depth - (arg as usize + 2);
             lw.spill(base, lw.depth);
             let slots = lw.stack_address(base);
-            let kwnames = match lw.kwnames.take() {
-                Some(index) => lw.constant(index),
-                None => lw.iconst(0),
-            };
-            let nargs = lw.iconst(i64::from(arg));
+            let kwnames = lw.kwnames.take();
             lw.depth = base;
-            let (tstate, frame) = (lw.tstate, lw.frame);
-            let result = lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames]);
+            let generic = move |lw: &mut Lowering| {
+                let kwnames = match kwnames {
+                    Some(index) => lw.constant(index),
+                    None => lw.iconst(0),
+                };
+                let nargs = lw.iconst(i64::from(arg));
+                let (tstate, frame) = (lw.tstate, lw.frame);
+                lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
+            };
+            // `pyjit_call` also decides at each call whether to call directly.
+            let result = if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
+                lw.call_through_call_entry(slots, arg, generic)
+            } else {
+                generic(lw)
+            };
             lw.raise_if_null(result);
             lw.push(result);
             lw.check_after_call(lw.ins.next);
