@@ -167,8 +167,8 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     result.set_item("compiled", native.is_some())?;
     result.set_item("source", native.map(|native| native.source().name()))?;
     result.set_item("reason", state.as_ref().map_or(Some("never called with pyjit enabled"), |s| s.reason()))?;
-    // Calls through the code's call entry run without the runtime; its data block counts them.
-    let call_entries = native.map_or(0, |native| native.call_entries());
+    // Calls that entered native code without the runtime are counted apart.
+    let call_entries = state.as_ref().map_or(0, |s| s.direct_entries());
     result.set_item("runs", state.as_ref().map_or(0, |s| s.runs) + call_entries)?;
     result.set_item("compile_time_ns", state.as_ref().map_or(0, |s| s.compile_time_ns))?;
     result.set_item("tier", state.as_ref().map_or("interpreter", |s| s.tier_name()))?;

@@ -69,10 +69,9 @@ def test_ir_shows_the_signature_blocks_and_runtime_calls(compiled):
     f = compiled(fresh_function(ADD_AND_SCALE, "add_and_scale"), 2, 3)
     text = pyjit.ir(f)
     assert text.startswith("function "), text[:200]
-    # tstate, frame, the code's data block (inline caches), and the call
-    # entry's function, arguments and their count.
-    assert "(i64, i64, i64, i64, i64, i64) -> i64" in text
-    assert re.search(r"^ *block0\(v\d+: i64, v\d+: i64, v\d+: i64, v\d+: i64, v\d+: i64, v\d+: i64\):", text, re.M)
+    # tstate, frame and the code's data block (inline caches).
+    assert "(i64, i64, i64) -> i64" in text
+    assert re.search(r"^ *block0\(v\d+: i64, v\d+: i64, v\d+: i64\):", text, re.M)
     assert re.search(r"^ *block\d+ cold:", text, re.M)
     # External functions are named by their symbols, and the function calls them.
     binary_op = re.search(r"(fn\d+) = %pyjit_binary_op sig\d+", text)

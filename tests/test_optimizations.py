@@ -219,7 +219,7 @@ CALL_ENTRIES = textwrap.dedent(
 )
 
 
-def test_positional_calls_that_bind_one_to_one_use_the_call_entry():
+def test_positional_calls_that_bind_one_to_one_enter_native_code_without_the_runtime():
     process = run("-c", CALL_ENTRIES)
     assert process.returncode == 0, process.stderr
     # callee(i, 1, 2) binds one to one; callee(i, 1) needs a default: the runtime binds it.

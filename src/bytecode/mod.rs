@@ -156,20 +156,15 @@ fn cache_words(opcode: u8) -> usize {
 }
 
 /// The word of the data block that counts the runs of the code's inline-cache
-/// slow paths (`pyjit.info(f)["cache_misses"]`).
+/// slow paths (`pyjit.info(f)["cache_misses"]`); the caches follow it.
 pub const DATA_MISS_COUNT: usize = 0;
-/// The word that counts the calls that entered through the code's call
-/// entry (part of `pyjit.info(f)["native_entries"]`); the caches follow it.
-pub const DATA_CALL_ENTRIES: usize = 1;
-/// Words of the data block before its caches.
-const DATA_HEADER_WORDS: usize = 2;
 
 /// The instructions whose lowering keeps an inline cache in the code's data
 /// block, each with the word offset of its cache: in code order, so the
 /// layout follows from the bytecode alone and cached code finds the same
 /// layout in another process.
 pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
-    instrs.iter().filter(|ins| cache_words(ins.opcode) > 0).scan(DATA_HEADER_WORDS, |offset, ins| {
+    instrs.iter().filter(|ins| cache_words(ins.opcode) > 0).scan(DATA_MISS_COUNT + 1, |offset, ins| {
         let slot = (ins.index, *offset);
         *offset += cache_words(ins.opcode);
         Some(slot)
@@ -178,7 +173,7 @@ pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
 
 /// The size in words of the data block of code with `instrs`.
 pub fn data_words(instrs: &[Instr]) -> usize {
-    DATA_HEADER_WORDS + instrs.iter().map(|ins| cache_words(ins.opcode)).sum::<usize>()
+    DATA_MISS_COUNT + 1 + instrs.iter().map(|ins| cache_words(ins.opcode)).sum::<usize>()
 }
 
 /// What the compiler needs to know about a code object.
@@ -189,13 +184,6 @@ pub struct CodeInfo {
     pub stacksize: u32,
     /// Local slots bound when a frame starts (the arguments).
     pub bound_at_entry: u32,
-    /// The number of positional arguments a call must pass to bind them
-    /// all to parameters by position, with nothing collected and no
-    /// keyword-only parameters, in a frame without a locals dict; None for
-    /// code with `*args`, `**kwargs`, keyword-only parameters or unoptimized
-    /// locals. Calls that pass exactly this many enter through the compiled
-    /// code's own call entry.
-    pub exact_arity: Option<u32>,
 }
 
 /// Why a code object cannot be compiled; reported by `pyjit.info`.
@@ -239,10 +227,6 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
             + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
             + i32::from(flags & abi::CO_VARARGS != 0)
             + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
-        exact_arity: (flags & abi::CO_OPTIMIZED != 0
-            && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
-            && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0)
-            .then(|| abi::code_int(code, abi::CODE_ARGCOUNT) as u32),
     })
 }
 

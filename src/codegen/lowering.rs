@@ -2,9 +2,8 @@
 //! value stack as Cranelift variables, and offers the small vocabulary the
 //! per-opcode lowerings in `ops/` are written in.
 
-mod call_entry;
+mod direct_call;
 
-pub use call_entry::CALL_DECLINED;
 use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
@@ -126,8 +125,7 @@ fn compile_function_in(
     let started = Instant::now();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
-    // `link::Entry`: tstate, frame, data, and the call entry's function, args and nargs.
-    for _ in 0..6 {
+    for _ in 0..3 {
         sig.params.push(AbiParam::new(ptr));
     }
     sig.returns.push(AbiParam::new(ptr));
@@ -159,7 +157,6 @@ fn compile_function_in(
             }
         };
         lowering.emit_exit_stubs();
-        lowering.emit_call_entry();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
         (osr_entries, lowering.applied)
@@ -205,9 +202,7 @@ pub struct Lowering<'a> {
     /// First item of `co_consts` / `co_names`.
     consts: Value,
     names: Value,
-    /// Stack slot holding `tstate`, `frame`, `data`, `code_units`, `consts`
-    /// and `names`, and the frame the function was passed (NULL for a call
-    /// through the call entry, at `GIVEN_FRAME_ANCHOR`).
+    /// Stack slot holding `tstate`, `frame`, `data`, `code_units`, `consts` and `names`.
     anchors: StackSlot,
     /// The word offset of each inline-cache site's entry in the data block.
     data_slots: HashMap<u32, usize>,
@@ -243,14 +238,6 @@ pub struct Lowering<'a> {
     exit_stubs: Vec<(ExitShape, Block)>,
     /// The latest stub of each shape and the value of `lowered` when it was created.
     exit_stub_of: HashMap<ExitShape, (Block, usize)>,
-    /// The function's entry block; the block that starts a frame (its
-    /// parameter is the frame); the call entry, filled last
-    /// (`call_entry::emit_call_entry`); the block every return passes when
-    /// the code has a call entry (`leave`), created on first use.
-    entry: Block,
-    start: Block,
-    call_entry: Block,
-    epilogue: Option<Block>,
 }
 
 /// Instructions after which the anchors are re-read in straight-line code.
@@ -304,22 +291,16 @@ impl<'a> Lowering<'a> {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         let tstate = b.block_params(entry)[0];
-        let given_frame = b.block_params(entry)[1];
+        let frame = b.block_params(entry)[1];
         let data = b.block_params(entry)[2];
-        // A NULL frame asks for a call: the call entry pushes the frame and starts it here.
-        let start = b.create_block();
-        let frame = b.append_block_param(start, ptr);
-        let call_entry = b.create_block();
-        b.ins().brif(given_frame, start, &[BlockArg::Value(given_frame)], call_entry, &[]);
-        b.switch_to_block(start);
         let code = b.ins().load(ptr, flags(), frame, abi::FRAME_F_CODE as i32);
         let code_units = b.ins().iadd_imm_s(code, abi::CODE_CODE_ADAPTIVE as i64);
         let consts_tuple = b.ins().load(ptr, flags(), code, abi::CODE_CONSTS as i32);
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
-        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 7 * 8, 3));
-        for (i, value) in [tstate, frame, data, code_units, consts, names, given_frame].into_iter().enumerate() {
+        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 6 * 8, 3));
+        for (i, value) in [tstate, frame, data, code_units, consts, names].into_iter().enumerate() {
             b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
@@ -366,10 +347,6 @@ impl<'a> Lowering<'a> {
             prev_instr_stored: None,
             exit_stubs: Vec::new(),
             exit_stub_of: HashMap::new(),
-            entry,
-            start,
-            call_entry,
-            epilogue: None,
         }
     }
 
@@ -1003,7 +980,7 @@ impl<'a> Lowering<'a> {
         let throw = self.iconst(throwflag);
         let (tstate, frame) = (self.tstate, self.frame);
         let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev_index, top, throw]);
-        self.leave(result);
+        self.b.ins().return_(&[result]);
     }
 
     /// Continues the frame in the interpreter from the current instruction,
@@ -1311,7 +1288,7 @@ impl<'a> Lowering<'a> {
         let top = self.b.ins().iconst(types::I32, i64::from(self.info.nlocalsplus));
         let frame = self.frame;
         self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);
-        self.leave(value);
+        self.b.ins().return_(&[value]);
         self.terminate();
     }
 

@@ -7,26 +7,13 @@ use crate::helpers::ceval;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::sync::atomic::AtomicIsize;
 
-/// The signature of every compiled function: `(tstate, frame, data,
-/// function, args, nargs)`. With a frame, it runs `frame` on `tstate`,
-/// with `data` the code's data block; the last three are unused (NULL,
-/// NULL, 0). With a NULL frame it is the code's call entry: it calls
-/// `function` (a Python function whose code is this code) with the `nargs`
-/// owned references at `args`, pushing and popping the function's frame
-/// itself, or returns `codegen::CALL_DECLINED` having done nothing when the
-/// call needs the runtime.
-pub type Entry = unsafe extern "C" fn(
-    *mut ThreadState,
-    *mut Frame,
-    *mut u64,
-    *mut PyObject,
-    *const *mut PyObject,
-    usize,
-) -> *mut PyObject;
+/// The signature of every compiled function: it runs `frame` on `tstate`,
+/// with `data` the code's data block.
+pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;
 
 /// The start of the runtime's state of a code object, reached through the
 /// code's `co_extra` slot under `CODE_EXTRA_INDEX`: what compiled callers
-/// read to enter a compiled callee's call entry without the runtime.
+/// read to run a compiled callee without the runtime (`frames::enter_compiled`).
 #[repr(C)]
 pub struct CallTarget {
     /// The code object the state belongs to (NULL once it died; a slot
@@ -35,12 +22,23 @@ pub struct CallTarget {
     /// The code's native code and its data block, when it has native code.
     pub entry: Option<Entry>,
     pub data: *mut u64,
+    /// The number of positional arguments that bind one to one to the
+    /// parameters, when the code has native code, no `*args`, `**kwargs`
+    /// or keyword-only parameters and no locals dict; else `NO_ARITY`.
+    pub arity: u32,
+    /// `co_nlocalsplus`, and the words of a frame of the code.
+    pub nlocalsplus: u32,
+    pub frame_words: u32,
+    /// Calls entered through `frames::enter_compiled`.
+    pub entered: u64,
 }
+
+/// `CallTarget::arity` of code that calls do not enter directly.
+pub const NO_ARITY: u32 = u32::MAX;
 
 /// Byte offsets of `CallTarget`'s fields, for generated code.
 pub const CALL_TARGET_CODE: usize = std::mem::offset_of!(CallTarget, code);
-pub const CALL_TARGET_ENTRY: usize = std::mem::offset_of!(CallTarget, entry);
-pub const CALL_TARGET_DATA: usize = std::mem::offset_of!(CallTarget, data);
+pub const CALL_TARGET_ARITY: usize = std::mem::offset_of!(CallTarget, arity);
 
 /// The `co_extra` index the runtime keeps code objects' states under, or -1
 /// while it has none (generated code then never finds a `CallTarget`).

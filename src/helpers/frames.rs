@@ -5,7 +5,9 @@
 //! as `take_ownership`), and the C stack such frames use: compiled frames
 //! recurse on the C stack where the interpreter does not.
 
-use crate::abi::{self, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::helpers::calls::{CallTarget, Entry};
+use crate::stats;
 use pyo3::ffi::{self, PyObject, PyCodeObject};
 
 /// `_PyThreadState_BumpFramePointer` without its slow path: `size` words on
@@ -116,20 +118,114 @@ unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *
     }
 }
 
-/// `clear_and_pop` for compiled code's call entry, whose frame has a frame
-/// object (the rare case it leaves to this function). Returns 0.
+/// `_PyFrame_InitializeSpecials`: the frame owns new references to the
+/// function and its code (its locals are written by `bind_arguments`).
 ///
-/// # Safety
-/// As for `clear_and_pop`; `tstate` is the running thread's state.
-pub unsafe extern "C" fn clear_and_pop_frame(tstate: *mut ThreadState, frame: *mut Frame) -> isize {
-    // SAFETY: see above.
-    unsafe { clear_and_pop(&*tstate, frame) };
-    0
+/// SAFETY: `frame` was pushed for `code`, `function`'s code, which has
+/// `nlocalsplus` locals.
+#[inline(always)]
+pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCodeObject, nlocalsplus: u32) {
+    // SAFETY: see above; every field is written at its probed offset.
+    unsafe {
+        let base = frame.cast::<u8>();
+        write_field(base, abi::FRAME_F_FUNC, ffi::Py_NewRef(function));
+        write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
+        write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::FRAME_STACKTOP, nlocalsplus as i32);
+        write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
+        let first_unit = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
+        write_field(base, abi::FRAME_PREV_INSTR, first_unit.sub(2));
+        write_field(base, abi::FRAME_IS_ENTRY, false);
+        write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
+    }
 }
 
-/// `c_stack_exhausted` for compiled code's call entry: 1 or 0.
-pub extern "C" fn c_stack_exhausted_flag() -> isize {
-    isize::from(c_stack_exhausted())
+/// Runs compiled code on `frame`, with the frame discipline of
+/// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
+/// thread's current frame while it runs, and unlinked afterwards.
+///
+/// # Safety
+/// With the GIL held; `frame` is a fresh or handed-over frame of the code
+/// `entry` was compiled from, pushed on `tstate`'s data stack.
+#[inline(always)]
+pub unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
+    // SAFETY: tstate and frame are live (see above).
+    unsafe {
+        let (ts, fr) = (&*tstate, &*frame);
+        let remaining = ts.recursion_remaining();
+        // Py_EnterRecursiveCall, inline: the check calls out only when the
+        // budget is spent (and then restores it if it raises).
+        *remaining -= 1;
+        if *remaining < 0 && abi_ffi::_Py_CheckRecursiveCall(tstate, c"".as_ptr()) != 0 {
+            return std::ptr::null_mut();
+        }
+        fr.set_previous(ts.current_frame());
+        ts.set_current_frame(frame);
+        // While the frame runs its value stack is private, as in the
+        // interpreter.
+        fr.set_stacktop(-1);
+        let result = entry(tstate, frame, data);
+        ts.set_current_frame(fr.previous());
+        *ts.recursion_remaining() += 1;
+        result
+    }
+}
+
+
+/// What `enter_compiled` returns when it declines a call: no object's address.
+pub const CALL_DECLINED: usize = 1;
+
+/// Runs a call of `function`, whose code's state starts with `target`,
+/// with the `nargs` owned references at `args` (moved into the frame), in
+/// the code's native code, pushing and popping its frame as the runtime
+/// does for native code; or returns `CALL_DECLINED` having done nothing
+/// when the call needs the runtime: no native code, arguments that do not
+/// bind one to one (`CallTarget::arity`), a trace or profile function, the
+/// recursion limit reached, a C stack nearly used up (measured every
+/// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
+/// chunk without room. Compiled callers call it directly
+/// (`codegen::lowering::direct_call`), and so does the runtime's
+/// `direct::call`.
+///
+/// # Safety
+/// With the GIL held; `function` is a live Python function whose code's
+/// live state starts with `target`; `args` holds `nargs` owned references.
+pub unsafe extern "C" fn enter_compiled(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+    target: *mut CallTarget,
+) -> *mut PyObject {
+    let declined = CALL_DECLINED as *mut PyObject;
+    // SAFETY: see above.
+    unsafe {
+        let (ts, target) = (&*tstate, &mut *target);
+        let Some(entry) = target.entry else { return declined };
+        let remaining = *ts.recursion_remaining();
+        if nargs != target.arity as usize
+            || ts.use_tracing()
+            || remaining <= 0
+            || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted()
+        {
+            return declined;
+        }
+        let Some(frame) = push_frame(ts, target.frame_words as usize) else { return declined };
+        initialize(frame, function, target.code, target.nlocalsplus);
+        let fr = &*frame;
+        std::ptr::copy_nonoverlapping(args, fr.slot(0), nargs);
+        for i in nargs..target.nlocalsplus as usize {
+            *fr.slot(i) = std::ptr::null_mut();
+        }
+        target.entered += 1;
+        stats::bump(&stats::DIRECT_CALLS);
+        stats::bump(&stats::NATIVE_CALLS);
+        let result = run_native(tstate, frame, entry, target.data);
+        clear_and_pop(ts, frame);
+        result
+    }
 }
 
 /// Bytes of C stack left free below a compiled frame, for the helpers and C

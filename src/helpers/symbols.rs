@@ -4,7 +4,7 @@
 
 use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators};
 use crate::abi::ffi as abi_ffi;
-use crate::{config, stats};
+use crate::config;
 use pyo3::ffi;
 
 macro_rules! symbol_table {
@@ -43,14 +43,10 @@ symbol_table! {
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
-    // Call entries.
+    // Calls of compiled code.
     "pyjit_code_extra_index" => std::ptr::addr_of!(calls::CODE_EXTRA_INDEX),
     "pyjit_optimizations_off" => std::ptr::addr_of!(config::OPTIMIZATIONS_OFF),
-    // Counted with the GIL held, as `stats::bump` counts.
-    "pyjit_stats_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
-    "pyjit_stats_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
-    "pyjit_clear_and_pop_frame" => frames::clear_and_pop_frame as unsafe extern "C" fn(_, _) -> _,
-    "pyjit_c_stack_exhausted" => frames::c_stack_exhausted_flag as extern "C" fn() -> _,
+    "pyjit_enter_compiled" => frames::enter_compiled as unsafe extern "C" fn(_, _, _, _, _) -> _,
     // Opcode families.
     "pyjit_unbound_local" => locals::unbound_local as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unbound_cell" => locals::unbound_cell as unsafe extern "C" fn(_, _, _) -> _,

@@ -8,5 +8,4 @@ mod native;
 
 pub use native::*;
 
-/// The signature of every compiled function (see there).
 pub use crate::helpers::calls::Entry;

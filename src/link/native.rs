@@ -100,10 +100,6 @@ impl NativeCode {
     pub fn cache_misses(&self) -> u64 {
         self.data[bytecode::DATA_MISS_COUNT].get()
     }
-    /// Calls that entered the code through its call entry so far.
-    pub fn call_entries(&self) -> u64 {
-        self.data[bytecode::DATA_CALL_ENTRIES].get()
-    }
     pub fn size(&self) -> usize {
         self.size
     }

@@ -1,8 +1,9 @@
 //! Calls from compiled code to Python functions without the round trip
-//! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook: the
-//! callee's compiled code pushes its own frame through its call entry when
-//! the arguments bind by position; otherwise its frame is pushed on the
-//! thread's data stack here (`helpers::frames`), as
+//! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook.
+//! Positional arguments that bind one to one to a function with native code
+//! go to `helpers::frames::enter_compiled` (which compiled code also calls
+//! itself); otherwise the callee's frame is pushed on the thread's data
+//! stack here (`helpers::frames`), as
 //! `_PyEvalFramePushAndInit` does, run where its code's tier says
 //! (`run_frame`: its native code, or the interpreter, counted towards
 //! compiling it as the hook counts), and cleared and popped as
@@ -16,10 +17,10 @@
 
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
-use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::{call_borrowing, keyword_count};
-use crate::helpers::frames::{clear_and_pop, pop_frame, push_frame};
-use crate::{codegen, stats};
+use crate::helpers::frames::{self, clear_and_pop, initialize, pop_frame, push_frame};
+use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
 /// Calls the Python function `function` with the `nargs` arguments at
@@ -48,11 +49,9 @@ pub unsafe fn call(
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
         let state = CodeState::of(code)?;
-        if let (true, Some((entry, data))) = (kwnames.is_null(), state.native_entry()) {
-            // The call entry runs the call, frame and all, when the arguments
-            // bind by position; it declines every other call having done nothing.
-            let result = entry(tstate, std::ptr::null_mut(), data, function, args, nargs);
-            if result as usize != codegen::CALL_DECLINED {
+        if kwnames.is_null() && nargs == state.call_target().arity as usize {
+            let result = frames::enter_compiled(tstate, function, args, nargs, state.call_target());
+            if result as usize != frames::CALL_DECLINED {
                 return Some(result);
             }
         }
@@ -77,7 +76,7 @@ pub unsafe fn call(
             }
         };
         stats::bump(&stats::DIRECT_CALLS);
-        initialize(frame, function, code);
+        initialize(frame, function, code, nlocalsplus as u32);
         if !bind_collectors(&*frame, &shape, nlocalsplus, args, bound, positional) {
             // Only allocating `*args` or `**kwargs` fails: the frame is
             // complete, every local bound or NULL, so clearing it is exact.
@@ -386,29 +385,6 @@ unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut Py
             ffi::Py_DECREF(instance);
             std::ptr::null_mut()
         }
-    }
-}
-
-/// `_PyFrame_InitializeSpecials`: the frame owns new references to the
-/// function and its code (its locals are written by `bind_arguments`).
-///
-/// SAFETY: `frame` was pushed for `code`; the rest as for `call`.
-#[inline(always)]
-unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut PyCodeObject) {
-    // SAFETY: see above; every field is written at its probed offset.
-    unsafe {
-        let base = frame.cast::<u8>();
-        write_field(base, abi::FRAME_F_FUNC, ffi::Py_NewRef(function));
-        write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
-        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
-        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
-        write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
-        write_field(base, abi::FRAME_STACKTOP, abi::code_int(code, abi::CODE_NLOCALSPLUS));
-        write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
-        let first_unit = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
-        write_field(base, abi::FRAME_PREV_INSTR, first_unit.sub(2));
-        write_field(base, abi::FRAME_IS_ENTRY, false);
-        write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
     }
 }
 

@@ -11,8 +11,7 @@ pub mod state;
 pub mod tiering;
 
 use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::frames::{self, c_stack_exhausted, C_STACK_CHECK_PERIOD};
-use crate::link::Entry;
+use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
 use state::{CodeState, Tier};
@@ -169,33 +168,6 @@ fn record_first_run(state: &mut CodeState, code: *mut pyo3::ffi::PyCodeObject) {
         if let Some(key) = state.key(code) {
             crate::cache::attach::record(key);
         }
-    }
-}
-
-/// Runs compiled code on `frame`, with the frame discipline of
-/// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
-/// thread's current frame while it runs, and unlinked afterwards.
-#[inline(always)]
-pub(crate) unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Entry, data: *mut u64) -> *mut PyObject {
-    // SAFETY: tstate and frame are live (see eval_frame).
-    unsafe {
-        let (ts, fr) = (&*tstate, &*frame);
-        let remaining = ts.recursion_remaining();
-        // Py_EnterRecursiveCall, inline: the check calls out only when the
-        // budget is spent (and then restores it if it raises).
-        *remaining -= 1;
-        if *remaining < 0 && abi_ffi::_Py_CheckRecursiveCall(tstate, c"".as_ptr()) != 0 {
-            return std::ptr::null_mut();
-        }
-        fr.set_previous(ts.current_frame());
-        ts.set_current_frame(frame);
-        // While the frame runs its value stack is private, as in the
-        // interpreter.
-        fr.set_stacktop(-1);
-        let result = entry(tstate, frame, data, std::ptr::null_mut(), std::ptr::null(), 0);
-        ts.set_current_frame(fr.previous());
-        *ts.recursion_remaining() += 1;
-        result
     }
 }
 

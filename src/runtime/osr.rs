@@ -24,7 +24,8 @@
 //! just runs on in the interpreter, its code compiled for later calls.
 
 use super::state::{self, CodeState, Tier};
-use super::{clock, delegate, run_native, tiering};
+use super::{clock, delegate, tiering};
+use crate::helpers::frames::run_native;
 use crate::stats;
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyObject};

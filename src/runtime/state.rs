@@ -9,7 +9,7 @@ use pyjit_cache_format::Key;
 use pyo3::types::PyCode;
 use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
-use crate::helpers::calls::{CallTarget, CODE_EXTRA_INDEX};
+use crate::helpers::calls::{CallTarget, CODE_EXTRA_INDEX, NO_ARITY};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
 use crate::profile::Profile;
@@ -140,7 +140,15 @@ enum Lookup {
 impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
         CodeState {
-            target: CallTarget { code, entry: None, data: std::ptr::null_mut() },
+            target: CallTarget {
+                code,
+                entry: None,
+                data: std::ptr::null_mut(),
+                arity: NO_ARITY,
+                nlocalsplus: 0,
+                frame_words: 0,
+                entered: 0,
+            },
             runs: 0,
             tier: Tier::Counting,
             cache_checked: false,
@@ -257,6 +265,20 @@ impl CodeState {
             Tier::Native(native) => (Some(native.entry()), native.data()),
             _ => (None, std::ptr::null_mut()),
         };
+        let code = self.target.code;
+        if self.target.entry.is_some() && !code.is_null() {
+            let flags = abi::code_int(code, abi::CODE_FLAGS);
+            let binds_one_to_one = flags & abi::CO_OPTIMIZED != 0
+                && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
+                && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
+            self.target.arity = if binds_one_to_one { abi::code_int(code, abi::CODE_ARGCOUNT) as u32 } else { NO_ARITY };
+            self.target.nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32;
+            self.target.frame_words = self.target.nlocalsplus
+                + abi::code_int(code, abi::CODE_STACKSIZE) as u32
+                + abi::FRAME_SPECIALS_SIZE as u32;
+        } else {
+            self.target.arity = NO_ARITY;
+        }
         self.tier = tier;
     }
 
@@ -264,6 +286,17 @@ impl CodeState {
     #[inline]
     pub fn native_entry(&self) -> Option<(link::Entry, *mut u64)> {
         self.target.entry.map(|entry| (entry, self.target.data))
+    }
+
+    /// What compiled callers read to call the code directly.
+    pub fn call_target(&mut self) -> &mut CallTarget {
+        &mut self.target
+    }
+
+    /// Calls that entered the code's native code without the runtime
+    /// (`helpers::frames::enter_compiled`).
+    pub fn direct_entries(&self) -> u64 {
+        self.target.entered
     }
 
     /// Compiles `code`; afterwards the tier is Native, Delegated or Failed.

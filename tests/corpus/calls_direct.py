@@ -9,10 +9,10 @@
 # path for positional calls, also made with f(*args). Classes made by
 # object.__new__ with a Python __init__ are constructed without type_call.
 # Positional calls that bind one to one enter the callee's compiled code
-# through its call entry, which pushes and pops the frame itself: locals
-# whose finalizers run as it is popped (and see the caller as the running
-# frame), exceptions leaving it, and calls it declines (argument counts
-# that need defaults, tracing, RecursionError, a full data-stack chunk).
+# without the runtime (helpers::frames::enter_compiled): locals whose
+# finalizers run as its frame is popped (and see the caller as the running
+# frame), exceptions leaving it, and calls it declines (argument counts that
+# need defaults, tracing, RecursionError, a full data-stack chunk).
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -81,7 +81,7 @@ def holds_noisy(n, fail):
 
 def bound_and_plain_methods():
     # A bound method object takes the generic path (it unpacks it); the same
-    # function called plainly enters through the call entry.
+    # function called plainly enters its native code without the runtime.
     c = Counter()
     bump = c.bump
     return [bump(i) for i in range(3)], [Counter.bump(c, i) for i in range(3)], c.count

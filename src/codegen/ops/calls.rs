@@ -30,7 +30,7 @@ pub fn lower(lw: &mut Lowering) {
             };
             // `pyjit_call` also decides at each call whether to call directly.
             let result = if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
-                lw.call_through_call_entry(slots, arg, generic)
+                lw.call_directly(slots, arg, generic)
             } else {
                 generic(lw)
             };
