@@ -22,9 +22,10 @@ pub struct CallTarget {
     /// The code's native code and its data block, when it has native code.
     pub entry: Option<Entry>,
     pub data: *mut u64,
-    /// The number of positional arguments that bind one to one to the
-    /// parameters, when the code has native code, no `*args`, `**kwargs`
-    /// or keyword-only parameters and no locals dict; else `NO_ARITY`.
+    /// The number of parameters, when the code has native code, no
+    /// `*args`, `**kwargs` or keyword-only parameters and no locals dict,
+    /// so that positional arguments, with defaults for the last ones, bind
+    /// them; else `NO_ARITY`.
     pub arity: u32,
     /// `co_nlocalsplus`, and the words of a frame of the code.
     pub nlocalsplus: u32,

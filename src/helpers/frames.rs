@@ -6,7 +6,7 @@
 //! recurse on the C stack where the interpreter does not.
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::{CallTarget, Entry};
+use crate::helpers::calls::{CallTarget, Entry, NO_ARITY};
 use crate::stats;
 use pyo3::ffi::{self, PyObject, PyCodeObject};
 
@@ -180,9 +180,11 @@ pub const CALL_DECLINED: usize = 1;
 /// Runs a call of `function`, whose code's state starts with `target`,
 /// with the `nargs` owned references at `args` (moved into the frame), in
 /// the code's native code, pushing and popping its frame as the runtime
-/// does for native code; or returns `CALL_DECLINED` having done nothing
-/// when the call needs the runtime: no native code, arguments that do not
-/// bind one to one (`CallTarget::arity`), a trace or profile function, the
+/// does for native code (parameters left unbound take their defaults); or
+/// returns `CALL_DECLINED` having done nothing when the call needs the
+/// runtime: no native code, code whose parameters positional arguments do
+/// not bind alone (`CallTarget::arity`), too many arguments or too few for
+/// the defaults, a trace or profile function, the
 /// recursion limit reached, a C stack nearly used up (measured every
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
 /// chunk without room. Compiled callers call it directly
@@ -204,19 +206,31 @@ pub unsafe extern "C" fn enter_compiled(
     unsafe {
         let (ts, target) = (&*tstate, &mut *target);
         let Some(entry) = target.entry else { return declined };
-        let remaining = *ts.recursion_remaining();
-        if nargs != target.arity as usize
+        let (arity, remaining) = (target.arity as usize, *ts.recursion_remaining());
+        if target.arity == NO_ARITY
+            || nargs > arity
             || ts.use_tracing()
             || remaining <= 0
             || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted()
         {
             return declined;
         }
+        // The last parameters the arguments leave unbound take the last defaults.
+        let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
+        let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
+        if nargs + default_count < arity {
+            return declined;
+        }
         let Some(frame) = push_frame(ts, target.frame_words as usize) else { return declined };
         initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
-        std::ptr::copy_nonoverlapping(args, fr.slot(0), nargs);
-        for i in nargs..target.nlocalsplus as usize {
+        for i in 0..nargs {
+            *fr.slot(i) = *args.add(i);
+        }
+        for i in nargs..arity {
+            *fr.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (default_count + i - arity) as isize));
+        }
+        for i in arity..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
         target.entered += 1;

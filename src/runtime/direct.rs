@@ -1,6 +1,6 @@
 //! Calls from compiled code to Python functions without the round trip
 //! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook.
-//! Positional arguments that bind one to one to a function with native code
+//! Positional arguments (with defaults) binding a function with native code
 //! go to `helpers::frames::enter_compiled` (which compiled code also calls
 //! itself); otherwise the callee's frame is pushed on the thread's data
 //! stack here (`helpers::frames`), as
@@ -49,7 +49,7 @@ pub unsafe fn call(
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
         let state = CodeState::of(code)?;
-        if kwnames.is_null() && nargs == state.call_target().arity as usize {
+        if kwnames.is_null() && state.call_target().entry.is_some() {
             let result = frames::enter_compiled(tstate, function, args, nargs, state.call_target());
             if result as usize != frames::CALL_DECLINED {
                 return Some(result);

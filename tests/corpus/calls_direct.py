@@ -8,11 +8,11 @@
 # generators, tracing). Defaults, *args and **kwargs are bound by the direct
 # path for positional calls, also made with f(*args). Classes made by
 # object.__new__ with a Python __init__ are constructed without type_call.
-# Positional calls that bind one to one enter the callee's compiled code
+# Positional calls that bind (with defaults) enter the callee's compiled code
 # without the runtime (helpers::frames::enter_compiled): locals whose
 # finalizers run as its frame is popped (and see the caller as the running
-# frame), exceptions leaving it, and calls it declines (argument counts that
-# need defaults, tracing, RecursionError, a full data-stack chunk).
+# frame), exceptions leaving it, defaults, and calls it declines (too few or
+# too many arguments, tracing, RecursionError, a full data-stack chunk).
 # expect-stats: direct_calls>1000
 import sys
 import threading
@@ -85,6 +85,18 @@ def bound_and_plain_methods():
     c = Counter()
     bump = c.bump
     return [bump(i) for i in range(3)], [Counter.bump(c, i) for i in range(3)], c.count
+
+
+def defaults_changing():
+    results = []
+    for defaults in [(10,), (20,), None, (1, 2), (7,)]:
+        with_default.__defaults__ = defaults
+        try:
+            results.append([with_default(i) for i in range(3)])
+        except TypeError as e:
+            results.append(str(e))
+    with_default.__defaults__ = (10,)
+    return results
 
 
 def finalizers_on_return():
@@ -223,6 +235,7 @@ def main():
     print("depth", depth(300))
     print("finalizers", finalizers_on_return())
     print("bound and plain methods", bound_and_plain_methods())
+    print("defaults changing", defaults_changing())
     try:
         depth(10 ** 6)
     except RecursionError as e:

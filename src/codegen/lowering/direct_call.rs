@@ -1,14 +1,14 @@
 //! Calls of compiled code from compiled code without the runtime's call
 //! path: generated code finds the callee's state through its code object's
 //! `co_extra` slot, as the runtime finds it (`helpers::calls::CallTarget`),
-//! and when the arguments bind one to one calls `pyjit_enter_compiled`,
-//! which pushes, runs and pops the callee's frame with the sizes the state
-//! keeps. Everything else, and every call it declines, takes `pyjit_call`.
+//! and when positional arguments can bind its parameters calls
+//! `pyjit_enter_compiled`, which pushes, runs and pops the callee's frame
+//! with the sizes the state keeps. Everything else, and every call it declines, takes `pyjit_call`.
 
 use super::Lowering;
 use crate::abi;
 use crate::config::Optimization;
-use crate::helpers::calls::{CALL_TARGET_ARITY, CALL_TARGET_CODE};
+use crate::helpers::calls::{CALL_TARGET_ARITY, CALL_TARGET_CODE, NO_ARITY};
 use crate::helpers::frames::CALL_DECLINED;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
@@ -17,7 +17,7 @@ impl Lowering<'_> {
     /// A CALL without keywords whose window is `[NULL or method, callable or
     /// self, args…]` at `slots`, with `nargs` arguments: when the function
     /// called is a Python function with native code whose parameters the
-    /// arguments bind one to one, through `pyjit_enter_compiled`; every
+    /// arguments and defaults bind, through `pyjit_enter_compiled`; every
     /// other call, and every call that declines, through `generic`, which
     /// gets the window untouched. Returns the result (NULL on error).
     pub fn call_directly(&mut self, slots: Value, nargs: u32, generic: impl FnOnce(&mut Self) -> Value) -> Value {
@@ -59,9 +59,12 @@ impl Lowering<'_> {
         let owner = self.load(target, CALL_TARGET_CODE);
         let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
         self.guard(owned, other);
+        // Arguments bind positionally, the defaults permitting (checked by `enter_compiled`).
         let arity = self.load_u32(target, CALL_TARGET_ARITY);
-        let binds = self.b.ins().icmp(IntCC::Equal, arity, count);
-        self.guard(binds, other);
+        let positional = self.b.ins().icmp_imm_s(IntCC::NotEqual, arity, i64::from(NO_ARITY));
+        self.guard(positional, other);
+        let not_too_many = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, count, arity);
+        self.guard(not_too_many, other);
         // CPython runs a Python callee after stepping over the CALL's inline
         // cache: the caller's f_lasti shows its last unit.
         let past_caches = i64::from(self.ins.index) + i64::from(abi::INLINE_CACHE_UNITS[usize::from(self.ins.opcode)]);
