@@ -27,7 +27,7 @@ pub struct CallTarget {
     /// so that positional arguments, with defaults for the last ones, bind
     /// them; else `NO_ARITY`.
     pub arity: u32,
-    /// `co_nlocalsplus`, and the words of a frame of the code.
+    /// `co_nlocalsplus`, and the words of a frame of the code (whatever its tier).
     pub nlocalsplus: u32,
     pub frame_words: u32,
     /// Calls entered through `frames::enter_compiled`.

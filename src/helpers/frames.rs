@@ -142,6 +142,38 @@ pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut 
     }
 }
 
+/// `initialize_locals`' positional parameters, the first `argcount` locals
+/// of `frame`, for `nargs` positional arguments: from the arguments
+/// (moved), then from the last items of the tuple `defaults`. Returns how
+/// many arguments went to parameters.
+///
+/// SAFETY: `frame` was just initialized; `args` holds `nargs` owned
+/// references; `defaults` (NULL when there are none) has an item for each
+/// parameter the arguments leave unbound.
+#[inline(always)]
+pub unsafe fn bind_positionally(
+    frame: &Frame,
+    args: *const *mut PyObject,
+    nargs: usize,
+    argcount: usize,
+    defaults: *mut PyObject,
+) -> usize {
+    // SAFETY: see above.
+    unsafe {
+        let bound = nargs.min(argcount);
+        for i in 0..bound {
+            *frame.slot(i) = *args.add(i);
+        }
+        if bound < argcount {
+            let first_default = ffi::PyTuple_GET_SIZE(defaults) as usize + bound - argcount;
+            for i in bound..argcount {
+                *frame.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (first_default + i - bound) as isize));
+            }
+        }
+        bound
+    }
+}
+
 /// Runs compiled code on `frame`, with the frame discipline of
 /// `_PyEval_EvalFrameDefault`: recursion accounting, the frame linked as the
 /// thread's current frame while it runs, and unlinked afterwards.
@@ -172,7 +204,6 @@ pub unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Ent
         result
     }
 }
-
 
 /// What `enter_compiled` returns when it declines a call: no object's address.
 pub const CALL_DECLINED: usize = 1;
@@ -224,12 +255,7 @@ pub unsafe extern "C" fn enter_compiled(
         let Some(frame) = push_frame(ts, target.frame_words as usize) else { return declined };
         initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
-        for i in 0..nargs {
-            *fr.slot(i) = *args.add(i);
-        }
-        for i in nargs..arity {
-            *fr.slot(i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(defaults, (default_count + i - arity) as isize));
-        }
+        bind_positionally(fr, args, nargs, arity, defaults);
         for i in arity..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }

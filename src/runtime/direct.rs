@@ -19,7 +19,7 @@ use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::{call_borrowing, keyword_count};
-use crate::helpers::frames::{self, clear_and_pop, initialize, pop_frame, push_frame};
+use crate::helpers::frames::{self, bind_positionally, clear_and_pop, initialize, pop_frame, push_frame};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
@@ -60,12 +60,11 @@ pub unsafe fn call(
         if by_position && !shape.binds_positionally(nargs) {
             return None;
         }
-        let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
-        let size = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize + abi::FRAME_SPECIALS_SIZE;
-        let frame = push_frame(ts, size)?;
+        let (nlocalsplus, frame_words) = (state.call_target().nlocalsplus, state.call_target().frame_words);
+        let frame = push_frame(ts, frame_words as usize)?;
         let positional = nargs - keyword_count(kwnames);
         let bound = if by_position {
-            bind_positionally(&*frame, &shape, args, nargs)
+            bind_positionally(&*frame, args, nargs, shape.argcount, shape.defaults)
         } else {
             match bind_keywords(&*frame, &shape, function, code, args, positional, kwnames) {
                 Some(bound) => bound,
@@ -76,8 +75,8 @@ pub unsafe fn call(
             }
         };
         stats::bump(&stats::DIRECT_CALLS);
-        initialize(frame, function, code, nlocalsplus as u32);
-        if !bind_collectors(&*frame, &shape, nlocalsplus, args, bound, positional) {
+        initialize(frame, function, code, nlocalsplus);
+        if !bind_collectors(&*frame, &shape, nlocalsplus as usize, args, bound, positional) {
             // Only allocating `*args` or `**kwargs` fails: the frame is
             // complete, every local bound or NULL, so clearing it is exact.
             clear_and_pop(ts, frame);
@@ -385,26 +384,6 @@ unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut Py
             ffi::Py_DECREF(instance);
             std::ptr::null_mut()
         }
-    }
-}
-
-/// `initialize_locals`' positional parameters for `nargs` positional
-/// arguments, which `Shape::binds_positionally` accepted: from the
-/// arguments (moved), then from the last defaults. Returns how many
-/// arguments went to parameters.
-///
-/// SAFETY: `frame` was just initialized for a function of this `shape`
-/// without keyword-only parameters; `args` holds `nargs` owned references.
-#[inline(always)]
-unsafe fn bind_positionally(frame: &Frame, shape: &Shape, args: *const *mut PyObject, nargs: usize) -> usize {
-    // SAFETY: see above; the defaults cover the missing parameters.
-    unsafe {
-        let bound = nargs.min(shape.argcount);
-        std::ptr::copy_nonoverlapping(args, frame.slot(0), bound);
-        for i in bound..shape.argcount {
-            *frame.slot(i) = ffi::Py_NewRef(shape.default(i).unwrap_unchecked());
-        }
-        bound
     }
 }
 

@@ -139,14 +139,16 @@ enum Lookup {
 
 impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
+        let nlocalsplus = if code.is_null() { 0 } else { abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32 };
+        let stacksize = if code.is_null() { 0 } else { abi::code_int(code, abi::CODE_STACKSIZE) as u32 };
         CodeState {
             target: CallTarget {
                 code,
                 entry: None,
                 data: std::ptr::null_mut(),
                 arity: NO_ARITY,
-                nlocalsplus: 0,
-                frame_words: 0,
+                nlocalsplus,
+                frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
                 entered: 0,
             },
             runs: 0,
@@ -266,18 +268,15 @@ impl CodeState {
             _ => (None, std::ptr::null_mut()),
         };
         let code = self.target.code;
+        self.target.arity = NO_ARITY;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
-            let binds_one_to_one = flags & abi::CO_OPTIMIZED != 0
+            let binds_positionally = flags & abi::CO_OPTIMIZED != 0
                 && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
                 && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
-            self.target.arity = if binds_one_to_one { abi::code_int(code, abi::CODE_ARGCOUNT) as u32 } else { NO_ARITY };
-            self.target.nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32;
-            self.target.frame_words = self.target.nlocalsplus
-                + abi::code_int(code, abi::CODE_STACKSIZE) as u32
-                + abi::FRAME_SPECIALS_SIZE as u32;
-        } else {
-            self.target.arity = NO_ARITY;
+            if binds_positionally {
+                self.target.arity = abi::code_int(code, abi::CODE_ARGCOUNT) as u32;
+            }
         }
         self.tier = tier;
     }
