@@ -41,7 +41,7 @@ object attributes walked structurally, addresses removed, large data hashed):
 The pyjit run must also show ``stats()["compiled"] > 0`` and ``failed == 0``,
 and every code object of the benchmark's file that ran (module body, class
 bodies, functions, lambdas, comprehensions) must report ``compiled`` in
-``pyjit.info()`` or a by-design delegation (generators and coroutines).
+``pyjit.info()`` or a by-design delegation (async generators).
 
 ``--cache DIR``: the pyjit runs load their code from an ahead-of-time cache
 instead.  After the plain CPython runs, the checker makes a key unless
@@ -52,7 +52,7 @@ checker's own child for every selected benchmark, into ``DIR/cache``.  The
 pyjit runs then add ``PYJIT_CACHE=DIR/cache``, ``PYJIT_TRUSTED_KEYS=DIR/key.pub``
 and ``PYJIT_CACHE_STRICT=1``, and must show ``cache_hits > 0`` and every
 code object of the benchmark's file that ran reporting ``source == "cache"``
-(generators excepted: they are never compiled), except the body of the
+(async generators excepted: they are never compiled), except the body of the
 ``__main__`` block, which the checker compiles on its own and so is not in
 the file's cache entries.  Run-time compiles (``stats()["compiled"]``) are
 reported: code no precompiled file holds (pyjit's own start-up, frozen
@@ -106,7 +106,7 @@ BENCHMARKS = {
 # 100,000-node tree twice (15 s of the 60 s a full run takes).
 QUICK = [name for name in BENCHMARKS if name != "generators"]
 
-BY_DESIGN_DELEGATIONS = ("generator", "coroutine", "async generator")
+BY_DESIGN_DELEGATIONS = ("async generator",)
 
 
 # --------------------------------------------------------------------------

@@ -14,6 +14,9 @@ pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Calls from compiled code that entered a compiled callee directly
 /// (`runtime::direct`), counted in `NATIVE_CALLS` too.
 pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Resumptions of generators and coroutines in native code, counted in
+/// `NATIVE_CALLS` too.
+pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);

@@ -22,7 +22,7 @@ Program header (comment lines at the top of a corpus file):
 
 ``# expect-delegated: R1, R2``
     delegations with these reasons are allowed in addition to the default
-    allow-list (``generator``, ``coroutine``, ``async generator``,
+    allow-list (``async generator``,
     ``tracing active``).  Comma-separated; without a comma the value is split
     on whitespace (and the whole value is accepted as one reason too).  A
     reason R is allowed by an entry E when R == E or R starts with ``E:`` or
@@ -82,8 +82,6 @@ import pytest
 CORPUS_DIR = pathlib.Path(__file__).resolve().parent / "corpus"
 
 DEFAULT_ALLOWED_REASONS = (
-    "generator",
-    "coroutine",
     "async generator",
     "tracing active",
 )

@@ -27,7 +27,7 @@ def not_called(x):
     return x
 
 
-def generator():
+async def async_generator():
     yield 1
 
 
@@ -124,14 +124,14 @@ def test_code_left_to_the_interpreter_raises_with_the_reason():
     pyjit.config(threshold=0)
     pyjit.enable()
     try:
-        list(generator())
+        async_generator()
     finally:
         pyjit.disable()
         pyjit.config(threshold=settings["threshold"])
-    with pytest.raises(ValueError, match="generator is not compiled: generator"):
-        pyjit.ir(generator)
-    with pytest.raises(ValueError, match="generator is not compiled: generator"):
-        pyjit.dis(generator)
+    with pytest.raises(ValueError, match="async_generator is not compiled: async generator"):
+        pyjit.ir(async_generator)
+    with pytest.raises(ValueError, match="async_generator is not compiled: async generator"):
+        pyjit.dis(async_generator)
 
 
 PERF_MAP_PROGRAM = """

@@ -21,6 +21,10 @@ VALID_ARGS = {"BUILD_SLICE": {2, 3}}
 # interpreter pops them at CALL (which the table follows, as the lowering
 # does); only the pair's effect is comparable.
 CALL_PAIR = ("PRECALL", "CALL")
+# The compiler adds RETURN_GENERATOR, POP_TOP to a generator's code after
+# computing stack depths, so dis counts 0; the table pushes the value the
+# first resumption sends, which that POP_TOP pops.
+SENT_ON_RESUME = {"RETURN_GENERATOR": 1}
 
 
 def test_every_cpython_opcode_is_in_the_table():
@@ -43,7 +47,7 @@ def test_stack_effects_match_dis(name):
             expected = dis.stack_effect(code, arg if code >= opcode.HAVE_ARGUMENT else None, jump=False)
         except ValueError:
             continue
-        assert pushes - pops == expected, f"{name} {arg} falling through"
+        assert pushes - pops == expected + SENT_ON_RESUME.get(name, 0), f"{name} {arg} falling through"
         if entry["jump"] is not None:
             jpops, jpushes = entry["jump"][ARGS.index(arg)]
             assert jpushes - jpops == dis.stack_effect(code, arg, jump=True), f"{name} {arg} jumping"

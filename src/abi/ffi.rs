@@ -28,6 +28,7 @@ extern "C" {
     pub fn _PyObject_GetMethod(obj: *mut PyObject, name: *mut PyObject, method: *mut *mut PyObject) -> c_int;
     pub fn _PyType_Lookup(tp: *mut pyo3::ffi::PyTypeObject, name: *mut PyObject) -> *mut PyObject;
     pub fn _PyObject_LookupSpecial(obj: *mut PyObject, name: *mut PyObject) -> *mut PyObject;
+    pub fn _PyErr_FormatFromCause(exception: *mut PyObject, format: *const c_char, ...) -> *mut PyObject;
     pub fn _PyObject_FunctionStr(func: *mut PyObject) -> *mut PyObject;
     pub fn _PyUnicode_JoinArray(sep: *mut PyObject, items: *const *mut PyObject, n: Py_ssize_t) -> *mut PyObject;
     pub fn _PyDict_MergeEx(a: *mut PyObject, b: *mut PyObject, override_: c_int) -> c_int;

@@ -113,6 +113,12 @@ impl Frame {
             write_field(self.base(), FRAME_PREV_INSTR, first.offset(index));
         }
     }
+    /// Whether the frame is embedded in a generator, coroutine or async
+    /// generator object (whose resumptions the hook sees too).
+    pub fn owned_by_generator(&self) -> bool {
+        // SAFETY: owner is a char field of the frame.
+        unsafe { read_field::<u8>(self.base(), FRAME_OWNER) == FRAME_OWNED_BY_GENERATOR as u8 }
+    }
     pub fn set_stacktop(&self, top: i32) {
         // SAFETY: stacktop is an int field of the frame.
         unsafe { write_field(self.base(), FRAME_STACKTOP, top) }

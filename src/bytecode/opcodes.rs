@@ -25,7 +25,7 @@ pub enum Family {
     Builders,
     Calls,
     Control,
-    /// Only in generators and coroutines, which are not compiled yet.
+    /// Only in generators and coroutines: suspending and resuming.
     Suspend,
 }
 
@@ -73,6 +73,9 @@ impl Flags {
     /// the items below are owned. Every other instruction finds the whole
     /// stack owned.
     pub const BORROWS: Flags = Flags(64);
+    /// Suspends a generator's frame, which resumes at the next instruction
+    /// with the value sent pushed.
+    pub const SUSPENDS: Flags = Flags(128);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -240,8 +243,11 @@ opcodes! { arg;
     MATCH_KEYS: (2, 3), Control [RUNS_CODE];
     MATCH_CLASS: (3, 1), Control [RUNS_CODE];
 
-    RETURN_GENERATOR: (0, 0), Suspend [RAISES];
-    YIELD_VALUE: (1, 1), Suspend [RUNS_CODE];
+    // Pushes, for the instruction after it, the value the first resumption
+    // sends (CPython's compiler adds the pair RETURN_GENERATOR, POP_TOP
+    // after computing stack depths, so `dis` counts 0).
+    RETURN_GENERATOR: (0, 1), Suspend [RAISES | SUSPENDS];
+    YIELD_VALUE: (1, 1), Suspend [RUNS_CODE | SUSPENDS];
     SEND: (2, 2) jump Forward (2, 1), Suspend [RUNS_CODE];
     GET_YIELD_FROM_ITER: (1, 1), Suspend [RUNS_CODE];
     GET_AWAITABLE: (1, 1), Suspend [RUNS_CODE];

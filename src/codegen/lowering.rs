@@ -7,6 +7,7 @@ mod direct_call;
 use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
+use crate::bytecode::opcodes::Flags;
 use crate::bytecode::{self, handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
 use crate::config::{Optimization, Optimizations};
 use crate::helpers::symbols;
@@ -21,7 +22,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
 use cranelift_module::{FuncId, Linkage, Module};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 /// Why `compile_function` produced no code.
@@ -353,10 +354,11 @@ impl<'a> Lowering<'a> {
     /// Lowers every instruction; returns the loop headers compiled code can
     /// be entered at.
     fn lower_all(&mut self) -> Result<Vec<OsrEntry>, Unsupported> {
-        let osr_dispatch = self.enter_at_start_or_osr();
+        let dispatch = self.enter_at_start_or_dispatch();
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
-        for target in jump_targets.chain(handler_targets) {
+        let resume_points = self.resume_points().map(|ins| ins.next);
+        for target in jump_targets.chain(handler_targets).chain(resume_points) {
             if !self.blocks.contains_key(&target) {
                 let block = self.b.create_block();
                 self.blocks.insert(target, block);
@@ -400,14 +402,22 @@ impl<'a> Lowering<'a> {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
         }
         self.calls_see_position = false;
-        Ok(self.emit_osr_entries(osr_dispatch))
+        Ok(self.emit_entries(dispatch))
+    }
+
+    /// The instructions that suspend a generator's frame, which resumes at
+    /// the next one.
+    fn resume_points(&self) -> impl Iterator<Item = &'a Instr> + 'a {
+        let suspends = |ins: &&Instr| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::SUSPENDS));
+        self.info.instrs.iter().filter(suspends)
     }
 
     /// Starts the function: a frame whose `prev_instr` is still before the
     /// first instruction runs from the start; any other was handed over by
-    /// the runtime at a loop header and goes to the returned dispatch
-    /// block, filled in by `emit_osr_entries` once stack depths are known.
-    fn enter_at_start_or_osr(&mut self) -> Block {
+    /// the runtime at a loop header, or is a generator's resumed, and goes
+    /// to the returned dispatch block, filled in by `emit_entries` once
+    /// stack depths are known.
+    fn enter_at_start_or_dispatch(&mut self) -> Block {
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
         let before_first = self.b.ins().iadd_imm_s(self.code_units, -2);
         let fresh = self.b.ins().icmp(IntCC::Equal, prev_instr, before_first);
@@ -419,14 +429,18 @@ impl<'a> Lowering<'a> {
         dispatch
     }
 
-    /// Fills the dispatch block of `enter_at_start_or_osr`: one entry per
-    /// loop header that a backward jump reaches, where the interpreter can
-    /// hand its frame over. Each entry reads the value stack the
-    /// interpreter left in the frame and jumps into the loop. Headers whose
-    /// preceding code unit is covered by an exception handler are left out:
-    /// the runtime stops the interpreter there by raising an exception that
-    /// must leave the frame without running any handler.
-    fn emit_osr_entries(&mut self, dispatch: Block) -> Vec<OsrEntry> {
+    /// Fills the dispatch block of `enter_at_start_or_dispatch`, which goes
+    /// by the instruction after `prev_instr`. Each entry reads the value
+    /// stack the frame holds and jumps to its instruction. Entries are the
+    /// resumption points of a generator (after each suspending instruction,
+    /// where its locals are checked first: a local the analysis takes as
+    /// bound but that is not sends the frame on in the interpreter) and the
+    /// loop headers that a backward jump reaches, where the interpreter can
+    /// hand its frame over (returned; the runtime checks their locals).
+    /// Headers whose preceding code unit is covered by an exception handler
+    /// are left out: the runtime stops the interpreter there by raising an
+    /// exception that must leave the frame without running any handler.
+    fn emit_entries(&mut self, dispatch: Block) -> Vec<OsrEntry> {
         let mut entries = Vec::new();
         for ins in &self.info.instrs {
             let Some(header) = ins.jump_target().filter(|&target| target <= ins.index) else { continue };
@@ -443,18 +457,23 @@ impl<'a> Lowering<'a> {
                 bound_locals: self.analysis.bound_slots(position),
             });
         }
+        // By the instruction entered: whether its locals are checked.
+        let mut starts: BTreeMap<u32, bool> = entries.iter().map(|e| (e.header, false)).collect();
+        for ins in self.resume_points() {
+            debug_assert_eq!(ins.next, ins.index + 1, "suspending instructions have no inline cache");
+            if self.reached.contains(&ins.next) {
+                starts.insert(ins.next, true);
+            }
+        }
         self.b.switch_to_block(dispatch);
         self.reload_anchors();
         let mut switch = Switch::new();
-        let mut headers: Vec<(u32, u32)> = entries.iter().map(|e| (e.header, e.depth)).collect();
-        headers.sort_unstable();
-        headers.dedup();
-        let osr_blocks: Vec<(u32, usize, Block)> =
-            headers.into_iter().map(|(header, depth)| (header, depth as usize, self.b.create_block())).collect();
-        for &(header, _, block) in &osr_blocks {
-            switch.set_entry(u128::from(header), block);
+        let blocks: Vec<(u32, bool, Block)> =
+            starts.into_iter().map(|(start, checked)| (start, checked, self.b.create_block())).collect();
+        for &(start, _, block) in &blocks {
+            switch.set_entry(u128::from(start), block);
         }
-        // The runtime enters only at the headers listed here.
+        // The runtime enters only at the instructions listed here.
         let unreachable = self.b.create_block();
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
         let offset = self.b.ins().isub(prev_instr, self.code_units);
@@ -463,14 +482,31 @@ impl<'a> Lowering<'a> {
         switch.emit(&mut self.b, next_index, unreachable);
         self.b.switch_to_block(unreachable);
         self.b.ins().trap(TrapCode::unwrap_user(1));
-        for (header, depth, block) in osr_blocks {
+        for (start, checked, block) in blocks {
             self.b.switch_to_block(block);
-            self.depth = depth;
-            self.reload(0, depth);
-            let loop_header = self.blocks[&header];
-            self.b.ins().jump(loop_header, &[]);
+            let position = position_of(&self.info.instrs, start).expect("entries start instructions");
+            self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
+            if checked {
+                self.check_bound_at_entry(position, start);
+            }
+            self.reload(0, self.depth);
+            let target = self.blocks[&start];
+            self.b.ins().jump(target, &[]);
         }
         entries
+    }
+
+    /// Continues the frame in the interpreter at the instruction starting at
+    /// `start` (at `position`), its stack in the frame, if a local the
+    /// analysis takes as bound there is not: only a debugger writing the
+    /// locals of a suspended generator through `f_locals` unbinds one.
+    fn check_bound_at_entry(&mut self, position: usize, start: u32) {
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: 0, stack_depth: self.depth };
+        for slot in self.analysis.bound_slots(position) {
+            let local = self.load_local(slot);
+            let unbound = self.b.ins().icmp_imm_s(IntCC::Equal, local, 0);
+            self.exit_if(unbound, shape, i64::from(start) - 1);
+        }
     }
 
     /// Marks `target` as reached from the current instruction.
@@ -1284,8 +1320,35 @@ impl<'a> Lowering<'a> {
     /// Returns `value` from the function: the frame is left as the
     /// interpreter's RETURN_VALUE leaves it.
     pub fn return_value(&mut self, value: Value) {
+        self.leave_with(value, 0);
+    }
+
+    /// Suspends the generator whose frame this is at the current
+    /// instruction, yielding `value`: the value stack goes to the frame and
+    /// the generator's state becomes suspended, as the interpreter's
+    /// YIELD_VALUE leaves them (`gen_send_ex2` tells a yield from a return
+    /// by that state alone). Ends the current block.
+    pub fn suspend(&mut self, value: Value) {
+        let depth = self.depth;
+        self.spill(0, depth);
+        // The generator object embeds the frame (`_PyFrame_GetGenerator`).
+        let suspended = self.iconst(abi::GEN_FRAME_STATE_SUSPENDED as i64);
+        let frame = self.frame;
+        self.b.ins().istore8(flags(), suspended, frame, abi::GEN_FRAME_STATE as i32 - abi::GEN_IFRAME as i32);
+        self.leave_with(value, depth);
+    }
+
+    /// Records that the generator's next resumption continues at the
+    /// instruction after the current one, with the value sent pushed.
+    pub fn resumes_at_next(&mut self) -> Result<(), Unsupported> {
+        self.record_depth_at(self.ins.next, self.depth + 1)
+    }
+
+    /// Returns `value`, the frame's position the current instruction and its
+    /// value stack the `stack_depth` items written to it. Ends the current block.
+    fn leave_with(&mut self, value: Value, stack_depth: usize) {
         self.store_prev_instr();
-        let top = self.b.ins().iconst(types::I32, i64::from(self.info.nlocalsplus));
+        let top = self.b.ins().iconst(types::I32, i64::from(self.info.nlocalsplus) + stack_depth as i64);
         let frame = self.frame;
         self.b.ins().store(flags(), top, frame, abi::FRAME_STACKTOP as i32);
         self.b.ins().return_(&[value]);

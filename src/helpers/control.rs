@@ -215,15 +215,31 @@ pub unsafe extern "C" fn reraise(frame: *mut Frame, value: *mut PyObject, lasti:
     }
 }
 
-/// BEFORE_WITH on `slots[0]`: leaves `[__exit__, __enter__()]`. On failure
-/// `slots[0]` holds the manager or its `__exit__`.
-pub unsafe extern "C" fn before_with(_tstate: *mut ThreadState, slots: *mut *mut PyObject) -> isize {
+/// BEFORE_WITH (BEFORE_ASYNC_WITH when `asynchronous` is set) on
+/// `slots[0]`: leaves `[__exit__, __enter__()]` (`__aexit__`,
+/// `__aenter__()`). On failure `slots[0]` holds the manager or its exit.
+pub unsafe extern "C" fn before_with(slots: *mut *mut PyObject, asynchronous: isize) -> isize {
+    let (enter_name, exit_name, unsupported, no_exit) = if asynchronous != 0 {
+        (
+            c"__aenter__",
+            c"__aexit__",
+            c"'%.200s' object does not support the asynchronous context manager protocol",
+            c"'%.200s' object does not support the asynchronous context manager protocol (missed __aexit__ method)",
+        )
+    } else {
+        (
+            c"__enter__",
+            c"__exit__",
+            c"'%.200s' object does not support the context manager protocol",
+            c"'%.200s' object does not support the context manager protocol (missed __exit__ method)",
+        )
+    };
     // SAFETY: slots points at two value-stack slots; the first is owned.
     unsafe {
         let manager = *slots;
         let type_name = (*ffi::Py_TYPE(manager)).tp_name;
-        let enter_name = ffi::PyUnicode_InternFromString(c"__enter__".as_ptr());
-        let exit_name = ffi::PyUnicode_InternFromString(c"__exit__".as_ptr());
+        let enter_name = ffi::PyUnicode_InternFromString(enter_name.as_ptr());
+        let exit_name = ffi::PyUnicode_InternFromString(exit_name.as_ptr());
         if enter_name.is_null() || exit_name.is_null() {
             ffi::Py_XDECREF(enter_name);
             ffi::Py_XDECREF(exit_name);
@@ -234,8 +250,7 @@ pub unsafe extern "C" fn before_with(_tstate: *mut ThreadState, slots: *mut *mut
         if enter.is_null() {
             ffi::Py_DECREF(exit_name);
             if ffi::PyErr_Occurred().is_null() {
-                let msg = c"'%.200s' object does not support the context manager protocol";
-                ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), type_name);
+                ffi::PyErr_Format(ffi::PyExc_TypeError, unsupported.as_ptr(), type_name);
             }
             return -1;
         }
@@ -243,8 +258,7 @@ pub unsafe extern "C" fn before_with(_tstate: *mut ThreadState, slots: *mut *mut
         ffi::Py_DECREF(exit_name);
         if exit.is_null() {
             if ffi::PyErr_Occurred().is_null() {
-                let msg = c"'%.200s' object does not support the context manager protocol (missed __exit__ method)";
-                ffi::PyErr_Format(ffi::PyExc_TypeError, msg.as_ptr(), type_name);
+                ffi::PyErr_Format(ffi::PyExc_TypeError, no_exit.as_ptr(), type_name);
             }
             ffi::Py_DECREF(enter);
             return -1;

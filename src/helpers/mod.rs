@@ -24,6 +24,7 @@ pub mod frames;
 pub mod locals;
 pub mod names;
 pub mod operators;
+pub mod suspend;
 pub mod symbols;
 
 /// Vectorcall's flag for "`args[-1]` may be overwritten" (`cpython/abstract.h`).

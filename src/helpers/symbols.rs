@@ -2,7 +2,7 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators};
+use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators, suspend};
 use crate::abi::ffi as abi_ffi;
 use crate::config;
 use pyo3::ffi;
@@ -102,6 +102,11 @@ symbol_table! {
     "pyjit_get_iter" => control::get_iter as unsafe extern "C" fn(_) -> _,
     "pyjit_get_aiter" => control::get_aiter as unsafe extern "C" fn(_) -> _,
     "pyjit_for_iter_ended" => control::for_iter_ended as unsafe extern "C" fn() -> _,
+    "pyjit_get_yield_from_iter" => suspend::get_yield_from_iter as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_send" => suspend::send as unsafe extern "C" fn(_) -> _,
+    "pyjit_get_awaitable" => suspend::get_awaitable as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_get_anext" => suspend::get_anext as unsafe extern "C" fn(_) -> _,
+    "pyjit_ends_async_for" => suspend::ends_async_for as unsafe extern "C" fn(_) -> _,
     "pyjit_raise" => control::raise as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_catch" => control::catch as unsafe extern "C" fn(_, _, _, _, _, _, _) -> _,
     "pyjit_push_exc_info" => control::push_exc_info as unsafe extern "C" fn(_, _) -> _,

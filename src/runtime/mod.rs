@@ -10,7 +10,8 @@ pub mod perf_map;
 pub mod state;
 pub mod tiering;
 
-use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
+use crate::bytecode;
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
@@ -79,10 +80,10 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
     // Generator resumption with an exception, and frames run while a trace or
     // profile function is installed, belong to the interpreter: it alone
     // produces trace events and unwinds thrown exceptions. A frame that
-    // already started (a generator resumed, or a frame whose closure was
-    // copied by an early `f_locals` access) continues there too: it is no
-    // new run of its code.
-    if throwflag != 0 || ts.use_tracing() || fr.lasti() != -1 {
+    // already started and is no generator's (one whose closure was copied
+    // by an early `f_locals` access) continues there too: it is no new run
+    // of its code. A generator's frame resumes wherever its code runs.
+    if throwflag != 0 || ts.use_tracing() || fr.lasti() != -1 && !fr.owned_by_generator() {
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     }
@@ -90,16 +91,19 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     };
-    // SAFETY: a fresh frame of the state's code.
+    // SAFETY: a fresh frame, or a generator's, of the state's code.
     unsafe { run_frame(tstate, frame, state) }
 }
 
-/// Runs `frame`, a fresh frame (not started, no exception thrown in, no
-/// tracing) of the code `state` belongs to, where its tier says: counts the
-/// run, compiles the code when it is worth it, and runs native code, or
-/// watches the frame for hot loops, or times it in the interpreter. The
-/// hook runs every such frame here, and so do direct calls from compiled
-/// code (`direct::call`), which push the frame themselves.
+/// Runs `frame`, a fresh frame or a resumed generator's (no exception
+/// thrown in, no tracing) of the code `state` belongs to, where its tier
+/// says: counts the run, compiles the code when it is worth it, and runs
+/// native code, or watches the frame for hot loops, or times it in the
+/// interpreter. The hook runs every such frame here, and so do direct calls
+/// from compiled code (`direct::call`), which push the frame themselves.
+/// The first run of a generator's code, which only creates the generator
+/// object (`RETURN_GENERATOR`), is the interpreter's; native code
+/// continues the generator's frame where it was suspended.
 ///
 /// # Safety
 /// With the GIL held; `frame` is linked as described and its code is
@@ -130,6 +134,12 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         }
     }
     if let Some((entry, data)) = state.native_entry() {
+        if fr.owned_by_generator() {
+            stats::bump(&stats::NATIVE_RESUMES);
+        } else if bytecode::suspends(abi::code_int(fr.code(), abi::CODE_FLAGS)) {
+            // SAFETY: unchanged hand-over.
+            return unsafe { delegate(tstate, frame, 0) };
+        }
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);
         // SAFETY: entry is live native code for this frame's code object,

@@ -96,7 +96,7 @@ pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<(
 /// worth watching: they are plain functions (not generators or coroutines,
 /// whose first run only creates the generator) and have a backward jump.
 pub fn has_loops(flags: i32, co_code: &[u8]) -> bool {
-    crate::bytecode::suspending_kind(flags).is_none()
+    !crate::bytecode::suspends(flags)
         && co_code.chunks_exact(2).any(|unit| {
             matches!(
                 unit[0],

@@ -271,7 +271,9 @@ impl CodeState {
         self.target.arity = NO_ARITY;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
+            // A generator's first run belongs to the interpreter (see `run_frame`).
             let binds_positionally = flags & abi::CO_OPTIMIZED != 0
+                && !bytecode::suspends(flags)
                 && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
                 && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
             if binds_positionally {
@@ -349,11 +351,11 @@ impl CodeState {
     /// next frame runs.
     #[inline]
     pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
-        // Generators and coroutines are not compiled: trying at once settles
-        // that (the flags are checked before anything else), so their
-        // resumptions, each a frame the hook sees, skip the tiering.
+        // Coroutines and async generators are not compiled: trying at once
+        // settles that (the flags are checked before anything else), so
+        // their resumptions, each a frame the hook sees, skip the tiering.
         matches!(self.tier, Tier::Counting)
-            && (bytecode::suspending_kind(abi::code_int(code, abi::CODE_FLAGS)).is_some()
+            && (bytecode::uncompiled_kind(abi::code_int(code, abi::CODE_FLAGS)).is_some()
                 || super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code)))
     }
 

@@ -1,5 +1,6 @@
-# expect-delegated: generator, coroutine, async generator
-# Coroutines and async code (may be delegated to the interpreter), driven by
+# expect-stats: native_resumes>20
+# Coroutines and async code (compiled; async generators are left to the
+# interpreter), driven by
 # compiled functions: async def / await chains, asyncio.run, gather and
 # TaskGroup-free task scheduling with deterministic ordering (no timing:
 # sleep(0) only), async with / async for with custom __aenter__/__aexit__ /

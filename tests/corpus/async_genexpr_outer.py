@@ -1,9 +1,8 @@
-# expect-delegated: generator, coroutine, async generator
 # GET_AITER in an ordinary (compiled) function: an asynchronous generator
 # expression evaluates `iterable.__aiter__()` in the enclosing function, with
 # CPython's errors for an object without __aiter__ and for an __aiter__ whose
-# result has no __anext__. The generator expressions themselves run in the
-# interpreter.
+# result has no __anext__. The async generator expressions themselves run
+# in the interpreter.
 import asyncio
 
 

@@ -1,5 +1,4 @@
-# expect-delegated: generator
-# Generators (which pyjit may delegate to the interpreter) driven from
+# Generators (compiled, resumed in native code) driven from
 # compiled functions: yield, yield from (delegating send/throw/close and the
 # return value), send() before start (TypeError), throw() handled and
 # unhandled inside the generator, close() running finally blocks and

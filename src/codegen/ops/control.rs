@@ -154,19 +154,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         // A bare `raise` also re-raises without a traceback entry; it and
         // the `except*` opcodes run in the interpreter.
         op::RAISE_VARARGS | op::CHECK_EG_MATCH | op::PREP_RERAISE_STAR => lw.resume_in_interpreter(),
-        op::BEFORE_WITH => {
-            lw.position_for_calls();
-            let base = lw.depth - 1;
-            lw.spill(base, base + 1);
-            let slots = lw.stack_address(base);
-            let tstate = lw.tstate;
-            let status = lw.call("pyjit_before_with", &[tstate, slots]);
-            // On failure the frame's slot holds the manager or `__exit__`.
-            let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
-            lw.raise_if_with_depth(failed, base, base + 1);
-            lw.depth += 1;
-            lw.reload(base, base + 2);
-        }
+        op::BEFORE_WITH => before_with(lw, false),
         op::GET_LEN => {
             lw.position_for_calls();
             let obj = lw.peek(1);
@@ -202,6 +190,22 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         _ => return Err(lw.unsupported()),
     }
     Ok(())
+}
+
+/// BEFORE_WITH, or BEFORE_ASYNC_WITH when `asynchronous`: replaces the
+/// manager with its exit method and pushes what entering it returned.
+pub fn before_with(lw: &mut Lowering, asynchronous: bool) {
+    lw.position_for_calls();
+    let base = lw.depth - 1;
+    lw.spill(base, base + 1);
+    let slots = lw.stack_address(base);
+    let asynchronous = lw.iconst(i64::from(asynchronous));
+    let status = lw.call("pyjit_before_with", &[slots, asynchronous]);
+    // On failure the frame's slot holds the manager or its exit method.
+    let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+    lw.raise_if_with_depth(failed, base, base + 1);
+    lw.depth += 1;
+    lw.reload(base, base + 2);
 }
 
 /// The truth of `value` as 0 or 1, raising on error. With `consume`, the

@@ -10,6 +10,7 @@ pub mod names;
 pub mod numeric;
 pub mod operators;
 pub mod stack;
+pub mod suspend;
 
 use super::lowering::Lowering;
 use crate::abi;
@@ -48,7 +49,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         Family::Builders => builders::lower(lw),
         Family::Calls => calls::lower(lw),
         Family::Control => control::lower(lw)?,
-        Family::Suspend => return Err(lw.unsupported()),
+        Family::Suspend => suspend::lower(lw)?,
     }
     Ok(())
 }
