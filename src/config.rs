@@ -204,6 +204,7 @@ pub enum Optimization {
     ProfileGuided,
     BorrowedOperands,
     InlineUnpack,
+    DirectResume,
 }
 
 /// One row of the table of optimizations.
@@ -214,7 +215,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 13] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 14] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -246,6 +247,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 13] = {
             "locals and constants used as operands are not reference-counted"),
         row(InlineUnpack, "inline-unpack",
             "UNPACK_SEQUENCE of a tuple or list of the right length inline"),
+        row(DirectResume, "direct-resume",
+            "FOR_ITER over a compiled generator, and SEND to one or to a compiled coroutine, resume its native code directly"),
     ]
 };
 

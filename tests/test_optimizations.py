@@ -227,6 +227,56 @@ def test_positional_calls_enter_native_code_without_the_runtime():
     assert json.loads(process.stdout) == {"call_entries": 200, "native_entries": 300, "runs": 300}
 
 
+RESUME_ENTRIES = textwrap.dedent(
+    """
+    import json, sys
+    import pyjit
+
+    def numbers(n):
+        for i in range(n):
+            yield i
+
+    def relay(n):
+        return (yield from numbers(n))
+
+    def consume(n):
+        return sum(x for x in [0]) + sum_loop(numbers(n)) + sum_loop(relay(n))
+
+    def sum_loop(iterable):
+        total = 0
+        for x in iterable:
+            total += x
+        return total
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    consume(1)
+    functions = (numbers, relay)
+    before = [pyjit.info(f) for f in functions]
+    result = consume(50)
+    after = [pyjit.info(f) for f in functions]
+    pyjit.disable()
+    print(json.dumps([result] + [{key: a[key] - b[key] for key in ("call_entries", "native_entries")}
+                                 for a, b in zip(after, before)]))
+    """
+)
+
+
+def test_loops_and_yield_from_resume_compiled_generators_directly():
+    # 50 values and the end of each generator: `numbers` runs twice (under
+    # the loop, and under relay's yield from), `relay` once.
+    direct = run("-c", RESUME_ENTRIES)
+    assert direct.returncode == 0, direct.stderr
+    assert json.loads(direct.stdout) == [2450, {"call_entries": 102, "native_entries": 102},
+                                         {"call_entries": 51, "native_entries": 51}]
+    through_cpython = run("-c", RESUME_ENTRIES, "direct-resume")
+    assert through_cpython.returncode == 0, through_cpython.stderr
+    assert json.loads(through_cpython.stdout) == [2450, {"call_entries": 0, "native_entries": 102},
+                                                  {"call_entries": 0, "native_entries": 51}]
+
+
 def test_code_compiled_before_a_change_keeps_its_optimizations():
     code = textwrap.dedent(
         """

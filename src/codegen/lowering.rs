@@ -16,7 +16,7 @@ use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc,
-    StackSlot, StackSlotData, StackSlotKind, TrapCode, Type, UserFuncName, Value,
+    StackSlot, StackSlotData, StackSlotKind, Type, UserFuncName, Value,
 };
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
@@ -244,6 +244,12 @@ pub struct Lowering<'a> {
 /// Instructions after which the anchors are re-read in straight-line code.
 const ANCHOR_REACH: usize = 32;
 
+/// Functions of at most this many instructions keep the anchors in the
+/// values the entry block read (the register allocator keeps them in
+/// callee-saved registers or spills them once): re-reading them at every
+/// block start costs small hot functions more than it saves compiling them.
+const ANCHORS_KEPT_UP_TO: usize = 96;
+
 /// Instructions after which exits stop sharing a stub: a block whose
 /// predecessors span the whole function makes the register allocator's
 /// dominator tree grow with the square of the function's size.
@@ -301,8 +307,10 @@ impl<'a> Lowering<'a> {
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
         let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 6 * 8, 3));
-        for (i, value) in [tstate, frame, data, code_units, consts, names].into_iter().enumerate() {
-            b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
+        if info.instrs.len() > ANCHORS_KEPT_UP_TO {
+            for (i, value) in [tstate, frame, data, code_units, consts, names].into_iter().enumerate() {
+                b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
+            }
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
         let borrowed = vec![false; info.stacksize as usize];
@@ -357,8 +365,8 @@ impl<'a> Lowering<'a> {
         let dispatch = self.enter_at_start_or_dispatch();
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
-        let resume_points = self.resume_points().map(|ins| ins.next);
-        for target in jump_targets.chain(handler_targets).chain(resume_points) {
+        let resume_starts = self.resume_starts();
+        for target in jump_targets.chain(handler_targets).chain(resume_starts) {
             if !self.blocks.contains_key(&target) {
                 let block = self.b.create_block();
                 self.blocks.insert(target, block);
@@ -405,11 +413,22 @@ impl<'a> Lowering<'a> {
         Ok(self.emit_entries(dispatch))
     }
 
-    /// The instructions that suspend a generator's frame, which resumes at
-    /// the next one.
-    fn resume_points(&self) -> impl Iterator<Item = &'a Instr> + 'a {
-        let suspends = |ins: &&Instr| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::SUSPENDS));
-        self.info.instrs.iter().filter(suspends)
+    /// Where a generator's frame resumes: after each instruction that
+    /// suspends it, and where each SEND jumps when its receiver is done
+    /// (CPython's `gen_throw` moves a frame suspended in `yield from` or
+    /// `await` there itself when the exception thrown in ends the receiver).
+    fn resume_starts(&self) -> Vec<u32> {
+        let suspends = |ins: &Instr| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::SUSPENDS));
+        let mut starts = Vec::new();
+        for ins in &self.info.instrs {
+            if suspends(ins) {
+                debug_assert_eq!(ins.next, ins.index + 1, "suspending instructions have no inline cache");
+                starts.push(ins.next);
+            } else if ins.opcode == abi::op::SEND {
+                starts.extend(ins.jump_target());
+            }
+        }
+        starts
     }
 
     /// Starts the function: a frame whose `prev_instr` is still before the
@@ -417,16 +436,29 @@ impl<'a> Lowering<'a> {
     /// the runtime at a loop header, or is a generator's resumed, and goes
     /// to the returned dispatch block, filled in by `emit_entries` once
     /// stack depths are known.
+    /// While the frame runs, its value stack is private, as in the
+    /// interpreter (`stacktop` -1: the garbage collector visits no item of
+    /// it); the dispatch block reads the stack top first.
     fn enter_at_start_or_dispatch(&mut self) -> Block {
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
         let before_first = self.b.ins().iadd_imm_s(self.code_units, -2);
         let fresh = self.b.ins().icmp(IntCC::Equal, prev_instr, before_first);
         let start = self.b.create_block();
         let dispatch = self.b.create_block();
-        self.b.set_cold_block(dispatch);
+        // Resumption is the common way into a generator's code.
+        if self.resume_starts().is_empty() {
+            self.b.set_cold_block(dispatch);
+        }
         self.b.ins().brif(fresh, start, &[], dispatch, &[]);
         self.b.switch_to_block(start);
+        self.make_stack_private();
         dispatch
+    }
+
+    fn make_stack_private(&mut self) {
+        let private = self.b.ins().iconst(types::I32, -1);
+        let frame = self.frame;
+        self.b.ins().store(flags(), private, frame, abi::FRAME_STACKTOP as i32);
     }
 
     /// Fills the dispatch block of `enter_at_start_or_dispatch`, which goes
@@ -459,29 +491,37 @@ impl<'a> Lowering<'a> {
         }
         // By the instruction entered: whether its locals are checked.
         let mut starts: BTreeMap<u32, bool> = entries.iter().map(|e| (e.header, false)).collect();
-        for ins in self.resume_points() {
-            debug_assert_eq!(ins.next, ins.index + 1, "suspending instructions have no inline cache");
-            if self.reached.contains(&ins.next) {
-                starts.insert(ins.next, true);
+        for start in self.resume_starts() {
+            if self.reached.contains(&start) {
+                starts.insert(start, true);
             }
         }
         self.b.switch_to_block(dispatch);
         self.reload_anchors();
+        let frame = self.frame;
+        let stacktop = self.b.ins().sload32(flags(), frame, abi::FRAME_STACKTOP as i32);
+        self.make_stack_private();
         let mut switch = Switch::new();
         let blocks: Vec<(u32, bool, Block)> =
             starts.into_iter().map(|(start, checked)| (start, checked, self.b.create_block())).collect();
         for &(start, _, block) in &blocks {
             switch.set_entry(u128::from(start), block);
         }
-        // The runtime enters only at the instructions listed here.
-        let unreachable = self.b.create_block();
+        // The runtime enters only at the instructions listed here, and
+        // CPython resumes generators nowhere else; should it all the same,
+        // the interpreter continues the frame as it is.
+        let elsewhere = self.b.create_block();
+        self.b.set_cold_block(elsewhere);
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
         let offset = self.b.ins().isub(prev_instr, self.code_units);
         let lasti = self.b.ins().sshr_imm_s(offset, 1);
         let next_index = self.b.ins().iadd_imm_s(lasti, 1);
-        switch.emit(&mut self.b, next_index, unreachable);
-        self.b.switch_to_block(unreachable);
-        self.b.ins().trap(TrapCode::unwrap_user(1));
+        switch.emit(&mut self.b, next_index, elsewhere);
+        self.b.switch_to_block(elsewhere);
+        let throw = self.iconst(0);
+        let tstate = self.tstate;
+        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, lasti, stacktop, throw]);
+        self.b.ins().return_(&[result]);
         for (start, checked, block) in blocks {
             self.b.switch_to_block(block);
             let position = position_of(&self.info.instrs, start).expect("entries start instructions");
@@ -545,6 +585,9 @@ impl<'a> Lowering<'a> {
     /// `ANCHOR_REACH` instructions: a value used all over a long function
     /// makes the register allocator's work grow with the square of its size.
     fn reload_anchors(&mut self) {
+        if self.info.instrs.len() <= ANCHORS_KEPT_UP_TO {
+            return;
+        }
         let (ptr, slot) = (self.ptr, self.anchors);
         let [tstate, frame, data, code_units, consts, names] =
             std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));

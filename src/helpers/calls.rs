@@ -45,6 +45,17 @@ pub const CALL_TARGET_ARITY: usize = std::mem::offset_of!(CallTarget, arity);
 /// while it has none (generated code then never finds a `CallTarget`).
 pub static CODE_EXTRA_INDEX: AtomicIsize = AtomicIsize::new(-1);
 
+/// The live state of `code` the runtime keeps under `CODE_EXTRA_INDEX`, if any.
+///
+/// SAFETY: `code` is a live code object; slots under the index hold NULL or
+/// a `CallTarget`'s address (valid memory, live when it names `code`).
+#[inline(always)]
+pub unsafe fn call_target<'a>(code: *mut PyCodeObject) -> Option<&'a mut CallTarget> {
+    let index = usize::try_from(CODE_EXTRA_INDEX.load(std::sync::atomic::Ordering::Relaxed)).ok()?;
+    // SAFETY: see above.
+    unsafe { abi::code_extra(code, index).cast::<CallTarget>().as_mut().filter(|target| target.code == code) }
+}
+
 /// Runs a call of a Python function (the function, its arguments, whose
 /// references the call consumes, their count, and the names of those passed
 /// by keyword: NULL or a tuple naming the last ones) without vectorcall when

@@ -47,10 +47,26 @@ pub unsafe fn pop_frame(ts: &ThreadState, frame: *mut Frame) {
 /// SAFETY: `frame` is the top frame of `ts`'s data stack.
 #[inline(always)]
 pub unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
+    // SAFETY: see above.
+    unsafe {
+        *ts.recursion_remaining() -= 1;
+        clear(ts, frame);
+        *ts.recursion_remaining() += 1;
+        pop_frame(ts, frame);
+    }
+}
+
+/// `_PyFrame_Clear` (not exported): drops the frame's references, or hands
+/// the frame to its frame object when that outlives it.
+///
+/// SAFETY: `frame` ran and was unlinked from the thread's frames (a
+/// generator's frame: its generator is marked cleared); its stack top
+/// counts its owned slots.
+#[inline(always)]
+pub unsafe fn clear(ts: &ThreadState, frame: *mut Frame) {
     // SAFETY: see above; `_PyFrame_Clear`'s steps on the frame's fields.
     unsafe {
         let base = frame.cast::<u8>();
-        *ts.recursion_remaining() -= 1;
         let frame_object: *mut PyObject = read_field(base, abi::FRAME_FRAME_OBJ);
         let cleared = if frame_object.is_null() {
             true
@@ -73,8 +89,6 @@ pub unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
             ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_FUNC));
             ffi::Py_DECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_CODE));
         }
-        *ts.recursion_remaining() += 1;
-        pop_frame(ts, frame);
     }
 }
 
@@ -195,9 +209,8 @@ pub unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Ent
         }
         fr.set_previous(ts.current_frame());
         ts.set_current_frame(frame);
-        // While the frame runs its value stack is private, as in the
-        // interpreter.
-        fr.set_stacktop(-1);
+        // The native code makes the frame's value stack private (stacktop -1)
+        // once it has read what a resumed generator's frame holds.
         let result = entry(tstate, frame, data);
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
@@ -298,14 +311,18 @@ fn stack_position() -> usize {
     std::ptr::addr_of!(marker) as usize
 }
 
+#[inline(always)]
 fn c_stack() -> CStack {
-    C_STACK.with(|stack| {
-        stack.get().unwrap_or_else(|| {
-            let measured = measure_c_stack();
-            stack.set(Some(measured));
-            measured
-        })
-    })
+    C_STACK.get().unwrap_or_else(first_c_stack)
+}
+
+/// Measures this thread's C stack, once.
+#[cold]
+#[inline(never)]
+fn first_c_stack() -> CStack {
+    let measured = measure_c_stack();
+    C_STACK.set(Some(measured));
+    measured
 }
 
 /// Whether this thread's C stack is too nearly used up for another compiled
@@ -313,6 +330,7 @@ fn c_stack() -> CStack {
 /// recursion limit that fits its frames can overflow a small thread stack
 /// (`threading.stack_size`) with compiled ones: this turns that into a
 /// RecursionError.
+#[inline(always)]
 pub fn c_stack_exhausted() -> bool {
     stack_position() < c_stack().floor
 }

@@ -1,6 +1,10 @@
-//! The functions compiled code calls for generators (`codegen::ops::suspend`).
+//! The functions compiled code calls for generators and coroutines
+//! (`codegen::ops::suspend`), and their resumption from compiled code.
 
-use crate::abi::{self, Frame};
+use crate::abi::{self, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::helpers::calls::call_target;
+use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
+use crate::stats;
 use pyo3::ffi::{self, PyObject};
 
 /// GET_YIELD_FROM_ITER: what `yield from` drives. A generator as it is; a
@@ -33,25 +37,142 @@ pub unsafe extern "C" fn get_yield_from_iter(frame: *mut Frame, iterable: *mut P
 /// `slots[1]` (owned; the value is consumed): when the receiver yields,
 /// `slots[1]` holds what it yielded and the result is 1; when it returns,
 /// the receiver is released, `slots[0]` holds its return value and the
-/// result is 0; when it raises, -1, `slots[0]` still the receiver.
-pub unsafe extern "C" fn send(slots: *mut *mut PyObject) -> isize {
+/// result is 0; when it raises, -1, `slots[0]` still the receiver. With
+/// `direct`, a compiled generator or coroutine receiver is resumed without
+/// CPython (`resume`).
+pub unsafe extern "C" fn send(tstate: *mut ThreadState, slots: *mut *mut PyObject, direct: isize) -> isize {
     // SAFETY: slots are two live stack slots of the running frame.
     unsafe {
         let (receiver, value) = (*slots, *slots.add(1));
         let mut result = std::ptr::null_mut();
-        let status = ffi::PyIter_Send(receiver, value, &mut result);
+        let resumable = direct != 0 && (ffi::PyGen_CheckExact(receiver) != 0 || ffi::PyCoro_CheckExact(receiver) != 0);
+        let mut status = if resumable { resume(tstate, receiver, value, &mut result) } else { RESUME_DECLINED };
+        if status == RESUME_DECLINED {
+            status = match ffi::PyIter_Send(receiver, value, &mut result) {
+                ffi::PySendResult::PYGEN_NEXT => 1,
+                ffi::PySendResult::PYGEN_RETURN => 0,
+                ffi::PySendResult::PYGEN_ERROR => -1,
+            };
+        }
         ffi::Py_DECREF(value);
         match status {
-            ffi::PySendResult::PYGEN_NEXT => {
-                *slots.add(1) = result;
-                1
-            }
-            ffi::PySendResult::PYGEN_RETURN => {
+            1 => *slots.add(1) = result,
+            0 => {
                 ffi::Py_DECREF(receiver);
                 *slots = result;
-                0
             }
-            ffi::PySendResult::PYGEN_ERROR => -1,
+            _ => {}
+        }
+        status
+    }
+}
+
+/// FOR_ITER over `generator`, an exact generator: its next value, or NULL
+/// when it ended (with the exception it raised set, if any), as its
+/// `tp_iternext` gives, resuming it natively when `resume` can.
+pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mut PyObject) -> *mut PyObject {
+    // SAFETY: generator is a live generator the running frame holds.
+    unsafe {
+        let mut result = std::ptr::null_mut();
+        match resume(tstate, generator, std::ptr::null_mut(), &mut result) {
+            1 => result,
+            // `gen_iternext` would raise StopIteration(value), which FOR_ITER
+            // clears: the loop just ends.
+            0 => {
+                ffi::Py_DECREF(result);
+                std::ptr::null_mut()
+            }
+            RESUME_DECLINED => {
+                let iternext = (*ffi::Py_TYPE(generator)).tp_iternext.expect("generators are iterators");
+                iternext(generator)
+            }
+            _ => std::ptr::null_mut(),
+        }
+    }
+}
+
+/// What `resume` returns when it leaves the resumption to CPython.
+const RESUME_DECLINED: isize = 2;
+
+/// Resumes `generator`, an exact generator or coroutine, sending `value`
+/// (borrowed; NULL sends None, as `next()` does) as CPython's `gen_send_ex2`
+/// does, but entering its native code directly rather than through the
+/// frame-evaluation hook: 1 when it yielded (the value in `*out`), 0 when it
+/// returned (the return value in `*out`; the generator is finished), -1
+/// when it raised (finished too; a StopIteration it raised becomes a
+/// RuntimeError, PEP 479). Returns `RESUME_DECLINED` having done nothing
+/// unless the generator is suspended (or not started, with None sent) and
+/// its code has native code, no trace function is installed, and the
+/// recursion limit and the C stack (measured every `C_STACK_CHECK_PERIOD`
+/// levels) leave room: CPython then resumes it, and reports any error.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `generator` is live.
+unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    let state_of = |code: usize| code as u8 as i8;
+    // SAFETY: the generator's fields are read and written at probed
+    // offsets; its embedded frame is its code's.
+    unsafe {
+        let ts = &*tstate;
+        let gen = generator.cast::<u8>();
+        let state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
+        let none = std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct);
+        let startable = state == state_of(abi::GEN_FRAME_STATE_CREATED) && (value.is_null() || value == none);
+        if state != state_of(abi::GEN_FRAME_STATE_SUSPENDED) && !startable {
+            return RESUME_DECLINED;
+        }
+        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let fr = &*frame;
+        let Some(target) = call_target(fr.code()) else { return RESUME_DECLINED };
+        let Some(entry) = target.entry else { return RESUME_DECLINED };
+        let remaining = *ts.recursion_remaining();
+        if ts.use_tracing() || remaining <= 0 || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted() {
+            return RESUME_DECLINED;
+        }
+        let sent = if value.is_null() { none } else { value };
+        let top: i32 = read_field(frame.cast(), abi::FRAME_STACKTOP);
+        *fr.slot(top as usize) = ffi::Py_NewRef(sent);
+        fr.set_stacktop(top + 1);
+        // The generator's exception state is the thread's while it runs.
+        let exc_state = gen.add(abi::GEN_EXC_STATE);
+        let thread = tstate.cast::<u8>();
+        write_field(exc_state, abi::EXC_INFO_PREVIOUS, read_field::<*mut u8>(thread, abi::TSTATE_EXC_INFO));
+        write_field(thread, abi::TSTATE_EXC_INFO, exc_state);
+        write_field(gen, abi::GEN_FRAME_STATE, state_of(abi::GEN_FRAME_STATE_EXECUTING));
+        target.entered += 1;
+        stats::bump(&stats::NATIVE_CALLS);
+        stats::bump(&stats::NATIVE_RESUMES);
+        let result = run_native(tstate, frame, entry, target.data);
+        let mut state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
+        if state == state_of(abi::GEN_FRAME_STATE_EXECUTING) {
+            state = state_of(abi::GEN_FRAME_STATE_COMPLETED);
+            write_field(gen, abi::GEN_FRAME_STATE, state);
+        }
+        write_field(thread, abi::TSTATE_EXC_INFO, read_field::<*mut u8>(exc_state, abi::EXC_INFO_PREVIOUS));
+        write_field(exc_state, abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<u8>());
+        fr.set_previous(std::ptr::null_mut());
+        *out = result;
+        if !result.is_null() && state == state_of(abi::GEN_FRAME_STATE_SUSPENDED) {
+            return 1;
+        }
+        if result.is_null() && ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) != 0 {
+            let message = if ffi::PyCoro_CheckExact(generator) != 0 {
+                c"coroutine raised StopIteration"
+            } else {
+                c"generator raised StopIteration"
+            };
+            abi::ffi::_PyErr_FormatFromCause(ffi::PyExc_RuntimeError, c"%s".as_ptr(), message.as_ptr());
+        }
+        // Finished: the frame is cleared as `gen_send_ex2` clears it.
+        let exc_value: *mut PyObject = read_field(exc_state, abi::EXC_INFO_VALUE);
+        write_field(exc_state, abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
+        ffi::Py_XDECREF(exc_value);
+        write_field(gen, abi::GEN_FRAME_STATE, state_of(abi::GEN_FRAME_STATE_CLEARED));
+        frames::clear(ts, frame);
+        if result.is_null() {
+            -1
+        } else {
+            0
         }
     }
 }

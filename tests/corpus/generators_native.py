@@ -13,8 +13,9 @@
 # of native generators with send/throw/close forwarded, a yield-from target
 # that is a plain iterator without send, gi_frame / f_lineno / f_locals /
 # gi_yieldfrom / getgeneratorstate while suspended and while running,
-# "generator already executing", recursion through generators, and
-# tracebacks from inside a native generator.
+# "generator already executing", recursion through generators, tracebacks
+# from inside a native generator, and a frame that CPython's gen_throw
+# moves past its `yield from` itself.
 import inspect
 import sys
 import traceback
@@ -185,6 +186,27 @@ g.close()
 print("closed chain", inspect.getgeneratorstate(g))
 
 
+def absorbs():
+    try:
+        yield "absorbing"
+    except RuntimeError as e:
+        print("absorbed", e)
+    return "absorber done"
+
+
+def delegates_throw():
+    # gen.throw() ends the subgenerator, which returns: CPython itself moves
+    # this frame to the end of its `yield from` and resumes it there.
+    result = yield from absorbs()
+    print("after yield from:", result)
+    yield "next"
+
+
+for _ in range(4):
+    g = delegates_throw()
+    print(next(g), g.throw(RuntimeError("into the chain")))
+
+
 def introspect():
     frame = sys._getframe()
     x = 1
@@ -259,6 +281,50 @@ for _ in range(4):
         list(bad_stop())
     except RuntimeError as e:
         print("RuntimeError:", e, "from", repr(e.__cause__))
+
+
+def loop_over(make):
+    got = []
+    try:
+        for item in make():
+            got.append(item)
+    except RuntimeError as e:
+        got.append("RuntimeError: %s (from %r)" % (e, e.__cause__))
+    return got
+
+
+def returns_value():
+    yield 1
+    return "ignored by for"
+
+
+for _ in range(4):
+    print(loop_over(bad_stop), loop_over(returns_value))
+
+
+def exhausted():
+    return
+    yield
+
+
+def from_exhausted():
+    g = exhausted()
+    list(g)
+    result = yield from g
+    yield ("exhausted receiver returned", result)
+
+
+def from_itself():
+    yield from me_too
+
+
+for _ in range(3):
+    print(list(from_exhausted()))
+    me_too = from_itself()
+    try:
+        next(me_too)
+    except ValueError as e:
+        print("ValueError:", e)
 
 
 def genexpr_users(rows):

@@ -71,9 +71,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             // The generic path, `PyIter_Next`, clears StopIteration itself.
             let iterator = lw.peek(1);
             let next = if lw.apply(Optimization::DirectIterNext) {
-                let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
-                let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
-                lw.call_address(iternext, &[iterator])
+                next_item(lw, iterator)
             } else {
                 lw.call("PyIter_Next", &[iterator])
             };
@@ -190,6 +188,36 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         _ => return Err(lw.unsupported()),
     }
     Ok(())
+}
+
+/// The next item of `iterator` from its type's `tp_iternext`, or from
+/// `pyjit_generator_next` for a generator (which resumes a compiled one
+/// directly).
+fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
+    let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
+    let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
+    if !lw.apply(Optimization::DirectResume) {
+        return lw.call_address(iternext, &[iterator]);
+    }
+    let generator_type = lw.data_address("PyGen_Type");
+    let is_generator = lw.b.ins().icmp(IntCC::Equal, iterator_type, generator_type);
+    let generator = lw.b.create_block();
+    let other = lw.b.create_block();
+    let done = lw.b.create_block();
+    let item = lw.b.append_block_param(done, lw.ptr);
+    lw.b.ins().brif(is_generator, generator, &[], other, &[]);
+    lw.b.switch_to_block(generator);
+    lw.b.seal_block(generator);
+    let tstate = lw.tstate;
+    let resumed = lw.call("pyjit_generator_next", &[tstate, iterator]);
+    lw.b.ins().jump(done, &[resumed.into()]);
+    lw.b.switch_to_block(other);
+    lw.b.seal_block(other);
+    let called = lw.call_address(iternext, &[iterator]);
+    lw.b.ins().jump(done, &[called.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    item
 }
 
 /// BEFORE_WITH, or BEFORE_ASYNC_WITH when `asynchronous`: replaces the

@@ -7,6 +7,7 @@ use crate::abi::op;
 use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
 use crate::codegen::ops::control;
+use crate::config::Optimization;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::InstBuilder;
 
@@ -41,7 +42,9 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             let base = lw.depth - 2;
             lw.spill(base, base + 2);
             let slots = lw.stack_address(base);
-            let status = lw.call("pyjit_send", &[slots]);
+            let direct = lw.apply(Optimization::DirectResume);
+            let (tstate, direct) = (lw.tstate, lw.iconst(i64::from(direct)));
+            let status = lw.call("pyjit_send", &[tstate, slots, direct]);
             let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
             lw.raise_if_with_depth(failed, base, base + 1);
             // Returned: the return value replaces the receiver; yielded: the
