@@ -41,7 +41,7 @@ object attributes walked structurally, addresses removed, large data hashed):
 The pyjit run must also show ``stats()["compiled"] > 0`` and ``failed == 0``,
 and every code object of the benchmark's file that ran (module body, class
 bodies, functions, lambdas, comprehensions) must report ``compiled`` in
-``pyjit.info()`` or a by-design delegation (async generators).
+``pyjit.info()``.
 
 ``--cache DIR``: the pyjit runs load their code from an ahead-of-time cache
 instead.  After the plain CPython runs, the checker makes a key unless
@@ -52,7 +52,7 @@ checker's own child for every selected benchmark, into ``DIR/cache``.  The
 pyjit runs then add ``PYJIT_CACHE=DIR/cache``, ``PYJIT_TRUSTED_KEYS=DIR/key.pub``
 and ``PYJIT_CACHE_STRICT=1``, and must show ``cache_hits > 0`` and every
 code object of the benchmark's file that ran reporting ``source == "cache"``
-(async generators excepted: they are never compiled), except the body of the
+except the body of the
 ``__main__`` block, which the checker compiles on its own and so is not in
 the file's cache entries.  Run-time compiles (``stats()["compiled"]``) are
 reported: code no precompiled file holds (pyjit's own start-up, frozen
@@ -106,7 +106,6 @@ BENCHMARKS = {
 # 100,000-node tree twice (15 s of the 60 s a full run takes).
 QUICK = [name for name in BENCHMARKS if name != "generators"]
 
-BY_DESIGN_DELEGATIONS = ("async generator",)
 
 
 # --------------------------------------------------------------------------
@@ -401,7 +400,7 @@ def compile_audit(codes, cache_exempt):
     is not counted there)."""
     import pyjit
 
-    audit = {"ran": 0, "compiled": 0, "from_cache": 0, "delegated": {}, "not_compiled": [],
+    audit = {"ran": 0, "compiled": 0, "from_cache": 0, "not_compiled": [],
              "not_from_cache": []}
     for code in codes:
         info = pyjit.info(code)
@@ -415,8 +414,6 @@ def compile_audit(codes, cache_exempt):
                 audit["from_cache"] += 1
             elif code is not cache_exempt:
                 audit["not_from_cache"].append("%s: source %s" % (where, info["source"]))
-        elif info["reason"] in BY_DESIGN_DELEGATIONS:
-            audit["delegated"][info["reason"]] = audit["delegated"].get(info["reason"], 0) + 1
         else:
             audit["not_compiled"].append("%s: %s" % (where, info["reason"]))
     return audit
@@ -662,10 +659,10 @@ def main():
 
     print("python: %s   pyjit: %s" % (args.python, " ".join("%s=%s" % kv for kv in pyjit_env.items())))
     if args.cache:
-        header = ("benchmark", "result", "observations", "code objects run/from cache/gen", "cache hits",
+        header = ("benchmark", "result", "observations", "code objects run/from cache", "cache hits",
                   "run-time compiles", "failed", "cpython s", "pyjit s", "the benchmark's own check")
     else:
-        header = ("benchmark", "result", "observations", "code objects run/compiled/gen", "compiled",
+        header = ("benchmark", "result", "observations", "code objects run/compiled", "compiled",
                   "failed", "cpython s", "pyjit s", "the benchmark's own check")
     rows = []
     failures = {}
@@ -676,9 +673,8 @@ def main():
         problems = compare(plain, jit, cached=bool(args.cache))
         stats = (jit.result or {}).get("stats") or {}
         audit = (jit.result or {}).get("audit") or {}
-        code_objects_cell = "%s/%s/%s" % (audit.get("ran", "-"),
-                                          audit.get("from_cache" if args.cache else "compiled", "-"),
-                                          sum(audit.get("delegated", {}).values()))
+        code_objects_cell = "%s/%s" % (audit.get("ran", "-"),
+                                       audit.get("from_cache" if args.cache else "compiled", "-"))
         counters = ("cache_hits", "compiled", "failed") if args.cache else ("compiled", "failed")
         rows.append((name, "DIFFERENT" if problems else "same",
                      str(len((plain.result or {}).get("observations", []))), code_objects_cell,

@@ -52,8 +52,8 @@ REPO_ROOT = os.path.dirname(SCRIPT_DIR)
 DEFAULT_BENCHMARKS = [
     "nbody", "float", "spectral_norm", "fannkuch", "richards", "chaos",
     "raytrace", "nqueens", "go", "deltablue", "hexiom", "json_dumps",
-    "unpack_sequence", "generators", "deepcopy", "pyflate", "regex_v8",
-    "logging",
+    "unpack_sequence", "generators", "coroutines", "deepcopy", "pyflate",
+    "regex_v8", "logging",
 ]
 
 # The three states every benchmark runs in, interleaved in the same rounds:

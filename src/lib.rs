@@ -406,5 +406,6 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cache_gc, m)?)?;
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
     runtime::osr::init(m)?;
+    helpers::suspend::measure_async_gen_wrapper(m.py())?;
     Ok(())
 }

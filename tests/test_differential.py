@@ -21,9 +21,8 @@ must be allowed (see below).
 Program header (comment lines at the top of a corpus file):
 
 ``# expect-delegated: R1, R2``
-    delegations with these reasons are allowed in addition to the default
-    allow-list (``async generator``,
-    ``tracing active``).  Comma-separated; without a comma the value is split
+    delegations with these reasons are allowed (by default none is: every
+    code object must compile).  Comma-separated; without a comma the value is split
     on whitespace (and the whole value is accepted as one reason too).  A
     reason R is allowed by an entry E when R == E or R starts with ``E:`` or
     ``E (``.  ``*`` allows every reason.
@@ -81,10 +80,7 @@ import pytest
 
 CORPUS_DIR = pathlib.Path(__file__).resolve().parent / "corpus"
 
-DEFAULT_ALLOWED_REASONS = (
-    "async generator",
-    "tracing active",
-)
+DEFAULT_ALLOWED_REASONS = ()
 
 MODES = {
     "jit": {},

@@ -197,21 +197,10 @@ pub fn suspends(flags: i32) -> bool {
     flags & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR) != 0
 }
 
-/// The kind of suspending code with these `co_flags` that pyjit leaves to
-/// the interpreter (the reason `pyjit.info` gives); None for code it
-/// compiles. Async generators wrap the values they yield in an object of a
-/// type CPython does not export (`ASYNC_GEN_WRAP`).
-pub fn uncompiled_kind(flags: i32) -> Option<&'static str> {
-    (flags & abi::CO_ASYNC_GENERATOR != 0).then_some("async generator")
-}
-
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
 pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
-    if let Some(kind) = uncompiled_kind(flags) {
-        return Err(Unsupported(kind.to_owned()));
-    }
     let instrs = with_co_code(code, decode).ok_or_else(|| Unsupported("co_code is unavailable".into()))?;
     let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
     // SAFETY: co_exceptiontable is a bytes object owned by the live code.

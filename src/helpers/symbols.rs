@@ -109,6 +109,7 @@ symbol_table! {
     "pyjit_get_awaitable" => suspend::get_awaitable as unsafe extern "C" fn(_, _) -> _,
     "pyjit_get_anext" => suspend::get_anext as unsafe extern "C" fn(_) -> _,
     "pyjit_ends_async_for" => suspend::ends_async_for as unsafe extern "C" fn(_) -> _,
+    "pyjit_async_gen_wrap" => suspend::async_gen_wrap as unsafe extern "C" fn(_) -> _,
     "pyjit_raise" => control::raise as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_catch" => control::catch as unsafe extern "C" fn(_, _, _, _, _, _, _) -> _,
     "pyjit_push_exc_info" => control::push_exc_info as unsafe extern "C" fn(_, _) -> _,

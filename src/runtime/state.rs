@@ -351,12 +351,7 @@ impl CodeState {
     /// next frame runs.
     #[inline]
     pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
-        // Coroutines and async generators are not compiled: trying at once
-        // settles that (the flags are checked before anything else), so
-        // their resumptions, each a frame the hook sees, skip the tiering.
-        matches!(self.tier, Tier::Counting)
-            && (bytecode::uncompiled_kind(abi::code_int(code, abi::CODE_FLAGS)).is_some()
-                || super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code)))
+        matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code))
     }
 
     /// The tier `pyjit.info` reports: where the code's next frame will run.

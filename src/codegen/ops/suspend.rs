@@ -1,5 +1,6 @@
-//! Generators and coroutines: creating one, suspending its frame at
-//! `yield`, `yield from` and `await`, `async with` and `async for`. Native code resumes a generator's frame at the instruction
+//! Generators, coroutines and async generators: creating one, suspending
+//! its frame at `yield`, `yield from` and `await`, `async with` and
+//! `async for`, and an async generator's wrapping of what it yields. Native code resumes a generator's frame at the instruction
 //! after the suspension (`Lowering::emit_entries`), with the value sent
 //! pushed.
 
@@ -8,6 +9,7 @@ use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
 use crate::codegen::ops::control;
 use crate::config::Optimization;
+use crate::helpers::suspend;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::InstBuilder;
 
@@ -98,6 +100,17 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             lw.decref(value);
             let aiter = lw.pop();
             lw.decref(aiter);
+            Ok(())
+        }
+        op::ASYNC_GEN_WRAP => {
+            if !suspend::async_gen_wrapper_known() {
+                return Err(Unsupported("async generator: the wrapper of yielded values was not measured".into()));
+            }
+            let value = lw.peek(1);
+            let wrapped = lw.call("pyjit_async_gen_wrap", &[value]);
+            lw.raise_if_null(wrapped);
+            lw.set_peek(1, wrapped);
+            lw.decref(value);
             Ok(())
         }
         _ => Err(lw.unsupported()),
