@@ -32,6 +32,11 @@ pub struct CallTarget {
     pub frame_words: u32,
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,
+    /// The code creates a generator, coroutine or async generator (whose
+    /// first run, `RETURN_GENERATOR`, only CPython's interpreter can make):
+    /// `frames::enter_compiled` binds the arguments, and the interpreter
+    /// runs the frame.
+    pub creates_generator: bool,
 }
 
 /// `CallTarget::arity` of code that calls do not enter directly.

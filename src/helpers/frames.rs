@@ -231,7 +231,10 @@ pub const CALL_DECLINED: usize = 1;
 /// the defaults, a trace or profile function, the
 /// recursion limit reached, a C stack nearly used up (measured every
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
-/// chunk without room. Compiled callers call it directly
+/// chunk without room. A call of a function that creates a generator
+/// (`CallTarget::creates_generator`) binds its arguments the same way and
+/// has CPython's interpreter run the frame, which makes the generator
+/// object. Compiled callers call it directly
 /// (`codegen::lowering::direct_call`), and so does the runtime's
 /// `direct::call`.
 ///
@@ -272,10 +275,15 @@ pub unsafe extern "C" fn enter_compiled(
         for i in arity..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
-        target.entered += 1;
         stats::bump(&stats::DIRECT_CALLS);
-        stats::bump(&stats::NATIVE_CALLS);
-        let result = run_native(tstate, frame, entry, target.data);
+        let result = if target.creates_generator {
+            // The interpreter links the frame and counts its recursion itself.
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
+        } else {
+            target.entered += 1;
+            stats::bump(&stats::NATIVE_CALLS);
+            run_native(tstate, frame, entry, target.data)
+        };
         clear_and_pop(ts, frame);
         result
     }

@@ -68,6 +68,13 @@ pub fn disable() {
     }
 }
 
+/// Whether the frames pyjit does not run go to CPython's own interpreter
+/// (no other PEP 523 evaluator was installed before pyjit's).
+pub fn evaluates_after_cpython() -> bool {
+    // SAFETY: read under the GIL.
+    unsafe { (*std::ptr::addr_of!(PREVIOUS)).is_none() }
+}
+
 pub fn is_enabled() -> bool {
     // SAFETY: read under the GIL.
     unsafe { INSTALLED }

@@ -150,6 +150,7 @@ impl CodeState {
                 nlocalsplus,
                 frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
                 entered: 0,
+                creates_generator: !code.is_null() && bytecode::suspends(abi::code_int(code, abi::CODE_FLAGS)),
             },
             runs: 0,
             tier: Tier::Counting,
@@ -271,9 +272,11 @@ impl CodeState {
         self.target.arity = NO_ARITY;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
-            // A generator's first run belongs to the interpreter (see `run_frame`).
+            // A generator's first run belongs to CPython's own interpreter
+            // (see `run_frame`), which calls run directly only when no other
+            // frame evaluator came before pyjit's.
             let binds_positionally = flags & abi::CO_OPTIMIZED != 0
-                && !bytecode::suspends(flags)
+                && (!bytecode::suspends(flags) || super::evaluates_after_cpython())
                 && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
                 && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
             if binds_positionally {

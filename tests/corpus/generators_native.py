@@ -327,6 +327,27 @@ for _ in range(3):
         print("ValueError:", e)
 
 
+def make_generators(k):
+    # Compiled code creating generators: positional arguments with a
+    # default left out, a closure's cells, and too few arguments (CPython's
+    # TypeError).
+    def counting(start, step=1):
+        offset = k
+        yield start + offset
+        yield start + step + offset
+
+    made = [counting(i) for i in range(3)] + [counting(10, 5)]
+    try:
+        counting()
+    except TypeError as e:
+        made.append(str(e))
+    return [list(g) if not isinstance(g, str) else g for g in made]
+
+
+for k in range(5):
+    print(make_generators(k))
+
+
 def genexpr_users(rows):
     return (sum(x * x for x in row) for row in rows), any(x > 5 for x in rows[0]), max(len(r) for r in rows)
 
