@@ -362,11 +362,11 @@ impl<'a> Lowering<'a> {
     /// Lowers every instruction; returns the loop headers compiled code can
     /// be entered at.
     fn lower_all(&mut self) -> Result<Vec<OsrEntry>, Unsupported> {
-        let dispatch = self.enter_at_start_or_dispatch();
+        let resume_starts = self.resume_starts();
+        let dispatch = self.enter_at_start_or_dispatch(!resume_starts.is_empty());
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
-        let resume_starts = self.resume_starts();
-        for target in jump_targets.chain(handler_targets).chain(resume_starts) {
+        for target in jump_targets.chain(handler_targets).chain(resume_starts.iter().copied()) {
             if !self.blocks.contains_key(&target) {
                 let block = self.b.create_block();
                 self.blocks.insert(target, block);
@@ -410,7 +410,7 @@ impl<'a> Lowering<'a> {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
         }
         self.calls_see_position = false;
-        Ok(self.emit_entries(dispatch))
+        Ok(self.emit_entries(dispatch, &resume_starts))
     }
 
     /// Where a generator's frame resumes: after each instruction that
@@ -435,18 +435,18 @@ impl<'a> Lowering<'a> {
     /// first instruction runs from the start; any other was handed over by
     /// the runtime at a loop header, or is a generator's resumed, and goes
     /// to the returned dispatch block, filled in by `emit_entries` once
-    /// stack depths are known.
-    /// While the frame runs, its value stack is private, as in the
-    /// interpreter (`stacktop` -1: the garbage collector visits no item of
-    /// it); the dispatch block reads the stack top first.
-    fn enter_at_start_or_dispatch(&mut self) -> Block {
+    /// stack depths are known; `resumes` when the code is a generator's,
+    /// whose common way in is the dispatch. While the frame runs, its value
+    /// stack is private, as in the interpreter (`stacktop` -1: the garbage
+    /// collector visits no item of it); the dispatch block reads the stack
+    /// top first.
+    fn enter_at_start_or_dispatch(&mut self, resumes: bool) -> Block {
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
         let before_first = self.b.ins().iadd_imm_s(self.code_units, -2);
         let fresh = self.b.ins().icmp(IntCC::Equal, prev_instr, before_first);
         let start = self.b.create_block();
         let dispatch = self.b.create_block();
-        // Resumption is the common way into a generator's code.
-        if self.resume_starts().is_empty() {
+        if !resumes {
             self.b.set_cold_block(dispatch);
         }
         self.b.ins().brif(fresh, start, &[], dispatch, &[]);
@@ -455,6 +455,7 @@ impl<'a> Lowering<'a> {
         dispatch
     }
 
+    /// Sets the frame's `stacktop` to -1 (see `enter_at_start_or_dispatch`).
     fn make_stack_private(&mut self) {
         let private = self.b.ins().iconst(types::I32, -1);
         let frame = self.frame;
@@ -472,7 +473,7 @@ impl<'a> Lowering<'a> {
     /// Headers whose preceding code unit is covered by an exception handler
     /// are left out: the runtime stops the interpreter there by raising an
     /// exception that must leave the frame without running any handler.
-    fn emit_entries(&mut self, dispatch: Block) -> Vec<OsrEntry> {
+    fn emit_entries(&mut self, dispatch: Block, resume_starts: &[u32]) -> Vec<OsrEntry> {
         let mut entries = Vec::new();
         for ins in &self.info.instrs {
             let Some(header) = ins.jump_target().filter(|&target| target <= ins.index) else { continue };
@@ -491,7 +492,7 @@ impl<'a> Lowering<'a> {
         }
         // By the instruction entered: whether its locals are checked.
         let mut starts: BTreeMap<u32, bool> = entries.iter().map(|e| (e.header, false)).collect();
-        for start in self.resume_starts() {
+        for &start in resume_starts {
             if self.reached.contains(&start) {
                 starts.insert(start, true);
             }

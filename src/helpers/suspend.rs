@@ -7,6 +7,21 @@ use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_
 use crate::stats;
 use pyo3::ffi::{self, PyObject};
 
+/// `gi_frame_state` values (a signed byte; the probe gives them as bytes).
+const CREATED: i8 = abi::GEN_FRAME_STATE_CREATED as u8 as i8;
+const SUSPENDED: i8 = abi::GEN_FRAME_STATE_SUSPENDED as u8 as i8;
+const EXECUTING: i8 = abi::GEN_FRAME_STATE_EXECUTING as u8 as i8;
+const COMPLETED: i8 = abi::GEN_FRAME_STATE_COMPLETED as u8 as i8;
+const CLEARED: i8 = abi::GEN_FRAME_STATE_CLEARED as u8 as i8;
+
+/// Whether `obj` is a coroutine object. pyo3's `PyCoro_CheckExact` is a
+/// subtype check, which calls `PyType_IsSubtype` for every other type;
+/// the coroutine type has no subtypes.
+unsafe fn is_coroutine_object(obj: *mut PyObject) -> bool {
+    // SAFETY: obj is live.
+    unsafe { ffi::Py_TYPE(obj) == std::ptr::addr_of_mut!(ffi::PyCoro_Type) }
+}
+
 /// GET_YIELD_FROM_ITER: what `yield from` drives. A generator as it is; a
 /// coroutine as it is in coroutine code, a TypeError in any other
 /// generator; anything else `iter(iterable)`. Consumes the iterable.
@@ -14,7 +29,7 @@ pub unsafe extern "C" fn get_yield_from_iter(frame: *mut Frame, iterable: *mut P
     // SAFETY: frame is the running frame; iterable is owned and released
     // here unless it is returned.
     unsafe {
-        if ffi::PyCoro_CheckExact(iterable) != 0 {
+        if is_coroutine_object(iterable) {
             let flags = abi::code_int((*frame).code(), abi::CODE_FLAGS);
             if flags & (abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE) == 0 {
                 ffi::Py_DECREF(iterable);
@@ -45,7 +60,7 @@ pub unsafe extern "C" fn send(tstate: *mut ThreadState, slots: *mut *mut PyObjec
     unsafe {
         let (receiver, value) = (*slots, *slots.add(1));
         let mut result = std::ptr::null_mut();
-        let resumable = direct != 0 && (ffi::PyGen_CheckExact(receiver) != 0 || ffi::PyCoro_CheckExact(receiver) != 0);
+        let resumable = direct != 0 && (ffi::PyGen_CheckExact(receiver) != 0 || is_coroutine_object(receiver));
         let mut status = if resumable { resume(tstate, receiver, value, &mut result) } else { RESUME_DECLINED };
         if status == RESUME_DECLINED {
             status = match ffi::PyIter_Send(receiver, value, &mut result) {
@@ -109,7 +124,6 @@ const RESUME_DECLINED: isize = 2;
 /// # Safety
 /// With the GIL held by `tstate`; `generator` is live.
 unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
-    let state_of = |code: usize| code as u8 as i8;
     // SAFETY: the generator's fields are read and written at probed
     // offsets; its embedded frame is its code's.
     unsafe {
@@ -117,8 +131,8 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         let gen = generator.cast::<u8>();
         let state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
         let none = std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct);
-        let startable = state == state_of(abi::GEN_FRAME_STATE_CREATED) && (value.is_null() || value == none);
-        if state != state_of(abi::GEN_FRAME_STATE_SUSPENDED) && !startable {
+        let startable = state == CREATED && (value.is_null() || value == none);
+        if state != SUSPENDED && !startable {
             return RESUME_DECLINED;
         }
         let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
@@ -138,25 +152,25 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         let thread = tstate.cast::<u8>();
         write_field(exc_state, abi::EXC_INFO_PREVIOUS, read_field::<*mut u8>(thread, abi::TSTATE_EXC_INFO));
         write_field(thread, abi::TSTATE_EXC_INFO, exc_state);
-        write_field(gen, abi::GEN_FRAME_STATE, state_of(abi::GEN_FRAME_STATE_EXECUTING));
+        write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
         target.entered += 1;
         stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::NATIVE_RESUMES);
         let result = run_native(tstate, frame, entry, target.data);
         let mut state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
-        if state == state_of(abi::GEN_FRAME_STATE_EXECUTING) {
-            state = state_of(abi::GEN_FRAME_STATE_COMPLETED);
+        if state == EXECUTING {
+            state = COMPLETED;
             write_field(gen, abi::GEN_FRAME_STATE, state);
         }
         write_field(thread, abi::TSTATE_EXC_INFO, read_field::<*mut u8>(exc_state, abi::EXC_INFO_PREVIOUS));
         write_field(exc_state, abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<u8>());
         fr.set_previous(std::ptr::null_mut());
         *out = result;
-        if !result.is_null() && state == state_of(abi::GEN_FRAME_STATE_SUSPENDED) {
+        if !result.is_null() && state == SUSPENDED {
             return 1;
         }
         if result.is_null() && ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) != 0 {
-            let message = if ffi::PyCoro_CheckExact(generator) != 0 {
+            let message = if is_coroutine_object(generator) {
                 c"coroutine raised StopIteration"
             } else {
                 c"generator raised StopIteration"
@@ -167,7 +181,7 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         let exc_value: *mut PyObject = read_field(exc_state, abi::EXC_INFO_VALUE);
         write_field(exc_state, abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
         ffi::Py_XDECREF(exc_value);
-        write_field(gen, abi::GEN_FRAME_STATE, state_of(abi::GEN_FRAME_STATE_CLEARED));
+        write_field(gen, abi::GEN_FRAME_STATE, CLEARED);
         frames::clear(ts, frame);
         if result.is_null() {
             -1
@@ -182,7 +196,7 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
 unsafe fn is_coroutine(obj: *mut PyObject) -> bool {
     // SAFETY: obj is live; a generator's code is a live code object.
     unsafe {
-        ffi::PyCoro_CheckExact(obj) != 0
+        is_coroutine_object(obj)
             || ffi::PyGen_CheckExact(obj) != 0
                 && abi::code_int(abi::read_field(obj.cast(), abi::GEN_CODE), abi::CODE_FLAGS) & abi::CO_ITERABLE_COROUTINE
                     != 0
@@ -229,7 +243,7 @@ unsafe fn awaits(coro: *mut PyObject) -> bool {
     // points into its code's instructions once it has started.
     unsafe {
         let state: i8 = abi::read_field(coro.cast(), abi::GEN_FRAME_STATE);
-        if state >= abi::GEN_FRAME_STATE_CLEARED as u8 as i8 || state == abi::GEN_FRAME_STATE_CREATED as u8 as i8 {
+        if state >= CLEARED || state == CREATED {
             return false;
         }
         let frame = coro.cast::<u8>().add(abi::GEN_IFRAME);
@@ -260,7 +274,7 @@ pub unsafe extern "C" fn get_awaitable(awaitable: *mut PyObject, where_: isize) 
             }
         }
         ffi::Py_DECREF(awaitable);
-        if !iterator.is_null() && ffi::PyCoro_CheckExact(iterator) != 0 && awaits(iterator) {
+        if !iterator.is_null() && is_coroutine_object(iterator) && awaits(iterator) {
             ffi::Py_DECREF(iterator);
             ffi::PyErr_SetString(ffi::PyExc_RuntimeError, c"coroutine is being awaited already".as_ptr());
             return std::ptr::null_mut();

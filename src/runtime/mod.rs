@@ -10,8 +10,7 @@ pub mod perf_map;
 pub mod state;
 pub mod tiering;
 
-use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
-use crate::bytecode;
+use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
@@ -143,7 +142,7 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     if let Some((entry, data)) = state.native_entry() {
         if fr.owned_by_generator() {
             stats::bump(&stats::NATIVE_RESUMES);
-        } else if bytecode::suspends(abi::code_int(fr.code(), abi::CODE_FLAGS)) {
+        } else if state.call_target().creates_generator {
             // SAFETY: unchanged hand-over.
             return unsafe { delegate(tstate, frame, 0) };
         }

@@ -276,7 +276,7 @@ impl CodeState {
             // (see `run_frame`), which calls run directly only when no other
             // frame evaluator came before pyjit's.
             let binds_positionally = flags & abi::CO_OPTIMIZED != 0
-                && (!bytecode::suspends(flags) || super::evaluates_after_cpython())
+                && (!self.target.creates_generator || super::evaluates_after_cpython())
                 && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
                 && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
             if binds_positionally {

@@ -1,8 +1,8 @@
 //! Generators, coroutines and async generators: creating one, suspending
 //! its frame at `yield`, `yield from` and `await`, `async with` and
-//! `async for`, and an async generator's wrapping of what it yields. Native code resumes a generator's frame at the instruction
-//! after the suspension (`Lowering::emit_entries`), with the value sent
-//! pushed.
+//! `async for`, and an async generator's wrapping of what it yields.
+//! Native code resumes a generator's frame at the instruction after the
+//! suspension (`Lowering::emit_entries`), with the value sent pushed.
 
 use crate::abi::op;
 use crate::bytecode::Unsupported;
