@@ -205,6 +205,7 @@ pub enum Optimization {
     BorrowedOperands,
     InlineUnpack,
     DirectResume,
+    ReuseNumbers,
 }
 
 /// One row of the table of optimizations.
@@ -215,7 +216,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 14] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 15] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -230,7 +231,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 14] = {
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
             "STORE_ATTR replaces an instance value through a per-site cache"),
         row(InlineArithmetic, "inline-arithmetic",
-            "BINARY_OP on small ints and floats, alike or mixed, computed inline"),
+            "BINARY_OP on small ints and floats, alike or mixed, and float powers, computed inline"),
         row(InlineCompare, "inline-compare",
             "COMPARE_OP on small ints and floats, alike or mixed, computed inline"),
         row(FusedCompareJump, "fused-compare-jump",
@@ -249,6 +250,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 14] = {
             "UNPACK_SEQUENCE of a tuple or list of the right length inline"),
         row(DirectResume, "direct-resume",
             "FOR_ITER over a compiled generator, and SEND to one or to a compiled coroutine, resume its native code directly"),
+        row(ReuseNumbers, "reuse-numbers",
+            "an inline float or int result stored to a local is written into the number only that local held"),
     ]
 };
 

@@ -52,6 +52,12 @@ extern "C" {
     pub fn PyCell_New(value: *mut PyObject) -> *mut PyObject;
 }
 
+// The C library's, which CPython's float operations call.
+extern "C" {
+    /// libm's `pow`, the one `float_pow` calls: the same bits for the same operands.
+    pub fn pow(base: f64, exponent: f64) -> f64;
+}
+
 // Wrappers of CPython's static inline functions, compiled from its headers
 // (`src/abi/inline.c`).
 extern "C" {

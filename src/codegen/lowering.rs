@@ -870,6 +870,12 @@ impl<'a> Lowering<'a> {
     /// Calls the runtime function `symbol` (its parameters have the types of
     /// `args`; the result is pointer-sized).
     pub fn call(&mut self, symbol: &'static str, args: &[Value]) -> Value {
+        self.call_returning(symbol, args, self.ptr)
+    }
+
+    /// Calls the C function `symbol` (its parameters have the types of
+    /// `args`) returning a value of type `returns`.
+    pub fn call_returning(&mut self, symbol: &'static str, args: &[Value], returns: Type) -> Value {
         if self.calls_see_position {
             self.emit_prev_instr_store();
         }
@@ -877,7 +883,8 @@ impl<'a> Lowering<'a> {
             Some(&f) => f,
             None => {
                 debug_assert!(symbols::resolve(symbol).is_some(), "unknown runtime symbol {symbol}");
-                let sig = self.signature(args);
+                let mut sig = self.signature(args);
+                sig.returns[0] = AbiParam::new(returns);
                 let id = self
                     .module
                     .declare_function(symbol, Linkage::Import, &sig)
@@ -1412,6 +1419,13 @@ impl<'a> Lowering<'a> {
     fn next_instr(&self) -> Option<&Instr> {
         let position = self.info.instrs.partition_point(|i| i.index <= self.ins.index);
         self.info.instrs.get(position)
+    }
+
+    /// The local that the instruction after the current one, a STORE_FAST
+    /// that no jump lands on, stores the current instruction's result in.
+    pub fn result_stored_to_local(&self) -> Option<u32> {
+        let next = self.next_instr()?;
+        (next.opcode == abi::op::STORE_FAST && !self.blocks.contains_key(&next.start)).then_some(next.arg)
     }
 
     /// The opcode of the instruction after the current one.

@@ -41,6 +41,7 @@ symbol_table! {
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
+    "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,

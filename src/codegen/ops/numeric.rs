@@ -8,6 +8,7 @@
 
 use crate::abi::{self, op};
 use crate::codegen::lowering::{Lowering, Operand};
+use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
@@ -51,6 +52,7 @@ const FLOAT: &[Kind] = &[Kind::Float];
 const BOTH: &[Kind] = &[Kind::Int, Kind::Float];
 const MIXED: &[Kind] = &[Kind::FloatInt, Kind::IntFloat];
 const ALL: &[Kind] = &[Kind::Float, Kind::FloatInt, Kind::IntFloat, Kind::Int];
+const FLOAT_BASE: &[Kind] = &[Kind::Float, Kind::FloatInt];
 
 /// The binary operator of BINARY_OP's argument `which`, the in-place forms
 /// folded onto their binary forms (ints and floats have no in-place slots).
@@ -81,6 +83,9 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
         // them are not a single instruction).
         op::NB_TRUE_DIVIDE => ALL,
         op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
+        // A float raised to a float or int power (an int base makes an int
+        // or goes through a conversion of its own).
+        op::NB_POWER => FLOAT_BASE,
         _ => &[],
     }
 }
@@ -179,9 +184,7 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Oper
             op::NB_MULTIPLY => lw.b.ins().imul(a, b),
             _ => floor_division(lw, operator, a, b, fail),
         };
-        // Not inline: PyLong_FromLongLong returns the cached small ints,
-        // whose identity programs can observe.
-        let boxed = lw.call("PyLong_FromLongLong", &[result]);
+        let boxed = box_int(lw, result);
         lw.release(lhs);
         lw.release(rhs);
         return boxed;
@@ -202,10 +205,107 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Oper
             lw.guard(nonzero, fail);
             lw.b.ins().fdiv(a, b)
         }
+        op::NB_POWER => power(lw, a, b, fail),
         _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
     };
     let [lhs_float, rhs_float] = kind.operands().map(|number| number == Number::Float);
     box_float(lw, result, (lhs, lhs_float), (rhs, rhs_float))
+}
+
+/// Python's `a ** b` on floats, going to `fail` unless `a` is positive and
+/// finite, `b` finite and the result a finite normal number: there
+/// `float_pow` returns what libm's `pow` does (it sets no `errno`), and
+/// elsewhere it has special cases, complex results and errors.
+fn power(lw: &mut Lowering, a: Value, b: Value, fail: Block) -> Value {
+    let zero = lw.b.ins().f64const(0.0);
+    let infinity = lw.b.ins().f64const(f64::INFINITY);
+    let positive = lw.b.ins().fcmp(FloatCC::GreaterThan, a, zero);
+    let finite = lw.b.ins().fcmp(FloatCC::LessThan, a, infinity);
+    // b - b is 0 for finite b, NaN for infinities and NaN.
+    let difference = lw.b.ins().fsub(b, b);
+    let exponent_finite = lw.b.ins().fcmp(FloatCC::Equal, difference, zero);
+    let base_ok = lw.b.ins().band(positive, finite);
+    let operands_ok = lw.b.ins().band(base_ok, exponent_finite);
+    lw.guard(operands_ok, fail);
+    let result = lw.call_returning("pow", &[a, b], types::F64);
+    let smallest = lw.b.ins().f64const(f64::MIN_POSITIVE);
+    let normal = lw.b.ins().fcmp(FloatCC::GreaterThanOrEqual, result, smallest);
+    let finite = lw.b.ins().fcmp(FloatCC::LessThan, result, infinity);
+    let in_range = lw.b.ins().band(normal, finite);
+    lw.guard(in_range, fail);
+    result
+}
+
+/// The local whose number a result may be written into
+/// (`Optimization::ReuseNumbers`): the one the next instruction stores it in.
+fn reused_local(lw: &mut Lowering) -> Option<u32> {
+    let local = lw.result_stored_to_local()?;
+    lw.apply(Optimization::ReuseNumbers).then_some(local)
+}
+
+/// Boxes the int `value` (of at most 62 bits). When the next instruction
+/// stores it in a local holding the only reference to a one-digit int,
+/// tracemalloc does not trace and `value` is one digit but not one of the
+/// cached small ints (whose identity programs can observe), that int is
+/// reused, as `box_float` reuses floats. Otherwise PyLong_FromLongLong
+/// makes it. NULL if allocating failed (the error is set).
+fn box_int(lw: &mut Lowering, value: Value) -> Value {
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    if let Some(local) = reused_local(lw) {
+        let target = lw.load_local(local);
+        let config = lw.data_address("_Py_tracemalloc_config");
+        let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+        let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
+        let bound = lw.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
+        // Small ints are -5..=256; one digit holds less than 2**30.
+        let shifted = lw.b.ins().iadd_imm_s(value, 5);
+        let not_small = lw.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, shifted, 261);
+        let magnitude = lw.b.ins().iabs(value);
+        let one_digit = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, magnitude, 1 << 30);
+        let checks = [untraced, bound, not_small, one_digit];
+        let candidate = checks.into_iter().reduce(|a, b| lw.b.ins().band(a, b)).expect("four checks");
+        let check_target = lw.b.create_block();
+        let make = lw.b.create_block();
+        lw.b.ins().brif(candidate, check_target, &[], make, &[]);
+        lw.b.switch_to_block(check_target);
+        lw.b.seal_block(check_target);
+        let int_type = lw.data_address("PyLong_Type");
+        let actual = lw.load(target, abi::OBJECT_TYPE);
+        let is_int = lw.b.ins().icmp(IntCC::Equal, actual, int_type);
+        let count = lw.load(target, abi::OBJECT_REFCNT);
+        let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+        // Read only once the type is known, as `unbox` does.
+        let reuse = lw.b.create_block();
+        let type_ok = lw.b.ins().band(is_int, sole);
+        let sized = lw.b.create_block();
+        lw.b.ins().brif(type_ok, sized, &[], make, &[]);
+        lw.b.switch_to_block(sized);
+        lw.b.seal_block(sized);
+        let size = lw.load(target, abi::VAROBJECT_SIZE);
+        let size_magnitude = lw.b.ins().iabs(size);
+        let has_one_digit = lw.b.ins().icmp_imm_s(IntCC::Equal, size_magnitude, 1);
+        lw.b.ins().brif(has_one_digit, reuse, &[], make, &[]);
+        lw.b.switch_to_block(reuse);
+        lw.b.seal_block(reuse);
+        let negative = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, value, 0);
+        let (minus_one, one) = (lw.iconst(-1), lw.iconst(1));
+        let sign = lw.b.ins().select(negative, minus_one, one);
+        lw.store(sign, target, abi::VAROBJECT_SIZE);
+        let digit = lw.b.ins().ireduce(types::I32, magnitude);
+        lw.store(digit, target, abi::LONG_DIGITS);
+        // The result's reference, which the store drops with the local's.
+        lw.incref(target);
+        lw.b.ins().jump(done, &[target.into()]);
+        lw.switch_to(make);
+        lw.b.seal_block(make);
+    }
+    // Not inline: PyLong_FromLongLong returns the cached small ints.
+    let boxed = lw.call("PyLong_FromLongLong", &[value]);
+    lw.b.ins().jump(done, &[boxed.into()]);
+    lw.switch_to(done);
+    lw.b.seal_block(done);
+    result
 }
 
 /// Python's `a // b` or `a % b` (`operator`) on ints: the quotient rounds
@@ -238,18 +338,56 @@ fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Blo
 }
 
 /// Boxes the float `value` computed from `lhs` and `rhs` (each with
-/// whether it is a float), releasing both: an owned float operand whose
-/// only reference is ours is reused (no one can see it change), otherwise a
-/// new float is made.
+/// whether it is a float), releasing both. Unless tracemalloc traces (it
+/// must see each float made where the interpreter makes it), a float no
+/// other code can see is reused, as 3.12's float specialisations do: an
+/// owned float operand whose only reference is ours, or the float in the
+/// local the next instruction stores the result in, when the local holds
+/// its only reference. Otherwise a new float is made.
 fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool), (rhs, rhs_float): (Operand, bool)) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
+    let config = lw.data_address("_Py_tracemalloc_config");
+    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+    let traced = lw.cold_block();
+    let untraced = lw.b.create_block();
+    lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
+    lw.b.switch_to_block(untraced);
+    lw.b.seal_block(untraced);
     for (target, float, other) in [(lhs, lhs_float, rhs), (rhs, rhs_float, lhs)] {
         if float && !target.borrowed {
-            reuse_if_sole_reference(lw, value, target.value, other, done);
+            let target = target.value;
+            reuse_if_sole_reference(lw, value, target, true, done, |lw| {
+                // The stack's reference moves to the result.
+                lw.release(other);
+            });
         }
     }
-    let boxed = new_float(lw, value);
+    if let Some(local) = reused_local(lw) {
+        let target = lw.load_local(local);
+        let bound = lw.b.create_block();
+        let next = lw.b.create_block();
+        lw.b.ins().brif(target, bound, &[], next, &[]);
+        lw.b.switch_to_block(bound);
+        lw.b.seal_block(bound);
+        reuse_if_sole_reference(lw, value, target, false, done, |lw| {
+            // The result's reference, which the store drops with the
+            // local's: the object stays.
+            lw.incref(target);
+            lw.release(lhs);
+            lw.release(rhs);
+        });
+        lw.b.ins().jump(next, &[]);
+        lw.switch_to(next);
+        lw.b.seal_block(next);
+    }
+    let boxed = new_untraced_float(lw, value);
+    lw.release(lhs);
+    lw.release(rhs);
+    lw.b.ins().jump(done, &[boxed.into()]);
+    lw.switch_to(traced);
+    lw.b.seal_block(traced);
+    let boxed = lw.call("PyFloat_FromDouble", &[value]);
     lw.release(lhs);
     lw.release(rhs);
     lw.b.ins().jump(done, &[boxed.into()]);
@@ -258,42 +396,51 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
     result
 }
 
-/// When our reference is the only one to the float `target`, writes `value`
-/// into it, releases `other` and goes to `done` with `target`; otherwise
-/// continues in a new block.
-fn reuse_if_sole_reference(lw: &mut Lowering, value: Value, target: Value, other: Operand, done: Block) {
+/// When `target` (a float if `known_float`) is a float whose only
+/// reference is the one `give_up` accounts for, writes `value` into it,
+/// runs `give_up` (which releases what the instruction no longer needs)
+/// and goes to `done` with `target`; otherwise continues in a new block.
+fn reuse_if_sole_reference(
+    lw: &mut Lowering,
+    value: Value,
+    target: Value,
+    known_float: bool,
+    done: Block,
+    give_up: impl FnOnce(&mut Lowering),
+) {
     let count = lw.load(target, abi::OBJECT_REFCNT);
-    let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+    let mut reusable = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+    if !known_float {
+        let float_type = lw.data_address("PyFloat_Type");
+        let actual = lw.load(target, abi::OBJECT_TYPE);
+        let is_float = lw.b.ins().icmp(IntCC::Equal, actual, float_type);
+        reusable = lw.b.ins().band(is_float, reusable);
+    }
     let reuse = lw.b.create_block();
     let next = lw.b.create_block();
-    lw.b.ins().brif(sole, reuse, &[], next, &[]);
+    lw.b.ins().brif(reusable, reuse, &[], next, &[]);
     lw.b.switch_to_block(reuse);
     lw.b.seal_block(reuse);
     lw.store(value, target, abi::FLOAT_VALUE);
-    lw.release(other);
+    give_up(lw);
     lw.b.ins().jump(done, &[target.into()]);
     lw.switch_to(next);
     lw.b.seal_block(next);
 }
 
-/// A new float holding `value`, made as `PyFloat_FromDouble` makes it:
-/// taken from the interpreter's float free list inline when the list has
-/// one and tracemalloc is not tracing (it must see every new reference),
-/// else by that call. NULL if allocating failed (the error is set).
-fn new_float(lw: &mut Lowering, value: Value) -> Value {
+/// A new float holding `value`, made as `PyFloat_FromDouble` makes it while
+/// tracemalloc does not trace: taken from the interpreter's float free list
+/// inline when the list has one, else by that call. NULL if allocating
+/// failed (the error is set).
+fn new_untraced_float(lw: &mut Lowering, value: Value) -> Value {
     let tstate = lw.tstate;
     let interp = lw.load(tstate, abi::TSTATE_INTERP);
     let head = lw.load(interp, abi::INTERP_FLOAT_FREE_LIST);
-    let config = lw.data_address("_Py_tracemalloc_config");
-    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
-    let listed = lw.b.ins().icmp_imm_s(IntCC::NotEqual, head, 0);
-    let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
-    let from_list = lw.b.ins().band(listed, untraced);
     let pop = lw.b.create_block();
     let call = lw.cold_block();
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    lw.b.ins().brif(from_list, pop, &[], call, &[]);
+    lw.b.ins().brif(head, pop, &[], call, &[]);
     lw.b.switch_to_block(pop);
     lw.b.seal_block(pop);
     // The list is linked through the floats' type fields.
