@@ -3,6 +3,7 @@
 use std::collections::btree_map::{BTreeMap, Entry as MapEntry};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
@@ -15,7 +16,7 @@ use crate::layout::{
     Header, IndexRow, FORMAT_VERSION, HEADER_LEN, INDEX_ROW_LEN, MAGIC, SIGNATURE_LEN,
 };
 use crate::signing::append_signature;
-use crate::{CompatInfo, Entry, Error, Key, Result};
+use crate::{CompatInfo, Entry, Error, Key, Result, MAX_CACHE_FILE_LEN};
 
 /// Collects entries and lays them out as a cache file.
 ///
@@ -89,11 +90,17 @@ impl CacheWriter {
 }
 
 /// Writes `bytes` to `dir/file_name` so that no reader ever sees a partial file: writes a
-/// new temporary file in `dir`, fsyncs it, renames it over `file_name`, fsyncs `dir`.
+/// new temporary file in `dir` (mode 0644 less the umask: readers refuse cache files that
+/// group or others may write), fsyncs it, renames it over `file_name`, fsyncs `dir`.
 /// Concurrent writers each rename a complete file; the last rename wins. Returns the path.
+///
+/// Refuses `bytes` longer than [`MAX_CACHE_FILE_LEN`], which no reader would accept.
 pub fn write_atomic(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
     if Path::new(file_name).file_name() != Some(file_name.as_ref()) {
         return Err(Error::InvalidFileName(file_name.to_owned()));
+    }
+    if bytes.len() as u64 > MAX_CACHE_FILE_LEN {
+        return Err(Error::TooLarge(bytes.len() as u64));
     }
     let mut nonce = [0; 8];
     getrandom::fill(&mut nonce).map_err(Error::Randomness)?;
@@ -104,6 +111,7 @@ pub fn write_atomic(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf
         let mut temp = OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o644)
             .open(&temp_path)
             .map_err(Error::io(&temp_path))?;
         temp.write_all(bytes)
