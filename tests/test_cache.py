@@ -613,6 +613,24 @@ def test_attack_crash_during_write(built, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_writer_removes_temporary_files_of_dead_writers(built, tmp_path):
+    """Temporary files of killed writers do not pile up: the next writer removes those
+    whose writer process is gone (once a minute old) and any an hour old."""
+    out = private_copy(built / "cache", tmp_path / "cache")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [
+        (out / f".{CACHE_FILE}.{dead.pid}.0123456789abcdef.tmp", 120),
+        (out / f".{CACHE_FILE}.0123456789abcdef.tmp", 2 * 3600),
+    ]
+    fresh = out / f".{CACHE_FILE}.{dead.pid}.fedcba9876543210.tmp"
+    for path, age in stale + [(fresh, 0)]:
+        path.write_bytes(b"partial")
+        os.utime(path, (time.time() - age, time.time() - age))
+    pyjit("precompile", APP, "--out", out, "--key", built / "ci.key")
+    assert sorted(os.listdir(out)) == sorted([CACHE_FILE, fresh.name])
+
+
 def test_attack_disk_full(built, tmp_path):
     """Writing fails (file size limit: EFBIG, as ENOSPC would): a one-line error, non-zero
     exit, the previous cache untouched and no temporary file left."""

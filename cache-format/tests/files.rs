@@ -321,6 +321,48 @@ fn opening_a_file_refuses_exactly_what_parsing_its_bytes_refuses() {
     }
 }
 
+/// `.NAME.PID.NONCE.tmp` (or `.NAME.NONCE.tmp` without a PID) in `dir`, last modified
+/// `age` ago.
+fn temp_file(dir: &std::path::Path, name: &str, age: std::time::Duration) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let file = fs::File::create(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age).unwrap();
+    path
+}
+
+#[test]
+fn write_atomic_removes_temporary_files_of_dead_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    let (dead, alive) = (child.id(), std::process::id());
+    let nonce = "0123456789abcdef";
+    let removed = [
+        temp_file(dir.path(), &format!(".c.{dead}.{nonce}.tmp"), minutes(2)),
+        temp_file(dir.path(), &format!(".c.{alive}.{nonce}.tmp"), minutes(61)),
+        temp_file(dir.path(), &format!(".c.{nonce}.tmp"), minutes(61)),
+    ];
+    let kept = [
+        // The writer may be in another PID namespace, still writing.
+        temp_file(dir.path(), &format!(".c.{dead}.fedcba9876543210.tmp"), minutes(0)),
+        // A live writer.
+        temp_file(dir.path(), &format!(".c.{alive}.fedcba9876543210.tmp"), minutes(2)),
+        temp_file(dir.path(), &format!(".c.{nonce}.tmp.keep"), minutes(120)),
+        temp_file(dir.path(), &format!(".other.{dead}.{nonce}.tmp"), minutes(120)),
+        temp_file(dir.path(), &format!(".c.x.{nonce}.tmp"), minutes(120)),
+        temp_file(dir.path(), ".c.0123.tmp", minutes(120)),
+    ];
+    write_atomic(dir.path(), "c", b"new").unwrap();
+    for path in removed {
+        assert!(!path.exists(), "{path:?} left behind");
+    }
+    for path in kept {
+        assert!(path.exists(), "{path:?} removed");
+    }
+    assert_eq!(fs::read(dir.path().join("c")).unwrap(), b"new");
+}
+
 #[test]
 fn write_atomic_refuses_more_than_a_reader_accepts() {
     let dir = tempfile::tempdir().unwrap();
