@@ -652,6 +652,34 @@ def test_attack_disk_full(built, tmp_path):
     assert os.listdir(out) == [CACHE_FILE]
 
 
+def test_cli_usage_errors_go_to_stderr_with_status_2(tmp_path):
+    bare = pyjit("cache", check=False)
+    assert bare.returncode == 2 and bare.stdout == "", bare
+    assert bare.stderr.startswith("usage: pyjit cache"), bare.stderr
+    helped = pyjit("cache", "--help")
+    assert helped.stdout.startswith("usage: pyjit cache") and helped.stderr == ""
+
+
+def test_precompile_of_a_fifo_or_device_says_so(built, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/null"):
+        result = pyjit("precompile", path, "--out", tmp_path / "out", "--key", built / "ci.key", check=False)
+        assert result.returncode == 1, result
+        assert result.stderr == f"pyjit precompile: error: {path}: not a regular file or directory\n", result.stderr
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.py").write_text("def f():\n    return 1\n")
+    os.mkfifo(src / "pipe.py")
+    result = pyjit("precompile", src, "--out", tmp_path / "out", "--key", built / "ci.key", check=False)
+    assert result.returncode == 1, result
+    errors = [l for l in result.stderr.splitlines() if not l.startswith("compiled ")]
+    assert errors == [f"{src / 'pipe.py'}: not a regular file"], result.stderr
+    assert "2 files (1 with errors)" in result.stdout and "2 compiled" in result.stdout, result.stdout
+    result = pyjit("precompile", src, "--out", tmp_path / "out", "--key", fifo, check=False)
+    assert result.returncode == 1 and "not a regular file" in result.stderr, result
+
+
 # ---------------------------------------------------------------- trust defaults
 
 
