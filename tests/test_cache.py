@@ -25,6 +25,9 @@ PY = sys.executable
 APP = Path(__file__).resolve().parent.parent / "examples" / "container" / "app"
 CACHE_FILE = "code.pyjitcache"
 STRICT_EXIT = 3
+# Every process a test starts must finish by then: a cache that blocks a reader (a FIFO)
+# fails the test instead of hanging it.
+TIMEOUT = 120
 
 # Imports the sample project, runs its main(), and reports how each function ran.
 PROBE = textwrap.dedent(
@@ -49,7 +52,8 @@ PROBE = textwrap.dedent(
 
 def pyjit(*args, cwd=None, env=None, check=True):
     result = subprocess.run(
-        [PY, "-m", "pyjit", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True
+        [PY, "-m", "pyjit", *map(str, args)], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=TIMEOUT,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"pyjit {args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -78,15 +82,15 @@ def built(tmp_path_factory):
     return root
 
 
-def run_app(cache, keys, app=APP, strict=False, threshold=0, extra_env=None):
-    """Runs the probe in a fresh process with the JIT on and `cache`; returns the result
-    with `.probe` (None when the program did not get to print)."""
+def run_app(cache, keys, app=APP, strict=False, threshold=0, extra_env=None, code=PROBE):
+    """Runs the probe (or `code`) in a fresh process with the JIT on and `cache`; returns
+    the result with `.probe` (None when the program did not get to print)."""
     env = dict(os.environ, PYJIT_ENABLE="1", PYJIT_CACHE=str(cache), PYJIT_THRESHOLD=str(threshold))
     env["PYJIT_TRUSTED_KEYS"] = ":".join(map(str, keys))
     if strict:
         env["PYJIT_CACHE_STRICT"] = "1"
     env.update(extra_env or {})
-    result = subprocess.run([PY, "-c", PROBE], cwd=app, env=env, capture_output=True, text=True)
+    result = subprocess.run([PY, "-c", code], cwd=app, env=env, capture_output=True, text=True, timeout=TIMEOUT)
     lines = [l for l in result.stdout.splitlines() if l.startswith("PROBE ")]
     result.probe = json.loads(lines[0][6:]) if lines else None
     result.warnings = [l for l in result.stderr.splitlines() if l.startswith("pyjit: warning:")]
@@ -449,6 +453,99 @@ def test_attack_symlinked_file_and_directory(built, tmp_path):
     assert_strict_stops(linked_file, [built / "ci.key.pub"], "symbolic link")
 
 
+@pytest.mark.parametrize("suffix", ["/", "/.", "/./", "//"])
+def test_attack_symlinked_directory_written_with_a_trailing_slash(built, tmp_path, suffix):
+    """`link/` and `link/.` make lstat see the link's target; the link is refused anyway."""
+    real = private_copy(built / "cache", tmp_path / "real")
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert_refused(run_app(f"{link}{suffix}", [built / "ci.key.pub"]), "symbolic link")
+    assert_strict_stops(f"{link}{suffix}", [built / "ci.key.pub"], "symbolic link")
+    result = run_app(f"{real}{suffix}", [built / "ci.key.pub"], strict=True)
+    assert result.returncode == 0 and result.probe["source"]["checksum"] == "cache", result.stderr
+
+
+def test_attack_fifo_named_like_the_cache(built, tmp_path):
+    """A FIFO (or device) in place of the cache file is refused at once: neither the
+    program nor `pyjit cache verify` waits for a writer that never comes."""
+    cache = tmp_path / "fifo"
+    cache.mkdir(mode=0o700)
+    os.mkfifo(cache / CACHE_FILE, 0o600)
+    assert_refused(run_app(cache, [built / "ci.key.pub"]), "not a regular file")
+    assert_strict_stops(cache, [built / "ci.key.pub"], "not a regular file")
+    env = dict(os.environ, PYJIT_TRUSTED_KEYS=str(built / "ci.key.pub"))
+    for path in (cache, cache / CACHE_FILE):
+        result = pyjit("cache", "verify", path, env=env, check=False)
+        assert result.returncode == 1, result
+        assert result.stdout == f"FAILED: {cache / CACHE_FILE}: not a regular file\n", result.stdout
+    result = pyjit("cache", "sign", cache, "--key", built / "ci.key", check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("mode", [0o666, 0o664, 0o646])
+def test_attack_cache_file_others_may_write(built, tmp_path, mode):
+    """Whoever may write the file may truncate or replace it: refused like such a directory."""
+    cache = private_copy(built / "cache", tmp_path / "cache")
+    os.chmod(cache / CACHE_FILE, mode)
+    reason = f"refusing the cache file: group or others may write to it (mode {mode:o})"
+    assert_refused(run_app(cache, [built / "ci.key.pub"]), reason)
+    assert_strict_stops(cache, [built / "ci.key.pub"], reason)
+    env = dict(os.environ, PYJIT_TRUSTED_KEYS=str(built / "ci.key.pub"))
+    assert reason in pyjit("cache", "verify", cache, env=env, check=False).stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
+def test_attack_cache_file_owned_by_another_user(built, tmp_path):
+    cache = private_copy(built / "cache", tmp_path / "cache")
+    os.chown(cache / CACHE_FILE, 65534, -1)
+    assert_refused(run_app(cache, [built / "ci.key.pub"]), "owned by uid 65534")
+    assert_strict_stops(cache, [built / "ci.key.pub"], "owned by uid 65534")
+
+
+def test_attack_cache_file_truncated_while_in_use(built, tmp_path):
+    """The file is cut in place after the process opened it: the entries it still needs
+    are refused (the JIT compiles them); nothing dies of SIGBUS."""
+    cache = private_copy(built / "cache", tmp_path / "cache")
+    code = PROBE.replace(
+        "import json, sys, pyjit\n",
+        f"import json, sys, pyjit, os\nos.truncate({str(cache / CACHE_FILE)!r}, 1000)\n",
+    )
+    assert code != PROBE
+    result = run_app(cache, [built / "ci.key.pub"], code=code)
+    assert result.returncode == 0, (result.returncode, result.stderr)
+    assert result.warnings and all("truncated while in use" in w for w in result.warnings), result.stderr
+    assert set(result.probe["source"].values()) == {"jit"}, result.probe
+    assert result.probe["stats"]["cache_hits"] == 0
+    assert result.stdout.startswith(expected_output())
+
+
+def sparse_cache(tmp_path, length, described):
+    """A cache directory whose file is `length` bytes: a header describing a file of
+    `described` bytes (unsigned, no entries, all the rest manifest, which a reader copies
+    before decoding it), then a hole."""
+    cache = tmp_path / f"sparse{length}"
+    cache.mkdir(mode=0o700)
+    with open(cache / CACHE_FILE, "wb") as f:
+        f.write(b"PYJITCC\0" + struct.pack("<II8sQQQ", 1, 0, bytes(8), 0, described - 48, 0))
+        f.truncate(length)
+    return cache
+
+
+def test_attack_huge_sparse_cache(built, tmp_path):
+    """Sizes are refused from fstat and the header alone: no part of a file larger than
+    1 GiB, or of one whose header describes another length, is read."""
+    started = time.monotonic()
+    huge = sparse_cache(tmp_path, 4 << 30, 4 << 30)
+    assert_refused(run_app(huge, [built / "ci.key.pub"]), "more than the 1073741824 bytes (1 GiB)")
+    assert_strict_stops(huge, [built / "ci.key.pub"], "more than the 1073741824 bytes")
+    lying = sparse_cache(tmp_path, 1 << 30, 100_000)
+    assert_refused(run_app(lying, [built / "ci.key.pub"]), "its header describes 100000")
+    env = dict(os.environ, PYJIT_TRUSTED_KEYS=str(built / "ci.key.pub"))
+    assert "1 GiB" in pyjit("cache", "verify", huge, env=env, check=False).stdout
+    assert time.monotonic() - started < 60
+
+
 @pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
 def test_attack_group_or_world_writable_directory(built, tmp_path, mode):
     cache = private_copy(built / "cache", tmp_path / "cache")
@@ -516,6 +613,24 @@ def test_attack_crash_during_write(built, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_writer_removes_temporary_files_of_dead_writers(built, tmp_path):
+    """Temporary files of killed writers do not pile up: the next writer removes those
+    whose writer process is gone (once a minute old) and any an hour old."""
+    out = private_copy(built / "cache", tmp_path / "cache")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [
+        (out / f".{CACHE_FILE}.{dead.pid}.0123456789abcdef.tmp", 120),
+        (out / f".{CACHE_FILE}.0123456789abcdef.tmp", 2 * 3600),
+    ]
+    fresh = out / f".{CACHE_FILE}.{dead.pid}.fedcba9876543210.tmp"
+    for path, age in stale + [(fresh, 0)]:
+        path.write_bytes(b"partial")
+        os.utime(path, (time.time() - age, time.time() - age))
+    pyjit("precompile", APP, "--out", out, "--key", built / "ci.key")
+    assert sorted(os.listdir(out)) == sorted([CACHE_FILE, fresh.name])
+
+
 def test_attack_disk_full(built, tmp_path):
     """Writing fails (file size limit: EFBIG, as ENOSPC would): a one-line error, non-zero
     exit, the previous cache untouched and no temporary file left."""
@@ -535,6 +650,34 @@ def test_attack_disk_full(built, tmp_path):
     assert len(errors) == 1 and "File too large" in errors[0], result.stderr
     assert (out / CACHE_FILE).read_bytes() == before
     assert os.listdir(out) == [CACHE_FILE]
+
+
+def test_cli_usage_errors_go_to_stderr_with_status_2(tmp_path):
+    bare = pyjit("cache", check=False)
+    assert bare.returncode == 2 and bare.stdout == "", bare
+    assert bare.stderr.startswith("usage: pyjit cache"), bare.stderr
+    helped = pyjit("cache", "--help")
+    assert helped.stdout.startswith("usage: pyjit cache") and helped.stderr == ""
+
+
+def test_precompile_of_a_fifo_or_device_says_so(built, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/null"):
+        result = pyjit("precompile", path, "--out", tmp_path / "out", "--key", built / "ci.key", check=False)
+        assert result.returncode == 1, result
+        assert result.stderr == f"pyjit precompile: error: {path}: not a regular file or directory\n", result.stderr
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "good.py").write_text("def f():\n    return 1\n")
+    os.mkfifo(src / "pipe.py")
+    result = pyjit("precompile", src, "--out", tmp_path / "out", "--key", built / "ci.key", check=False)
+    assert result.returncode == 1, result
+    errors = [l for l in result.stderr.splitlines() if not l.startswith("compiled ")]
+    assert errors == [f"{src / 'pipe.py'}: not a regular file"], result.stderr
+    assert "2 files (1 with errors)" in result.stdout and "2 compiled" in result.stdout, result.stdout
+    result = pyjit("precompile", src, "--out", tmp_path / "out", "--key", fifo, check=False)
+    assert result.returncode == 1 and "not a regular file" in result.stderr, result
 
 
 # ---------------------------------------------------------------- trust defaults

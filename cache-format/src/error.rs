@@ -40,6 +40,9 @@ pub enum Error {
         /// [`FORMAT_VERSION`](crate::FORMAT_VERSION).
         supported: u32,
     },
+    /// The file is longer than any cache file may be.
+    #[error("cache file is {0} bytes, more than the {max} bytes (1 GiB) a cache file may have", max = crate::MAX_CACHE_FILE_LEN)]
+    TooLarge(u64),
     /// The file violates the structure the spec requires (sizes, order, offsets, encoding).
     #[error("malformed cache: {0}")]
     Malformed(String),
@@ -97,6 +100,14 @@ pub enum Error {
         path: PathBuf,
         /// Its permission bits.
         mode: u32,
+    },
+    /// A cache file that someone other than this user could have written to.
+    #[error("{}: refusing the cache file: {reason}", path.display())]
+    UnsafeFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
     },
     /// A cache directory that someone other than this user could have written to.
     #[error("{}: refusing the cache directory: {reason}", path.display())]

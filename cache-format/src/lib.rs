@@ -10,7 +10,8 @@
 //!
 //! Reading: a loader must run the checks in this order, and treat any error as a cache miss:
 //!
-//! 1. [`CacheReader::open`] (or [`CacheReader::parse`]): magic, format version, structure;
+//! 1. [`check_cache_dir`] then [`CacheReader::open_in`] (or [`CacheReader::open`],
+//!    [`CacheReader::parse`]): directory and file, magic, format version, structure;
 //! 2. [`CacheReader::check_compat`]: pyjit and CPython versions, target, flags, CPU features;
 //! 3. [`CacheReader::verify`]: ed25519 signature by a trusted key over the index;
 //! 4. [`CacheReader::read_entry`]: copies one entry out of the file, checks its blake3 hash,
@@ -49,6 +50,7 @@ mod entry;
 mod error;
 mod key;
 mod layout;
+mod open;
 mod reader;
 mod signing;
 mod trust;
@@ -60,7 +62,8 @@ pub use entry::{Entry, Guard, ObjectPath, SlotSpec};
 pub use error::{Error, Result};
 pub use key::Key;
 pub use layout::FORMAT_VERSION;
-pub use reader::{CacheReader, IndexEntry};
+pub use open::{CacheDir, CacheFile, MAX_CACHE_FILE_LEN};
+pub use reader::{CacheReader, IndexEntry, Source};
 pub use signing::{
     generate_signing_key, load_signing_key, load_verifying_key, public_key_path, sign,
     write_key_pair, KeyId,

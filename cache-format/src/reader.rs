@@ -1,25 +1,22 @@
 //! Reading a cache file: structure, compatibility, signature and entries.
 
-use std::fs::{File, OpenOptions};
 use std::ops::Range;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use ed25519_dalek::{Signature, VerifyingKey};
-use memmap2::Mmap;
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::entry::decode_exact;
 use crate::layout::{Header, IndexRow, Sections, FLAG_SIGNED, FORMAT_VERSION, HEADER_LEN, MAGIC};
-use crate::signing::signed_message;
-use crate::{CompatInfo, Entry, Error, Key, KeyId, Result};
+use crate::signing::{append_signature, signed_message};
+use crate::{CacheDir, CacheFile, CompatInfo, Entry, Error, Key, KeyId, Result};
 
 /// A parsed cache file.
 ///
 /// Parsing copies the signed prefix (header, index and manifest, typically a small part
 /// of the file) into private memory; everything the reader trusts after [`verify`] comes
-/// from that copy, so changes to a mapped file after parsing cannot slip past the
-/// signature. Blobs stay in `file` until [`read_entry`] copies one out and hashes the copy.
+/// from that copy, so changes to the file after parsing cannot slip past the signature.
+/// Blobs stay in `file` until [`read_entry`] copies one out and hashes the copy.
 ///
 /// [`verify`]: CacheReader::verify
 /// [`read_entry`]: CacheReader::read_entry
@@ -28,9 +25,32 @@ pub struct CacheReader<F> {
     header: Header,
     sections: Sections,
     index: Vec<IndexRow>,
+    manifest: Vec<u8>,
     compat: CompatInfo,
     signed_prefix_hash: blake3::Hash,
     signature: Option<Signature>,
+}
+
+/// Where a reader's blobs come from: bytes in memory ([`CacheReader::parse`]) or an
+/// open cache file read on demand ([`CacheReader::open`]).
+pub trait Source {
+    /// Copies `range` of the file into private memory.
+    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>>;
+}
+
+impl<T: AsRef<[u8]>> Source for T {
+    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>> {
+        self.as_ref()
+            .get(range)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| Error::Malformed("a blob lies outside the file".to_owned()))
+    }
+}
+
+impl Source for CacheFile {
+    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>> {
+        self.read(range)
+    }
 }
 
 /// One row of the index: where an entry's blob is and what it hashes to.
@@ -57,107 +77,76 @@ impl From<&IndexRow> for IndexEntry {
     }
 }
 
-impl CacheReader<Mmap> {
-    /// Opens and parses the cache file at `path`, mapping it read-only.
-    ///
-    /// Refuses a symbolic link (`O_NOFOLLOW`) and anything but a regular file.
+impl CacheReader<CacheFile> {
+    /// Opens and parses the cache file at `path`; see [`CacheReader::open_in`].
     pub fn open(path: &Path) -> Result<Self> {
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(path)
-            .map_err(|error| match error.raw_os_error() {
-                Some(libc::ELOOP) => Error::Symlink(path.to_owned()),
-                _ => Error::Io {
-                    path: path.to_owned(),
-                    source: error,
-                },
-            })?;
-        if !file.metadata().map_err(Error::io(path))?.is_file() {
-            return Err(Error::NotRegularFile(path.to_owned()));
-        }
-        Self::parse(map_read_only(&file).map_err(Error::io(path))?)
+        Self::from_file(CacheFile::open(None, path)?)
+    }
+
+    /// Opens and parses the cache file `name` in the checked directory `dir`.
+    ///
+    /// Refuses a symbolic link (`O_NOFOLLOW`), anything but a regular file (opened with
+    /// `O_NONBLOCK`, so a FIFO or device cannot block the caller), a file owned by another
+    /// user or writable by group or others, and a file longer than
+    /// [`MAX_CACHE_FILE_LEN`](crate::MAX_CACHE_FILE_LEN). The header is checked against
+    /// the file's length before anything else is read; then the signed prefix and the
+    /// signature are read into private memory. Blobs are read (`pread`) when an entry is
+    /// used; nothing is mapped, so a file truncated while in use gives an error, never
+    /// SIGBUS.
+    pub fn open_in(dir: &CacheDir, name: &str) -> Result<Self> {
+        Self::from_file(CacheFile::open(Some(dir), Path::new(name))?)
+    }
+
+    fn from_file(file: CacheFile) -> Result<Self> {
+        let len = file.len() as usize;
+        let (header, sections) = check_header(&file.read(0..len.min(HEADER_LEN))?, len)?;
+        let prefix = file.read(HEADER_LEN..sections.manifest_end)?;
+        let signature = file.read(sections.blobs_end..sections.file_len)?;
+        Self::from_parts(file, header, sections, &prefix, &signature)
     }
 }
 
-/// Maps `file` read-only (never executable).
-#[allow(unsafe_code)]
-fn map_read_only(file: &File) -> std::io::Result<Mmap> {
-    // SAFETY: unavoidable for a mapping. `Mmap::map` is unsafe because another process
-    // may change or truncate the file while it is mapped. A change is tolerated: the
-    // reader copies what it verifies out of the mapping (the signed prefix at parse, a
-    // blob before hashing it) and never relies on two reads of the mapping agreeing.
-    // Truncation makes later reads of the lost pages raise SIGBUS; pyjit's writers
-    // replace cache files by rename and never truncate them, and a loader must refuse
-    // cache directories that others can write (SPEC.md, "Loading").
-    unsafe { Mmap::map(file) }
-}
-
 impl<F: AsRef<[u8]>> CacheReader<F> {
-    /// Parses a whole cache file: magic, format version, section sizes against the file
+    /// Parses a whole cache file in memory: magic, format version, section sizes against the file
     /// length, index order and blob placement, manifest encoding. Does not check
     /// compatibility, the signature or blob hashes.
     pub fn parse(file: F) -> Result<Self> {
         let bytes = file.as_ref();
-        let Ok((header, _)) = Header::read_from_prefix(bytes) else {
-            return Err(if bytes.starts_with(&MAGIC) {
-                Error::Malformed(format!(
-                    "file is {} bytes, shorter than the header",
-                    bytes.len()
-                ))
-            } else {
-                Error::BadMagic
-            });
-        };
-        if header.magic != MAGIC {
-            return Err(Error::BadMagic);
-        }
-        let version = header.format_version.get();
-        if version != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion {
-                found: version,
-                supported: FORMAT_VERSION,
-            });
-        }
-        let flags = header.flags.get();
-        if flags & !FLAG_SIGNED != 0 {
-            return Err(Error::Malformed(format!("unknown flags {flags:#x}")));
-        }
-        let signed = flags & FLAG_SIGNED != 0;
-        if !signed && header.key_id != [0; 8] {
-            return Err(Error::Malformed("unsigned file has a key id".to_owned()));
-        }
-        let sections = Sections::of(&header)?;
-        if bytes.len() != sections.file_len {
-            return Err(Error::Malformed(format!(
-                "file is {} bytes, its header describes {}",
-                bytes.len(),
-                sections.file_len
-            )));
-        }
+        let (header, sections) = check_header(bytes, bytes.len())?;
         // All section bounds lie within `bytes` from here on.
-        let index = <[IndexRow]>::ref_from_bytes(&bytes[HEADER_LEN..sections.index_end])
+        let prefix = bytes[HEADER_LEN..sections.manifest_end].to_vec();
+        let signature = bytes[sections.blobs_end..].to_vec();
+        Self::from_parts(file, header, sections, &prefix, &signature)
+    }
+}
+
+impl<F: Source> CacheReader<F> {
+    /// The rest of parsing, on private copies: `prefix` is the index and manifest,
+    /// `signature` the bytes after the blobs.
+    fn from_parts(file: F, header: Header, sections: Sections, prefix: &[u8], signature: &[u8]) -> Result<Self> {
+        let (index, manifest) = prefix.split_at(sections.index_end - HEADER_LEN);
+        let index = <[IndexRow]>::ref_from_bytes(index)
             .map_err(|_| Error::Malformed("index is not a whole number of rows".to_owned()))?
             .to_vec();
         check_index(&index, &sections)?;
-        let manifest = bytes[sections.index_end..sections.manifest_end].to_vec();
-        let compat = decode_exact(&manifest)
+        let compat = decode_exact(manifest)
             .map_err(|reason| Error::Malformed(format!("manifest: {reason}")))?;
-        let signature = signed.then(|| {
-            let mut signature = [0; 64];
-            signature.copy_from_slice(&bytes[sections.blobs_end..]);
-            Signature::from_bytes(&signature)
+        let signature = (header.flags.get() & FLAG_SIGNED != 0).then(|| {
+            let mut bytes = [0; 64];
+            bytes.copy_from_slice(signature);
+            Signature::from_bytes(&bytes)
         });
         let signed_prefix_hash = blake3::Hasher::new()
             .update(header.as_bytes())
             .update(index.as_bytes())
-            .update(&manifest)
+            .update(manifest)
             .finalize();
         Ok(CacheReader {
             file,
             header,
             sections,
             index,
+            manifest: manifest.to_vec(),
             compat,
             signed_prefix_hash,
             signature,
@@ -233,18 +222,27 @@ impl<F: AsRef<[u8]>> CacheReader<F> {
         let Some(row) = self.find(key) else {
             return Ok(None);
         };
-        let blob = self
-            .file
-            .as_ref()
-            .get(blob_range(row))
-            .ok_or_else(|| Error::Malformed(format!("entry {key}: blob lies outside the file")))?
-            .to_vec();
-        if blake3::hash(&blob) != row.blob_hash {
-            return Err(Error::BlobHashMismatch(*key));
+        let blob = self.file.read_range(blob_range(row))?;
+        check_blob(row, &blob).map(Some)
+    }
+
+    /// The file signed with `key` (any signature it has replaced), after checking that
+    /// every entry matches its hash and decodes, so that a signature never vouches for a
+    /// damaged file. The blobs are read once, and the bytes checked are the bytes signed.
+    pub fn signed(&self, key: &SigningKey) -> Result<Vec<u8>> {
+        let sections = self.sections;
+        let blobs = self.file.read_range(sections.manifest_end..sections.blobs_end)?;
+        for row in &self.index {
+            let range = blob_range(row);
+            check_blob(row, &blobs[range.start - sections.manifest_end..range.end - sections.manifest_end])?;
         }
-        decode_exact(&blob)
-            .map(Some)
-            .map_err(|reason| Error::BadEntry { key: *key, reason })
+        let mut signed = Vec::with_capacity(sections.file_len.max(sections.blobs_end + 64));
+        signed.extend_from_slice(self.header.as_bytes());
+        signed.extend_from_slice(self.index.as_bytes());
+        signed.extend_from_slice(&self.manifest);
+        signed.extend_from_slice(&blobs);
+        append_signature(&mut signed, self.header, sections.manifest_end, key);
+        Ok(signed)
     }
 
     fn find(&self, key: &Key) -> Option<&IndexRow> {
@@ -255,13 +253,53 @@ impl<F: AsRef<[u8]>> CacheReader<F> {
         Some(&self.index[position])
     }
 
-    pub(crate) fn header(&self) -> Header {
-        self.header
-    }
+}
 
-    pub(crate) fn sections(&self) -> Sections {
-        self.sections
+/// The header of a file of `file_len` bytes starting with `bytes`: magic, format
+/// version, flags, and section sizes adding up to `file_len`. Reads nothing past the
+/// header, so a file's length is checked before any of it is copied.
+fn check_header(bytes: &[u8], file_len: usize) -> Result<(Header, Sections)> {
+    let Ok((header, _)) = Header::read_from_prefix(bytes) else {
+        return Err(if bytes.starts_with(&MAGIC) {
+            Error::Malformed(format!("file is {file_len} bytes, shorter than the header"))
+        } else {
+            Error::BadMagic
+        });
+    };
+    if header.magic != MAGIC {
+        return Err(Error::BadMagic);
     }
+    let version = header.format_version.get();
+    if version != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let flags = header.flags.get();
+    if flags & !FLAG_SIGNED != 0 {
+        return Err(Error::Malformed(format!("unknown flags {flags:#x}")));
+    }
+    if flags & FLAG_SIGNED == 0 && header.key_id != [0; 8] {
+        return Err(Error::Malformed("unsigned file has a key id".to_owned()));
+    }
+    let sections = Sections::of(&header)?;
+    if file_len != sections.file_len {
+        return Err(Error::Malformed(format!(
+            "file is {file_len} bytes, its header describes {}",
+            sections.file_len
+        )));
+    }
+    Ok((header, sections))
+}
+
+/// Checks a copy of `row`'s blob against its hash and decodes it.
+fn check_blob(row: &IndexRow, blob: &[u8]) -> Result<Entry> {
+    let key = Key(row.key);
+    if blake3::hash(blob) != row.blob_hash {
+        return Err(Error::BlobHashMismatch(key));
+    }
+    decode_exact(blob).map_err(|reason| Error::BadEntry { key, reason })
 }
 
 /// Keys strictly ascending; blobs back to back in index order, filling the blob section.

@@ -11,6 +11,7 @@ use zerocopy::IntoBytes;
 
 use crate::key::{from_hex, to_hex};
 use crate::layout::{Header, FLAG_SIGNED, HEADER_LEN};
+use crate::open::{open_regular, Symlinks};
 use crate::{CacheReader, Error, Result};
 
 /// Prefix of the signed message, separating it from anything else a key might sign.
@@ -74,14 +75,7 @@ pub(crate) fn append_signature(
 /// output of [`CacheWriter::finish(None)`](crate::CacheWriter::finish) gives the same
 /// bytes as `finish(Some(key))`.
 pub fn sign(cache: &[u8], key: &SigningKey) -> Result<Vec<u8>> {
-    let reader = CacheReader::parse(cache)?;
-    for entry in reader.iter() {
-        reader.read_entry(&entry.key)?;
-    }
-    let sections = reader.sections();
-    let mut signed = cache[..sections.blobs_end].to_vec();
-    append_signature(&mut signed, reader.header(), sections.manifest_end, key);
-    Ok(signed)
+    CacheReader::parse(cache)?.signed(key)
 }
 
 /// A new signing key from the operating system's random number generator.
@@ -141,15 +135,12 @@ pub fn write_key_pair(secret_path: &Path, key: &SigningKey) -> Result<PathBuf> {
     Ok(public_path)
 }
 
-/// Reads a secret key file written by [`write_key_pair`]. Refuses a file that its
-/// owner's group or others may read or write.
+/// Reads a secret key file written by [`write_key_pair`]. Refuses anything but a regular
+/// file (without blocking on a FIFO or device), and a file that its owner's group or
+/// others may read or write.
 pub fn load_signing_key(path: &Path) -> Result<SigningKey> {
-    let file = File::open(path).map_err(Error::io(path))?;
-    let mode = file
-        .metadata()
-        .map_err(Error::io(path))?
-        .permissions()
-        .mode();
+    let (file, meta) = open_regular(None, path, Symlinks::Follow)?;
+    let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
         return Err(Error::InsecureKeyFile {
             path: path.to_owned(),
@@ -160,9 +151,10 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey> {
     Ok(SigningKey::from_bytes(&secret))
 }
 
-/// Reads a public key file written by [`write_key_pair`].
+/// Reads a public key file written by [`write_key_pair`]. Refuses anything but a regular
+/// file (without blocking on a FIFO or device).
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey> {
-    let file = File::open(path).map_err(Error::io(path))?;
+    let (file, _) = open_regular(None, path, Symlinks::Follow)?;
     let public = read_key_file(file, path, PUBLIC_KEY_TAG)?;
     VerifyingKey::from_bytes(&public).map_err(|_| Error::BadKeyFile {
         path: path.to_owned(),

@@ -2,38 +2,29 @@
 //! and the per-user key pyjit signs and trusts when no key is configured.
 
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
+use crate::open::writable_by_others;
 use crate::signing::{generate_signing_key, load_signing_key, load_verifying_key, public_key_path, write_key_pair};
-use crate::{Error, Result, SigningKey, VerifyingKey};
+use crate::{CacheDir, Error, Result, SigningKey, VerifyingKey};
 
 /// The name of the cache file inside a cache directory (`PYJIT_CACHE`, `pyjit precompile
 /// --out`).
 pub const CACHE_FILE_NAME: &str = "code.pyjitcache";
 
-/// Refuses a cache directory that someone other than this user could have written to:
-/// a symbolic link (the path itself, not its parents), anything but a directory, a
-/// directory owned by another user, or one that its group or others may write.
-pub fn check_cache_dir(dir: &Path) -> Result<()> {
-    let meta = fs::symlink_metadata(dir).map_err(Error::io(dir))?;
-    let refuse = |reason: &str| Err(Error::UnsafeDirectory { path: dir.to_owned(), reason: reason.to_owned() });
-    if meta.file_type().is_symlink() {
-        return refuse("it is a symbolic link");
+/// Opens a cache directory and refuses it if someone other than this user could have
+/// written to it: a symbolic link (the path itself after removing trailing `/` and `/.`
+/// components, not its parents), anything but a directory, a directory owned by another
+/// user, or one that its group or others may write. The checks are made on the opened
+/// directory (`fstat`), and files are then opened relative to it
+/// ([`CacheReader::open_in`](crate::CacheReader::open_in)).
+pub fn check_cache_dir(dir: &Path) -> Result<CacheDir> {
+    let (opened, meta) = CacheDir::open(dir)?;
+    match writable_by_others(&meta) {
+        Some(reason) => Err(Error::UnsafeDirectory { path: dir.to_owned(), reason }),
+        None => Ok(opened),
     }
-    if !meta.is_dir() {
-        return refuse("it is not a directory");
-    }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    #[allow(unsafe_code)]
-    let uid = unsafe { libc::geteuid() };
-    if meta.uid() != uid {
-        return refuse(&format!("it is owned by uid {}, not by this user (uid {uid})", meta.uid()));
-    }
-    if meta.mode() & 0o022 != 0 {
-        return refuse(&format!("group or others may write to it (mode {:o})", meta.mode() & 0o7777));
-    }
-    Ok(())
 }
 
 /// The per-user pyjit directory: `$XDG_CACHE_HOME/pyjit`, or `~/.cache/pyjit`.

@@ -3,7 +3,9 @@
 use std::collections::btree_map::{BTreeMap, Entry as MapEntry};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use ed25519_dalek::SigningKey;
 use zerocopy::byteorder::little_endian::{U32, U64};
@@ -15,7 +17,7 @@ use crate::layout::{
     Header, IndexRow, FORMAT_VERSION, HEADER_LEN, INDEX_ROW_LEN, MAGIC, SIGNATURE_LEN,
 };
 use crate::signing::append_signature;
-use crate::{CompatInfo, Entry, Error, Key, Result};
+use crate::{CompatInfo, Entry, Error, Key, Result, MAX_CACHE_FILE_LEN};
 
 /// Collects entries and lays them out as a cache file.
 ///
@@ -88,22 +90,43 @@ impl CacheWriter {
     }
 }
 
+/// A temporary file of a writer that died this long ago is removed by the next writer.
+const STALE_TEMP_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// A temporary file whose writer process does not exist is removed once unmodified for
+/// this long: a writer in another PID namespace (or on another host) sharing the
+/// directory may have the PID of no process here, but it finishes its file quickly.
+const DEAD_WRITER_TEMP_AGE: Duration = Duration::from_secs(60);
+
 /// Writes `bytes` to `dir/file_name` so that no reader ever sees a partial file: writes a
-/// new temporary file in `dir`, fsyncs it, renames it over `file_name`, fsyncs `dir`.
-/// Concurrent writers each rename a complete file; the last rename wins. Returns the path.
+/// new temporary file `.FILE_NAME.PID.NONCE.tmp` in `dir` (mode 0644 less the umask:
+/// readers refuse cache files that group or others may write), fsyncs it, renames it
+/// over `file_name`, fsyncs `dir`. Concurrent writers each rename a complete file; the
+/// last rename wins. Returns the path.
+///
+/// First removes the temporary files that killed writers of `file_name` left behind:
+/// those whose writer PID is not a running process and that have not been modified for
+/// a minute, and any not modified for an hour.
+///
+/// Refuses `bytes` longer than [`MAX_CACHE_FILE_LEN`], which no reader would accept.
 pub fn write_atomic(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf> {
     if Path::new(file_name).file_name() != Some(file_name.as_ref()) {
         return Err(Error::InvalidFileName(file_name.to_owned()));
     }
+    if bytes.len() as u64 > MAX_CACHE_FILE_LEN {
+        return Err(Error::TooLarge(bytes.len() as u64));
+    }
+    remove_stale_temp_files(dir, file_name);
     let mut nonce = [0; 8];
     getrandom::fill(&mut nonce).map_err(Error::Randomness)?;
-    let temp_path = dir.join(format!(".{file_name}.{}.tmp", to_hex(&nonce)));
+    let temp_path = dir.join(format!(".{file_name}.{}.{}.tmp", std::process::id(), to_hex(&nonce)));
     let path = dir.join(file_name);
 
     let result = (|| {
         let mut temp = OpenOptions::new()
             .write(true)
             .create_new(true)
+            .mode(0o644)
             .open(&temp_path)
             .map_err(Error::io(&temp_path))?;
         temp.write_all(bytes)
@@ -120,4 +143,48 @@ pub fn write_atomic(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<PathBuf
         .and_then(|dir| dir.sync_all())
         .map_err(Error::io(dir))?;
     Ok(path)
+}
+
+/// Removes the temporary files of [`write_atomic`] for `file_name` in `dir` whose writer
+/// is gone (see there). Best effort: a file that cannot be examined or removed stays.
+fn remove_stale_temp_files(dir: &Path, file_name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    let prefix = format!(".{file_name}.");
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(writer) = name.to_str().and_then(|name| temp_file_writer(name, &prefix)) else {
+            continue;
+        };
+        let Ok(meta) = entry.metadata() else { continue };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+            .unwrap_or_default();
+        let writer_gone = writer.is_some_and(|pid| !process_exists(pid));
+        if meta.is_file() && (age >= STALE_TEMP_AGE || (writer_gone && age >= DEAD_WRITER_TEMP_AGE)) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// For the name of a temporary file of [`write_atomic`] (`PREFIX` `PID.NONCE.tmp`, or
+/// `NONCE.tmp` from writers that did not record their PID), `Some(its writer's PID)`;
+/// `None` for any other name.
+fn temp_file_writer(name: &str, prefix: &str) -> Option<Option<i32>> {
+    let middle = name.strip_prefix(prefix)?.strip_suffix(".tmp")?;
+    let (pid, nonce) = match middle.split_once('.') {
+        Some((pid, nonce)) => (Some(pid.parse::<i32>().ok().filter(|pid| *pid > 0)?), nonce),
+        None => (None, middle),
+    };
+    (nonce.len() == 16 && nonce.bytes().all(|b| b.is_ascii_hexdigit())).then_some(pid)
+}
+
+/// Whether a process with this PID exists (signal 0 reaches it, or it exists but
+/// belongs to another user).
+fn process_exists(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
+    #[allow(unsafe_code)]
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }

@@ -163,3 +163,210 @@ fn generated_keys_differ() {
         generate_signing_key().unwrap()
     );
 }
+
+/// Runs `f` on another thread and fails if it has not returned within 10 s (a blocking
+/// open would otherwise hang the test run).
+fn without_blocking<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(f()));
+    result
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{what} blocked"))
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn fifos_and_devices_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    type Open = fn(&std::path::Path) -> Result<()>;
+    let opens: [(&str, Open); 3] = [
+        ("opening a cache", |path| CacheReader::open(path).map(drop)),
+        ("loading a public key", |path| load_verifying_key(path).map(drop)),
+        ("loading a secret key", |path| load_signing_key(path).map(drop)),
+    ];
+    for path in [fifo.clone(), "/dev/null".into(), "/dev/zero".into()] {
+        for (what, open) in opens {
+            let opened = {
+                let path = path.clone();
+                without_blocking(what, move || open(&path))
+            };
+            assert!(matches!(opened, Err(Error::NotRegularFile(_))), "{what} {path:?}: {opened:?}");
+        }
+    }
+    assert_eq!(
+        CacheReader::open(&fifo).err().unwrap().to_string(),
+        format!("{}: not a regular file", fifo.display())
+    );
+    // The same inside a checked cache directory.
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    let cache_dir = check_cache_dir(dir.path()).unwrap();
+    let opened = without_blocking("opening a cache in a directory", move || {
+        CacheReader::open_in(&cache_dir, "fifo").map(drop)
+    });
+    assert!(matches!(opened, Err(Error::NotRegularFile(_))), "{opened:?}");
+}
+
+#[test]
+fn cache_files_others_may_write_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_atomic(dir.path(), "c", &build(&entries(), None)).unwrap();
+    CacheReader::open(&path).unwrap();
+    for mode in [0o664, 0o646, 0o666] {
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+        let refused = CacheReader::open(&path).err().unwrap();
+        assert!(matches!(refused, Error::UnsafeFile { .. }), "mode {mode:o}: {refused:?}");
+        assert_eq!(
+            refused.to_string(),
+            format!("{}: refusing the cache file: group or others may write to it (mode {mode:o})", path.display())
+        );
+    }
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
+    CacheReader::open(&path).unwrap();
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+        let refused = CacheReader::open(&path).err().unwrap().to_string();
+        assert!(refused.contains("owned by uid 65534, not by this user (uid 0)"), "{refused}");
+    }
+}
+
+#[test]
+fn a_file_truncated_under_the_reader_is_an_error_not_sigbus() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_atomic(dir.path(), "c", &build(&entries(), Some(&signing_key()))).unwrap();
+    let reader = CacheReader::open(&path).unwrap();
+    reader.verify(&[signing_key().verifying_key()]).unwrap();
+    let (first, last) = (reader.iter().next().unwrap(), reader.iter().last().unwrap());
+    // What another process can do to a file it may write: cut it in place.
+    fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(first.blob_offset).unwrap();
+    for row in [first, last] {
+        let error = reader.read_entry(&row.key).unwrap_err().to_string();
+        assert!(error.contains("truncated while in use"), "{error}");
+    }
+}
+
+/// A sparse file: `len` bytes, `prefix` at the start, zeros (holes) after it.
+fn sparse_file(path: &std::path::Path, prefix: &[u8], len: u64) {
+    let file = fs::File::create(path).unwrap();
+    std::io::Write::write_all(&mut &file, prefix).unwrap();
+    file.set_len(len).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// A header whose sections add up to `len` bytes: `entry_count` rows, the rest blobs.
+fn plausible_header(entry_count: u64, len: u64) -> Vec<u8> {
+    let mut header = b"PYJITCC\0".to_vec();
+    header.extend_from_slice(&1u32.to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes());
+    header.extend_from_slice(&[0; 8]);
+    header.extend_from_slice(&entry_count.to_le_bytes());
+    header.extend_from_slice(&0u64.to_le_bytes());
+    header.extend_from_slice(&(len - 48 - 80 * entry_count).to_le_bytes());
+    header
+}
+
+#[test]
+fn huge_files_are_refused_from_their_length_and_header_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    // Larger than any cache may be, with a header that describes it exactly.
+    let huge = dir.path().join("huge");
+    let len = 2 * MAX_CACHE_FILE_LEN;
+    sparse_file(&huge, &plausible_header(len / 80 - 1, len), len);
+    let refused = CacheReader::open(&huge).err().unwrap();
+    assert!(matches!(refused, Error::TooLarge(l) if l == len), "{refused:?}");
+    assert!(refused.to_string().contains("more than the 1073741824 bytes (1 GiB)"), "{refused}");
+    // Within the limit, but the header describes another length: refused before the
+    // index is read.
+    let lying = dir.path().join("lying");
+    sparse_file(&lying, &plausible_header(1000, 100_000), MAX_CACHE_FILE_LEN);
+    let refused = CacheReader::open(&lying).err().unwrap().to_string();
+    assert!(refused.contains("its header describes 100000"), "{refused}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[test]
+fn opening_a_file_refuses_exactly_what_parsing_its_bytes_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = build(&small_entries(), Some(&signing_key()));
+    let mut variants: Vec<Vec<u8>> = (0..=bytes.len()).map(|len| bytes[..len].to_vec()).collect();
+    variants.extend((0..bytes.len()).map(|position| {
+        let mut damaged = bytes.clone();
+        damaged[position] ^= 0x80;
+        damaged
+    }));
+    for variant in variants {
+        let path = write_atomic(dir.path(), "c", &variant).unwrap();
+        let from_file = CacheReader::open(&path).and_then(|reader| {
+            reader.verify(&[signing_key().verifying_key()])?;
+            reader.iter().map(|row| reader.read_entry(&row.key)).collect::<Result<Vec<_>>>()
+        });
+        let from_bytes = CacheReader::parse(&variant[..]).and_then(|reader| {
+            reader.verify(&[signing_key().verifying_key()])?;
+            reader.iter().map(|row| reader.read_entry(&row.key)).collect::<Result<Vec<_>>>()
+        });
+        assert_eq!(
+            from_file.map_err(|e| e.to_string()),
+            from_bytes.map_err(|e| e.to_string()),
+            "{} bytes",
+            variant.len()
+        );
+    }
+}
+
+/// `.NAME.PID.NONCE.tmp` (or `.NAME.NONCE.tmp` without a PID) in `dir`, last modified
+/// `age` ago.
+fn temp_file(dir: &std::path::Path, name: &str, age: std::time::Duration) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let file = fs::File::create(&path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - age).unwrap();
+    path
+}
+
+#[test]
+fn write_atomic_removes_temporary_files_of_dead_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let minutes = |n: u64| std::time::Duration::from_secs(60 * n);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    let (dead, alive) = (child.id(), std::process::id());
+    let nonce = "0123456789abcdef";
+    let removed = [
+        temp_file(dir.path(), &format!(".c.{dead}.{nonce}.tmp"), minutes(2)),
+        temp_file(dir.path(), &format!(".c.{alive}.{nonce}.tmp"), minutes(61)),
+        temp_file(dir.path(), &format!(".c.{nonce}.tmp"), minutes(61)),
+    ];
+    let kept = [
+        // The writer may be in another PID namespace, still writing.
+        temp_file(dir.path(), &format!(".c.{dead}.fedcba9876543210.tmp"), minutes(0)),
+        // A live writer.
+        temp_file(dir.path(), &format!(".c.{alive}.fedcba9876543210.tmp"), minutes(2)),
+        temp_file(dir.path(), &format!(".c.{nonce}.tmp.keep"), minutes(120)),
+        temp_file(dir.path(), &format!(".other.{dead}.{nonce}.tmp"), minutes(120)),
+        temp_file(dir.path(), &format!(".c.x.{nonce}.tmp"), minutes(120)),
+        temp_file(dir.path(), ".c.0123.tmp", minutes(120)),
+    ];
+    write_atomic(dir.path(), "c", b"new").unwrap();
+    for path in removed {
+        assert!(!path.exists(), "{path:?} left behind");
+    }
+    for path in kept {
+        assert!(path.exists(), "{path:?} removed");
+    }
+    assert_eq!(fs::read(dir.path().join("c")).unwrap(), b"new");
+}
+
+#[test]
+fn write_atomic_refuses_more_than_a_reader_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let too_big = vec![0; MAX_CACHE_FILE_LEN as usize + 1];
+    assert!(matches!(write_atomic(dir.path(), "c", &too_big), Err(Error::TooLarge(_))));
+    assert!(!dir.path().join("c").exists());
+}

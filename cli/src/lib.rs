@@ -7,7 +7,7 @@
 //! unreadable files.
 
 use pyjit_cache_format::{
-    self as format, load_signing_key, public_key_path, CacheReader, CompatInfo, Key, CACHE_FILE_NAME,
+    self as format, load_signing_key, public_key_path, CacheFile, CacheReader, CompatInfo, Key, CACHE_FILE_NAME,
 };
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -46,11 +46,14 @@ pub fn cache_file(path: &Path) -> PathBuf {
     }
 }
 
-fn open(path: &Path) -> Result<CacheReader<memmap2::Mmap>, String> {
+fn open(path: &Path) -> Result<CacheReader<CacheFile>, String> {
     let file = cache_file(path);
     CacheReader::open(&file).map_err(|e| match e {
         // These already name the file.
-        format::Error::Io { .. } | format::Error::Symlink(_) | format::Error::NotRegularFile(_) => e.to_string(),
+        format::Error::Io { .. }
+        | format::Error::Symlink(_)
+        | format::Error::NotRegularFile(_)
+        | format::Error::UnsafeFile { .. } => e.to_string(),
         _ => format!("{}: {e}", file.display()),
     })
 }
@@ -89,7 +92,7 @@ fn ls(path: &Path) -> Result<Outcome, String> {
 }
 
 /// The trust status of a parsed cache, as one line, and whether it is trusted.
-fn trust_status(reader: &CacheReader<memmap2::Mmap>, trusted: &[PathBuf]) -> (String, bool) {
+fn trust_status(reader: &CacheReader<CacheFile>, trusted: &[PathBuf]) -> (String, bool) {
     match format::trusted_keys(trusted).map_err(|e| e.to_string()).and_then(|keys| reader.verify(&keys).map_err(|e| e.to_string())) {
         Ok(key_id) => (format!("trusted: signed by key {key_id}"), true),
         Err(reason) => (format!("NOT trusted: {reason}"), false),
@@ -155,8 +158,7 @@ fn export(path: &Path, key: &str, out: &Path) -> Result<Outcome, String> {
 fn sign(path: &Path, key_file: &Path) -> Result<Outcome, String> {
     let key = load_signing_key(key_file).map_err(|e| e.to_string())?;
     let file = cache_file(path);
-    let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let signed = format::sign(&bytes, &key).map_err(|e| format!("{}: {e}", file.display()))?;
+    let signed = open(path)?.signed(&key).map_err(|e| format!("{}: {e}", file.display()))?;
     replace(&file, &signed)?;
     ok(format!("{}: signed by key {}\n", file.display(), format::KeyId::of(&key.verifying_key())))
 }

@@ -8,6 +8,7 @@ run-time JIT.
 
 import argparse
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -20,14 +21,17 @@ SKIP_DIRS = {"__pycache__", "node_modules"}
 
 def find_sources(paths):
     """The .py files under ``paths`` (files are taken as given), sorted, skipping hidden
-    directories, ``__pycache__`` and virtual environments."""
+    directories, ``__pycache__`` and virtual environments. A path that is neither a
+    regular file nor a directory (a FIFO, a device) is an error."""
     found = []
     for path in paths:
         if os.path.isfile(path):
             found.append(path)
             continue
-        if not os.path.isdir(path):
+        if not os.path.exists(path):
             raise FileNotFoundError(f"{path}: no such file or directory")
+        if not os.path.isdir(path):
+            raise ValueError(f"{path}: not a regular file or directory")
         for root, dirs, files in os.walk(path):
             dirs[:] = sorted(
                 d
@@ -49,14 +53,24 @@ def code_objects(module_code):
         pending.extend(c for c in code.co_consts if isinstance(c, type(module_code)))
 
 
+def read_source(path):
+    """The bytes of the regular file ``path``. Opened without blocking, so that a FIFO or
+    a device named like a source file is refused (OSError) rather than waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    with open(fd, "rb") as source:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        os.set_blocking(fd, True)
+        return source.read()
+
+
 def compile_sources(files, optimize, report):
     """Compiles each file; returns its code objects. Syntax errors are reported with file
     and line, and the file is skipped."""
     codes, failed = [], 0
     for path in files:
         try:
-            with open(path, "rb") as source:
-                module = compile(source.read(), path, "exec", dont_inherit=True, optimize=optimize)
+            module = compile(read_source(path), path, "exec", dont_inherit=True, optimize=optimize)
         except (SyntaxError, ValueError) as error:
             line = getattr(error, "lineno", None)
             report(f"{path}:{line or 1}: {type(error).__name__}: {getattr(error, 'msg', error)}")
@@ -161,9 +175,13 @@ def precompile_main(argv):
 
 
 def cache_main(argv):
-    if argv[:1] in ([], ["-h"], ["--help"]):
+    if argv[:1] in (["-h"], ["--help"]):
         print(_pyjit.CACHE_USAGE)
-        return 0 if argv else 2
+        return 0
+    if not argv:
+        # A usage error, as python and other commands report one: on stderr, status 2.
+        print(_pyjit.CACHE_USAGE, file=sys.stderr)
+        return 2
     try:
         if argv[0] == "gc":
             return cache_gc(argv[1:])

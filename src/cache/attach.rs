@@ -14,9 +14,8 @@ use crate::bytecode::{code_info, Unsupported};
 use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
 use crate::stats;
-use memmap2::Mmap;
 use pyo3::ffi::PyCodeObject;
-use pyjit_cache_format::{self as format, CacheReader, Entry, Key};
+use pyjit_cache_format::{self as format, CacheFile, CacheReader, Entry, Key};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -29,7 +28,7 @@ pub const STRICT_EXIT_STATUS: i32 = 3;
 struct OpenCache {
     generation: u64,
     /// None when the file was refused (already warned about) or no cache is configured.
-    reader: Option<CacheReader<Mmap>>,
+    reader: Option<CacheReader<CacheFile>>,
 }
 
 static OPEN: Mutex<Option<OpenCache>> = Mutex::new(None);
@@ -77,11 +76,12 @@ pub fn recorded_keys() -> Vec<Key> {
 }
 
 /// Opens the cache file in `dir` and runs the file-level checks: the directory, the file
-/// (no symlink, a regular file, well-formed), compatibility with this build and host, and
+/// (opened relative to the checked directory; no symlink, a regular file of this user's
+/// that others cannot write, well-formed), compatibility with this build and host, and
 /// the signature against the trusted keys.
-fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader<Mmap>, String> {
-    format::check_cache_dir(dir).map_err(|e| e.to_string())?;
-    let reader = CacheReader::open(&dir.join(CACHE_FILE)).map_err(|e| e.to_string())?;
+fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader<CacheFile>, String> {
+    let dir = format::check_cache_dir(dir).map_err(|e| e.to_string())?;
+    let reader = CacheReader::open_in(&dir, CACHE_FILE).map_err(|e| e.to_string())?;
     reader.check_compat(compat::host()).map_err(|e| e.to_string())?;
     reader.verify(&format::trusted_keys(trusted_key_files).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     Ok(reader)
