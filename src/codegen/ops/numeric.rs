@@ -338,22 +338,15 @@ fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Blo
 }
 
 /// Boxes the float `value` computed from `lhs` and `rhs` (each with
-/// whether it is a float), releasing both. Unless tracemalloc traces (it
-/// must see each float made where the interpreter makes it), a float no
-/// other code can see is reused, as 3.12's float specialisations do: an
-/// owned float operand whose only reference is ours, or the float in the
+/// whether it is a float), releasing both. A float no other code can see
+/// is reused: an owned float operand whose only reference is ours (as
+/// 3.12's float specialisations do), or, unless tracemalloc traces (it
+/// must see a new float on the line that assigns it), the float in the
 /// local the next instruction stores the result in, when the local holds
 /// its only reference. Otherwise a new float is made.
 fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool), (rhs, rhs_float): (Operand, bool)) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    let config = lw.data_address("_Py_tracemalloc_config");
-    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
-    let traced = lw.cold_block();
-    let untraced = lw.b.create_block();
-    lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
-    lw.b.switch_to_block(untraced);
-    lw.b.seal_block(untraced);
     for (target, float, other) in [(lhs, lhs_float, rhs), (rhs, rhs_float, lhs)] {
         if float && !target.borrowed {
             let target = target.value;
@@ -363,6 +356,13 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
             });
         }
     }
+    let config = lw.data_address("_Py_tracemalloc_config");
+    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+    let traced = lw.cold_block();
+    let untraced = lw.b.create_block();
+    lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
+    lw.b.switch_to_block(untraced);
+    lw.b.seal_block(untraced);
     if let Some(local) = reused_local(lw) {
         let target = lw.load_local(local);
         let bound = lw.b.create_block();
