@@ -35,7 +35,11 @@ unsafe fn not_found(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObj
     std::ptr::null_mut()
 }
 
-/// LOAD_NAME: f_locals, then globals, then builtins.
+/// LOAD_NAME: f_locals, then globals, then builtins. As in the
+/// interpreter, globals (a dict, perhaps of a subclass) are read as a
+/// plain dict: a subclass's `__getitem__` and `__missing__` are not
+/// consulted there, while locals and builtins that are not exact dicts are
+/// read through the mapping protocol.
 pub unsafe extern "C" fn load_name(tstate: *mut ThreadState, frame: *mut Frame, name: *mut PyObject) -> *mut PyObject {
     // SAFETY: the frame is live; its namespaces are owned by it.
     unsafe {
@@ -46,11 +50,19 @@ pub unsafe extern "C" fn load_name(tstate: *mut ThreadState, frame: *mut Frame, 
             ffi::PyErr_Format(ffi::PyExc_SystemError, msg.as_ptr(), name);
             return std::ptr::null_mut();
         }
-        for namespace in [locals, frame.globals(), frame.builtins()] {
-            let value = lookup(namespace, name);
-            if !value.is_null() || !ffi::PyErr_Occurred().is_null() {
-                return value;
-            }
+        let found = |value: *mut PyObject| !value.is_null() || !ffi::PyErr_Occurred().is_null();
+        let value = lookup(locals, name);
+        if found(value) {
+            return value;
+        }
+        let value = ffi::PyDict_GetItemWithError(frame.globals(), name);
+        ffi::Py_XINCREF(value);
+        if found(value) {
+            return value;
+        }
+        let value = lookup(frame.builtins(), name);
+        if found(value) {
+            return value;
         }
         not_found(tstate, name)
     }
