@@ -315,7 +315,8 @@ fn recorded_keys() -> Vec<String> {
 
 /// Compiles `codes` (code objects) into a cache in `out`, signed with the secret key file
 /// `key` (default: the per-user key), on `jobs` threads. Calls `progress(done, total)`
-/// as functions are compiled. Returns a summary dict.
+/// as functions are compiled. Returns a summary dict; `errors` lists, one line each, the
+/// code objects that could not be read or keyed, which are left out.
 #[pyfunction]
 #[pyo3(signature = (codes, out, key=None, jobs=1, progress=None))]
 fn precompile<'py>(
@@ -333,10 +334,13 @@ fn precompile<'py>(
     .map_err(|e| PyOSError::new_err(e.to_string()))?;
     let mut compile = Vec::new();
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
+    let mut errors = Vec::new();
     for code in codes.iter() {
-        match cache::precompile::job(&code, &runtime::state::memoized_key)? {
-            Ok(job) => compile.push(job),
-            Err(reason) => *skipped.entry(reason).or_default() += 1,
+        match cache::precompile::job(&code, &runtime::state::memoized_key) {
+            Ok(Ok(job)) => compile.push(job),
+            Ok(Err(reason)) => *skipped.entry(reason).or_default() += 1,
+            // A code object that cannot be read or keyed never stops the others.
+            Err(error) => errors.push(format!("{}: {}", code_location(&code), error.to_string().replace('\n', " "))),
         }
     }
     let mut progress_error = None;
@@ -359,9 +363,21 @@ fn precompile<'py>(
     result.set_item("skipped", skipped)?;
     result.set_item("bytes", summary.bytes)?;
     result.set_item("path", summary.path)?;
+    result.set_item("errors", errors)?;
     Ok(result)
 }
 
+/// `file:line: qualname` of a code object, for messages.
+fn code_location(code: &Bound<'_, PyAny>) -> String {
+    let attr = |name: &str| {
+        let value = code.getattr(name).and_then(|value| value.str());
+        value.map_or_else(|_| "?".to_owned(), |text| text.to_string_lossy().into_owned())
+    };
+    format!("{}:{}: {}", attr("co_filename"), attr("co_firstlineno"), attr("co_qualname"))
+}
+
+/// `pyjit cache ARGS`: prints the command's output and returns its exit status; bad
+/// arguments and unreadable files raise ValueError with one line.
 /// `pyjit cache ARGS`: prints the command's output and returns its exit status; bad
 /// arguments and unreadable files raise ValueError with one line.
 #[pyfunction]
