@@ -3,8 +3,9 @@
 
 The rules tested here: an invalid setting is one line on stderr naming the variable, the
 value and what is valid, and the process exits with status 2 before the program runs,
-however pyjit was started (strict mode included); path settings take any bytes;
-``pyjit.config()`` checks every argument, and changes nothing when one is invalid.
+however pyjit was started (strict mode included); path settings take any bytes; the
+startup hook runs once per process; a file pyjit cannot write at exit is one warning
+line; ``pyjit.config()`` checks every argument, and changes nothing when one is invalid.
 
 Settings are read when pyjit is imported, so each case runs a child process.
 """
@@ -135,6 +136,33 @@ def test_path_settings_take_any_bytes(tmp_path):
         assert json.load(written)["cache_hits"] > 0
     with open(record, encoding="ascii") as written:
         assert len(written.read().split()) > 0
+
+
+# ---------------------------------------------------------------- start-up runs once (item 10)
+
+
+def test_startup_registers_its_writers_once(tmp_path):
+    """site.py runs a virtualenv's .pth files twice; the hook acts once."""
+    record = tmp_path / "record"
+    program = "import atexit; print(atexit._ncallbacks())\ndef f(): pass\nf()"
+    plain = run("-c", program, env={"PYJIT_ENABLE": "1"})
+    writing = run("-c", program, env={"PYJIT_ENABLE": "1", "PYJIT_STATS_OUT": str(tmp_path / "s.json"),
+                                      "PYJIT_RECORD_OUT": str(record)})
+    assert plain.returncode == 0 and writing.returncode == 0, (plain.stderr, writing.stderr)
+    assert int(writing.stdout) - int(plain.stdout) == 2
+    keys = record.read_text().split()
+    assert keys and len(keys) == len(set(keys)), "every key once"
+
+
+# ---------------------------------------------------------------- files pyjit cannot write (item 11)
+
+
+@pytest.mark.parametrize("name", ["PYJIT_STATS_OUT", "PYJIT_RECORD_OUT"])
+def test_an_unwritable_output_file_is_one_warning_line(tmp_path, name):
+    path = str(tmp_path / "missing" / "out")
+    process = run("-c", PROGRAM, env={"PYJIT_ENABLE": "1", name: path})
+    assert process.returncode == 0 and process.stdout == "the program ran\n", process
+    assert process.stderr == f"pyjit: warning: {name}={path!r}: cannot write it: No such file or directory\n"
 
 
 # ---------------------------------------------------------------- pyjit.config() (item 12)

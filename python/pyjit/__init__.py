@@ -89,41 +89,52 @@ def dis(f):
     return "\n".join(out) + "\n"
 
 
-def _write_stats_at_exit(path):
+def _write_at_exit(variable, write):
+    """Calls ``write(path)`` at exit for the path in the environment variable ``variable``
+    (any bytes), if set. A path that cannot be written gets one warning line."""
     import atexit
+
+    path = _os.environb.get(_os.fsencode(variable))
+    if not path:
+        return
+
+    def write_or_warn():
+        try:
+            write(path)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            _sys.stderr.write(f"pyjit: warning: {variable}={_os.fsdecode(path)!r}: cannot write it: {reason}\n")
+
+    atexit.register(write_or_warn)
+
+
+def _write_stats(path):
     import json
 
-    def write():
-        with open(path, "w", encoding="utf-8") as out:
-            json.dump(stats(), out)
-
-    atexit.register(write)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(stats(), out)
 
 
-def _append_recorded_keys_at_exit(path):
+def _append_recorded_keys(path):
     """``pyjit precompile --train``: add the keys of the code objects that ran to
     ``path`` (one append per process, so concurrent processes do not mix lines)."""
-    import atexit
-
     from pyjit._pyjit import recorded_keys
 
-    def write():
-        data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
-        with open(path, "ab") as out:
-            out.write(data)
+    data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
+    with open(path, "ab") as out:
+        out.write(data)
 
-    atexit.register(write)
+
+_started = False
 
 
 def _startup():
-    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE`` is set."""
-    if not _pyjit.ENABLE_AT_STARTUP:
+    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE`` is set, at most once
+    per process: site.py runs a virtualenv's ``.pth`` files twice."""
+    global _started
+    if _started or not _pyjit.ENABLE_AT_STARTUP:
         return
-    # Paths: any bytes.
-    path = _os.environb.get(b"PYJIT_STATS_OUT")
-    if path:
-        _write_stats_at_exit(path)
-    path = _os.environb.get(b"PYJIT_RECORD_OUT")
-    if path:
-        _append_recorded_keys_at_exit(path)
+    _started = True
+    _write_at_exit("PYJIT_STATS_OUT", _write_stats)
+    _write_at_exit("PYJIT_RECORD_OUT", _append_recorded_keys)
     enable()
