@@ -1,5 +1,7 @@
 //! Settings: `pyjit.config(...)` and the `PYJIT_*` environment variables.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
@@ -11,6 +13,7 @@ static PGC: AtomicBool = AtomicBool::new(true);
 static VIA_OBJECT: AtomicBool = AtomicBool::new(false);
 static OSR: AtomicBool = AtomicBool::new(true);
 static DISABLED: AtomicBool = AtomicBool::new(false);
+static ENABLE_AT_STARTUP: AtomicBool = AtomicBool::new(false);
 static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
@@ -36,67 +39,136 @@ pub struct CacheSettings {
 const AUTO: u64 = u64::MAX;
 pub const MAX_LEVEL: u8 = 2;
 
-/// Reads the environment once, when the extension is loaded. Returns the
-/// first invalid setting as a message.
-pub fn load_environment() -> Result<(), String> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+/// Reads the `PYJIT_*` environment variables once, when the extension is loaded, and
+/// `-X pyjit-opt-off` (`opt_off_xoption`, which overrides `PYJIT_OPT_OFF`; a bare
+/// option is `all`). Returns the first invalid setting as one line naming the variable,
+/// its value and what is valid: `PYJIT_LEVEL='9': must be 0, 1 or 2`.
+pub fn load_environment(opt_off_xoption: Option<OsString>) -> Result<(), String> {
+    load_settings(|name| std::env::var_os(name), opt_off_xoption)
+}
+
+/// `load_environment` over the variables `get` finds. Paths take any bytes (Linux paths
+/// are bytes); every other value must be text, and an invalid one is an error, never
+/// ignored.
+fn load_settings(get: impl Fn(&str) -> Option<OsString>, opt_off_xoption: Option<OsString>) -> Result<(), String> {
+    let var = |name: &'static str| get(name).filter(|value| !value.is_empty()).map(|value| Setting { name, value });
+    if let Some(v) = var("PYJIT_ENABLE") {
+        ENABLE_AT_STARTUP.store(v.parse(VALID_FLAG, parse_flag)?, Ordering::Relaxed);
+    }
+    if let Some(v) = var("PYJIT_DISABLE") {
+        DISABLED.store(v.parse(VALID_FLAG, parse_flag)?, Ordering::Relaxed);
+    }
     if let Some(v) = var("PYJIT_THRESHOLD") {
-        let threshold = match v.as_str() {
-            "auto" => None,
-            _ => Some(v.parse().ok().filter(|&n| n != AUTO).ok_or_else(|| {
-                format!("PYJIT_THRESHOLD must be \"auto\" or a non-negative integer, not {v:?}")
-            })?),
-        };
-        set_threshold(threshold);
+        set_threshold(v.parse(VALID_THRESHOLD, parse_threshold)?);
     }
     if let Some(v) = var("PYJIT_LEVEL") {
-        let level = v.parse().ok().filter(|l| *l <= MAX_LEVEL);
-        set_level(level.ok_or_else(|| format!("PYJIT_LEVEL must be 0, 1 or 2, not {v:?}"))?);
+        set_level(v.parse(VALID_LEVEL, |text| text.parse().ok().filter(|&level| level <= MAX_LEVEL))?);
     }
     if let Some(v) = var("PYJIT_PGC") {
-        set_pgc(parse_flag(&v).ok_or_else(|| format!("PYJIT_PGC must be 0 or 1, not {v:?}"))?);
+        set_pgc(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_OSR") {
-        set_osr(parse_flag(&v).ok_or_else(|| format!("PYJIT_OSR must be 0 or 1, not {v:?}"))?);
+        set_osr(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_VIA_OBJECT") {
-        set_via_object(parse_flag(&v).ok_or_else(|| format!("PYJIT_VIA_OBJECT must be 0 or 1, not {v:?}"))?);
+        set_via_object(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_CACHE") {
-        set_cache_dir(Some(PathBuf::from(v)));
+        set_cache_dir(Some(PathBuf::from(v.value)));
     }
     if let Some(v) = var("PYJIT_TRUSTED_KEYS") {
-        set_trusted_keys(split_paths(&v));
+        set_trusted_keys(split_paths(&v.value));
     }
     if let Some(v) = var("PYJIT_CACHE_STRICT") {
-        set_cache_strict(parse_flag(&v).ok_or_else(|| format!("PYJIT_CACHE_STRICT must be 0 or 1, not {v:?}"))?);
+        set_cache_strict(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_PERF_MAP") {
-        set_perf_map(parse_flag(&v).ok_or_else(|| format!("PYJIT_PERF_MAP must be 0 or 1, not {v:?}"))?);
+        set_perf_map(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_VERIFY") {
-        VERIFY.store(parse_flag(&v).ok_or_else(|| format!("PYJIT_VERIFY must be 0 or 1, not {v:?}"))?, Ordering::Relaxed);
+        VERIFY.store(v.parse(VALID_FLAG, parse_flag)?, Ordering::Relaxed);
     }
-    if let Some(v) = var("PYJIT_OPT_OFF") {
-        set_disabled_optimizations(parse_optimizations(&v).map_err(|e| format!("PYJIT_OPT_OFF: {e}"))?);
+    let opt_off = opt_off_xoption.map(|value| Setting { name: "-X pyjit-opt-off", value });
+    if let Some(v) = opt_off.or_else(|| var("PYJIT_OPT_OFF")) {
+        let list = v.value.to_str().ok_or_else(|| v.invalid(&format!("must be {VALID_OPTIMIZATIONS}")))?;
+        set_disabled_optimizations(parse_optimizations(list).map_err(|e| v.invalid(&e))?);
     }
-    // The file itself is written by the Python package at exit.
+    // The files are written by the Python package at exit (any bytes: they are paths).
     RECORDING.store(var("PYJIT_RECORD_OUT").is_some(), Ordering::Relaxed);
-    if let Some(v) = var("PYJIT_DISABLE") {
-        DISABLED.store(parse_flag(&v).unwrap_or(true), Ordering::Relaxed);
-    }
     Ok(())
 }
 
-/// Splits a `:`-separated list of paths, dropping empty items.
-pub fn split_paths(list: &str) -> Vec<PathBuf> {
-    list.split(':').filter(|item| !item.is_empty()).map(PathBuf::from).collect()
+/// What valid values of the settings are, for the messages about invalid ones.
+pub const VALID_FLAG: &str = "0 or 1 (or true/false, yes/no, on/off)";
+pub const VALID_THRESHOLD: &str = "'auto' or a non-negative integer";
+pub const VALID_LEVEL: &str = "0, 1 or 2";
+pub const VALID_OPTIMIZATIONS: &str = "'all' or a comma-separated list of optimization numbers and names";
+
+/// One setting as given: its variable's name and its value.
+struct Setting {
+    name: &'static str,
+    value: OsString,
+}
+
+impl Setting {
+    /// The value parsed by `parse`, which sees it as text; else the error line.
+    fn parse<T>(&self, valid: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, String> {
+        self.value.to_str().and_then(parse).ok_or_else(|| self.invalid(&format!("must be {valid}")))
+    }
+    /// `NAME='value': problem`, on one line.
+    fn invalid(&self, problem: &str) -> String {
+        format!("{}={}: {problem}", self.name, quoted(&self.value))
+    }
+}
+
+/// `value` quoted on one line as Python shows `os.fsdecode(value)`: `'text'`, with
+/// quotes, backslashes and control characters escaped and each byte that is not UTF-8
+/// as `\udcXX`.
+pub fn quoted(value: &OsStr) -> String {
+    let mut out = String::from("'");
+    for chunk in value.as_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' | '\'' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\udc{byte:02x}"));
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Splits a `:`-separated list of paths (any bytes), dropping empty items.
+pub fn split_paths(list: &OsStr) -> Vec<PathBuf> {
+    let items = list.as_bytes().split(|&byte| byte == b':').filter(|item| !item.is_empty());
+    items.map(|item| PathBuf::from(OsStr::from_bytes(item))).collect()
 }
 
 fn parse_flag(value: &str) -> Option<bool> {
     match value {
         "1" | "true" | "yes" | "on" => Some(true),
         "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `auto` (None) or a call count; counts past the largest are the largest (never).
+pub fn parse_threshold(value: &str) -> Option<Option<u64>> {
+    match value {
+        "auto" => Some(None),
+        _ if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(Some(value.parse().unwrap_or(AUTO)))
+        }
         _ => None,
     }
 }
@@ -144,6 +216,10 @@ pub fn set_via_object(value: bool) {
 /// `PYJIT_DISABLE=1`: pyjit never switches on in this process.
 pub fn disabled() -> bool {
     DISABLED.load(Ordering::Relaxed)
+}
+/// `PYJIT_ENABLE=1`: the startup hook switches the JIT on.
+pub fn enable_at_startup() -> bool {
+    ENABLE_AT_STARTUP.load(Ordering::Relaxed)
 }
 /// `PYJIT_VERIFY=1`: run Cranelift's IR verifier on every function (a debugging aid that
 /// costs compile time; the tests switch it on). Read once, when the first function is compiled.
@@ -327,6 +403,60 @@ pub fn set_disabled_optimizations(off: Optimizations) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStringExt;
+
+    /// The error `load_settings` gives for the variables `vars` alone.
+    fn error_of(vars: &[(&str, &[u8])]) -> String {
+        let get = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from_vec(v.to_vec()));
+        load_settings(get, None).unwrap_err()
+    }
+
+    #[test]
+    fn invalid_settings_are_one_line_naming_variable_value_and_what_is_valid() {
+        assert_eq!(error_of(&[("PYJIT_LEVEL", b"9")]), "PYJIT_LEVEL='9': must be 0, 1 or 2");
+        assert_eq!(error_of(&[("PYJIT_LEVEL", b"-1")]), "PYJIT_LEVEL='-1': must be 0, 1 or 2");
+        assert_eq!(error_of(&[("PYJIT_THRESHOLD", b"1\n2")]), format!("PYJIT_THRESHOLD='1\\n2': must be {VALID_THRESHOLD}"));
+        // Not UTF-8: an error for every setting that is not a path, showing the byte as
+        // Python shows the decoded value.
+        assert_eq!(error_of(&[("PYJIT_OSR", b"\xff")]), format!("PYJIT_OSR='\\udcff': must be {VALID_FLAG}"));
+        for name in ["PYJIT_ENABLE", "PYJIT_DISABLE", "PYJIT_PGC", "PYJIT_VIA_OBJECT", "PYJIT_CACHE_STRICT", "PYJIT_PERF_MAP", "PYJIT_VERIFY"] {
+            assert_eq!(error_of(&[(name, b"maybe")]), format!("{name}='maybe': must be {VALID_FLAG}"));
+        }
+        let error = error_of(&[("PYJIT_OPT_OFF", b"2,fast")]);
+        assert!(error.starts_with("PYJIT_OPT_OFF='2,fast': unknown optimization") && error.contains("valid: 1 "), "{error}");
+        let error = error_of(&[("PYJIT_OPT_OFF", b"\xfe")]);
+        assert_eq!(error, format!("PYJIT_OPT_OFF='\\udcfe': must be {VALID_OPTIMIZATIONS}"));
+        let get = |_: &str| None;
+        let error = load_settings(get, Some(OsString::from("0"))).unwrap_err();
+        assert!(error.starts_with("-X pyjit-opt-off='0': unknown optimization"), "{error}");
+    }
+
+    #[test]
+    fn quoting_keeps_one_line_and_shows_every_byte() {
+        assert_eq!(quoted(OsStr::new("a'b\\c\td\u{7}")), "'a\\'b\\\\c\\td\\x07'");
+        assert_eq!(quoted(OsStr::from_bytes(b"caf\xc3\xa9 \xc3")), "'caf\u{e9} \\udcc3'");
+    }
+
+    #[test]
+    fn paths_take_any_bytes() {
+        let keys = split_paths(OsStr::from_bytes(b"a\xff.pub::b.pub:"));
+        assert_eq!(keys, [PathBuf::from(OsStr::from_bytes(b"a\xff.pub")), PathBuf::from("b.pub")]);
+        let dir = OsString::from_vec(b"/tmp/cache-\xff".to_vec());
+        let get = |name: &str| (name == "PYJIT_CACHE").then(|| dir.clone());
+        load_settings(get, None).unwrap();
+        assert_eq!(cache().dir.as_deref(), Some(std::path::Path::new(&dir)));
+        set_cache_dir(None);
+    }
+
+    #[test]
+    fn thresholds_are_auto_or_counts() {
+        assert_eq!(parse_threshold("auto"), Some(None));
+        assert_eq!(parse_threshold("0"), Some(Some(0)));
+        assert_eq!(parse_threshold("99999999999999999999999"), Some(Some(AUTO)));
+        for bad in ["", "-1", "+1", "1.5", "Auto"] {
+            assert_eq!(parse_threshold(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn optimizations_are_listed_in_number_order() {

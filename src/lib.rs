@@ -31,7 +31,9 @@ mod stats;
 use bytecode::Unsupported;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString};
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
 use runtime::introspect::Listing;
 use link::{Failure, NativeCode};
@@ -55,44 +57,40 @@ fn is_enabled() -> bool {
     runtime::is_enabled()
 }
 
-/// Sets the given settings and returns all of them.
+/// Sets the given settings and returns all of them. Every argument is checked before
+/// any is set: a value of the wrong type is a TypeError, one out of range a ValueError,
+/// each naming the argument, the value and what is valid.
 #[pyfunction(name = "config")]
 #[pyo3(signature = (**settings))]
 fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyDict>> {
-    if let Some(settings) = settings {
-        for (key, value) in settings.iter() {
-            let key: String = key.extract()?;
-            match key.as_str() {
-                "threshold" => config::set_threshold(match value.extract::<Option<String>>() {
-                    Ok(None) => None,
-                    Ok(Some(text)) if text == "auto" => None,
-                    _ => Some(value.extract().map_err(|_| {
-                        PyValueError::new_err("threshold must be \"auto\", None or a non-negative integer")
-                    })?),
-                }),
-                "level" => {
-                    let level: u8 = value.extract()?;
-                    if level > config::MAX_LEVEL {
-                        return Err(PyValueError::new_err("level must be 0, 1 or 2"));
-                    }
-                    config::set_level(level);
-                }
-                "pgc" => config::set_pgc(value.extract()?),
-                "osr" => config::set_osr(value.extract()?),
-                "via_object" => config::set_via_object(value.extract()?),
-                "cache" => config::set_cache_dir(value.extract::<Option<PathBuf>>()?),
-                "trusted_keys" => config::set_trusted_keys(if let Ok(list) = value.extract::<String>() {
-                    config::split_paths(&list)
-                } else {
-                    value.extract()?
-                }),
-                "cache_strict" => config::set_cache_strict(value.extract()?),
-                "perf_map" => config::set_perf_map(value.extract()?),
-                "disable_optimizations" => config::set_disabled_optimizations(optimization_list(&value)?),
-                other => return Err(PyTypeError::new_err(format!("unknown pyjit setting {other:?}"))),
+    let mut changes: Vec<Box<dyn FnOnce()>> = Vec::new();
+    for (key, value) in settings.into_iter().flat_map(|settings| settings.iter()) {
+        let key: String = key.extract()?;
+        let arg = Argument { key: &key, value: &value };
+        changes.push(match key.as_str() {
+            "threshold" => setting(config::set_threshold, arg.threshold()?),
+            "level" => setting(config::set_level, arg.level()?),
+            "pgc" => setting(config::set_pgc, arg.flag()?),
+            "osr" => setting(config::set_osr, arg.flag()?),
+            "via_object" => setting(config::set_via_object, arg.flag()?),
+            "cache_strict" => setting(config::set_cache_strict, arg.flag()?),
+            "perf_map" => setting(config::set_perf_map, arg.flag()?),
+            "cache" => {
+                let dir = if value.is_none() { None } else { Some(arg.path(VALID_CACHE)?) };
+                setting(config::set_cache_dir, dir)
             }
-        }
+            "trusted_keys" => setting(config::set_trusted_keys, arg.trusted_keys()?),
+            "disable_optimizations" => setting(config::set_disabled_optimizations, arg.optimizations()?),
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "pyjit.config() got an unexpected keyword argument {}; valid: {}",
+                    config::quoted(other.as_ref()),
+                    SETTINGS.join(", ")
+                )))
+            }
+        });
     }
+    changes.into_iter().for_each(|change| change());
     let current = PyDict::new(py);
     match config::threshold() {
         Some(threshold) => current.set_item("threshold", threshold)?,
@@ -111,22 +109,136 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
     Ok(current)
 }
 
-/// The optimizations `value` names: a list of numbers and names, or a string as
-/// `PYJIT_OPT_OFF` takes. ValueError naming the valid ones for an unknown one.
-fn optimization_list(value: &Bound<'_, PyAny>) -> PyResult<config::Optimizations> {
-    if let Ok(list) = value.extract::<String>() {
-        return config::parse_optimizations(&list).map_err(PyValueError::new_err);
-    }
-    let mut set = config::Optimizations::NONE;
-    for item in value.try_iter()? {
-        let item = item?;
-        let text = match item.extract::<u32>() {
-            Ok(number) => number.to_string(),
-            Err(_) => item.extract::<String>()?,
+/// The arguments `pyjit.config` takes, in the order it reports them.
+const SETTINGS: [&str; 10] = [
+    "threshold", "level", "pgc", "osr", "via_object", "cache", "trusted_keys", "cache_strict", "perf_map",
+    "disable_optimizations",
+];
+const VALID_THRESHOLD: &str = "'auto', None or a non-negative integer";
+const VALID_FLAG: &str = "True or False";
+const VALID_CACHE: &str = "None or a non-empty path (str, bytes or os.PathLike)";
+const VALID_KEYS: &str = "None, a ':'-separated string of paths or a list of non-empty paths";
+const VALID_OPTIMIZATIONS: &str = "'all', a comma-separated string or a list of optimization numbers and names";
+
+/// A setter bound to its value, to run once every argument is checked.
+fn setting<T: 'static>(set: fn(T), value: T) -> Box<dyn FnOnce()> {
+    Box::new(move || set(value))
+}
+
+/// One argument of `pyjit.config`, and its checks.
+struct Argument<'a, 'py> {
+    key: &'a str,
+    value: &'a Bound<'py, PyAny>,
+}
+
+impl Argument<'_, '_> {
+    /// `pyjit.config(key=value): problem`, with the value's repr cut to one short line.
+    fn message(&self, problem: &str) -> String {
+        let shown = self.value.repr().map_or_else(|_| "<unprintable>".to_owned(), |repr| repr.to_string().replace('\n', " "));
+        let shown = match shown.char_indices().nth(60) {
+            Some((cut, _)) => format!("{}...", &shown[..cut]),
+            None => shown,
         };
-        set.insert(config::optimization(&text).map_err(PyValueError::new_err)?);
+        format!("pyjit.config({}={shown}): {problem}", self.key)
     }
-    Ok(set)
+    fn type_error(&self, valid: &str) -> PyErr {
+        PyTypeError::new_err(self.message(&format!("must be {valid}")))
+    }
+    fn value_error(&self, valid: &str) -> PyErr {
+        PyValueError::new_err(self.message(&format!("must be {valid}")))
+    }
+    /// Whether an int (not a bool; TypeError otherwise) is negative, and its value if it
+    /// fits a u64.
+    fn int(&self, valid: &str) -> PyResult<(bool, Option<u64>)> {
+        if !self.value.is_instance_of::<PyInt>() || self.value.is_instance_of::<PyBool>() {
+            return Err(self.type_error(valid));
+        }
+        Ok((self.value.lt(0)?, self.value.extract().ok()))
+    }
+    fn threshold(&self) -> PyResult<Option<u64>> {
+        if self.value.is_none() {
+            return Ok(None);
+        }
+        if let Ok(text) = self.value.cast::<PyString>() {
+            let parsed = text.to_str().ok().and_then(config::parse_threshold);
+            return parsed.ok_or_else(|| self.value_error(VALID_THRESHOLD));
+        }
+        match self.int(VALID_THRESHOLD)? {
+            (true, _) => Err(self.value_error(VALID_THRESHOLD)),
+            // Counts past the largest never compile, as the largest does.
+            (false, count) => Ok(Some(count.unwrap_or(u64::MAX))),
+        }
+    }
+    fn level(&self) -> PyResult<u8> {
+        let (_, level) = self.int(config::VALID_LEVEL)?;
+        let level = level.filter(|&level| level <= u64::from(config::MAX_LEVEL));
+        level.map(|level| level as u8).ok_or_else(|| self.value_error(config::VALID_LEVEL))
+    }
+    fn flag(&self) -> PyResult<bool> {
+        let flag = self.value.cast_exact::<PyBool>().map_err(|_| self.type_error(VALID_FLAG))?;
+        Ok(flag.is_true())
+    }
+    /// A path as given (str, bytes or os.PathLike; any bytes), not empty and without NUL.
+    fn path(&self, valid: &str) -> PyResult<PathBuf> {
+        let bytes = path_bytes(self.value).map_err(|_| self.type_error(valid))?;
+        if bytes.is_empty() || bytes.contains(&0) {
+            return Err(self.value_error(valid));
+        }
+        Ok(PathBuf::from(OsString::from_vec(bytes)))
+    }
+    /// None (the per-user key), a `:`-separated string as `PYJIT_TRUSTED_KEYS` takes, or
+    /// an iterable of paths.
+    fn trusted_keys(&self) -> PyResult<Vec<PathBuf>> {
+        if self.value.is_none() {
+            return Ok(Vec::new());
+        }
+        if self.value.is_instance_of::<PyString>() || self.value.is_instance_of::<PyBytes>() {
+            return Ok(config::split_paths(OsStr::from_bytes(&path_bytes(self.value)?)));
+        }
+        let mut keys = Vec::new();
+        for item in self.value.try_iter().map_err(|_| self.type_error(VALID_KEYS))? {
+            // The error names the whole argument.
+            let key = Argument { key: self.key, value: &item? }.path(VALID_KEYS).map_err(|e| {
+                match e.is_instance_of::<PyTypeError>(self.value.py()) {
+                    true => self.type_error(VALID_KEYS),
+                    false => self.value_error(VALID_KEYS),
+                }
+            });
+            keys.push(key?);
+        }
+        Ok(keys)
+    }
+    /// A string as `PYJIT_OPT_OFF` takes, or an iterable of optimization numbers and names.
+    fn optimizations(&self) -> PyResult<config::Optimizations> {
+        let unknown = |e: String| PyValueError::new_err(self.message(&e));
+        if let Ok(list) = self.value.cast::<PyString>() {
+            return config::parse_optimizations(&list.to_cow()?).map_err(unknown);
+        }
+        let mut set = config::Optimizations::NONE;
+        for item in self.value.try_iter().map_err(|_| self.type_error(VALID_OPTIMIZATIONS))? {
+            let item = item?;
+            let text = match item.cast::<PyString>() {
+                Ok(name) => name.to_cow()?.into_owned(),
+                Err(_) => match (Argument { key: self.key, value: &item }).int(VALID_OPTIMIZATIONS) {
+                    // Numbers too large for a u64 are no optimization's either.
+                    Ok((_, number)) => number.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                    Err(_) => return Err(self.type_error(VALID_OPTIMIZATIONS)),
+                },
+            };
+            set.insert(config::optimization(&text).map_err(unknown)?);
+        }
+        Ok(set)
+    }
+}
+
+/// The bytes of a path given as str (encoded as `os.fsencode` does), bytes or
+/// os.PathLike; a TypeError for anything else.
+fn path_bytes(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let fspath = value.py().import("os")?.getattr("fspath")?.call1((value,))?;
+    Ok(match fspath.cast::<PyBytes>() {
+        Ok(bytes) => bytes.as_bytes().to_vec(),
+        Err(_) => fspath.extract::<OsString>()?.into_vec(),
+    })
 }
 
 /// The optimizations pyjit knows, in number order: `(number, name, description)`.
@@ -315,7 +427,8 @@ fn recorded_keys() -> Vec<String> {
 
 /// Compiles `codes` (code objects) into a cache in `out`, signed with the secret key file
 /// `key` (default: the per-user key), on `jobs` threads. Calls `progress(done, total)`
-/// as functions are compiled. Returns a summary dict.
+/// as functions are compiled. Returns a summary dict; `errors` lists, one line each, the
+/// code objects that could not be read or keyed, which are left out.
 #[pyfunction]
 #[pyo3(signature = (codes, out, key=None, jobs=1, progress=None))]
 fn precompile<'py>(
@@ -333,10 +446,13 @@ fn precompile<'py>(
     .map_err(|e| PyOSError::new_err(e.to_string()))?;
     let mut compile = Vec::new();
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
+    let mut errors = Vec::new();
     for code in codes.iter() {
-        match cache::precompile::job(&code, &runtime::state::memoized_key)? {
-            Ok(job) => compile.push(job),
-            Err(reason) => *skipped.entry(reason).or_default() += 1,
+        match cache::precompile::job(&code, &runtime::state::memoized_key) {
+            Ok(Ok(job)) => compile.push(job),
+            Ok(Err(reason)) => *skipped.entry(reason).or_default() += 1,
+            // A code object that cannot be read or keyed never stops the others.
+            Err(error) => errors.push(format!("{}: {}", code_location(&code), error.to_string().replace('\n', " "))),
         }
     }
     let mut progress_error = None;
@@ -359,7 +475,17 @@ fn precompile<'py>(
     result.set_item("skipped", skipped)?;
     result.set_item("bytes", summary.bytes)?;
     result.set_item("path", summary.path)?;
+    result.set_item("errors", errors)?;
     Ok(result)
+}
+
+/// `file:line: qualname` of a code object, for messages.
+fn code_location(code: &Bound<'_, PyAny>) -> String {
+    let attr = |name: &str| {
+        let value = code.getattr(name).and_then(|value| value.str());
+        value.map_or_else(|_| "?".to_owned(), |text| text.to_string_lossy().into_owned())
+    };
+    format!("{}:{}: {}", attr("co_filename"), attr("co_firstlineno"), attr("co_qualname"))
 }
 
 /// `pyjit cache ARGS`: prints the command's output and returns its exit status; bad
@@ -386,9 +512,22 @@ fn cache_gc(path: PathBuf, keep: Vec<String>, key: Option<PathBuf>) -> PyResult<
     Ok(outcome.status)
 }
 
+/// `-X pyjit-opt-off[=LIST]` as `config::load_environment` takes it (a bare option: `all`).
+fn opt_off_xoption(py: Python<'_>) -> PyResult<Option<OsString>> {
+    let xoptions = py.import("sys")?.getattr("_xoptions")?;
+    match xoptions.cast::<PyDict>()?.get_item("pyjit-opt-off")? {
+        Some(value) if value.is_instance_of::<PyBool>() => Ok(Some("all".into())),
+        Some(value) => Ok(Some(value.extract()?)),
+        None => Ok(None),
+    }
+}
+
 #[pymodule]
 fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    config::load_environment().map_err(PyValueError::new_err)?;
+    // An invalid setting is reported by the package (`pyjit/__init__.py`), which ends the
+    // process: one line, exit status 2 (README, "Configuration").
+    m.add("SETTING_ERROR", config::load_environment(opt_off_xoption(m.py())?).err())?;
+    m.add("ENABLE_AT_STARTUP", config::enable_at_startup())?;
     m.add_function(wrap_pyfunction!(enable, m)?)?;
     m.add_function(wrap_pyfunction!(disable, m)?)?;
     m.add_function(wrap_pyfunction!(is_enabled, m)?)?;

@@ -3,7 +3,7 @@
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
 # in both code paths (cranelift-jit and object file + pyjit's loader), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
-# switches (PYJIT_OPT_OFF), the
+# switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), and a slice of
@@ -36,6 +36,9 @@ echo "== seeing generated code (pyjit.ir, pyjit.dis, PYJIT_PERF_MAP)"
 
 echo "== switching optimizations off (PYJIT_OPT_OFF), pyjit.info's optimizations and cache misses"
 "$VENV/bin/python" -m pytest tests/test_optimizations.py -q -p no:cacheprovider
+
+echo "== settings (PYJIT_* variables, -X pyjit-opt-off, pyjit.config): invalid values, paths as bytes, start-up once"
+"$VENV/bin/python" -m pytest tests/test_config.py -q -p no:cacheprovider
 
 echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 "$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider

@@ -206,6 +206,63 @@ def test_keys_change_with_edits_only():
     assert _pyjit.code_key(opt0) != _pyjit.code_key(opt1)
 
 
+# An int constant of 16,384 bits: more decimal digits than str() gives by default.
+HUGE = "0x" + "f" * 4096
+
+
+def test_keys_encode_every_constant_exactly_and_alike_in_every_process():
+    """Ints are keyed by their bytes (no decimal conversion, which CPython limits to 4300
+    digits), strings with their lone surrogates; keys do not depend on the process."""
+    from pyjit import _pyjit
+
+    constants = ["0", "1", "-1", "255", "-256", "2**63", "-2**63", "2**64", HUGE, HUGE[:-1] + "e", "-" + HUGE,
+                 "'\\udc80'", "'\\udc81'", "'\\ufffd'"]
+    program = "def f():\n    return {}\n"
+    keys = [_pyjit.code_key(compile(program.format(c), "m.py", "exec").co_consts[0]) for c in constants]
+    assert len(set(keys)) == len(constants), "distinct constants, distinct keys"
+    probe = f"from pyjit import _pyjit; print(_pyjit.code_key(compile({program.format(HUGE)!r}, 'm.py', 'exec').co_consts[0]))"
+    for seed in ("0", "1"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        child = subprocess.run([PY, "-c", probe], env=env, capture_output=True, text=True, check=True, timeout=TIMEOUT)
+        assert child.stdout.strip() == keys[constants.index(HUGE)]
+
+
+def test_precompile_caches_functions_with_huge_int_constants(tmp_path, built):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.py").write_text(f"def big():\n    return ({HUGE}).bit_length()\n\ndef small():\n    return 42\n")
+    # A file name that is not UTF-8 is listed lossily, and compiled like the others.
+    (src / os.fsdecode(b"other-\xff.py")).write_text("def other():\n    return 1\n")
+    result = pyjit("precompile", src, "--out", tmp_path / "out", "--key", built / "ci.key", "--jobs", "1")
+    assert "2 files (0 with errors), 5 functions, 5 compiled, 0 skipped" in result.stdout, result
+    probe = "import big, pyjit; print(big.big(), pyjit.info(big.big)['source'], pyjit.info(big.small)['source'])"
+    env = dict(os.environ, PYJIT_ENABLE="1", PYJIT_CACHE=str(tmp_path / "out"), PYJIT_CACHE_STRICT="1",
+               PYJIT_TRUSTED_KEYS=str(built / "ci.key.pub"), PYTHONPATH=str(src))
+    run = subprocess.run([PY, "-c", probe], env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "16384 cache cache\n", "")
+
+
+def test_a_code_object_that_cannot_be_keyed_never_stops_the_rest(tmp_path, built, monkeypatch, capsys):
+    """Such a code object (here: a constant whose repr raises; source code compiles to
+    none) is named in one line and left out; the rest is cached."""
+    from pyjit import precompile
+
+    class Unprintable:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    module = compile("def good():\n    return 1\n\ndef bad():\n    return 2\n", "m.py", "exec")
+    good, bad = (c for c in module.co_consts if hasattr(c, "co_code"))
+    bad = bad.replace(co_consts=(None, Unprintable()))
+    monkeypatch.setattr(precompile, "compile_sources", lambda files, optimize, report: ([good, bad], 0))
+    status = precompile.precompile_main([str(tmp_path), "--out", str(tmp_path / "out"), "--key", str(built / "ci.key")])
+    out, err = capsys.readouterr()
+    assert status == 1 and "2 functions, 1 compiled, 1 skipped" in out, (out, err)
+    assert [line for line in err.splitlines() if "bad" in line] == ["m.py:4: bad: RuntimeError: no repr (left out of the cache)"]
+    listing = pyjit("cache", "ls", tmp_path / "out").stdout
+    assert " good " in listing and " bad " not in listing
+
+
 def test_cli_ls_info_verify_export(built, tmp_path):
     env = dict(os.environ, PYJIT_TRUSTED_KEYS=str(built / "ci.key.pub"))
     listing = pyjit("cache", "ls", built / "cache").stdout

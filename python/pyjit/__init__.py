@@ -10,6 +10,7 @@
 The same switch without code changes: ``pyjit app.py`` or ``PYJIT_ENABLE=1``.
 """
 
+import os as _os
 import sys as _sys
 
 if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
@@ -18,14 +19,34 @@ if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
         f"{_sys.implementation.name} {_sys.version_info.major}.{_sys.version_info.minor}"
     )
 
+from pyjit import _pyjit  # noqa: E402
+
+# Exit status of a process with an invalid PYJIT_* setting or -X pyjit option.
+SETTING_EXIT_STATUS = 2
+
+
+def _stop(message):
+    """Ends the process over an invalid setting (README, "Configuration"): one line on
+    stderr, exit status 2, before the program runs when the startup hook imports pyjit."""
+    _sys.stderr.write(f"pyjit: error: {message}\n")
+    _sys.stderr.flush()
+    frame = _sys._getframe()
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "site":
+            # site.py turns SystemExit into a fatal error with a traceback.
+            _sys.stdout.flush()
+            _os._exit(SETTING_EXIT_STATUS)
+        frame = frame.f_back
+    raise SystemExit(SETTING_EXIT_STATUS)
+
+
+# The PYJIT_* variables and `-X pyjit-opt-off` are read when the extension loads.
+if _pyjit.SETTING_ERROR is not None:
+    _stop(_pyjit.SETTING_ERROR)
+
 from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, optimizations, stats  # noqa: E402
 
 __all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "optimizations", "stats"]
-
-# `-X pyjit-opt-off=LIST` overrides PYJIT_OPT_OFF; a bare `-X pyjit-opt-off` means all.
-if "pyjit-opt-off" in _sys._xoptions:
-    _opt_off = _sys._xoptions["pyjit-opt-off"]
-    config(disable_optimizations="all" if _opt_off is True else _opt_off)
 
 
 def dis(f):
@@ -68,40 +89,52 @@ def dis(f):
     return "\n".join(out) + "\n"
 
 
-def _write_stats_at_exit(path):
+def _write_at_exit(variable, write):
+    """Calls ``write(path)`` at exit for the path in the environment variable ``variable``
+    (any bytes), if set. A path that cannot be written gets one warning line."""
     import atexit
+
+    path = _os.environb.get(_os.fsencode(variable))
+    if not path:
+        return
+
+    def write_or_warn():
+        try:
+            write(path)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            _sys.stderr.write(f"pyjit: warning: {variable}={_os.fsdecode(path)!r}: cannot write it: {reason}\n")
+
+    atexit.register(write_or_warn)
+
+
+def _write_stats(path):
     import json
 
-    def write():
-        with open(path, "w", encoding="utf-8") as out:
-            json.dump(stats(), out)
-
-    atexit.register(write)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(stats(), out)
 
 
-def _append_recorded_keys_at_exit(path):
+def _append_recorded_keys(path):
     """``pyjit precompile --train``: add the keys of the code objects that ran to
     ``path`` (one append per process, so concurrent processes do not mix lines)."""
-    import atexit
-
     from pyjit._pyjit import recorded_keys
 
-    def write():
-        data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
-        with open(path, "ab") as out:
-            out.write(data)
+    data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
+    with open(path, "ab") as out:
+        out.write(data)
 
-    atexit.register(write)
+
+_started = False
 
 
 def _startup():
-    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE=1``."""
-    import os
-
-    path = os.environ.get("PYJIT_STATS_OUT")
-    if path:
-        _write_stats_at_exit(path)
-    path = os.environ.get("PYJIT_RECORD_OUT")
-    if path:
-        _append_recorded_keys_at_exit(path)
+    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE`` is set, at most once
+    per process: site.py runs a virtualenv's ``.pth`` files twice."""
+    global _started
+    if _started or not _pyjit.ENABLE_AT_STARTUP:
+        return
+    _started = True
+    _write_at_exit("PYJIT_STATS_OUT", _write_stats)
+    _write_at_exit("PYJIT_RECORD_OUT", _append_recorded_keys)
     enable()

@@ -104,6 +104,22 @@ def run_training(command, report):
             ) from None
 
 
+def code_key(code):
+    """The cache key of ``code``, or None when it cannot be computed (``_pyjit.precompile``
+    reports such a code object with its file and function, and leaves it out)."""
+    try:
+        return _pyjit.code_key(code)
+    except Exception:
+        return None
+
+
+def ran_in_training(code, ran):
+    """Whether the training run ran ``code``; a code object without a key is kept, to be
+    reported."""
+    key = code_key(code)
+    return key is None or key in ran
+
+
 class Progress:
     """A progress bar on a terminal, a few plain lines otherwise."""
 
@@ -153,16 +169,20 @@ def precompile_main(argv):
         not_run = 0
         if args.train:
             ran = run_training(args.train, report)
-            kept = [code for code in codes if _pyjit.code_key(code) in ran]
+            kept = [code for code in codes if ran_in_training(code, ran)]
             not_run = len(codes) - len(kept)
             codes = kept
         summary = _pyjit.precompile(codes, args.out, args.key, args.jobs, Progress(sys.stderr))
     except (OSError, RuntimeError, ValueError) as error:
         report(f"pyjit precompile: error: {error}")
         return 1
+    for error in summary["errors"]:
+        report(f"{error} (left out of the cache)")
     skipped = dict(summary["skipped"])
     if not_run:
         skipped["not run by the training command"] = not_run
+    if summary["errors"]:
+        skipped["errors (see above)"] = len(summary["errors"])
     print(
         f"pyjit precompile: {len(files)} files ({failed} with errors), "
         f"{len(codes) + not_run} functions, {summary['compiled']} compiled, "
@@ -171,7 +191,7 @@ def precompile_main(argv):
     )
     for reason, count in sorted(skipped.items(), key=lambda item: -item[1]):
         print(f"  skipped {count}: {reason}")
-    return 1 if failed else 0
+    return 1 if failed or summary["errors"] else 0
 
 
 def cache_main(argv):
@@ -201,5 +221,6 @@ def cache_gc(argv):
     parser.add_argument("--optimize", type=int, choices=(0, 1, 2), default=sys.flags.optimize)
     args = parser.parse_args(argv)
     codes, _ = compile_sources(find_sources(args.sources), args.optimize, lambda line: print(line, file=sys.stderr))
-    return _pyjit.cache_gc(args.cache, sorted({_pyjit.code_key(code) for code in codes}), args.key)
+    keys = {code_key(code) for code in codes} - {None}
+    return _pyjit.cache_gc(args.cache, sorted(keys), args.key)
 

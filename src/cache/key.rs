@@ -16,8 +16,8 @@
 
 use super::compat;
 use pyjit_cache_format::Key;
-use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::{ffi, intern};
 use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
 use std::sync::OnceLock;
 
@@ -35,7 +35,7 @@ pub fn code_key(code: &Bound<'_, PyAny>, nested: NestedKey) -> PyResult<Key> {
     let code = code.cast::<PyCode>()?;
     let mut canonical = Vec::with_capacity(256);
     encode_code(code, &mut canonical, nested)?;
-    Ok(Key::derive(&[b"pyjit code key v1", build_fingerprint(), &canonical]))
+    Ok(Key::derive(&[b"pyjit code key v2", build_fingerprint(), &canonical]))
 }
 
 /// Everything about this build and host that changes generated code: the manifest a cache
@@ -78,8 +78,8 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) 
         out.push(b'E');
     } else if let Ok(flag) = value.cast_exact::<PyBool>() {
         out.push(if flag.is_true() { b'T' } else { b'F' });
-    } else if value.is_exact_instance_of::<PyInt>() {
-        put_bytes(out, b'i', value.str()?.to_str()?.as_bytes());
+    } else if let Ok(int) = value.cast_exact::<PyInt>() {
+        put_bytes(out, b'i', &int_bytes(int)?);
     } else if let Ok(float) = value.cast_exact::<PyFloat>() {
         put_bytes(out, b'f', &float.value().to_bits().to_le_bytes());
     } else if let Ok(complex) = value.cast_exact::<PyComplex>() {
@@ -87,7 +87,15 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) 
         out.extend_from_slice(&complex.real().to_bits().to_le_bytes());
         out.extend_from_slice(&complex.imag().to_bits().to_le_bytes());
     } else if let Ok(text) = value.cast_exact::<PyString>() {
-        put_bytes(out, b's', text.to_string_lossy().as_bytes());
+        match text.to_str() {
+            Ok(utf8) => put_bytes(out, b's', utf8.as_bytes()),
+            // Lone surrogates encoded as `surrogatepass` does: distinct strings never
+            // share an encoding.
+            Err(_) => {
+                let encoded = text.call_method1(intern!(value.py(), "encode"), ("utf-8", "surrogatepass"))?;
+                put_bytes(out, b's', encoded.cast::<PyBytes>()?.as_bytes());
+            }
+        }
     } else if let Ok(bytes) = value.cast_exact::<PyBytes>() {
         put_bytes(out, b'y', bytes.as_bytes());
     } else if let Ok(tuple) = value.cast_exact::<PyTuple>() {
@@ -117,4 +125,22 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) 
         put_bytes(out, b'?', described.as_bytes());
     }
     Ok(())
+}
+
+/// An int as little-endian two's complement in `bits / 8 + 1` bytes: exact for every
+/// size, with no decimal conversion (which CPython limits to 4300 digits by default).
+fn int_bytes(int: &Bound<'_, PyInt>) -> PyResult<Vec<u8>> {
+    // SAFETY: `int` is an exact int; both functions read it, the second writes `bytes.len()`
+    // bytes into `bytes`, enough for its value and sign.
+    unsafe {
+        let bits = ffi::_PyLong_NumBits(int.as_ptr());
+        if bits == usize::MAX {
+            return Err(PyErr::fetch(int.py()));
+        }
+        let mut bytes = vec![0u8; bits / 8 + 1];
+        if ffi::_PyLong_AsByteArray(int.as_ptr().cast(), bytes.as_mut_ptr(), bytes.len(), 1, 1) < 0 {
+            return Err(PyErr::fetch(int.py()));
+        }
+        Ok(bytes)
+    }
 }

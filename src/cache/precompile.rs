@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 /// One code object to compile.
 pub struct Job {
@@ -48,8 +49,9 @@ pub fn job(code: &Bound<'_, PyAny>, nested: key::NestedKey) -> PyResult<Result<J
     };
     Ok(Ok(Job {
         key,
-        qualname: code.getattr("co_qualname")?.extract()?,
-        filename: code.getattr("co_filename")?.extract()?,
+        // Names for `pyjit cache ls` only: a file name that is not UTF-8 is shown lossily.
+        qualname: code.getattr("co_qualname")?.cast::<PyString>()?.to_string_lossy().into_owned(),
+        filename: code.getattr("co_filename")?.cast::<PyString>()?.to_string_lossy().into_owned(),
         firstlineno: code.getattr("co_firstlineno")?.extract()?,
         info,
     }))
