@@ -236,6 +236,26 @@ fn power(lw: &mut Lowering, a: Value, b: Value, fail: Block) -> Value {
     result
 }
 
+/// Nonzero while tracemalloc traces: it must then see each number made
+/// where the interpreter makes it, so none is reused in place of a new one.
+fn tracemalloc_tracing(lw: &mut Lowering) -> Value {
+    let config = lw.data_address("_Py_tracemalloc_config");
+    lw.load_i32(config, abi::TRACEMALLOC_TRACING)
+}
+
+/// Whether the only reference to `object` is the one the caller accounts
+/// for and, with `exact_type` (a type's data symbol), its type is exactly
+/// that one.
+fn sole_reference(lw: &mut Lowering, object: Value, exact_type: Option<&'static str>) -> Value {
+    let count = lw.load(object, abi::OBJECT_REFCNT);
+    let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+    let Some(symbol) = exact_type else { return sole };
+    let expected = lw.data_address(symbol);
+    let actual = lw.load(object, abi::OBJECT_TYPE);
+    let exact = lw.b.ins().icmp(IntCC::Equal, actual, expected);
+    lw.b.ins().band(exact, sole)
+}
+
 /// The local whose number a result may be written into
 /// (`Optimization::ReuseNumbers`): the one the next instruction stores it in.
 fn reused_local(lw: &mut Lowering) -> Option<u32> {
@@ -254,8 +274,7 @@ fn box_int(lw: &mut Lowering, value: Value) -> Value {
     let result = lw.b.append_block_param(done, lw.ptr);
     if let Some(local) = reused_local(lw) {
         let target = lw.load_local(local);
-        let config = lw.data_address("_Py_tracemalloc_config");
-        let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+        let tracing = tracemalloc_tracing(lw);
         let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
         let bound = lw.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
         // Small ints are -5..=256; one digit holds less than 2**30.
@@ -270,14 +289,9 @@ fn box_int(lw: &mut Lowering, value: Value) -> Value {
         lw.b.ins().brif(candidate, check_target, &[], make, &[]);
         lw.b.switch_to_block(check_target);
         lw.b.seal_block(check_target);
-        let int_type = lw.data_address("PyLong_Type");
-        let actual = lw.load(target, abi::OBJECT_TYPE);
-        let is_int = lw.b.ins().icmp(IntCC::Equal, actual, int_type);
-        let count = lw.load(target, abi::OBJECT_REFCNT);
-        let sole = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
+        let type_ok = sole_reference(lw, target, Some("PyLong_Type"));
         // Read only once the type is known, as `unbox` does.
         let reuse = lw.b.create_block();
-        let type_ok = lw.b.ins().band(is_int, sole);
         let sized = lw.b.create_block();
         lw.b.ins().brif(type_ok, sized, &[], make, &[]);
         lw.b.switch_to_block(sized);
@@ -356,8 +370,7 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
             });
         }
     }
-    let config = lw.data_address("_Py_tracemalloc_config");
-    let tracing = lw.load_i32(config, abi::TRACEMALLOC_TRACING);
+    let tracing = tracemalloc_tracing(lw);
     let traced = lw.cold_block();
     let untraced = lw.b.create_block();
     lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
@@ -381,13 +394,16 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
         lw.switch_to(next);
         lw.b.seal_block(next);
     }
-    let boxed = new_untraced_float(lw, value);
-    lw.release(lhs);
-    lw.release(rhs);
-    lw.b.ins().jump(done, &[boxed.into()]);
+    let made = lw.b.create_block();
+    let boxed = lw.b.append_block_param(made, lw.ptr);
+    let untraced_float = new_untraced_float(lw, value);
+    lw.b.ins().jump(made, &[untraced_float.into()]);
     lw.switch_to(traced);
     lw.b.seal_block(traced);
-    let boxed = lw.call("PyFloat_FromDouble", &[value]);
+    let traced_float = lw.call("PyFloat_FromDouble", &[value]);
+    lw.b.ins().jump(made, &[traced_float.into()]);
+    lw.switch_to(made);
+    lw.b.seal_block(made);
     lw.release(lhs);
     lw.release(rhs);
     lw.b.ins().jump(done, &[boxed.into()]);
@@ -408,14 +424,7 @@ fn reuse_if_sole_reference(
     done: Block,
     give_up: impl FnOnce(&mut Lowering),
 ) {
-    let count = lw.load(target, abi::OBJECT_REFCNT);
-    let mut reusable = lw.b.ins().icmp_imm_s(IntCC::Equal, count, 1);
-    if !known_float {
-        let float_type = lw.data_address("PyFloat_Type");
-        let actual = lw.load(target, abi::OBJECT_TYPE);
-        let is_float = lw.b.ins().icmp(IntCC::Equal, actual, float_type);
-        reusable = lw.b.ins().band(is_float, reusable);
-    }
+    let reusable = sole_reference(lw, target, (!known_float).then_some("PyFloat_Type"));
     let reuse = lw.b.create_block();
     let next = lw.b.create_block();
     lw.b.ins().brif(reusable, reuse, &[], next, &[]);
