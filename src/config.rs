@@ -12,6 +12,7 @@ static LEVEL: AtomicU8 = AtomicU8::new(1);
 static PGC: AtomicBool = AtomicBool::new(true);
 static VIA_OBJECT: AtomicBool = AtomicBool::new(false);
 static OSR: AtomicBool = AtomicBool::new(true);
+static BACKGROUND: AtomicBool = AtomicBool::new(true);
 static DISABLED: AtomicBool = AtomicBool::new(false);
 static ENABLE_AT_STARTUP: AtomicBool = AtomicBool::new(false);
 static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
@@ -69,6 +70,9 @@ fn load_settings(get: impl Fn(&str) -> Option<OsString>, opt_off_xoption: Option
     }
     if let Some(v) = var("PYJIT_OSR") {
         set_osr(v.parse(VALID_FLAG, parse_flag)?);
+    }
+    if let Some(v) = var("PYJIT_BACKGROUND") {
+        set_background(v.parse(VALID_FLAG, parse_flag)?);
     }
     if let Some(v) = var("PYJIT_VIA_OBJECT") {
         set_via_object(v.parse(VALID_FLAG, parse_flag)?);
@@ -197,8 +201,6 @@ pub fn pgc() -> bool {
 pub fn set_pgc(value: bool) {
     PGC.store(value, Ordering::Relaxed);
 }
-/// Compile through `ObjectModule` and pyjit's own loader instead of
-/// cranelift-jit (the code path cached code takes).
 /// Loop tiering: frames looping long in the interpreter continue in
 /// compiled code (`runtime::osr`).
 pub fn osr() -> bool {
@@ -207,6 +209,21 @@ pub fn osr() -> bool {
 pub fn set_osr(value: bool) {
     OSR.store(value, Ordering::Relaxed);
 }
+/// Whether code the tiering policy finds worth compiling is compiled on the
+/// compiler thread (`runtime::background`): the `background` setting, with
+/// the automatic threshold (a fixed one compiles in place).
+pub fn background() -> bool {
+    BACKGROUND.load(Ordering::Relaxed) && threshold().is_none()
+}
+/// The `background` setting itself.
+pub fn background_setting() -> bool {
+    BACKGROUND.load(Ordering::Relaxed)
+}
+pub fn set_background(value: bool) {
+    BACKGROUND.store(value, Ordering::Relaxed);
+}
+/// Compile through `ObjectModule` and pyjit's own loader instead of
+/// cranelift-jit (the code path cached code takes).
 pub fn via_object() -> bool {
     VIA_OBJECT.load(Ordering::Relaxed)
 }

@@ -72,6 +72,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
             "level" => setting(config::set_level, arg.level()?),
             "pgc" => setting(config::set_pgc, arg.flag()?),
             "osr" => setting(config::set_osr, arg.flag()?),
+            "background" => setting(config::set_background, arg.flag()?),
             "via_object" => setting(config::set_via_object, arg.flag()?),
             "cache_strict" => setting(config::set_cache_strict, arg.flag()?),
             "perf_map" => setting(config::set_perf_map, arg.flag()?),
@@ -99,6 +100,7 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
     current.set_item("level", config::level())?;
     current.set_item("pgc", config::pgc())?;
     current.set_item("osr", config::osr())?;
+    current.set_item("background", config::background_setting())?;
     current.set_item("via_object", config::via_object())?;
     let cache = config::cache();
     current.set_item("cache", cache.dir)?;
@@ -110,8 +112,8 @@ fn configure<'py>(py: Python<'py>, settings: Option<&Bound<'py, PyDict>>) -> PyR
 }
 
 /// The arguments `pyjit.config` takes, in the order it reports them.
-const SETTINGS: [&str; 10] = [
-    "threshold", "level", "pgc", "osr", "via_object", "cache", "trusted_keys", "cache_strict", "perf_map",
+const SETTINGS: [&str; 11] = [
+    "threshold", "level", "pgc", "osr", "background", "via_object", "cache", "trusted_keys", "cache_strict", "perf_map",
     "disable_optimizations",
 ];
 const VALID_THRESHOLD: &str = "'auto', None or a non-negative integer";
@@ -369,6 +371,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("native_resumes", load(&stats::NATIVE_RESUMES))?;
     result.set_item("direct_calls", load(&stats::DIRECT_CALLS))?;
     result.set_item("osr_entries", load(&stats::OSR_ENTRIES))?;
+    result.set_item("background_compiles", load(&stats::BACKGROUND_COMPILES))?;
     result.set_item("compile_time_ns", load(&stats::COMPILE_TIME_NS))?;
     let phases = PyDict::new(py);
     for (name, total) in stats::COMPILE_PHASE_NAMES.iter().zip(&stats::COMPILE_PHASE_NS) {

@@ -20,6 +20,9 @@ pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);
+/// Compiles finished on the compiler thread (`runtime::background`), counted
+/// in `COMPILED`, `FAILED` or the delegations too.
+pub static BACKGROUND_COMPILES: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 /// `COMPILE_TIME_NS` split by phase, named as in `COMPILE_PHASE_NAMES`.
 pub static COMPILE_PHASE_NS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];

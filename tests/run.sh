@@ -40,6 +40,9 @@ echo "== switching optimizations off (PYJIT_OPT_OFF), pyjit.info's optimizations
 echo "== settings (PYJIT_* variables, -X pyjit-opt-off, pyjit.config): invalid values, paths as bytes, start-up once"
 "$VENV/bin/python" -m pytest tests/test_config.py -q -p no:cacheprovider
 
+echo "== tiering: compiling on the compiler thread (info, stats, fork, PYJIT_BACKGROUND=0)"
+"$VENV/bin/python" -m pytest tests/test_tiering.py -q -p no:cacheprovider
+
 echo "== code cache (precompile, loading, pyjit cache, attack tests)"
 "$VENV/bin/python" -m pytest tests/test_cache.py -q -p no:cacheprovider
 

@@ -147,16 +147,36 @@ impl From<CodegenError> for Failure {
 /// Uses the optimizations configured now.
 pub fn compile(info: &CodeInfo, profile: Profile, name: &str, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
     let enabled = config::optimizations();
-    let (mut native, compiled) = if config::via_object() {
-        compile_via_object(info, &profile, enabled, phases)
-    } else {
-        compile_jit(info, &profile, enabled, name, phases)
-    }?;
+    if config::via_object() {
+        let object = compile_to_object(info, &profile, enabled, phases)?;
+        return load_compiled(object, info, profile, enabled, phases);
+    }
+    let (native, compiled) = compile_jit(info, &profile, enabled, name, phases)?;
+    Ok(with_lowering(native, compiled, profile, enabled))
+}
+
+/// Loads `object`, which `compile_to_object` made in this process from `info`, `profile`
+/// and `enabled` (on any thread), adding the time to `phases.link_ns`.
+pub fn load_compiled(
+    (bytes, compiled): (Vec<u8>, codegen::Compiled),
+    info: &CodeInfo,
+    profile: Profile,
+    enabled: Optimizations,
+    phases: &mut CompilePhases,
+) -> Result<NativeCode, Failure> {
+    let started = Instant::now();
+    let native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
+    phases.link_ns += elapsed_ns(started);
+    Ok(with_lowering(native, compiled, profile, enabled))
+}
+
+/// `native` with what its lowering read and produced, for `pyjit.info`, `pyjit.dis` and OSR.
+fn with_lowering(mut native: NativeCode, compiled: codegen::Compiled, profile: Profile, enabled: Optimizations) -> NativeCode {
     native.profile = profile;
     native.enabled = enabled;
     native.applied = Some(compiled.optimizations);
     native.osr_entries = compiled.osr_entries;
-    Ok(native)
+    native
 }
 
 /// A zeroed data block for the code `info` describes: an empty entry
@@ -197,20 +217,6 @@ fn compile_jit(
         data: data_block(info),
         _memory: Memory::Jit(Some(module)),
     };
-    Ok((native, compiled))
-}
-
-/// As `compile_jit`, through an object file.
-fn compile_via_object(
-    info: &CodeInfo,
-    profile: &Profile,
-    enabled: Optimizations,
-    phases: &mut CompilePhases,
-) -> Result<(NativeCode, codegen::Compiled), Failure> {
-    let (bytes, compiled) = compile_to_object(info, profile, enabled, phases)?;
-    let started = Instant::now();
-    let native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
-    phases.link_ns += elapsed_ns(started);
     Ok((native, compiled))
 }
 

@@ -2,6 +2,7 @@
 //! code objects, running native code on CPython's frames, and handing frames
 //! back to the interpreter.
 
+pub mod background;
 pub mod clock;
 pub mod direct;
 pub mod introspect;
@@ -133,11 +134,15 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     if state.runs == 1 {
         record_first_run(state, fr.code());
     }
-    if matches!(state.tier(), Tier::Counting) {
-        state.attach_cached(fr.code());
-        if state.worth_compiling(fr.code()) && room_to_compile() {
-            state.compile(fr.code());
+    match state.tier() {
+        Tier::Counting => {
+            state.attach_cached(fr.code());
+            if state.worth_compiling(fr.code()) && room_to_compile() {
+                state.compile(fr.code());
+            }
         }
+        Tier::Compiling(_) => state.poll(fr.code()),
+        _ => {}
     }
     if let Some((entry, data)) = state.native_entry() {
         if fr.owned_by_generator() {

@@ -187,11 +187,9 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
         return 0;
     }
     let Some(state) = CodeState::existing(code) else { return 0 };
-    if matches!(state.tier(), Tier::Counting) {
-        // Not under the `WATCHED` lock: compiling allocates, so a garbage
-        // collection can run finalizers, which can run watched frames.
-        state.compile(code);
-    }
+    // Not under the `WATCHED` lock: compiling allocates, so a garbage
+    // collection can run finalizers, which can run watched frames.
+    state.compile_or_poll(code);
     let Tier::Native(native) = state.tier() else { return 0 };
     // The interpreter runs pending calls at a taken backward jump with
     // `prev_instr` on the jump (and nothing in between that could call

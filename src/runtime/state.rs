@@ -1,6 +1,7 @@
 //! Per-code-object state, kept in a `co_extra` slot and freed with the code
 //! object (taking its native code with it).
 
+use super::background::{self, Finished, Pending, Poll};
 use super::perf_map;
 use crate::link::{self, Failure, NativeCode};
 use crate::{config, stats};
@@ -24,8 +25,9 @@ use std::time::{Duration, Instant};
 pub enum Tier {
     /// In the interpreter, counting calls until the threshold.
     Counting,
-    /// Being compiled (frames started meanwhile run in the interpreter).
-    Compiling,
+    /// Being compiled, in place or on the compiler thread (`Some`); frames
+    /// started meanwhile run in the interpreter.
+    Compiling(Option<Pending>),
     /// Native code (boxed: every code object pyjit sees has a state, and
     /// most never get native code).
     Native(Box<NativeCode>),
@@ -303,19 +305,68 @@ impl CodeState {
         self.target.entered
     }
 
-    /// Compiles `code`; afterwards the tier is Native, Delegated or Failed.
+    /// Compiles `code`: in place, after which the tier is Native, Delegated
+    /// or Failed, or on the compiler thread (`runtime::background`), after
+    /// which it is Compiling until `poll` finds the compile finished.
     pub fn compile(&mut self, code: *mut PyCodeObject) {
-        self.set_tier(Tier::Compiling);
+        self.set_tier(Tier::Compiling(None));
         let started = Instant::now();
         let mut phases = CompilePhases::default();
         let info = bytecode::code_info(code);
         phases.decode_ns = elapsed_ns(started);
-        let name = perf_map::function_name(code);
-        let outcome =
-            info.map_err(Failure::from).and_then(|info| link::compile(&info, Profile::of(code), &name, &mut phases));
-        self.compile_time_ns = elapsed_ns(started);
+        let info = match info {
+            Ok(info) => info,
+            Err(unsupported) => return self.finish(code, Err(unsupported.into()), &phases),
+        };
+        let mut profile = Profile::of(code);
+        let info = if config::background() {
+            match background::submit(info, profile, config::optimizations(), phases) {
+                Ok(pending) => return self.set_tier(Tier::Compiling(Some(pending))),
+                Err((info, unsubmitted)) => {
+                    profile = unsubmitted;
+                    info
+                }
+            }
+        } else {
+            info
+        };
+        let outcome = link::compile(&info, profile, &perf_map::function_name(code), &mut phases);
+        self.finish(code, outcome, &phases);
+    }
+
+    /// Installs the native code of `code` (this state's code object) if the
+    /// compiler thread finished it; goes back to counting if the compile was
+    /// abandoned (in a forked child).
+    pub fn poll(&mut self, code: *mut PyCodeObject) {
+        let Tier::Compiling(Some(pending)) = &self.tier else { return };
+        match pending.poll() {
+            Poll::NotYet => {}
+            Poll::Abandoned => self.set_tier(Tier::Counting),
+            Poll::Done(finished) => {
+                let Finished { info, profile, enabled, object, mut phases } = *finished;
+                let outcome = object.and_then(|object| link::load_compiled(object, &info, profile, enabled, &mut phases));
+                stats::bump(&stats::BACKGROUND_COMPILES);
+                self.finish(code, outcome, &phases);
+            }
+        }
+    }
+
+    /// Starts compiling `code` if its tier is still Counting, else installs
+    /// a finished background compile: what a frame that wants native code now does.
+    pub fn compile_or_poll(&mut self, code: *mut PyCodeObject) {
+        if matches!(self.tier, Tier::Counting) {
+            self.compile(code);
+        } else {
+            self.poll(code);
+        }
+    }
+
+    /// Records the outcome of compiling `code`, whose phases took `phases`,
+    /// and sets the tier to Native, Delegated or Failed.
+    fn finish(&mut self, code: *mut PyCodeObject, outcome: Result<NativeCode, Failure>, phases: &CompilePhases) {
+        self.compile_time_ns = phases.decode_ns + phases.lower_ns + phases.cranelift_ns + phases.link_ns;
         stats::COMPILE_TIME_NS.fetch_add(self.compile_time_ns, Ordering::Relaxed);
-        stats::count_compile_phases(&phases);
+        stats::count_compile_phases(phases);
         // Code turned down before lowering (a generator, say) cost nothing
         // worth modelling or trimming.
         if phases.lower_ns > 0 {
@@ -369,7 +420,7 @@ impl CodeState {
     pub fn reason(&self) -> Option<&str> {
         match &self.tier {
             Tier::Counting => Some("not hot enough yet"),
-            Tier::Compiling => Some("being compiled"),
+            Tier::Compiling(_) => Some("being compiled"),
             Tier::Native(_) => None,
             Tier::Delegated(reason) | Tier::Failed(reason) => Some(reason),
         }

@@ -1,0 +1,161 @@
+//! Compiling on a background thread.
+//!
+//! With the automatic tiering policy, a code object found worth compiling is
+//! decoded on the thread that runs it (reading the code object needs the
+//! GIL), and the rest — lowering, Cranelift, emitting an object file — runs
+//! on one compiler thread that never touches Python objects. Frames of the
+//! code keep running in the interpreter meanwhile. The next frame of the
+//! code (or the next loop sample of a running one) finds the finished
+//! object and loads it with pyjit's loader, the path cached code takes.
+//! On a machine with a free core the compile then costs the program almost
+//! nothing but the decoding and loading; on one without, no more than
+//! compiling in place.
+//!
+//! A fixed threshold (`PYJIT_THRESHOLD=N`) compiles in place, so that a
+//! function is native from the call the threshold names, and so does
+//! `PYJIT_BACKGROUND=0`.
+//!
+//! Fork: the child has no compiler thread. Compiles submitted before the
+//! fork are abandoned in the child (their generation is old) and their code
+//! is found worth compiling again.
+
+use crate::bytecode::CodeInfo;
+use crate::codegen::Compiled;
+use crate::config::Optimizations;
+use crate::link::{self, Failure};
+use crate::profile::Profile;
+use crate::stats::CompilePhases;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering::SeqCst};
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// Stack of the compiler thread: Cranelift recurses over large functions.
+const COMPILER_STACK: usize = 16 << 20;
+
+/// What the compiler thread made of one code object.
+pub struct Finished {
+    pub info: CodeInfo,
+    pub profile: Profile,
+    pub enabled: Optimizations,
+    /// The object file and what the lowering produced, or why not.
+    pub object: Result<(Vec<u8>, Compiled), Failure>,
+    pub phases: CompilePhases,
+}
+
+/// Where the compiler thread leaves a `Finished`: one owner each, the
+/// thread's job and the code's state; whichever drops last frees it.
+struct Slot(AtomicPtr<Finished>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let finished = self.0.swap(std::ptr::null_mut(), SeqCst);
+        if !finished.is_null() {
+            // SAFETY: a non-NULL pointer in a slot comes from `Box::into_raw`
+            // in `compile`, and swapping it out makes this its only owner.
+            drop(unsafe { Box::from_raw(finished) });
+        }
+    }
+}
+
+/// A compile submitted to the compiler thread, held by the code's state.
+pub struct Pending {
+    slot: Arc<Slot>,
+    generation: u64,
+}
+
+/// What became of a pending compile.
+pub enum Poll {
+    NotYet,
+    Done(Box<Finished>),
+    /// Submitted before a fork, in the child: it never finishes here.
+    Abandoned,
+}
+
+impl Pending {
+    /// Takes the finished compile if the compiler thread is done with it.
+    pub fn poll(&self) -> Poll {
+        if self.generation != GENERATION.load(SeqCst) {
+            return Poll::Abandoned;
+        }
+        let finished = self.slot.0.swap(std::ptr::null_mut(), SeqCst);
+        if finished.is_null() {
+            Poll::NotYet
+        } else {
+            // SAFETY: as in `Slot::drop`.
+            Poll::Done(unsafe { Box::from_raw(finished) })
+        }
+    }
+}
+
+struct Job {
+    info: CodeInfo,
+    profile: Profile,
+    enabled: Optimizations,
+    phases: CompilePhases,
+    slot: Arc<Slot>,
+}
+
+/// Incremented in a forked child, whose compiler thread is gone.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// The compiler thread's queue, once started. Locked only by threads
+/// holding the GIL, so never held across a fork (which runs with the GIL).
+static QUEUE: Mutex<Option<Sender<Job>>> = Mutex::new(None);
+
+/// Queues the rest of a compile of `info` (decoded in `phases.decode_ns`)
+/// for the compiler thread. Gives `info` and `profile` back if the thread
+/// cannot be started: the caller compiles in place.
+pub fn submit(
+    info: CodeInfo,
+    profile: Profile,
+    enabled: Optimizations,
+    phases: CompilePhases,
+) -> Result<Pending, (CodeInfo, Profile)> {
+    let mut queue = QUEUE.lock().unwrap_or_else(|e| e.into_inner());
+    if queue.is_none() {
+        *queue = start();
+    }
+    let Some(sender) = queue.as_ref() else { return Err((info, profile)) };
+    let slot = Arc::new(Slot(AtomicPtr::new(std::ptr::null_mut())));
+    let job = Job { info, profile, enabled, phases, slot: slot.clone() };
+    match sender.send(job) {
+        Ok(()) => Ok(Pending { slot, generation: GENERATION.load(SeqCst) }),
+        Err(mpsc::SendError(job)) => Err((job.info, job.profile)),
+    }
+}
+
+fn start() -> Option<Sender<Job>> {
+    let (sender, jobs) = mpsc::channel::<Job>();
+    let spawned = thread::Builder::new().name("pyjit-compile".into()).stack_size(COMPILER_STACK).spawn(move || {
+        for job in jobs {
+            compile(job);
+        }
+    });
+    ensure_fork_handler();
+    spawned.ok().map(|_| sender)
+}
+
+/// Lowers and compiles one job into an object file and leaves it in the job's slot.
+fn compile(job: Job) {
+    let Job { info, profile, enabled, mut phases, slot } = job;
+    let object = link::compile_to_object(&info, &profile, enabled, &mut phases);
+    let finished = Box::into_raw(Box::new(Finished { info, profile, enabled, object, phases }));
+    slot.0.store(finished, SeqCst);
+}
+
+/// In a forked child: a new generation without a compiler thread.
+fn ensure_fork_handler() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    extern "C" fn in_child() {
+        GENERATION.fetch_add(1, SeqCst);
+        // The old sender's channel belongs to a thread the child does not
+        // have; it is leaked rather than dropped, as its state may be mid-update.
+        if let Some(sender) = QUEUE.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            std::mem::forget(sender);
+        }
+    }
+    INSTALLED.call_once(|| {
+        // SAFETY: registers a handler that only touches pyjit's statics.
+        unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
+    });
+}

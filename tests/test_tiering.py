@@ -1,0 +1,97 @@
+"""Compiling on the compiler thread (README, "Tiering"; ``runtime/background.rs``).
+
+With the automatic threshold, code found worth compiling is compiled on a background
+thread while its frames keep running in the interpreter; the next frame installs the
+finished code. Each case runs a child process (settings are read at start-up) and checks
+what ``pyjit.info`` and ``pyjit.stats`` report there.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+PY = sys.executable
+
+# Calls `hot` until pyjit reports it "being compiled" (submitted to the compiler thread,
+# not yet installed), then until it is compiled, each time within a time limit.
+PRELUDE = textwrap.dedent(
+    """
+    import json, os, sys, time
+    import pyjit
+
+    def hot(x):
+        return (x * 31 + 7) % 1_000_003
+
+    def call_until(condition, limit=60.0):
+        deadline = time.monotonic() + limit
+        n = 0
+        while not condition():
+            if time.monotonic() > deadline:
+                print("timed out:", pyjit.info(hot)); sys.exit(1)
+            hot(n)
+            n += 1
+        return n
+
+    being_compiled = lambda: pyjit.info(hot)["reason"] == "being compiled"
+    compiled = lambda: pyjit.info(hot)["compiled"]
+    """
+)
+
+
+def run(program, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    environment.update(PYJIT_ENABLE="1", **env)
+    process = subprocess.run(
+        [PY, "-c", PRELUDE + textwrap.dedent(program)],
+        env=environment, capture_output=True, text=True, timeout=300,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    return process.stdout
+
+
+def test_hot_code_is_compiled_in_the_background_and_installed_by_a_later_call():
+    out = run(
+        """
+        call_until(being_compiled)
+        # Submitted: still interpreted, results unchanged.
+        assert hot(10) == 317 and not pyjit.info(hot)["compiled"]
+        call_until(compiled)
+        info, stats = pyjit.info(hot), pyjit.stats()
+        print(json.dumps([info["source"], info["compile_time_ns"] > 0, stats["background_compiles"] >= 1]))
+        """
+    )
+    assert json.loads(out) == ["jit", True, True]
+
+
+def test_a_compile_pending_at_fork_is_compiled_again_in_the_child():
+    # Installing happens only on the thread running `hot`, so a compile seen pending
+    # just before the fork is still pending (its generation old) in the child.
+    out = run(
+        """
+        call_until(being_compiled)
+        pid = os.fork()
+        if pid == 0:
+            before = pyjit.stats()["background_compiles"]
+            call_until(compiled)
+            print(json.dumps(["child", hot(10), pyjit.stats()["background_compiles"] > before]))
+            sys.stdout.flush()
+            os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        call_until(compiled)
+        print(json.dumps(["parent", hot(10), os.waitstatus_to_exitcode(status)]))
+        """
+    )
+    assert [json.loads(line) for line in out.splitlines()] == [["child", 317, True], ["parent", 317, 0]]
+
+
+def test_background_off_and_fixed_thresholds_compile_in_place():
+    program = """
+        call_until(compiled)
+        print(json.dumps([pyjit.stats()["background_compiles"] > 0, pyjit.config()["background"]]))
+        """
+    assert json.loads(run(program, PYJIT_BACKGROUND="0")) == [False, False]
+    # A fixed threshold compiles at the call it names, on the calling thread.
+    assert json.loads(run(program, PYJIT_THRESHOLD="3")) == [False, True]
+    assert json.loads(run(program)) == [True, True]
