@@ -372,7 +372,17 @@ impl<'a> Lowering<'a> {
                 self.blocks.insert(target, block);
             }
         }
+        // The instruction lowered last, and whether the interpreter dispatches it when
+        // control falls through to it from the one before (rather than running it as
+        // the second half of a superinstruction), once the code is quickened.
+        let mut previous: Option<(Instr, bool)> = None;
         for (position, &ins) in self.info.instrs.iter().enumerate() {
+            let paired = previous.is_some_and(|(first, dispatched)| dispatched && bytecode::forms_superinstruction(&first, &ins));
+            if paired && self.reachable {
+                ops::locals::raise_unbound_in_superinstruction(self, &ins, position);
+            }
+            // A jump lands on an instruction's own dispatch.
+            previous = Some((ins, !paired || self.blocks.contains_key(&ins.start)));
             if let Some(&block) = self.blocks.get(&ins.start) {
                 debug_assert!(self.fused_condition.is_none(), "a fused condition crosses a block start");
                 if self.reachable {
@@ -1470,6 +1480,20 @@ impl<'a> Lowering<'a> {
     /// Whether local slot `slot` is bound on every path to the current
     /// instruction, so reading it needs no unbound-local check.
     pub fn local_is_bound(&self, slot: u32) -> bool {
-        self.analysis.is_bound(self.position, slot)
+        self.local_is_bound_at(self.position, slot)
+    }
+
+    /// `local_is_bound` at the instruction at `position` in the code's instruction list.
+    pub fn local_is_bound_at(&self, position: usize, slot: u32) -> bool {
+        self.analysis.is_bound(position, slot)
+    }
+
+    /// Whether the code's warm-up is over (`co_warmup` 0), where the interpreter
+    /// quickens code (and compiled code, which does not, takes the interpreter's
+    /// specialised behaviour).
+    pub fn warmed_up(&mut self) -> Value {
+        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
+        let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
+        self.b.ins().icmp_imm_s(IntCC::Equal, warmup, 0)
     }
 }

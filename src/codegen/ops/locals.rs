@@ -114,3 +114,29 @@ fn raise_unbound_cell_if_null(lw: &mut Lowering, value: cranelift_codegen::ir::V
     let (tstate, frame, index) = (lw.tstate, lw.frame, lw.iconst(i64::from(lw.ins.arg)));
     lw.raise_error_if(unbound, "pyjit_unbound_cell", &[tstate, frame, index]);
 }
+
+/// Before `second`, the second instruction of a superinstruction (see
+/// `bytecode::forms_superinstruction`) that loads a possibly unbound local, with the first
+/// as the current instruction, on the path that falls through from it: raises
+/// UnboundLocalError at the first when the local is unbound and the code's warm-up
+/// is over (the interpreter would have quickened it into the superinstruction; see
+/// `Lowering::warm_up`), as the interpreter reports it there; otherwise `second`
+/// reports it itself. A jump to the first of the pair is taken for its dispatch, also where
+/// the fall-through path ran it as the second half of the pair before it (a pair
+/// whose first starts a block and ends another: only `tb_lasti` then differs).
+pub fn raise_unbound_in_superinstruction(
+    lw: &mut Lowering,
+    second: &crate::bytecode::Instr,
+    position: usize,
+) {
+    if second.opcode != op::LOAD_FAST || lw.local_is_bound_at(position, second.arg) {
+        return;
+    }
+    lw.own_stack_below(0);
+    let value = lw.load_local(second.arg);
+    let unbound = lw.b.ins().icmp_imm_s(IntCC::Equal, value, 0);
+    let quickened = lw.warmed_up();
+    let raise = lw.b.ins().band(unbound, quickened);
+    let (tstate, frame, index) = (lw.tstate, lw.frame, lw.iconst(i64::from(second.arg)));
+    lw.raise_error_if(raise, "pyjit_unbound_local", &[tstate, frame, index]);
+}
