@@ -125,10 +125,8 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     // compiled code takes part in uses C stack.
     // SAFETY: a live thread state's field.
     if unsafe { *ts.recursion_remaining() } % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted() {
-        let message = c"maximum recursion depth exceeded (C stack)";
-        // SAFETY: with the GIL held.
-        unsafe { ffi::PyErr_SetString(ffi::PyExc_RecursionError, message.as_ptr()) };
-        return std::ptr::null_mut();
+        // SAFETY: unchanged hand-over of the frame.
+        return unsafe { run_unhooked(tstate, frame) };
     }
     state.runs += 1;
     if state.runs == 1 {
@@ -180,6 +178,36 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     }
     // SAFETY: unchanged hand-over.
     unsafe { delegate(tstate, frame, 0) }
+}
+
+/// Nested `run_unhooked` calls (of any thread) under way. Touched with the GIL held.
+static mut UNHOOKED: u32 = 0;
+
+/// Runs `frame` in the interpreter with pyjit's hook taken out until it
+/// returns: for a frame that starts with its thread's C stack nearly used up.
+/// Without a hook, CPython's interpreter runs the calls the frame makes
+/// within the same C frame, so the recursion below goes on as deep as it
+/// would without pyjit (to the recursion limit) instead of needing C stack
+/// per level. Frames that other threads start meanwhile run in the
+/// interpreter too; the hook is back once the last such frame returns
+/// (unless `disable` was called meanwhile).
+///
+/// # Safety
+/// As for the hook: with the GIL held, a fresh frame.
+#[cold]
+unsafe fn run_unhooked(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: with the GIL held (see above); the interpreter state is live.
+    unsafe {
+        let interp = ffi::PyInterpreterState_Get();
+        UNHOOKED += 1;
+        abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, PREVIOUS);
+        let result = delegate(tstate, frame, 0);
+        UNHOOKED -= 1;
+        if UNHOOKED == 0 && INSTALLED {
+            abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
+        }
+        result
+    }
 }
 
 /// Records that `code` ran, for a training run of `pyjit precompile`.
