@@ -97,6 +97,36 @@ pub fn compile_function(
     CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, profile, enabled, symbol, phases))
 }
 
+/// Why code is left to the interpreter when `memory_to_compile` says no.
+pub const NOT_ENOUGH_MEMORY: &str = "not enough memory to compile it";
+
+/// Address space a compile may take: a base plus a share per bytecode
+/// instruction (a function of 8,000 instructions compiled without a profile
+/// peaked at about 115 KiB per instruction).
+const COMPILE_MEMORY_BASE: usize = 16 << 20;
+const COMPILE_MEMORY_PER_INSTRUCTION: usize = 128 << 10;
+
+/// Whether the process can allocate what compiling `instructions` bytecode
+/// instructions may take. Rust ends the process when an allocation fails, so
+/// a compile must not start near the end of the address space a program may
+/// use (`RLIMIT_AS`) or of the memory the system grants: the code stays
+/// interpreted instead, as CPython would run it. The block is mapped and
+/// unmapped without being touched (two system calls; not through malloc,
+/// whose mmap threshold would rise to the block's size).
+fn memory_to_compile(instructions: usize) -> bool {
+    let bytes = COMPILE_MEMORY_BASE.saturating_add(instructions.saturating_mul(COMPILE_MEMORY_PER_INSTRUCTION));
+    // SAFETY: maps and unmaps a private block no one else sees.
+    unsafe {
+        let protection = libc::PROT_READ | libc::PROT_WRITE;
+        let block = libc::mmap(std::ptr::null_mut(), bytes, protection, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);
+        if block == libc::MAP_FAILED {
+            return false;
+        }
+        libc::munmap(block, bytes);
+        true
+    }
+}
+
 /// As `compile_function`, in fresh contexts, returned with the result: they
 /// hold the optimised IR (`func`) and the machine code with each
 /// instruction's bytecode index as its source location (`compiled_code`),
@@ -123,6 +153,9 @@ fn compile_function_in(
     symbol: &str,
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
+    if !memory_to_compile(info.instrs.len()) {
+        return Err(Unsupported(NOT_ENOUGH_MEMORY.into()).into());
+    }
     let started = Instant::now();
     let ptr = module.target_config().pointer_type();
     let mut sig = module.make_signature();
