@@ -139,6 +139,10 @@ class Scope:
         self.cls = cls
         self.kinds = {}  # every local name ever bound -> kind
         self.bound = set()  # locals bound on every path to this point
+        # Locals deleted anywhere so far: never bound again for reads (a
+        # block that deletes one may not have run, or may have run after
+        # the assignment that bound it).
+        self.deleted = set()
         self.readonly = set()  # loop counters and depths the body must not rebind
         self.global_writes = set()
         self.nonlocal_writes = set()
@@ -732,7 +736,7 @@ class ProgramGenerator:
         for key, value in saved.items():
             setattr(scope, key, value)
         result = set(scope.bound)
-        scope.bound = saved_bound
+        scope.bound = saved_bound - scope.deleted
         return result
 
     def assign_target(self, scope, kind):
@@ -879,7 +883,7 @@ class ProgramGenerator:
         if self.chance(0.6):
             self.out.line(indent, "else:")
             branches.append(self.sub_block(scope, indent + 1))
-            scope.bound |= set.intersection(*branches)
+            scope.bound |= set.intersection(*branches) - scope.deleted
 
     def loop_trips(self, scope):
         """A trip count for a loop here, small inside other loops."""
@@ -1090,6 +1094,7 @@ class ProgramGenerator:
         name = self.pick(names)
         self.out.line(indent, "del %s" % name)
         scope.bound.discard(name)
+        scope.deleted.add(name)
         return None
 
     def stmt_global(self, scope, indent):
@@ -1387,7 +1392,7 @@ class ProgramGenerator:
             "__sub__": ["return {base}.__sub__(other, self)"],
             "__mul__": ["r = {base}.__mul__(self, other)", "return r if r is NotImplemented else {name}(r)"],
             "__lt__": ["return {base}.__gt__(self, other)"],
-            "__eq__": ["return {base}.__eq__(self, other) or other == 'eq'"],
+            "__eq__": ["r = {base}.__eq__(self, other)", "return r if r is NotImplemented else r or other == 'eq'"],
             "__truediv__": ["raise ZeroDivisionError('{name} refuses to divide')"],
         }
         for method in self.rng.sample(sorted(overrides), self.rng.randint(1, 4)):
