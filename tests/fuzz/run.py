@@ -36,6 +36,7 @@ in the differential tests.
 
 import argparse
 import ast
+import collections
 import concurrent.futures
 import difflib
 import json
@@ -261,6 +262,16 @@ def reduce_lines(lines, still_fails, deadline):
     return without_blank_lines if still_fails(without_blank_lines) else lines
 
 
+def pyjit_only_lines(baseline, jit):
+    """The lines of pyjit's stdout and stderr that CPython's lack (as many
+    times as they appear more often)."""
+    if baseline is None or jit is None:
+        return set()
+    lines = collections.Counter((jit[0] + jit[1]).splitlines())
+    lines.subtract((baseline[0] + baseline[1]).splitlines())
+    return {line for line, count in lines.items() if count > 0}
+
+
 class Reducer:
     """Runs diverging programs alone and reduces them: the first `limit`
     found (many findings are often one bug)."""
@@ -307,16 +318,21 @@ class Reducer:
             configs.insert(0, finding.config.replace("default-", "threshold0-"))
         for config in configs:
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            kind, _, _ = self.outcome(config, path, cwd)
+            kind, baseline, jit = self.outcome(config, path, cwd)
             if kind == finding.kind:
                 break
         else:
             finding.alone = False
             return
+        signature = pyjit_only_lines(baseline, jit)
 
         def still_fails(candidate):
+            # The same kind of failure, and (for a divergence) a line of
+            # pyjit's output of the original is still there and still
+            # pyjit's alone: the reduction keeps to this bug, not another.
             path.write_text("\n".join(candidate) + "\n", encoding="utf-8")
-            return self.outcome(config, path, cwd)[0] == finding.kind
+            kind, baseline, jit = self.outcome(config, path, cwd)
+            return kind == finding.kind and (kind == "crash" or pyjit_only_lines(baseline, jit) & signature)
 
         finding.alone = True
         reduced = reduce_lines(lines, still_fails, time.monotonic() + self.time_limit)
