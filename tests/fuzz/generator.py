@@ -145,7 +145,6 @@ class Scope:
         self.deleted = set()
         self.readonly = set()  # loop counters and depths the body must not rebind
         self.global_writes = set()
-        self.nonlocal_writes = set()
         self.loop_depth = 0
         self.in_except_star = False
         self.depth = 0
@@ -1113,7 +1112,6 @@ class ProgramGenerator:
         inner.bound.add(fn.params[0][0])
         if writable and self.chance(0.6):
             name = self.pick(writable)
-            inner.nonlocal_writes.add(name)
             inner.kinds[name] = NUM
             inner.bound.add(name)
             self.out.line(indent + 1, "nonlocal %s" % name)
@@ -1352,7 +1350,6 @@ class ProgramGenerator:
                 self.block(scope, 1)
             inner = Scope(closure, enclosing=scope)
             param = closure.params[0][0]
-            inner.nonlocal_writes.add(counter)
             inner.kinds.update({counter: NUM, param: NUM})
             inner.bound.update((counter, param))
             self.out.line(1, "def %s(%s):" % (closure.name, param))
