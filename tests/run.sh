@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README "Running the tests"): builds pyjit once into a
 # fresh virtualenv, then runs the Rust unit tests, the differential corpus
-# in both code paths (cranelift-jit and object file + pyjit's loader), the
+# in both code paths (cranelift-jit and object file + pyjit's loader), a
+# slice of the differential fuzzer's generated programs (tests/fuzz/), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
 # memory test (dropped functions free their native code), the pyperformance
@@ -30,6 +31,9 @@ echo "== source layout and the opcode table"
 
 echo "== differential corpus (CPython vs pyjit, every function compiled at first call)"
 "$VENV/bin/python" -m pytest tests/test_differential.py -q -p no:cacheprovider
+
+echo "== differential fuzzing: 240 generated programs under CPython and pyjit, four configurations (tests/fuzz/)"
+"$VENV/bin/python" -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 
 echo "== seeing generated code (pyjit.ir, pyjit.dis, PYJIT_PERF_MAP)"
 "$VENV/bin/python" -m pytest tests/test_introspection.py -q -p no:cacheprovider
