@@ -2,10 +2,10 @@
 # 3.11 fuses once the code is warm (LOAD_CONST__LOAD_FAST,
 # LOAD_FAST__LOAD_FAST, STORE_FAST__LOAD_FAST): the interpreter reports the
 # UnboundLocalError at the pair's first instruction (the traceback's carets
-# point at it), pyjit at the instruction that read the local.  Found by the
+# point at it); pyjit reported it at the instruction that read the local
+# until the lowering followed the pairs (issue 11 item 16). Found by the
 # differential fuzzer (tests/fuzz: seed 1 program 15, seed 3 programs 75 and
 # 956), with the local deleted in an earlier turn of a loop.
-# known-difference: issue 11 item 16 (warm-code quirks: superinstructions' error location), open
 import traceback
 
 
