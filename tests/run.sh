@@ -7,7 +7,8 @@
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
-# from a precompiled strict cache with --cache), and a slice of
+# from a precompiled strict cache with --cache), the package suites'
+# outcome comparison (benchmarks/packages.py, offline part), and a slice of
 # CPython's own regression suite compared test by test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,9 @@ echo "== memory: code objects that die take their native code with them"
 
 echo "== pyperformance benchmarks: same results as CPython (--quick, both code paths; 3 from a strict cache)"
 "$VENV/bin/python" -m pytest tests/test_pyperformance_results.py -q -p no:cacheprovider
+
+echo "== package test suites: benchmarks/packages.py's outcome comparison (the suites themselves need PyPI: TESTING.md)"
+"$VENV/bin/python" -m pytest tests/test_packages_compare.py -q -p no:cacheprovider
 
 echo "== CPython's regression suite, language-core slice (tests/cpython_suite_modules.txt)"
 "$VENV/bin/python" tests/cpython_suite.py --ci --jobs 2
