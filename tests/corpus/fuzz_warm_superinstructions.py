@@ -3,8 +3,8 @@
 # LOAD_FAST__LOAD_FAST, STORE_FAST__LOAD_FAST): the interpreter reports the
 # UnboundLocalError at the pair's first instruction (the traceback's carets
 # point at it), pyjit at the instruction that read the local.  Found by the
-# differential fuzzer (tests/fuzz: seed 1 program 15, seed 3 programs 75 and
-# 956), with the local deleted in an earlier turn of a loop.
+# differential fuzzer (tests/fuzz) in five programs of its first versions, the
+# local deleted in an earlier turn of a loop or in a branch.
 # known-difference: issue 11 item 16 (warm-code quirks: superinstructions' error location), open
 import traceback
 
