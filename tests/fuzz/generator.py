@@ -20,8 +20,10 @@ with ``nonlocal``, classes defined in functions, ``global`` rebinding,
 ``exec`` and ``eval``.
 
 Programs are valid Python, terminate quickly (loops have literal trip
-counts and iterate over copies of lists, recursion has a depth argument,
-and a static cost estimate bounds what loops call), and print only text
+counts or iterate over copies of at most 12 items of a list, each call of a
+driver loop gets its own copies of list and dict arguments, recursion has a
+depth argument, and a static cost estimate bounds what loops call), and
+print only text
 that is the same in every run: numbers, strings, lists, dicts keyed by
 strings, objects of classes that define ``__repr__``, exception types,
 messages and tracebacks; never an ``id``, an address, a NaN's hash or a set
@@ -30,6 +32,10 @@ container) go through ``fold`` when they may have grown, and strings and
 lists built from others are sliced, so nothing grows without bound.  Some
 programs end with an uncaught exception (chained, or a group) so that the
 traceback CPython prints at exit is compared too.
+
+One known difference is kept out of the way (see `variable`): locals that
+may be unbound are read only where CPython's warm code does not fuse the
+read with the instruction before it (issue 11 item 16, open).
 
 Helpers shared by all programs are in ``fuzz_support.py``.
 """
