@@ -4,8 +4,8 @@
 # UnboundLocalError at the pair's first instruction (the traceback's carets
 # point at it); pyjit reported it at the instruction that read the local
 # until the lowering followed the pairs (issue 11 item 16). Found by the
-# differential fuzzer (tests/fuzz: seed 1 program 15, seed 3 programs 75 and
-# 956), with the local deleted in an earlier turn of a loop.
+# differential fuzzer (tests/fuzz) in five programs of its first versions, the
+# local deleted in an earlier turn of a loop or in a branch.
 import traceback
 
 

@@ -10,7 +10,7 @@ import contextlib
 import sys
 import traceback
 
-__all__ = ["FOLD", "fold", "Reporter", "Ctx", "managed", "drive_generator"]
+__all__ = ["FOLD", "fold", "copied", "Reporter", "Ctx", "managed", "drive_generator"]
 
 FOLD = 2**72
 
@@ -20,6 +20,13 @@ def fold(v):
     if type(v) is int and not -FOLD < v < FOLD:
         return v % FOLD
     return v
+
+
+def copied(arguments):
+    """`arguments` with lists and dicts copied: a driver loop's call gets
+    its own, so that what one call appends does not make the next call's
+    loops longer (which would grow without bound over thousands of calls)."""
+    return tuple(a.copy() if type(a) in (list, dict) else a for a in arguments)
 
 
 class Reporter:

@@ -432,7 +432,8 @@ class Fuzzer:
             path.write_text(sources[str(path)], encoding="utf-8")
         programs = list(sources)
         baseline, _, baseline_streams = self.runner.run_batch(None, programs, str(cwd))
-        findings = [Finding("baseline", None, [p], baseline[p]["stderr"]) for p in programs if "died" in baseline[p]]
+        findings = [Finding("baseline", None, [p], "CPython %s\n%s" % (baseline[p]["died"], baseline[p]["stderr"]))
+                    for p in programs if "died" in baseline[p]]
         healthy = [p for p in programs if "died" not in baseline[p]]
         with summary.lock:
             summary.uncaught += sum(baseline[p]["uncaught"] for p in healthy)
