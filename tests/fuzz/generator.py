@@ -33,9 +33,10 @@ lists built from others are sliced, so nothing grows without bound.  Some
 programs end with an uncaught exception (chained, or a group) so that the
 traceback CPython prints at exit is compared too.
 
-One known difference is kept out of the way (see `variable`): locals that
-may be unbound are read only where CPython's warm code does not fuse the
-read with the instruction before it (issue 11 item 16, open).
+Locals that may be unbound are read anywhere, also as the second
+instruction of a pair that CPython's warm code fuses (where the interpreter
+locates the UnboundLocalError at the pair's first instruction), and are
+deleted in loops too, so that a later turn reads them unbound.
 
 Helpers shared by all programs are in ``fuzz_support.py``.
 """
@@ -338,13 +339,12 @@ class ProgramGenerator:
             return None
         if self.chance(0.03):
             # A local bound on some paths only: UnboundLocalError when it is
-            # not.  Read as a call's argument, after LOAD_GLOBAL, so that it is
-            # never the second instruction of a LOAD_FAST pair that warm code
-            # fuses: CPython locates that error at the pair's first
-            # instruction, which pyjit does not (issue 11 item 16, open).
+            # not.  Read bare (often the second of a fused pair) or as a
+            # call's argument, after LOAD_GLOBAL (never fused).
             maybe = [n for n in scope.names_of(kind, bound_only=False) if n not in scope.bound]
             if maybe:
-                return "fold(%s)" % self.pick(maybe)
+                name = self.pick(maybe)
+                return name if self.chance(0.5) else "fold(%s)" % name
         return self.pick(names)
 
     def any_object(self, scope):
@@ -710,7 +710,7 @@ class ProgramGenerator:
         weights = {
             "assign": 12, "augassign": 4, "print": 5, "unpack": 2, "list_op": 3, "dict_op": 1, "attr": 2,
             "if": 5 * nested, "for": 4 * nested, "while": 2 * nested, "try": 4 * nested, "with": 2 * nested,
-            "match": 1 * nested, "raise": 1, "assert": 1, "del": 1 * (scope.loop_depth == 0), "call": 2,
+            "match": 1 * nested, "raise": 1, "assert": 1, "del": 1, "call": 2,
             "return": 1 * (scope.depth > 0), "closure": 1 * nested, "global": 1 * top_level_function,
             "exec": 1 * (not self.in_exec), "class": 1 * (nested and scope.depth == 0 and top_level_function),
         }
@@ -1101,8 +1101,7 @@ class ProgramGenerator:
         self.out.line(indent, "assert %s, %s" % (self.condition(scope), self.str_expr(scope, 2)))
 
     def stmt_del(self, scope, indent):
-        """Deletes a local (never in a loop: the next turn would read it
-        unbound where the generator cannot see it, see `variable`)."""
+        """Deletes a local; in a loop, the next turn may read it unbound."""
         names = sorted(n for n in scope.bound if n not in scope.readonly and n in scope.kinds)
         if not names:
             return self.stmt_assign(scope, indent)
