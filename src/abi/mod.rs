@@ -158,6 +158,31 @@ pub fn clear_code_extra(code: *mut PyCodeObject, index: usize) {
     }
 }
 
+/// Shortens the code's extras array to its first `len` slots when the
+/// slots after them are all empty. `_PyCode_SetExtra` sizes the array for
+/// every index given out so far, and `code_dealloc` calls the free function
+/// of every index below the size, also for empty slots; a shorter array
+/// keeps other users' free functions from being called for code objects
+/// only pyjit gave extras to. CPython reads the size as how far the array
+/// is valid: `_PyCode_GetExtra` answers NULL beyond it, and `_PyCode_SetExtra`
+/// grows the array again (emptying the new slots) when another user sets
+/// one, so nothing that was stored is lost.
+pub fn trim_code_extras(code: *mut PyCodeObject, len: usize) {
+    // SAFETY: callers pass a live code object; `co_extra` is NULL or a size
+    // word followed by that many slots, and a smaller size describes a prefix
+    // of the same allocation.
+    unsafe {
+        let extras: *mut isize = read_field(code.cast(), CODE_EXTRA);
+        if extras.is_null() || *extras <= len as isize {
+            return;
+        }
+        let slots = extras.add(1).cast::<*mut std::ffi::c_void>();
+        if (len..*extras as usize).all(|index| (*slots.add(index)).is_null()) {
+            *extras = len as isize;
+        }
+    }
+}
+
 /// Slot `index` of the code's extras array, if the array reaches it.
 fn code_extra_slot(code: *mut PyCodeObject, index: usize) -> Option<*mut *mut std::ffi::c_void> {
     // SAFETY: callers pass a live code object; `co_extra` is NULL or an

@@ -195,6 +195,11 @@ impl CodeState {
                 retired().push(state as usize);
                 return None;
             }
+            // Other co_extra users registered after pyjit would otherwise
+            // have their free functions called for this code object too
+            // (see `trim_code_extras`): a Python free function (ctypes) freed
+            // before the code objects die then crashes the process.
+            abi::trim_code_extras(code, index as usize + 1);
             Some(&mut *state)
         }
     }
