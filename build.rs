@@ -113,6 +113,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("TYPE_GETATTRO", "offsetof(PyTypeObject, tp_getattro)"),
     ("TYPE_SETATTRO", "offsetof(PyTypeObject, tp_setattro)"),
     ("TYPE_NEW", "offsetof(PyTypeObject, tp_new)"),
+    ("TYPE_VECTORCALL", "offsetof(PyTypeObject, tp_vectorcall)"),
     ("TYPE_DESCR_GET", "offsetof(PyTypeObject, tp_descr_get)"),
     ("TYPE_DESCR_SET", "offsetof(PyTypeObject, tp_descr_set)"),
     ("HEAPTYPE_CACHED_KEYS", "offsetof(PyHeapTypeObject, ht_cached_keys)"),

@@ -105,6 +105,11 @@ impl Frame {
             prev.offset_from(first)
         }
     }
+    /// The code unit at `index` of the code's `co_code_adaptive`.
+    pub fn code_unit(&self, index: usize) -> u16 {
+        // SAFETY: callers pass an index within the code's instructions.
+        unsafe { *self.code().cast::<u8>().add(CODE_CODE_ADAPTIVE).cast::<u16>().add(index) }
+    }
     /// Sets `prev_instr` to the code unit at `index` (may be -1).
     pub fn set_lasti(&self, index: isize) {
         // SAFETY: index stays within [-1, len) of co_code_adaptive.

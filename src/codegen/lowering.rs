@@ -1043,7 +1043,7 @@ impl<'a> Lowering<'a> {
     /// The stub for exits of `shape` (created at its first use, emitted by
     /// `emit_exit_stubs`) and its arguments: the code unit `unit`, then the
     /// first `shape.spilled` stack items.
-    fn exit_stub(&mut self, shape: ExitShape, unit: i64) -> (Block, Vec<BlockArg>) {
+    fn exit_stub(&mut self, shape: ExitShape, unit: Value) -> (Block, Vec<BlockArg>) {
         let stub = match self.exit_stub_of.get(&shape) {
             Some(&(stub, created)) if self.lowered - created < STUB_REACH => stub,
             _ => {
@@ -1058,7 +1058,7 @@ impl<'a> Lowering<'a> {
             }
         };
         debug_assert!(!self.borrowed[..shape.spilled].contains(&true), "a borrowed item leaves compiled code");
-        let mut args = vec![BlockArg::Value(self.iconst(unit))];
+        let mut args = vec![BlockArg::Value(unit)];
         args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
         (stub, args)
     }
@@ -1066,6 +1066,7 @@ impl<'a> Lowering<'a> {
     /// Leaves through the stub of `shape` when `cond` is nonzero; continues
     /// in a new block otherwise.
     fn exit_if(&mut self, cond: Value, shape: ExitShape, unit: i64) {
+        let unit = self.iconst(unit);
         let (stub, args) = self.exit_stub(shape, unit);
         let next = self.b.create_block();
         self.b.ins().brif(cond, stub, &args, next, &[]);
@@ -1075,6 +1076,13 @@ impl<'a> Lowering<'a> {
 
     /// Leaves through the stub of `shape`. Ends the current block.
     fn exit_here(&mut self, shape: ExitShape, unit: i64) {
+        let unit = self.iconst(unit);
+        self.exit_at(shape, unit);
+    }
+
+    /// Leaves through the stub of `shape`, reporting code unit `unit`
+    /// (computed at run time). Ends the current block.
+    fn exit_at(&mut self, shape: ExitShape, unit: Value) {
         let (stub, args) = self.exit_stub(shape, unit);
         self.b.ins().jump(stub, &args);
     }
@@ -1157,6 +1165,27 @@ impl<'a> Lowering<'a> {
         let shape = self.unwind_shape(depth, depth);
         self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
+    }
+
+    /// Raise if `result` is NULL, reporting the instruction the helper just
+    /// called left in `frame->prev_instr` (`pyjit_call` leaves a call site's
+    /// PRECALL there when CPython would have made the call from it).
+    pub fn raise_if_null_at_prev_instr(&mut self, result: Value) {
+        let failed = self.b.ins().icmp_imm_s(IntCC::Equal, result, 0);
+        let error = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.set_cold_block(error);
+        self.b.ins().brif(failed, error, &[], ok, &[]);
+        self.b.switch_to_block(error);
+        self.b.seal_block(error);
+        let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
+        let offset = self.b.ins().isub(prev_instr, self.code_units);
+        let unit = self.b.ins().sshr_imm_u(offset, 1);
+        let depth = self.depth;
+        let shape = self.unwind_shape(depth, depth);
+        self.exit_at(shape, unit);
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
     }
 
     /// How the exception the current instruction raised is unwound, with

@@ -5,7 +5,9 @@ use crate::abi::{self, op, Frame, ThreadState};
 use crate::config::{self, Optimization};
 use crate::helpers::ceval;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
+use std::ffi::CStr;
 use std::sync::atomic::AtomicIsize;
+use std::sync::OnceLock;
 
 /// The signature of every compiled function: it runs `frame` on `tstate`,
 /// with `data` the code's data block.
@@ -99,7 +101,8 @@ pub unsafe extern "C" fn call(
     // holding owned references (the first may be NULL); kwnames is a
     // borrowed tuple from co_consts or NULL.
     unsafe {
-        let mut is_method = !(*slots).is_null();
+        let loaded_method = !(*slots).is_null();
+        let mut is_method = loaded_method;
         let callable = *slots.add(1);
         if !is_method && ffi::Py_TYPE(callable) == std::ptr::addr_of_mut!(abi::ffi::PyMethod_Type) {
             let func = abi::ffi::PyMethod_Function(callable);
@@ -133,18 +136,130 @@ pub unsafe extern "C" fn call(
         } else {
             None
         };
+        let frame = &*frame;
+        let mut call_index = None;
         let result = if let Some(result) = direct {
             result
-        } else if is_warm(&*frame) {
+        } else if is_warm(frame) {
+            let bound_method = is_method && !loaded_method;
+            if !bound_method && precall_calls(frame, function, args, total, nargs as usize, kwnames) {
+                call_index = Some(frame.lasti());
+                frame.set_lasti(frame.lasti() - PRECALL_TO_CALL);
+            }
             call_like_specialized_call(function, args, total, positional, kwnames)
         } else {
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)
         };
+        // The PRECALL releases the arguments too (finalizers see it).
         ffi::Py_DECREF(function);
         for i in 0..total {
             ffi::Py_DECREF(*args.add(i));
         }
+        // On failure the frame's exit reports the PRECALL, as CPython's
+        // traceback does (`Lowering::raise_if_null_at_prev_instr`).
+        if let Some(index) = call_index.filter(|_| !result.is_null()) {
+            frame.set_lasti(index);
+        }
         result
+    }
+}
+
+/// Code units from a call site's PRECALL to its CALL.
+const PRECALL_TO_CALL: isize = 1 + abi::INLINE_CACHE_UNITS[op::PRECALL as usize] as isize;
+
+/// The kinds of C call a `PyMethodDef`'s flags select.
+const CALL_KINDS: i32 =
+    ffi::METH_VARARGS | ffi::METH_FASTCALL | ffi::METH_NOARGS | ffi::METH_O | ffi::METH_KEYWORDS | ffi::METH_METHOD;
+
+/// Whether CPython 3.11's warmed-up interpreter makes this call from the
+/// call site's PRECALL instead of its CALL, which shows in the caller's
+/// `f_lasti` while the callee runs (to Python code it calls back, in
+/// `tb_lasti`, to sampling profilers). A quickened PRECALL specialises at
+/// its first run for the callable it meets; for builtin functions, method
+/// descriptors and immutable classes with a vectorcall (`len`, `isinstance`,
+/// `sorted`, `str`, `list`, `list.index`, ...) it becomes an instruction that
+/// calls them itself (`PRECALL_NO_KW_BUILTIN_O`, `PRECALL_BUILTIN_CLASS`,
+/// ...) when the call's shape allows, and that instruction calls directly
+/// while its guards pass; everything else is called by the CALL. This is
+/// the state of a call site that meets one kind of callable (the usual
+/// case); which specialisation a site whose callables change kind holds at
+/// a given moment depends on CPython's miss counters, which are not modelled.
+///
+/// # Safety
+/// `frame` is the running frame, at the CALL with `oparg` arguments;
+/// `args` holds the `total` arguments (`self` first for a method).
+unsafe fn precall_calls(
+    frame: &Frame,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    total: usize,
+    oparg: usize,
+    kwnames: *mut PyObject,
+) -> bool {
+    let no_keywords = kwnames.is_null();
+    // SAFETY: fields of live builtin functions, method descriptors and
+    // types, read at probed offsets; `args` holds `total` references.
+    unsafe {
+        let ty = ffi::Py_TYPE(function);
+        if ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
+            let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
+            let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+            // The specialiser picks by the call kind, the guards compare
+            // all the flags.
+            return match flags & CALL_KINDS {
+                ffi::METH_O => no_keywords && total == 1 && (is_builtin(function, "len") || flags == ffi::METH_O),
+                ffi::METH_FASTCALL => {
+                    no_keywords && ((total == 2 && is_builtin(function, "isinstance")) || flags == ffi::METH_FASTCALL)
+                }
+                kinds => kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS && flags == kinds,
+            };
+        }
+        if ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
+            if !no_keywords || total == 0 {
+                return false;
+            }
+            let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
+            let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
+            let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
+            let exact_self = ffi::Py_TYPE(*args) == owner;
+            return match flags & CALL_KINDS {
+                ffi::METH_NOARGS => total == 1 && flags == ffi::METH_NOARGS && exact_self,
+                ffi::METH_O if total == 2 => {
+                    // `list.append(x)` as a statement is PRECALL_NO_KW_LIST_APPEND,
+                    // whose guard takes list subclasses too.
+                    let after_call = frame.lasti() as usize + 1 + usize::from(abi::INLINE_CACHE_UNITS[op::CALL as usize]);
+                    let statement = frame.code_unit(after_call) & 0xFF == u16::from(op::POP_TOP);
+                    if is_list_append(function) && oparg == 1 && statement {
+                        ffi::PyList_Check(*args) != 0
+                    } else {
+                        flags == ffi::METH_O && exact_self
+                    }
+                }
+                kinds if kinds == ffi::METH_FASTCALL || kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
+                    flags == kinds && exact_self
+                }
+                _ => false,
+            };
+        }
+        if ffi::PyType_Check(function) != 0 {
+            let object_new: usize = abi::read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
+            let type_flags: std::ffi::c_ulong = abi::read_field(function.cast(), abi::TYPE_FLAGS);
+            if abi::read_field::<usize>(function.cast(), abi::TYPE_NEW) == object_new
+                || type_flags & ffi::Py_TPFLAGS_IMMUTABLETYPE == 0
+            {
+                return false;
+            }
+            let one_argument = no_keywords && oparg == 1 && total == 1;
+            let single_argument_form = [
+                std::ptr::addr_of_mut!(ffi::PyUnicode_Type),
+                std::ptr::addr_of_mut!(ffi::PyType_Type),
+                std::ptr::addr_of_mut!(ffi::PyTuple_Type),
+            ]
+            .contains(&function.cast());
+            return (one_argument && single_argument_form)
+                || !abi::read_field::<*mut std::ffi::c_void>(function.cast(), abi::TYPE_VECTORCALL).is_null();
+        }
+        false
     }
 }
 
@@ -170,12 +285,6 @@ unsafe fn call_like_specialized_call(
     type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
     type FastWithKeywords =
         unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize, *mut PyObject) -> *mut PyObject;
-    const CALL_KINDS: i32 = ffi::METH_VARARGS
-        | ffi::METH_FASTCALL
-        | ffi::METH_NOARGS
-        | ffi::METH_O
-        | ffi::METH_KEYWORDS
-        | ffi::METH_METHOD;
     // SAFETY: a builtin function or method descriptor points at its live,
     // static PyMethodDef, whose `ml_meth` has the signature its flags name;
     // the fields are read at the probed offsets.
@@ -191,7 +300,7 @@ unsafe fn call_like_specialized_call(
             };
             if flags & CALL_KINDS == ffi::METH_O {
                 // Only len() has a specialisation without the check.
-                if kwnames.is_null() && total == 1 && is_builtin_len(function) {
+                if kwnames.is_null() && total == 1 && is_builtin(function, "len") {
                     let len: ffi::PyCFunction = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
                     return len(receiver, *args);
                 }
@@ -224,28 +333,54 @@ unsafe fn call_like_specialized_call(
     }
 }
 
-/// Whether `function` is the builtin `len` (the interpreter's
-/// `callable_cache.len`), looked up once in the `builtins` module.
-unsafe fn is_builtin_len(function: *mut PyObject) -> bool {
-    static LEN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let len = *LEN.get_or_init(|| {
-        // SAFETY: called with the GIL held; the reference to `len` is kept
-        // for the life of the process, as the interpreter's cache keeps it.
+/// Whether `function` is the builtin `name` (`len` or `isinstance`, which
+/// the interpreter keeps in its `callable_cache`).
+unsafe fn is_builtin(function: *mut PyObject, name: &str) -> bool {
+    static LEN: OnceLock<usize> = OnceLock::new();
+    static ISINSTANCE: OnceLock<usize> = OnceLock::new();
+    let (cell, attribute) = match name {
+        "len" => (&LEN, c"len"),
+        "isinstance" => (&ISINSTANCE, c"isinstance"),
+        _ => unreachable!("not a cached builtin: {name}"),
+    };
+    // SAFETY: called with the GIL held.
+    let builtins = || unsafe { ffi::PyImport_ImportModule(c"builtins".as_ptr()) };
+    function as usize == unsafe { kept_attribute(cell, builtins, attribute) }
+}
+
+/// Whether `function` is the method descriptor `list.append` (the
+/// interpreter's `callable_cache.list_append`).
+unsafe fn is_list_append(function: *mut PyObject) -> bool {
+    static LIST_APPEND: OnceLock<usize> = OnceLock::new();
+    // SAFETY: called with the GIL held; the list type is static.
+    let list = || unsafe { ffi::Py_NewRef(std::ptr::addr_of_mut!(ffi::PyList_Type).cast::<PyObject>()) };
+    function as usize == unsafe { kept_attribute(&LIST_APPEND, list, c"append") }
+}
+
+/// The address of `owner().name`, looked up once and kept for the life of
+/// the process, as the interpreter's `callable_cache` keeps its entries; 0
+/// if the lookup failed. `owner` returns a new reference, or NULL with an
+/// exception set.
+///
+/// # Safety
+/// Called with the GIL held.
+unsafe fn kept_attribute(cell: &OnceLock<usize>, owner: impl FnOnce() -> *mut PyObject, name: &CStr) -> usize {
+    *cell.get_or_init(|| {
+        // SAFETY: with the GIL held; the attribute's reference is never released.
         unsafe {
-            let builtins = ffi::PyImport_ImportModule(c"builtins".as_ptr());
-            if builtins.is_null() {
+            let owner = owner();
+            if owner.is_null() {
                 ffi::PyErr_Clear();
                 return 0;
             }
-            let len = ffi::PyObject_GetAttrString(builtins, c"len".as_ptr());
-            ffi::Py_DECREF(builtins);
-            if len.is_null() {
+            let value = ffi::PyObject_GetAttrString(owner, name.as_ptr());
+            ffi::Py_DECREF(owner);
+            if value.is_null() {
                 ffi::PyErr_Clear();
             }
-            len as usize
+            value as usize
         }
-    });
-    function as usize == len
+    })
 }
 
 /// CALL_FUNCTION_EX: `slots` holds `[NULL, callable, args, kwargs?]`.

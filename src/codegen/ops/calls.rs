@@ -34,7 +34,7 @@ pub fn lower(lw: &mut Lowering) {
             } else {
                 generic(lw)
             };
-            lw.raise_if_null(result);
+            lw.raise_if_null_at_prev_instr(result);
             lw.push(result);
             lw.check_after_call(lw.ins.next);
         }
