@@ -563,6 +563,24 @@ def test_attack_cache_file_owned_by_another_user(built, tmp_path):
     assert_strict_stops(cache, [built / "ci.key.pub"], "owned by uid 65534")
 
 
+@pytest.mark.parametrize("mode", [0o666, 0o664])
+def test_attack_trusted_key_others_may_write(built, tmp_path, mode):
+    """Whoever may write a trusted public key may make the process trust their own, and
+    run their native code: the key, reached through a link as mounted secrets are, is
+    refused, and with it the cache it would verify."""
+    cache = private_copy(built / "cache", tmp_path / "cache")
+    key = tmp_path / "ci.key.pub"
+    shutil.copy(built / "ci.key.pub", key)
+    os.chmod(key, mode)
+    link = tmp_path / "mounted.pub"
+    link.symlink_to(key)
+    reason = f"refusing the key file: group or others may write to it (mode {mode:o})"
+    assert_refused(run_app(cache, [link]), reason)
+    assert_strict_stops(cache, [link], reason)
+    os.chmod(key, 0o644)
+    assert run_app(cache, [link]).probe["stats"]["cache_hits"] > 0
+
+
 def test_attack_cache_file_truncated_while_in_use(built, tmp_path):
     """The file is cut in place after the process opened it: the entries it still needs
     are refused (the JIT compiles them); nothing dies of SIGBUS."""

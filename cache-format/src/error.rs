@@ -101,6 +101,14 @@ pub enum Error {
         /// Its permission bits.
         mode: u32,
     },
+    /// A key file that someone other than this user (or root) could have written to.
+    #[error("{}: refusing the key file: {reason}", path.display())]
+    UnsafeKeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// Why it is refused.
+        reason: String,
+    },
     /// A cache file that someone other than this user could have written to.
     #[error("{}: refusing the cache file: {reason}", path.display())]
     UnsafeFile {

@@ -71,11 +71,31 @@ fn without_trailing_dots(path: &Path) -> &Path {
 /// refused, or `None`: it must be owned by the effective user and not be writable by
 /// group or others.
 pub(crate) fn writable_by_others(meta: &Metadata) -> Option<String> {
+    writable_by_others_than(meta, Owners::ThisUser)
+}
+
+/// Who may own a file pyjit trusts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owners {
+    /// The effective user only: caches, and directories pyjit writes.
+    ThisUser,
+    /// The effective user or root: public key files, which the system often installs
+    /// (mounted secrets, keys shipped in an image) and only root could then replace.
+    ThisUserOrRoot,
+}
+
+/// As [`writable_by_others`], with root also allowed as the owner when `owners` says so.
+pub(crate) fn writable_by_others_than(meta: &Metadata, owners: Owners) -> Option<String> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     #[allow(unsafe_code)]
     let uid = unsafe { libc::geteuid() };
-    if meta.uid() != uid {
-        return Some(format!("it is owned by uid {}, not by this user (uid {uid})", meta.uid()));
+    let root_owned = owners == Owners::ThisUserOrRoot && meta.uid() == 0;
+    if meta.uid() != uid && !root_owned {
+        let allowed = match owners {
+            Owners::ThisUser => format!("this user (uid {uid})"),
+            Owners::ThisUserOrRoot => format!("this user (uid {uid}) or root"),
+        };
+        return Some(format!("it is owned by uid {}, not by {allowed}", meta.uid()));
     }
     if meta.mode() & 0o022 != 0 {
         return Some(format!("group or others may write to it (mode {:o})", meta.mode() & 0o7777));

@@ -11,7 +11,7 @@ use zerocopy::IntoBytes;
 
 use crate::key::{from_hex, to_hex};
 use crate::layout::{Header, FLAG_SIGNED, HEADER_LEN};
-use crate::open::{open_regular, Symlinks};
+use crate::open::{open_regular, writable_by_others_than, Owners, Symlinks};
 use crate::{CacheReader, Error, Result};
 
 /// Prefix of the signed message, separating it from anything else a key might sign.
@@ -139,7 +139,7 @@ pub fn write_key_pair(secret_path: &Path, key: &SigningKey) -> Result<PathBuf> {
 /// file (without blocking on a FIFO or device), and a file that its owner's group or
 /// others may read or write.
 pub fn load_signing_key(path: &Path) -> Result<SigningKey> {
-    let (file, meta) = open_regular(None, path, Symlinks::Follow)?;
+    let (file, meta) = open_key_file(path)?;
     let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
         return Err(Error::InsecureKeyFile {
@@ -152,14 +152,27 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey> {
 }
 
 /// Reads a public key file written by [`write_key_pair`]. Refuses anything but a regular
-/// file (without blocking on a FIFO or device).
+/// file (without blocking on a FIFO or device), and one that someone else could have
+/// replaced (see [`open_key_file`]): whoever can write a trusted key can run code in
+/// every process that trusts it.
 pub fn load_verifying_key(path: &Path) -> Result<VerifyingKey> {
-    let (file, _) = open_regular(None, path, Symlinks::Follow)?;
+    let (file, _) = open_key_file(path)?;
     let public = read_key_file(file, path, PUBLIC_KEY_TAG)?;
     VerifyingKey::from_bytes(&public).map_err(|_| Error::BadKeyFile {
         path: path.to_owned(),
         reason: "not a valid ed25519 public key".to_owned(),
     })
+}
+
+/// Opens a key file, following a symbolic link (the user names key files, and mounted
+/// secrets are usually links), and refuses it unless this user or root owns the file and
+/// neither its group nor others may write to it (checked with `fstat` on the opened file).
+fn open_key_file(path: &Path) -> Result<(File, std::fs::Metadata)> {
+    let (file, meta) = open_regular(None, path, Symlinks::Follow)?;
+    match writable_by_others_than(&meta, Owners::ThisUserOrRoot) {
+        Some(reason) => Err(Error::UnsafeKeyFile { path: path.to_owned(), reason }),
+        None => Ok((file, meta)),
+    }
 }
 
 /// Reads `TAG HEX64\n`: one line, the tag, one space, 64 hex digits.

@@ -136,6 +136,32 @@ fn secret_key_readable_by_others_is_refused() {
 }
 
 #[test]
+fn public_key_others_could_replace_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_path = dir.path().join("k");
+    let public_path = write_key_pair(&secret_path, &signing_key()).unwrap();
+    let link = dir.path().join("mounted.pub");
+    symlink(&public_path, &link).unwrap();
+    assert!(load_verifying_key(&link).is_ok());
+    for writable in [0o664, 0o646] {
+        fs::set_permissions(&public_path, fs::Permissions::from_mode(writable)).unwrap();
+        for path in [&public_path, &link] {
+            let error = load_verifying_key(path).unwrap_err();
+            assert!(matches!(error, Error::UnsafeKeyFile { .. }), "{error}");
+            assert!(error.to_string().contains("group or others may write"), "{error}");
+        }
+    }
+    fs::set_permissions(&public_path, fs::Permissions::from_mode(0o644)).unwrap();
+    // Owned by another user (only root can give a file away; others skip this part).
+    if std::os::unix::fs::chown(&public_path, Some(54321), None).is_ok() {
+        let error = load_verifying_key(&link).unwrap_err();
+        assert!(error.to_string().contains("owned by uid 54321"), "{error}");
+        std::os::unix::fs::chown(&public_path, Some(0), None).unwrap();
+        assert!(load_verifying_key(&link).is_ok(), "a root-owned key is trusted");
+    }
+}
+
+#[test]
 fn malformed_key_files_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.pub");
