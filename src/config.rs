@@ -299,6 +299,7 @@ pub enum Optimization {
     InlineUnpack,
     DirectResume,
     ReuseNumbers,
+    DirectBuiltinCalls,
 }
 
 /// One row of the table of optimizations.
@@ -309,7 +310,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 15] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 16] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -345,6 +346,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 15] = {
             "FOR_ITER over a compiled generator, and SEND to one or to a compiled coroutine, resume its native code directly"),
         row(ReuseNumbers, "reuse-numbers",
             "an inline float or int result stored to a local is written into the number only that local held"),
+        row(DirectBuiltinCalls, "direct-builtin-calls",
+            "calls of builtin functions and method descriptors the interpreter specialised call their C function directly"),
     ]
 };
 

@@ -260,3 +260,7 @@ pub trait ThreadStateExt {
         unsafe { (self as *const Self).cast::<u8>().add(TSTATE_RECURSION_REMAINING).cast_mut().cast() }
     }
 }
+
+/// Code units from a call site's PRECALL to its CALL: the PRECALL and its
+/// inline cache.
+pub const PRECALL_TO_CALL: u32 = 1 + INLINE_CACHE_UNITS[op::PRECALL as usize] as u32;

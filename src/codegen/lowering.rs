@@ -2,6 +2,7 @@
 //! value stack as Cranelift variables, and offers the small vocabulary the
 //! per-opcode lowerings in `ops/` are written in.
 
+mod builtin_call;
 mod direct_call;
 
 use super::ops;
@@ -1000,6 +1001,17 @@ impl<'a> Lowering<'a> {
     }
 
     pub fn decref(&mut self, obj: Value) {
+        self.decref_with(obj, true);
+    }
+
+    /// `decref` leaving the frame's position as it is: a finalizer sees the
+    /// instruction the caller stored (a call site's PRECALL, see
+    /// `call_builtin`).
+    pub fn decref_at_stored_position(&mut self, obj: Value) {
+        self.decref_with(obj, false);
+    }
+
+    fn decref_with(&mut self, obj: Value, store_position: bool) {
         let count = self.load(obj, abi::OBJECT_REFCNT);
         let count = self.b.ins().iadd_imm_s(count, -1);
         self.store(count, obj, abi::OBJECT_REFCNT);
@@ -1010,7 +1022,9 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(dealloc);
         self.b.seal_block(dealloc);
         // A finalizer may inspect this frame: make its position exact first.
-        self.emit_prev_instr_store();
+        if store_position {
+            self.emit_prev_instr_store();
+        }
         self.call("_Py_Dealloc", &[obj]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
@@ -1272,6 +1286,13 @@ impl<'a> Lowering<'a> {
         // is whether lowering can still emit it.
         let reachable = self.reached.contains(&handler.target) || !self.emitted.contains(&handler.target);
         reachable.then_some(handler)
+    }
+
+    /// Whether an exception raised at code unit `a` and one raised at `b`
+    /// are handled alike (the same handler, or none).
+    pub fn same_handler(&self, a: u32, b: u32) -> bool {
+        let handling = |index| handler_at(&self.info.handlers, index).map(|h| (h.target, h.depth, h.push_lasti));
+        handling(a) == handling(b)
     }
 
     /// Continues lowering in `block`, entered with the current stack.

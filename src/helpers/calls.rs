@@ -144,7 +144,7 @@ pub unsafe extern "C" fn call(
             let bound_method = is_method && !loaded_method;
             if !bound_method && precall_calls(frame, function, args, total, nargs as usize, kwnames) {
                 call_index = Some(frame.lasti());
-                frame.set_lasti(frame.lasti() - PRECALL_TO_CALL);
+                frame.set_lasti(frame.lasti() - abi::PRECALL_TO_CALL as isize);
             }
             call_like_specialized_call(function, args, total, positional, kwnames)
         } else {
@@ -164,9 +164,6 @@ pub unsafe extern "C" fn call(
     }
 }
 
-/// Code units from a call site's PRECALL to its CALL.
-const PRECALL_TO_CALL: isize = 1 + abi::INLINE_CACHE_UNITS[op::PRECALL as usize] as isize;
-
 /// The kinds of C call a `PyMethodDef`'s flags select.
 const CALL_KINDS: i32 =
     ffi::METH_VARARGS | ffi::METH_FASTCALL | ffi::METH_NOARGS | ffi::METH_O | ffi::METH_KEYWORDS | ffi::METH_METHOD;
@@ -180,10 +177,13 @@ const CALL_KINDS: i32 =
 /// `sorted`, `str`, `list`, `list.index`, ...) it becomes an instruction that
 /// calls them itself (`PRECALL_NO_KW_BUILTIN_O`, `PRECALL_BUILTIN_CLASS`,
 /// ...) when the call's shape allows, and that instruction calls directly
-/// while its guards pass; everything else is called by the CALL. This is
-/// the state of a call site that meets one kind of callable (the usual
-/// case); which specialisation a site whose callables change kind holds at
-/// a given moment depends on CPython's miss counters, which are not modelled.
+/// while its guards pass; after a miss the CALL makes the call. So the
+/// site's PRECALL in `co_code_adaptive` decides: as the interpreter left it
+/// (pyjit compiled the code from that profile), its guards; not yet run
+/// since quickening (or never quickened: code warmed up natively), the
+/// specialisation the interpreter would make for this callable. How long
+/// CPython takes to re-specialise a site that keeps missing (its miss
+/// counter) is not modelled: such a site keeps its first specialisation.
 ///
 /// # Safety
 /// `frame` is the running frame, at the CALL with `oparg` arguments;
@@ -196,70 +196,158 @@ unsafe fn precall_calls(
     oparg: usize,
     kwnames: *mut PyObject,
 ) -> bool {
+    let precall = frame.lasti() as usize - abi::PRECALL_TO_CALL as usize;
+    let site = (frame.code_unit(precall) & 0xFF) as u8;
+    let counter = frame.code_unit(precall + 1);
+    // SAFETY: as this function's.
+    unsafe {
+        let specialisation = match site {
+            op::PRECALL | op::PRECALL_ADAPTIVE if counter == 0 => {
+                match precall_specialisation(frame, function, total, oparg, kwnames) {
+                    Some(opcode) => opcode,
+                    None => return false,
+                }
+            }
+            op::PRECALL | op::PRECALL_ADAPTIVE => return false,
+            specialised => specialised,
+        };
+        precall_guards_pass(specialisation, function, args, total)
+    }
+}
+
+/// The instruction `_Py_Specialize_Precall` turns a PRECALL into for this
+/// callable and call shape, among those that call the callable themselves;
+/// None for any other outcome (a Python function, a bound method, a
+/// mutable class, a failed specialisation).
+///
+/// # Safety
+/// As `precall_calls`.
+unsafe fn precall_specialisation(
+    frame: &Frame,
+    function: *mut PyObject,
+    total: usize,
+    oparg: usize,
+    kwnames: *mut PyObject,
+) -> Option<u8> {
     let no_keywords = kwnames.is_null();
     // SAFETY: fields of live builtin functions, method descriptors and
-    // types, read at probed offsets; `args` holds `total` references.
+    // types, read at probed offsets.
     unsafe {
         let ty = ffi::Py_TYPE(function);
         if ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
             let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
             let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
-            // The specialiser picks by the call kind, the guards compare
-            // all the flags.
             return match flags & CALL_KINDS {
-                ffi::METH_O => no_keywords && total == 1 && (is_builtin(function, "len") || flags == ffi::METH_O),
-                ffi::METH_FASTCALL => {
-                    no_keywords && ((total == 2 && is_builtin(function, "isinstance")) || flags == ffi::METH_FASTCALL)
+                ffi::METH_O if no_keywords && total == 1 => {
+                    Some(if is_builtin(function, "len") { op::PRECALL_NO_KW_LEN } else { op::PRECALL_NO_KW_BUILTIN_O })
                 }
-                kinds => kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS && flags == kinds,
+                ffi::METH_FASTCALL if no_keywords => Some(if total == 2 && is_builtin(function, "isinstance") {
+                    op::PRECALL_NO_KW_ISINSTANCE
+                } else {
+                    op::PRECALL_NO_KW_BUILTIN_FAST
+                }),
+                kinds if kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => Some(op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS),
+                _ => None,
             };
         }
         if ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
-            if !no_keywords || total == 0 {
-                return false;
+            if !no_keywords {
+                return None;
             }
             let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
             let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
-            let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
-            let exact_self = ffi::Py_TYPE(*args) == owner;
             return match flags & CALL_KINDS {
-                ffi::METH_NOARGS => total == 1 && flags == ffi::METH_NOARGS && exact_self,
+                ffi::METH_NOARGS if total == 1 => Some(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS),
                 ffi::METH_O if total == 2 => {
-                    // `list.append(x)` as a statement is PRECALL_NO_KW_LIST_APPEND,
-                    // whose guard takes list subclasses too.
+                    // `list.append(x)` as a statement.
                     let after_call = frame.lasti() as usize + 1 + usize::from(abi::INLINE_CACHE_UNITS[op::CALL as usize]);
                     let statement = frame.code_unit(after_call) & 0xFF == u16::from(op::POP_TOP);
-                    if is_list_append(function) && oparg == 1 && statement {
-                        ffi::PyList_Check(*args) != 0
+                    Some(if is_list_append(function) && oparg == 1 && statement {
+                        op::PRECALL_NO_KW_LIST_APPEND
                     } else {
-                        flags == ffi::METH_O && exact_self
-                    }
+                        op::PRECALL_NO_KW_METHOD_DESCRIPTOR_O
+                    })
                 }
-                kinds if kinds == ffi::METH_FASTCALL || kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
-                    flags == kinds && exact_self
+                ffi::METH_FASTCALL => Some(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST),
+                kinds if kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
+                    Some(op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS)
                 }
-                _ => false,
+                _ => None,
             };
         }
-        if ffi::PyType_Check(function) != 0 {
-            let object_new: usize = abi::read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
-            let type_flags: std::ffi::c_ulong = abi::read_field(function.cast(), abi::TYPE_FLAGS);
-            if abi::read_field::<usize>(function.cast(), abi::TYPE_NEW) == object_new
-                || type_flags & ffi::Py_TPFLAGS_IMMUTABLETYPE == 0
-            {
-                return false;
-            }
-            let one_argument = no_keywords && oparg == 1 && total == 1;
-            let single_argument_form = [
-                std::ptr::addr_of_mut!(ffi::PyUnicode_Type),
-                std::ptr::addr_of_mut!(ffi::PyType_Type),
-                std::ptr::addr_of_mut!(ffi::PyTuple_Type),
-            ]
-            .contains(&function.cast());
-            return (one_argument && single_argument_form)
-                || !abi::read_field::<*mut std::ffi::c_void>(function.cast(), abi::TYPE_VECTORCALL).is_null();
+        if ffi::PyType_Check(function) == 0 {
+            return None;
         }
-        false
+        let object_new: usize = abi::read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
+        let type_flags: std::ffi::c_ulong = abi::read_field(function.cast(), abi::TYPE_FLAGS);
+        if abi::read_field::<usize>(function.cast(), abi::TYPE_NEW) == object_new
+            || type_flags & ffi::Py_TPFLAGS_IMMUTABLETYPE == 0
+        {
+            return None;
+        }
+        if no_keywords && oparg == 1 && total == 1 {
+            let one_argument_form = [
+                (std::ptr::addr_of_mut!(ffi::PyUnicode_Type), op::PRECALL_NO_KW_STR_1),
+                (std::ptr::addr_of_mut!(ffi::PyType_Type), op::PRECALL_NO_KW_TYPE_1),
+                (std::ptr::addr_of_mut!(ffi::PyTuple_Type), op::PRECALL_NO_KW_TUPLE_1),
+            ];
+            if let Some(&(_, opcode)) = one_argument_form.iter().find(|(ty, _)| function == ty.cast()) {
+                return Some(opcode);
+            }
+        }
+        let vectorcall: *mut std::ffi::c_void = abi::read_field(function.cast(), abi::TYPE_VECTORCALL);
+        (!vectorcall.is_null()).then_some(op::PRECALL_BUILTIN_CLASS)
+    }
+}
+
+/// Whether the guards of the specialised PRECALL `opcode` pass for this
+/// call, so that it makes the call itself (false for every instruction
+/// that leaves the call to the CALL).
+///
+/// # Safety
+/// As `precall_calls`.
+unsafe fn precall_guards_pass(opcode: u8, function: *mut PyObject, args: *const *mut PyObject, total: usize) -> bool {
+    // SAFETY: as `precall_specialisation`'s; `args` holds `total` references.
+    unsafe {
+        let ty = ffi::Py_TYPE(function);
+        let builtin_flags = || {
+            (ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type)).then(|| {
+                let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
+                abi::read_field::<i32>(def, abi::METHOD_DEF_FLAGS)
+            })
+        };
+        // A method descriptor's flags, when `self` (the first argument) is
+        // of the descriptor's own type.
+        let descriptor_flags = || {
+            (ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) && total >= 1)
+                .then(|| {
+                    let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
+                    let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
+                    (ffi::Py_TYPE(*args) == owner).then(|| abi::read_field::<i32>(def, abi::METHOD_DEF_FLAGS))
+                })
+                .flatten()
+        };
+        let fast_with_keywords = ffi::METH_FASTCALL | ffi::METH_KEYWORDS;
+        match opcode {
+            op::PRECALL_NO_KW_BUILTIN_O => total == 1 && builtin_flags() == Some(ffi::METH_O),
+            op::PRECALL_NO_KW_LEN => total == 1 && is_builtin(function, "len"),
+            op::PRECALL_NO_KW_BUILTIN_FAST => builtin_flags() == Some(ffi::METH_FASTCALL),
+            op::PRECALL_NO_KW_ISINSTANCE => total == 2 && is_builtin(function, "isinstance"),
+            op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS => builtin_flags() == Some(fast_with_keywords),
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS => total == 1 && descriptor_flags() == Some(ffi::METH_NOARGS),
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_O => total == 2 && descriptor_flags() == Some(ffi::METH_O),
+            op::PRECALL_NO_KW_LIST_APPEND => is_list_append(function) && total == 2 && ffi::PyList_Check(*args) != 0,
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST => descriptor_flags() == Some(ffi::METH_FASTCALL),
+            op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS => descriptor_flags() == Some(fast_with_keywords),
+            op::PRECALL_NO_KW_STR_1 => total == 1 && function == std::ptr::addr_of_mut!(ffi::PyUnicode_Type).cast(),
+            op::PRECALL_NO_KW_TYPE_1 => total == 1 && function == std::ptr::addr_of_mut!(ffi::PyType_Type).cast(),
+            op::PRECALL_NO_KW_TUPLE_1 => total == 1 && function == std::ptr::addr_of_mut!(ffi::PyTuple_Type).cast(),
+            op::PRECALL_BUILTIN_CLASS => {
+                ffi::PyType_Check(function) != 0
+                    && !abi::read_field::<*mut std::ffi::c_void>(function.cast(), abi::TYPE_VECTORCALL).is_null()
+            }
+            _ => false,
+        }
     }
 }
 

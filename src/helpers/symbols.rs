@@ -32,6 +32,8 @@ symbol_table! {
     "PyModule_Type" => std::ptr::addr_of!(ffi::PyModule_Type),
     "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
     "PyFunction_Type" => std::ptr::addr_of!(ffi::PyFunction_Type),
+    "PyCFunction_Type" => std::ptr::addr_of!(ffi::PyCFunction_Type),
+    "PyMethodDescr_Type" => std::ptr::addr_of!(ffi::PyMethodDescr_Type),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
     "pyjit_values_add_to_insertion_order" => abi_ffi::pyjit_values_add_to_insertion_order as unsafe extern "C" fn(_, _),

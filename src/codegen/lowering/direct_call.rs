@@ -11,7 +11,7 @@ use crate::config::Optimization;
 use crate::helpers::calls::{CALL_TARGET_ARITY, CALL_TARGET_CODE, NO_ARITY};
 use crate::helpers::frames::CALL_DECLINED;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value};
 
 impl Lowering<'_> {
     /// A CALL without keywords whose window is `[NULL or method, callable or
@@ -82,6 +82,19 @@ impl Lowering<'_> {
         self.b.switch_to_block(entered);
         // The arguments went to the callee's frame; the window's reference to the function is left.
         self.decref(function);
+        self.join_with_generic(result, other, done, generic)
+    }
+
+    /// Ends a call's fast path with `result`, lowers `generic` in `other`
+    /// (where the fast path's guards lead), and joins both in `done`, whose
+    /// parameter it returns.
+    pub(super) fn join_with_generic(
+        &mut self,
+        result: Value,
+        other: Block,
+        done: Block,
+        generic: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
         self.b.ins().jump(done, &[BlockArg::Value(result)]);
         self.b.switch_to_block(other);
         let result = generic(self);

@@ -29,7 +29,9 @@ pub fn lower(lw: &mut Lowering) {
                 lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
             };
             // `pyjit_call` also decides at each call whether to call directly.
-            let result = if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
+            let result = if let Some(kind) = lw.builtin_call(arg, kwnames.is_some()) {
+                lw.call_builtin(slots, arg, kind, generic)
+            } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
                 lw.call_directly(slots, arg, generic)
             } else {
                 generic(lw)

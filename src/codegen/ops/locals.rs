@@ -124,12 +124,18 @@ fn raise_unbound_cell_if_null(lw: &mut Lowering, value: cranelift_codegen::ir::V
 /// reports it itself. A jump to the first of the pair is taken for its dispatch, also where
 /// the fall-through path ran it as the second half of the pair before it (a pair
 /// whose first starts a block and ends another: only `tb_lasti` then differs).
+/// The interpreter looks the handler up at the second instruction, so where the two
+/// are handled differently (a pair across the end of a `try` body) the error is left
+/// to `second`: handled right, reported one instruction later than CPython reports it.
 pub fn raise_unbound_in_superinstruction(
     lw: &mut Lowering,
     second: &crate::bytecode::Instr,
     position: usize,
 ) {
-    if second.opcode != op::LOAD_FAST || lw.local_is_bound_at(position, second.arg) {
+    if second.opcode != op::LOAD_FAST
+        || lw.local_is_bound_at(position, second.arg)
+        || !lw.same_handler(lw.ins.index, second.index)
+    {
         return;
     }
     lw.own_stack_below(0);
