@@ -55,8 +55,10 @@ def test_hot_code_is_compiled_in_the_background_and_installed_by_a_later_call():
     out = run(
         """
         call_until(being_compiled)
-        # Submitted: still interpreted, results unchanged.
-        assert hot(10) == 317 and not pyjit.info(hot)["compiled"]
+        # Submitted: results unchanged. (Whether this call still runs interpreted
+        # depends on how soon the compiler thread finishes: on an idle machine it may
+        # already have, and this call installs the code.)
+        assert hot(10) == 317
         call_until(compiled)
         info, stats = pyjit.info(hot), pyjit.stats()
         print(json.dumps([info["source"], info["compile_time_ns"] > 0, stats["background_compiles"] >= 1]))
