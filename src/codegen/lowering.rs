@@ -1400,7 +1400,7 @@ impl<'a> Lowering<'a> {
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
     /// to 0), where the interpreter's RESUME and JUMP_BACKWARD do. At 0 the
     /// interpreter would specialise the code; calls in compiled code then
-    /// take the specialised paths (see `calls::call_like_specialized_call`).
+    /// take the specialised paths (see `calls::call_from_precall`).
     /// Compiled code stops at 0 without quickening the bytecode (CPython does
     /// not export that step), so should the interpreter run this code later,
     /// it runs it unspecialised.

@@ -117,10 +117,10 @@ pub unsafe extern "C" fn call(
         let function = *args.sub(1);
         let keywords = keyword_count(kwnames);
         let positional = (total - keywords) | PY_VECTORCALL_ARGUMENTS_OFFSET;
+        let frame = &*frame;
         if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
             // CPython runs a Python callee inline, after stepping over the
             // CALL's inline cache: the caller's f_lasti shows its last unit.
-            let frame = &*frame;
             frame.set_lasti(frame.lasti() + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
         }
         let direct_calls = config::optimization_enabled(Optimization::DirectCalls);
@@ -136,17 +136,20 @@ pub unsafe extern "C" fn call(
         } else {
             None
         };
-        let frame = &*frame;
-        let mut call_index = None;
+        // In warm code a call CPython's specialised PRECALL makes itself
+        // (never a bound method's: PRECALL_BOUND_METHOD leaves it to the CALL).
+        let bound_method = is_method && !loaded_method;
+        let precall = if direct.is_none() && !bound_method && is_warm(frame) {
+            precall_making_call(frame, function, args, total, nargs as usize, kwnames)
+        } else {
+            None
+        };
+        let call_index = frame.lasti();
         let result = if let Some(result) = direct {
             result
-        } else if is_warm(frame) {
-            let bound_method = is_method && !loaded_method;
-            if !bound_method && precall_calls(frame, function, args, total, nargs as usize, kwnames) {
-                call_index = Some(frame.lasti());
-                frame.set_lasti(frame.lasti() - abi::PRECALL_TO_CALL as isize);
-            }
-            call_like_specialized_call(function, args, total, positional, kwnames)
+        } else if let Some(opcode) = precall {
+            frame.set_lasti(call_index - abi::PRECALL_TO_CALL as isize);
+            call_from_precall(opcode, function, args, total, positional, kwnames)
         } else {
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)
         };
@@ -157,8 +160,8 @@ pub unsafe extern "C" fn call(
         }
         // On failure the frame's exit reports the PRECALL, as CPython's
         // traceback does (`Lowering::raise_if_null_at_prev_instr`).
-        if let Some(index) = call_index.filter(|_| !result.is_null()) {
-            frame.set_lasti(index);
+        if precall.is_some() && !result.is_null() {
+            frame.set_lasti(call_index);
         }
         result
     }
@@ -168,8 +171,8 @@ pub unsafe extern "C" fn call(
 const CALL_KINDS: i32 =
     ffi::METH_VARARGS | ffi::METH_FASTCALL | ffi::METH_NOARGS | ffi::METH_O | ffi::METH_KEYWORDS | ffi::METH_METHOD;
 
-/// Whether CPython 3.11's warmed-up interpreter makes this call from the
-/// call site's PRECALL instead of its CALL, which shows in the caller's
+/// The specialised PRECALL with which CPython 3.11's warmed-up interpreter
+/// makes this call itself, if it does (None: its CALL makes it), which shows in the caller's
 /// `f_lasti` while the callee runs (to Python code it calls back, in
 /// `tb_lasti`, to sampling profilers). A quickened PRECALL specialises at
 /// its first run for the callable it meets; for builtin functions, method
@@ -188,14 +191,14 @@ const CALL_KINDS: i32 =
 /// # Safety
 /// `frame` is the running frame, at the CALL with `oparg` arguments;
 /// `args` holds the `total` arguments (`self` first for a method).
-unsafe fn precall_calls(
+unsafe fn precall_making_call(
     frame: &Frame,
     function: *mut PyObject,
     args: *const *mut PyObject,
     total: usize,
     oparg: usize,
     kwnames: *mut PyObject,
-) -> bool {
+) -> Option<u8> {
     let precall = frame.lasti() as usize - abi::PRECALL_TO_CALL as usize;
     let site = (frame.code_unit(precall) & 0xFF) as u8;
     let counter = frame.code_unit(precall + 1);
@@ -203,15 +206,12 @@ unsafe fn precall_calls(
     unsafe {
         let specialisation = match site {
             op::PRECALL | op::PRECALL_ADAPTIVE if counter == 0 => {
-                match precall_specialisation(frame, function, total, oparg, kwnames) {
-                    Some(opcode) => opcode,
-                    None => return false,
-                }
+                precall_specialisation(frame, function, total, oparg, kwnames)?
             }
-            op::PRECALL | op::PRECALL_ADAPTIVE => return false,
+            op::PRECALL | op::PRECALL_ADAPTIVE => return None,
             specialised => specialised,
         };
-        precall_guards_pass(specialisation, function, args, total)
+        precall_guards_pass(specialisation, function, args, total).then_some(specialisation)
     }
 }
 
@@ -221,7 +221,7 @@ unsafe fn precall_calls(
 /// mutable class, a failed specialisation).
 ///
 /// # Safety
-/// As `precall_calls`.
+/// As `precall_making_call`.
 unsafe fn precall_specialisation(
     frame: &Frame,
     function: *mut PyObject,
@@ -305,7 +305,7 @@ unsafe fn precall_specialisation(
 /// that leaves the call to the CALL).
 ///
 /// # Safety
-/// As `precall_calls`.
+/// As `precall_making_call`.
 unsafe fn precall_guards_pass(opcode: u8, function: *mut PyObject, args: *const *mut PyObject, total: usize) -> bool {
     // SAFETY: as `precall_specialisation`'s; `args` holds `total` references.
     unsafe {
@@ -352,18 +352,21 @@ unsafe fn precall_guards_pass(opcode: u8, function: *mut PyObject, args: *const 
 }
 
 /// Calls `function` with `total` arguments at `args` (`nargsf` as for
-/// vectorcall) the way the interpreter's specialised PRECALL instructions do
-/// in warmed-up code (a call site specialises at its first run there). The
-/// difference that shows is the recursion check: a vectorcall of a builtin
-/// counts one level (" while calling a Python object"), but
-/// PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
-/// PRECALL_NO_KW_LEN and PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST call the C
-/// function directly, so RecursionError comes at the same depth as in CPython.
+/// vectorcall) as the specialised PRECALL `opcode`, whose guards passed,
+/// calls it. The difference that shows is the recursion check: a vectorcall
+/// of a builtin counts one level (" while calling a Python object"), as
+/// PRECALL_NO_KW_BUILTIN_O and the METH_O and METH_NOARGS descriptor forms
+/// do, but PRECALL_NO_KW_BUILTIN_FAST, PRECALL_BUILTIN_FAST_WITH_KEYWORDS,
+/// PRECALL_NO_KW_ISINSTANCE, PRECALL_NO_KW_LEN and the METH_FASTCALL
+/// descriptor forms call the C function directly, so RecursionError comes
+/// at the same depth as in CPython.
 ///
 /// # Safety
 /// `args` holds `total` live references (with the vectorcall offset slot
-/// before it); `kwnames` is NULL or a tuple naming the last arguments.
-unsafe fn call_like_specialized_call(
+/// before it); `kwnames` is NULL or a tuple naming the last arguments; the
+/// guards of `opcode` passed for this call (`precall_guards_pass`).
+unsafe fn call_from_precall(
+    opcode: u8,
     function: *mut PyObject,
     args: *const *mut PyObject,
     total: usize,
@@ -373,46 +376,32 @@ unsafe fn call_like_specialized_call(
     type Fast = unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize) -> *mut PyObject;
     type FastWithKeywords =
         unsafe extern "C" fn(*mut PyObject, *const *mut PyObject, isize, *mut PyObject) -> *mut PyObject;
-    // SAFETY: a builtin function or method descriptor points at its live,
-    // static PyMethodDef, whose `ml_meth` has the signature its flags name;
-    // the fields are read at the probed offsets.
+    // SAFETY: the guards passed, so a builtin function or method descriptor
+    // of exactly the flags `opcode` names (no METH_STATIC: `self` is its
+    // receiver) points at its live, static PyMethodDef, whose `ml_meth` has
+    // the signature those flags name; the fields are read at the probed offsets.
     unsafe {
-        let ty = ffi::Py_TYPE(function);
-        let (def, receiver, c_args, nargs) = if ty == std::ptr::addr_of_mut!(ffi::PyCFunction_Type) {
-            let def: *const u8 = abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF);
-            let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
-            let receiver = if flags & ffi::METH_STATIC != 0 {
-                std::ptr::null_mut()
-            } else {
-                abi::read_field(function.cast(), abi::CFUNCTION_SELF)
-            };
-            if flags & CALL_KINDS == ffi::METH_O {
-                // Only len() has a specialisation without the check.
-                if kwnames.is_null() && total == 1 && is_builtin(function, "len") {
-                    let len: ffi::PyCFunction = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
-                    return len(receiver, *args);
-                }
-                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
-            }
-            (def, receiver, args, total)
-        } else if ty == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) && total >= 1 && kwnames.is_null() {
-            let owner: *mut ffi::PyTypeObject = abi::read_field(function.cast(), abi::DESCR_TYPE);
-            if ffi::Py_TYPE(*args) != owner {
-                return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
-            }
-            let def: *const u8 = abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF);
-            (def, *args, args.add(1), total - 1)
+        let descriptor = matches!(
+            opcode,
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST | op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS
+        );
+        let (def, receiver, c_args, nargs): (*const u8, *mut PyObject, _, _) = if descriptor {
+            (abi::read_field(function.cast(), abi::METHOD_DESCR_METHOD_DEF), *args, args.add(1), total - 1)
         } else {
-            return ffi::PyObject_Vectorcall(function, args, nargsf, kwnames);
+            let receiver = abi::read_field(function.cast(), abi::CFUNCTION_SELF);
+            (abi::read_field(function.cast(), abi::CFUNCTION_METHOD_DEF), receiver, args, total)
         };
-        let flags: i32 = abi::read_field(def, abi::METHOD_DEF_FLAGS);
         let positional = (nargs - keyword_count(kwnames)) as isize;
-        match flags & CALL_KINDS {
-            ffi::METH_FASTCALL if kwnames.is_null() => {
+        match opcode {
+            op::PRECALL_NO_KW_LEN => {
+                let len: ffi::PyCFunction = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
+                len(receiver, *args)
+            }
+            op::PRECALL_NO_KW_BUILTIN_FAST | op::PRECALL_NO_KW_ISINSTANCE | op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST => {
                 let fast: Fast = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
                 fast(receiver, c_args, positional)
             }
-            kinds if kinds == ffi::METH_FASTCALL | ffi::METH_KEYWORDS => {
+            op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS | op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS => {
                 let fast: FastWithKeywords = abi::read_field(def, abi::METHOD_DEF_FUNCTION);
                 fast(receiver, c_args, positional, kwnames)
             }
