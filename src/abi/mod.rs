@@ -198,6 +198,70 @@ fn code_extra_slot(code: *mut PyCodeObject, index: usize) -> Option<*mut *mut st
     }
 }
 
+/// The superinstruction CPython 3.11's quickening makes of an instruction
+/// `first` directly followed by `second`: it rewrites `first`'s opcode, and
+/// the interpreter then runs both at `first`'s dispatch.
+pub fn superinstruction(first: u8, second: u8) -> Option<u8> {
+    match (first, second) {
+        (op::LOAD_FAST, op::LOAD_FAST) => Some(op::LOAD_FAST__LOAD_FAST),
+        (op::STORE_FAST, op::LOAD_FAST) => Some(op::STORE_FAST__LOAD_FAST),
+        (op::LOAD_CONST, op::LOAD_FAST) => Some(op::LOAD_CONST__LOAD_FAST),
+        (op::STORE_FAST, op::STORE_FAST) => Some(op::STORE_FAST__STORE_FAST),
+        (op::LOAD_FAST, op::LOAD_CONST) => Some(op::LOAD_FAST__LOAD_CONST),
+        _ => None,
+    }
+}
+
+/// Quickens a code object as CPython 3.11's `_PyCode_Quicken` does when the
+/// interpreter's warm-up counter (`co_warmup`) reaches zero: instructions
+/// with inline caches get their adaptive form (the counter stays 0, so each
+/// specialises when it next runs), `EXTENDED_ARG`, `JUMP_BACKWARD` and
+/// `RESUME` their quick forms, and fusable pairs their `superinstruction`. CPython does
+/// not export the function; compiled code that finishes the warm-up calls
+/// this instead, so that the interpreter, should it run the code later,
+/// runs it quickened as it would have without pyjit.
+///
+/// # Safety
+/// `code` is a live code object whose `co_warmup` has just reached zero, so
+/// `co_code_adaptive` holds its `ob_size` code units unquickened (CPython
+/// quickens only at that same transition).
+pub unsafe extern "C" fn quicken(code: *mut PyCodeObject) {
+    // SAFETY: see above; only opcode bytes are rewritten, to forms with the
+    // same oparg and inline-cache layout.
+    unsafe {
+        let units = (*code.cast::<pyo3::ffi::PyVarObject>()).ob_size as usize;
+        let first = code.cast::<u8>().add(CODE_CODE_ADAPTIVE).cast::<u16>();
+        let opcode_at = |index: usize| (*first.add(index) & 0xff) as u8;
+        let set_opcode = |index: usize, opcode: u8| {
+            let unit = first.add(index);
+            *unit = (*unit & 0xff00) | u16::from(opcode);
+        };
+        let mut previous = None;
+        let mut index = 0;
+        while index < units {
+            let opcode = opcode_at(index);
+            if let Some(&adaptive) = op::ADAPTIVE.iter().find(|&&adaptive| DEOPT[usize::from(adaptive)] == opcode) {
+                set_opcode(index, adaptive);
+                previous = None;
+                index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(opcode)]);
+                continue;
+            }
+            match opcode {
+                op::EXTENDED_ARG => set_opcode(index, op::EXTENDED_ARG_QUICK),
+                op::JUMP_BACKWARD => set_opcode(index, op::JUMP_BACKWARD_QUICK),
+                op::RESUME => set_opcode(index, op::RESUME_QUICK),
+                _ => {
+                    if let Some(fused) = previous.and_then(|previous| superinstruction(previous, opcode)) {
+                        set_opcode(index - 1, fused);
+                    }
+                }
+            }
+            previous = Some(opcode);
+            index += 1;
+        }
+    }
+}
+
 /// Reads an object field of a code object (borrowed).
 pub fn code_object(code: *mut PyCodeObject, offset: usize) -> *mut PyObject {
     // SAFETY: as for `code_int`, for a pointer field.

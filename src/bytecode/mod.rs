@@ -37,21 +37,15 @@ impl Instr {
     }
 }
 
-/// Whether CPython 3.11's quickening (`_PyCode_Quicken`) makes a
-/// superinstruction of `first` followed by `second` (`LOAD_FAST__LOAD_FAST`,
-/// `STORE_FAST__LOAD_FAST`, `LOAD_CONST__LOAD_FAST`, `STORE_FAST__STORE_FAST`,
-/// `LOAD_FAST__LOAD_CONST`): it rewrites `first`'s opcode, and the interpreter
-/// then runs both at `first`'s dispatch, with `prev_instr` on `first` (where
-/// an error in `second` is reported). An `EXTENDED_ARG` before `second`
+/// Whether CPython 3.11's quickening makes a superinstruction of `first`
+/// followed by `second` (`abi::superinstruction`): the interpreter then runs
+/// both at `first`'s dispatch, with `prev_instr` on `first` (where an error
+/// in `second` is reported). An `EXTENDED_ARG` before `second`
 /// breaks the pair (it is then the opcode before `second`).
 pub fn forms_superinstruction(first: &Instr, second: &Instr) -> bool {
-    use crate::abi::op::{LOAD_CONST, LOAD_FAST, STORE_FAST};
     first.next == second.start
         && second.start == second.index
-        && matches!(
-            (first.opcode, second.opcode),
-            (LOAD_FAST | STORE_FAST | LOAD_CONST, LOAD_FAST) | (STORE_FAST, STORE_FAST) | (LOAD_FAST, LOAD_CONST)
-        )
+        && crate::abi::superinstruction(first.opcode, second.opcode).is_some()
 }
 
 /// Decodes `co_code` into instructions.

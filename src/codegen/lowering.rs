@@ -297,8 +297,16 @@ enum ExitKind {
     /// The interpreter unwinds the exception raised at the code unit passed.
     Raise,
     /// The compiled `handler` catches the exception raised at the code unit
-    /// passed, adding a traceback entry if `traceback`.
-    Catch { handler: Handler, traceback: bool },
+    /// passed, adding a traceback entry if `traceback`. `unwound_from` is
+    /// the code unit the handler was found for when that is another one
+    /// (see `RaiseReportedAt`): the interpreter unwinds from there should
+    /// `pyjit_catch` decline.
+    Catch { handler: Handler, traceback: bool, unwound_from: Option<u32> },
+    /// The interpreter unwinds the exception from code unit `unwound_from`,
+    /// which no handler covers, and the frame's traceback entry then reports
+    /// the code unit passed: an error in the second instruction of a
+    /// superinstruction, reported at the first (`raise_error_in_pair_if`).
+    RaiseReportedAt { unwound_from: u32 },
 }
 
 /// Exits of one shape share one out-of-line block, the stub, which takes
@@ -1111,8 +1119,13 @@ impl<'a> Lowering<'a> {
             match shape.kind {
                 ExitKind::Resume => self.exit_to_interpreter(items, shape.stack_depth, unit, 0),
                 ExitKind::Raise => self.exit_to_interpreter(items, shape.stack_depth, unit, 1),
-                ExitKind::Catch { handler, traceback } => {
-                    self.catch(handler, items, shape.stack_depth, unit, traceback)
+                ExitKind::Catch { handler, traceback, unwound_from } => {
+                    let unwound_from = unwound_from.map(|index| self.iconst(i64::from(index)));
+                    self.catch(handler, items, shape.stack_depth, unit, traceback, unwound_from)
+                }
+                ExitKind::RaiseReportedAt { unwound_from } => {
+                    let unwound_from = self.iconst(i64::from(unwound_from));
+                    self.hand_over(items, shape.stack_depth, "pyjit_raise_reported_at", unit, unwound_from)
                 }
             }
         }
@@ -1125,13 +1138,20 @@ impl<'a> Lowering<'a> {
     /// after code unit `prev_index`, or unwinds the pending exception raised at
     /// `prev_index` when `throwflag` is 1.
     fn exit_to_interpreter(&mut self, items: &[Value], stack_depth: usize, prev_index: Value, throwflag: i64) {
+        let throw = self.iconst(throwflag);
+        self.hand_over(items, stack_depth, "pyjit_exit_to_interpreter", prev_index, throw);
+    }
+
+    /// Writes the value stack to the frame as `exit_to_interpreter` does and
+    /// returns what `symbol(tstate, frame, unit, stacktop, last)`, which
+    /// hands the frame to the interpreter, returns.
+    fn hand_over(&mut self, items: &[Value], stack_depth: usize, symbol: &'static str, unit: Value, last: Value) {
         for (depth, &item) in items.iter().enumerate() {
             self.store_stack_item(depth, item);
         }
         let top = self.iconst(i64::from(self.info.nlocalsplus) + stack_depth as i64);
-        let throw = self.iconst(throwflag);
         let (tstate, frame) = (self.tstate, self.frame);
-        let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, prev_index, top, throw]);
+        let result = self.call(symbol, &[tstate, frame, unit, top, last]);
         self.b.ins().return_(&[result]);
     }
 
@@ -1155,6 +1175,42 @@ impl<'a> Lowering<'a> {
     /// If `cond` is nonzero, calls the runtime function `symbol` (which sets
     /// the exception) and raises, with the current stack.
     pub fn raise_error_if(&mut self, cond: Value, symbol: &'static str, args: &[Value]) {
+        let depth = self.depth;
+        let shape = self.unwind_shape(depth, depth);
+        self.raise_error_with_shape_if(cond, symbol, args, shape);
+    }
+
+    /// `raise_error_if` for an error in `second`, the instruction after the
+    /// current one, which CPython 3.11 runs as one superinstruction with it
+    /// (`bytecode::forms_superinstruction`): the error is reported at the
+    /// current instruction (its traceback entry, `f_lasti`, a pushed
+    /// `lasti`), where the interpreter's `prev_instr` is, and unwound from
+    /// `second`, where its `exception_unwind` looks the handler up. Only
+    /// when `can_raise_in_pair(second)`.
+    pub fn raise_error_in_pair_if(&mut self, cond: Value, symbol: &'static str, args: &[Value], second: u32) {
+        let depth = self.depth;
+        let kind = match self.compiled_handler(second) {
+            _ if self.same_handler(self.ins.index, second) => self.unwind_shape(depth, depth).kind,
+            Some(handler) => {
+                self.record_handler_entry(handler);
+                ExitKind::Catch { handler, traceback: true, unwound_from: Some(second) }
+            }
+            None => ExitKind::RaiseReportedAt { unwound_from: second },
+        };
+        let shape = ExitShape { kind, spilled: depth, stack_depth: depth };
+        self.raise_error_with_shape_if(cond, symbol, args, shape);
+    }
+
+    /// Whether `raise_error_in_pair_if` can raise an error in `second`: it
+    /// is handled as the current instruction, by no handler, or by one that
+    /// runs compiled.
+    pub fn can_raise_in_pair(&self, second: u32) -> bool {
+        self.same_handler(self.ins.index, second)
+            || handler_at(&self.info.handlers, second).is_none()
+            || self.compiled_handler(second).is_some()
+    }
+
+    fn raise_error_with_shape_if(&mut self, cond: Value, symbol: &'static str, args: &[Value], shape: ExitShape) {
         let error = self.b.create_block();
         let ok = self.b.create_block();
         self.b.set_cold_block(error);
@@ -1163,8 +1219,6 @@ impl<'a> Lowering<'a> {
         self.b.seal_block(error);
         self.store_prev_instr();
         self.call(symbol, args);
-        let depth = self.depth;
-        let shape = self.unwind_shape(depth, depth);
         self.exit_here(shape, i64::from(self.ins.index));
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
@@ -1213,7 +1267,7 @@ impl<'a> Lowering<'a> {
         let kind = match self.compiled_handler(self.ins.index) {
             Some(handler) => {
                 self.record_handler_entry(handler);
-                ExitKind::Catch { handler, traceback: true }
+                ExitKind::Catch { handler, traceback: true, unwound_from: None }
             }
             None => ExitKind::Raise,
         };
@@ -1226,7 +1280,7 @@ impl<'a> Lowering<'a> {
     pub fn reraise_to(&mut self, handler: Handler) {
         let depth = self.depth;
         self.record_handler_entry(handler);
-        let kind = ExitKind::Catch { handler, traceback: false };
+        let kind = ExitKind::Catch { handler, traceback: false, unwound_from: None };
         let shape = ExitShape { kind, spilled: depth, stack_depth: depth };
         self.exit_here(shape, i64::from(self.ins.index));
         self.terminate();
@@ -1237,8 +1291,16 @@ impl<'a> Lowering<'a> {
     /// `stack_depth` items in all, then jumps to the handler; when
     /// `pyjit_catch` declines (a trace function must see the exception, or
     /// allocating the index failed), the interpreter unwinds the exception
-    /// from `index` instead.
-    fn catch(&mut self, handler: Handler, items: &[Value], stack_depth: usize, index: Value, traceback: bool) {
+    /// from `unwound_from` (by default `index`) instead.
+    fn catch(
+        &mut self,
+        handler: Handler,
+        items: &[Value],
+        stack_depth: usize,
+        index: Value,
+        traceback: bool,
+        unwound_from: Option<Value>,
+    ) {
         for (depth, &item) in items.iter().enumerate() {
             self.store_stack_item(depth, item);
         }
@@ -1257,7 +1319,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(caught, in_handler, &[], in_interpreter, &[]);
         self.b.switch_to_block(in_interpreter);
         self.b.seal_block(in_interpreter);
-        self.exit_to_interpreter(items, stack_depth, index, 1);
+        self.exit_to_interpreter(items, stack_depth, unwound_from.unwrap_or(index), 1);
         self.b.switch_to_block(in_handler);
         self.b.seal_block(in_handler);
         self.enter_handler(handler);
@@ -1399,11 +1461,10 @@ impl<'a> Lowering<'a> {
 
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
     /// to 0), where the interpreter's RESUME and JUMP_BACKWARD do. At 0 the
-    /// interpreter would specialise the code; calls in compiled code then
-    /// take the specialised paths (see `calls::call_from_precall`).
-    /// Compiled code stops at 0 without quickening the bytecode (CPython does
-    /// not export that step), so should the interpreter run this code later,
-    /// it runs it unspecialised.
+    /// code is quickened (`abi::quicken`), as the interpreter does: calls in
+    /// compiled code then take the specialised paths (see
+    /// `calls::call_from_precall`), and the interpreter, should it run this
+    /// code later, runs it quickened.
     pub fn warm_up(&mut self) {
         let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
         let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
@@ -1416,6 +1477,13 @@ impl<'a> Lowering<'a> {
         self.b.seal_block(step);
         let warmup = self.b.ins().iadd_imm_s(warmup, 1);
         self.b.ins().istore16(flags(), warmup, self.code_units, offset);
+        let quicken = self.b.create_block();
+        self.b.set_cold_block(quicken);
+        self.b.ins().brif(warmup, done, &[], quicken, &[]);
+        self.b.switch_to_block(quicken);
+        self.b.seal_block(quicken);
+        let code = self.b.ins().iadd_imm_s(self.code_units, -(abi::CODE_CODE_ADAPTIVE as i64));
+        self.call("pyjit_quicken", &[code]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -1571,9 +1639,9 @@ impl<'a> Lowering<'a> {
         self.analysis.is_bound(position, slot)
     }
 
-    /// Whether the code's warm-up is over (`co_warmup` 0), where the interpreter
-    /// quickens code (and compiled code, which does not, takes the interpreter's
-    /// specialised behaviour).
+    /// Whether the code's warm-up is over (`co_warmup` 0) and the code
+    /// quickened: compiled code then takes the interpreter's specialised
+    /// behaviour.
     pub fn warmed_up(&mut self) -> Value {
         let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
         let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);

@@ -40,6 +40,64 @@ pub unsafe extern "C" fn exit_to_interpreter(
     }
 }
 
+/// `exit_to_interpreter` unwinding the pending exception from code unit
+/// `unwind_at`, which no handler covers (the exception leaves the frame),
+/// with this frame's traceback entry then moved to code unit `report_at`.
+/// This is how CPython 3.11 reports an error in the second instruction of a
+/// superinstruction whose two instructions are handled differently (see
+/// `codegen::ops::locals::raise_unbound_in_superinstruction`): the
+/// traceback and the frame show the first, where `prev_instr` is, and the
+/// handler is looked up after the second.
+pub unsafe extern "C" fn raise_reported_at(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    report_at: isize,
+    stacktop: isize,
+    unwind_at: isize,
+) -> *mut PyObject {
+    // SAFETY: as `exit_to_interpreter`'s; the code object is held across the
+    // call, which releases the frame.
+    unsafe {
+        let code = (*frame).code();
+        ffi::Py_INCREF(code.cast());
+        let result = exit_to_interpreter(tstate, frame, unwind_at, stacktop, 1);
+        if result.is_null() {
+            move_traceback_entry(code, unwind_at, report_at);
+        }
+        ffi::Py_DECREF(code.cast());
+        result
+    }
+}
+
+/// Moves the traceback entry the interpreter just added for a frame of
+/// `code` at code unit `from` (the head of the pending exception's
+/// traceback) to code unit `to`: its `tb_lasti` and `tb_lineno`, and the
+/// position of the frame object it holds.
+///
+/// SAFETY: an exception is pending; `code` is live.
+unsafe fn move_traceback_entry(code: *mut ffi::PyCodeObject, from: isize, to: isize) {
+    // SAFETY: see above; a traceback object's fields are probed, and the
+    // frame object of a finished frame owns its interpreter frame.
+    unsafe {
+        let (mut kind, mut value, mut traceback) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
+        if !traceback.is_null() && ffi::PyTraceBack_Check(traceback) != 0 {
+            let tb = traceback.cast::<u8>();
+            let frame_object: *mut ffi::PyFrameObject = abi::read_field(tb, abi::TRACEBACK_FRAME);
+            let lasti: c_int = abi::read_field(tb, abi::TRACEBACK_LASTI);
+            let frame_code = ffi::PyFrame_GetCode(frame_object);
+            ffi::Py_DECREF(frame_code.cast());
+            if frame_code == code && lasti as isize == 2 * from {
+                abi::write_field(tb, abi::TRACEBACK_LASTI, (2 * to) as c_int);
+                abi::write_field(tb, abi::TRACEBACK_LINENO, ffi::PyCode_Addr2Line(code, (2 * to) as c_int));
+                let interpreter_frame: *mut Frame = abi::read_field(frame_object.cast(), abi::FRAME_OBJECT_FRAME);
+                (*interpreter_frame).set_lasti(to);
+            }
+        }
+        ffi::PyErr_Restore(kind, value, traceback);
+    }
+}
+
 thread_local! {
     /// The trace and profile functions set aside by
     /// `unwind_without_entry_event`, and how many entry events remain to skip.

@@ -46,7 +46,9 @@ symbol_table! {
     "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
+    "pyjit_quicken" => crate::abi::quicken as unsafe extern "C" fn(_),
     // Calls of compiled code.
     "pyjit_code_extra_index" => std::ptr::addr_of!(calls::CODE_EXTRA_INDEX),
     "pyjit_optimizations_off" => std::ptr::addr_of!(config::OPTIMIZATIONS_OFF),

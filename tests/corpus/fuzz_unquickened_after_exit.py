@@ -1,12 +1,11 @@
-# Code that warmed up natively and that the interpreter then takes over in
-# the middle of a frame (here to run `except*`) runs unquickened: CPython
-# 3.11 quickens a code object only inside its own warm-up counter
-# (`_PyCode_Quicken`, not exported), and compiled code that brings the
-# counter to zero cannot. So an unbound local read by the second
-# instruction of a LOAD_CONST/LOAD_FAST pair in the `finally` block is
-# reported at the LOAD_FAST, where warm CPython reports it at the pair's
-# LOAD_CONST. Found by the differential fuzzer (seed 2, program 73636).
-# known-difference: issue 11 item 16 (code warmed natively runs unquickened in the interpreter), open
+# Code that warms up natively and that the interpreter then takes over in
+# the middle of a frame (here to run `except*`) must run quickened, as it
+# would under CPython: an unbound local read by the second instruction of a
+# LOAD_CONST/LOAD_FAST pair in the `finally` block is reported at the pair's
+# LOAD_CONST (the traceback's carets). Compiled code that brings `co_warmup`
+# to zero quickens the code itself (`abi::quicken`; CPython's
+# `_PyCode_Quicken` is not exported). Found by the differential fuzzer
+# (seed 2, program 73636).
 import traceback
 
 

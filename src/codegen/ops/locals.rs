@@ -124,18 +124,16 @@ fn raise_unbound_cell_if_null(lw: &mut Lowering, value: cranelift_codegen::ir::V
 /// reports it itself. A jump to the first of the pair is taken for its dispatch, also where
 /// the fall-through path ran it as the second half of the pair before it (a pair
 /// whose first starts a block and ends another: only `tb_lasti` then differs).
-/// The interpreter looks the handler up at the second instruction, so where the two
-/// are handled differently (a pair across the end of a `try` body) the error is left
-/// to `second`: handled right, reported one instruction later than CPython reports it.
+/// The interpreter looks the handler up at the second instruction
+/// (`Lowering::raise_error_in_pair_if`); where that handler is not compiled, the
+/// error is left to `second`: handled right, reported one instruction later
+/// than CPython reports it.
 pub fn raise_unbound_in_superinstruction(
     lw: &mut Lowering,
     second: &crate::bytecode::Instr,
     position: usize,
 ) {
-    if second.opcode != op::LOAD_FAST
-        || lw.local_is_bound_at(position, second.arg)
-        || !lw.same_handler(lw.ins.index, second.index)
-    {
+    if second.opcode != op::LOAD_FAST || lw.local_is_bound_at(position, second.arg) || !lw.can_raise_in_pair(second.index) {
         return;
     }
     lw.own_stack_below(0);
@@ -144,5 +142,5 @@ pub fn raise_unbound_in_superinstruction(
     let quickened = lw.warmed_up();
     let raise = lw.b.ins().band(unbound, quickened);
     let (tstate, frame, index) = (lw.tstate, lw.frame, lw.iconst(i64::from(second.arg)));
-    lw.raise_error_if(raise, "pyjit_unbound_local", &[tstate, frame, index]);
+    lw.raise_error_in_pair_if(raise, "pyjit_unbound_local", &[tstate, frame, index], second.index);
 }
