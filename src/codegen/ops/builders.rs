@@ -74,9 +74,9 @@ pub fn lower(lw: &mut Lowering) {
             let seq = lw.pop_operand();
             let base = lw.depth;
             let done = lw.b.create_block();
-            for &sequence in unpacked_sequences(lw) {
+            if unpacks_inline(lw) {
                 let fail = lw.b.create_block();
-                unpack_inline(lw, sequence, seq, n, fail);
+                unpack_inline(lw, seq, n, fail);
                 lw.b.ins().jump(done, &[]);
                 lw.switch_to(fail);
                 lw.b.seal_block(fail);
@@ -115,36 +115,48 @@ fn unpack(lw: &mut Lowering, seq: Value, before: i64, after: i64, count: usize) 
     lw.reload(base, base + count);
 }
 
-/// The sequences UNPACK_SEQUENCE unpacks inline: the one the interpreter
-/// specialised it for, tuples then lists without a profile, none when it
-/// kept the instruction generic (an iterator, say) or with
-/// `Optimization::InlineUnpack` off.
-fn unpacked_sequences(lw: &mut Lowering) -> &'static [Sequence] {
-    let sequences: &'static [Sequence] = match lw.observed() {
-        Observed::Nothing => &[Sequence::Tuple, Sequence::List],
-        Observed::Specialized(op::UNPACK_SEQUENCE_TWO_TUPLE | op::UNPACK_SEQUENCE_TUPLE) => &[Sequence::Tuple],
-        Observed::Specialized(op::UNPACK_SEQUENCE_LIST) => &[Sequence::List],
-        Observed::Specialized(_) | Observed::Generic => &[],
+/// Whether UNPACK_SEQUENCE unpacks tuples and lists inline: unless the
+/// interpreter kept the instruction generic or specialised it for neither
+/// (an iterator, say), or `Optimization::InlineUnpack` is off. One path
+/// serves both, also where the profile names one: code such as pyperformance's
+/// unpack_sequence runs the same site on both, and the interpreter
+/// re-specialises it as the type changes.
+fn unpacks_inline(lw: &mut Lowering) -> bool {
+    let observed = match lw.observed() {
+        Observed::Nothing => true,
+        Observed::Specialized(opcode) => {
+            matches!(opcode, op::UNPACK_SEQUENCE_TWO_TUPLE | op::UNPACK_SEQUENCE_TUPLE | op::UNPACK_SEQUENCE_LIST)
+        }
+        Observed::Generic => false,
     };
-    if !sequences.is_empty() && lw.apply(Optimization::InlineUnpack) { sequences } else { &[] }
+    observed && lw.apply(Optimization::InlineUnpack)
 }
 
-/// UNPACK_SEQUENCE of `seq` when it is exactly a `sequence` of `count`
+/// UNPACK_SEQUENCE of `seq` when it is exactly a tuple or a list of `count`
 /// items (else goes to `fail`): its items pushed with references of their
 /// own, the first on top, as the interpreter's specialised forms do.
-fn unpack_inline(lw: &mut Lowering, sequence: Sequence, seq: Operand, count: usize, fail: Block) {
-    let expected = lw.data_address(sequence.type_symbol());
+fn unpack_inline(lw: &mut Lowering, seq: Operand, count: usize, fail: Block) {
     let actual = lw.load(seq.value, abi::OBJECT_TYPE);
-    let same_type = lw.b.ins().icmp(IntCC::Equal, actual, expected);
-    lw.guard(same_type, fail);
+    let [is_tuple, is_list] = [Sequence::Tuple, Sequence::List].map(|sequence| {
+        let expected = lw.data_address(sequence.type_symbol());
+        lw.b.ins().icmp(IntCC::Equal, actual, expected)
+    });
+    let either = lw.b.ins().bor(is_tuple, is_list);
+    lw.guard(either, fail);
     let size = lw.load(seq.value, abi::VAROBJECT_SIZE);
     let same_size = lw.b.ins().icmp_imm_s(IntCC::Equal, size, count as i64);
     lw.guard(same_size, fail);
-    let items = sequence.items(lw, seq.value);
-    for i in (0..count).rev() {
-        let item = lw.load(items, 8 * i);
-        lw.incref(item);
-        lw.push(item);
+    if count > 0 {
+        // Both addresses are computed, then one chosen: reading a tuple as
+        // a list reads its first item slot, which a tuple of `count` has.
+        let tuple_items = Sequence::Tuple.items(lw, seq.value);
+        let list_items = Sequence::List.items(lw, seq.value);
+        let items = lw.b.ins().select(is_tuple, tuple_items, list_items);
+        for i in (0..count).rev() {
+            let item = lw.load(items, 8 * i);
+            lw.incref(item);
+            lw.push(item);
+        }
     }
     lw.release(seq);
 }
