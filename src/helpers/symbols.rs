@@ -42,6 +42,8 @@ symbol_table! {
     "_Py_tracemalloc_config" => std::ptr::addr_of!(abi_ffi::_Py_tracemalloc_config),
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
+    "PyObject_Size" => ffi::PyObject_Size as unsafe extern "C" fn(_) -> _,
+    "PyObject_IsInstance" => ffi::PyObject_IsInstance as unsafe extern "C" fn(_, _) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
     "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
     // Leaving compiled code.

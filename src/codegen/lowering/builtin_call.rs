@@ -3,20 +3,34 @@
 //! interpreter specialised a call site's PRECALL for a C function taking one
 //! argument (`METH_O`), an argument array (`METH_FASTCALL`) or none
 //! (`METH_NOARGS`), generated code checks the same guards and calls the C
-//! function itself, without vectorcall and the runtime's call path. Any
-//! other callable, and a call at the recursion limit, takes `pyjit_call`.
+//! function itself, without vectorcall and the runtime's call path; `len`
+//! and `isinstance`, which the interpreter calls by identity, are worked out
+//! inline for the common types. Any other callable, and a call at the
+//! recursion limit, takes `pyjit_call`.
 
 use super::Lowering;
 use crate::abi::{self, op};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
 use pyo3::ffi;
 
-/// The C functions a specialised PRECALL calls itself.
+/// The calls a specialised PRECALL makes itself.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum BuiltinCall {
+    /// A C function called by its `ml_flags`.
+    CFunction(CFunction),
+    /// `len(o)`, `PRECALL_NO_KW_LEN`, and `isinstance(o, cls)`,
+    /// `PRECALL_NO_KW_ISINSTANCE`: the callable must be the interpreter's
+    /// cached builtin (`callable_cache`), and no recursion level is counted.
+    Len,
+    IsInstance,
+}
+
+/// The C functions a specialised PRECALL calls by their `ml_flags`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CFunction {
     /// A builtin function (or a builtin bound method) of one argument,
     /// `PRECALL_NO_KW_BUILTIN_O`: `f(self, arg)`, counting a recursion level.
     FunctionO,
@@ -31,25 +45,25 @@ pub enum BuiltinCall {
     DescriptorFast,
 }
 
-impl BuiltinCall {
+impl CFunction {
     /// The `ml_flags` the callable must have (all of them, as the
     /// interpreter's guards compare them).
     fn flags(self) -> i32 {
         match self {
-            BuiltinCall::FunctionO | BuiltinCall::DescriptorO => ffi::METH_O,
-            BuiltinCall::FunctionFast | BuiltinCall::DescriptorFast => ffi::METH_FASTCALL,
-            BuiltinCall::DescriptorNoArgs => ffi::METH_NOARGS,
+            CFunction::FunctionO | CFunction::DescriptorO => ffi::METH_O,
+            CFunction::FunctionFast | CFunction::DescriptorFast => ffi::METH_FASTCALL,
+            CFunction::DescriptorNoArgs => ffi::METH_NOARGS,
         }
     }
 
     fn is_descriptor(self) -> bool {
-        matches!(self, BuiltinCall::DescriptorNoArgs | BuiltinCall::DescriptorO | BuiltinCall::DescriptorFast)
+        matches!(self, CFunction::DescriptorNoArgs | CFunction::DescriptorO | CFunction::DescriptorFast)
     }
 
     /// Whether the call counts a recursion level (the interpreter's
     /// `_Py_EnterRecursiveCallTstate` around the C call).
     fn checks_recursion(self) -> bool {
-        matches!(self, BuiltinCall::FunctionO | BuiltinCall::DescriptorO | BuiltinCall::DescriptorNoArgs)
+        matches!(self, CFunction::FunctionO | CFunction::DescriptorO | CFunction::DescriptorNoArgs)
     }
 }
 
@@ -61,17 +75,19 @@ impl Lowering<'_> {
             return None;
         }
         let kind = match self.profile.at(self.ins.index.checked_sub(abi::PRECALL_TO_CALL)?) {
-            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_O) if nargs == 1 => BuiltinCall::FunctionO,
-            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_FAST) => BuiltinCall::FunctionFast,
+            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_O) if nargs == 1 => BuiltinCall::CFunction(CFunction::FunctionO),
+            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_FAST) => BuiltinCall::CFunction(CFunction::FunctionFast),
             Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS) if nargs == 0 => {
-                BuiltinCall::DescriptorNoArgs
+                BuiltinCall::CFunction(CFunction::DescriptorNoArgs)
             }
             Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_O | op::PRECALL_NO_KW_LIST_APPEND)
                 if nargs == 1 =>
             {
-                BuiltinCall::DescriptorO
+                BuiltinCall::CFunction(CFunction::DescriptorO)
             }
-            Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST) => BuiltinCall::DescriptorFast,
+            Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST) => BuiltinCall::CFunction(CFunction::DescriptorFast),
+            Observed::Specialized(op::PRECALL_NO_KW_LEN) if nargs == 1 => BuiltinCall::Len,
+            Observed::Specialized(op::PRECALL_NO_KW_ISINSTANCE) if nargs == 2 => BuiltinCall::IsInstance,
             _ => return None,
         };
         self.apply(Optimization::DirectBuiltinCalls).then_some(kind)
@@ -91,6 +107,10 @@ impl Lowering<'_> {
         kind: BuiltinCall,
         generic: impl FnOnce(&mut Self) -> Value,
     ) -> Value {
+        let kind = match kind {
+            BuiltinCall::CFunction(function) => function,
+            cached => return self.call_cached_builtin(slots, cached, generic),
+        };
         let other = self.b.create_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, self.ptr);
@@ -139,21 +159,18 @@ impl Lowering<'_> {
         let function = self.load(def, abi::METHOD_DEF_FUNCTION);
         // Arguments after `self` (descriptors) or after the callable.
         let first_argument = self.b.ins().iadd_imm_s(slots, 16);
-        let frame = self.frame;
-        let precall = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index - abi::PRECALL_TO_CALL));
-        self.store(precall, frame, abi::FRAME_PREV_INSTR);
-        let calls_see_position = std::mem::replace(&mut self.calls_see_position, false);
+        let calls_see_position = self.position_at_precall();
         let count = self.iconst(i64::from(nargs));
         let result = match kind {
-            BuiltinCall::FunctionO | BuiltinCall::DescriptorO => {
+            CFunction::FunctionO | CFunction::DescriptorO => {
                 let argument = self.load(first_argument, 0);
                 self.call_address(function, &[receiver, argument])
             }
-            BuiltinCall::DescriptorNoArgs => {
+            CFunction::DescriptorNoArgs => {
                 let null = self.iconst(0);
                 self.call_address(function, &[receiver, null])
             }
-            BuiltinCall::FunctionFast | BuiltinCall::DescriptorFast => {
+            CFunction::FunctionFast | CFunction::DescriptorFast => {
                 self.call_address(function, &[receiver, first_argument, count])
             }
         };
@@ -173,5 +190,127 @@ impl Lowering<'_> {
         self.calls_see_position = calls_see_position;
         self.prev_instr_stored = None;
         self.join_with_generic(result, other, done, generic)
+    }
+
+    /// Sets the frame's position to the call site's PRECALL, where CPython
+    /// makes the calls this module makes and reports their errors, and stops
+    /// runtime calls from moving it; returns the setting to restore.
+    fn position_at_precall(&mut self) -> bool {
+        let frame = self.frame;
+        let precall = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index - abi::PRECALL_TO_CALL));
+        self.store(precall, frame, abi::FRAME_PREV_INSTR);
+        std::mem::replace(&mut self.calls_see_position, false)
+    }
+
+    /// `call_builtin` for `len` and `isinstance` (`BuiltinCall::Len`,
+    /// `BuiltinCall::IsInstance`), called without a `self` below the
+    /// callable. The window is `[NULL, callable, args…]`.
+    fn call_cached_builtin(&mut self, slots: Value, kind: BuiltinCall, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+        let other = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, self.ptr);
+        let method = self.load(slots, 0);
+        let not_method = self.b.ins().icmp_imm_s(IntCC::Equal, method, 0);
+        self.guard(not_method, other);
+        let callable = self.load(slots, 8);
+        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+        let cached_offset = if kind == BuiltinCall::Len { abi::INTERP_CACHED_LEN } else { abi::INTERP_CACHED_ISINSTANCE };
+        let cached = self.load(interp, cached_offset);
+        let same = self.b.ins().icmp(IntCC::Equal, callable, cached);
+        self.guard(same, other);
+        let calls_see_position = self.position_at_precall();
+        let first = self.load(slots, 16);
+        let (result, arguments) = if kind == BuiltinCall::Len {
+            (self.length_object(first), 1)
+        } else {
+            let cls = self.load(slots, 24);
+            (self.isinstance_object(first, cls), 2)
+        };
+        // The interpreter releases the arguments, then the callable.
+        for slot in 2..2 + arguments {
+            let item = self.load(slots, 8 * slot);
+            self.decref_at_stored_position(item);
+        }
+        self.decref_at_stored_position(callable);
+        self.calls_see_position = calls_see_position;
+        self.prev_instr_stored = None;
+        self.join_with_generic(result, other, done, generic)
+    }
+
+    /// `len(object)` as a new int, or NULL with an exception: exact lists
+    /// and tuples give their size, exact dicts their `ma_used`, anything
+    /// else `PyObject_Size`.
+    fn length_object(&mut self, object: Value) -> Value {
+        let sized = self.b.create_block();
+        let not_sized = self.b.create_block();
+        let dict = self.b.create_block();
+        let other = self.b.create_block();
+        let length = self.b.create_block();
+        let result = self.b.create_block();
+        self.b.set_cold_block(other);
+        self.b.append_block_param(length, self.ptr);
+        self.b.append_block_param(result, self.ptr);
+        let ty = self.load(object, abi::OBJECT_TYPE);
+        let [is_list, is_tuple, is_dict] = ["PyList_Type", "PyTuple_Type", "PyDict_Type"].map(|symbol| {
+            let expected = self.data_address(symbol);
+            self.b.ins().icmp(IntCC::Equal, ty, expected)
+        });
+        let is_sized = self.b.ins().bor(is_list, is_tuple);
+        self.b.ins().brif(is_sized, sized, &[], not_sized, &[]);
+        self.b.switch_to_block(sized);
+        self.b.seal_block(sized);
+        let size = self.load(object, abi::VAROBJECT_SIZE);
+        self.b.ins().jump(length, &[BlockArg::Value(size)]);
+        self.b.switch_to_block(not_sized);
+        self.b.seal_block(not_sized);
+        self.b.ins().brif(is_dict, dict, &[], other, &[]);
+        self.b.switch_to_block(dict);
+        self.b.seal_block(dict);
+        let used = self.load(object, abi::DICT_USED);
+        self.b.ins().jump(length, &[BlockArg::Value(used)]);
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        let size = self.call("PyObject_Size", &[object]);
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, size, 0);
+        let null = self.iconst(0);
+        self.b.ins().brif(failed, result, &[BlockArg::Value(null)], length, &[BlockArg::Value(size)]);
+        self.b.switch_to_block(length);
+        self.b.seal_block(length);
+        let size = self.b.block_params(length)[0];
+        let int = self.call("PyLong_FromLongLong", &[size]);
+        self.b.ins().jump(result, &[BlockArg::Value(int)]);
+        self.b.switch_to_block(result);
+        self.b.seal_block(result);
+        self.b.block_params(result)[0]
+    }
+
+    /// `isinstance(object, cls)` as a new bool, or NULL with an exception:
+    /// true at once when `object`'s type is `cls` (`PyObject_IsInstance`'s
+    /// own first test), else `PyObject_IsInstance`.
+    fn isinstance_object(&mut self, object: Value, cls: Value) -> Value {
+        let other = self.b.create_block();
+        let answer = self.b.create_block();
+        let result = self.b.create_block();
+        self.b.set_cold_block(other);
+        self.b.append_block_param(answer, types::I32);
+        self.b.append_block_param(result, self.ptr);
+        let ty = self.load(object, abi::OBJECT_TYPE);
+        let exact = self.b.ins().icmp(IntCC::Equal, ty, cls);
+        let yes = self.b.ins().iconst(types::I32, 1);
+        self.b.ins().brif(exact, answer, &[BlockArg::Value(yes)], other, &[]);
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        let verdict = self.call_returning("PyObject_IsInstance", &[object, cls], types::I32);
+        let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, verdict, 0);
+        let null = self.iconst(0);
+        self.b.ins().brif(failed, result, &[BlockArg::Value(null)], answer, &[BlockArg::Value(verdict)]);
+        self.b.switch_to_block(answer);
+        self.b.seal_block(answer);
+        let verdict = self.b.block_params(answer)[0];
+        let boolean = self.bool_object(verdict);
+        self.b.ins().jump(result, &[BlockArg::Value(boolean)]);
+        self.b.switch_to_block(result);
+        self.b.seal_block(result);
+        self.b.block_params(result)[0]
     }
 }
