@@ -28,6 +28,7 @@ symbol_table! {
     "PyList_Type" => std::ptr::addr_of!(ffi::PyList_Type),
     "PyDict_Type" => std::ptr::addr_of!(ffi::PyDict_Type),
     "PyTuple_Type" => std::ptr::addr_of!(ffi::PyTuple_Type),
+    "PyUnicode_Type" => std::ptr::addr_of!(ffi::PyUnicode_Type),
     "PyType_Type" => std::ptr::addr_of!(ffi::PyType_Type),
     "PyModule_Type" => std::ptr::addr_of!(ffi::PyModule_Type),
     "PyLong_Type" => std::ptr::addr_of!(ffi::PyLong_Type),
@@ -44,6 +45,8 @@ symbol_table! {
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
     "PyObject_Size" => ffi::PyObject_Size as unsafe extern "C" fn(_) -> _,
     "PyObject_IsInstance" => ffi::PyObject_IsInstance as unsafe extern "C" fn(_, _) -> _,
+    "PyObject_Str" => ffi::PyObject_Str as unsafe extern "C" fn(_) -> _,
+    "PySequence_Tuple" => ffi::PySequence_Tuple as unsafe extern "C" fn(_) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
     "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
     // Leaving compiled code.

@@ -26,6 +26,11 @@ pub enum BuiltinCall {
     /// cached builtin (`callable_cache`), and no recursion level is counted.
     Len,
     IsInstance,
+    /// `type(o)`, `str(o)` and `tuple(o)`, `PRECALL_NO_KW_TYPE_1`,
+    /// `..._STR_1` and `..._TUPLE_1`: the callable must be that type.
+    Type1,
+    Str1,
+    Tuple1,
 }
 
 /// The C functions a specialised PRECALL calls by their `ml_flags`.
@@ -43,6 +48,12 @@ pub enum CFunction {
     DescriptorNoArgs,
     DescriptorO,
     DescriptorFast,
+    /// A builtin function or method descriptor taking an argument array
+    /// and keyword names (`PRECALL_BUILTIN_FAST_WITH_KEYWORDS`,
+    /// `PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS`): most functions
+    /// Argument Clinic generates, `re.Pattern.search` or `str.split` say.
+    FunctionFastWithKeywords,
+    DescriptorFastWithKeywords,
 }
 
 impl CFunction {
@@ -53,11 +64,20 @@ impl CFunction {
             CFunction::FunctionO | CFunction::DescriptorO => ffi::METH_O,
             CFunction::FunctionFast | CFunction::DescriptorFast => ffi::METH_FASTCALL,
             CFunction::DescriptorNoArgs => ffi::METH_NOARGS,
+            CFunction::FunctionFastWithKeywords | CFunction::DescriptorFastWithKeywords => {
+                ffi::METH_FASTCALL | ffi::METH_KEYWORDS
+            }
         }
     }
 
     fn is_descriptor(self) -> bool {
-        matches!(self, CFunction::DescriptorNoArgs | CFunction::DescriptorO | CFunction::DescriptorFast)
+        matches!(
+            self,
+            CFunction::DescriptorNoArgs
+                | CFunction::DescriptorO
+                | CFunction::DescriptorFast
+                | CFunction::DescriptorFastWithKeywords
+        )
     }
 
     /// Whether the call counts a recursion level (the interpreter's
@@ -69,12 +89,21 @@ impl CFunction {
 
 impl Lowering<'_> {
     /// The builtin call the interpreter specialised the current CALL's
-    /// PRECALL for, with `nargs` arguments and no keywords, if any.
-    pub fn builtin_call(&mut self, nargs: u32, keywords: bool) -> Option<BuiltinCall> {
-        if keywords || !self.enabled.contains(Optimization::ProfileGuided) {
+    /// PRECALL for, with `nargs` arguments (keyword names in the constant
+    /// `kwnames`), if any.
+    pub fn builtin_call(&mut self, nargs: u32, kwnames: Option<u32>) -> Option<BuiltinCall> {
+        if !self.enabled.contains(Optimization::ProfileGuided) {
             return None;
         }
-        let kind = match self.profile.at(self.ins.index.checked_sub(abi::PRECALL_TO_CALL)?) {
+        let observed = self.profile.at(self.ins.index.checked_sub(abi::PRECALL_TO_CALL)?);
+        let kind = match observed {
+            Observed::Specialized(op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS) => {
+                BuiltinCall::CFunction(CFunction::FunctionFastWithKeywords)
+            }
+            Observed::Specialized(op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS) => {
+                BuiltinCall::CFunction(CFunction::DescriptorFastWithKeywords)
+            }
+            _ if kwnames.is_some() => return None,
             Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_O) if nargs == 1 => BuiltinCall::CFunction(CFunction::FunctionO),
             Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_FAST) => BuiltinCall::CFunction(CFunction::FunctionFast),
             Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS) if nargs == 0 => {
@@ -88,6 +117,9 @@ impl Lowering<'_> {
             Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST) => BuiltinCall::CFunction(CFunction::DescriptorFast),
             Observed::Specialized(op::PRECALL_NO_KW_LEN) if nargs == 1 => BuiltinCall::Len,
             Observed::Specialized(op::PRECALL_NO_KW_ISINSTANCE) if nargs == 2 => BuiltinCall::IsInstance,
+            Observed::Specialized(op::PRECALL_NO_KW_TYPE_1) if nargs == 1 => BuiltinCall::Type1,
+            Observed::Specialized(op::PRECALL_NO_KW_STR_1) if nargs == 1 => BuiltinCall::Str1,
+            Observed::Specialized(op::PRECALL_NO_KW_TUPLE_1) if nargs == 1 => BuiltinCall::Tuple1,
             _ => return None,
         };
         self.apply(Optimization::DirectBuiltinCalls).then_some(kind)
@@ -105,11 +137,12 @@ impl Lowering<'_> {
         slots: Value,
         nargs: u32,
         kind: BuiltinCall,
+        kwnames: Option<u32>,
         generic: impl FnOnce(&mut Self) -> Value,
     ) -> Value {
         let kind = match kind {
             BuiltinCall::CFunction(function) => function,
-            cached => return self.call_cached_builtin(slots, cached, generic),
+            by_identity => return self.call_by_identity(slots, by_identity, generic),
         };
         let other = self.b.create_block();
         let done = self.b.create_block();
@@ -173,6 +206,17 @@ impl Lowering<'_> {
             CFunction::FunctionFast | CFunction::DescriptorFast => {
                 self.call_address(function, &[receiver, first_argument, count])
             }
+            CFunction::FunctionFastWithKeywords | CFunction::DescriptorFastWithKeywords => {
+                let (positional, names) = match kwnames {
+                    Some(index) => {
+                        let names = self.constant(index);
+                        let keywords = self.load(names, abi::VAROBJECT_SIZE);
+                        (self.b.ins().isub(count, keywords), names)
+                    }
+                    None => (count, self.iconst(0)),
+                };
+                self.call_address(function, &[receiver, first_argument, positional, names])
+            }
         };
         if let Some(remaining) = remaining {
             let tstate = self.tstate;
@@ -202,10 +246,11 @@ impl Lowering<'_> {
         std::mem::replace(&mut self.calls_see_position, false)
     }
 
-    /// `call_builtin` for `len` and `isinstance` (`BuiltinCall::Len`,
-    /// `BuiltinCall::IsInstance`), called without a `self` below the
-    /// callable. The window is `[NULL, callable, args…]`.
-    fn call_cached_builtin(&mut self, slots: Value, kind: BuiltinCall, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+    /// `call_builtin` for the builtins the interpreter recognises by
+    /// identity (`len`, `isinstance`, `type`, `str`, `tuple`), called
+    /// without a `self` below the callable: the window is `[NULL, callable,
+    /// args…]`.
+    fn call_by_identity(&mut self, slots: Value, kind: BuiltinCall, generic: impl FnOnce(&mut Self) -> Value) -> Value {
         let other = self.b.create_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, self.ptr);
@@ -213,18 +258,35 @@ impl Lowering<'_> {
         let not_method = self.b.ins().icmp_imm_s(IntCC::Equal, method, 0);
         self.guard(not_method, other);
         let callable = self.load(slots, 8);
-        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
-        let cached_offset = if kind == BuiltinCall::Len { abi::INTERP_CACHED_LEN } else { abi::INTERP_CACHED_ISINSTANCE };
-        let cached = self.load(interp, cached_offset);
-        let same = self.b.ins().icmp(IntCC::Equal, callable, cached);
+        let expected = match kind {
+            BuiltinCall::Len | BuiltinCall::IsInstance => {
+                let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+                let slot = if kind == BuiltinCall::Len { abi::INTERP_CACHED_LEN } else { abi::INTERP_CACHED_ISINSTANCE };
+                self.load(interp, slot)
+            }
+            BuiltinCall::Type1 => self.data_address("PyType_Type"),
+            BuiltinCall::Str1 => self.data_address("PyUnicode_Type"),
+            BuiltinCall::Tuple1 => self.data_address("PyTuple_Type"),
+            BuiltinCall::CFunction(_) => unreachable!("called by its flags"),
+        };
+        let same = self.b.ins().icmp(IntCC::Equal, callable, expected);
         self.guard(same, other);
         let calls_see_position = self.position_at_precall();
         let first = self.load(slots, 16);
-        let (result, arguments) = if kind == BuiltinCall::Len {
-            (self.length_object(first), 1)
-        } else {
-            let cls = self.load(slots, 24);
-            (self.isinstance_object(first, cls), 2)
+        let (result, arguments) = match kind {
+            BuiltinCall::Len => (self.length_object(first), 1),
+            BuiltinCall::IsInstance => {
+                let cls = self.load(slots, 24);
+                (self.isinstance_object(first, cls), 2)
+            }
+            BuiltinCall::Type1 => {
+                let ty = self.load(first, abi::OBJECT_TYPE);
+                self.incref(ty);
+                (ty, 1)
+            }
+            BuiltinCall::Str1 => (self.call("PyObject_Str", &[first]), 1),
+            BuiltinCall::Tuple1 => (self.call("PySequence_Tuple", &[first]), 1),
+            BuiltinCall::CFunction(_) => unreachable!("called by its flags"),
         };
         // The interpreter releases the arguments, then the callable.
         for slot in 2..2 + arguments {

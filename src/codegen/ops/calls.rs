@@ -29,8 +29,8 @@ pub fn lower(lw: &mut Lowering) {
                 lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
             };
             // `pyjit_call` also decides at each call whether to call directly.
-            let result = if let Some(kind) = lw.builtin_call(arg, kwnames.is_some()) {
-                lw.call_builtin(slots, arg, kind, generic)
+            let result = if let Some(kind) = lw.builtin_call(arg, kwnames) {
+                lw.call_builtin(slots, arg, kind, kwnames, generic)
             } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
                 lw.call_directly(slots, arg, generic)
             } else {
