@@ -1,6 +1,7 @@
 # Builtins called with an argument array and keyword names
-# (PRECALL_BUILTIN_FAST_WITH_KEYWORDS, PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS)
-# and type(o), str(o), tuple(o) (PRECALL_NO_KW_TYPE_1 / _STR_1 / _TUPLE_1),
+# (PRECALL_BUILTIN_FAST_WITH_KEYWORDS, PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS),
+# type(o), str(o), tuple(o) (PRECALL_NO_KW_TYPE_1 / _STR_1 / _TUPLE_1) and
+# classes called through their vectorcall slot (PRECALL_BUILTIN_CLASS),
 # compiled after the specialising interpreter profiled them
 # (direct-builtin-calls): with and without keywords, then every guard's
 # failure (a str subclass as `self`, the global rebound to a Python
@@ -108,8 +109,16 @@ def tuple_of(x):
     return tuple(x)
 
 
+def build(n, text):
+    return list(range(n)), int(text, base=16), dict(n=n), set()
+
+
 for i in range(40):
     tuple_of([1])
+    build(3, "ff")
+run("build", build, 4, "10")
+run("build bad", build, 2, "xyz")
+run("build bad range", build, "2", "1")
 run("tuple_of gen", tuple_of, (i * i for i in range(4)))
 run("tuple_of bad", tuple_of, 5)
 
@@ -119,4 +128,20 @@ del sorted
 str = repr
 run("kinds shadowed", kinds, "q")
 del str
+
+
+class range:
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter([self.n] * 2)
+
+
+run("build shadowed", build, 5, "1")
+del range
+dict = lambda **kwargs: sorted(kwargs)
+run("build shadowed dict", build, 1, "1")
+del dict
 run("order restored", order, [2, 3], False)
+run("build restored", build, 2, "a")

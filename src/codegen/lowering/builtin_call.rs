@@ -31,6 +31,9 @@ pub enum BuiltinCall {
     Type1,
     Str1,
     Tuple1,
+    /// A class with a vectorcall slot (`range`, `list`, `int`, ...),
+    /// `PRECALL_BUILTIN_CLASS`: the slot is called, keywords included.
+    Class,
 }
 
 /// The C functions a specialised PRECALL calls by their `ml_flags`.
@@ -103,6 +106,7 @@ impl Lowering<'_> {
             Observed::Specialized(op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS) => {
                 BuiltinCall::CFunction(CFunction::DescriptorFastWithKeywords)
             }
+            Observed::Specialized(op::PRECALL_BUILTIN_CLASS) => BuiltinCall::Class,
             _ if kwnames.is_some() => return None,
             Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_O) if nargs == 1 => BuiltinCall::CFunction(CFunction::FunctionO),
             Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_FAST) => BuiltinCall::CFunction(CFunction::FunctionFast),
@@ -142,7 +146,7 @@ impl Lowering<'_> {
     ) -> Value {
         let kind = match kind {
             BuiltinCall::CFunction(function) => function,
-            by_identity => return self.call_by_identity(slots, by_identity, generic),
+            by_callable => return self.call_by_callable(slots, nargs, by_callable, kwnames, generic),
         };
         let other = self.b.create_block();
         let done = self.b.create_block();
@@ -207,14 +211,7 @@ impl Lowering<'_> {
                 self.call_address(function, &[receiver, first_argument, count])
             }
             CFunction::FunctionFastWithKeywords | CFunction::DescriptorFastWithKeywords => {
-                let (positional, names) = match kwnames {
-                    Some(index) => {
-                        let names = self.constant(index);
-                        let keywords = self.load(names, abi::VAROBJECT_SIZE);
-                        (self.b.ins().isub(count, keywords), names)
-                    }
-                    None => (count, self.iconst(0)),
-                };
+                let (positional, names) = self.positional_and_names(count, kwnames);
                 self.call_address(function, &[receiver, first_argument, positional, names])
             }
         };
@@ -246,11 +243,32 @@ impl Lowering<'_> {
         std::mem::replace(&mut self.calls_see_position, false)
     }
 
-    /// `call_builtin` for the builtins the interpreter recognises by
-    /// identity (`len`, `isinstance`, `type`, `str`, `tuple`), called
+    /// The positional-argument count of `count` arguments whose last ones
+    /// are named by the constant `kwnames`, and the names (NULL without).
+    fn positional_and_names(&mut self, count: Value, kwnames: Option<u32>) -> (Value, Value) {
+        match kwnames {
+            Some(index) => {
+                let names = self.constant(index);
+                let keywords = self.load(names, abi::VAROBJECT_SIZE);
+                (self.b.ins().isub(count, keywords), names)
+            }
+            None => (count, self.iconst(0)),
+        }
+    }
+
+    /// `call_builtin` for the calls the interpreter guards by the callable
+    /// itself: the builtins it recognises by identity (`len`, `isinstance`,
+    /// `type`, `str`, `tuple`) and classes with a vectorcall slot, called
     /// without a `self` below the callable: the window is `[NULL, callable,
     /// args…]`.
-    fn call_by_identity(&mut self, slots: Value, kind: BuiltinCall, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+    fn call_by_callable(
+        &mut self,
+        slots: Value,
+        nargs: u32,
+        kind: BuiltinCall,
+        kwnames: Option<u32>,
+        generic: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
         let other = self.b.create_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, self.ptr);
@@ -262,34 +280,54 @@ impl Lowering<'_> {
             BuiltinCall::Len | BuiltinCall::IsInstance => {
                 let interp = self.load(self.tstate, abi::TSTATE_INTERP);
                 let slot = if kind == BuiltinCall::Len { abi::INTERP_CACHED_LEN } else { abi::INTERP_CACHED_ISINSTANCE };
-                self.load(interp, slot)
+                Some(self.load(interp, slot))
             }
-            BuiltinCall::Type1 => self.data_address("PyType_Type"),
-            BuiltinCall::Str1 => self.data_address("PyUnicode_Type"),
-            BuiltinCall::Tuple1 => self.data_address("PyTuple_Type"),
+            BuiltinCall::Type1 => Some(self.data_address("PyType_Type")),
+            BuiltinCall::Str1 => Some(self.data_address("PyUnicode_Type")),
+            BuiltinCall::Tuple1 => Some(self.data_address("PyTuple_Type")),
+            BuiltinCall::Class => None,
             BuiltinCall::CFunction(_) => unreachable!("called by its flags"),
         };
-        let same = self.b.ins().icmp(IntCC::Equal, callable, expected);
-        self.guard(same, other);
+        if let Some(expected) = expected {
+            let same = self.b.ins().icmp(IntCC::Equal, callable, expected);
+            self.guard(same, other);
+        }
+        // Any class whose vectorcall slot is set.
+        let vectorcall = (kind == BuiltinCall::Class).then(|| {
+            let metatype = self.load(callable, abi::OBJECT_TYPE);
+            let flags = self.load(metatype, abi::TYPE_FLAGS);
+            let is_type = self.b.ins().band_imm_s(flags, ffi::Py_TPFLAGS_TYPE_SUBCLASS as i64);
+            self.guard(is_type, other);
+            let vectorcall = self.load(callable, abi::TYPE_VECTORCALL);
+            self.guard(vectorcall, other);
+            vectorcall
+        });
         let calls_see_position = self.position_at_precall();
-        let first = self.load(slots, 16);
-        let (result, arguments) = match kind {
-            BuiltinCall::Len => (self.length_object(first), 1),
-            BuiltinCall::IsInstance => {
-                let cls = self.load(slots, 24);
-                (self.isinstance_object(first, cls), 2)
+        let arguments = self.b.ins().iadd_imm_s(slots, 16);
+        let result = if let Some(vectorcall) = vectorcall {
+            let count = self.iconst(i64::from(nargs));
+            let (positional, names) = self.positional_and_names(count, kwnames);
+            self.call_address(vectorcall, &[callable, arguments, positional, names])
+        } else {
+            let first = self.load(arguments, 0);
+            match kind {
+                BuiltinCall::Len => self.length_object(first),
+                BuiltinCall::IsInstance => {
+                    let cls = self.load(arguments, 8);
+                    self.isinstance_object(first, cls)
+                }
+                BuiltinCall::Type1 => {
+                    let ty = self.load(first, abi::OBJECT_TYPE);
+                    self.incref(ty);
+                    ty
+                }
+                BuiltinCall::Str1 => self.call("PyObject_Str", &[first]),
+                BuiltinCall::Tuple1 => self.call("PySequence_Tuple", &[first]),
+                _ => unreachable!("a call guarded by the callable's identity"),
             }
-            BuiltinCall::Type1 => {
-                let ty = self.load(first, abi::OBJECT_TYPE);
-                self.incref(ty);
-                (ty, 1)
-            }
-            BuiltinCall::Str1 => (self.call("PyObject_Str", &[first]), 1),
-            BuiltinCall::Tuple1 => (self.call("PySequence_Tuple", &[first]), 1),
-            BuiltinCall::CFunction(_) => unreachable!("called by its flags"),
         };
         // The interpreter releases the arguments, then the callable.
-        for slot in 2..2 + arguments {
+        for slot in 2..2 + nargs as usize {
             let item = self.load(slots, 8 * slot);
             self.decref_at_stored_position(item);
         }
