@@ -24,11 +24,18 @@ pub struct CallTarget {
     /// The code's native code and its data block, when it has native code.
     pub entry: Option<Entry>,
     pub data: *mut u64,
-    /// The number of parameters, when the code has native code, no
-    /// `*args`, `**kwargs` or keyword-only parameters and no locals dict,
-    /// so that positional arguments, with defaults for the last ones, bind
-    /// them; else `NO_ARITY`.
+    /// The most positional arguments a call may pass, when the code has
+    /// native code, no keyword-only parameters and no locals dict, so that
+    /// positional arguments, with defaults for the last ones, bind its
+    /// parameters: `argcount`, or `ANY_ARITY` when `*args` takes the rest;
+    /// else `NO_ARITY`.
     pub arity: u32,
+    /// `co_argcount`, and whether the code collects further positional
+    /// arguments in a tuple (`*args`) and keywords in a dict (`**kwargs`),
+    /// both bound after the parameters.
+    pub argcount: u32,
+    pub varargs: bool,
+    pub varkeywords: bool,
     /// `co_nlocalsplus`, and the words of a frame of the code (whatever its tier).
     pub nlocalsplus: u32,
     pub frame_words: u32,
@@ -43,6 +50,8 @@ pub struct CallTarget {
 
 /// `CallTarget::arity` of code that calls do not enter directly.
 pub const NO_ARITY: u32 = u32::MAX;
+/// `CallTarget::arity` of code with `*args`: any number of arguments.
+pub const ANY_ARITY: u32 = u32::MAX - 1;
 
 /// Byte offsets of `CallTarget`'s fields, for generated code.
 pub const CALL_TARGET_CODE: usize = std::mem::offset_of!(CallTarget, code);

@@ -227,7 +227,8 @@ pub const CALL_DECLINED: usize = 1;
 /// does for native code (parameters left unbound take their defaults); or
 /// returns `CALL_DECLINED` having done nothing when the call needs the
 /// runtime: no native code, code whose parameters positional arguments do
-/// not bind alone (`CallTarget::arity`), too many arguments or too few for
+/// not bind alone (`CallTarget::arity`; `*args` and `**kwargs` get a new
+/// tuple of the rest and an empty dict), too many arguments or too few for
 /// the defaults, a trace or profile function, the
 /// recursion limit reached, a C stack nearly used up (measured every
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
@@ -253,9 +254,9 @@ pub unsafe extern "C" fn enter_compiled(
     unsafe {
         let (ts, target) = (&*tstate, &mut *target);
         let Some(entry) = target.entry else { return declined };
-        let (arity, remaining) = (target.arity as usize, *ts.recursion_remaining());
+        let (argcount, remaining) = (target.argcount as usize, *ts.recursion_remaining());
         if target.arity == NO_ARITY
-            || nargs > arity
+            || nargs > target.arity as usize
             || ts.use_tracing()
             || remaining <= 0
             || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted()
@@ -265,14 +266,19 @@ pub unsafe extern "C" fn enter_compiled(
         // The last parameters the arguments leave unbound take the last defaults.
         let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
         let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
-        if nargs + default_count < arity {
+        if nargs + default_count < argcount {
             return declined;
         }
-        let Some(frame) = push_frame(ts, target.frame_words as usize) else { return declined };
+        let Some(collected) = Collected::new(target, nargs) else { return declined };
+        let Some(frame) = push_frame(ts, target.frame_words as usize) else {
+            collected.release();
+            return declined;
+        };
         initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
-        bind_positionally(fr, args, nargs, arity, defaults);
-        for i in arity..target.nlocalsplus as usize {
+        bind_positionally(fr, args, nargs, argcount, defaults);
+        let bound = collected.bind(fr, args, nargs, argcount);
+        for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
         stats::bump(&stats::DIRECT_CALLS);
@@ -286,6 +292,81 @@ pub unsafe extern "C" fn enter_compiled(
         };
         clear_and_pop(ts, frame);
         result
+    }
+}
+
+/// The tuple for `*args` and the dict for `**kwargs` of a call that
+/// `enter_compiled` runs, made before its frame is pushed so that failing to
+/// make them leaves nothing done.
+struct Collected {
+    varargs: Option<*mut PyObject>,
+    varkeywords: Option<*mut PyObject>,
+}
+
+impl Collected {
+    /// New, empty, for a call of `target` with `nargs` positional
+    /// arguments; None (no exception set) when allocating failed.
+    ///
+    /// # Safety
+    /// With the GIL held.
+    unsafe fn new(target: &CallTarget, nargs: usize) -> Option<Collected> {
+        // SAFETY: with the GIL held; the objects are new and owned here.
+        unsafe {
+            let mut collected = Collected { varargs: None, varkeywords: None };
+            if target.varargs {
+                let extra = nargs.saturating_sub(target.argcount as usize);
+                collected.varargs = Some(ffi::PyTuple_New(extra as isize)).filter(|tuple| !tuple.is_null());
+            }
+            if target.varkeywords {
+                collected.varkeywords = Some(ffi::PyDict_New()).filter(|dict| !dict.is_null());
+            }
+            if target.varargs && collected.varargs.is_none() || target.varkeywords && collected.varkeywords.is_none() {
+                collected.release();
+                ffi::PyErr_Clear();
+                return None;
+            }
+            Some(collected)
+        }
+    }
+
+    /// Moves the arguments after the first `argcount` of the `nargs` at
+    /// `args` into the tuple, and binds the tuple and the dict after the
+    /// parameters, as CPython's `initialize_locals` does; returns the first
+    /// slot left unbound.
+    ///
+    /// # Safety
+    /// `frame` is a fresh frame whose first `argcount` slots are bound;
+    /// `args` holds `nargs` owned references.
+    unsafe fn bind(self, frame: &Frame, args: *const *mut PyObject, nargs: usize, argcount: usize) -> usize {
+        // SAFETY: see above; the tuple was made with room for the extra arguments.
+        unsafe {
+            let mut next = argcount;
+            if let Some(tuple) = self.varargs {
+                for i in argcount..nargs {
+                    ffi::PyTuple_SET_ITEM(tuple, (i - argcount) as isize, *args.add(i));
+                }
+                *frame.slot(next) = tuple;
+                next += 1;
+            }
+            if let Some(dict) = self.varkeywords {
+                *frame.slot(next) = dict;
+                next += 1;
+            }
+            next
+        }
+    }
+
+    /// Releases what was made, unbound.
+    ///
+    /// # Safety
+    /// With the GIL held.
+    unsafe fn release(self) {
+        // SAFETY: the objects are owned here.
+        unsafe {
+            for object in [self.varargs, self.varkeywords].into_iter().flatten() {
+                ffi::Py_DECREF(object);
+            }
+        }
     }
 }
 

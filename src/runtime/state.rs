@@ -10,7 +10,7 @@ use pyjit_cache_format::Key;
 use pyo3::types::PyCode;
 use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
-use crate::helpers::calls::{CallTarget, CODE_EXTRA_INDEX, NO_ARITY};
+use crate::helpers::calls::{CallTarget, ANY_ARITY, CODE_EXTRA_INDEX, NO_ARITY};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
 use crate::profile::Profile;
@@ -149,6 +149,9 @@ impl CodeState {
                 entry: None,
                 data: std::ptr::null_mut(),
                 arity: NO_ARITY,
+                argcount: 0,
+                varargs: false,
+                varkeywords: false,
                 nlocalsplus,
                 frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
                 entered: 0,
@@ -284,10 +287,12 @@ impl CodeState {
             // frame evaluator came before pyjit's.
             let binds_positionally = flags & abi::CO_OPTIMIZED != 0
                 && (!self.target.creates_generator || super::evaluates_after_cpython())
-                && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
                 && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
             if binds_positionally {
-                self.target.arity = abi::code_int(code, abi::CODE_ARGCOUNT) as u32;
+                self.target.argcount = abi::code_int(code, abi::CODE_ARGCOUNT) as u32;
+                self.target.varargs = flags & abi::CO_VARARGS != 0;
+                self.target.varkeywords = flags & abi::CO_VARKEYWORDS != 0;
+                self.target.arity = if self.target.varargs { ANY_ARITY } else { self.target.argcount };
             }
         }
         self.tier = tier;

@@ -1,0 +1,80 @@
+# Compiled callers call compiled functions with *args and **kwargs
+# directly (pyjit_enter_compiled): the arguments after the parameters go to
+# a new tuple, **kwargs gets a new empty dict, defaults fill the rest, and
+# calls that need more (keywords, too few arguments) take the generic path
+# with CPython's errors. Covers locals(), frames, a captured *args (a cell),
+# generators, recursion and methods.
+import sys
+
+
+def star(*args):
+    return args
+
+
+def first_and_rest(a, b=2, *rest):
+    return a, b, rest
+
+
+def keywords(a, **kwargs):
+    kwargs["seen"] = a
+    return sorted(kwargs.items())
+
+
+def both(x, *args, **kwargs):
+    return x, args, kwargs, sorted(locals())
+
+
+def captured(*args):
+    def inner():
+        return args
+    return inner()
+
+
+def frame_view(a, *args, **kw):
+    f = sys._getframe()
+    return f.f_code.co_varnames[: f.f_code.co_argcount + 2], {k: v for k, v in f.f_locals.items() if k != "f"}
+
+
+def gen(*items):
+    for item in items:
+        yield item * 2
+
+
+def total(n, *acc):
+    if n == 0:
+        return sum(acc)
+    return total(n - 1, n, *acc)
+
+
+class Logger:
+    def log(self, message, *args, **kwargs):
+        return message % args if args else message, kwargs
+
+    def debug(self, message, *args, **kwargs):
+        return self.log(message, *args, **kwargs)
+
+
+def driver():
+    print(star(), star(1), star(1, 2, 3))
+    print(first_and_rest(1), first_and_rest(1, 5), first_and_rest(1, 5, 6, 7))
+    print(keywords(1), keywords(2, z=3))
+    print(both(1), both(1, 2, 3), both(1, 2, k=4))
+    print(captured(), captured(4, 5))
+    print(frame_view(1), frame_view(1, 2, 3))
+    print(list(gen()), list(gen(1, 2)))
+    print(total(5))
+    logger = Logger()
+    for i in range(3):
+        print(logger.debug("plain"), logger.debug("%s-%s", i, i + 1), logger.debug("kw", extra=i))
+    a = star(1, 2)
+    b = star(1, 2)
+    print(a == b, a is not b)
+    for call in (lambda: first_and_rest(), lambda: keywords(), lambda: both(), lambda: keywords(1, 2)):
+        try:
+            call()
+        except TypeError as error:
+            print("TypeError", error)
+
+
+driver()
+driver()
