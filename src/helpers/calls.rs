@@ -25,15 +25,16 @@ pub struct CallTarget {
     pub entry: Option<Entry>,
     pub data: *mut u64,
     /// The most positional arguments a call may pass, when the code has
-    /// native code, no keyword-only parameters and no locals dict, so that
-    /// positional arguments, with defaults for the last ones, bind its
-    /// parameters: `argcount`, or `ANY_ARITY` when `*args` takes the rest;
-    /// else `NO_ARITY`.
+    /// native code and no locals dict, so that positional arguments, with
+    /// defaults for the last ones and for the keyword-only parameters, bind
+    /// its parameters: `argcount`, or `ANY_ARITY` when `*args` takes the
+    /// rest; else `NO_ARITY`.
     pub arity: u32,
-    /// `co_argcount`, and whether the code collects further positional
-    /// arguments in a tuple (`*args`) and keywords in a dict (`**kwargs`),
-    /// both bound after the parameters.
+    /// `co_argcount` and `co_kwonlyargcount`, and whether the code collects
+    /// further positional arguments in a tuple (`*args`) and keywords in a
+    /// dict (`**kwargs`), both bound after the parameters.
     pub argcount: u32,
+    pub kwonlyargcount: u32,
     pub varargs: bool,
     pub varkeywords: bool,
     /// `co_nlocalsplus`, and the words of a frame of the code (whatever its tier).

@@ -229,7 +229,8 @@ pub const CALL_DECLINED: usize = 1;
 /// runtime: no native code, code whose parameters positional arguments do
 /// not bind alone (`CallTarget::arity`; `*args` and `**kwargs` get a new
 /// tuple of the rest and an empty dict), too many arguments or too few for
-/// the defaults, a trace or profile function, the
+/// the defaults, a keyword-only parameter without a default, a trace or
+/// profile function, the
 /// recursion limit reached, a C stack nearly used up (measured every
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
 /// chunk without room. A call of a function that creates a generator
@@ -269,6 +270,10 @@ pub unsafe extern "C" fn enter_compiled(
         if nargs + default_count < argcount {
             return declined;
         }
+        let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
+        if target.kwonlyargcount > 0 && !keyword_only_defaults(target, kwdefaults, |_, _| ()) {
+            return declined;
+        }
         let Some(collected) = Collected::new(target, nargs) else { return declined };
         let Some(frame) = push_frame(ts, target.frame_words as usize) else {
             collected.release();
@@ -277,7 +282,8 @@ pub unsafe extern "C" fn enter_compiled(
         initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
         bind_positionally(fr, args, nargs, argcount, defaults);
-        let bound = collected.bind(fr, args, nargs, argcount);
+        keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = ffi::Py_NewRef(value));
+        let bound = collected.bind(fr, args, nargs, argcount, argcount + target.kwonlyargcount as usize);
         for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
@@ -292,6 +298,38 @@ pub unsafe extern "C" fn enter_compiled(
         };
         clear_and_pop(ts, frame);
         result
+    }
+}
+
+/// Passes each keyword-only parameter of `target`'s code (the slots after
+/// its positional ones) with its default in `kwdefaults` (a function's
+/// `__kwdefaults__`, or NULL) to `bind`; returns whether every one has a
+/// default, stopping at the first without.
+///
+/// # Safety
+/// With the GIL held; `target` is a live code's state; `kwdefaults` is NULL
+/// or a dict.
+unsafe fn keyword_only_defaults(
+    target: &CallTarget,
+    kwdefaults: *mut PyObject,
+    mut bind: impl FnMut(usize, *mut PyObject),
+) -> bool {
+    // SAFETY: see above; parameter names are strings of the code's
+    // `co_localsplusnames`, whose hashes are cached.
+    unsafe {
+        if kwdefaults.is_null() {
+            return target.kwonlyargcount == 0;
+        }
+        let names = abi::code_object(target.code, abi::CODE_LOCALSPLUSNAMES);
+        let first = target.argcount as usize;
+        for slot in first..first + target.kwonlyargcount as usize {
+            let value = ffi::PyDict_GetItem(kwdefaults, ffi::PyTuple_GET_ITEM(names, slot as isize));
+            if value.is_null() {
+                return false;
+            }
+            bind(slot, value);
+        }
+        true
     }
 }
 
@@ -330,17 +368,17 @@ impl Collected {
     }
 
     /// Moves the arguments after the first `argcount` of the `nargs` at
-    /// `args` into the tuple, and binds the tuple and the dict after the
-    /// parameters, as CPython's `initialize_locals` does; returns the first
-    /// slot left unbound.
+    /// `args` into the tuple, and binds the tuple and the dict from slot
+    /// `first` (after the parameters), as CPython's `initialize_locals`
+    /// does; returns the first slot left unbound.
     ///
     /// # Safety
-    /// `frame` is a fresh frame whose first `argcount` slots are bound;
-    /// `args` holds `nargs` owned references.
-    unsafe fn bind(self, frame: &Frame, args: *const *mut PyObject, nargs: usize, argcount: usize) -> usize {
+    /// `frame` is a fresh frame whose parameters' slots are bound; `args`
+    /// holds `nargs` owned references.
+    unsafe fn bind(self, frame: &Frame, args: *const *mut PyObject, nargs: usize, argcount: usize, first: usize) -> usize {
         // SAFETY: see above; the tuple was made with room for the extra arguments.
         unsafe {
-            let mut next = argcount;
+            let mut next = first;
             if let Some(tuple) = self.varargs {
                 for i in argcount..nargs {
                     ffi::PyTuple_SET_ITEM(tuple, (i - argcount) as isize, *args.add(i));

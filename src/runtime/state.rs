@@ -150,6 +150,7 @@ impl CodeState {
                 data: std::ptr::null_mut(),
                 arity: NO_ARITY,
                 argcount: 0,
+                kwonlyargcount: 0,
                 varargs: false,
                 varkeywords: false,
                 nlocalsplus,
@@ -286,10 +287,10 @@ impl CodeState {
             // (see `run_frame`), which calls run directly only when no other
             // frame evaluator came before pyjit's.
             let binds_positionally = flags & abi::CO_OPTIMIZED != 0
-                && (!self.target.creates_generator || super::evaluates_after_cpython())
-                && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
+                && (!self.target.creates_generator || super::evaluates_after_cpython());
             if binds_positionally {
                 self.target.argcount = abi::code_int(code, abi::CODE_ARGCOUNT) as u32;
+                self.target.kwonlyargcount = abi::code_int(code, abi::CODE_KWONLYARGCOUNT) as u32;
                 self.target.varargs = flags & abi::CO_VARARGS != 0;
                 self.target.varkeywords = flags & abi::CO_VARKEYWORDS != 0;
                 self.target.arity = if self.target.varargs { ANY_ARITY } else { self.target.argcount };

@@ -1,8 +1,10 @@
-# Compiled callers call compiled functions with *args and **kwargs
-# directly (pyjit_enter_compiled): the arguments after the parameters go to
-# a new tuple, **kwargs gets a new empty dict, defaults fill the rest, and
-# calls that need more (keywords, too few arguments) take the generic path
-# with CPython's errors. Covers locals(), frames, a captured *args (a cell),
+# Compiled callers call compiled functions with *args, **kwargs and
+# keyword-only parameters directly (pyjit_enter_compiled): the arguments
+# after the parameters go to a new tuple, **kwargs gets a new empty dict,
+# defaults fill the rest (keyword-only ones from __kwdefaults__, also after
+# it changes), and calls that need more (keywords, too few arguments, a
+# keyword-only parameter without default) take the generic path with
+# CPython's errors. Covers locals(), frames, a captured *args (a cell),
 # generators, recursion and methods.
 import sys
 
@@ -46,6 +48,19 @@ def total(n, *acc):
     return total(n - 1, n, *acc)
 
 
+def keyword_only(a, *, b=2, c=[]):
+    c.append(a)
+    return a, b, len(c)
+
+
+def keyword_required(a, *, b):
+    return a, b
+
+
+def keyword_and_rest(a, *args, b=1, **kwargs):
+    return a, args, b, kwargs
+
+
 class Logger:
     def log(self, message, *args, **kwargs):
         return message % args if args else message, kwargs
@@ -66,10 +81,25 @@ def driver():
     logger = Logger()
     for i in range(3):
         print(logger.debug("plain"), logger.debug("%s-%s", i, i + 1), logger.debug("kw", extra=i))
+    print(keyword_only(1), keyword_only(2, b=3), keyword_and_rest(1), keyword_and_rest(1, 2, b=5, z=6))
+    keyword_only.__kwdefaults__ = {"b": "new", "c": []}
+    print(keyword_only(3))
+    keyword_only.__kwdefaults__ = {"b": "only b"}
+    try:
+        keyword_only(4)
+    except TypeError as error:
+        print("TypeError", error)
+    keyword_only.__kwdefaults__ = None
+    try:
+        keyword_only(5)
+    except TypeError as error:
+        print("TypeError", error)
+    keyword_only.__kwdefaults__ = {"b": 2, "c": []}
     a = star(1, 2)
     b = star(1, 2)
     print(a == b, a is not b)
-    for call in (lambda: first_and_rest(), lambda: keywords(), lambda: both(), lambda: keywords(1, 2)):
+    for call in (lambda: first_and_rest(), lambda: keywords(), lambda: both(), lambda: keywords(1, 2),
+                 lambda: keyword_required(1), lambda: keyword_only()):
         try:
             call()
         except TypeError as error:
