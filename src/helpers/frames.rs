@@ -133,7 +133,10 @@ unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *
 }
 
 /// `_PyFrame_InitializeSpecials`: the frame owns new references to the
-/// function and its code (its locals are written by `bind_arguments`).
+/// function and its code (its locals are written by `bind_arguments`), and
+/// for code that is not `CO_OPTIMIZED` (a function made from module-level
+/// code, say) to its globals as its locals dict, as `_PyFunction_Vectorcall`
+/// passes them.
 ///
 /// SAFETY: `frame` was pushed for `code`, `function`'s code, which has
 /// `nlocalsplus` locals.
@@ -146,7 +149,12 @@ pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut 
         write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
         write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
         write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
-        write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
+        let locals = if abi::code_int(code, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 {
+            ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_GLOBALS))
+        } else {
+            std::ptr::null_mut()
+        };
+        write_field(base, abi::FRAME_F_LOCALS, locals);
         write_field(base, abi::FRAME_STACKTOP, nlocalsplus as i32);
         write_field(base, abi::FRAME_FRAME_OBJ, std::ptr::null_mut::<PyObject>());
         let first_unit = code.cast::<u8>().add(abi::CODE_CODE_ADAPTIVE);
