@@ -108,6 +108,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("DESCR_TYPE", "offsetof(PyDescrObject, d_type)"),
     ("METHOD_DESCR_METHOD_DEF", "offsetof(PyMethodDescrObject, d_method)"),
     ("DICT_USED", "offsetof(PyDictObject, ma_used)"),
+    ("INTERP_EVAL_FRAME", "offsetof(PyInterpreterState, eval_frame)"),
     ("INTERP_CACHED_LEN", "offsetof(PyInterpreterState, callable_cache.len)"),
     ("INTERP_CACHED_ISINSTANCE", "offsetof(PyInterpreterState, callable_cache.isinstance)"),
     ("DICT_VERSION_TAG", "offsetof(PyDictObject, ma_version_tag)"),

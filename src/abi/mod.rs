@@ -285,6 +285,15 @@ pub trait ThreadStateExt {
         // SAFETY: as above.
         unsafe { write_field(self.cframe(), CFRAME_CURRENT_FRAME, frame) }
     }
+    /// The address of the interpreter's frame-evaluation function
+    /// (`interp->eval_frame`; 0 for CPython's own).
+    fn eval_frame(&self) -> usize {
+        // SAFETY: a live thread state points to its live interpreter state.
+        unsafe {
+            let interp: *const u8 = read_field((self as *const Self).cast(), TSTATE_INTERP);
+            read_field(interp, INTERP_EVAL_FRAME)
+        }
+    }
     /// True while `sys.settrace`/`sys.setprofile` hooks are installed.
     fn use_tracing(&self) -> bool {
         // SAFETY: as above; use_tracing is a byte field.

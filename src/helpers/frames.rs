@@ -9,6 +9,7 @@ use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadSta
 use crate::helpers::calls::{CallTarget, Entry, NO_ARITY};
 use crate::stats;
 use pyo3::ffi::{self, PyObject, PyCodeObject};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// `_PyThreadState_BumpFramePointer` without its slow path: `size` words on
 /// the current data-stack chunk, if they fit and do not start it (a frame at
@@ -229,12 +230,26 @@ pub unsafe fn run_native(tstate: *mut ThreadState, frame: *mut Frame, entry: Ent
 /// What `enter_compiled` returns when it declines a call: no object's address.
 pub const CALL_DECLINED: usize = 1;
 
+/// The address of the frame-evaluation function pyjit installs (set by
+/// `runtime::enable`; 1, no function's address, before). Calls skip the
+/// evaluator only while it is the interpreter's, so that one installed
+/// after pyjit's (a debugger's, a profiler's, CPython's test_capi
+/// recorder) sees every frame.
+pub static HOOK: AtomicUsize = AtomicUsize::new(1);
+
+/// Whether pyjit's frame-evaluation function is the interpreter's.
+#[inline(always)]
+pub fn hook_installed(ts: &ThreadState) -> bool {
+    ts.eval_frame() == HOOK.load(Relaxed)
+}
+
 /// Runs a call of `function`, whose code's state starts with `target`,
 /// with the `nargs` owned references at `args` (moved into the frame), in
 /// the code's native code, pushing and popping its frame as the runtime
 /// does for native code (parameters left unbound take their defaults); or
 /// returns `CALL_DECLINED` having done nothing when the call needs the
-/// runtime: no native code, code whose parameters positional arguments do
+/// runtime: no native code, another frame evaluator installed after
+/// pyjit's (`hook_installed`), code whose parameters positional arguments do
 /// not bind alone (`CallTarget::arity`; `*args` and `**kwargs` get a new
 /// tuple of the rest and an empty dict), too many arguments or too few for
 /// the defaults, a keyword-only parameter without a default, a trace or
@@ -267,6 +282,7 @@ pub unsafe extern "C" fn enter_compiled(
         if target.arity == NO_ARITY
             || nargs > target.arity as usize
             || ts.use_tracing()
+            || !hook_installed(ts)
             || remaining <= 0
             || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted()
         {

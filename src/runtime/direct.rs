@@ -44,7 +44,7 @@ pub unsafe fn call(
     // SAFETY: see above; fields are read at probed offsets.
     unsafe {
         let ts = &*tstate;
-        if !INSTALLED || ts.use_tracing() {
+        if !INSTALLED || ts.use_tracing() || !frames::hook_installed(ts) {
             return None;
         }
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
@@ -246,6 +246,7 @@ pub unsafe fn construct(
         let tp = cls.cast::<ffi::PyTypeObject>();
         let object_new: usize = read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
         if !INSTALLED
+            || !frames::hook_installed(&*tstate)
             || ffi::Py_TYPE(cls) != std::ptr::addr_of_mut!(ffi::PyType_Type)
             || read_field::<usize>(cls.cast(), abi::TYPE_NEW) != object_new
             || python_init(tp).is_none()

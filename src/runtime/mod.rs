@@ -48,6 +48,7 @@ pub fn enable() -> bool {
             PREVIOUS = abi_ffi::_PyInterpreterState_GetEvalFrameFunc(interp)
                 .filter(|f| *f as usize != abi_ffi::_PyEval_EvalFrameDefault as *const () as usize);
             abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
+            frames::HOOK.store(eval_frame as *const () as usize, std::sync::atomic::Ordering::Relaxed);
             INSTALLED = true;
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
