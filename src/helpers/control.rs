@@ -82,6 +82,32 @@ pub unsafe extern "C" fn raise(tstate: *mut ThreadState, exc: *mut PyObject, cau
     unsafe { ceval::do_raise(tstate, exc, cause) as isize }
 }
 
+/// Adds the running frame's entry to the pending exception's traceback, as
+/// the interpreter's `error:` label does. Making the frame object can fail
+/// for lack of memory: then, as in the interpreter, the pending exception
+/// is lost and a MemoryError takes its place (`PyEval_GetFrame` alone would
+/// clear both, leaving none).
+///
+/// # Safety
+/// With the GIL held, an exception pending, in a running frame.
+unsafe fn add_traceback_entry() {
+    // SAFETY: see above; the fetched references are owned here until restored.
+    unsafe {
+        let (mut kind, mut value, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut tb);
+        let frame_object = ffi::PyEval_GetFrame();
+        if frame_object.is_null() {
+            for object in [kind, value, tb] {
+                ffi::Py_XDECREF(object);
+            }
+            ffi::PyErr_NoMemory();
+        } else {
+            ffi::PyErr_Restore(kind, value, tb);
+            ffi::PyTraceBack_Here(frame_object);
+        }
+    }
+}
+
 /// The interpreter's `exception_unwind` up to the jump to a handler: adds
 /// the frame's traceback entry (with `traceback`), at code unit `lasti` (or
 /// the frame's current `prev_instr` when -1), releases the value stack from
@@ -120,10 +146,7 @@ pub unsafe extern "C" fn catch(
             std::ptr::null_mut()
         };
         if traceback != 0 {
-            let frame_object = ffi::PyEval_GetFrame();
-            if !frame_object.is_null() {
-                ffi::PyTraceBack_Here(frame_object);
-            }
+            add_traceback_entry();
         }
         for slot in (handler_top..top).rev() {
             ffi::Py_XDECREF(*fr.slot(slot as usize));
