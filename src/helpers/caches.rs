@@ -234,12 +234,21 @@ unsafe fn generic_setattr(tp: *mut ffi::PyTypeObject) -> bool {
 }
 
 /// Whether `descr` (from the type's MRO, may be NULL) takes precedence over
-/// an instance's own attributes: it is a data descriptor.
+/// an instance's own attributes, or may come to: a data descriptor, or an
+/// object of a class without `Py_TPFLAGS_IMMUTABLETYPE`, which can gain
+/// `__get__` and `__set__` while the owner's version stays the same
+/// (CPython's specializer refuses such attributes too: `MUTABLE`).
 ///
 /// SAFETY: `descr` is NULL or live.
-unsafe fn is_data_descriptor(descr: *mut PyObject) -> bool {
+unsafe fn may_take_precedence(descr: *mut PyObject) -> bool {
     // SAFETY: see above.
-    unsafe { !descr.is_null() && read_field::<usize>(ffi::Py_TYPE(descr).cast(), abi::TYPE_DESCR_SET) != 0 }
+    unsafe {
+        !descr.is_null() && {
+            let descr_type = ffi::Py_TYPE(descr);
+            read_field::<usize>(descr_type.cast(), abi::TYPE_DESCR_SET) != 0
+                || !has_flag(descr_type, ffi::Py_TPFLAGS_IMMUTABLETYPE as usize)
+        }
+    }
 }
 
 /// The pointer stored `before` bytes ahead of `obj` (an instance of a
@@ -352,7 +361,7 @@ unsafe fn instance_value_index(
 ) -> Option<u64> {
     // SAFETY: see above; the values are read only for a managed-dict type.
     unsafe {
-        if !has_flag(tp, abi::TPFLAGS_MANAGED_DICT) || is_data_descriptor(descr) {
+        if !has_flag(tp, abi::TPFLAGS_MANAGED_DICT) || may_take_precedence(descr) {
             return None;
         }
         let values = instance_values(owner);
@@ -400,9 +409,11 @@ unsafe fn class_attribute_key(owner: *mut PyObject, name: *mut PyObject, value: 
             return None;
         }
         let cls = owner.cast::<ffi::PyTypeObject>();
+        // Not a descriptor, and of a class that cannot become one.
         let value_type = ffi::Py_TYPE(value);
-        let plain = read_field::<usize>(value_type.cast(), abi::TYPE_DESCR_GET) == 0
-            || value_type == std::ptr::addr_of_mut!(ffi::PyFunction_Type);
+        let plain = has_flag(value_type, ffi::Py_TPFLAGS_IMMUTABLETYPE as usize)
+            && (read_field::<usize>(value_type.cast(), abi::TYPE_DESCR_GET) == 0
+                || value_type == std::ptr::addr_of_mut!(ffi::PyFunction_Type));
         (plain && abi_ffi::_PyType_Lookup(cls, name) == value)
             .then(|| type_key(cls).map(|key| (key & u64::from(u32::MAX)) | CLASS_KEY_TAG))
             .flatten()
@@ -549,7 +560,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                     let combined = !dict.is_null()
                         && ffi::PyDict_CheckExact(dict) != 0
                         && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
-                    if combined && !is_data_descriptor(descr) {
+                    if combined && !may_take_precedence(descr) {
                         entry_position(dict, name, value).map(|i| [key, 0, i as u64, 0])
                     } else {
                         None
@@ -801,7 +812,7 @@ pub unsafe extern "C" fn store_attr(
             let place = match kind {
                 ATTR_SLOT => object_slot(descr, abi::MEMBER_FLAG_READONLY),
                 ATTR_DICT_HINT => (has_flag(tp, abi::TPFLAGS_MANAGED_DICT)
-                    && !is_data_descriptor(descr)
+                    && !may_take_precedence(descr)
                     && stored_dict(owner).is_some())
                 .then_some(0),
                 _ => instance_value_index(owner, tp, name, descr, value),
