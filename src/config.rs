@@ -300,6 +300,7 @@ pub enum Optimization {
     DirectResume,
     ReuseNumbers,
     DirectBuiltinCalls,
+    UnboxedTemporaries,
 }
 
 /// One row of the table of optimizations.
@@ -310,7 +311,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 16] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 17] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -348,6 +349,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 16] = {
             "an inline float or int result stored to a local is written into the number only that local held"),
         row(DirectBuiltinCalls, "direct-builtin-calls",
             "calls of builtin functions and method descriptors the interpreter specialised call their C function directly; len() and isinstance() run inline"),
+        row(UnboxedTemporaries, "unboxed-temporaries",
+            "an inline int or float result another operator takes is passed unboxed, made an object only if something else needs it"),
     ]
 };
 

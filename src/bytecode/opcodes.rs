@@ -49,7 +49,7 @@ pub enum Profile {
 
 /// What an instruction can do besides its stack effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Flags(u8);
+pub struct Flags(u16);
 
 impl Flags {
     pub const NONE: Flags = Flags(0);
@@ -70,12 +70,15 @@ impl Flags {
     /// local's) and leaves the items below as they are.
     pub const LENDS: Flags = Flags(32);
     /// Its lowering takes the items it pops borrowed or owned, as they are;
-    /// the items below are owned. Every other instruction finds the whole
-    /// stack owned.
+    /// the items below are owned or unboxed numbers (`Lowering::push_number`).
+    /// Every other instruction finds the whole stack owned and boxed.
     pub const BORROWS: Flags = Flags(64);
     /// Suspends a generator's frame, which resumes at the next instruction
     /// with the value sent pushed.
     pub const SUSPENDS: Flags = Flags(128);
+    /// With `BORROWS`: its lowering also takes unboxed numbers as they are
+    /// (`Lowering::pop_number`), and the items below may stay unboxed.
+    pub const NUMBERS: Flags = Flags(256);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -175,12 +178,12 @@ opcodes! { arg;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
     LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
 
-    BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
+    BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_NEGATIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_INVERT: (1, 1), Operators [RUNS_CODE];
     UNARY_NOT: (1, 1), Operators [RUNS_CODE];
-    COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
+    COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
     IS_OP: (2, 1), Operators [BORROWS];
     CONTAINS_OP: (2, 1), Operators [RUNS_CODE];
     BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;

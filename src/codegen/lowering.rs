@@ -207,12 +207,37 @@ fn compile_function_in(
 }
 
 /// A value-stack item popped by an instruction that takes its operands
-/// borrowed (`Lowering::pop_operand`).
+/// borrowed (`Lowering::pop_operand`) or unboxed (`Lowering::pop_number`).
 #[derive(Clone, Copy)]
 pub struct Operand {
+    /// The object; NULL for an unboxed number (see `number`).
     pub value: Value,
     /// The stack did not own a reference to it.
     pub borrowed: bool,
+    /// For an item `push_number` pushed: the kind and value of the number
+    /// it is when `value` is NULL (else `value` is an owned reference).
+    pub number: Option<(Unboxed, Value)>,
+}
+
+/// A number a value-stack item may hold unboxed (see `Lowering::push_number`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unboxed {
+    /// A compact int's value (of at most 30 bits), as an i64.
+    Int,
+    /// A float's value, as an f64.
+    Float,
+}
+
+/// What a value-stack item's variable holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Held {
+    /// A reference the stack owns.
+    Owned,
+    /// A reference the frame keeps alive (see `push_borrowed`).
+    Borrowed,
+    /// An owned reference, or NULL while the item is the number of this
+    /// kind in its `numbers` variable, not boxed yet (see `push_number`).
+    Number(Unboxed),
 }
 
 /// State of one function's lowering.
@@ -246,9 +271,11 @@ pub struct Lowering<'a> {
     /// Instructions lowered so far.
     lowered: usize,
     stack: Vec<Variable>,
-    /// Per value-stack depth: whether the item there is a borrowed
-    /// reference (see `push_borrowed`), not an owned one.
-    borrowed: Vec<bool>,
+    /// Per value-stack depth: what the item there holds.
+    held: Vec<Held>,
+    /// Per value-stack depth: the variables an unboxed int and an unboxed
+    /// float there live in.
+    numbers: Vec<[Variable; 2]>,
     pub depth: usize,
     blocks: HashMap<u32, Block>,
     /// Block starts that lowered code jumps to (the rest is not lowered).
@@ -273,6 +300,10 @@ pub struct Lowering<'a> {
     exit_stubs: Vec<(ExitShape, Block)>,
     /// The latest stub of each shape and the value of `lowered` when it was created.
     exit_stub_of: HashMap<ExitShape, (Block, usize)>,
+    /// Blocks that box the unboxed numbers among an exit's stack items
+    /// before its stub (see `exit_stub`), with the exit's shape and the
+    /// depths and kinds of the numbers.
+    boxing_stubs: Vec<(Block, ExitShape, Vec<(usize, Unboxed)>)>,
 }
 
 /// Instructions after which the anchors are re-read in straight-line code.
@@ -355,7 +386,8 @@ impl<'a> Lowering<'a> {
             }
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
-        let borrowed = vec![false; info.stacksize as usize];
+        let held = vec![Held::Owned; info.stacksize as usize];
+        let numbers = (0..info.stacksize).map(|_| [b.declare_var(types::I64), b.declare_var(types::F64)]).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         let mut applied = Optimizations::NONE;
         // Every choice of fast paths reads the profile (`observed`) when it has observations.
@@ -382,7 +414,8 @@ impl<'a> Lowering<'a> {
             since_reload: 0,
             lowered: 0,
             stack,
-            borrowed,
+            held,
+            numbers,
             depth: 0,
             blocks: HashMap::new(),
             reached: HashSet::new(),
@@ -398,6 +431,7 @@ impl<'a> Lowering<'a> {
             prev_instr_stored: None,
             exit_stubs: Vec::new(),
             exit_stub_of: HashMap::new(),
+            boxing_stubs: Vec::new(),
         }
     }
 
@@ -428,7 +462,7 @@ impl<'a> Lowering<'a> {
             if let Some(&block) = self.blocks.get(&ins.start) {
                 debug_assert!(self.fused_condition.is_none(), "a fused condition crosses a block start");
                 if self.reachable {
-                    self.own_stack_below(0);
+                    self.own_stack();
                     self.record_depth(ins.start)?;
                     self.b.ins().jump(block, &[]);
                 }
@@ -438,8 +472,8 @@ impl<'a> Lowering<'a> {
                     self.b.switch_to_block(block);
                     self.reload_anchors();
                     self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
-                    // Every edge into a block carries owned items only.
-                    self.borrowed.fill(false);
+                    // Every edge into a block carries owned, boxed items only.
+                    self.held.fill(Held::Owned);
                     self.prev_instr_stored = None;
                 }
             }
@@ -823,7 +857,7 @@ impl<'a> Lowering<'a> {
 
     /// Writes the stack items `from..to` into the frame's value stack.
     pub fn spill(&mut self, from: usize, to: usize) {
-        debug_assert!(!self.borrowed[from..to].contains(&true), "a borrowed item written to the frame");
+        debug_assert!(self.held[from..to].iter().all(|&h| h == Held::Owned), "a borrowed or unboxed item written to the frame");
         for d in from..to {
             let value = self.b.use_var(self.stack[d]);
             self.store_stack_item(d, value);
@@ -844,16 +878,34 @@ impl<'a> Lowering<'a> {
             let frame = self.frame;
             let value = self.load(frame, offset);
             self.b.def_var(self.stack[d], value);
-            self.borrowed[d] = false;
+            self.held[d] = Held::Owned;
         }
     }
 
     // ---- the value stack ----------------------------------------------------
 
     pub fn push(&mut self, value: Value) {
+        self.push_held(value, Held::Owned);
+    }
+
+    fn push_held(&mut self, value: Value, held: Held) {
         self.b.def_var(self.stack[self.depth], value);
-        self.borrowed[self.depth] = false;
+        self.held[self.depth] = held;
         self.depth += 1;
+    }
+
+    /// Pushes a number the instruction computed: `object`, an owned
+    /// reference, or NULL when the item is `number` (of kind `kind`: an i64
+    /// or an f64), which is boxed only when something needs the object.
+    /// Instructions with `Flags::NUMBERS` take it unboxed (`pop_number`);
+    /// exits box it (`exit_stub`); anything else finds it boxed
+    /// (`own_stack`, `pop_operand`). So arithmetic on temporaries makes no
+    /// objects, and nothing outside the instruction sequence of one block
+    /// sees an unboxed item.
+    pub fn push_number(&mut self, object: Value, kind: Unboxed, number: Value) {
+        let variable = self.numbers[self.depth][kind as usize];
+        self.b.def_var(variable, number);
+        self.push_held(object, Held::Number(kind));
     }
 
     /// Pushes a reference the frame keeps alive without the stack owning it:
@@ -864,8 +916,7 @@ impl<'a> Lowering<'a> {
     /// (`own_stack_below`). So a local is never rebound, and no exit or
     /// jump target sees a stack item, while the item is borrowed.
     pub fn push_borrowed(&mut self, value: Value) {
-        self.push(value);
-        self.borrowed[self.depth - 1] = true;
+        self.push_held(value, Held::Borrowed);
     }
 
     /// Pops the top item as an owned reference.
@@ -874,38 +925,155 @@ impl<'a> Lowering<'a> {
         self.own(operand)
     }
 
-    /// Pops the top item as it is: owned or borrowed. The caller gives it
-    /// up with `release` or turns it into an owned reference with `own`.
+    /// Pops the top item as it is: owned or borrowed (an unboxed number is
+    /// boxed first). The caller gives it up with `release` or turns it into
+    /// an owned reference with `own`.
     pub fn pop_operand(&mut self) -> Operand {
+        if let Held::Number(_) = self.held[self.depth - 1] {
+            self.box_item(self.depth - 1);
+        }
+        self.pop_number()
+    }
+
+    /// Pops the top item as it is: owned, borrowed or an unboxed number
+    /// (only instructions with `Flags::NUMBERS` see one).
+    pub fn pop_number(&mut self) -> Operand {
         self.depth -= 1;
-        let borrowed = std::mem::take(&mut self.borrowed[self.depth]);
-        Operand { value: self.b.use_var(self.stack[self.depth]), borrowed }
+        let held = std::mem::replace(&mut self.held[self.depth], Held::Owned);
+        let value = self.b.use_var(self.stack[self.depth]);
+        let number = match held {
+            Held::Number(kind) => Some((kind, self.b.use_var(self.numbers[self.depth][kind as usize]))),
+            Held::Owned | Held::Borrowed => None,
+        };
+        Operand { value, borrowed: held == Held::Borrowed, number }
     }
 
     /// An owned reference to `operand`'s object (its own, if it is owned).
+    /// Not for a possibly unboxed number: see `own_numbers`.
     pub fn own(&mut self, operand: Operand) -> Value {
+        debug_assert!(operand.number.is_none(), "an unboxed number owned without boxing");
         if operand.borrowed {
             self.incref(operand.value);
         }
         operand.value
     }
 
+    /// Owned references to the objects of `operands` (possibly unboxed
+    /// numbers, which are boxed). If boxing one fails, the others are
+    /// released and the instruction raises the MemoryError.
+    pub fn own_numbers<const N: usize>(&mut self, operands: [Operand; N]) -> [Value; N] {
+        if operands.iter().all(|operand| operand.number.is_none()) {
+            return operands.map(|operand| self.own(operand));
+        }
+        let objects = operands.map(|operand| match operand.number {
+            Some((kind, number)) => self.boxed(operand.value, kind, number),
+            None => self.own(operand),
+        });
+        let missing = objects.map(|object| self.b.ins().icmp_imm_s(IntCC::Equal, object, 0));
+        let failed = missing.into_iter().reduce(|a, b| self.b.ins().bor(a, b)).expect("at least one operand");
+        let error = self.cold_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(failed, error, &[], ok, &[]);
+        self.b.switch_to_block(error);
+        self.b.seal_block(error);
+        for object in objects {
+            self.xdecref(object);
+        }
+        self.raise_here();
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        self.reachable = true;
+        objects
+    }
+
     /// Gives up `operand`: drops its reference if it owns one.
     pub fn release(&mut self, operand: Operand) {
-        if !operand.borrowed {
-            self.decref(operand.value);
+        match operand.number {
+            Some(_) => self.xdecref(operand.value),
+            None if !operand.borrowed => self.decref(operand.value),
+            None => {}
         }
     }
 
+    /// `object`, an owned reference, or when it is NULL the number `number`
+    /// of kind `kind` boxed; NULL if boxing failed (the error is set).
+    fn boxed(&mut self, object: Value, kind: Unboxed, number: Value) -> Value {
+        let make = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, self.ptr);
+        self.b.ins().brif(object, done, &[object.into()], make, &[]);
+        self.b.switch_to_block(make);
+        self.b.seal_block(make);
+        let made = self.box_number(kind, number);
+        self.b.ins().jump(done, &[made.into()]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        result
+    }
+
+    /// A new reference to the number `number` of kind `kind` as an object;
+    /// NULL if making it failed (the error is set).
+    pub fn box_number(&mut self, kind: Unboxed, number: Value) -> Value {
+        match kind {
+            Unboxed::Int => self.call("PyLong_FromLongLong", &[number]),
+            Unboxed::Float => self.call("PyFloat_FromDouble", &[number]),
+        }
+    }
+
+    /// Boxes the unboxed number at `depth`, which becomes owned; raises the
+    /// MemoryError if that fails, with the stack as it is (the failed item
+    /// NULL, which unwinding skips; borrowed items given references of
+    /// their own on that path, which unwinding drops).
+    fn box_item(&mut self, depth: usize) {
+        let Held::Number(kind) = self.held[depth] else { return };
+        let object = self.b.use_var(self.stack[depth]);
+        let number = self.b.use_var(self.numbers[depth][kind as usize]);
+        let boxed = self.boxed(object, kind, number);
+        self.b.def_var(self.stack[depth], boxed);
+        self.held[depth] = Held::Owned;
+        let error = self.cold_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(boxed, ok, &[], error, &[]);
+        self.b.switch_to_block(error);
+        self.b.seal_block(error);
+        let held = self.held.clone();
+        for d in 0..self.depth {
+            if self.held[d] == Held::Borrowed {
+                let value = self.b.use_var(self.stack[d]);
+                self.incref(value);
+                self.held[d] = Held::Owned;
+            }
+        }
+        self.raise_here();
+        self.held = held;
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        self.reachable = true;
+    }
+
     /// Gives every borrowed item below the top `operands` ones a reference
-    /// of its own.
+    /// of its own; unboxed numbers there stay unboxed.
     pub fn own_stack_below(&mut self, operands: usize) {
         for d in 0..self.depth - operands {
-            if std::mem::take(&mut self.borrowed[d]) {
+            if self.held[d] == Held::Borrowed {
+                self.held[d] = Held::Owned;
                 let value = self.b.use_var(self.stack[d]);
                 self.incref(value);
             }
         }
+    }
+
+    /// Boxes the unboxed numbers among the top `operands` items.
+    pub fn box_operands(&mut self, operands: usize) {
+        for d in self.depth - operands..self.depth {
+            self.box_item(d);
+        }
+    }
+
+    /// Gives every item a reference of its own, boxing unboxed numbers.
+    pub fn own_stack(&mut self) {
+        self.own_stack_below(0);
+        self.box_operands(self.depth);
     }
 
     /// The item `n` places from the top (1 is the top).
@@ -1062,11 +1230,43 @@ impl<'a> Lowering<'a> {
 
     // ---- leaving compiled code ----------------------------------------------
 
-    /// The stub for exits of `shape` (created at its first use, emitted by
-    /// `emit_exit_stubs`) and its arguments: the code unit `unit`, then the
-    /// first `shape.spilled` stack items.
+    /// Where an exit of `shape` goes, and its arguments: the code unit
+    /// `unit`, then the first `shape.spilled` stack items. That is the stub
+    /// for exits of `shape` (see `stub`) or, when some of those items are
+    /// unboxed numbers, a block of this exit's own that boxes them first
+    /// (see `emit_boxing_stub`), which also takes the numbers.
     fn exit_stub(&mut self, shape: ExitShape, unit: Value) -> (Block, Vec<BlockArg>) {
-        let stub = match self.exit_stub_of.get(&shape) {
+        debug_assert!(!self.held[..shape.spilled].contains(&Held::Borrowed), "a borrowed item leaves compiled code");
+        let mut args = vec![BlockArg::Value(unit)];
+        args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
+        let numbers: Vec<(usize, Unboxed)> = (0..shape.spilled)
+            .filter_map(|d| match self.held[d] {
+                Held::Number(kind) => Some((d, kind)),
+                Held::Owned | Held::Borrowed => None,
+            })
+            .collect();
+        if numbers.is_empty() {
+            return (self.stub(shape), args);
+        }
+        let boxing = self.cold_block();
+        for _ in 0..=shape.spilled {
+            self.b.append_block_param(boxing, self.ptr);
+        }
+        for &(d, kind) in &numbers {
+            let variable = self.numbers[d][kind as usize];
+            let number = self.b.use_var(variable);
+            self.b.append_block_param(boxing, self.b.func.dfg.value_type(number));
+            args.push(BlockArg::Value(number));
+        }
+        self.boxing_stubs.push((boxing, shape, numbers));
+        (boxing, args)
+    }
+
+    /// The stub for exits of `shape`, created at its first use (emitted by
+    /// `emit_exit_stubs`); it takes the code unit, then the first
+    /// `shape.spilled` stack items, all boxed.
+    fn stub(&mut self, shape: ExitShape) -> Block {
+        match self.exit_stub_of.get(&shape) {
             Some(&(stub, created)) if self.lowered - created < STUB_REACH => stub,
             _ => {
                 let stub = self.b.create_block();
@@ -1078,11 +1278,35 @@ impl<'a> Lowering<'a> {
                 self.exit_stubs.push((shape, stub));
                 stub
             }
-        };
-        debug_assert!(!self.borrowed[..shape.spilled].contains(&true), "a borrowed item leaves compiled code");
-        let mut args = vec![BlockArg::Value(unit)];
-        args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
-        (stub, args)
+        }
+    }
+
+    /// Emits `block`, which boxes the unboxed numbers among the stack items
+    /// of an exit of `shape` (`numbers`: their depths and kinds, see
+    /// `exit_stub`) and continues to the exit's stub. Should boxing fail,
+    /// the item is NULL, which unwinding skips; an exit that would have
+    /// resumed in the interpreter raises the MemoryError instead.
+    fn emit_boxing_stub(&mut self, block: Block, shape: ExitShape, numbers: &[(usize, Unboxed)]) {
+        self.b.switch_to_block(block);
+        self.b.seal_block(block);
+        self.reload_anchors();
+        let params = self.b.block_params(block).to_vec();
+        let (unit, items, unboxed) = (params[0], &params[1..=shape.spilled], &params[shape.spilled + 1..]);
+        let mut args: Vec<BlockArg> = std::iter::once(unit).chain(items.iter().copied()).map(BlockArg::Value).collect();
+        let mut failures = Vec::new();
+        for (&(d, kind), &number) in numbers.iter().zip(unboxed) {
+            let object = self.boxed(items[d], kind, number);
+            failures.push(self.b.ins().icmp_imm_s(IntCC::Equal, object, 0));
+            args[d + 1] = BlockArg::Value(object);
+        }
+        let stub = self.stub(shape);
+        if shape.kind != ExitKind::Resume {
+            self.b.ins().jump(stub, &args);
+            return;
+        }
+        let failed = failures.into_iter().reduce(|a, b| self.b.ins().bor(a, b)).expect("an unboxed number");
+        let raise = self.stub(ExitShape { kind: ExitKind::Raise, ..shape });
+        self.b.ins().brif(failed, raise, &args, stub, &args);
     }
 
     /// Leaves through the stub of `shape` when `cond` is nonzero; continues
@@ -1111,6 +1335,9 @@ impl<'a> Lowering<'a> {
 
     /// Emits the body of every exit stub, after the rest of the function.
     fn emit_exit_stubs(&mut self) {
+        for (block, shape, numbers) in std::mem::take(&mut self.boxing_stubs) {
+            self.emit_boxing_stub(block, shape, &numbers);
+        }
         for (shape, stub) in std::mem::take(&mut self.exit_stubs) {
             self.b.switch_to_block(stub);
             self.reload_anchors();
@@ -1386,6 +1613,7 @@ impl<'a> Lowering<'a> {
 
     /// Jumps to the instruction at `target`. Ends the current block.
     pub fn jump(&mut self, target: u32) -> Result<(), Unsupported> {
+        self.own_stack();
         self.record_depth(target)?;
         let block = self.blocks[&target];
         self.b.ins().jump(block, &[]);
@@ -1397,6 +1625,7 @@ impl<'a> Lowering<'a> {
     /// backward jump checks the eval breaker on the way, as the interpreter
     /// does.
     pub fn branch(&mut self, cond: Value, target: u32) -> Result<(), Unsupported> {
+        self.own_stack();
         self.record_depth(target)?;
         let block = self.blocks[&target];
         let next = self.b.create_block();

@@ -371,6 +371,9 @@ impl Collected {
     ///
     /// # Safety
     /// With the GIL held.
+    // Inline: most calls collect nothing, and returning the struct through
+    // memory cost the hot call path a store-forwarding stall.
+    #[inline(always)]
     unsafe fn new(target: &CallTarget, nargs: usize) -> Option<Collected> {
         // SAFETY: with the GIL held; the objects are new and owned here.
         unsafe {

@@ -37,8 +37,11 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     if opcode.flags.contains(Flags::BORROWS) {
         let (pops, _) = (opcode.stack)(lw.ins.arg);
         lw.own_stack_below(pops as usize);
+        if !opcode.flags.contains(Flags::NUMBERS) {
+            lw.box_operands(pops as usize);
+        }
     } else if !opcode.flags.contains(Flags::LENDS) {
-        lw.own_stack_below(0);
+        lw.own_stack();
     }
     match opcode.family {
         Family::Stack => stack::lower(lw),

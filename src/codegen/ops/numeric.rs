@@ -7,7 +7,7 @@
 //! double.
 
 use crate::abi::{self, op};
-use crate::codegen::lowering::{Lowering, Operand};
+use crate::codegen::lowering::{Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -106,19 +106,13 @@ pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] 
 
 /// Emits the fast path of each of `kinds` in turn: `fast` lowers the path
 /// of one kind, going to the block it is given when its guards fail, and
-/// returns the value passed to `done`. Returns in the block reached when
-/// every guard failed (the generic path), cold when the profile makes the
-/// fast path the expected one.
-pub fn fast_paths(
-    lw: &mut Lowering,
-    kinds: &[Kind],
-    done: Block,
-    mut fast: impl FnMut(&mut Lowering, Kind, Block) -> Value,
-) {
+/// ends by jumping to where the paths meet. Returns in the block reached
+/// when every guard failed (the generic path), cold when the profile makes
+/// the fast path the expected one.
+pub fn fast_paths(lw: &mut Lowering, kinds: &[Kind], mut fast: impl FnMut(&mut Lowering, Kind, Block)) {
     for &kind in kinds {
         let fail = lw.b.create_block();
-        let value = fast(lw, kind, fail);
-        lw.b.ins().jump(done, &[value.into()]);
+        fast(lw, kind, fail);
         if matches!(lw.observed(), Observed::Specialized(_)) {
             lw.b.set_cold_block(fail);
         }
@@ -131,63 +125,91 @@ pub fn fast_paths(
 /// `fail`) and returns their values: i64 for two ints, else f64 (an int
 /// converted exactly).
 fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block) -> (Value, Value) {
-    let objects = [lhs.value, rhs.value];
     let numbers = kind.operands();
-    let exact = [0, 1].map(|i| {
-        let expected = lw.data_address(match numbers[i] {
-            Number::Int => "PyLong_Type",
-            Number::Float => "PyFloat_Type",
-        });
-        let actual = lw.load(objects[i], abi::OBJECT_TYPE);
-        lw.b.ins().icmp(IntCC::Equal, actual, expected)
-    });
-    let both_exact = lw.b.ins().band(exact[0], exact[1]);
-    lw.guard(both_exact, fail);
-    // Read only once the types are known: other objects may be too small
-    // to have these fields.
-    let sizes = [0, 1].map(|i| (numbers[i] == Number::Int).then(|| lw.load(objects[i], abi::VAROBJECT_SIZE)));
-    let compact: Vec<Value> = sizes
-        .iter()
-        .flatten()
-        .map(|&size| {
-            let shifted = lw.b.ins().iadd_imm_s(size, 1);
-            lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2)
-        })
-        .collect();
-    if let Some(all_compact) = compact.into_iter().reduce(|a, b| lw.b.ins().band(a, b)) {
-        lw.guard(all_compact, fail);
-    }
-    let values = [0, 1].map(|i| match sizes[i] {
-        None => lw.load_as(types::F64, objects[i], abi::FLOAT_VALUE),
-        Some(size) => {
-            // Every int has room for one digit, zero included.
-            let digit = lw.load_as(types::I32, objects[i], abi::LONG_DIGITS);
-            let digit = lw.b.ins().uextend(types::I64, digit);
-            let value = lw.b.ins().imul(size, digit);
-            if kind == Kind::Int { value } else { lw.b.ins().fcvt_from_sint(types::F64, value) }
+    let as_float = kind != Kind::Int;
+    let a = operand_number(lw, lhs, numbers[0], as_float, fail);
+    let b = operand_number(lw, rhs, numbers[1], as_float, fail);
+    (a, b)
+}
+
+/// The value of `operand` as the `number` of a fast path, going to `fail`
+/// when it is not one: i64 for an int, f64 for a float or, when
+/// `as_float`, an int. An unboxed number of the right kind is taken as it
+/// is (an int one is compact, see `Unboxed::Int`); a boxed one is checked.
+fn operand_number(lw: &mut Lowering, operand: Operand, number: Number, as_float: bool, fail: Block) -> Value {
+    let ty = if number == Number::Int && !as_float { types::I64 } else { types::F64 };
+    let Some((kind, unboxed)) = operand.number else { return object_number(lw, operand.value, number, as_float, fail) };
+    let boxed = lw.b.create_block();
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, ty);
+    match (kind, number) {
+        (Unboxed::Int, Number::Int) | (Unboxed::Float, Number::Float) => {
+            let unboxed = if kind == Unboxed::Int && as_float {
+                lw.b.ins().fcvt_from_sint(types::F64, unboxed)
+            } else {
+                unboxed
+            };
+            lw.b.ins().brif(operand.value, boxed, &[], done, &[unboxed.into()]);
         }
+        _ => {
+            lw.b.ins().brif(operand.value, boxed, &[], fail, &[]);
+        }
+    }
+    lw.b.switch_to_block(boxed);
+    lw.b.seal_block(boxed);
+    let value = object_number(lw, operand.value, number, as_float, fail);
+    lw.b.ins().jump(done, &[value.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    result
+}
+
+/// The value of `object` as the `number` of a fast path (see
+/// `operand_number`), going to `fail` when it is not an exact float, or an
+/// exact int of one digit.
+fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: bool, fail: Block) -> Value {
+    let expected = lw.data_address(match number {
+        Number::Int => "PyLong_Type",
+        Number::Float => "PyFloat_Type",
     });
-    (values[0], values[1])
+    let actual = lw.load(object, abi::OBJECT_TYPE);
+    let exact = lw.b.ins().icmp(IntCC::Equal, actual, expected);
+    lw.guard(exact, fail);
+    if number == Number::Float {
+        return lw.load_as(types::F64, object, abi::FLOAT_VALUE);
+    }
+    // Read only once the type is known: other objects may be too small to
+    // have these fields.
+    let size = lw.load(object, abi::VAROBJECT_SIZE);
+    let shifted = lw.b.ins().iadd_imm_s(size, 1);
+    let compact = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2);
+    lw.guard(compact, fail);
+    // Every int has room for one digit, zero included.
+    let digit = lw.load_as(types::I32, object, abi::LONG_DIGITS);
+    let digit = lw.b.ins().uextend(types::I64, digit);
+    let value = lw.b.ins().imul(size, digit);
+    if as_float { lw.b.ins().fcvt_from_sint(types::F64, value) } else { value }
+}
+
+/// The kind of number BINARY_OP `which` computes on operands of `kind`.
+pub fn binary_result(kind: Kind, which: u32) -> Unboxed {
+    if kind == Kind::Int && binary_operator(which) != op::NB_TRUE_DIVIDE { Unboxed::Int } else { Unboxed::Float }
 }
 
 /// BINARY_OP `which` on two operands of `kind` (see `binary_kinds`), going
 /// to `fail` when they are not, or when the divisor is zero (the generic
-/// path raises CPython's own ZeroDivisionError). Releases both operands;
-/// returns the result, NULL if boxing it failed.
-pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
+/// path raises CPython's own ZeroDivisionError). Returns the result
+/// unboxed (see `binary_result`); the operands are not released.
+pub fn binary_number(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
     let (a, b) = unbox(lw, kind, lhs, rhs, fail);
     let operator = binary_operator(which);
-    if kind == Kind::Int && operator != op::NB_TRUE_DIVIDE {
-        let result = match operator {
+    if binary_result(kind, which) == Unboxed::Int {
+        return match operator {
             op::NB_ADD => lw.b.ins().iadd(a, b),
             op::NB_SUBTRACT => lw.b.ins().isub(a, b),
             op::NB_MULTIPLY => lw.b.ins().imul(a, b),
             _ => floor_division(lw, operator, a, b, fail),
         };
-        let boxed = box_int(lw, result);
-        lw.release(lhs);
-        lw.release(rhs);
-        return boxed;
     }
     let (a, b) = if kind == Kind::Int {
         (lw.b.ins().fcvt_from_sint(types::F64, a), lw.b.ins().fcvt_from_sint(types::F64, b))
@@ -208,8 +230,58 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Oper
         op::NB_POWER => power(lw, a, b, fail),
         _ => unreachable!("binary_kinds emits no float path for operator {operator}"),
     };
+    result
+}
+
+/// BINARY_OP `which` on two operands of `kind`, as `binary_number`, then
+/// boxed. Releases both operands; returns the result, NULL if boxing it
+/// failed.
+pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
+    let result = binary_number(lw, kind, which, lhs, rhs, fail);
+    if binary_result(kind, which) == Unboxed::Int {
+        let boxed = box_int(lw, result);
+        lw.release(lhs);
+        lw.release(rhs);
+        return boxed;
+    }
     let [lhs_float, rhs_float] = kind.operands().map(|number| number == Number::Float);
     box_float(lw, result, (lhs, lhs_float), (rhs, rhs_float))
+}
+
+/// BINARY_OP `which` on two operands of `kind`, as `binary_number`, for an
+/// unboxed result (`Lowering::push_number`): jumps to `done` with NULL and
+/// the number, or, while tracemalloc traces (it must see each number made
+/// where the interpreter makes it) or for an int result of more than one
+/// digit, with the result boxed and the number. Releases both operands.
+pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Operand, Operand), fail: Block, done: Block) {
+    let result = binary_number(lw, kind, which, lhs, rhs, fail);
+    let untraced = tracemalloc_tracing(lw);
+    let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, untraced, 0);
+    let unboxed = match binary_result(kind, which) {
+        Unboxed::Int => {
+            // One digit: the magnitude is below 2**30.
+            let shifted = lw.b.ins().iadd_imm_s(result, (1 << 30) - 1);
+            let compact = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, shifted, (1 << 31) - 1);
+            lw.b.ins().band(untraced, compact)
+        }
+        Unboxed::Float => untraced,
+    };
+    let keep = lw.b.create_block();
+    let make = lw.cold_block();
+    lw.b.ins().brif(unboxed, keep, &[], make, &[]);
+    lw.b.switch_to_block(keep);
+    lw.b.seal_block(keep);
+    lw.release(lhs);
+    lw.release(rhs);
+    let null = lw.iconst(0);
+    lw.b.ins().jump(done, &[null.into(), result.into()]);
+    lw.switch_to(make);
+    lw.b.seal_block(make);
+    let boxed = lw.box_number(binary_result(kind, which), result);
+    lw.release(lhs);
+    lw.release(rhs);
+    lw.raise_if_null(boxed);
+    lw.b.ins().jump(done, &[boxed.into(), result.into()]);
 }
 
 /// Python's `a ** b` on floats, going to `fail` unless `a` is positive and
@@ -362,7 +434,7 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
     for (target, float, other) in [(lhs, lhs_float, rhs), (rhs, rhs_float, lhs)] {
-        if float && !target.borrowed {
+        if float && !target.borrowed && target.number.is_none() {
             let target = target.value;
             reuse_if_sole_reference(lw, value, target, true, done, |lw| {
                 // The stack's reference moves to the result.

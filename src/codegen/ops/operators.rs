@@ -2,11 +2,11 @@
 
 use super::numeric;
 use crate::abi::{self, op};
-use crate::codegen::lowering::Lowering;
+use crate::codegen::lowering::{Lowering, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Block, InstBuilder, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -99,31 +99,71 @@ pub fn lower(lw: &mut Lowering) {
 }
 
 /// BINARY_OP `which`: the fast paths the profile calls for, then the
-/// generic `pyjit_binary_op`.
+/// generic `pyjit_binary_op`. When every fast path makes the same kind of
+/// number and no local stores the result (`numeric::box_int` and
+/// `box_float` reuse its number), the result stays unboxed.
 fn binary_op(lw: &mut Lowering, which: u32) {
-    let rhs = lw.pop_operand();
-    let lhs = lw.pop_operand();
-    let done = lw.b.create_block();
-    let result = lw.b.append_block_param(done, lw.ptr);
+    let rhs = lw.pop_number();
+    let lhs = lw.pop_number();
     let kinds = numeric::binary_kinds(lw.observed(), which);
     let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineArithmetic) { kinds } else { &[] };
-    numeric::fast_paths(lw, kinds, done, |lw, kind, fail| numeric::binary(lw, kind, which, lhs, rhs, fail));
-    let which = lw.iconst(i64::from(which));
-    let (lhs, rhs) = (lw.own(lhs), lw.own(rhs));
-    let generic = lw.call("pyjit_binary_op", &[lhs, rhs, which]);
-    lw.b.ins().jump(done, &[generic.into()]);
-    lw.switch_to(done);
-    lw.b.seal_block(done);
-    lw.raise_if_null(result);
-    lw.push(result);
+    let generic = |lw: &mut Lowering| {
+        let which = lw.iconst(i64::from(which));
+        let [lhs, rhs] = lw.own_numbers([lhs, rhs]);
+        lw.call("pyjit_binary_op", &[lhs, rhs, which])
+    };
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    match unboxed_result(lw, kinds, which) {
+        Some(number) => {
+            let ty = match number {
+                Unboxed::Int => types::I64,
+                Unboxed::Float => types::F64,
+            };
+            let unboxed = lw.b.append_block_param(done, ty);
+            numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, done));
+            let object = generic(lw);
+            lw.raise_if_null(object);
+            let nothing = match number {
+                Unboxed::Int => lw.iconst(0),
+                Unboxed::Float => lw.b.ins().f64const(0.0),
+            };
+            lw.b.ins().jump(done, &[object.into(), nothing.into()]);
+            lw.switch_to(done);
+            lw.b.seal_block(done);
+            lw.push_number(result, number, unboxed);
+        }
+        None => {
+            numeric::fast_paths(lw, kinds, |lw, kind, fail| {
+                let boxed = numeric::binary(lw, kind, which, lhs, rhs, fail);
+                lw.b.ins().jump(done, &[boxed.into()]);
+            });
+            let generic = generic(lw);
+            lw.b.ins().jump(done, &[generic.into()]);
+            lw.switch_to(done);
+            lw.b.seal_block(done);
+            lw.raise_if_null(result);
+            lw.push(result);
+        }
+    }
+}
+
+/// The kind of number BINARY_OP `which`'s fast paths `kinds` all make,
+/// when its result may stay unboxed (`Optimization::UnboxedTemporaries`).
+fn unboxed_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32) -> Option<Unboxed> {
+    let (&first, rest) = kinds.split_first()?;
+    let number = numeric::binary_result(first, which);
+    let alike = rest.iter().all(|&kind| numeric::binary_result(kind, which) == number);
+    let stored = lw.result_stored_to_local().is_some();
+    (alike && !stored && lw.apply(Optimization::UnboxedTemporaries)).then_some(number)
 }
 
 /// COMPARE_OP `which`: the fast paths the profile calls for, then the
 /// generic `pyjit_compare_op`. Followed by a conditional jump, the fast
 /// paths hand the jump their condition and make no bool.
 fn compare_op(lw: &mut Lowering, which: u32) {
-    let rhs = lw.pop_operand();
-    let lhs = lw.pop_operand();
+    let rhs = lw.pop_number();
+    let lhs = lw.pop_number();
     let jump_follows = lw.next_opcode().is_some_and(is_truth_jump);
     let kinds = numeric::compare_kinds(lw.observed(), jump_follows);
     let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineCompare) { kinds } else { &[] };
@@ -134,13 +174,16 @@ fn compare_op(lw: &mut Lowering, which: u32) {
     };
     let generic_compare = |lw: &mut Lowering| {
         let (which, jump_follows) = (lw.iconst(i64::from(which)), lw.iconst(i64::from(jump_follows)));
-        let (lhs, rhs) = (lw.own(lhs), lw.own(rhs));
+        let [lhs, rhs] = lw.own_numbers([lhs, rhs]);
         let result = lw.call("pyjit_compare_op", &[lhs, rhs, which, jump_follows]);
         lw.raise_if_null(result);
         result
     };
     if let Some(condition) = fused {
-        numeric::fast_paths(lw, kinds, condition, |lw, kind, fail| numeric::compare(lw, kind, which, lhs, rhs, fail));
+        numeric::fast_paths(lw, kinds, |lw, kind, fail| {
+            let cond = numeric::compare(lw, kind, which, lhs, rhs, fail);
+            lw.b.ins().jump(condition, &[cond.into()]);
+        });
         let result = generic_compare(lw);
         lw.push(result);
         return;
@@ -156,9 +199,10 @@ fn compare_op(lw: &mut Lowering, which: u32) {
         let below_limit = lw.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
         lw.guard(below_limit, generic);
     }
-    numeric::fast_paths(lw, kinds, done, |lw, kind, fail| {
+    numeric::fast_paths(lw, kinds, |lw, kind, fail| {
         let cond = numeric::compare(lw, kind, which, lhs, rhs, fail);
-        lw.bool_object(cond)
+        let result = lw.bool_object(cond);
+        lw.b.ins().jump(done, &[result.into()]);
     });
     lw.b.ins().jump(generic, &[]);
     lw.switch_to(generic);
