@@ -186,8 +186,8 @@ opcodes! { arg;
     COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
     IS_OP: (2, 1), Operators [BORROWS];
     CONTAINS_OP: (2, 1), Operators [RUNS_CODE];
-    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS], Adaptive;
-    STORE_SUBSCR: (3, 0), Operators [RUNS_CODE | BORROWS], Adaptive;
+    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
+    STORE_SUBSCR: (3, 0), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
     DELETE_SUBSCR: (2, 0), Operators [RUNS_CODE];
     BUILD_SLICE: (arg, 1), Operators [RAISES];
 

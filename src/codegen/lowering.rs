@@ -962,6 +962,12 @@ impl<'a> Lowering<'a> {
     /// numbers, which are boxed). If boxing one fails, the others are
     /// released and the instruction raises the MemoryError.
     pub fn own_numbers<const N: usize>(&mut self, operands: [Operand; N]) -> [Value; N] {
+        self.own_numbers_or_release(operands, &[])
+    }
+
+    /// `own_numbers`, also releasing the owned references `popped` (other
+    /// operands the instruction popped) should boxing fail.
+    pub fn own_numbers_or_release<const N: usize>(&mut self, operands: [Operand; N], popped: &[Value]) -> [Value; N] {
         if operands.iter().all(|operand| operand.number.is_none()) {
             return operands.map(|operand| self.own(operand));
         }
@@ -978,6 +984,9 @@ impl<'a> Lowering<'a> {
         self.b.seal_block(error);
         for object in objects {
             self.xdecref(object);
+        }
+        for &object in popped {
+            self.decref(object);
         }
         self.raise_here();
         self.b.switch_to_block(ok);
@@ -1061,6 +1070,12 @@ impl<'a> Lowering<'a> {
                 self.incref(value);
             }
         }
+    }
+
+    /// Boxes the item `n` places from the top (1 is the top) if it is an
+    /// unboxed number.
+    pub fn box_item_at(&mut self, n: usize) {
+        self.box_item(self.depth - n);
     }
 
     /// Boxes the unboxed numbers among the top `operands` items.

@@ -10,8 +10,10 @@
 # containers, truth tests, identity, unary operators, f-strings, returns,
 # yields), exceptions raised while an unboxed temporary is below on the
 # stack (caught in the same function, caught by the caller, in a generator),
-# conditional expressions and comparison chains after one, and tracemalloc
-# tracing (numbers then made where the interpreter makes them).
+# conditional expressions and comparison chains after one, tracemalloc
+# tracing (numbers then made where the interpreter makes them), and list
+# and tuple subscripts and stores by an unboxed index (negative, out of
+# range, more than one digit, a float, a dict or another container).
 # threshold: 30
 import math
 import sys
@@ -141,6 +143,17 @@ def traced(a, b, x):
     return (a * b + 1) * (a - b), (x * 2.5 + 1.0) * (x - 0.5)
 
 
+def subscripts(seq, i, j, value):
+    got = seq[i + j], seq[i * j - 1], seq[j - i]
+    seq[i + 1] = value * 2
+    seq[i * j] = seq[j + 1] * 3
+    return got, seq[i + 1], seq[i * j]
+
+
+def subscript_float(seq, i):
+    return seq[i * 0.5]
+
+
 def show(label, value):
     if isinstance(value, float) and not math.isnan(value):
         value = repr(value)
@@ -180,6 +193,7 @@ def warm_up():
         call_below(n, 2, abs)
         float_specials(n + 1.0, 2.0)
         traced(n, 2, n + 0.5)
+        subscripts(list(range(20)), 2, 3, n)
 
 
 def main():
@@ -228,6 +242,12 @@ def main():
     attempt("float_specials", float_specials, 1.5, 2.0)
     attempt("float_specials neg", float_specials, -0.0, -2.0)
     attempt("float_specials inf", float_specials, float("inf"), float("inf"))
+    for args in [(list(range(20)), 2, 3, 7), (list(range(20)), 3, 2, 1), (list(range(20)), 5, 1, 0),
+                 (list(range(6)), 2, 3, 5), (list(range(20)), 2**29, 2**29, 1), (list(range(20)), -2, 3, 4),
+                 (tuple(range(20)), 2, 3, 1), ({5: "five", 0: "zero", 1: "one", 3: "three", 6: "six", 4: "four"}, 2, 3, 1),
+                 ("abcdefghij", 2, 3, 1), (list(range(20)), 2.0, 3, 1), (list(range(20)), True, 3, 1)]:
+        attempt(f"subscripts {type(args[0]).__name__} {args[1:]}", subscripts, *args)
+    attempt("subscript_float", subscript_float, list(range(20)), 4)
     tracemalloc.start()
     attempt("traced", traced, 7, 3, 1.25)
     attempt("traced big", traced, 2**29, 3, 1e300)

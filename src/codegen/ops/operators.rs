@@ -2,7 +2,7 @@
 
 use super::numeric;
 use crate::abi::{self, op};
-use crate::codegen::lowering::{Lowering, Unboxed};
+use crate::codegen::lowering::{Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -40,7 +40,8 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(result);
         }
         op::BINARY_SUBSCR => {
-            let key = lw.pop_operand();
+            lw.box_item_at(2);
+            let key = lw.pop_number();
             let container = lw.pop_operand();
             let choices = [(op::BINARY_SUBSCR_LIST_INT, Sequence::List), (op::BINARY_SUBSCR_TUPLE_INT, Sequence::Tuple)];
             let sequence = profiled_sequence(lw, &choices);
@@ -52,15 +53,17 @@ pub fn lower(lw: &mut Lowering) {
                 lw.push(item);
             };
             let generic = |lw: &mut Lowering| {
-                let (container, key) = (lw.own(container), lw.own(key));
+                let [container, key] = lw.own_numbers([container, key]);
                 let result = lw.call("pyjit_binary_subscr", &[container, key]);
                 lw.raise_if_null(result);
                 lw.push(result);
             };
-            subscript(lw, sequence, container.value, key.value, load_item, generic);
+            subscript(lw, sequence, container.value, key, load_item, generic);
         }
         op::STORE_SUBSCR => {
-            let key = lw.pop_operand();
+            lw.box_item_at(3);
+            lw.box_item_at(2);
+            let key = lw.pop_number();
             let container = lw.pop_operand();
             let value = lw.pop();
             let sequence = profiled_sequence(lw, &[(op::STORE_SUBSCR_LIST_INT, Sequence::List)]);
@@ -73,11 +76,11 @@ pub fn lower(lw: &mut Lowering) {
                 lw.release(container);
             };
             let generic = |lw: &mut Lowering| {
-                let (container, key) = (lw.own(container), lw.own(key));
+                let [container, key] = lw.own_numbers_or_release([container, key], &[value]);
                 let status = lw.call("pyjit_store_subscr", &[container, key, value]);
                 lw.raise_if_negative(status);
             };
-            subscript(lw, sequence, container.value, key.value, replace_item, generic);
+            subscript(lw, sequence, container.value, key, replace_item, generic);
         }
         op::DELETE_SUBSCR => {
             let key = lw.pop();
@@ -259,7 +262,7 @@ fn subscript(
     lw: &mut Lowering,
     sequence: Option<Sequence>,
     container: Value,
-    key: Value,
+    key: Operand,
     inline: impl FnOnce(&mut Lowering, Value),
     generic: impl FnOnce(&mut Lowering),
 ) {
@@ -284,12 +287,43 @@ const _: () = assert!(abi::LONG_DIGIT_SIZE == 4);
 /// `sequence` and `key` an exact int in `0..len(container)`; otherwise
 /// branches to `slow`. The tests are those of the interpreter's
 /// `BINARY_SUBSCR_LIST_INT`: negative and multi-digit indexes, bools and
-/// int subclasses go generic.
-fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Value, slow: Block) -> Value {
+/// int subclasses go generic. An unboxed int key is taken as it is.
+fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Operand, slow: Block) -> Value {
     let expected = lw.data_address(sequence.type_symbol());
     let container_type = lw.load(container, abi::OBJECT_TYPE);
     let is_sequence = lw.b.ins().icmp(IntCC::Equal, container_type, expected);
     lw.guard(is_sequence, slow);
+    let index = match key.number {
+        None => small_index(lw, key.value, slow),
+        Some((kind, number)) => {
+            let boxed = lw.b.create_block();
+            let known = lw.b.create_block();
+            let index = lw.b.append_block_param(known, lw.ptr);
+            match kind {
+                Unboxed::Int => lw.b.ins().brif(key.value, boxed, &[], known, &[number.into()]),
+                Unboxed::Float => lw.b.ins().brif(key.value, boxed, &[], slow, &[]),
+            };
+            lw.b.switch_to_block(boxed);
+            lw.b.seal_block(boxed);
+            let from_object = small_index(lw, key.value, slow);
+            lw.b.ins().jump(known, &[from_object.into()]);
+            lw.b.switch_to_block(known);
+            lw.b.seal_block(known);
+            index
+        }
+    };
+    // Unsigned: a negative unboxed index is out of range.
+    let len = lw.load(container, abi::VAROBJECT_SIZE);
+    let in_range = lw.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+    lw.guard(in_range, slow);
+    let items = sequence.items(lw, container);
+    let offset = lw.b.ins().ishl_imm_u(index, 3);
+    lw.b.ins().iadd(items, offset)
+}
+
+/// The value of `key` when it is an exact int of at most one digit, not
+/// negative; otherwise branches to `slow`.
+fn small_index(lw: &mut Lowering, key: Value, slow: Block) -> Value {
     let int_type = lw.data_address("PyLong_Type");
     let key_type = lw.load(key, abi::OBJECT_TYPE);
     let is_int = lw.b.ins().icmp(IntCC::Equal, key_type, int_type);
@@ -301,13 +335,7 @@ fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Va
     // Zero's digit may be unset.
     let low_digit = lw.load_u32(key, abi::LONG_DIGITS);
     let zero = lw.iconst(0);
-    let index = lw.b.ins().select(digits, low_digit, zero);
-    let len = lw.load(container, abi::VAROBJECT_SIZE);
-    let in_range = lw.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-    lw.guard(in_range, slow);
-    let items = sequence.items(lw, container);
-    let offset = lw.b.ins().ishl_imm_u(index, 3);
-    lw.b.ins().iadd(items, offset)
+    lw.b.ins().select(digits, low_digit, zero)
 }
 
 fn is_truth_jump(opcode: u8) -> bool {
