@@ -306,7 +306,9 @@ pub unsafe extern "C" fn enter_compiled(
         initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
         bind_positionally(fr, args, nargs, argcount, defaults);
-        keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = ffi::Py_NewRef(value));
+        if target.kwonlyargcount > 0 {
+            keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = ffi::Py_NewRef(value));
+        }
         let bound = collected.bind(fr, args, nargs, argcount, argcount + target.kwonlyargcount as usize);
         for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
