@@ -1025,7 +1025,7 @@ impl<'a> Lowering<'a> {
     pub fn box_number(&mut self, kind: Unboxed, number: Value) -> Value {
         match kind {
             Unboxed::Int => self.call("PyLong_FromLongLong", &[number]),
-            Unboxed::Float => self.call("PyFloat_FromDouble", &[number]),
+            Unboxed::Float => ops::numeric::new_float(self, number),
         }
     }
 

@@ -442,16 +442,15 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
             });
         }
     }
-    let tracing = tracemalloc_tracing(lw);
-    let traced = lw.cold_block();
-    let untraced = lw.b.create_block();
-    lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
-    lw.b.switch_to_block(untraced);
-    lw.b.seal_block(untraced);
     if let Some(local) = reused_local(lw) {
-        let target = lw.load_local(local);
+        let tracing = tracemalloc_tracing(lw);
+        let untraced = lw.b.create_block();
         let bound = lw.b.create_block();
         let next = lw.b.create_block();
+        lw.b.ins().brif(tracing, next, &[], untraced, &[]);
+        lw.b.switch_to_block(untraced);
+        lw.b.seal_block(untraced);
+        let target = lw.load_local(local);
         lw.b.ins().brif(target, bound, &[], next, &[]);
         lw.b.switch_to_block(bound);
         lw.b.seal_block(bound);
@@ -466,8 +465,28 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
         lw.switch_to(next);
         lw.b.seal_block(next);
     }
+    let boxed = new_float(lw, value);
+    lw.release(lhs);
+    lw.release(rhs);
+    lw.b.ins().jump(done, &[boxed.into()]);
+    lw.switch_to(done);
+    lw.b.seal_block(done);
+    result
+}
+
+/// A new float holding `value`, made as `PyFloat_FromDouble` makes it:
+/// inline from the free list (`new_untraced_float`), or while tracemalloc
+/// traces (it must see each float made) by that call. NULL if allocating
+/// failed (the error is set).
+pub fn new_float(lw: &mut Lowering, value: Value) -> Value {
+    let tracing = tracemalloc_tracing(lw);
+    let traced = lw.cold_block();
+    let untraced = lw.b.create_block();
     let made = lw.b.create_block();
     let boxed = lw.b.append_block_param(made, lw.ptr);
+    lw.b.ins().brif(tracing, traced, &[], untraced, &[]);
+    lw.b.switch_to_block(untraced);
+    lw.b.seal_block(untraced);
     let untraced_float = new_untraced_float(lw, value);
     lw.b.ins().jump(made, &[untraced_float.into()]);
     lw.switch_to(traced);
@@ -476,12 +495,7 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
     lw.b.ins().jump(made, &[traced_float.into()]);
     lw.switch_to(made);
     lw.b.seal_block(made);
-    lw.release(lhs);
-    lw.release(rhs);
-    lw.b.ins().jump(done, &[boxed.into()]);
-    lw.switch_to(done);
-    lw.b.seal_block(done);
-    result
+    boxed
 }
 
 /// When `target` (a float if `known_float`) is a float whose only
