@@ -191,6 +191,52 @@ def test_cache_misses_grow_only_where_types_change():
     assert changing >= steady + 50
 
 
+GLOBALS_AFTER_NEW_KEY = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    def helper():
+        return 1
+
+    def reader():
+        return helper() + len("abc")
+
+    def calls(n):
+        for _ in range(n):
+            reader()
+
+    calls(20)
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    reader()
+    NEW_GLOBAL = 1
+
+    def measure():
+        reader()
+        first = pyjit.info(reader)["cache_misses"]
+        calls(50)
+        return first, pyjit.info(reader)["cache_misses"]
+
+    before, after = measure()
+    pyjit.disable()
+    print(json.dumps([pyjit.info(reader)["optimizations"], before, after]))
+    """
+)
+
+
+def test_global_sites_keep_hitting_after_the_module_adds_a_global():
+    """Adding a global takes the globals' keys version away (CPython gives it
+    back only when it specialises again): the profiled LOAD_GLOBAL sites
+    still hit, a global's by the name's position (which needs no version),
+    a builtin's by the dicts' versions while the globals do not change."""
+    process = run("-c", GLOBALS_AFTER_NEW_KEY)
+    assert process.returncode == 0, process.stderr
+    optimizations, before, after = json.loads(process.stdout)
+    assert "inline-cache-globals" in optimizations and "profile-guided" in optimizations
+    assert after == before
+
+
 CALL_ENTRIES = textwrap.dedent(
     """
     import json

@@ -34,8 +34,10 @@ pub const GLOBAL_MODULE: isize = 1;
 pub const GLOBAL_BUILTIN: isize = 2;
 
 /// The tag above a keys version in an entry, so that a zeroed entry never
-/// matches keys without a version (0).
-pub const KEYS_VERSION_TAG: u64 = 1 << 32;
+/// matches keys without a version (0), and a keys entry never matches the
+/// checks of a dict-versions one nor the other way round: a
+/// `ma_version_tag` counts dict changes and never reaches 2**63.
+pub const KEYS_VERSION_TAG: u64 = 1 << 63;
 
 /// Word offsets of a LOAD_GLOBAL entry.
 pub mod global {
@@ -49,10 +51,11 @@ pub mod global {
     /// The builtins object itself: compared before its version is read, as
     /// a frame's builtins need not be a dict.
     pub const BUILTINS: usize = 3;
-    /// `GLOBAL_MODULE` and `GLOBAL_BUILTIN` entries: the globals' keys
-    /// version (tagged with `KEYS_VERSION_TAG`), the builtins' keys version
-    /// (a builtin: the globals lack the name), and the name's position in
-    /// the entries of the dict that has it; `BUILTINS` as above.
+    /// `GLOBAL_BUILTIN` entries: the globals' keys version (tagged with
+    /// `KEYS_VERSION_TAG`), the builtins' keys version (the globals lack
+    /// the name), and the name's position in the builtins' entries;
+    /// `BUILTINS` as above. `GLOBAL_MODULE` entries: the name's position in
+    /// the globals' entries only.
     pub const GLOBALS_KEYS: usize = 0;
     pub const BUILTINS_KEYS: usize = 1;
     pub const INDEX: usize = 2;
@@ -70,7 +73,12 @@ unsafe fn dict_version(dict: *mut PyObject) -> u64 {
 /// builtins are exact dicts, the entry of the site's `kind` (`GLOBAL_*`):
 /// for `GLOBAL_VERSIONS`, if the lookup left both dicts unchanged; for the
 /// keys kinds, if the name was found (by identity, so its position is
-/// exact) in the dict the kind names, and both dicts' keys have versions.
+/// exact) in the dict the kind names, for `GLOBAL_BUILTIN` if both dicts'
+/// keys have versions, else a `GLOBAL_VERSIONS` entry, which its sites
+/// check second: CPython takes a keys version away when a key is added (a
+/// module that assigns a new global after the site was specialised) and
+/// gives one back only when the interpreter specialises an instruction
+/// again. `GLOBAL_MODULE` sites need no version (`names::global_by_position`).
 pub unsafe extern "C" fn load_global(
     tstate: *mut ThreadState,
     frame: *mut Frame,
@@ -86,12 +94,16 @@ pub unsafe extern "C" fn load_global(
         let versions = || (dict_version(globals), dict_version(builtins));
         let before = cacheable.then(versions);
         let value = names::load_global(tstate, frame, name);
+        let by_versions = || {
+            before
+                .filter(|&b| versions() == b)
+                .map(|(globals_version, builtins_version)| [globals_version, builtins_version, value as u64, builtins as u64])
+        };
         let words = match kind {
             _ if value.is_null() || !cacheable => None,
-            GLOBAL_VERSIONS => before
-                .filter(|&b| versions() == b)
-                .map(|(globals_version, builtins_version)| [globals_version, builtins_version, value as u64, builtins as u64]),
-            _ => global_keys_entry(globals, builtins, name, value, kind),
+            GLOBAL_VERSIONS => by_versions(),
+            _ => global_keys_entry(globals, builtins, name, value, kind)
+                .or_else(|| if kind == GLOBAL_BUILTIN { by_versions() } else { None }),
         };
         if let Some(words) = words {
             std::ptr::copy_nonoverlapping(words.as_ptr(), entry, DATA_ENTRY_WORDS);
@@ -113,8 +125,11 @@ unsafe fn global_keys_entry(
 ) -> Option<[u64; DATA_ENTRY_WORDS]> {
     // SAFETY: see above.
     unsafe {
-        let (holder, builtins_keys) = if kind == GLOBAL_MODULE {
-            (globals, 0)
+        let (holder, globals_keys, builtins_keys) = if kind == GLOBAL_MODULE {
+            if !str_keys_combined(globals) {
+                return None;
+            }
+            (globals, 0, 0)
         } else {
             // The lookup that found a builtin shows the globals lack the
             // name, but a key's `__eq__` could have run since: look again.
@@ -123,10 +138,10 @@ unsafe fn global_keys_entry(
                 ffi::PyErr_Clear();
                 return None;
             }
-            (builtins, keys_version_key(builtins)?)
+            (builtins, keys_version_key(globals)?, keys_version_key(builtins)?)
         };
         let index = entry_position(holder, name, value)?;
-        Some([keys_version_key(globals)?, builtins_keys, index as u64, builtins as u64])
+        Some([globals_keys, builtins_keys, index as u64, builtins as u64])
     }
 }
 
@@ -140,9 +155,20 @@ unsafe fn keys_version_key(dict: *mut PyObject) -> Option<u64> {
     unsafe {
         let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
         let version: u32 = read_field(keys, abi::KEYS_VERSION);
+        (version != 0 && str_keys_combined(dict)).then_some(KEYS_VERSION_TAG | u64::from(version))
+    }
+}
+
+/// Whether `dict` keeps its values in its entries (a combined table) and
+/// its keys are all str (entries of the layout generated code reads).
+///
+/// SAFETY: `dict` is a live dict.
+unsafe fn str_keys_combined(dict: *mut PyObject) -> bool {
+    // SAFETY: see above; fields at probed offsets.
+    unsafe {
+        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
         let combined = read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
-        let str_keys = usize::from(*keys.add(abi::KEYS_KIND)) != abi::KEYS_KIND_GENERAL;
-        (version != 0 && combined && str_keys).then_some(KEYS_VERSION_TAG | u64::from(version))
+        combined && usize::from(*keys.add(abi::KEYS_KIND)) != abi::KEYS_KIND_GENERAL
     }
 }
 

@@ -110,7 +110,23 @@ fn load_global(lw: &mut Lowering, name: Value) -> Value {
     let miss = lw.cold_block();
     let value = match kind {
         caches::GLOBAL_VERSIONS => global_by_versions(lw, entry, miss),
-        _ => global_by_keys(lw, entry, miss, kind),
+        caches::GLOBAL_MODULE => global_by_position(lw, entry, name, miss),
+        _ => {
+            // Then as a `GLOBAL_VERSIONS` entry, which the slow path makes
+            // when the keys lost their version (see `caches::load_global`).
+            let by_versions = lw.cold_block();
+            let hit = lw.b.create_block();
+            let value = lw.b.append_block_param(hit, lw.ptr);
+            let by_keys = global_by_keys(lw, entry, by_versions);
+            lw.b.ins().jump(hit, &[by_keys.into()]);
+            lw.b.switch_to_block(by_versions);
+            lw.b.seal_block(by_versions);
+            let by_dicts = global_by_versions(lw, entry, miss);
+            lw.b.ins().jump(hit, &[by_dicts.into()]);
+            lw.b.switch_to_block(hit);
+            lw.b.seal_block(hit);
+            value
+        }
     };
     lw.incref(value);
     let value = lw.finish_cached(Some(value), miss, |lw| {
@@ -155,34 +171,64 @@ fn global_by_versions(lw: &mut Lowering, entry: Value, miss: Block) -> Value {
     lw.load(entry, 8 * global::VALUE)
 }
 
-/// The value (borrowed) at the position a `GLOBAL_MODULE` or
-/// `GLOBAL_BUILTIN` entry recorded, if the globals (an exact dict) and, for
-/// a builtin, the same builtins as then have the keys versions it recorded
-/// and the value is set, as LOAD_GLOBAL_MODULE and LOAD_GLOBAL_BUILTIN check.
-fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block, kind: isize) -> Value {
+/// The value (borrowed) at the position a `GLOBAL_BUILTIN` entry recorded,
+/// if the globals (an exact dict) and the same builtins as then have the
+/// keys versions it recorded and the value is set, as LOAD_GLOBAL_BUILTIN
+/// checks.
+fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block) -> Value {
+    let globals = exact_globals(lw, miss);
+    let globals_keys = tagged_keys_version(lw, globals);
+    guard_entry_word(lw, globals_keys, entry, global::GLOBALS_KEYS, miss);
+    let frame = lw.frame;
+    let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
+    guard_entry_word(lw, builtins, entry, global::BUILTINS, miss);
+    let builtins_keys = tagged_keys_version(lw, builtins);
+    guard_entry_word(lw, builtins_keys, entry, global::BUILTINS_KEYS, miss);
+    let keys = lw.load(builtins, abi::DICT_KEYS);
+    let index = lw.load(entry, 8 * global::INDEX);
+    let item = super::str_keys_entry(lw, keys, index);
+    let value = lw.load(item, abi::UNICODE_ENTRY_VALUE);
+    lw.guard(value, miss);
+    value
+}
+
+/// The value (borrowed) of the globals' entry at the position a
+/// `GLOBAL_MODULE` entry recorded, if that entry still has the key `name`
+/// (by identity) and a value, in a combined table of str keys. That is the
+/// name's binding whatever else the globals gained or lost, so unlike the
+/// interpreter's LOAD_GLOBAL_MODULE, which needs the keys version it
+/// recorded, adding a global does not make the site miss.
+fn global_by_position(lw: &mut Lowering, entry: Value, name: Value, miss: Block) -> Value {
+    let globals = exact_globals(lw, miss);
+    let values = lw.load(globals, abi::DICT_VALUES);
+    let combined = lw.b.ins().icmp_imm_s(IntCC::Equal, values, 0);
+    lw.guard(combined, miss);
+    let keys = lw.load(globals, abi::DICT_KEYS);
+    let kind = lw.load_u8(keys, abi::KEYS_KIND);
+    let str_keys = lw.b.ins().icmp_imm_s(IntCC::NotEqual, kind, abi::KEYS_KIND_GENERAL as i64);
+    lw.guard(str_keys, miss);
+    let index = lw.load(entry, 8 * global::INDEX);
+    let count = lw.load(keys, abi::KEYS_NENTRIES);
+    let within = lw.b.ins().icmp(IntCC::UnsignedLessThan, index, count);
+    lw.guard(within, miss);
+    let item = super::str_keys_entry(lw, keys, index);
+    let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
+    let same = lw.b.ins().icmp(IntCC::Equal, key, name);
+    lw.guard(same, miss);
+    let value = lw.load(item, abi::UNICODE_ENTRY_VALUE);
+    lw.guard(value, miss);
+    value
+}
+
+/// The frame's globals, going to `miss` unless they are an exact dict.
+fn exact_globals(lw: &mut Lowering, miss: Block) -> Value {
     let frame = lw.frame;
     let globals = lw.load(frame, abi::FRAME_F_GLOBALS);
     let globals_type = lw.load(globals, abi::OBJECT_TYPE);
     let dict_type = lw.data_address("PyDict_Type");
     let exact = lw.b.ins().icmp(IntCC::Equal, globals_type, dict_type);
     lw.guard(exact, miss);
-    let globals_keys = tagged_keys_version(lw, globals);
-    guard_entry_word(lw, globals_keys, entry, global::GLOBALS_KEYS, miss);
-    let holder = if kind == caches::GLOBAL_BUILTIN {
-        let builtins = lw.load(frame, abi::FRAME_F_BUILTINS);
-        guard_entry_word(lw, builtins, entry, global::BUILTINS, miss);
-        let builtins_keys = tagged_keys_version(lw, builtins);
-        guard_entry_word(lw, builtins_keys, entry, global::BUILTINS_KEYS, miss);
-        builtins
-    } else {
-        globals
-    };
-    let keys = lw.load(holder, abi::DICT_KEYS);
-    let index = lw.load(entry, 8 * global::INDEX);
-    let item = super::str_keys_entry(lw, keys, index);
-    let value = lw.load(item, abi::UNICODE_ENTRY_VALUE);
-    lw.guard(value, miss);
-    value
+    globals
 }
 
 /// Branches to `miss` unless `value` is the entry's word `word`.
