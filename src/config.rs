@@ -19,10 +19,9 @@ static CACHE_STRICT: AtomicBool = AtomicBool::new(false);
 static RECORDING: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
 static VERIFY: AtomicBool = AtomicBool::new(false);
-/// The bits of the optimizations switched off (`Optimizations`). Generated
-/// code reads it (symbol `pyjit_optimizations_off`) for direct calls, which
-/// follow the setting at every call.
-pub static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
+/// The bits of the optimizations switched off (`Optimizations`). Direct
+/// calls follow the setting at every call (`helpers::calls::call_positional`).
+static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.

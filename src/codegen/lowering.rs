@@ -3,7 +3,6 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 mod builtin_call;
-mod direct_call;
 
 use super::ops;
 use crate::abi;
@@ -1749,7 +1748,9 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(either, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
         self.b.seal_block(handle);
-        self.store_prev_instr();
+        if !self.calls_see_position {
+            self.store_prev_instr();
+        }
         // With the breaker not set this only runs pending calls, which is harmless.
         self.handle_eval_breaker(resume_at);
         let use_tracing = self.use_tracing();

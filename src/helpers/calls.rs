@@ -3,7 +3,7 @@
 use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::config::{self, Optimization};
-use crate::helpers::ceval;
+use crate::helpers::{ceval, frames};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::CStr;
 use std::sync::atomic::AtomicIsize;
@@ -14,8 +14,9 @@ use std::sync::OnceLock;
 pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;
 
 /// The start of the runtime's state of a code object, reached through the
-/// code's `co_extra` slot under `CODE_EXTRA_INDEX`: what compiled callers
-/// read to run a compiled callee without the runtime (`frames::enter_compiled`).
+/// code's `co_extra` slot under `CODE_EXTRA_INDEX`: what calls from compiled
+/// code read to run a compiled callee without the runtime (`call_positional`,
+/// `frames::enter_compiled`).
 #[repr(C)]
 pub struct CallTarget {
     /// The code object the state belongs to (NULL once it died; a slot
@@ -54,12 +55,8 @@ pub const NO_ARITY: u32 = u32::MAX;
 /// `CallTarget::arity` of code with `*args`: any number of arguments.
 pub const ANY_ARITY: u32 = u32::MAX - 1;
 
-/// Byte offsets of `CallTarget`'s fields, for generated code.
-pub const CALL_TARGET_CODE: usize = std::mem::offset_of!(CallTarget, code);
-pub const CALL_TARGET_ARITY: usize = std::mem::offset_of!(CallTarget, arity);
-
 /// The `co_extra` index the runtime keeps code objects' states under, or -1
-/// while it has none (generated code then never finds a `CallTarget`).
+/// while it has none (`call_target` then finds none).
 pub static CODE_EXTRA_INDEX: AtomicIsize = AtomicIsize::new(-1);
 
 /// The live state of `code` the runtime keeps under `CODE_EXTRA_INDEX`, if any.
@@ -174,6 +171,52 @@ pub unsafe extern "C" fn call(
             frame.set_lasti(call_index);
         }
         result
+    }
+}
+
+/// CALL without keywords (`slots` as for `call`): a Python function with
+/// native code whose parameters the positional arguments bind runs through
+/// `frames::enter_compiled`, which pushes its frame and enters its native
+/// code without vectorcall, `_PyEval_Vector` and the hook; every other call,
+/// and every call `enter_compiled` declines, goes through `call`. One call
+/// from generated code: the guards are here rather than inline at every
+/// call site, which kept CALL the largest instruction to compile.
+///
+/// # Safety
+/// As for `call`, with no keyword names.
+pub unsafe extern "C" fn call_positional(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+) -> *mut PyObject {
+    // SAFETY: as for `call`: `slots` holds the window's owned references.
+    unsafe {
+        if config::optimization_enabled(Optimization::DirectCalls) {
+            let method = *slots;
+            let (function, args, count) = if method.is_null() {
+                (*slots.add(1), slots.add(2), nargs as usize)
+            } else {
+                (method, slots.add(1), nargs as usize + 1)
+            };
+            if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+                let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
+                if let Some(target) = call_target(code) {
+                    // As in `call`: the callee runs with the caller's f_lasti past the CALL's cache.
+                    let frame = &*frame;
+                    let call_index = frame.lasti();
+                    frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+                    let result = frames::enter_compiled(tstate, function, args, count, target);
+                    if result as usize != frames::CALL_DECLINED {
+                        // The arguments went to the callee's frame; the window's reference to the function is left.
+                        ffi::Py_DECREF(function);
+                        return result;
+                    }
+                    frame.set_lasti(call_index);
+                }
+            }
+        }
+        call(tstate, frame, slots, nargs, std::ptr::null_mut())
     }
 }
 

@@ -259,14 +259,14 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 /// chunk without room. A call of a function that creates a generator
 /// (`CallTarget::creates_generator`) binds its arguments the same way and
 /// has CPython's interpreter run the frame, which makes the generator
-/// object. Compiled callers call it directly
-/// (`codegen::lowering::direct_call`), and so does the runtime's
-/// `direct::call`.
+/// object. Calls from compiled code reach it through
+/// `calls::call_positional`, and so do the runtime's `direct::call`.
 ///
 /// # Safety
 /// With the GIL held; `function` is a live Python function whose code's
 /// live state starts with `target`; `args` holds `nargs` owned references.
-pub unsafe extern "C" fn enter_compiled(
+#[inline(always)]
+pub unsafe fn enter_compiled(
     tstate: *mut ThreadState,
     function: *mut PyObject,
     args: *const *mut PyObject,

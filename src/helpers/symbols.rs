@@ -2,9 +2,8 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators, suspend};
+use super::{attrs, builders, caches, calls, control, exits, locals, names, operators, suspend};
 use crate::abi::ffi as abi_ffi;
-use crate::config;
 use pyo3::ffi;
 
 macro_rules! symbol_table {
@@ -54,10 +53,6 @@ symbol_table! {
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_handle_eval_breaker" => exits::handle_eval_breaker as unsafe extern "C" fn(_) -> _,
     "pyjit_quicken" => crate::abi::quicken as unsafe extern "C" fn(_),
-    // Calls of compiled code.
-    "pyjit_code_extra_index" => std::ptr::addr_of!(calls::CODE_EXTRA_INDEX),
-    "pyjit_optimizations_off" => std::ptr::addr_of!(config::OPTIMIZATIONS_OFF),
-    "pyjit_enter_compiled" => frames::enter_compiled as unsafe extern "C" fn(_, _, _, _, _) -> _,
     // Opcode families.
     "pyjit_unbound_local" => locals::unbound_local as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unbound_cell" => locals::unbound_cell as unsafe extern "C" fn(_, _, _) -> _,
@@ -107,6 +102,7 @@ symbol_table! {
     "pyjit_format_value" => builders::format_value as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unpack" => builders::unpack as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,

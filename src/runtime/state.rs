@@ -37,8 +37,8 @@ pub enum Tier {
     Failed(String),
 }
 
-/// A code object's state. It starts with the `CallTarget` compiled callers
-/// read: the code object this state belongs to (NULL once it died; see
+/// A code object's state. It starts with the `CallTarget` that calls from
+/// compiled code read: the code object this state belongs to (NULL once it died; see
 /// `free_state` for why a state can outlive it), and the entry and data
 /// block of `tier`'s native code when it is `Native` (read there, without a
 /// load through the box).
@@ -305,7 +305,7 @@ impl CodeState {
         self.target.entry.map(|entry| (entry, self.target.data))
     }
 
-    /// What compiled callers read to call the code directly.
+    /// What calls from compiled code read to call the code directly.
     pub fn call_target(&mut self) -> &mut CallTarget {
         &mut self.target
     }

@@ -13,7 +13,7 @@ use crate::abi::{self, op};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, Value};
 use pyo3::ffi;
 
 /// The calls a specialised PRECALL makes itself.
@@ -412,5 +412,17 @@ impl Lowering<'_> {
         self.b.switch_to_block(result);
         self.b.seal_block(result);
         self.b.block_params(result)[0]
+    }
+
+    /// Ends a call's fast path with `result`, lowers `generic` in `other`
+    /// (where the fast path's guards lead), and joins both in `done`, whose
+    /// parameter it returns.
+    fn join_with_generic(&mut self, result: Value, other: Block, done: Block, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+        self.b.switch_to_block(other);
+        let result = generic(self);
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
     }
 }

@@ -32,7 +32,9 @@ pub fn lower(lw: &mut Lowering) {
             let result = if let Some(kind) = lw.builtin_call(arg, kwnames) {
                 lw.call_builtin(slots, arg, kind, kwnames, generic)
             } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
-                lw.call_directly(slots, arg, generic)
+                let nargs = lw.iconst(i64::from(arg));
+                let (tstate, frame) = (lw.tstate, lw.frame);
+                lw.call("pyjit_call_positional", &[tstate, frame, slots, nargs])
             } else {
                 generic(lw)
             };
