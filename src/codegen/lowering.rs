@@ -227,6 +227,19 @@ pub enum Unboxed {
     Float,
 }
 
+impl Unboxed {
+    /// The kinds, in the order of `Lowering::numbers`' variables.
+    const ALL: [Unboxed; 2] = [Unboxed::Int, Unboxed::Float];
+
+    /// The Cranelift type the number's value has.
+    pub fn ty(self) -> Type {
+        match self {
+            Unboxed::Int => types::I64,
+            Unboxed::Float => types::F64,
+        }
+    }
+}
+
 /// What a value-stack item's variable holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Held {
@@ -386,7 +399,7 @@ impl<'a> Lowering<'a> {
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
         let held = vec![Held::Owned; info.stacksize as usize];
-        let numbers = (0..info.stacksize).map(|_| [b.declare_var(types::I64), b.declare_var(types::F64)]).collect();
+        let numbers = (0..info.stacksize).map(|_| Unboxed::ALL.map(|kind| b.declare_var(kind.ty()))).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
         let mut applied = Optimizations::NONE;
         // Every choice of fast paths reads the profile (`observed`) when it has observations.
@@ -1045,13 +1058,7 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(error);
         self.b.seal_block(error);
         let held = self.held.clone();
-        for d in 0..self.depth {
-            if self.held[d] == Held::Borrowed {
-                let value = self.b.use_var(self.stack[d]);
-                self.incref(value);
-                self.held[d] = Held::Owned;
-            }
-        }
+        self.own_stack_below(0);
         self.raise_here();
         self.held = held;
         self.b.switch_to_block(ok);

@@ -6,7 +6,7 @@ use crate::codegen::lowering::{Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -119,11 +119,7 @@ fn binary_op(lw: &mut Lowering, which: u32) {
     let result = lw.b.append_block_param(done, lw.ptr);
     match unboxed_result(lw, kinds, which) {
         Some(number) => {
-            let ty = match number {
-                Unboxed::Int => types::I64,
-                Unboxed::Float => types::F64,
-            };
-            let unboxed = lw.b.append_block_param(done, ty);
+            let unboxed = lw.b.append_block_param(done, number.ty());
             numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, done));
             let object = generic(lw);
             lw.raise_if_null(object);
