@@ -294,22 +294,31 @@ pub unsafe fn enter_compiled(
         if nargs + default_count < argcount {
             return declined;
         }
-        let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
-        if target.kwonlyargcount > 0 && !keyword_only_defaults(target, kwdefaults, |_, _| ()) {
-            return declined;
-        }
         let Some(collected) = Collected::new(target, nargs) else { return declined };
         let Some(frame) = push_frame(ts, target.frame_words as usize) else {
             collected.release();
             return declined;
         };
-        initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
-        bind_positionally(fr, args, nargs, argcount, defaults);
-        if target.kwonlyargcount > 0 {
-            keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = ffi::Py_NewRef(value));
+        // The keyword-only defaults are looked up once, after the last
+        // allocation (whose finalizers could change them), into their slots
+        // of the frame, which nothing reads before it is initialized;
+        // nothing runs until they get their references below.
+        let kwonly = argcount..argcount + target.kwonlyargcount as usize;
+        if !kwonly.is_empty() {
+            let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
+            if !keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = value) {
+                pop_frame(ts, frame);
+                collected.release();
+                return declined;
+            }
         }
-        let bound = collected.bind(fr, args, nargs, argcount, argcount + target.kwonlyargcount as usize);
+        initialize(frame, function, target.code, target.nlocalsplus);
+        bind_positionally(fr, args, nargs, argcount, defaults);
+        for slot in kwonly.clone() {
+            ffi::Py_INCREF(*fr.slot(slot));
+        }
+        let bound = collected.bind(fr, args, nargs, argcount, kwonly.end);
         for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }

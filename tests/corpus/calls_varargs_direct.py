@@ -1,5 +1,5 @@
 # Compiled callers call compiled functions with *args, **kwargs and
-# keyword-only parameters directly (pyjit_enter_compiled): the arguments
+# keyword-only parameters directly (helpers::calls::call_positional): the arguments
 # after the parameters go to a new tuple, **kwargs gets a new empty dict,
 # defaults fill the rest (keyword-only ones from __kwdefaults__, also after
 # it changes), and calls that need more (keywords, too few arguments, a
