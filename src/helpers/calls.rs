@@ -180,15 +180,20 @@ pub unsafe extern "C" fn call(
 /// code without vectorcall, `_PyEval_Vector` and the hook; every other call,
 /// and every call `enter_compiled` declines, goes through `call`. One call
 /// from generated code: the guards are here rather than inline at every
-/// call site, which kept CALL the largest instruction to compile.
+/// call site, which kept CALL the largest instruction to compile. `site` is
+/// the call's entry in the caller's data block (`CallSite`), which spares
+/// the loads through the callee's code object and its extras array, each a
+/// likely cache miss in code that calls many functions.
 ///
 /// # Safety
-/// As for `call`, with no keyword names.
+/// As for `call`, with no keyword names; `site` is the CALL's data-block
+/// entry (zero until first filled, then only written here).
 pub unsafe extern "C" fn call_positional(
     tstate: *mut ThreadState,
     frame: *mut Frame,
     slots: *mut *mut PyObject,
     nargs: isize,
+    site: *mut CallSite,
 ) -> *mut PyObject {
     // SAFETY: as for `call`: `slots` holds the window's owned references.
     unsafe {
@@ -201,7 +206,7 @@ pub unsafe extern "C" fn call_positional(
             };
             if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
                 let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-                if let Some(target) = call_target(code) {
+                if let Some(target) = (*site).target(code) {
                     // As in `call`: the callee runs with the caller's f_lasti past the CALL's cache.
                     let frame = &*frame;
                     let call_index = frame.lasti();
@@ -217,6 +222,37 @@ pub unsafe extern "C" fn call_positional(
             }
         }
         call(tstate, frame, slots, nargs, std::ptr::null_mut())
+    }
+}
+
+/// A CALL site's entry in its code's data block: the code object of the
+/// Python function it called last and that code's `CallTarget`.
+#[repr(C)]
+pub struct CallSite {
+    code: *mut PyCodeObject,
+    target: *mut CallTarget,
+}
+
+impl CallSite {
+    /// The state of `code`, a live code object: the recorded one when it
+    /// still belongs to `code`, else looked up (`call_target`) and recorded.
+    /// States are never freed, only reused for other code objects (see
+    /// `runtime::state`), so a recorded state is valid memory whatever
+    /// became of its code since, and its owner tells whether it is `code`'s.
+    ///
+    /// # Safety
+    /// `code` is live; `self` is zeroed or written only here.
+    #[inline(always)]
+    unsafe fn target<'a>(&mut self, code: *mut PyCodeObject) -> Option<&'a mut CallTarget> {
+        // SAFETY: see above.
+        unsafe {
+            if self.code == code && (*self.target).code == code {
+                return Some(&mut *self.target);
+            }
+            let target = call_target(code)?;
+            *self = CallSite { code, target };
+            Some(target)
+        }
     }
 }
 

@@ -102,7 +102,7 @@ symbol_table! {
     "pyjit_format_value" => builders::format_value as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unpack" => builders::unpack as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
-    "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _) -> _,
+    "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,

@@ -33,8 +33,9 @@ pub fn lower(lw: &mut Lowering) {
                 lw.call_builtin(slots, arg, kind, kwnames, generic)
             } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
                 let nargs = lw.iconst(i64::from(arg));
+                let site = lw.data_entry();
                 let (tstate, frame) = (lw.tstate, lw.frame);
-                lw.call("pyjit_call_positional", &[tstate, frame, slots, nargs])
+                lw.call("pyjit_call_positional", &[tstate, frame, slots, nargs, site])
             } else {
                 generic(lw)
             };
