@@ -557,21 +557,23 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
         }
         let value = ffi::PyObject_GetAttr(owner, name);
         if !value.is_null() {
-            let descr = abi_ffi::_PyType_Lookup(tp, name);
+            // Looked up only where an entry may follow: a site that keeps
+            // missing (frame or code attributes, say) pays no more than the load.
+            let descr = || abi_ffi::_PyType_Lookup(tp, name);
             let filled = match (kind, type_key(tp)) {
                 (_, None) => None,
-                (ATTR_INSTANCE_VALUE, Some(key)) => generic_getattr(tp)
-                    .then(|| instance_value_index(owner, tp, name, descr, value))
+                (ATTR_INSTANCE_VALUE, Some(key)) => (generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT))
+                    .then(|| instance_value_index(owner, tp, name, descr(), value))
                     .flatten()
                     .map(|index| [key, 0, index, 0]),
                 (ATTR_SLOT, Some(key)) => generic_getattr(tp)
-                    .then(|| object_slot(descr, abi::MEMBER_FLAG_AUDIT_READ))
+                    .then(|| object_slot(descr(), abi::MEMBER_FLAG_AUDIT_READ))
                     .flatten()
                     .map(|offset| [key, 0, offset, 0]),
                 (ATTR_MODULE, Some(key)) => {
                     let dict: *mut PyObject = read_field(owner.cast(), abi::MODULE_DICT);
                     let module_type = std::ptr::addr_of_mut!(ffi::PyModule_Type);
-                    if tp == module_type && descr.is_null() && ffi::PyDict_CheckExact(dict) != 0 {
+                    if tp == module_type && ffi::PyDict_CheckExact(dict) != 0 && descr().is_null() {
                         let version = dict_version(dict);
                         let found = ffi::PyDict_GetItemWithError(dict, name);
                         (found == value && dict_version(dict) == version).then_some([key, 0, version, value as u64])
@@ -586,7 +588,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                     let combined = !dict.is_null()
                         && ffi::PyDict_CheckExact(dict) != 0
                         && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
-                    if combined && !may_take_precedence(descr) {
+                    if combined && !may_take_precedence(descr()) {
                         entry_position(dict, name, value).map(|i| [key, 0, i as u64, 0])
                     } else {
                         None
