@@ -1755,6 +1755,7 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(either, handle, &[], done, &[]);
         self.b.switch_to_block(handle);
         self.b.seal_block(handle);
+        // With `calls_see_position` the helper's call stores it itself.
         if !self.calls_see_position {
             self.store_prev_instr();
         }

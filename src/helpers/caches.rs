@@ -373,21 +373,23 @@ unsafe fn value_place(values: *mut u8, index: usize) -> *mut *mut PyObject {
     unsafe { values.add(abi::DICT_VALUES_ITEMS + 8 * index).cast() }
 }
 
-/// The index at which `owner` (of type `tp`, whose MRO gives `descr` for
+/// The index at which `owner` (of type `tp`, whose MRO gives `descr()` for
 /// `name`) holds `value` as the instance value `name`, where no data
 /// descriptor takes precedence over it: what an instance-value entry records.
+/// `descr` is called only for a managed-dict type, the only kind that can
+/// have such an entry.
 ///
-/// SAFETY: `owner` is live and `tp` its type; `descr` is NULL or live.
+/// SAFETY: `owner` is live and `tp` its type; `descr` returns NULL or a live object.
 unsafe fn instance_value_index(
     owner: *mut PyObject,
     tp: *mut ffi::PyTypeObject,
     name: *mut PyObject,
-    descr: *mut PyObject,
+    descr: impl FnOnce() -> *mut PyObject,
     value: *mut PyObject,
 ) -> Option<u64> {
     // SAFETY: see above; the values are read only for a managed-dict type.
     unsafe {
-        if !has_flag(tp, abi::TPFLAGS_MANAGED_DICT) || may_take_precedence(descr) {
+        if !has_flag(tp, abi::TPFLAGS_MANAGED_DICT) || may_take_precedence(descr()) {
             return None;
         }
         let values = instance_values(owner);
@@ -562,8 +564,8 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
             let descr = || abi_ffi::_PyType_Lookup(tp, name);
             let filled = match (kind, type_key(tp)) {
                 (_, None) => None,
-                (ATTR_INSTANCE_VALUE, Some(key)) => (generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT))
-                    .then(|| instance_value_index(owner, tp, name, descr(), value))
+                (ATTR_INSTANCE_VALUE, Some(key)) => generic_getattr(tp)
+                    .then(|| instance_value_index(owner, tp, name, descr, value))
                     .flatten()
                     .map(|index| [key, 0, index, 0]),
                 (ATTR_SLOT, Some(key)) => generic_getattr(tp)
@@ -843,7 +845,7 @@ pub unsafe extern "C" fn store_attr(
                     && !may_take_precedence(descr)
                     && stored_dict(owner).is_some())
                 .then_some(0),
-                _ => instance_value_index(owner, tp, name, descr, value),
+                _ => instance_value_index(owner, tp, name, || descr, value),
             };
             if let Some(place) = place {
                 fill_first(site, [key, 0, place, 0]);
