@@ -191,6 +191,52 @@ def test_cache_misses_grow_only_where_types_change():
     assert changing >= steady + 50
 
 
+SITES_NOT_RUN = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    class Point:
+        def __init__(self):
+            self.x = 1
+
+    def branches(warm, point):
+        if warm:
+            return 0
+        point.x = point.x + len(str(point.x))
+        return point.x * 2.5
+
+    # Quickened by the interpreter (eight warm-up calls) with only the first
+    # branch run, then compiled; the second branch's sites are unrun.
+    for _ in range(30):
+        branches(True, None)
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    for _ in range(20):
+        branches(False, Point())
+    pyjit.disable()
+    print(json.dumps([pyjit.info(branches)["compiled"], pyjit.info(branches)["cache_misses"]]))
+    """
+)
+
+
+def test_sites_the_warm_up_never_ran_get_no_inline_cache():
+    """A quickened profile in which an instruction never ran (its adaptive
+    counter still zero) gets the generic helper alone at that site: no inline
+    cache whose slow path would count misses. Code compiled without a profile
+    caches the same sites (each misses once, filling its entry)."""
+    process = run("-c", SITES_NOT_RUN)
+    assert process.returncode == 0, process.stderr
+    compiled, misses = json.loads(process.stdout)
+    assert compiled
+    assert misses == 0
+    unprofiled = run("-c", SITES_NOT_RUN.replace("for _ in range(30):", "for _ in range(0):"))
+    assert unprofiled.returncode == 0, unprofiled.stderr
+    compiled, misses = json.loads(unprofiled.stdout)
+    assert compiled
+    assert misses >= 2
+
+
 GLOBALS_AFTER_NEW_KEY = textwrap.dedent(
     """
     import json

@@ -1,6 +1,6 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
-use crate::abi::{self, op};
+use crate::abi::{self, ffi as abi_ffi, op};
 use pyo3::ffi::{self, PyObject};
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
@@ -41,6 +41,55 @@ pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which
         ffi::Py_DECREF(lhs);
         ffi::Py_DECREF(rhs);
         result
+    }
+}
+
+/// Whether tracemalloc traces: it must then see each number made where the
+/// interpreter makes it, so none is reused.
+fn tracemalloc_tracing() -> bool {
+    // SAFETY: the interpreter's tracemalloc configuration is a static.
+    unsafe { abi::read_field::<i32>(std::ptr::addr_of!(abi_ffi::_Py_tracemalloc_config).cast(), abi::TRACEMALLOC_TRACING) != 0 }
+}
+
+/// The int `value` (of at most 62 bits) as a new reference, for a BINARY_OP
+/// whose result is stored in a local holding `target` (NULL when unbound or
+/// when no local stores it): `target` itself with `value` written into it
+/// when it is an exact one-digit int whose only reference is the local's,
+/// `value` is one digit and no cached small int (programs can observe
+/// their identity) and tracemalloc does not trace; else a new int (NULL
+/// with the error set if that fails). `numeric::box_int` out of line.
+pub unsafe extern "C" fn int_into_local(value: i64, target: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `target` is NULL or a live object the local owns.
+    unsafe {
+        let reusable = !target.is_null()
+            && !(-5..=256).contains(&value)
+            && value.unsigned_abs() < 1 << 30
+            && ffi::PyLong_CheckExact(target) != 0
+            && ffi::Py_REFCNT(target) == 1
+            && abi::read_field::<isize>(target.cast(), abi::VAROBJECT_SIZE).unsigned_abs() == 1
+            && !tracemalloc_tracing();
+        if !reusable {
+            return ffi::PyLong_FromLongLong(value);
+        }
+        abi::write_field(target.cast(), abi::VAROBJECT_SIZE, value.signum() as isize);
+        abi::write_field(target.cast(), abi::LONG_DIGITS, value.unsigned_abs() as u32);
+        ffi::Py_NewRef(target)
+    }
+}
+
+/// The float `value` as a new reference, for a BINARY_OP whose result is
+/// stored in a local holding `target` (or NULL, as for `int_into_local`):
+/// `target` itself with `value` written into it when it is an exact float
+/// whose only reference is the local's and tracemalloc does not trace; else
+/// a new float (NULL with the error set if that fails).
+pub unsafe extern "C" fn float_into_local(value: f64, target: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `target` is NULL or a live object the local owns.
+    unsafe {
+        if !target.is_null() && ffi::PyFloat_CheckExact(target) != 0 && ffi::Py_REFCNT(target) == 1 && !tracemalloc_tracing() {
+            abi::write_field(target.cast(), abi::FLOAT_VALUE, value);
+            return ffi::Py_NewRef(target);
+        }
+        ffi::PyFloat_FromDouble(value)
     }
 }
 

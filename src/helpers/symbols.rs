@@ -79,6 +79,8 @@ symbol_table! {
     "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_load_method" => attrs::load_method as unsafe extern "C" fn(_, _) -> _,
     "pyjit_binary_op" => operators::binary_op as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_int_into_local" => operators::int_into_local as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_float_into_local" => operators::float_into_local as unsafe extern "C" fn(_, _) -> _,
     "pyjit_unary_op" => operators::unary_op as unsafe extern "C" fn(_, _) -> _,
     "pyjit_compare_op" => operators::compare_op as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_contains_op" => operators::contains_op as unsafe extern "C" fn(_, _, _) -> _,

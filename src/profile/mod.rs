@@ -25,9 +25,13 @@ pub struct Profile {
 /// What the profile says about one instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Observed {
-    /// No information: the interpreter never quickened the code, or has not
-    /// run this instruction since it did.
+    /// No information: the interpreter never quickened the code (or the
+    /// profile is not read).
     Nothing,
+    /// The interpreter quickened the code but has not run this (adaptive)
+    /// instruction since: a site the warm-up did not reach, such as an
+    /// error path or a branch not taken, which gets the generic path only.
+    NotRun,
     /// The interpreter specialised the instruction into this opcode.
     Specialized(u8),
     /// The interpreter ran the instruction quickened but kept it generic:
@@ -73,7 +77,7 @@ impl Profile {
         // sets the counter to back off.
         let counter = self.units.get(index as usize + 1).copied().unwrap_or(0);
         if op::ADAPTIVE.contains(&opcode) && counter == 0 {
-            Observed::Nothing
+            Observed::NotRun
         } else {
             Observed::Generic
         }

@@ -116,8 +116,8 @@ fn unpack(lw: &mut Lowering, seq: Value, before: i64, after: i64, count: usize) 
 }
 
 /// Whether UNPACK_SEQUENCE unpacks tuples and lists inline: unless the
-/// interpreter kept the instruction generic or specialised it for neither
-/// (an iterator, say), or `Optimization::InlineUnpack` is off. One path
+/// interpreter kept the instruction generic, specialised it for neither
+/// (an iterator, say) or never ran it, or `Optimization::InlineUnpack` is off. One path
 /// serves both, also where the profile names one: code such as pyperformance's
 /// unpack_sequence runs the same site on both, and the interpreter
 /// re-specialises it as the type changes.
@@ -127,7 +127,7 @@ fn unpacks_inline(lw: &mut Lowering) -> bool {
         Observed::Specialized(opcode) => {
             matches!(opcode, op::UNPACK_SEQUENCE_TWO_TUPLE | op::UNPACK_SEQUENCE_TUPLE | op::UNPACK_SEQUENCE_LIST)
         }
-        Observed::Generic => false,
+        Observed::Generic | Observed::NotRun => false,
     };
     observed && lw.apply(Optimization::InlineUnpack)
 }

@@ -33,7 +33,8 @@ pub fn lower(lw: &mut Lowering) {
         }
         op::LOAD_GLOBAL => {
             let name = lw.name(arg >> 1);
-            let value = if lw.apply(Optimization::InlineCacheGlobals) {
+            // A site the warm-up never reached gets no inline cache.
+            let value = if lw.observed() != Observed::NotRun && lw.apply(Optimization::InlineCacheGlobals) {
                 load_global(lw, name)
             } else {
                 let value = lw.call("pyjit_load_global", &[tstate, frame, name]);

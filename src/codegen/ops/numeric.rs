@@ -62,8 +62,12 @@ fn binary_operator(which: u32) -> u8 {
     operator as u8
 }
 
-/// The fast paths to emit for BINARY_OP `which`, given the profile.
+/// The fast paths to emit for BINARY_OP `which`, given the profile: none
+/// where the warm-up never ran it.
 pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
+    if observed == Observed::NotRun {
+        return &[];
+    }
     match binary_operator(which) {
         op::NB_ADD | op::NB_SUBTRACT | op::NB_MULTIPLY => match observed {
             Observed::Nothing => BOTH,
@@ -74,8 +78,8 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
             // The interpreter specialises alike operands only: mixed ones
             // are the common numbers it could not.
             Observed::Generic => MIXED,
-            // Strings.
-            Observed::Specialized(_) => &[],
+            // Strings (a site never run returned above).
+            Observed::Specialized(_) | Observed::NotRun => &[],
         },
         // 3.11 specialises none of these, so the profile says nothing about
         // their operands: true division gets every number path, the floor
@@ -96,7 +100,7 @@ pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] 
     match observed {
         Observed::Specialized(op::COMPARE_OP_INT_JUMP) => INT,
         Observed::Specialized(op::COMPARE_OP_FLOAT_JUMP) => FLOAT,
-        Observed::Specialized(_) => &[],
+        Observed::Specialized(_) | Observed::NotRun => &[],
         Observed::Generic if jump_follows => MIXED,
         // The interpreter specialises only compares a jump follows: for
         // the others the profile says nothing.
@@ -238,6 +242,23 @@ pub fn binary_number(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rh
 /// failed.
 pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Operand, fail: Block) -> Value {
     let result = binary_number(lw, kind, which, lhs, rhs, fail);
+    if lw.observed() == Observed::Nothing {
+        // Without a profile every site gets an int and a float path: each
+        // boxes its result with one call, so that code no profile asked
+        // for stays small (compile time grows with code size).
+        let target = match reused_local(lw) {
+            Some(local) => lw.load_local(local),
+            None => lw.iconst(0),
+        };
+        let symbol = match binary_result(kind, which) {
+            Unboxed::Int => "pyjit_int_into_local",
+            Unboxed::Float => "pyjit_float_into_local",
+        };
+        let boxed = lw.call(symbol, &[result, target]);
+        lw.release(lhs);
+        lw.release(rhs);
+        return boxed;
+    }
     if binary_result(kind, which) == Unboxed::Int {
         let boxed = box_int(lw, result);
         lw.release(lhs);

@@ -240,13 +240,13 @@ impl Sequence {
 /// The sequence a subscript's inline path is for: the one the interpreter
 /// specialised the instruction for (`choices` maps specialised opcodes to
 /// sequences), the list (a cheap guard) when there is no profile, none
-/// when the interpreter kept it generic or specialised it for another type,
-/// or with `Optimization::InlineSubscripts` off.
+/// when the interpreter kept it generic, specialised it for another type or
+/// never ran it, or with `Optimization::InlineSubscripts` off.
 fn profiled_sequence(lw: &mut Lowering, choices: &[(u8, Sequence)]) -> Option<Sequence> {
     let sequence = match lw.observed() {
         Observed::Nothing => Some(Sequence::List),
         Observed::Specialized(opcode) => choices.iter().find(|&&(o, _)| o == opcode).map(|&(_, sequence)| sequence),
-        Observed::Generic => None,
+        Observed::Generic | Observed::NotRun => None,
     };
     sequence.filter(|_| lw.apply(Optimization::InlineSubscripts))
 }
