@@ -16,9 +16,8 @@ SCALE = 3
 
 
 class Point:
-    def __init__(self, x, y):
-        self.x = x
-        self.y = y
+    def __init__(self, *coordinates):
+        self.x, self.y = coordinates
 
     def norm(self):
         return math.hypot(self.x, self.y)
