@@ -17,6 +17,9 @@ pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Resumptions of generators and coroutines in native code, counted in
 /// `NATIVE_CALLS` too.
 pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);
+/// Generators and coroutines of compiled code made without the interpreter
+/// (`helpers::suspend::create_generator`).
+pub static GENERATORS_CREATED: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);

@@ -258,8 +258,8 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
 /// chunk without room. A call of a function that creates a generator
 /// (`CallTarget::creates_generator`) binds its arguments the same way and
-/// has CPython's interpreter run the frame, which makes the generator
-/// object. Calls from compiled code reach it through
+/// makes the generator object (`suspend::create_generator`), or has
+/// CPython's interpreter run the frame to make it. Calls from compiled code reach it through
 /// `calls::call_positional`, and so do the runtime's `direct::call`.
 ///
 /// # Safety
@@ -324,8 +324,8 @@ pub unsafe fn enter_compiled(
         }
         stats::bump(&stats::DIRECT_CALLS);
         let result = if target.creates_generator {
-            // The interpreter links the frame and counts its recursion itself.
-            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
+            // Else the interpreter links the frame and counts its recursion itself.
+            super::suspend::create_generator(ts, frame).unwrap_or_else(|| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
         } else {
             target.entered += 1;
             stats::bump(&stats::NATIVE_CALLS);

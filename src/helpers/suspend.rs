@@ -14,6 +14,77 @@ const EXECUTING: i8 = abi::GEN_FRAME_STATE_EXECUTING as u8 as i8;
 const COMPLETED: i8 = abi::GEN_FRAME_STATE_COMPLETED as u8 as i8;
 const CLEARED: i8 = abi::GEN_FRAME_STATE_CLEARED as u8 as i8;
 
+/// `RETURN_GENERATOR` run on `frame`, a fresh frame of generator or
+/// coroutine code that starts with that instruction, as the interpreter
+/// runs it when the frame is its entry frame: the object `_Py_MakeCoro`
+/// makes (hidden in libpython, so its `make_gen` is followed here field by
+/// field) holding `_PyFrame_Copy`'s copy of the frame, created and owned by
+/// the generator. `frame` is left as the instruction leaves it: its
+/// references moved to the copy, and new ones to its function and code for
+/// whoever clears it. None, with nothing done, where only the interpreter
+/// can: code that makes cells or copies free variables first, async
+/// generators, coroutines while `sys.set_coroutine_origin_tracking_depth`
+/// is on (their origin is computed from the frames), and no recursion
+/// budget left (the interpreter's entry raises RecursionError). Some(NULL)
+/// with the error set when allocating failed.
+///
+/// # Safety
+/// With the GIL held; `frame` was initialized for a call and its
+/// arguments bound, is linked nowhere and has never run.
+pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*mut PyObject> {
+    // SAFETY: see above; every field is written at its probed offset.
+    unsafe {
+        let fr = &*frame;
+        let code = fr.code();
+        let kind = abi::code_int(code, abi::CODE_FLAGS) & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ASYNC_GENERATOR);
+        let thread = (ts as *const ThreadState).cast::<u8>();
+        let tp = match kind {
+            abi::CO_GENERATOR => std::ptr::addr_of_mut!(ffi::PyGen_Type),
+            abi::CO_COROUTINE if read_field::<i32>(thread, abi::TSTATE_CORO_ORIGIN_TRACKING_DEPTH) == 0 => {
+                std::ptr::addr_of_mut!(ffi::PyCoro_Type)
+            }
+            _ => return None,
+        };
+        if fr.code_unit(0).to_le_bytes()[0] != abi::op::RETURN_GENERATOR || *ts.recursion_remaining() <= 0 {
+            return None;
+        }
+        let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
+        let slots = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize;
+        let generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+        if generator.is_null() {
+            return Some(generator);
+        }
+        let base = generator.cast::<u8>();
+        let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
+        write_field(base, abi::GEN_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
+        write_field(base, abi::GEN_WEAKREFLIST, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_NAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_NAME)));
+        write_field(base, abi::GEN_QUALNAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_QUALNAME)));
+        if kind == abi::CO_COROUTINE {
+            write_field(base, abi::CORO_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
+        }
+        // The frame as the interpreter holds it while running the
+        // instruction: at the instruction, with an empty value stack.
+        fr.set_lasti(0);
+        fr.set_stacktop(nlocalsplus as i32);
+        let copy = base.add(abi::GEN_IFRAME);
+        std::ptr::copy_nonoverlapping(frame.cast::<u8>(), copy, abi::FRAME_LOCALSPLUS + nlocalsplus * size_of::<*mut PyObject>());
+        // `_PyFrame_Copy` leaves no link to the frame's caller.
+        write_field(copy, abi::FRAME_PREVIOUS, std::ptr::null_mut::<Frame>());
+        write_field(copy, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_GENERATOR as i8);
+        write_field(base, abi::GEN_FRAME_STATE, CREATED);
+        ffi::PyObject_GC_Track(generator.cast());
+        stats::bump(&stats::GENERATORS_CREATED);
+        fr.set_stacktop(0);
+        write_field(frame.cast::<u8>(), abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
+        ffi::Py_INCREF(function);
+        ffi::Py_INCREF(code.cast());
+        Some(generator)
+    }
+}
+
 /// Whether `obj` is a coroutine object. pyo3's `PyCoro_CheckExact` is a
 /// subtype check, which calls `PyType_IsSubtype` for every other type;
 /// the coroutine type has no subtypes.

@@ -13,6 +13,7 @@ pub mod tiering;
 
 use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
+use crate::helpers::suspend;
 use crate::{config, stats};
 use pyo3::ffi::{self, PyObject};
 use state::{CodeState, Tier};
@@ -147,6 +148,10 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         if fr.owned_by_generator() {
             stats::bump(&stats::NATIVE_RESUMES);
         } else if state.call_target().creates_generator {
+            // SAFETY: a fresh frame of the state's code, linked nowhere yet.
+            if let Some(generator) = unsafe { suspend::create_generator(ts, frame) } {
+                return generator;
+            }
             // SAFETY: unchanged hand-over.
             return unsafe { delegate(tstate, frame, 0) };
         }

@@ -1,0 +1,105 @@
+# Generator and coroutine objects of compiled code, made by pyjit without
+# the interpreter (RETURN_GENERATOR, helpers::suspend::create_generator):
+# called from compiled code and from the interpreter, with defaults,
+# keyword-only parameters, *args and **kwargs bound; the new object's
+# frame (no f_back, f_lasti, f_lineno, f_locals before the first resume),
+# state, names (also after the function's were changed), code, size,
+# weak references and garbage collection; and the cases left to the
+# interpreter: cells and free variables made first, async generators,
+# coroutine origin tracking, and the recursion limit reached.
+# expect-stats: generators_created>10
+import asyncio
+import gc
+import inspect
+import sys
+import weakref
+
+
+def counter(start, stop=3, *extra, step=1, **options):
+    value = start
+    while value < stop:
+        yield value, extra, options
+        value += step
+
+
+async def add(a, b=10):
+    return a + b
+
+
+def closing_over(n):
+    def inner():
+        return n
+
+    yield inner()
+    yield n
+
+
+async def pairs(n):
+    for i in range(n):
+        yield i
+
+
+def describe(generator):
+    frame = generator.gi_frame if hasattr(generator, "gi_frame") else generator.cr_frame
+    return (
+        type(generator).__name__,
+        generator.__name__,
+        generator.__qualname__,
+        frame.f_back,
+        frame.f_lasti,
+        frame.f_lineno - frame.f_code.co_firstlineno,
+        sorted(frame.f_locals.items(), key=repr),
+        sys.getsizeof(generator),
+        gc.is_tracked(generator),
+    )
+
+
+def from_compiled_code():
+    made = counter(1, 5, "x", step=2, flag=True)
+    print("generator", describe(made), inspect.getgeneratorstate(made))
+    print("  values", list(made), inspect.getgeneratorstate(made))
+    coroutine = add(1)
+    print("coroutine", describe(coroutine), inspect.getcoroutinestate(coroutine))
+    try:
+        coroutine.send(None)
+    except StopIteration as stop:
+        print("  returned", stop.value, inspect.getcoroutinestate(coroutine))
+    alive = counter(0)
+    reference = weakref.ref(alive)
+    del alive
+    print("weakly referenced, collected:", reference() is None)
+    print("closure", list(closing_over(4)))
+    async def collect():
+        return [i async for i in pairs(3)]
+    print("async generator", asyncio.run(collect()))
+
+
+from_compiled_code()
+print("from the interpreter", describe(counter(7, 9)), list(counter(7, 9)))
+
+counter.__name__ = "renamed"
+counter.__qualname__ = "Outer.renamed"
+renamed = counter(0, 2)
+print("renamed", renamed.__name__, renamed.__qualname__, renamed.gi_code is counter.__code__, list(renamed))
+
+sys.set_coroutine_origin_tracking_depth(2)
+tracked = add(2)
+print("origin", [(name, line > 0, function) for name, line, function in tracked.cr_origin])
+tracked.close()
+sys.set_coroutine_origin_tracking_depth(0)
+untracked = add(3)
+print("no origin", untracked.cr_origin)
+untracked.close()
+
+
+def recurse(depth):
+    try:
+        counter(depth)
+    except RecursionError as error:
+        return depth, error
+    return recurse(depth + 1)
+
+
+sys.setrecursionlimit(400)
+depth, error = recurse(0)
+print("RecursionError at a depth of", depth, error)
