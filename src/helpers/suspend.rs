@@ -15,18 +15,18 @@ const COMPLETED: i8 = abi::GEN_FRAME_STATE_COMPLETED as u8 as i8;
 const CLEARED: i8 = abi::GEN_FRAME_STATE_CLEARED as u8 as i8;
 
 /// `RETURN_GENERATOR` run on `frame`, a fresh frame of generator or
-/// coroutine code that starts with that instruction, as the interpreter
-/// runs it when the frame is its entry frame: the object `_Py_MakeCoro`
-/// makes (hidden in libpython, so its `make_gen` is followed here field by
-/// field) holding `_PyFrame_Copy`'s copy of the frame, created and owned by
-/// the generator. `frame` is left as the instruction leaves it: its
-/// references moved to the copy, and new ones to its function and code for
-/// whoever clears it. None, with nothing done, where only the interpreter
-/// can: code that makes cells or copies free variables first, async
-/// generators, coroutines while `sys.set_coroutine_origin_tracking_depth`
-/// is on (their origin is computed from the frames), and no recursion
-/// budget left (the interpreter's entry raises RecursionError). Some(NULL)
-/// with the error set when allocating failed.
+/// coroutine code, as the interpreter runs it (after `COPY_FREE_VARS`
+/// when that comes first): the object `_Py_MakeCoro` makes (hidden in
+/// libpython, so its `make_gen` is followed here field by field) holding
+/// `_PyFrame_Copy`'s copy of the frame, created and owned by the generator.
+/// `frame` is left as the instruction leaves an entry frame: its references
+/// moved to the copy, and new ones to its function and code for whoever
+/// clears it. None, with nothing done, where only the interpreter can: code
+/// that makes cells first, async generators, coroutines while
+/// `sys.set_coroutine_origin_tracking_depth` is on (their origin is computed
+/// from the frames), no recursion budget left (the interpreter's entry
+/// raises RecursionError), and allocation failing (the interpreter reports
+/// the MemoryError from the generator's frame).
 ///
 /// # Safety
 /// With the GIL held; `frame` was initialized for a call and its
@@ -45,14 +45,32 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
             }
             _ => return None,
         };
-        if fr.code_unit(0).to_le_bytes()[0] != abi::op::RETURN_GENERATOR || *ts.recursion_remaining() <= 0 {
+        let [first, free_vars] = fr.code_unit(0).to_le_bytes();
+        let (free_vars, at) = match first {
+            abi::op::RETURN_GENERATOR => (0, 0),
+            abi::op::COPY_FREE_VARS if fr.code_unit(1).to_le_bytes()[0] == abi::op::RETURN_GENERATOR => (free_vars, 1),
+            _ => return None,
+        };
+        if *ts.recursion_remaining() <= 0 {
             return None;
         }
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let slots = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize;
+        // The frame as the interpreter holds it while running the
+        // instruction (finalizers the allocation runs can see it): its
+        // caller's callee, one level of recursion deeper, at the
+        // instruction with an empty value stack.
+        fr.set_previous(ts.current_frame());
+        ts.set_current_frame(frame);
+        *ts.recursion_remaining() -= 1;
+        fr.set_lasti(at);
         let generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+        *ts.recursion_remaining() += 1;
+        ts.set_current_frame(fr.previous());
         if generator.is_null() {
-            return Some(generator);
+            ffi::PyErr_Clear();
+            fr.set_lasti(-1);
+            return None;
         }
         let base = generator.cast::<u8>();
         let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
@@ -65,10 +83,12 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         if kind == abi::CO_COROUTINE {
             write_field(base, abi::CORO_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
         }
-        // The frame as the interpreter holds it while running the
-        // instruction: at the instruction, with an empty value stack.
-        fr.set_lasti(0);
-        fr.set_stacktop(nlocalsplus as i32);
+        // COPY_FREE_VARS: the closure's cells into the last slots.
+        let closure: *mut PyObject = read_field(function.cast(), abi::FUNC_CLOSURE);
+        let first_free = nlocalsplus - usize::from(free_vars);
+        for i in 0..usize::from(free_vars) {
+            *fr.slot(first_free + i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(closure, i as isize));
+        }
         let copy = base.add(abi::GEN_IFRAME);
         std::ptr::copy_nonoverlapping(frame.cast::<u8>(), copy, abi::FRAME_LOCALSPLUS + nlocalsplus * size_of::<*mut PyObject>());
         // `_PyFrame_Copy` leaves no link to the frame's caller.

@@ -4,9 +4,10 @@
 # keyword-only parameters, *args and **kwargs bound; the new object's
 # frame (no f_back, f_lasti, f_lineno, f_locals before the first resume),
 # state, names (also after the function's were changed), code, size,
-# weak references and garbage collection; and the cases left to the
-# interpreter: cells and free variables made first, async generators,
-# coroutine origin tracking, and the recursion limit reached.
+# weak references and garbage collection, free variables copied first
+# (generator expressions); and the cases left to the interpreter: cells
+# made first, async generators, coroutine origin tracking, and the
+# recursion limit reached.
 # expect-stats: generators_created>10
 import asyncio
 import gc
@@ -69,6 +70,12 @@ def from_compiled_code():
     del alive
     print("weakly referenced, collected:", reference() is None)
     print("closure", list(closing_over(4)))
+    scale, offset = 3, 0.5
+    print("generator expressions", sum(x * scale for x in range(5)), list(x + offset for x in (1, 2)))
+    def scaled(values):
+        for value in values:
+            yield value * scale + offset
+    print("free variables", list(scaled([1, 2])), describe(scaled([])))
     async def collect():
         return [i async for i in pairs(3)]
     print("async generator", asyncio.run(collect()))
