@@ -1,7 +1,7 @@
 //! The functions compiled code calls for generators and coroutines
 //! (`codegen::ops::suspend`), and their resumption from compiled code.
 
-use crate::abi::{self, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::call_target;
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::stats;
@@ -14,19 +14,22 @@ const EXECUTING: i8 = abi::GEN_FRAME_STATE_EXECUTING as u8 as i8;
 const COMPLETED: i8 = abi::GEN_FRAME_STATE_COMPLETED as u8 as i8;
 const CLEARED: i8 = abi::GEN_FRAME_STATE_CLEARED as u8 as i8;
 
+/// Cell variables `create_generator` makes at most (more: the interpreter).
+const MAX_CELLS: usize = 8;
+
 /// `RETURN_GENERATOR` run on `frame`, a fresh frame of generator or
-/// coroutine code, as the interpreter runs it (after `COPY_FREE_VARS`
-/// when that comes first): the object `_Py_MakeCoro` makes (hidden in
+/// coroutine code, as the interpreter runs it (after the `COPY_FREE_VARS`
+/// and `MAKE_CELL`s before it): the object `_Py_MakeCoro` makes (hidden in
 /// libpython, so its `make_gen` is followed here field by field) holding
 /// `_PyFrame_Copy`'s copy of the frame, created and owned by the generator.
 /// `frame` is left as the instruction leaves an entry frame: its references
 /// moved to the copy, and new ones to its function and code for whoever
 /// clears it. None, with nothing done, where only the interpreter can: code
-/// that makes cells first, async generators, coroutines while
+/// that makes more than `MAX_CELLS` cells first, async generators, coroutines while
 /// `sys.set_coroutine_origin_tracking_depth` is on (their origin is computed
 /// from the frames), no recursion budget left (the interpreter's entry
-/// raises RecursionError), and allocation failing (the interpreter reports
-/// the MemoryError from the generator's frame).
+/// raises RecursionError), and an allocation failing (the interpreter
+/// reports the MemoryError from the generator's frame).
 ///
 /// # Safety
 /// With the GIL held; `frame` was initialized for a call and its
@@ -45,29 +48,57 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
             }
             _ => return None,
         };
-        let [first, free_vars] = fr.code_unit(0).to_le_bytes();
-        let (free_vars, at) = match first {
-            abi::op::RETURN_GENERATOR => (0, 0),
-            abi::op::COPY_FREE_VARS if fr.code_unit(1).to_le_bytes()[0] == abi::op::RETURN_GENERATOR => (free_vars, 1),
-            _ => return None,
+        // The instructions before RETURN_GENERATOR: COPY_FREE_VARS, then a
+        // MAKE_CELL for each cell variable (their arguments below 256).
+        let instruction = |index: usize| fr.code_unit(index).to_le_bytes();
+        let mut at = 0;
+        let free_vars = match instruction(0) {
+            [abi::op::COPY_FREE_VARS, count] => {
+                at = 1;
+                usize::from(count)
+            }
+            _ => 0,
         };
-        if *ts.recursion_remaining() <= 0 {
+        let mut cells = [(0, std::ptr::null_mut::<PyObject>()); MAX_CELLS];
+        let mut cell_count = 0;
+        while let [abi::op::MAKE_CELL, slot] = instruction(at) {
+            if cell_count == MAX_CELLS {
+                return None;
+            }
+            cells[cell_count].0 = usize::from(slot);
+            cell_count += 1;
+            at += 1;
+        }
+        if instruction(at)[0] != abi::op::RETURN_GENERATOR || *ts.recursion_remaining() <= 0 {
             return None;
         }
+        let cells = &mut cells[..cell_count];
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
         let slots = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize;
-        // The frame as the interpreter holds it while running the
-        // instruction (finalizers the allocation runs can see it): its
-        // caller's callee, one level of recursion deeper, at the
-        // instruction with an empty value stack.
+        // The frame as the interpreter holds it while running these
+        // instructions (finalizers the allocations run can see it): its
+        // caller's callee, one level of recursion deeper, at
+        // RETURN_GENERATOR with an empty value stack.
         fr.set_previous(ts.current_frame());
         ts.set_current_frame(frame);
         *ts.recursion_remaining() -= 1;
-        fr.set_lasti(at);
-        let generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+        fr.set_lasti(at as isize);
+        let mut generator = std::ptr::null_mut();
+        for (slot, cell) in cells.iter_mut() {
+            *cell = abi_ffi::PyCell_New(*fr.slot(*slot));
+            if cell.is_null() {
+                break;
+            }
+        }
+        if cells.iter().all(|(_, cell)| !cell.is_null()) {
+            generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+        }
         *ts.recursion_remaining() += 1;
         ts.set_current_frame(fr.previous());
         if generator.is_null() {
+            for (_, cell) in cells.iter() {
+                ffi::Py_XDECREF(*cell);
+            }
             ffi::PyErr_Clear();
             fr.set_lasti(-1);
             return None;
@@ -85,9 +116,14 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         }
         // COPY_FREE_VARS: the closure's cells into the last slots.
         let closure: *mut PyObject = read_field(function.cast(), abi::FUNC_CLOSURE);
-        let first_free = nlocalsplus - usize::from(free_vars);
-        for i in 0..usize::from(free_vars) {
-            *fr.slot(first_free + i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(closure, i as isize));
+        for i in 0..free_vars {
+            *fr.slot(nlocalsplus - free_vars + i) = ffi::Py_NewRef(ffi::PyTuple_GET_ITEM(closure, i as isize));
+        }
+        // MAKE_CELL: each cell holds its slot's value (an argument's), and
+        // takes the slot.
+        for &(slot, cell) in cells.iter() {
+            let initial = std::mem::replace(&mut *fr.slot(slot), cell);
+            ffi::Py_XDECREF(initial);
         }
         let copy = base.add(abi::GEN_IFRAME);
         std::ptr::copy_nonoverlapping(frame.cast::<u8>(), copy, abi::FRAME_LOCALSPLUS + nlocalsplus * size_of::<*mut PyObject>());

@@ -5,8 +5,9 @@
 # frame (no f_back, f_lasti, f_lineno, f_locals before the first resume),
 # state, names (also after the function's were changed), code, size,
 # weak references and garbage collection, free variables copied first
-# (generator expressions); and the cases left to the interpreter: cells
-# made first, async generators, coroutine origin tracking, and the
+# (generator expressions) and cells made first (arguments and locals that
+# closures use); and the cases left to the interpreter: more cells than
+# pyjit makes, async generators, coroutine origin tracking, and the
 # recursion limit reached.
 # expect-stats: generators_created>10
 import asyncio
@@ -33,6 +34,23 @@ def closing_over(n):
 
     yield inner()
     yield n
+
+
+def cells_and_free_variables(a, b):
+    total = a + b
+    yield lambda: (a, total, TEN)
+    yield [lambda: a + b + total]
+
+
+def many_cells(c0, c1, c2, c3, c4, c5, c6, c7, c8):
+    yield lambda: c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8
+
+
+async def awaiting_with_a_cell(x):
+    return (lambda: x * 2)()
+
+
+TEN = 10
 
 
 async def pairs(n):
@@ -69,7 +87,11 @@ def from_compiled_code():
     reference = weakref.ref(alive)
     del alive
     print("weakly referenced, collected:", reference() is None)
-    print("closure", list(closing_over(4)))
+    print("closure", list(closing_over(4)), describe(closing_over(5)))
+    made = cells_and_free_variables(1, 2)
+    print("cells", describe(made), [f() if callable(f) else f[0]() for f in made])
+    print("nine cells", next(many_cells(*range(9)))(), describe(many_cells(*range(9))))
+    print("coroutine with a cell", asyncio.run(awaiting_with_a_cell(21)))
     scale, offset = 3, 0.5
     print("generator expressions", sum(x * scale for x in range(5)), list(x + offset for x in (1, 2)))
     def scaled(values):
