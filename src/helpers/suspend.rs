@@ -25,9 +25,9 @@ const MAX_CELLS: usize = 8;
 /// `frame` is left as the instruction leaves an entry frame: its references
 /// moved to the copy, and new ones to its function and code for whoever
 /// clears it. None, with nothing done, where only the interpreter can: code
-/// that makes more than `MAX_CELLS` cells first, async generators, coroutines while
-/// `sys.set_coroutine_origin_tracking_depth` is on (their origin is computed
-/// from the frames), no recursion budget left (the interpreter's entry
+/// that makes more than `MAX_CELLS` cells first, coroutines while
+/// `sys.set_coroutine_origin_tracking_depth` is on (their origin is
+/// computed from the frames), no recursion budget left (the interpreter's entry
 /// raises RecursionError), and an allocation failing (the interpreter
 /// reports the MemoryError from the generator's frame).
 ///
@@ -46,6 +46,7 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
             abi::CO_COROUTINE if read_field::<i32>(thread, abi::TSTATE_CORO_ORIGIN_TRACKING_DEPTH) == 0 => {
                 std::ptr::addr_of_mut!(ffi::PyCoro_Type)
             }
+            abi::CO_ASYNC_GENERATOR => std::ptr::addr_of_mut!(ffi::PyAsyncGen_Type),
             _ => return None,
         };
         // The instructions before RETURN_GENERATOR: COPY_FREE_VARS, then a
@@ -111,8 +112,15 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
         write_field(base, abi::GEN_NAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_NAME)));
         write_field(base, abi::GEN_QUALNAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_QUALNAME)));
-        if kind == abi::CO_COROUTINE {
-            write_field(base, abi::CORO_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
+        // Coroutines and async generators: no origin or finalizer yet; and
+        // an async generator's hooks uninitialized, not closed, not running.
+        if kind != abi::CO_GENERATOR {
+            write_field(base, abi::GEN_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
+        }
+        if kind == abi::CO_ASYNC_GENERATOR {
+            for flag in [abi::GEN_CLOSED, abi::GEN_HOOKS_INITED, abi::GEN_RUNNING_ASYNC] {
+                write_field(base, flag, 0u8);
+            }
         }
         // COPY_FREE_VARS: the closure's cells into the last slots.
         let closure: *mut PyObject = read_field(function.cast(), abi::FUNC_CLOSURE);

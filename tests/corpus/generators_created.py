@@ -6,9 +6,9 @@
 # state, names (also after the function's were changed), code, size,
 # weak references and garbage collection, free variables copied first
 # (generator expressions) and cells made first (arguments and locals that
-# closures use); and the cases left to the interpreter: more cells than
-# pyjit makes, async generators, coroutine origin tracking, and the
-# recursion limit reached.
+# closures use), async generators and their hooks; and the cases left to
+# the interpreter: more cells than pyjit makes, coroutine origin tracking,
+# and the recursion limit reached.
 # expect-stats: generators_created>10
 import asyncio
 import gc
@@ -59,7 +59,7 @@ async def pairs(n):
 
 
 def describe(generator):
-    frame = generator.gi_frame if hasattr(generator, "gi_frame") else generator.cr_frame
+    frame = next(getattr(generator, name) for name in ("gi_frame", "cr_frame", "ag_frame") if hasattr(generator, name))
     return (
         type(generator).__name__,
         generator.__name__,
@@ -100,7 +100,20 @@ def from_compiled_code():
     print("free variables", list(scaled([1, 2])), describe(scaled([])))
     async def collect():
         return [i async for i in pairs(3)]
-    print("async generator", asyncio.run(collect()))
+    print("async generator", asyncio.run(collect()), describe(pairs(2)))
+    seen = []
+    hooks = sys.get_asyncgen_hooks()
+    sys.set_asyncgen_hooks(firstiter=lambda agen: seen.append(("first", agen.__name__)), finalizer=lambda agen: seen.append("finalizer"))
+    hooked = pairs(2)
+    step = hooked.asend(None)
+    try:
+        step.send(None)
+    except StopIteration as stop:
+        seen.append(("yielded", stop.value))
+    del hooked, step
+    gc.collect()
+    sys.set_asyncgen_hooks(*hooks)
+    print("async generator hooks", seen)
 
 
 from_compiled_code()
