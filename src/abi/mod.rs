@@ -332,6 +332,11 @@ pub trait ThreadStateExt {
         // SAFETY: an int field of the live thread state.
         unsafe { (self as *const Self).cast::<u8>().add(TSTATE_RECURSION_REMAINING).cast_mut().cast() }
     }
+    /// `sys.set_coroutine_origin_tracking_depth`'s setting for this thread.
+    fn coroutine_origin_tracking_depth(&self) -> i32 {
+        // SAFETY: an int field of the live thread state.
+        unsafe { read_field((self as *const Self).cast(), TSTATE_CORO_ORIGIN_TRACKING_DEPTH) }
+    }
 }
 
 /// Code units from a call site's PRECALL to its CALL: the PRECALL and its

@@ -259,8 +259,9 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 /// chunk without room. A call of a function that creates a generator
 /// (`CallTarget::creates_generator`) binds its arguments the same way and
 /// makes the generator object (`suspend::create_generator`), or has
-/// CPython's interpreter run the frame to make it. Calls from compiled code reach it through
-/// `calls::call_positional`, and so do the runtime's `direct::call`.
+/// CPython's interpreter run the frame to make it. Calls from compiled code
+/// reach it through `calls::call_positional`, and so do the runtime's
+/// `direct::call`.
 ///
 /// # Safety
 /// With the GIL held; `function` is a live Python function whose code's

@@ -27,8 +27,8 @@ const MAX_CELLS: usize = 8;
 /// clears it. None, with nothing done, where only the interpreter can: code
 /// that makes more than `MAX_CELLS` cells first, coroutines while
 /// `sys.set_coroutine_origin_tracking_depth` is on (their origin is
-/// computed from the frames), no recursion budget left (the interpreter's entry
-/// raises RecursionError), and an allocation failing (the interpreter
+/// computed from the frames), no recursion budget left (the interpreter's
+/// entry raises RecursionError), and an allocation failing (the interpreter
 /// reports the MemoryError from the generator's frame).
 ///
 /// # Safety
@@ -40,12 +40,9 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         let fr = &*frame;
         let code = fr.code();
         let kind = abi::code_int(code, abi::CODE_FLAGS) & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ASYNC_GENERATOR);
-        let thread = (ts as *const ThreadState).cast::<u8>();
         let tp = match kind {
             abi::CO_GENERATOR => std::ptr::addr_of_mut!(ffi::PyGen_Type),
-            abi::CO_COROUTINE if read_field::<i32>(thread, abi::TSTATE_CORO_ORIGIN_TRACKING_DEPTH) == 0 => {
-                std::ptr::addr_of_mut!(ffi::PyCoro_Type)
-            }
+            abi::CO_COROUTINE if ts.coroutine_origin_tracking_depth() == 0 => std::ptr::addr_of_mut!(ffi::PyCoro_Type),
             abi::CO_ASYNC_GENERATOR => std::ptr::addr_of_mut!(ffi::PyAsyncGen_Type),
             _ => return None,
         };
