@@ -29,6 +29,7 @@ See benchmarks/README.md.
 """
 
 import argparse
+import ast
 import datetime
 import json
 import math
@@ -53,7 +54,8 @@ DEFAULT_BENCHMARKS = [
     "nbody", "float", "spectral_norm", "fannkuch", "richards", "chaos",
     "raytrace", "nqueens", "go", "deltablue", "hexiom", "json_dumps",
     "unpack_sequence", "generators", "coroutines", "deepcopy", "pyflate",
-    "regex_v8", "logging",
+    "regex_v8", "logging", "async_tree", "async_tree_io", "async_tree_memoization",
+    "async_tree_cpu_io_mixed",
 ]
 
 # The three states every benchmark runs in, interleaved in the same rounds:
@@ -624,10 +626,43 @@ class Row:
         return "; ".join(parts) if parts else "ok"
 
 
-def calibrate(bench, script, cfg, tmpdir):
+def benchmark_command(bdir, name):
+    """The script and arguments that run benchmark `name`, as pyperformance
+    does: `bm_NAME/run_benchmark.py`, or a variant declared by a
+    `bm_*/bm_NAME.toml` beside the script it shares (the async_tree family),
+    with that file's `extra_opts`; None when there is neither."""
+    script = os.path.join(bdir, "bm_" + name, "run_benchmark.py")
+    manifest = os.path.join(bdir, "bm_" + name, "pyproject.toml")
+    if not os.path.isfile(script):
+        manifest = None
+        for entry in sorted(os.listdir(bdir)):
+            candidate = os.path.join(bdir, entry, "bm_%s.toml" % name)
+            if os.path.isfile(candidate):
+                script = os.path.join(bdir, entry, "run_benchmark.py")
+                manifest = candidate
+                break
+        if manifest is None or not os.path.isfile(script):
+            return None
+    return [script] + manifest_extra_opts(manifest)
+
+
+def manifest_extra_opts(path):
+    """The `extra_opts` list of a pyperformance benchmark manifest ([] when
+    it has none); read by hand so this script needs no TOML parser."""
+    if not os.path.isfile(path):
+        return []
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.partition("=")
+            if key.strip() == "extra_opts":
+                return [str(opt) for opt in ast.literal_eval(value.strip())]
+    return []
+
+
+def calibrate(bench, command, cfg, tmpdir):
     """Discover sub-benchmarks and their loop counts under plain CPython."""
     out_json = os.path.join(tmpdir, "%s.calibrate.json" % bench)
-    cmd = [cfg["python"], script, "--worker", "--calibrate-loops",
+    cmd = [cfg["python"], *command, "--worker", "--calibrate-loops",
            "--min-time", repr(cfg["min_time"]), "-o", out_json]
     res = run_child(cmd, base_env(), tmpdir, cfg["timeout"],
                     out_json + ".stdout", out_json + ".stderr")
@@ -662,14 +697,14 @@ def save_log(cfg, stem, res, env_extra):
     return path
 
 
-def run_one(row, mode, rnd, script, cfg, tmpdir):
+def run_one(row, mode, rnd, command, cfg, tmpdir):
     stem = "%s.%s.round%d" % (row.name, mode, rnd)
     out_json = os.path.join(tmpdir, stem + ".json")
     stats_path = os.path.join(tmpdir, stem + ".stats.json")
     for p in (out_json, stats_path):
         if os.path.exists(p):
             os.unlink(p)
-    cmd = [cfg["python"], script, "--worker", "--worker-task", str(row.task),
+    cmd = [cfg["python"], *command, "--worker", "--worker-task", str(row.task),
            "-l", str(row.loops), "-w", str(cfg["warmups"]), "-n", str(cfg["values"]),
            "-o", out_json]
     env = mode_env(mode, cfg["threshold"], stats_path)
@@ -1061,10 +1096,11 @@ def main(argv=None):
     cfg["benchmarks_dir"] = bdir
     scripts = {}
     for name in args.names:
-        s = os.path.join(bdir, "bm_" + name, "run_benchmark.py")
-        if not os.path.isfile(s):
-            sys.exit("error: unknown benchmark %r (%s not found)" % (name, s))
-        scripts[name] = s
+        command = benchmark_command(bdir, name)
+        if command is None:
+            sys.exit("error: unknown benchmark %r (no bm_%s/run_benchmark.py and no "
+                     "bm_*/bm_%s.toml under %s)" % (name, name, name, bdir))
+        scripts[name] = command
 
     info, err = probe(python, PYJIT_PROBE, env=base_env())
     cfg["pyjit_installed"] = info is not None

@@ -300,6 +300,7 @@ pub enum Optimization {
     ReuseNumbers,
     DirectBuiltinCalls,
     UnboxedTemporaries,
+    ResumeThroughDelegators,
 }
 
 /// One row of the table of optimizations.
@@ -310,7 +311,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 17] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 18] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -350,6 +351,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 17] = {
             "calls of builtin functions and method descriptors the interpreter specialised call their C function directly; len() and isinstance() run inline"),
         row(UnboxedTemporaries, "unboxed-temporaries",
             "an inline int or float result another operator takes is passed unboxed, made an object only if something else needs it"),
+        row(ResumeThroughDelegators, "resume-through-delegators",
+            "resuming a generator suspended in yield from or await resumes the one at the end of the chain, passing the delegating ones without running their code"),
     ]
 };
 

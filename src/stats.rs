@@ -17,6 +17,10 @@ pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Resumptions of generators and coroutines in native code, counted in
 /// `NATIVE_CALLS` too.
 pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);
+/// Generators and coroutines suspended in `yield from` or `await` that a
+/// resumption passed on to the one they delegate to, without running their
+/// code (`helpers::suspend::resume_through`).
+pub static RESUMES_PASSED: AtomicU64 = AtomicU64::new(0);
 /// Generators and coroutines of compiled code made without the interpreter
 /// (`helpers::suspend::create_generator`).
 pub static GENERATORS_CREATED: AtomicU64 = AtomicU64::new(0);
@@ -44,7 +48,13 @@ pub static DELEGATED: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new())
 /// is exact.
 #[inline]
 pub fn bump(counter: &AtomicU64) {
-    counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    add(counter, 1);
+}
+
+/// Adds `n` to `counter`, as `bump` adds one.
+#[inline]
+pub fn add(counter: &AtomicU64, n: u64) {
+    counter.store(counter.load(Ordering::Relaxed) + n, Ordering::Relaxed);
 }
 
 pub fn count_delegated(reason: &str) {

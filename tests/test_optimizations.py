@@ -346,26 +346,35 @@ RESUME_ENTRIES = textwrap.dedent(
     consume(1)
     functions = (numbers, relay)
     before = [pyjit.info(f) for f in functions]
+    passed = pyjit.stats()["resumes_passed"]
     result = consume(50)
     after = [pyjit.info(f) for f in functions]
+    passed = pyjit.stats()["resumes_passed"] - passed
     pyjit.disable()
     print(json.dumps([result] + [{key: a[key] - b[key] for key in ("call_entries", "native_entries")}
-                                 for a, b in zip(after, before)]))
+                                 for a, b in zip(after, before)] + [passed]))
     """
 )
 
 
 def test_loops_and_yield_from_resume_compiled_generators_directly():
     # 50 values and the end of each generator: `numbers` runs twice (under
-    # the loop, and under relay's yield from), `relay` once.
-    direct = run("-c", RESUME_ENTRIES)
+    # the loop, and under relay's yield from). The loop passes `relay`,
+    # suspended in its yield from, for each of the 50 values: relay runs
+    # to start and to return only.
+    through = run("-c", RESUME_ENTRIES)
+    assert through.returncode == 0, through.stderr
+    assert json.loads(through.stdout) == [2450, {"call_entries": 102, "native_entries": 102},
+                                          {"call_entries": 2, "native_entries": 2}, 50]
+    # Without passing, relay runs for each value too.
+    direct = run("-c", RESUME_ENTRIES, "resume-through-delegators")
     assert direct.returncode == 0, direct.stderr
     assert json.loads(direct.stdout) == [2450, {"call_entries": 102, "native_entries": 102},
-                                         {"call_entries": 51, "native_entries": 51}]
+                                         {"call_entries": 51, "native_entries": 51}, 0]
     through_cpython = run("-c", RESUME_ENTRIES, "direct-resume")
     assert through_cpython.returncode == 0, through_cpython.stderr
     assert json.loads(through_cpython.stdout) == [2450, {"call_entries": 0, "native_entries": 102},
-                                                  {"call_entries": 0, "native_entries": 51}]
+                                                  {"call_entries": 0, "native_entries": 51}, 0]
 
 
 def test_code_compiled_before_a_change_keeps_its_optimizations():

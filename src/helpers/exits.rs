@@ -29,14 +29,34 @@ pub unsafe extern "C" fn exit_to_interpreter(
         // itself; undo ours around it so both stay exact.
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
-        let result = if throwflag != 0 && ts.use_tracing() && ts.tracing() == 0 {
-            unwind_without_entry_event(ts, tstate, frame)
+        let result = if throwflag != 0 {
+            unwind_in_interpreter(tstate, frame)
         } else {
-            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, throwflag as c_int)
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
         };
         *ts.recursion_remaining() -= 1;
         ts.set_current_frame(frame);
         result
+    }
+}
+
+/// Runs `frame`, linked nowhere, in the interpreter from the exception
+/// pending at its `prev_instr` (traceback entry and exception-table handler
+/// included), as a frame that was running all along: no trace or profile
+/// function sees it entered.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `frame` holds its value stack up to
+/// `stacktop`, and no C code is running it.
+pub unsafe fn unwind_in_interpreter(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let ts = &*tstate;
+        if ts.use_tracing() && ts.tracing() == 0 {
+            unwind_without_entry_event(ts, tstate, frame)
+        } else {
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 1)
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::call_target;
+use crate::helpers::exits;
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::stats;
 use pyo3::ffi::{self, PyObject};
@@ -180,26 +181,31 @@ pub unsafe extern "C" fn get_yield_from_iter(frame: *mut Frame, iterable: *mut P
     }
 }
 
+/// How compiled code's SEND and FOR_ITER resume a generator or coroutine
+/// (the `how` of `send` and `generator_next`): through CPython
+/// (`gen_send_ex2` and the frame-evaluation hook)...
+pub const RESUME_VIA_CPYTHON: isize = 0;
+/// ...entering its native code directly (`resume`)...
+pub const RESUME_DIRECT: isize = 1;
+/// ...or that, and passing down the chain of `yield from` and `await` it is
+/// suspended in (`resume_through`).
+pub const RESUME_THROUGH_DELEGATORS: isize = 2;
+
 /// SEND, on the receiver and the value to send at `slots[0]` and
 /// `slots[1]` (owned; the value is consumed): when the receiver yields,
 /// `slots[1]` holds what it yielded and the result is 1; when it returns,
 /// the receiver is released, `slots[0]` holds its return value and the
-/// result is 0; when it raises, -1, `slots[0]` still the receiver. With
-/// `direct`, a compiled generator or coroutine receiver is resumed without
-/// CPython (`resume`).
-pub unsafe extern "C" fn send(tstate: *mut ThreadState, slots: *mut *mut PyObject, direct: isize) -> isize {
+/// result is 0; when it raises, -1, `slots[0]` still the receiver. A
+/// generator or coroutine receiver is resumed as `how` says.
+pub unsafe extern "C" fn send(tstate: *mut ThreadState, slots: *mut *mut PyObject, how: isize) -> isize {
     // SAFETY: slots are two live stack slots of the running frame.
     unsafe {
         let (receiver, value) = (*slots, *slots.add(1));
         let mut result = std::ptr::null_mut();
-        let resumable = direct != 0 && (ffi::PyGen_CheckExact(receiver) != 0 || is_coroutine_object(receiver));
-        let mut status = if resumable { resume(tstate, receiver, value, &mut result) } else { RESUME_DECLINED };
+        let resumable = how != RESUME_VIA_CPYTHON && (ffi::PyGen_CheckExact(receiver) != 0 || is_coroutine_object(receiver));
+        let mut status = if resumable { resume_as(how, tstate, receiver, value, &mut result) } else { RESUME_DECLINED };
         if status == RESUME_DECLINED {
-            status = match ffi::PyIter_Send(receiver, value, &mut result) {
-                ffi::PySendResult::PYGEN_NEXT => 1,
-                ffi::PySendResult::PYGEN_RETURN => 0,
-                ffi::PySendResult::PYGEN_ERROR => -1,
-            };
+            status = send_via_cpython(receiver, value, &mut result);
         }
         ffi::Py_DECREF(value);
         match status {
@@ -216,12 +222,12 @@ pub unsafe extern "C" fn send(tstate: *mut ThreadState, slots: *mut *mut PyObjec
 
 /// FOR_ITER over `generator`, an exact generator: its next value, or NULL
 /// when it ended (with the exception it raised set, if any), as its
-/// `tp_iternext` gives, resuming it natively when `resume` can.
-pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mut PyObject) -> *mut PyObject {
+/// `tp_iternext` gives, resuming it natively as `how` says when it can.
+pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mut PyObject, how: isize) -> *mut PyObject {
     // SAFETY: generator is a live generator the running frame holds.
     unsafe {
         let mut result = std::ptr::null_mut();
-        match resume(tstate, generator, std::ptr::null_mut(), &mut result) {
+        match resume_as(how, tstate, generator, std::ptr::null_mut(), &mut result) {
             1 => result,
             // `gen_iternext` would raise StopIteration(value), which FOR_ITER
             // clears: the loop just ends.
@@ -235,6 +241,33 @@ pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mu
             }
             _ => std::ptr::null_mut(),
         }
+    }
+}
+
+/// `resume` or `resume_through`, as `how` says.
+///
+/// # Safety
+/// As `resume`'s.
+#[inline(always)]
+unsafe fn resume_as(how: isize, tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    // SAFETY: as the callees'.
+    unsafe {
+        if how == RESUME_THROUGH_DELEGATORS {
+            resume_through(tstate, generator, value, out)
+        } else {
+            resume(tstate, generator, value, out)
+        }
+    }
+}
+
+/// `PyIter_Send(receiver, value)` (NULL sends None), as `resume` reports it.
+unsafe fn send_via_cpython(receiver: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    let none = std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct);
+    // SAFETY: receiver and value are live; out is writable.
+    match unsafe { ffi::PyIter_Send(receiver, if value.is_null() { none } else { value }, out) } {
+        ffi::PySendResult::PYGEN_NEXT => 1,
+        ffi::PySendResult::PYGEN_RETURN => 0,
+        ffi::PySendResult::PYGEN_ERROR => -1,
     }
 }
 
@@ -279,24 +312,44 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         let top: i32 = read_field(frame.cast(), abi::FRAME_STACKTOP);
         *fr.slot(top as usize) = ffi::Py_NewRef(sent);
         fr.set_stacktop(top + 1);
-        // The generator's exception state is the thread's while it runs.
-        let exc_state = gen.add(abi::GEN_EXC_STATE);
-        let thread = tstate.cast::<u8>();
-        write_field(exc_state, abi::EXC_INFO_PREVIOUS, read_field::<*mut u8>(thread, abi::TSTATE_EXC_INFO));
-        write_field(thread, abi::TSTATE_EXC_INFO, exc_state);
-        write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
         target.entered += 1;
         stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::NATIVE_RESUMES);
-        let result = run_native(tstate, frame, entry, target.data);
+        run_resumed(tstate, generator, out, |frame| run_native(tstate, frame, entry, target.data))
+    }
+}
+
+/// Runs `generator`'s frame with `run` as `gen_send_ex2` runs it: the
+/// generator's exception state is the thread's, and the generator
+/// executing, meanwhile. Returns as `resume` does; a finished generator's
+/// frame is cleared.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `generator` is a live, suspended (or not
+/// started) generator or coroutine, whose frame `run` runs.
+#[inline(always)]
+unsafe fn run_resumed(
+    tstate: *mut ThreadState,
+    generator: *mut PyObject,
+    out: *mut *mut PyObject,
+    run: impl FnOnce(*mut Frame) -> *mut PyObject,
+) -> isize {
+    // SAFETY: the generator's fields are read and written at probed
+    // offsets; its embedded frame is its code's.
+    unsafe {
+        let ts = &*tstate;
+        let gen = generator.cast::<u8>();
+        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let exc_state = push_exc_state(tstate, gen);
+        write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
+        let result = run(frame);
         let mut state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
         if state == EXECUTING {
             state = COMPLETED;
             write_field(gen, abi::GEN_FRAME_STATE, state);
         }
-        write_field(thread, abi::TSTATE_EXC_INFO, read_field::<*mut u8>(exc_state, abi::EXC_INFO_PREVIOUS));
-        write_field(exc_state, abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<u8>());
-        fr.set_previous(std::ptr::null_mut());
+        pop_exc_state(tstate, gen);
+        (*frame).set_previous(std::ptr::null_mut());
         *out = result;
         if !result.is_null() && state == SUSPENDED {
             return 1;
@@ -320,6 +373,226 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         } else {
             0
         }
+    }
+}
+
+/// Makes the exception state of `gen` (a generator, coroutine or async
+/// generator object) the thread's, as while it runs; returns its address.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `gen` is live and not running.
+#[inline(always)]
+unsafe fn push_exc_state(tstate: *mut ThreadState, gen: *mut u8) -> *mut u8 {
+    // SAFETY: see above; the fields are at probed offsets.
+    unsafe {
+        let exc_state = gen.add(abi::GEN_EXC_STATE);
+        let thread = tstate.cast::<u8>();
+        write_field(exc_state, abi::EXC_INFO_PREVIOUS, read_field::<*mut u8>(thread, abi::TSTATE_EXC_INFO));
+        write_field(thread, abi::TSTATE_EXC_INFO, exc_state);
+        exc_state
+    }
+}
+
+/// Undoes `push_exc_state(tstate, gen)`.
+///
+/// # Safety
+/// With the GIL held by `tstate`, whose exception state is `gen`'s.
+#[inline(always)]
+unsafe fn pop_exc_state(tstate: *mut ThreadState, gen: *mut u8) {
+    // SAFETY: see above.
+    unsafe {
+        let exc_state = gen.add(abi::GEN_EXC_STATE);
+        let thread = tstate.cast::<u8>();
+        write_field(thread, abi::TSTATE_EXC_INFO, read_field::<*mut u8>(exc_state, abi::EXC_INFO_PREVIOUS));
+        write_field(exc_state, abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<u8>());
+    }
+}
+
+/// Levels of a `yield from` or `await` chain `resume_through` passes at
+/// most; the generator below them resumes the rest of the chain the same way.
+const PASSED_MAX: usize = 32;
+
+/// `resume`, passing chains of `yield from` and `await`: while the
+/// generator to resume is suspended delegating to another generator or
+/// coroutine (`delegate`), that one is resumed instead, with the value
+/// sent, and the delegating one left as CPython leaves it while its SEND
+/// runs (`pass_level`). A delegating generator's SEND loop (SEND,
+/// YIELD_VALUE, RESUME, a backward jump) does nothing else while no trace
+/// or profile function is installed, so what the generator at the bottom
+/// yields is what each passed one yields; should the bottom one have
+/// installed one, each passed one yields it in the interpreter, which
+/// reports the events. When the bottom one returns or raises, the one above
+/// continues from its SEND as SEND would (`end_send`), and so on up.
+/// CPython's own `gen_throw` moves a delegating generator past its SEND the
+/// same way.
+///
+/// # Safety
+/// As `resume`'s.
+unsafe fn resume_through(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    // SAFETY: the generators passed are live: each holds the next on its
+    // value stack, and the caller holds the first.
+    unsafe {
+        let ts = &*tstate;
+        let mut passed = [std::mem::MaybeUninit::<(*mut PyObject, i32)>::uninit(); PASSED_MAX];
+        let mut count = 0;
+        let mut bottom = generator;
+        if frames::hook_installed(ts) && !ts.use_tracing() {
+            // A level of recursion is left for the bottom one.
+            while count < PASSED_MAX && *ts.recursion_remaining() > 1 {
+                let Some(receiver) = delegate(bottom) else { break };
+                passed[count].write((bottom, pass_level(tstate, bottom)));
+                count += 1;
+                bottom = receiver;
+            }
+        }
+        let mut status = resume(tstate, bottom, value, out);
+        if count == 0 {
+            return status;
+        }
+        stats::add(&stats::RESUMES_PASSED, count as u64);
+        if status == RESUME_DECLINED {
+            status = send_via_cpython(bottom, value, out);
+        }
+        for level in passed[..count].iter().rev() {
+            // SAFETY: the first `count` entries were written.
+            let (generator, stacktop) = level.assume_init();
+            unpass_level(tstate, generator, stacktop);
+            status = match status {
+                1 if !ts.use_tracing() => 1,
+                1 => yield_in_interpreter(tstate, generator, out),
+                _ => end_send(tstate, generator, status, out),
+            };
+        }
+        status
+    }
+}
+
+/// The generator or coroutine `generator` delegates to: the receiver of
+/// its SEND, when it is suspended in `yield from` or `await` (the
+/// instruction after its `prev_instr` a RESUME of a `yield from` or
+/// `await`, as `_PyGen_yf` tests) on an exact generator or coroutine.
+///
+/// # Safety
+/// `generator` is a live exact generator or coroutine.
+unsafe fn delegate(generator: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: a suspended generator's frame holds its value stack, the
+    // receiver of a SEND loop at its top.
+    unsafe {
+        let gen = generator.cast::<u8>();
+        if read_field::<i8>(gen, abi::GEN_FRAME_STATE) != SUSPENDED {
+            return None;
+        }
+        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let next = fr.code_unit(fr.lasti() as usize + 1);
+        if abi::DEOPT[usize::from(next & 0xff)] != abi::op::RESUME || next >> 8 < 2 {
+            return None;
+        }
+        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
+        let receiver = *fr.slot(top as usize - 1);
+        (ffi::PyGen_CheckExact(receiver) != 0 || is_coroutine_object(receiver)).then_some(receiver)
+    }
+}
+
+/// Leaves `generator`, suspended in `yield from` or `await`, as CPython
+/// leaves it while its SEND runs: executing, its exception state the
+/// thread's, its frame the thread's current one (counted as a level of
+/// recursion), at the SEND, its value stack private. Returns the stack top
+/// to restore.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `delegate(generator)` found a receiver.
+unsafe fn pass_level(tstate: *mut ThreadState, generator: *mut PyObject) -> i32 {
+    // SAFETY: see above.
+    unsafe {
+        let ts = &*tstate;
+        let gen = generator.cast::<u8>();
+        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let fr = &*frame;
+        let stacktop: i32 = read_field(frame.cast(), abi::FRAME_STACKTOP);
+        fr.set_stacktop(-1);
+        fr.set_lasti(fr.lasti() - 1);
+        push_exc_state(tstate, gen);
+        write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
+        fr.set_previous(ts.current_frame());
+        ts.set_current_frame(frame);
+        *ts.recursion_remaining() -= 1;
+        stacktop
+    }
+}
+
+/// Undoes `pass_level(tstate, generator)`, which returned `stacktop`.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `generator` was the last level passed.
+unsafe fn unpass_level(tstate: *mut ThreadState, generator: *mut PyObject, stacktop: i32) {
+    // SAFETY: see above.
+    unsafe {
+        let ts = &*tstate;
+        let gen = generator.cast::<u8>();
+        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        *ts.recursion_remaining() += 1;
+        ts.set_current_frame(fr.previous());
+        fr.set_previous(std::ptr::null_mut());
+        write_field(gen, abi::GEN_FRAME_STATE, SUSPENDED);
+        pop_exc_state(tstate, gen);
+        fr.set_lasti(fr.lasti() + 1);
+        fr.set_stacktop(stacktop);
+    }
+}
+
+/// Yields `*out`, what the receiver of `generator`'s SEND yielded, from
+/// `generator` (passed by `resume_through`) in the interpreter: from its
+/// SEND, the value pushed, as after SEND yielded. Returns as `resume` does.
+///
+/// # Safety
+/// As `resume`'s; `generator` is suspended at the YIELD_VALUE of its SEND
+/// loop.
+unsafe fn yield_in_interpreter(tstate: *mut ThreadState, generator: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    // SAFETY: the frame has room for the item its YIELD_VALUE takes.
+    unsafe {
+        let fr = &*generator.cast::<u8>().add(abi::GEN_IFRAME).cast::<Frame>();
+        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
+        *fr.slot(top as usize) = *out;
+        fr.set_stacktop(top + 1);
+        fr.set_lasti(fr.lasti() - 1);
+        run_resumed(tstate, generator, out, |frame| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
+    }
+}
+
+/// Continues `generator`, suspended in `yield from` or `await` (passed by
+/// `resume_through`), after the receiver of its SEND finished: it returned
+/// `*out` (`status` 0; the generator goes on at the SEND's target with it,
+/// the receiver released) or raised (`status` -1; the generator goes on
+/// from the SEND with the exception, in the interpreter, as it unwinds an
+/// exception a compiled frame hands over). Returns as `resume` does.
+///
+/// # Safety
+/// As `resume`'s; `generator` is suspended at the YIELD_VALUE of its SEND
+/// loop.
+unsafe fn end_send(tstate: *mut ThreadState, generator: *mut PyObject, status: isize, out: *mut *mut PyObject) -> isize {
+    // SAFETY: the generator's frame holds the receiver at its stack top and
+    // its code's SEND before its `prev_instr`.
+    unsafe {
+        let gen = generator.cast::<u8>();
+        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let send_index = fr.lasti() - 1;
+        if status != 0 {
+            fr.set_lasti(send_index);
+            return run_resumed(tstate, generator, out, |frame| exits::unwind_in_interpreter(tstate, frame));
+        }
+        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
+        let receiver = std::mem::replace(&mut *fr.slot(top as usize - 1), std::ptr::null_mut());
+        fr.set_stacktop(top - 1);
+        let jump = (fr.code_unit(send_index as usize) >> 8) as isize;
+        fr.set_lasti(send_index + jump);
+        ffi::Py_DECREF(receiver);
+        let returned = *out;
+        let mut status = resume(tstate, generator, returned, out);
+        if status == RESUME_DECLINED {
+            status = send_via_cpython(generator, returned, out);
+        }
+        ffi::Py_DECREF(returned);
+        status
     }
 }
 

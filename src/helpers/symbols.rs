@@ -113,7 +113,7 @@ symbol_table! {
     "pyjit_for_iter_ended" => control::for_iter_ended as unsafe extern "C" fn() -> _,
     "pyjit_get_yield_from_iter" => suspend::get_yield_from_iter as unsafe extern "C" fn(_, _) -> _,
     "pyjit_send" => suspend::send as unsafe extern "C" fn(_, _, _) -> _,
-    "pyjit_generator_next" => suspend::generator_next as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_generator_next" => suspend::generator_next as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_get_awaitable" => suspend::get_awaitable as unsafe extern "C" fn(_, _) -> _,
     "pyjit_get_anext" => suspend::get_anext as unsafe extern "C" fn(_) -> _,
     "pyjit_ends_async_for" => suspend::ends_async_for as unsafe extern "C" fn(_) -> _,

@@ -4,7 +4,9 @@
 use crate::abi::{self, op};
 use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
+use crate::codegen::ops::suspend;
 use crate::config::Optimization;
+use crate::helpers;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
@@ -196,7 +198,8 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
 fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
     let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
     let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
-    if !lw.apply(Optimization::DirectResume) {
+    let how = suspend::resume_how(lw);
+    if how == helpers::suspend::RESUME_VIA_CPYTHON {
         return lw.call_address(iternext, &[iterator]);
     }
     let generator_type = lw.data_address("PyGen_Type");
@@ -209,7 +212,8 @@ fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
     lw.b.switch_to_block(generator);
     lw.b.seal_block(generator);
     let tstate = lw.tstate;
-    let resumed = lw.call("pyjit_generator_next", &[tstate, iterator]);
+    let how = lw.iconst(how as i64);
+    let resumed = lw.call("pyjit_generator_next", &[tstate, iterator, how]);
     lw.b.ins().jump(done, &[resumed.into()]);
     lw.b.switch_to_block(other);
     lw.b.seal_block(other);

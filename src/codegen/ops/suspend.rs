@@ -44,9 +44,10 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             let base = lw.depth - 2;
             lw.spill(base, base + 2);
             let slots = lw.stack_address(base);
-            let direct = lw.apply(Optimization::DirectResume);
-            let (tstate, direct) = (lw.tstate, lw.iconst(i64::from(direct)));
-            let status = lw.call("pyjit_send", &[tstate, slots, direct]);
+            let how = resume_how(lw);
+            let how = lw.iconst(how as i64);
+            let tstate = lw.tstate;
+            let status = lw.call("pyjit_send", &[tstate, slots, how]);
             let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
             lw.raise_if_with_depth(failed, base, base + 1);
             // Returned: the return value replaces the receiver; yielded: the
@@ -114,5 +115,17 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             Ok(())
         }
         _ => Err(lw.unsupported()),
+    }
+}
+
+/// How SEND and FOR_ITER resume a generator (`suspend::send`'s `how`), by
+/// the optimizations applied.
+pub fn resume_how(lw: &mut Lowering) -> isize {
+    if !lw.apply(Optimization::DirectResume) {
+        suspend::RESUME_VIA_CPYTHON
+    } else if lw.apply(Optimization::ResumeThroughDelegators) {
+        suspend::RESUME_THROUGH_DELEGATORS
+    } else {
+        suspend::RESUME_DIRECT
     }
 }
