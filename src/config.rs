@@ -301,6 +301,7 @@ pub enum Optimization {
     DirectBuiltinCalls,
     UnboxedTemporaries,
     ResumeThroughDelegators,
+    InlineForIter,
 }
 
 /// One row of the table of optimizations.
@@ -311,7 +312,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 18] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 19] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -353,6 +354,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 18] = {
             "an inline int or float result another operator takes is passed unboxed, made an object only if something else needs it"),
         row(ResumeThroughDelegators, "resume-through-delegators",
             "resuming a generator suspended in yield from or await resumes the one at the end of the chain, passing the delegating ones without running their code"),
+        row(InlineForIter, "inline-for-iter",
+            "FOR_ITER over a range or list iterator takes the next item inline, a range's int written into the loop variable's int when only the variable holds it"),
     ]
 };
 

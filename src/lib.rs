@@ -551,5 +551,6 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
     runtime::osr::init(m)?;
     helpers::suspend::measure_async_gen_wrapper(m.py())?;
+    helpers::control::measure_iterator_layouts(m.py())?;
     Ok(())
 }

@@ -357,6 +357,38 @@ RESUME_ENTRIES = textwrap.dedent(
 )
 
 
+LOOP_VARIABLE_IDS = textwrap.dedent(
+    """
+    import sys
+    import pyjit
+
+    def distinct_ids():
+        seen = set()
+        for i in range(1000, 1100):
+            seen.add(id(i))
+        return len(seen)
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    print(distinct_ids(), "inline-for-iter" in pyjit.info(distinct_ids)["optimizations"])
+    """
+)
+
+
+def test_range_loops_write_each_value_into_the_loop_variables_int():
+    # Inline, one int serves every iteration; through rangeiter_next each
+    # value is a new int, made while the variable still holds the last.
+    inline = run("-c", LOOP_VARIABLE_IDS)
+    assert inline.returncode == 0, inline.stderr
+    assert inline.stdout.split() == ["1", "True"]
+    generic = run("-c", LOOP_VARIABLE_IDS, "inline-for-iter")
+    assert generic.returncode == 0, generic.stderr
+    distinct, applied = generic.stdout.split()
+    assert int(distinct) > 1 and applied == "False"
+
+
 def test_loops_and_yield_from_resume_compiled_generators_directly():
     # 50 values and the end of each generator: `numbers` runs twice (under
     # the loop, and under relay's yield from). The loop passes `relay`,

@@ -1,7 +1,7 @@
 //! The functions compiled code calls for the control family (`codegen::ops::control`).
 
 use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
-use crate::abi::{op, Frame, ThreadState, ThreadStateExt};
+use crate::abi::{self, op, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::ceval;
 use crate::stats;
 use pyo3::ffi::{self, PyObject};
@@ -351,4 +351,94 @@ pub unsafe extern "C" fn match_class(
         ffi::Py_DECREF(subject);
         result
     }
+}
+
+/// Where CPython's range, list and tuple iterators keep their state, in
+/// bytes from the object's start. Their structs are private to
+/// `rangeobject.c`, `listobject.c` and `tupleobject.c` (no header to probe
+/// at build time), so the offsets are measured on live iterators
+/// (`measure_iterator_layouts`); FOR_ITER reads them inline only once they
+/// are known.
+#[derive(Clone, Copy, Debug)]
+pub struct IteratorLayouts {
+    /// `rangeiterobject`: the next item is `start + index * step` while
+    /// `index < len` (C longs).
+    pub range_index: usize,
+    pub range_start: usize,
+    pub range_step: usize,
+    pub range_len: usize,
+    /// `listiterobject` and `tupleiterobject`: the next item is
+    /// `seq[index]`; `seq` is NULL once the iterator ended.
+    pub list: SequenceIterator,
+    pub tuple: SequenceIterator,
+}
+
+/// The fields of a list or tuple iterator.
+#[derive(Clone, Copy, Debug)]
+pub struct SequenceIterator {
+    pub index: usize,
+    pub seq: usize,
+}
+
+static ITERATOR_LAYOUTS: std::sync::OnceLock<IteratorLayouts> = std::sync::OnceLock::new();
+
+/// The measured iterator layouts, if measuring succeeded.
+pub fn iterator_layouts() -> Option<IteratorLayouts> {
+    ITERATOR_LAYOUTS.get().copied()
+}
+
+/// Measures `IteratorLayouts` on a range, a list and a tuple iterator one
+/// item in: each field is the one word after the object header, within the
+/// type's basic size, that holds the value it must hold. Leaves them
+/// unknown when any is not found exactly once.
+pub fn measure_iterator_layouts(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
+    use pyo3::types::PyAnyMethods;
+    let (start, step, len) = (1_000_003_i64, 7_i64, 123_457_i64);
+    let range = py.eval(c"iter(range(1000003, 1000003 + 7 * 123457, 7))", None, None)?;
+    let list = py.eval(c"[0, 1, 2]", None, None)?;
+    let tuple = py.eval(c"(0, 1, 2)", None, None)?;
+    let (list_iterator, tuple_iterator) = (list.try_iter()?, tuple.try_iter()?);
+    for iterator in [&range, list_iterator.as_any(), tuple_iterator.as_any()] {
+        iterator.call_method0("__next__")?;
+    }
+    // SAFETY: both iterators are live; words are read within their types'
+    // basic sizes.
+    unsafe {
+        let words_holding = |object: *mut PyObject, value: i64| {
+            let size = (*ffi::Py_TYPE(object)).tp_basicsize as usize;
+            let words = (std::mem::size_of::<PyObject>()..size).step_by(8);
+            let mut found = words.filter(|&offset| abi::read_field::<i64>(object.cast(), offset) == value);
+            match (found.next(), found.next()) {
+                (Some(offset), None) => Some(offset),
+                _ => None,
+            }
+        };
+        let (range, list_iterator, tuple_iterator) = (range.as_ptr(), list_iterator.as_ptr(), tuple_iterator.as_ptr());
+        if ffi::Py_TYPE(range) != std::ptr::addr_of_mut!(ffi::PyRangeIter_Type)
+            || ffi::Py_TYPE(list_iterator) != std::ptr::addr_of_mut!(ffi::PyListIter_Type)
+            || ffi::Py_TYPE(tuple_iterator) != std::ptr::addr_of_mut!(ffi::PyTupleIter_Type)
+        {
+            return Ok(());
+        }
+        let measured = (|| {
+            Some(IteratorLayouts {
+                range_index: words_holding(range, 1)?,
+                range_start: words_holding(range, start)?,
+                range_step: words_holding(range, step)?,
+                range_len: words_holding(range, len)?,
+                list: SequenceIterator {
+                    index: words_holding(list_iterator, 1)?,
+                    seq: words_holding(list_iterator, list.as_ptr() as i64)?,
+                },
+                tuple: SequenceIterator {
+                    index: words_holding(tuple_iterator, 1)?,
+                    seq: words_holding(tuple_iterator, tuple.as_ptr() as i64)?,
+                },
+            })
+        })();
+        if let Some(layouts) = measured {
+            ITERATOR_LAYOUTS.get_or_init(|| layouts);
+        }
+    }
+    Ok(())
 }

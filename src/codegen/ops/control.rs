@@ -4,11 +4,12 @@
 use crate::abi::{self, op};
 use crate::bytecode::Unsupported;
 use crate::codegen::lowering::Lowering;
-use crate::codegen::ops::suspend;
+use crate::codegen::ops::{numeric, suspend};
 use crate::config::Optimization;
 use crate::helpers;
+use crate::helpers::control::{IteratorLayouts, SequenceIterator};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let ins = lw.ins;
@@ -192,22 +193,32 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     Ok(())
 }
 
-/// The next item of `iterator` from its type's `tp_iternext`, or from
-/// `pyjit_generator_next` for a generator (which resumes a compiled one
-/// directly).
+/// The next item of `iterator` (NULL at its end): taken inline from a range
+/// or list iterator (`inline_next_item`), from `pyjit_generator_next` for a
+/// generator (which resumes a compiled one directly), else from its type's
+/// `tp_iternext`.
 fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
     let iterator_type = lw.load(iterator, abi::OBJECT_TYPE);
+    let done = lw.b.create_block();
+    let item = lw.b.append_block_param(done, lw.ptr);
+    if let Some(layouts) = helpers::control::iterator_layouts() {
+        if lw.apply(Optimization::InlineForIter) {
+            inline_next_item(lw, iterator, iterator_type, layouts, done);
+        }
+    }
     let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
     let how = suspend::resume_how(lw);
     if how == helpers::suspend::RESUME_VIA_CPYTHON {
-        return lw.call_address(iternext, &[iterator]);
+        let called = lw.call_address(iternext, &[iterator]);
+        lw.b.ins().jump(done, &[called.into()]);
+        lw.b.switch_to_block(done);
+        lw.b.seal_block(done);
+        return item;
     }
     let generator_type = lw.data_address("PyGen_Type");
     let is_generator = lw.b.ins().icmp(IntCC::Equal, iterator_type, generator_type);
     let generator = lw.b.create_block();
     let other = lw.b.create_block();
-    let done = lw.b.create_block();
-    let item = lw.b.append_block_param(done, lw.ptr);
     lw.b.ins().brif(is_generator, generator, &[], other, &[]);
     lw.b.switch_to_block(generator);
     lw.b.seal_block(generator);
@@ -222,6 +233,91 @@ fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
     lw.b.switch_to_block(done);
     lw.b.seal_block(done);
     item
+}
+
+/// The next item of a range, list or tuple iterator, made inline as its
+/// `tp_iternext` makes it and passed to `done` (NULL at a range's end, or
+/// when boxing a range's int failed, with the MemoryError set). The state
+/// is written back to the iterator at once, as `tp_iternext` writes it.
+/// Other iterators, and a list or tuple iterator at its end (whose
+/// `tp_iternext` drops the sequence), continue in the block left current.
+fn inline_next_item(lw: &mut Lowering, iterator: Value, iterator_type: Value, layouts: IteratorLayouts, done: Block) {
+    let range = lw.b.create_block();
+    let not_range = lw.b.create_block();
+    let range_type = lw.data_address("PyRangeIter_Type");
+    let is_range = lw.b.ins().icmp(IntCC::Equal, iterator_type, range_type);
+    lw.b.ins().brif(is_range, range, &[], not_range, &[]);
+    lw.switch_to(range);
+    lw.b.seal_block(range);
+    let index = lw.load(iterator, layouts.range_index);
+    let len = lw.load(iterator, layouts.range_len);
+    let more = lw.b.ins().icmp(IntCC::SignedLessThan, index, len);
+    let produce = lw.b.create_block();
+    let end = lw.iconst(0);
+    lw.b.ins().brif(more, produce, &[], done, &[end.into()]);
+    lw.switch_to(produce);
+    lw.b.seal_block(produce);
+    let start = lw.load(iterator, layouts.range_start);
+    let step = lw.load(iterator, layouts.range_step);
+    // `start + index * step` in C longs, which rangeobject.c keeps in range.
+    let offset = lw.b.ins().imul(index, step);
+    let value = lw.b.ins().iadd(start, offset);
+    let next_index = lw.b.ins().iadd_imm_s(index, 1);
+    lw.store(next_index, iterator, layouts.range_index);
+    let boxed = numeric::box_int(lw, value);
+    lw.b.ins().jump(done, &[boxed.into()]);
+
+    lw.switch_to(not_range);
+    lw.b.seal_block(not_range);
+    let sequences = [
+        ("PyListIter_Type", layouts.list, abi::LIST_ITEMS, true),
+        ("PyTupleIter_Type", layouts.tuple, abi::TUPLE_ITEMS, false),
+    ];
+    for (type_symbol, fields, items_offset, indirect) in sequences {
+        inline_sequence_item(lw, iterator, iterator_type, (type_symbol, fields, items_offset, indirect), done);
+    }
+}
+
+/// `inline_next_item` for one kind of sequence iterator: `type_symbol`'s,
+/// with `fields`, over sequences whose items are at `items_offset`, behind
+/// a pointer there when `indirect` (a list's `ob_item`) or inline (a
+/// tuple's). Other iterators continue in the block left current.
+fn inline_sequence_item(
+    lw: &mut Lowering,
+    iterator: Value,
+    iterator_type: Value,
+    (type_symbol, fields, items_offset, indirect): (&'static str, SequenceIterator, usize, bool),
+    done: Block,
+) {
+    let matching = lw.b.create_block();
+    let sized = lw.b.create_block();
+    let take = lw.b.create_block();
+    let other = lw.b.create_block();
+    let expected = lw.data_address(type_symbol);
+    let is_kind = lw.b.ins().icmp(IntCC::Equal, iterator_type, expected);
+    lw.b.ins().brif(is_kind, matching, &[], other, &[]);
+    lw.switch_to(matching);
+    lw.b.seal_block(matching);
+    let seq = lw.load(iterator, fields.seq);
+    lw.b.ins().brif(seq, sized, &[], other, &[]);
+    lw.switch_to(sized);
+    lw.b.seal_block(sized);
+    let index = lw.load(iterator, fields.index);
+    let size = lw.load(seq, abi::VAROBJECT_SIZE);
+    let within = lw.b.ins().icmp(IntCC::SignedLessThan, index, size);
+    lw.b.ins().brif(within, take, &[], other, &[]);
+    lw.switch_to(take);
+    lw.b.seal_block(take);
+    let items = if indirect { lw.load(seq, items_offset) } else { lw.b.ins().iadd_imm_s(seq, items_offset as i64) };
+    let byte_offset = lw.b.ins().ishl_imm_u(index, 3);
+    let address = lw.b.ins().iadd(items, byte_offset);
+    let item = lw.load(address, 0);
+    let next_index = lw.b.ins().iadd_imm_s(index, 1);
+    lw.store(next_index, iterator, fields.index);
+    lw.incref(item);
+    lw.b.ins().jump(done, &[item.into()]);
+    lw.switch_to(other);
+    lw.b.seal_block(other);
 }
 
 /// BEFORE_WITH, or BEFORE_ASYNC_WITH when `asynchronous`: replaces the

@@ -356,13 +356,13 @@ fn reused_local(lw: &mut Lowering) -> Option<u32> {
     lw.apply(Optimization::ReuseNumbers).then_some(local)
 }
 
-/// Boxes the int `value` (of at most 62 bits). When the next instruction
-/// stores it in a local holding the only reference to a one-digit int,
-/// tracemalloc does not trace and `value` is one digit but not one of the
-/// cached small ints (whose identity programs can observe), that int is
-/// reused, as `box_float` reuses floats. Otherwise PyLong_FromLongLong
-/// makes it. NULL if allocating failed (the error is set).
-fn box_int(lw: &mut Lowering, value: Value) -> Value {
+/// Boxes the int `value` (any i64). When the next instruction stores it in
+/// a local holding the only reference to a one-digit int, tracemalloc does
+/// not trace and `value` is one digit but not one of the cached small ints
+/// (whose identity programs can observe), that int is reused, as
+/// `box_float` reuses floats. Otherwise PyLong_FromLongLong makes it. NULL
+/// if allocating failed (the error is set).
+pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
     if let Some(local) = reused_local(lw) {
@@ -373,8 +373,9 @@ fn box_int(lw: &mut Lowering, value: Value) -> Value {
         // Small ints are -5..=256; one digit holds less than 2**30.
         let shifted = lw.b.ins().iadd_imm_s(value, 5);
         let not_small = lw.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, shifted, 261);
-        let magnitude = lw.b.ins().iabs(value);
-        let one_digit = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, magnitude, 1 << 30);
+        // |value| < 2**30, without the overflow of iabs(i64::MIN).
+        let biased = lw.b.ins().iadd_imm_s(value, (1 << 30) - 1);
+        let one_digit = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, biased, (1 << 31) - 1);
         let checks = [untraced, bound, not_small, one_digit];
         let candidate = checks.into_iter().reduce(|a, b| lw.b.ins().band(a, b)).expect("four checks");
         let check_target = lw.b.create_block();
@@ -399,6 +400,7 @@ fn box_int(lw: &mut Lowering, value: Value) -> Value {
         let (minus_one, one) = (lw.iconst(-1), lw.iconst(1));
         let sign = lw.b.ins().select(negative, minus_one, one);
         lw.store(sign, target, abi::VAROBJECT_SIZE);
+        let magnitude = lw.b.ins().iabs(value);
         let digit = lw.b.ins().ireduce(types::I32, magnitude);
         lw.store(digit, target, abi::LONG_DIGITS);
         // The result's reference, which the store drops with the local's.
