@@ -237,6 +237,42 @@ def test_sites_the_warm_up_never_ran_get_no_inline_cache():
     assert misses >= 2
 
 
+FIRST_RUN_LOOP = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    class Point:
+        def __init__(self):
+            self.x = 1
+
+    def once(point, n):
+        total = 0
+        for i in range(n):
+            total += i
+        return total + point.x + point.x
+
+    pyjit.enable()
+    once(Point(), 3_000_000)
+    pyjit.disable()
+    info = pyjit.info(once)
+    print(json.dumps([info["osr_entries"], info["cache_misses"]]))
+    """
+)
+
+
+def test_code_compiled_for_its_first_runs_loop_caches_the_sites_after_it():
+    """Code compiled for the loop its first frame is in (entered at the
+    loop header) has not reached the code after the loop yet: its unrun
+    sites are treated as unobserved, not as sites the warm-up skipped, and
+    get inline caches (each attribute read misses once, filling its entry)."""
+    process = run("-c", FIRST_RUN_LOOP)
+    assert process.returncode == 0, process.stderr
+    osr_entries, misses = json.loads(process.stdout)
+    assert osr_entries == 1
+    assert misses >= 1
+
+
 GLOBALS_AFTER_NEW_KEY = textwrap.dedent(
     """
     import json

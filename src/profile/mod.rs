@@ -20,6 +20,11 @@ pub struct Profile {
     /// the interpreter left them; empty when nothing was observed (code
     /// compiled ahead of time, or before the interpreter quickened it).
     units: Vec<u16>,
+    /// Set when the code has not yet finished a run (it is being compiled
+    /// for a loop its first frame is still in): an instruction that has not
+    /// run may simply not have been reached yet, so it reads as `Nothing`
+    /// rather than `NotRun`.
+    first_run_unfinished: bool,
 }
 
 /// What the profile says about one instruction.
@@ -57,7 +62,13 @@ impl Profile {
             (0..count).map(|i| u16::from_le_bytes([*first.add(2 * i), *first.add(2 * i + 1)])).collect()
         };
         let quickened = units.iter().any(|&unit| is_quickened(opcode(unit)));
-        Profile { units: if quickened { units } else { Vec::new() } }
+        Profile { units: if quickened { units } else { Vec::new() }, first_run_unfinished: false }
+    }
+
+    /// The profile of code whose first run has not finished (see
+    /// `first_run_unfinished`).
+    pub fn during_first_run(self) -> Profile {
+        Profile { first_run_unfinished: true, ..self }
     }
 
     /// Whether nothing was observed.
@@ -77,7 +88,11 @@ impl Profile {
         // sets the counter to back off.
         let counter = self.units.get(index as usize + 1).copied().unwrap_or(0);
         if op::ADAPTIVE.contains(&opcode) && counter == 0 {
-            Observed::NotRun
+            if self.first_run_unfinished {
+                Observed::Nothing
+            } else {
+                Observed::NotRun
+            }
         } else {
             Observed::Generic
         }

@@ -138,7 +138,7 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         Tier::Counting => {
             state.attach_cached(fr.code());
             if state.worth_compiling(fr.code()) && room_to_compile() {
-                state.compile(fr.code());
+                state.compile(fr.code(), false);
             }
         }
         Tier::Compiling(_) => state.poll(fr.code()),

@@ -319,7 +319,9 @@ impl CodeState {
     /// Compiles `code`: in place, after which the tier is Native, Delegated
     /// or Failed, or on the compiler thread (`runtime::background`), after
     /// which it is Compiling until `poll` finds the compile finished.
-    pub fn compile(&mut self, code: *mut PyCodeObject) {
+    /// `first_run_unfinished` when no run of the code has finished yet (its
+    /// first frame wants native code for a loop it is in).
+    pub fn compile(&mut self, code: *mut PyCodeObject, first_run_unfinished: bool) {
         self.set_tier(Tier::Compiling(None));
         let started = Instant::now();
         let mut phases = CompilePhases::default();
@@ -330,6 +332,9 @@ impl CodeState {
             Err(unsupported) => return self.finish(code, Err(unsupported.into()), &phases),
         };
         let mut profile = Profile::of(code);
+        if first_run_unfinished {
+            profile = profile.during_first_run();
+        }
         let info = if config::background() {
             match background::submit(info, profile, config::optimizations(), phases) {
                 Ok(pending) => return self.set_tier(Tier::Compiling(Some(pending))),
@@ -363,10 +368,12 @@ impl CodeState {
     }
 
     /// Starts compiling `code` if its tier is still Counting, else installs
-    /// a finished background compile: what a frame that wants native code now does.
+    /// a finished background compile: what a frame that wants native code
+    /// for a loop it is in now does. With that frame the code's only run
+    /// so far, no run has finished.
     pub fn compile_or_poll(&mut self, code: *mut PyCodeObject) {
         if matches!(self.tier, Tier::Counting) {
-            self.compile(code);
+            self.compile(code, self.runs <= 1);
         } else {
             self.poll(code);
         }
