@@ -401,8 +401,8 @@ pub fn measure_iterator_layouts(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
     for iterator in [&range, list_iterator.as_any(), tuple_iterator.as_any()] {
         iterator.call_method0("__next__")?;
     }
-    // SAFETY: both iterators are live; words are read within their types'
-    // basic sizes.
+    // SAFETY: the three iterators are live; words are read within their
+    // types' basic sizes.
     unsafe {
         let words_holding = |object: *mut PyObject, value: i64| {
             let size = (*ffi::Py_TYPE(object)).tp_basicsize as usize;

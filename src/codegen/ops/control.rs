@@ -193,8 +193,8 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     Ok(())
 }
 
-/// The next item of `iterator` (NULL at its end): taken inline from a range
-/// or list iterator (`inline_next_item`), from `pyjit_generator_next` for a
+/// The next item of `iterator` (NULL at its end): taken inline from a range,
+/// list or tuple iterator (`inline_next_item`), from `pyjit_generator_next` for a
 /// generator (which resumes a compiled one directly), else from its type's
 /// `tp_iternext`.
 fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
