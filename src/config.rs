@@ -355,7 +355,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 19] = {
         row(ResumeThroughDelegators, "resume-through-delegators",
             "resuming a generator suspended in yield from or await resumes the one at the end of the chain, passing the delegating ones without running their code"),
         row(InlineForIter, "inline-for-iter",
-            "FOR_ITER over a range or list iterator takes the next item inline, a range's int written into the loop variable's int when only the variable holds it"),
+            "FOR_ITER over a range, list or tuple iterator takes the next item inline, a range's int written into the loop variable's int when only the variable holds it"),
     ]
 };
 

@@ -124,6 +124,12 @@ impl Frame {
         // SAFETY: owner is a char field of the frame.
         unsafe { read_field::<u8>(self.base(), FRAME_OWNER) == FRAME_OWNED_BY_GENERATOR as u8 }
     }
+    /// `stacktop`: localsplus slots plus value-stack items the frame holds
+    /// (-1 while the interpreter or native code keeps the stack private).
+    pub fn stacktop(&self) -> i32 {
+        // SAFETY: stacktop is an int field of the frame.
+        unsafe { read_field(self.base(), FRAME_STACKTOP) }
+    }
     pub fn set_stacktop(&self, top: i32) {
         // SAFETY: stacktop is an int field of the frame.
         unsafe { write_field(self.base(), FRAME_STACKTOP, top) }

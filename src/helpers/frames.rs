@@ -82,8 +82,7 @@ pub unsafe fn clear(ts: &ThreadState, frame: *mut Frame) {
         };
         if cleared {
             let fr = &*frame;
-            let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
-            for i in 0..stacktop.max(0) as usize {
+            for i in 0..fr.stacktop().max(0) as usize {
                 ffi::Py_XDECREF(*fr.slot(i));
             }
             ffi::Py_XDECREF(read_field::<*mut PyObject>(base, abi::FRAME_F_LOCALS));
@@ -104,8 +103,7 @@ unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *
     // frame up to its stack top (CPython sized it for the code).
     unsafe {
         let base = frame.cast::<u8>();
-        let stacktop: i32 = read_field(base, abi::FRAME_STACKTOP);
-        let size = abi::FRAME_LOCALSPLUS + 8 * stacktop.max(0) as usize;
+        let size = abi::FRAME_LOCALSPLUS + 8 * (*frame).stacktop().max(0) as usize;
         let owned = frame_object.cast::<u8>().add(abi::FRAME_OBJECT_DATA);
         std::ptr::copy_nonoverlapping(base, owned, size);
         write_field(frame_object.cast(), abi::FRAME_OBJECT_FRAME, owned);

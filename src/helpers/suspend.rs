@@ -18,6 +18,22 @@ const CLEARED: i8 = abi::GEN_FRAME_STATE_CLEARED as u8 as i8;
 /// Cell variables `create_generator` makes at most (more: the interpreter).
 const MAX_CELLS: usize = 8;
 
+/// The frame embedded in `generator`, a generator, coroutine or async
+/// generator object.
+fn generator_frame(generator: *mut PyObject) -> *mut Frame {
+    generator.cast::<u8>().wrapping_add(abi::GEN_IFRAME).cast()
+}
+
+/// Whether `frame`, a generator's, resumes from a `yield from` or an
+/// `await` (its next instruction a RESUME with oparg 2 or more, quickened
+/// or not): once the generator is suspended, it waits there on the
+/// iterator at its stack top, which is what CPython's hidden `_PyGen_yf`
+/// tests.
+fn resumes_from_yield_from(frame: &Frame) -> bool {
+    let next = frame.code_unit(frame.lasti() as usize + 1);
+    abi::DEOPT[usize::from(next & 0xff)] == abi::op::RESUME && next >> 8 >= 2
+}
+
 /// `RETURN_GENERATOR` run on `frame`, a fresh frame of generator or
 /// coroutine code, as the interpreter runs it (after the `COPY_FREE_VARS`
 /// and `MAKE_CELL`s before it): the object `_Py_MakeCoro` makes (hidden in
@@ -271,6 +287,20 @@ unsafe fn send_via_cpython(receiver: *mut PyObject, value: *mut PyObject, out: *
     }
 }
 
+/// `resume`, or `send_via_cpython` where it declines: 1, 0 or -1.
+///
+/// # Safety
+/// As `resume`'s.
+unsafe fn resume_or_send(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+    // SAFETY: as the callees'.
+    unsafe {
+        match resume(tstate, generator, value, out) {
+            RESUME_DECLINED => send_via_cpython(generator, value, out),
+            status => status,
+        }
+    }
+}
+
 /// What `resume` returns when it leaves the resumption to CPython.
 const RESUME_DECLINED: isize = 2;
 
@@ -300,8 +330,7 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         if state != SUSPENDED && !startable {
             return RESUME_DECLINED;
         }
-        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
-        let fr = &*frame;
+        let fr = &*generator_frame(generator);
         let Some(target) = call_target(fr.code()) else { return RESUME_DECLINED };
         let Some(entry) = target.entry else { return RESUME_DECLINED };
         let remaining = *ts.recursion_remaining();
@@ -309,7 +338,7 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
             return RESUME_DECLINED;
         }
         let sent = if value.is_null() { none } else { value };
-        let top: i32 = read_field(frame.cast(), abi::FRAME_STACKTOP);
+        let top = fr.stacktop();
         *fr.slot(top as usize) = ffi::Py_NewRef(sent);
         fr.set_stacktop(top + 1);
         target.entered += 1;
@@ -339,7 +368,7 @@ unsafe fn run_resumed(
     unsafe {
         let ts = &*tstate;
         let gen = generator.cast::<u8>();
-        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let frame = generator_frame(generator);
         let exc_state = push_exc_state(tstate, gen);
         write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
         let result = run(frame);
@@ -445,14 +474,11 @@ unsafe fn resume_through(tstate: *mut ThreadState, generator: *mut PyObject, val
                 bottom = receiver;
             }
         }
-        let mut status = resume(tstate, bottom, value, out);
         if count == 0 {
-            return status;
+            return resume(tstate, bottom, value, out);
         }
         stats::add(&stats::RESUMES_PASSED, count as u64);
-        if status == RESUME_DECLINED {
-            status = send_via_cpython(bottom, value, out);
-        }
+        let mut status = resume_or_send(tstate, bottom, value, out);
         for level in passed[..count].iter().rev() {
             // SAFETY: the first `count` entries were written.
             let (generator, stacktop) = level.assume_init();
@@ -478,17 +504,11 @@ unsafe fn delegate(generator: *mut PyObject) -> Option<*mut PyObject> {
     // SAFETY: a suspended generator's frame holds its value stack, the
     // receiver of a SEND loop at its top.
     unsafe {
-        let gen = generator.cast::<u8>();
-        if read_field::<i8>(gen, abi::GEN_FRAME_STATE) != SUSPENDED {
+        let fr = &*generator_frame(generator);
+        if read_field::<i8>(generator.cast(), abi::GEN_FRAME_STATE) != SUSPENDED || !resumes_from_yield_from(fr) {
             return None;
         }
-        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
-        let next = fr.code_unit(fr.lasti() as usize + 1);
-        if abi::DEOPT[usize::from(next & 0xff)] != abi::op::RESUME || next >> 8 < 2 {
-            return None;
-        }
-        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
-        let receiver = *fr.slot(top as usize - 1);
+        let receiver = *fr.slot(fr.stacktop() as usize - 1);
         (ffi::PyGen_CheckExact(receiver) != 0 || is_coroutine_object(receiver)).then_some(receiver)
     }
 }
@@ -506,9 +526,9 @@ unsafe fn pass_level(tstate: *mut ThreadState, generator: *mut PyObject) -> i32 
     unsafe {
         let ts = &*tstate;
         let gen = generator.cast::<u8>();
-        let frame = gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let frame = generator_frame(generator);
         let fr = &*frame;
-        let stacktop: i32 = read_field(frame.cast(), abi::FRAME_STACKTOP);
+        let stacktop = fr.stacktop();
         fr.set_stacktop(-1);
         fr.set_lasti(fr.lasti() - 1);
         push_exc_state(tstate, gen);
@@ -529,7 +549,7 @@ unsafe fn unpass_level(tstate: *mut ThreadState, generator: *mut PyObject, stack
     unsafe {
         let ts = &*tstate;
         let gen = generator.cast::<u8>();
-        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let fr = &*generator_frame(generator);
         *ts.recursion_remaining() += 1;
         ts.set_current_frame(fr.previous());
         fr.set_previous(std::ptr::null_mut());
@@ -550,8 +570,8 @@ unsafe fn unpass_level(tstate: *mut ThreadState, generator: *mut PyObject, stack
 unsafe fn yield_in_interpreter(tstate: *mut ThreadState, generator: *mut PyObject, out: *mut *mut PyObject) -> isize {
     // SAFETY: the frame has room for the item its YIELD_VALUE takes.
     unsafe {
-        let fr = &*generator.cast::<u8>().add(abi::GEN_IFRAME).cast::<Frame>();
-        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
+        let fr = &*generator_frame(generator);
+        let top = fr.stacktop();
         *fr.slot(top as usize) = *out;
         fr.set_stacktop(top + 1);
         fr.set_lasti(fr.lasti() - 1);
@@ -573,24 +593,20 @@ unsafe fn end_send(tstate: *mut ThreadState, generator: *mut PyObject, status: i
     // SAFETY: the generator's frame holds the receiver at its stack top and
     // its code's SEND before its `prev_instr`.
     unsafe {
-        let gen = generator.cast::<u8>();
-        let fr = &*gen.add(abi::GEN_IFRAME).cast::<Frame>();
+        let fr = &*generator_frame(generator);
         let send_index = fr.lasti() - 1;
         if status != 0 {
             fr.set_lasti(send_index);
             return run_resumed(tstate, generator, out, |frame| exits::unwind_in_interpreter(tstate, frame));
         }
-        let top: i32 = read_field((fr as *const Frame).cast(), abi::FRAME_STACKTOP);
+        let top = fr.stacktop();
         let receiver = std::mem::replace(&mut *fr.slot(top as usize - 1), std::ptr::null_mut());
         fr.set_stacktop(top - 1);
         let jump = (fr.code_unit(send_index as usize) >> 8) as isize;
         fr.set_lasti(send_index + jump);
         ffi::Py_DECREF(receiver);
         let returned = *out;
-        let mut status = resume(tstate, generator, returned, out);
-        if status == RESUME_DECLINED {
-            status = send_via_cpython(generator, returned, out);
-        }
+        let status = resume_or_send(tstate, generator, returned, out);
         ffi::Py_DECREF(returned);
         status
     }
@@ -641,20 +657,13 @@ unsafe fn awaitable_iter(obj: *mut PyObject) -> *mut PyObject {
 }
 
 /// Whether the coroutine `coro` is suspended in an `await` of its own
-/// (`_PyGen_yf`, hidden in CPython, is not NULL): its next instruction
-/// resumes from a `yield from` or an `await`.
+/// (`_PyGen_yf`, hidden in CPython, is not NULL).
 unsafe fn awaits(coro: *mut PyObject) -> bool {
     // SAFETY: coro is a live coroutine, whose embedded frame's prev_instr
     // points into its code's instructions once it has started.
     unsafe {
         let state: i8 = abi::read_field(coro.cast(), abi::GEN_FRAME_STATE);
-        if state >= CLEARED || state == CREATED {
-            return false;
-        }
-        let frame = coro.cast::<u8>().add(abi::GEN_IFRAME);
-        let prev_instr: *const u16 = abi::read_field(frame, abi::FRAME_PREV_INSTR);
-        let next = *prev_instr.add(1);
-        (next & 0xFF) as u8 == abi::op::RESUME && next >> 8 >= 2
+        state < CLEARED && state != CREATED && resumes_from_yield_from(&*generator_frame(coro))
     }
 }
 

@@ -11,7 +11,9 @@
 # inside a handler of a passed level, "generator already executing"),
 # throw() and close() into a chain, coroutine chains driven by send() and by
 # asyncio, the recursion limit, and a profile or trace function installed
-# by the bottom while levels are passed.
+# by the bottom while levels are passed. Also the same test of "suspended
+# in an await" where GET_AWAITABLE refuses a coroutine awaited already,
+# on code quickened (RESUME_QUICK) and not.
 import asyncio
 import inspect
 import sys
@@ -312,3 +314,32 @@ for install in ("profile", "trace"):
     sys.setprofile(None)
     sys.settrace(None)
     print(events)
+
+
+# A coroutine suspended in an await cannot be awaited again, whether its
+# code is quickened yet (after enough warm-up) or not.
+class Step:
+    def __await__(self):
+        yield "step"
+
+
+async def stepper(turns):
+    for _ in range(turns):
+        await Step()
+    await Step()
+
+
+async def awaiter(coro):
+    return await coro
+
+
+for turns in (0, 20):
+    c = stepper(turns)
+    for _ in range(turns + 1):
+        c.send(None)
+    try:
+        awaiter(c).send(None)
+        print("awaited twice", turns)
+    except RuntimeError as e:
+        print("RuntimeError", turns, e)
+    c.close()

@@ -206,28 +206,23 @@ fn next_item(lw: &mut Lowering, iterator: Value) -> Value {
             inline_next_item(lw, iterator, iterator_type, layouts, done);
         }
     }
-    let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
     let how = suspend::resume_how(lw);
-    if how == helpers::suspend::RESUME_VIA_CPYTHON {
-        let called = lw.call_address(iternext, &[iterator]);
-        lw.b.ins().jump(done, &[called.into()]);
-        lw.b.switch_to_block(done);
-        lw.b.seal_block(done);
-        return item;
+    if how != helpers::suspend::RESUME_VIA_CPYTHON {
+        let generator_type = lw.data_address("PyGen_Type");
+        let is_generator = lw.b.ins().icmp(IntCC::Equal, iterator_type, generator_type);
+        let generator = lw.b.create_block();
+        let other = lw.b.create_block();
+        lw.b.ins().brif(is_generator, generator, &[], other, &[]);
+        lw.b.switch_to_block(generator);
+        lw.b.seal_block(generator);
+        let tstate = lw.tstate;
+        let how = lw.iconst(how as i64);
+        let resumed = lw.call("pyjit_generator_next", &[tstate, iterator, how]);
+        lw.b.ins().jump(done, &[resumed.into()]);
+        lw.b.switch_to_block(other);
+        lw.b.seal_block(other);
     }
-    let generator_type = lw.data_address("PyGen_Type");
-    let is_generator = lw.b.ins().icmp(IntCC::Equal, iterator_type, generator_type);
-    let generator = lw.b.create_block();
-    let other = lw.b.create_block();
-    lw.b.ins().brif(is_generator, generator, &[], other, &[]);
-    lw.b.switch_to_block(generator);
-    lw.b.seal_block(generator);
-    let tstate = lw.tstate;
-    let how = lw.iconst(how as i64);
-    let resumed = lw.call("pyjit_generator_next", &[tstate, iterator, how]);
-    lw.b.ins().jump(done, &[resumed.into()]);
-    lw.b.switch_to_block(other);
-    lw.b.seal_block(other);
+    let iternext = lw.load(iterator_type, abi::TYPE_ITERNEXT);
     let called = lw.call_address(iternext, &[iterator]);
     lw.b.ins().jump(done, &[called.into()]);
     lw.b.switch_to_block(done);
