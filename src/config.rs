@@ -302,6 +302,7 @@ pub enum Optimization {
     UnboxedTemporaries,
     ResumeThroughDelegators,
     InlineForIter,
+    BuiltinCallsByName,
 }
 
 /// One row of the table of optimizations.
@@ -312,7 +313,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 19] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 20] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -356,6 +357,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 19] = {
             "resuming a generator suspended in yield from or await resumes the one at the end of the chain, passing the delegating ones without running their code"),
         row(InlineForIter, "inline-for-iter",
             "FOR_ITER over a range, list or tuple iterator takes the next item inline, a range's int written into the loop variable's int when only the variable holds it"),
+        row(BuiltinCallsByName, "builtin-calls-by-name",
+            "a call nothing profiled of a global named len, isinstance, type, str or tuple is made as the interpreter's specialised PRECALL for that builtin (direct-builtin-calls), guarded by the callable's identity"),
     ]
 };
 

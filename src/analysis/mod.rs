@@ -1,7 +1,8 @@
 //! Facts about a code object's bytecode that hold on every path, computed
 //! once before lowering from the opcode table: the value-stack depth at
-//! each reachable instruction, and which fast-local slots are bound
-//! (non-NULL) before each instruction.
+//! each reachable instruction, which fast-local slots are bound
+//! (non-NULL) before each instruction, and which instruction pushed a
+//! stack item where straight-line code leads from it to its use.
 //!
 //! Both are forward dataflow problems over the instructions, with edges for
 //! falling through, jumping, and unwinding to an exception handler (from
@@ -19,6 +20,9 @@ pub struct Analysis {
     depth: Vec<Option<u32>>,
     /// Local slots bound before each instruction, one bit per slot.
     bound: Vec<Bits>,
+    /// Per instruction: whether a jump or an exception handler lands there,
+    /// so that control can reach it other than from the instruction before.
+    joins: Vec<bool>,
 }
 
 /// Why the bytecode cannot be analysed (and so is not compiled).
@@ -38,7 +42,8 @@ impl Analysis {
     pub fn of(code: &Shape) -> Result<Analysis, Malformed> {
         let depth = stack_depths(code)?;
         let bound = bound_locals(code, &depth);
-        Ok(Analysis { depth, bound })
+        let joins = joins(code);
+        Ok(Analysis { depth, bound, joins })
     }
 
     /// The stack depth before the instruction at `position`, if reachable.
@@ -56,6 +61,43 @@ impl Analysis {
     pub fn bound_slots(&self, position: usize) -> Vec<u32> {
         self.bound[position].iter().collect()
     }
+
+    /// The instruction that pushed the item `below` items under the top of
+    /// the stack before the instruction at `position`, and which of its
+    /// results that item is (0: the top one), when control only falls
+    /// through from that instruction to `position` (no jump or handler lands
+    /// in between), so that the item is that result on every path.
+    pub fn producer(&self, instrs: &[Instr], position: usize, mut below: u32) -> Option<(usize, u32)> {
+        let mut at = position;
+        while at > 0 && !self.joins[at] {
+            at -= 1;
+            let ins = instrs[at];
+            let opcode = opcodes::opcode(ins.opcode)?;
+            if opcode.flags.contains(Flags::ENDS_BLOCK) {
+                return None;
+            }
+            // The stack effect of falling through.
+            let (pops, pushes) = (opcode.stack)(ins.arg);
+            if below < pushes {
+                return Some((at, below));
+            }
+            below = below - pushes + pops;
+        }
+        None
+    }
+}
+
+/// Per instruction: whether a jump or an exception handler lands there.
+fn joins(code: &Shape) -> Vec<bool> {
+    let instrs = code.instrs;
+    let mut joins = vec![false; instrs.len()];
+    let targets = instrs.iter().filter_map(Instr::jump_target).chain(code.handlers.iter().map(|h| h.target));
+    for target in targets {
+        if let Some(position) = position_of(instrs, target) {
+            joins[position] = true;
+        }
+    }
+    joins
 }
 
 /// Position (in `instrs`) of the instruction starting at code unit `start`.
@@ -226,6 +268,24 @@ mod tests {
         let a = analyse(&code, &[], 2, 1);
         let depths: Vec<_> = (0..7).map(|p| a.depth(p)).collect();
         assert_eq!(depths, [Some(0), Some(1), Some(1), Some(2), Some(1), Some(0), Some(1)]);
+    }
+
+    #[test]
+    fn producers_are_found_through_straight_line_code_only() {
+        // 0 LOAD_CONST 0; 1 LOAD_FAST 0; 2 LOAD_FAST 1; 3 BUILD_TUPLE 2;
+        // 4 POP_JUMP_FORWARD_IF_FALSE +1 (to 6); 5 NOP; 6 RETURN_VALUE
+        let code = [
+            op::LOAD_CONST, 0, op::LOAD_FAST, 0, op::LOAD_FAST, 1, op::BUILD_TUPLE, 2,
+            op::POP_JUMP_FORWARD_IF_FALSE, 1, op::NOP, 0, op::RETURN_VALUE, 0,
+        ];
+        let instrs = decode(&code);
+        let a = analyse(&code, &[], 2, 2);
+        assert_eq!(a.producer(&instrs, 3, 0), Some((2, 0)));
+        assert_eq!(a.producer(&instrs, 3, 2), Some((0, 0)));
+        assert_eq!(a.producer(&instrs, 4, 0), Some((3, 0)), "the tuple, not its items");
+        assert_eq!(a.producer(&instrs, 5, 0), Some((0, 0)), "the jump's fall-through popped the tuple");
+        assert_eq!(a.producer(&instrs, 6, 0), None, "a jump lands there");
+        assert_eq!(a.producer(&instrs, 1, 1), None, "nothing pushed it");
     }
 
     #[test]

@@ -195,6 +195,49 @@ pub struct CodeInfo {
     pub stacksize: u32,
     /// Local slots bound when a frame starts (the arguments).
     pub bound_at_entry: u32,
+    /// The `co_names` indexes naming a builtin that CPython 3.11's
+    /// specialising interpreter calls by the callable's identity, each with
+    /// the specialised PRECALL such a call becomes (see `CALLED_BY_IDENTITY`).
+    pub builtin_names: Vec<(u32, u8)>,
+}
+
+impl CodeInfo {
+    /// The specialised PRECALL of a call of the builtin that `co_names[name]`
+    /// names, if it is one of `CALLED_BY_IDENTITY`.
+    pub fn builtin_precall(&self, name: u32) -> Option<u8> {
+        self.builtin_names.iter().find(|&&(index, _)| index == name).map(|&(_, precall)| precall)
+    }
+}
+
+/// The builtins CPython 3.11's PRECALL recognises by identity (its
+/// `callable_cache` and the exact types), with the specialised form a call
+/// without keywords takes; the argument count each needs is checked where
+/// the form is lowered.
+const CALLED_BY_IDENTITY: [(&std::ffi::CStr, u8); 5] = [
+    (c"len", op::PRECALL_NO_KW_LEN),
+    (c"isinstance", op::PRECALL_NO_KW_ISINSTANCE),
+    (c"type", op::PRECALL_NO_KW_TYPE_1),
+    (c"str", op::PRECALL_NO_KW_STR_1),
+    (c"tuple", op::PRECALL_NO_KW_TUPLE_1),
+];
+
+/// The `co_names` entries of the live code object `code` that name one of
+/// `CALLED_BY_IDENTITY`, with its PRECALL. With the GIL held.
+fn builtin_names(code: *mut PyCodeObject) -> Vec<(u32, u8)> {
+    let names = abi::code_object(code, abi::CODE_NAMES);
+    // SAFETY: co_names is a tuple of str owned by the live code, read with
+    // the GIL held; the comparison neither fails nor sets an error for str.
+    unsafe {
+        (0..ffi::PyTuple_GET_SIZE(names))
+            .filter_map(|index| {
+                let name = ffi::PyTuple_GET_ITEM(names, index);
+                CALLED_BY_IDENTITY
+                    .iter()
+                    .find(|(builtin, _)| ffi::PyUnicode_CompareWithASCIIString(name, builtin.as_ptr()) == 0)
+                    .map(|&(_, precall)| (index as u32, precall))
+            })
+            .collect()
+    }
 }
 
 /// Why a code object cannot be compiled; reported by `pyjit.info`.
@@ -229,6 +272,7 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
             + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
             + i32::from(flags & abi::CO_VARARGS != 0)
             + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
+        builtin_names: builtin_names(code),
     })
 }
 

@@ -1709,6 +1709,13 @@ impl<'a> Lowering<'a> {
         self.exit_if(cond, shape, i64::from(resume_at) - 1);
     }
 
+    /// The code object's warm-up count (`co_warmup`, see `warm_up`): 0
+    /// once the code is quickened.
+    fn warm_up_count(&mut self) -> Value {
+        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
+        self.b.ins().sload16(types::I32, flags(), self.code_units, offset)
+    }
+
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
     /// to 0), where the interpreter's RESUME and JUMP_BACKWARD do. At 0 the
     /// code is quickened (`abi::quicken`), as the interpreter does: calls in
@@ -1717,7 +1724,7 @@ impl<'a> Lowering<'a> {
     /// code later, runs it quickened.
     pub fn warm_up(&mut self) {
         let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
-        let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
+        let warmup = self.warm_up_count();
         // Warmed-up code only reads the counter: no store on every loop turn.
         let step = self.b.create_block();
         let done = self.b.create_block();
@@ -1896,8 +1903,7 @@ impl<'a> Lowering<'a> {
     /// quickened: compiled code then takes the interpreter's specialised
     /// behaviour.
     pub fn warmed_up(&mut self) -> Value {
-        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
-        let warmup = self.b.ins().sload16(types::I32, flags(), self.code_units, offset);
+        let warmup = self.warm_up_count();
         self.b.ins().icmp_imm_s(IntCC::Equal, warmup, 0)
     }
 }

@@ -95,11 +95,15 @@ impl Lowering<'_> {
     /// PRECALL for, with `nargs` arguments (keyword names in the constant
     /// `kwnames`), if any.
     pub fn builtin_call(&mut self, nargs: u32, kwnames: Option<u32>) -> Option<BuiltinCall> {
-        if !self.enabled.contains(Optimization::ProfileGuided) {
-            return None;
-        }
-        let observed = self.profile.at(self.ins.index.checked_sub(abi::PRECALL_TO_CALL)?);
-        let kind = match observed {
+        let precall = self.ins.index.checked_sub(abi::PRECALL_TO_CALL)?;
+        let (specialized, by_name) = match self.profile.at(precall) {
+            Observed::Specialized(opcode) if self.enabled.contains(Optimization::ProfileGuided) => (opcode, false),
+            Observed::Nothing if kwnames.is_none() && self.enabled.contains(Optimization::BuiltinCallsByName) => {
+                (self.precall_by_name(nargs)?, true)
+            }
+            _ => return None,
+        };
+        let kind = match Observed::Specialized(specialized) {
             Observed::Specialized(op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS) => {
                 BuiltinCall::CFunction(CFunction::FunctionFastWithKeywords)
             }
@@ -126,7 +130,21 @@ impl Lowering<'_> {
             Observed::Specialized(op::PRECALL_NO_KW_TUPLE_1) if nargs == 1 => BuiltinCall::Tuple1,
             _ => return None,
         };
-        self.apply(Optimization::DirectBuiltinCalls).then_some(kind)
+        (self.apply(Optimization::DirectBuiltinCalls) && (!by_name || self.apply(Optimization::BuiltinCallsByName)))
+            .then_some(kind)
+    }
+
+    /// For a CALL of `nargs` arguments that nothing profiled: the
+    /// specialised PRECALL the interpreter makes of it when its callable is
+    /// the builtin its name says — a callable `LOAD_GLOBAL` pushed (with the
+    /// NULL below it) by a name `bytecode::code_info` found naming one of the
+    /// builtins the interpreter calls by identity. The lowered call compares
+    /// the callable with that builtin, so a name bound to something else
+    /// costs a comparison and takes the generic path.
+    fn precall_by_name(&self, nargs: u32) -> Option<u8> {
+        let (producer, 0) = self.analysis.producer(&self.info.instrs, self.position, nargs)? else { return None };
+        let load = self.info.instrs[producer];
+        (load.opcode == op::LOAD_GLOBAL && load.arg & 1 == 1).then(|| self.info.builtin_precall(load.arg >> 1))?
     }
 
     /// A CALL of `kind` whose window is `[NULL or method, callable or self,
@@ -291,6 +309,14 @@ impl Lowering<'_> {
         if let Some(expected) = expected {
             let same = self.b.ins().icmp(IntCC::Equal, callable, expected);
             self.guard(same, other);
+        }
+        // A site nothing profiled (`precall_by_name`) is specialised by the
+        // interpreter only once the code is warm; before, its CALL makes the
+        // call (counting a recursion level, at the CALL's position), as the
+        // generic path does.
+        if self.profile.at(self.ins.index - abi::PRECALL_TO_CALL) == Observed::Nothing {
+            let warm = self.warmed_up();
+            self.guard(warm, other);
         }
         // Any class whose vectorcall slot is set.
         let vectorcall = (kind == BuiltinCall::Class).then(|| {
