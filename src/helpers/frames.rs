@@ -287,37 +287,10 @@ pub unsafe fn enter_compiled(
         {
             return declined;
         }
-        // The last parameters the arguments leave unbound take the last defaults.
-        let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
-        let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
-        if nargs + default_count < argcount {
-            return declined;
-        }
-        let Some(collected) = Collected::new(target, nargs) else { return declined };
-        let Some(frame) = push_frame(ts, target.frame_words as usize) else {
-            collected.release();
-            return declined;
-        };
+        let exact = nargs == argcount && target.kwonlyargcount == 0 && !target.varargs && !target.varkeywords;
+        let bound = if exact { bind_exactly(ts, function, args, target) } else { bind_with_defaults(ts, function, args, nargs, target) };
+        let Some((frame, bound)) = bound else { return declined };
         let fr = &*frame;
-        // The keyword-only defaults are looked up once, after the last
-        // allocation (whose finalizers could change them), into their slots
-        // of the frame, which nothing reads before it is initialized;
-        // nothing runs until they get their references below.
-        let kwonly = argcount..argcount + target.kwonlyargcount as usize;
-        if !kwonly.is_empty() {
-            let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
-            if !keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = value) {
-                pop_frame(ts, frame);
-                collected.release();
-                return declined;
-            }
-        }
-        initialize(frame, function, target.code, target.nlocalsplus);
-        bind_positionally(fr, args, nargs, argcount, defaults);
-        for slot in kwonly.clone() {
-            ffi::Py_INCREF(*fr.slot(slot));
-        }
-        let bound = collected.bind(fr, args, nargs, argcount, kwonly.end);
         for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
@@ -332,6 +305,85 @@ pub unsafe fn enter_compiled(
         };
         clear_and_pop(ts, frame);
         result
+    }
+}
+
+/// Pushes and initializes a frame of `target`'s code for `function`, its
+/// parameters bound to the arguments at `args` (moved), one each, as in a
+/// call whose arguments are exactly its parameters; returns the frame and
+/// the number of slots bound, or None with nothing done (no room).
+///
+/// # Safety
+/// As `enter_compiled`'s, with `target.argcount` arguments at `args` and
+/// no keyword-only, `*args` or `**kwargs` parameters.
+#[inline(always)]
+unsafe fn bind_exactly(
+    ts: &ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    target: &CallTarget,
+) -> Option<(*mut Frame, usize)> {
+    // SAFETY: see above.
+    unsafe {
+        let frame = push_frame(ts, target.frame_words as usize)?;
+        initialize(frame, function, target.code, target.nlocalsplus);
+        let argcount = target.argcount as usize;
+        std::ptr::copy_nonoverlapping(args, (*frame).slot(0), argcount);
+        Some((frame, argcount))
+    }
+}
+
+/// `bind_exactly` for any call `enter_compiled` enters: the parameters the
+/// arguments leave unbound take their defaults, and `*args` and
+/// `**kwargs` get a new tuple of the rest and an empty dict. None with
+/// nothing done when that cannot be done (too few arguments for the
+/// defaults, a keyword-only parameter without a default, an allocation
+/// failed, no room).
+///
+/// # Safety
+/// As `enter_compiled`'s.
+#[inline(always)]
+unsafe fn bind_with_defaults(
+    ts: &ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: usize,
+    target: &CallTarget,
+) -> Option<(*mut Frame, usize)> {
+    // SAFETY: see above.
+    unsafe {
+        let argcount = target.argcount as usize;
+        // The last parameters the arguments leave unbound take the last defaults.
+        let defaults: *mut PyObject = read_field(function.cast(), abi::FUNC_DEFAULTS);
+        let default_count = if defaults.is_null() { 0 } else { ffi::PyTuple_GET_SIZE(defaults) as usize };
+        if nargs + default_count < argcount {
+            return None;
+        }
+        let collected = Collected::new(target, nargs)?;
+        let Some(frame) = push_frame(ts, target.frame_words as usize) else {
+            collected.release();
+            return None;
+        };
+        let fr = &*frame;
+        // The keyword-only defaults are looked up once, after the last
+        // allocation (whose finalizers could change them), into their slots
+        // of the frame, which nothing reads before it is initialized;
+        // nothing runs until they get their references below.
+        let kwonly = argcount..argcount + target.kwonlyargcount as usize;
+        if !kwonly.is_empty() {
+            let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
+            if !keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = value) {
+                pop_frame(ts, frame);
+                collected.release();
+                return None;
+            }
+        }
+        initialize(frame, function, target.code, target.nlocalsplus);
+        bind_positionally(fr, args, nargs, argcount, defaults);
+        for slot in kwonly.clone() {
+            ffi::Py_INCREF(*fr.slot(slot));
+        }
+        Some((frame, collected.bind(fr, args, nargs, argcount, kwonly.end)))
     }
 }
 
