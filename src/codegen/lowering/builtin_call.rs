@@ -103,31 +103,31 @@ impl Lowering<'_> {
             }
             _ => return None,
         };
-        let kind = match Observed::Specialized(specialized) {
-            Observed::Specialized(op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS) => {
+        let kind = match specialized {
+            op::PRECALL_BUILTIN_FAST_WITH_KEYWORDS => {
                 BuiltinCall::CFunction(CFunction::FunctionFastWithKeywords)
             }
-            Observed::Specialized(op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS) => {
+            op::PRECALL_METHOD_DESCRIPTOR_FAST_WITH_KEYWORDS => {
                 BuiltinCall::CFunction(CFunction::DescriptorFastWithKeywords)
             }
-            Observed::Specialized(op::PRECALL_BUILTIN_CLASS) => BuiltinCall::Class,
+            op::PRECALL_BUILTIN_CLASS => BuiltinCall::Class,
             _ if kwnames.is_some() => return None,
-            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_O) if nargs == 1 => BuiltinCall::CFunction(CFunction::FunctionO),
-            Observed::Specialized(op::PRECALL_NO_KW_BUILTIN_FAST) => BuiltinCall::CFunction(CFunction::FunctionFast),
-            Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS) if nargs == 0 => {
+            op::PRECALL_NO_KW_BUILTIN_O if nargs == 1 => BuiltinCall::CFunction(CFunction::FunctionO),
+            op::PRECALL_NO_KW_BUILTIN_FAST => BuiltinCall::CFunction(CFunction::FunctionFast),
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_NOARGS if nargs == 0 => {
                 BuiltinCall::CFunction(CFunction::DescriptorNoArgs)
             }
-            Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_O | op::PRECALL_NO_KW_LIST_APPEND)
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_O | op::PRECALL_NO_KW_LIST_APPEND
                 if nargs == 1 =>
             {
                 BuiltinCall::CFunction(CFunction::DescriptorO)
             }
-            Observed::Specialized(op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST) => BuiltinCall::CFunction(CFunction::DescriptorFast),
-            Observed::Specialized(op::PRECALL_NO_KW_LEN) if nargs == 1 => BuiltinCall::Len,
-            Observed::Specialized(op::PRECALL_NO_KW_ISINSTANCE) if nargs == 2 => BuiltinCall::IsInstance,
-            Observed::Specialized(op::PRECALL_NO_KW_TYPE_1) if nargs == 1 => BuiltinCall::Type1,
-            Observed::Specialized(op::PRECALL_NO_KW_STR_1) if nargs == 1 => BuiltinCall::Str1,
-            Observed::Specialized(op::PRECALL_NO_KW_TUPLE_1) if nargs == 1 => BuiltinCall::Tuple1,
+            op::PRECALL_NO_KW_METHOD_DESCRIPTOR_FAST => BuiltinCall::CFunction(CFunction::DescriptorFast),
+            op::PRECALL_NO_KW_LEN if nargs == 1 => BuiltinCall::Len,
+            op::PRECALL_NO_KW_ISINSTANCE if nargs == 2 => BuiltinCall::IsInstance,
+            op::PRECALL_NO_KW_TYPE_1 if nargs == 1 => BuiltinCall::Type1,
+            op::PRECALL_NO_KW_STR_1 if nargs == 1 => BuiltinCall::Str1,
+            op::PRECALL_NO_KW_TUPLE_1 if nargs == 1 => BuiltinCall::Tuple1,
             _ => return None,
         };
         (self.apply(Optimization::DirectBuiltinCalls) && (!by_name || self.apply(Optimization::BuiltinCallsByName)))
