@@ -44,9 +44,10 @@ pub struct CallTarget {
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,
     /// The code creates a generator, coroutine or async generator (whose
-    /// first run, `RETURN_GENERATOR`, only CPython's interpreter can make):
-    /// `frames::enter_compiled` binds the arguments, and the interpreter
-    /// runs the frame.
+    /// first run, `RETURN_GENERATOR`, `suspend::create_generator` makes):
+    /// `frames::enter_compiled` binds the arguments and makes the object,
+    /// or has the interpreter run the frame where `create_generator`
+    /// declines.
     pub creates_generator: bool,
 }
 

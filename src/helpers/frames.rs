@@ -328,8 +328,7 @@ unsafe fn bind_exactly(
         let frame = push_frame(ts, target.frame_words as usize)?;
         initialize(frame, function, target.code, target.nlocalsplus);
         let argcount = target.argcount as usize;
-        std::ptr::copy_nonoverlapping(args, (*frame).slot(0), argcount);
-        Some((frame, argcount))
+        Some((frame, bind_positionally(&*frame, args, argcount, argcount, std::ptr::null_mut())))
     }
 }
 
