@@ -303,6 +303,7 @@ pub enum Optimization {
     ResumeThroughDelegators,
     InlineForIter,
     BuiltinCallsByName,
+    SliceSubscripts,
 }
 
 /// One row of the table of optimizations.
@@ -313,7 +314,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 20] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -359,6 +360,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 20] = {
             "FOR_ITER over a range, list or tuple iterator takes the next item inline, a range's int written into the loop variable's int when only the variable holds it"),
         row(BuiltinCallsByName, "builtin-calls-by-name",
             "a call nothing profiled of a global named len, isinstance, type, str or tuple is made as the interpreter's specialised PRECALL for that builtin (direct-builtin-calls), guarded by the callable's identity"),
+        row(SliceSubscripts, "slice-subscripts",
+            "BUILD_SLICE of two bounds and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
     ]
 };
 

@@ -58,6 +58,7 @@ WORKLOAD = textwrap.dedent(
             total = total + quotient - remainder
             if i < items[2]:
                 items[1] = total
+            items[:1] = items[-1:]
         return total, ratio, items
 
     if len(sys.argv) > 1:

@@ -303,6 +303,9 @@ pub struct Lowering<'a> {
     /// Set by a compare fused with the conditional jump after it (see
     /// `fuse_condition`), consumed by that jump.
     fused_condition: Option<Block>,
+    /// Set by a BUILD_SLICE that leaves its bounds (2 or 3) for the
+    /// subscript after it (see `fuse_slice`), consumed by that subscript.
+    fused_slice: Option<u32>,
     reachable: bool,
     /// The instruction being lowered stores its position in the frame
     /// before each call it makes (see `position_for_calls`).
@@ -438,6 +441,7 @@ impl<'a> Lowering<'a> {
             position: 0,
             kwnames: None,
             fused_condition: None,
+            fused_slice: None,
             reachable: true,
             calls_see_position: false,
             prev_instr_stored: None,
@@ -473,6 +477,7 @@ impl<'a> Lowering<'a> {
             previous = Some((ins, !paired || self.blocks.contains_key(&ins.start)));
             if let Some(&block) = self.blocks.get(&ins.start) {
                 debug_assert!(self.fused_condition.is_none(), "a fused condition crosses a block start");
+                debug_assert!(self.fused_slice.is_none(), "a fused slice crosses a block start");
                 if self.reachable {
                     self.own_stack();
                     self.record_depth(ins.start)?;
@@ -1488,6 +1493,11 @@ impl<'a> Lowering<'a> {
     /// PRECALL there when CPython would have made the call from it).
     pub fn raise_if_null_at_prev_instr(&mut self, result: Value) {
         let failed = self.b.ins().icmp_imm_s(IntCC::Equal, result, 0);
+        self.raise_at_prev_instr_if(failed);
+    }
+
+    /// `raise_if_null_at_prev_instr` for a failure `failed` signals.
+    pub fn raise_at_prev_instr_if(&mut self, failed: Value) {
         let error = self.b.create_block();
         let ok = self.b.create_block();
         self.b.set_cold_block(error);
@@ -1869,6 +1879,34 @@ impl<'a> Lowering<'a> {
         self.b.append_block_param(block, self.ptr);
         self.fused_condition = Some(block);
         Some(block)
+    }
+
+    /// Whether the current instruction, a BUILD_SLICE, leaves its bounds on
+    /// the stack for the subscript, store or delete after it, which then
+    /// takes them with its container and runs both instructions as one
+    /// call that reports an error at whichever raised
+    /// (`Optimization::SliceSubscripts`): not when other code jumps to the
+    /// subscript, or an exception in it goes to another handler.
+    pub fn fuse_slice(&mut self) -> bool {
+        let Some(&next) = self.next_instr() else { return false };
+        let subscript = matches!(next.opcode, abi::op::BINARY_SUBSCR | abi::op::STORE_SUBSCR | abi::op::DELETE_SUBSCR);
+        let fused = subscript
+            && !self.blocks.contains_key(&next.start)
+            && self.same_handler(self.ins.index, next.index)
+            && self.apply(Optimization::SliceSubscripts);
+        self.fused_slice = fused.then_some(self.ins.arg);
+        fused
+    }
+
+    /// Whether the BUILD_SLICE before the current subscript left its bounds for it.
+    pub fn fused_slice_pending(&self) -> bool {
+        self.fused_slice.is_some()
+    }
+
+    /// The number of bounds the BUILD_SLICE before the current subscript
+    /// left for it (`fuse_slice`), if it did.
+    pub fn take_fused_slice(&mut self) -> Option<u32> {
+        self.fused_slice.take()
     }
 
     /// The condition of a conditional jump whose popped value has the truth

@@ -1,6 +1,6 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
-use crate::abi::{self, ffi as abi_ffi, op};
+use crate::abi::{self, ffi as abi_ffi, op, Frame};
 use pyo3::ffi::{self, PyObject};
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
@@ -203,5 +203,222 @@ pub unsafe extern "C" fn build_slice(start: *mut PyObject, stop: *mut PyObject, 
         ffi::Py_DECREF(stop);
         ffi::Py_XDECREF(step);
         slice
+    }
+}
+
+/// BUILD_SLICE of `start`, `stop` and `step` (NULL for two bounds) and
+/// the BINARY_SUBSCR after it, run as one (`slice-subscripts`): an exact
+/// list, tuple or str sliced by exact ints or None is sliced without a
+/// slice object (`sliced`); anything else gets the slice object and
+/// `PyObject_GetItem`, references released in the interpreter's order.
+/// Consumes all. On error, NULL with the frame's `prev_instr` at the
+/// instruction that raised (`slice_object`).
+///
+/// # Safety
+/// `frame` is the running frame, at the BINARY_SUBSCR; the others are owned
+/// references (`step` may be NULL).
+pub unsafe extern "C" fn binary_slice(
+    frame: *mut Frame,
+    container: *mut PyObject,
+    start: *mut PyObject,
+    stop: *mut PyObject,
+    step: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        if let Some(result) = sliced(container, start, stop, step) {
+            release_bounds(start, stop, step);
+            ffi::Py_DECREF(container);
+            return result;
+        }
+        let Some(slice) = slice_object(frame, start, stop, step) else {
+            ffi::Py_DECREF(container);
+            return std::ptr::null_mut();
+        };
+        let result = ffi::PyObject_GetItem(container, slice);
+        ffi::Py_DECREF(container);
+        ffi::Py_DECREF(slice);
+        result
+    }
+}
+
+/// BUILD_SLICE and the STORE_SUBSCR (or, with `value` NULL, DELETE_SUBSCR)
+/// after it, run as one: as `binary_slice`, for an exact list and a step of
+/// 1 `PyList_SetSlice` with the bounds its `mp_ass_subscript` finds.
+/// Consumes all; -1 on error.
+///
+/// # Safety
+/// As `binary_slice`'s; `value` is an owned reference or NULL.
+pub unsafe extern "C" fn store_slice(
+    frame: *mut Frame,
+    container: *mut PyObject,
+    start: *mut PyObject,
+    stop: *mut PyObject,
+    step: *mut PyObject,
+    value: *mut PyObject,
+) -> isize {
+    // SAFETY: see above.
+    unsafe {
+        let items = if ffi::PyList_CheckExact(container) != 0 {
+            slice_items(ffi::PyList_GET_SIZE(container), start, stop, step).filter(|items| items.step == 1)
+        } else {
+            None
+        };
+        let Some(items) = items else {
+            let Some(slice) = slice_object(frame, start, stop, step) else {
+                ffi::Py_XDECREF(value);
+                ffi::Py_DECREF(container);
+                return -1;
+            };
+            return store_subscr(container, slice, value);
+        };
+        release_bounds(start, stop, step);
+        let status = ffi::PyList_SetSlice(container, items.start, items.start + items.count, value);
+        ffi::Py_XDECREF(value);
+        ffi::Py_DECREF(container);
+        status as isize
+    }
+}
+
+/// `container[start:stop:step]` for an exact list (any step), tuple or str
+/// (a step of 1) and bounds that are exact ints or None, as its
+/// `mp_subscript` makes it: the same object (a tuple or str taken whole,
+/// the empty tuple and str), or NULL with its error. None for anything else
+/// (nothing done).
+///
+/// SAFETY: all are live (`step` may be NULL).
+unsafe fn sliced(container: *mut PyObject, start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above; each container's own slicing functions, and
+    // `list_subscript`'s copy for other steps.
+    unsafe {
+        if ffi::PyList_CheckExact(container) != 0 {
+            let items = slice_items(ffi::PyList_GET_SIZE(container), start, stop, step)?;
+            if items.step == 1 || items.count <= 0 {
+                return Some(ffi::PyList_GetSlice(container, items.start, items.start + items.count.max(0)));
+            }
+            let list = ffi::PyList_New(items.count);
+            if !list.is_null() {
+                for i in 0..items.count {
+                    let item = ffi::PyList_GET_ITEM(container, items.start + i * items.step);
+                    ffi::PyList_SET_ITEM(list, i, ffi::Py_NewRef(item));
+                }
+            }
+            Some(list)
+        } else if ffi::PyTuple_CheckExact(container) != 0 {
+            let items = slice_items(ffi::PyTuple_GET_SIZE(container), start, stop, step).filter(|items| items.step == 1)?;
+            Some(ffi::PyTuple_GetSlice(container, items.start, items.start + items.count.max(0)))
+        } else if ffi::PyUnicode_CheckExact(container) != 0 {
+            // unicode_subscript readies the string first.
+            let length = ffi::PyUnicode_GetLength(container);
+            if length < 0 {
+                return Some(std::ptr::null_mut());
+            }
+            let items = slice_items(length, start, stop, step).filter(|items| items.step == 1)?;
+            Some(if items.count <= 0 {
+                ffi::PyUnicode_New(0, 0)
+            } else if items.start == 0 && items.count == length {
+                ffi::Py_NewRef(container)
+            } else {
+                ffi::PyUnicode_Substring(container, items.start, items.start + items.count)
+            })
+        } else {
+            None
+        }
+    }
+}
+
+/// The items a slice takes from a sequence: `count` of them (none when not
+/// positive) from index `start`, every `step`.
+struct SliceItems {
+    start: isize,
+    step: isize,
+    count: isize,
+}
+
+/// The items of `[start:stop:step]` (`step` NULL: 1) on a sequence of
+/// `length` items, as `PySlice_Unpack` (None for the defaults, ints beyond
+/// a `Py_ssize_t` clipped) and `PySlice_AdjustIndices` (negative bounds
+/// from the end, all clipped to the sequence) find them; None unless the
+/// three are None or exact ints and the step is not zero (which raises).
+///
+/// SAFETY: all are live (`step` may be NULL).
+#[inline(always)]
+unsafe fn slice_items(length: isize, start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) -> Option<SliceItems> {
+    // SAFETY: see above.
+    unsafe {
+        let step = if step.is_null() { 1 } else { slice_index(step, 1)?.max(-isize::MAX) };
+        if step == 0 {
+            return None;
+        }
+        let backwards = step < 0;
+        let (first, last) = if backwards { (isize::MAX, isize::MIN) } else { (0, isize::MAX) };
+        let adjust = |index: isize| match index {
+            _ if index < 0 && index + length < 0 => -isize::from(backwards),
+            _ if index < 0 => index + length,
+            _ if index >= length => length - isize::from(backwards),
+            _ => index,
+        };
+        let start = adjust(slice_index(start, first)?);
+        let stop = adjust(slice_index(stop, last)?);
+        let count = match backwards {
+            true if stop < start => (start - stop - 1) / -step + 1,
+            false if start < stop => (stop - start - 1) / step + 1,
+            _ => 0,
+        };
+        Some(SliceItems { start, step, count })
+    }
+}
+
+/// `_PyEval_SliceIndex` of None (`default`) or an exact int.
+///
+/// SAFETY: `index` is live.
+#[inline(always)]
+unsafe fn slice_index(index: *mut PyObject, default: isize) -> Option<isize> {
+    // SAFETY: see above; converting an exact int raises only OverflowError.
+    unsafe {
+        if index == ffi::Py_None() {
+            return Some(default);
+        }
+        if ffi::PyLong_CheckExact(index) == 0 {
+            return None;
+        }
+        let size: isize = abi::read_field(index.cast(), abi::VAROBJECT_SIZE);
+        if size.unsigned_abs() <= 1 {
+            return Some(size * abi::read_field::<u32>(index.cast(), abi::LONG_DIGITS) as isize);
+        }
+        let value = ffi::PyLong_AsSsize_t(index);
+        if value == -1 && !ffi::PyErr_Occurred().is_null() {
+            ffi::PyErr_Clear();
+            return Some(if size < 0 { isize::MIN } else { isize::MAX });
+        }
+        Some(value)
+    }
+}
+
+/// BUILD_SLICE's slice (all consumed), or None with the error reported at
+/// the BUILD_SLICE, the instruction before the frame's current one.
+///
+/// SAFETY: as `binary_slice`'s.
+unsafe fn slice_object(frame: *mut Frame, start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        let slice = ffi::PySlice_New(start, stop, step);
+        release_bounds(start, stop, step);
+        if slice.is_null() {
+            let frame = &*frame;
+            frame.set_lasti(frame.lasti() - 1);
+            return None;
+        }
+        Some(slice)
+    }
+}
+
+/// SAFETY: all are owned references (`step` may be NULL).
+unsafe fn release_bounds(start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) {
+    // SAFETY: see above.
+    unsafe {
+        ffi::Py_DECREF(start);
+        ffi::Py_DECREF(stop);
+        ffi::Py_XDECREF(step);
     }
 }

@@ -90,6 +90,8 @@ symbol_table! {
     "pyjit_binary_subscr" => operators::binary_subscr as unsafe extern "C" fn(_, _) -> _,
     "pyjit_store_subscr" => operators::store_subscr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_build_slice" => operators::build_slice as unsafe extern "C" fn(_, _, _) -> _,
+    "pyjit_binary_slice" => operators::binary_slice as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_store_slice" => operators::store_slice as unsafe extern "C" fn(_, _, _, _, _, _) -> _,
     "pyjit_build_tuple" => builders::build_tuple as unsafe extern "C" fn(_, _) -> _,
     "pyjit_build_list" => builders::build_list as unsafe extern "C" fn(_, _) -> _,
     "pyjit_build_set" => builders::build_set as unsafe extern "C" fn(_, _) -> _,

@@ -11,7 +11,8 @@ use cranelift_codegen::ir::{Block, InstBuilder, Value};
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
     lw.position_for_calls();
-    match lw.ins.opcode {
+    let opcode = lw.ins.opcode;
+    match opcode {
         op::BINARY_OP => binary_op(lw, arg),
         op::UNARY_POSITIVE | op::UNARY_NEGATIVE | op::UNARY_INVERT | op::UNARY_NOT => {
             let value = lw.pop();
@@ -39,6 +40,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_null(result);
             lw.push(result);
         }
+        op::BINARY_SUBSCR | op::STORE_SUBSCR | op::DELETE_SUBSCR if lw.fused_slice_pending() => slice_subscript(lw),
         op::BINARY_SUBSCR => {
             lw.box_item_at(2);
             let key = lw.pop_number();
@@ -89,6 +91,8 @@ pub fn lower(lw: &mut Lowering) {
             let status = lw.call("pyjit_store_subscr", &[container, key, null]);
             lw.raise_if_negative(status);
         }
+        // The subscript after it takes the bounds.
+        op::BUILD_SLICE if lw.fuse_slice() => {}
         op::BUILD_SLICE => {
             let step = if arg == 3 { lw.pop() } else { lw.iconst(0) };
             let stop = lw.pop();
@@ -98,6 +102,48 @@ pub fn lower(lw: &mut Lowering) {
             lw.push(result);
         }
         _ => unreachable!("not an operator opcode"),
+    }
+}
+
+/// A subscript, store or delete with the bounds its BUILD_SLICE left
+/// (`Lowering::fuse_slice`) in place of the slice: one call that slices an
+/// exact list, tuple or str by ints or None without a slice object, or
+/// makes the slice and subscripts with it, and reports an error at the
+/// instruction that raised.
+fn slice_subscript(lw: &mut Lowering) {
+    let bounds = lw.take_fused_slice().expect("a fused slice is pending") as usize;
+    let opcode = lw.ins.opcode;
+    let stores = opcode == op::STORE_SUBSCR;
+    if stores {
+        lw.box_item_at(bounds + 2);
+    }
+    lw.box_item_at(bounds + 1);
+    let step = (bounds == 3).then(|| lw.pop_number());
+    let stop = lw.pop_number();
+    let start = lw.pop_number();
+    let container = lw.pop_operand();
+    let value = if stores { Some(lw.pop()) } else { None };
+    let popped = value.as_slice();
+    let (container, start, stop, step) = match step {
+        Some(step) => {
+            let [container, start, stop, step] = lw.own_numbers_or_release([container, start, stop, step], popped);
+            (container, start, stop, step)
+        }
+        None => {
+            let [container, start, stop] = lw.own_numbers_or_release([container, start, stop], popped);
+            (container, start, stop, lw.iconst(0))
+        }
+    };
+    let frame = lw.frame;
+    if opcode == op::BINARY_SUBSCR {
+        let result = lw.call("pyjit_binary_slice", &[frame, container, start, stop, step]);
+        lw.raise_if_null_at_prev_instr(result);
+        lw.push(result);
+    } else {
+        let value = value.unwrap_or_else(|| lw.iconst(0));
+        let status = lw.call("pyjit_store_slice", &[frame, container, start, stop, step, value]);
+        let failed = lw.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+        lw.raise_at_prev_instr_if(failed);
     }
 }
 
