@@ -221,6 +221,9 @@ pub const CLASS_KEY_TAG: u64 = 2 << 32;
 /// The key of a `METHOD_MODULE` entry: any module (exactly
 /// `types.ModuleType`), told apart by its dict's version.
 pub const MODULE_KEY: u64 = 3 << 32;
+/// The tag of a dict-hint entry at an instance-value site (`load_attr`):
+/// generated code, which compares type keys, never matches it.
+const DICT_HINT_KEY_TAG: u64 = 4 << 32;
 
 /// What an entry records of a type: its version tag with bit 32 set, so
 /// that a zeroed entry never matches, not even a type whose version was
@@ -481,6 +484,14 @@ unsafe fn other_way(site: *mut u64, key: u64) -> Option<*mut u64> {
     }
 }
 
+/// The entry of `site` filled for `key`, one generated code does not read.
+///
+/// SAFETY: `site` is a polymorphic site's cache in a data block.
+unsafe fn any_way(site: *mut u64, key: u64) -> Option<*mut u64> {
+    // SAFETY: see above; the cache has `CACHE_WAYS` entries.
+    unsafe { (0..CACHE_WAYS).map(|way| site.add(way * DATA_ENTRY_WORDS)).find(|&entry| *entry.add(attr::TYPE_KEY) == key) }
+}
+
 /// Makes `words` the first entry of the polymorphic `site`, whose other
 /// entries move down one place (the last is dropped).
 ///
@@ -552,7 +563,11 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
             kind => kind,
         };
         let tp = ffi::Py_TYPE(owner);
-        if let Some(value) = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)) {
+        let cached = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)).or_else(|| {
+            let hint = (kind == ATTR_INSTANCE_VALUE).then(|| any_way(site, dict_hint_key(tp))).flatten();
+            hint.and_then(|entry| cached_attribute(owner, name, entry, ATTR_DICT_HINT))
+        });
+        if let Some(value) = cached {
             ffi::Py_INCREF(value);
             ffi::Py_DECREF(owner);
             return value;
@@ -564,6 +579,13 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
             let descr = || abi_ffi::_PyType_Lookup(tp, name);
             let filled = match (kind, type_key(tp)) {
                 (_, None) => None,
+                // Instances that keep a dict of their own instead (their
+                // attributes were set in another order than the type's
+                // shared keys hold) get a dict-hint entry only the slow
+                // path reads, so that they do not miss every time.
+                (ATTR_INSTANCE_VALUE, Some(_)) if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && instance_values(owner).is_null() => {
+                    dict_hint_position(owner, tp, name, value, descr).map(|i| [dict_hint_key(tp), 0, i, 0])
+                }
                 (ATTR_INSTANCE_VALUE, Some(key)) => generic_getattr(tp)
                     .then(|| instance_value_index(owner, tp, name, descr, value))
                     .flatten()
@@ -583,19 +605,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                         None
                     }
                 }
-                (ATTR_DICT_HINT, Some(key)) => {
-                    // Only a managed-dict type has the dict pointer before its instances.
-                    let managed = generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT);
-                    let dict = if managed { before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT) } else { std::ptr::null_mut() };
-                    let combined = !dict.is_null()
-                        && ffi::PyDict_CheckExact(dict) != 0
-                        && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
-                    if combined && !may_take_precedence(descr()) {
-                        entry_position(dict, name, value).map(|i| [key, 0, i as u64, 0])
-                    } else {
-                        None
-                    }
-                }
+                (ATTR_DICT_HINT, Some(key)) => dict_hint_position(owner, tp, name, value, descr).map(|i| [key, 0, i, 0]),
                 _ => unreachable!("LOAD_ATTR cache kind out of range"),
             };
             if let Some(words) = filled {
@@ -605,6 +615,43 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
         ffi::Py_DECREF(owner);
         value
     }
+}
+
+/// The position of `name` (whose lookup on `owner` just gave `value`) in
+/// the entries of `owner`'s own dict, when a LOAD_ATTR_WITH_HINT entry
+/// holds it: the type's lookup is generic and keeps the dict before its
+/// instances, the dict is a combined, str-keyed exact dict, and nothing of
+/// that name on the type takes precedence.
+///
+/// SAFETY: `owner` is live, of type `tp`; `name` is a str.
+unsafe fn dict_hint_position(
+    owner: *mut PyObject,
+    tp: *mut ffi::PyTypeObject,
+    name: *mut PyObject,
+    value: *mut PyObject,
+    descr: impl FnOnce() -> *mut PyObject,
+) -> Option<u64> {
+    // SAFETY: see above; only a managed-dict type has the dict pointer before its instances.
+    unsafe {
+        let managed = generic_getattr(tp) && has_flag(tp, abi::TPFLAGS_MANAGED_DICT);
+        let dict = if managed { before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT) } else { std::ptr::null_mut() };
+        let combined = !dict.is_null()
+            && ffi::PyDict_CheckExact(dict) != 0
+            && read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null();
+        if combined && !may_take_precedence(descr()) {
+            entry_position(dict, name, value).map(|i| i as u64)
+        } else {
+            None
+        }
+    }
+}
+
+/// The key of a dict-hint entry for instances of `tp` at an instance-value site.
+///
+/// SAFETY: `tp` is a live type.
+unsafe fn dict_hint_key(tp: *mut ffi::PyTypeObject) -> u64 {
+    // SAFETY: see above.
+    unsafe { (current_key(tp) & u64::from(u32::MAX)) | DICT_HINT_KEY_TAG }
 }
 
 /// LOAD_METHOD's slow path on `slots[0]` (`attrs::load_method`), then the
