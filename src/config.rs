@@ -361,7 +361,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
         row(BuiltinCallsByName, "builtin-calls-by-name",
             "a call nothing profiled of a global named len, isinstance, type, str or tuple is made as the interpreter's specialised PRECALL for that builtin (direct-builtin-calls), guarded by the callable's identity"),
         row(SliceSubscripts, "slice-subscripts",
-            "BUILD_SLICE of two bounds and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
+            "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
     ]
 };
 

@@ -293,8 +293,8 @@ unsafe fn sliced(container: *mut PyObject, start: *mut PyObject, stop: *mut PyOb
     unsafe {
         if ffi::PyList_CheckExact(container) != 0 {
             let items = slice_items(ffi::PyList_GET_SIZE(container), start, stop, step)?;
-            if items.step == 1 || items.count <= 0 {
-                return Some(ffi::PyList_GetSlice(container, items.start, items.start + items.count.max(0)));
+            if items.step == 1 || items.count == 0 {
+                return Some(ffi::PyList_GetSlice(container, items.start, items.start + items.count));
             }
             let list = ffi::PyList_New(items.count);
             if !list.is_null() {
@@ -306,7 +306,7 @@ unsafe fn sliced(container: *mut PyObject, start: *mut PyObject, stop: *mut PyOb
             Some(list)
         } else if ffi::PyTuple_CheckExact(container) != 0 {
             let items = slice_items(ffi::PyTuple_GET_SIZE(container), start, stop, step).filter(|items| items.step == 1)?;
-            Some(ffi::PyTuple_GetSlice(container, items.start, items.start + items.count.max(0)))
+            Some(ffi::PyTuple_GetSlice(container, items.start, items.start + items.count))
         } else if ffi::PyUnicode_CheckExact(container) != 0 {
             // unicode_subscript readies the string first.
             let length = ffi::PyUnicode_GetLength(container);
@@ -314,7 +314,7 @@ unsafe fn sliced(container: *mut PyObject, start: *mut PyObject, stop: *mut PyOb
                 return Some(std::ptr::null_mut());
             }
             let items = slice_items(length, start, stop, step).filter(|items| items.step == 1)?;
-            Some(if items.count <= 0 {
+            Some(if items.count == 0 {
                 ffi::PyUnicode_New(0, 0)
             } else if items.start == 0 && items.count == length {
                 ffi::Py_NewRef(container)
@@ -327,8 +327,8 @@ unsafe fn sliced(container: *mut PyObject, start: *mut PyObject, stop: *mut PyOb
     }
 }
 
-/// The items a slice takes from a sequence: `count` of them (none when not
-/// positive) from index `start`, every `step`.
+/// The items a slice takes from a sequence: `count` of them (maybe none)
+/// from index `start`, every `step`.
 struct SliceItems {
     start: isize,
     step: isize,
