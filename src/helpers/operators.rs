@@ -199,9 +199,7 @@ pub unsafe extern "C" fn build_slice(start: *mut PyObject, stop: *mut PyObject, 
     // SAFETY: owned references released here.
     unsafe {
         let slice = ffi::PySlice_New(start, stop, step);
-        ffi::Py_DECREF(start);
-        ffi::Py_DECREF(stop);
-        ffi::Py_XDECREF(step);
+        release_bounds(start, stop, step);
         slice
     }
 }
@@ -235,10 +233,7 @@ pub unsafe extern "C" fn binary_slice(
             ffi::Py_DECREF(container);
             return std::ptr::null_mut();
         };
-        let result = ffi::PyObject_GetItem(container, slice);
-        ffi::Py_DECREF(container);
-        ffi::Py_DECREF(slice);
-        result
+        binary_subscr(container, slice)
     }
 }
 
@@ -402,8 +397,7 @@ unsafe fn slice_index(index: *mut PyObject, default: isize) -> Option<isize> {
 unsafe fn slice_object(frame: *mut Frame, start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) -> Option<*mut PyObject> {
     // SAFETY: see above.
     unsafe {
-        let slice = ffi::PySlice_New(start, stop, step);
-        release_bounds(start, stop, step);
+        let slice = build_slice(start, stop, step);
         if slice.is_null() {
             let frame = &*frame;
             frame.set_lasti(frame.lasti() - 1);
@@ -413,6 +407,8 @@ unsafe fn slice_object(frame: *mut Frame, start: *mut PyObject, stop: *mut PyObj
     }
 }
 
+/// Releases a slice's bounds.
+///
 /// SAFETY: all are owned references (`step` may be NULL).
 unsafe fn release_bounds(start: *mut PyObject, stop: *mut PyObject, step: *mut PyObject) {
     // SAFETY: see above.
