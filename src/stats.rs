@@ -14,6 +14,9 @@ pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Calls from compiled code that entered a compiled callee directly
 /// (`runtime::direct`), counted in `NATIVE_CALLS` too.
 pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Instances constructed from compiled code whose class's `__init__` came
+/// from the call site's record (`helpers::calls::CallSite::constructor`).
+pub static RECORDED_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
 /// Resumptions of generators and coroutines in native code, counted in
 /// `NATIVE_CALLS` too.
 pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);

@@ -87,11 +87,19 @@ pub type DirectCall = unsafe fn(
 pub static DIRECT_CALL: std::sync::OnceLock<DirectCall> = std::sync::OnceLock::new();
 
 /// Runs `cls(*args)` for a plain Python class without `type_call` when it
-/// can (`window` is `[cls, args…]`, `nargs` the number of arguments, the
-/// last of them passed by the keywords in the tuple `kwnames`, or NULL), or
-/// returns None having done nothing; set with `DIRECT_CALL`.
-pub type DirectConstruct =
-    unsafe fn(*mut ThreadState, *mut *mut PyObject, usize, *mut PyObject) -> Option<*mut PyObject>;
+/// can (`window` is `[cls, args…]`, borrowed, `nargs` the number of
+/// arguments, the last of them passed by the keywords in the tuple
+/// `kwnames`, or NULL), or returns None having done nothing; set with
+/// `DIRECT_CALL`. `site` is the CALL's data-block entry, or NULL: the class
+/// and its `__init__` are recorded there and read back while the class is
+/// unchanged.
+pub type DirectConstruct = unsafe fn(
+    *mut ThreadState,
+    *mut *mut PyObject,
+    usize,
+    *mut PyObject,
+    *mut CallSite,
+) -> Option<*mut PyObject>;
 
 pub static DIRECT_CONSTRUCT: std::sync::OnceLock<DirectConstruct> = std::sync::OnceLock::new();
 
@@ -140,7 +148,7 @@ pub unsafe extern "C" fn call(
             }
         }
         let direct = if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) && !is_method {
-            DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total, kwnames))
+            DIRECT_CONSTRUCT.get().and_then(|construct| construct(tstate, args.sub(1), total, kwnames, std::ptr::null_mut()))
         } else {
             None
         };
@@ -162,10 +170,7 @@ pub unsafe extern "C" fn call(
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)
         };
         // The PRECALL releases the arguments too (finalizers see it).
-        ffi::Py_DECREF(function);
-        for i in 0..total {
-            ffi::Py_DECREF(*args.add(i));
-        }
+        release_window(args.sub(1), total);
         // On failure the frame's exit reports the PRECALL, as CPython's
         // traceback does (`Lowering::raise_if_null_at_prev_instr`).
         if precall.is_some() && !result.is_null() {
@@ -175,11 +180,24 @@ pub unsafe extern "C" fn call(
     }
 }
 
+/// Releases a call's window: the callable and its `nargs` arguments.
+///
+/// SAFETY: `window` holds `nargs + 1` owned references.
+#[inline(always)]
+unsafe fn release_window(window: *const *mut PyObject, nargs: usize) {
+    for i in 0..=nargs {
+        // SAFETY: see above.
+        unsafe { ffi::Py_DECREF(*window.add(i)) };
+    }
+}
+
 /// CALL without keywords (`slots` as for `call`): a Python function with
 /// native code whose parameters the positional arguments bind runs through
 /// `frames::enter_compiled`, which pushes its frame and enters its native
-/// code without vectorcall, `_PyEval_Vector` and the hook; every other call,
-/// and every call `enter_compiled` declines, goes through `call`. One call
+/// code without vectorcall, `_PyEval_Vector` and the hook; a plain class
+/// is constructed by `DIRECT_CONSTRUCT` with the site's record of its
+/// `__init__`; every other call, and every call these decline, goes
+/// through `call`. One call
 /// from generated code: the guards are here rather than inline at every
 /// call site, which kept CALL the largest instruction to compile. `site` is
 /// the call's entry in the caller's data block (`CallSite`), which spares
@@ -220,18 +238,32 @@ pub unsafe extern "C" fn call_positional(
                     }
                     frame.set_lasti(call_index);
                 }
+            } else if method.is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
+                let construct = DIRECT_CONSTRUCT.get().and_then(|construct| {
+                    construct(tstate, slots.add(1), nargs as usize, std::ptr::null_mut(), site)
+                });
+                if let Some(result) = construct {
+                    release_window(slots.add(1), nargs as usize);
+                    return result;
+                }
             }
         }
         call(tstate, frame, slots, nargs, std::ptr::null_mut())
     }
 }
 
-/// A CALL site's entry in its code's data block: the code object of the
-/// Python function it called last and that code's `CallTarget`.
+/// A CALL site's entry in its code's data block (`DATA_ENTRY_WORDS`): the
+/// code object of the Python function it called last and that code's
+/// `CallTarget`; or, for a site that constructed an instance of a plain
+/// class last (`DIRECT_CONSTRUCT`), the class, its `tp_version_tag` then,
+/// its `__init__` function (in place of the code object) and the
+/// `CallTarget` of that function's code then.
 #[repr(C)]
 pub struct CallSite {
-    code: *mut PyCodeObject,
+    callee: *mut PyObject,
     target: *mut CallTarget,
+    class: *mut PyObject,
+    class_version: usize,
 }
 
 impl CallSite {
@@ -242,17 +274,57 @@ impl CallSite {
     /// became of its code since, and its owner tells whether it is `code`'s.
     ///
     /// # Safety
-    /// `code` is live; `self` is zeroed or written only here.
+    /// `code` is live; `self` is zeroed or written only by these methods.
     #[inline(always)]
     unsafe fn target<'a>(&mut self, code: *mut PyCodeObject) -> Option<&'a mut CallTarget> {
         // SAFETY: see above.
         unsafe {
-            if self.code == code && (*self.target).code == code {
+            if self.callee == code.cast() && (*self.target).code == code {
                 return Some(&mut *self.target);
             }
             let target = call_target(code)?;
-            *self = CallSite { code, target };
+            *self = CallSite { callee: code.cast(), target, class: std::ptr::null_mut(), class_version: 0 };
             Some(target)
+        }
+    }
+
+    /// The `__init__` recorded for `cls`, a live class, and the state of
+    /// its code, while the class is as it was then: a class keeps its
+    /// version tag (never 0, never given to another class) until its
+    /// attributes or those of a base change (`PyType_Modified`), so the
+    /// function is still its `__init__` and alive. The state is returned
+    /// only while it still belongs to the function's code.
+    ///
+    /// # Safety
+    /// `cls` is a live class; `self` is zeroed or written only by these
+    /// methods (`target` clears the record).
+    #[inline(always)]
+    pub unsafe fn constructor(&self, cls: *mut PyObject) -> Option<(*mut PyObject, Option<*mut CallTarget>)> {
+        // SAFETY: see above; fields are read at probed offsets.
+        unsafe {
+            let version = abi::read_field::<u32>(cls.cast(), abi::TYPE_VERSION_TAG) as usize;
+            if self.class != cls || self.class_version != version || version == 0 {
+                return None;
+            }
+            let code: *mut PyCodeObject = abi::read_field(self.callee.cast(), abi::FUNC_CODE);
+            Some((self.callee, ((*self.target).code == code).then_some(self.target)))
+        }
+    }
+
+    /// Records `init`, the `__init__` of the class `cls` (a Python
+    /// function), unless the class has no valid version tag or the code has
+    /// no state.
+    ///
+    /// # Safety
+    /// As `constructor`'s; `init` is `cls`'s `__init__` now.
+    pub unsafe fn record_constructor(&mut self, cls: *mut PyObject, init: *mut PyObject) {
+        // SAFETY: see above.
+        unsafe {
+            let version = abi::read_field::<u32>(cls.cast(), abi::TYPE_VERSION_TAG) as usize;
+            let code: *mut PyCodeObject = abi::read_field(init.cast(), abi::FUNC_CODE);
+            if let (true, Some(target)) = (version != 0, call_target(code)) {
+                *self = CallSite { callee: init, target, class: cls, class_version: version };
+            }
         }
     }
 }
@@ -637,7 +709,7 @@ unsafe fn call_with_tuple(
         let positional = ffi::PyTuple_GET_SIZE(args) as usize;
         let keywords = if kwargs.is_null() { 0 } else { ffi::PyDict_Size(kwargs) as usize };
         if keywords == 0 {
-            return call_borrowing(*direct, tstate, function, items, positional, std::ptr::null_mut());
+            return call_borrowing(items, positional, || direct(tstate, function, items, positional, std::ptr::null_mut()));
         }
         if positional + keywords > MAX_UNPACKED {
             return None;
@@ -660,33 +732,31 @@ unsafe fn call_with_tuple(
             values[positional + k] = value;
             k += 1;
         }
-        let result = call_borrowing(*direct, tstate, function, values.as_ptr(), positional + keywords, kwnames);
+        let (values, count) = (values.as_ptr(), positional + keywords);
+        let result = call_borrowing(values, count, || direct(tstate, function, values, count, kwnames));
         ffi::Py_DECREF(kwnames);
         result
     }
 }
 
-/// `direct` (a `DirectCall`) with the `nargs` references at `args`
-/// borrowed (the last `len(kwnames)` passed by keyword): it gets references
-/// of its own, dropped again if it declines.
+/// `direct`, a call that consumes the `nargs` references at `args` or
+/// declines (None) having done nothing, with those references borrowed: it
+/// gets references of its own, dropped again if it declines.
 ///
 /// # Safety
-/// As for `DirectCall`, but `args` holds borrowed references that stay
-/// alive across the call.
+/// `args` holds `nargs` borrowed references that stay alive across the
+/// call; `direct` is safe to call with owned references at `args`.
 pub unsafe fn call_borrowing(
-    direct: DirectCall,
-    tstate: *mut ThreadState,
-    function: *mut PyObject,
     args: *const *mut PyObject,
     nargs: usize,
-    kwnames: *mut PyObject,
+    direct: impl FnOnce() -> Option<*mut PyObject>,
 ) -> Option<*mut PyObject> {
     // SAFETY: see above.
     unsafe {
         for i in 0..nargs {
             ffi::Py_INCREF(*args.add(i));
         }
-        let result = direct(tstate, function, args, nargs, kwnames);
+        let result = direct();
         if result.is_none() {
             for i in 0..nargs {
                 ffi::Py_DECREF(*args.add(i));

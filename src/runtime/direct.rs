@@ -18,7 +18,7 @@
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::{call_borrowing, keyword_count};
+use crate::helpers::calls::{call_borrowing, keyword_count, CallSite, CallTarget};
 use crate::helpers::frames::{self, bind_positionally, clear_and_pop, initialize, pop_frame, push_frame};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
@@ -229,29 +229,40 @@ unsafe fn bind_keywords(
 /// with the instance and the `nargs` arguments at `window[1..]` (the last
 /// of them passed by the keywords `kwnames`, if not NULL), directly when it
 /// can be. `window[0]` holds the class and is lent to the instance for the
-/// call. None, with nothing done, for any other class.
+/// call. None, with nothing done, for any other class. A call site's
+/// record of the class (`CallSite::constructor`, when `site` is not NULL)
+/// stands for both lookups of `__init__` while the class is unchanged.
 ///
 /// # Safety
 /// Called from compiled code with the GIL held; `window` holds `nargs + 1`
-/// live references; `kwnames` is NULL or a tuple of at most `nargs` strings.
+/// live references; `kwnames` is NULL or a tuple of at most `nargs` strings;
+/// `site` is NULL or a CALL's data-block entry.
 pub unsafe fn construct(
     tstate: *mut ThreadState,
     window: *mut *mut PyObject,
     nargs: usize,
     kwnames: *mut PyObject,
+    site: *mut CallSite,
 ) -> Option<*mut PyObject> {
     // SAFETY: see above; type fields are read at probed offsets.
     unsafe {
         let cls = *window;
         let tp = cls.cast::<ffi::PyTypeObject>();
-        let object_new: usize = read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
-        if !INSTALLED
-            || !frames::hook_installed(&*tstate)
-            || ffi::Py_TYPE(cls) != std::ptr::addr_of_mut!(ffi::PyType_Type)
-            || read_field::<usize>(cls.cast(), abi::TYPE_NEW) != object_new
-            || python_init(tp).is_none()
-        {
+        if !INSTALLED || !frames::hook_installed(&*tstate) || ffi::Py_TYPE(cls) != std::ptr::addr_of_mut!(ffi::PyType_Type) {
             return None;
+        }
+        let mut site = site.as_mut();
+        // A record whose `__init__` has other code now is made again.
+        let recorded = site.as_ref().is_some_and(|site| site.constructor(cls).is_some_and(|(_, target)| target.is_some()));
+        if !recorded {
+            let object_new: usize = read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
+            if read_field::<usize>(cls.cast(), abi::TYPE_NEW) != object_new {
+                return None;
+            }
+            let init = python_init(tp)?;
+            if let Some(site) = site.as_deref_mut() {
+                site.record_constructor(cls, init);
+            }
         }
         // As `_PyObject_MakeTpCall` around `type_call`.
         if ffi::Py_EnterRecursiveCall(c" while calling a Python object".as_ptr()) != 0 {
@@ -263,15 +274,52 @@ pub unsafe fn construct(
             std::ptr::null_mut()
         } else {
             *window = instance;
-            let result = match python_init(tp) {
-                Some(init) => call_borrowed(tstate, init, window, nargs + 1, kwnames),
-                None => init_through_slot(tp, instance, window.add(1), nargs, kwnames),
+            // The allocation may have run finalizers that changed the class.
+            let result = match site.and_then(|site| site.constructor(cls)) {
+                Some((init, target)) => {
+                    stats::bump(&stats::RECORDED_CONSTRUCTS);
+                    call_init(tstate, init, target, window, nargs, kwnames)
+                }
+                None => match python_init(tp) {
+                    Some(init) => call_borrowed(tstate, init, window, nargs + 1, kwnames),
+                    None => init_through_slot(tp, instance, window.add(1), nargs, kwnames),
+                },
             };
             *window = cls;
             init_result(instance, result)
         };
         ffi::Py_LeaveRecursiveCall();
         Some(result)
+    }
+}
+
+/// `init(*window)`, the window's `nargs + 1` references borrowed: through
+/// `frames::enter_compiled` with `target`, the state of `init`'s code, when
+/// it can be entered so, else as `call_borrowed` calls.
+///
+/// SAFETY: as for `call_borrowed`; `target`, if any, is the live state of
+/// `init`'s code.
+#[inline(always)]
+unsafe fn call_init(
+    tstate: *mut ThreadState,
+    init: *mut PyObject,
+    target: Option<*mut CallTarget>,
+    window: *mut *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: see above; the window's references keep every argument alive.
+    unsafe {
+        if let (Some(target), true) = (target, kwnames.is_null()) {
+            let result = call_borrowing(window, nargs + 1, || {
+                let result = frames::enter_compiled(tstate, init, window, nargs + 1, target);
+                (result as usize != frames::CALL_DECLINED).then_some(result)
+            });
+            if let Some(result) = result {
+                return result;
+            }
+        }
+        call_borrowed(tstate, init, window, nargs + 1, kwnames)
     }
 }
 
@@ -289,7 +337,7 @@ unsafe fn call_borrowed(
 ) -> *mut PyObject {
     // SAFETY: see above; the caller's references keep every argument alive.
     unsafe {
-        call_borrowing(call, tstate, function, args, nargs, kwnames).unwrap_or_else(|| {
+        call_borrowing(args, nargs, || call(tstate, function, args, nargs, kwnames)).unwrap_or_else(|| {
             let positional = nargs - keyword_count(kwnames);
             ffi::PyObject_Vectorcall(function, args, positional, kwnames)
         })
