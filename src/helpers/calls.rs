@@ -266,6 +266,9 @@ pub struct CallSite {
     class_version: usize,
 }
 
+// The lowering gives a CALL one data-block entry.
+const _: () = assert!(std::mem::size_of::<CallSite>() <= crate::bytecode::DATA_ENTRY_WORDS * 8);
+
 impl CallSite {
     /// The state of `code`, a live code object: the recorded one when it
     /// still belongs to `code`, else looked up (`call_target`) and recorded.
