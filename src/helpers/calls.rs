@@ -295,14 +295,14 @@ impl CallSite {
     /// its code, while the class is as it was then: a class keeps its
     /// version tag (never 0, never given to another class) until its
     /// attributes or those of a base change (`PyType_Modified`), so the
-    /// function is still its `__init__` and alive. The state is returned
-    /// only while it still belongs to the function's code.
+    /// function is still its `__init__` and alive; and while the state
+    /// still belongs to the function's code (its `__code__` may be replaced).
     ///
     /// # Safety
     /// `cls` is a live class; `self` is zeroed or written only by these
     /// methods (`target` clears the record).
     #[inline(always)]
-    pub unsafe fn constructor(&self, cls: *mut PyObject) -> Option<(*mut PyObject, Option<*mut CallTarget>)> {
+    pub unsafe fn constructor(&self, cls: *mut PyObject) -> Option<(*mut PyObject, *mut CallTarget)> {
         // SAFETY: see above; fields are read at probed offsets.
         unsafe {
             let version = abi::read_field::<u32>(cls.cast(), abi::TYPE_VERSION_TAG) as usize;
@@ -310,7 +310,7 @@ impl CallSite {
                 return None;
             }
             let code: *mut PyCodeObject = abi::read_field(self.callee.cast(), abi::FUNC_CODE);
-            Some((self.callee, ((*self.target).code == code).then_some(self.target)))
+            ((*self.target).code == code).then_some((self.callee, self.target))
         }
     }
 

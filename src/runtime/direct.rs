@@ -252,9 +252,7 @@ pub unsafe fn construct(
             return None;
         }
         let mut site = site.as_mut();
-        // A record whose `__init__` has other code now is made again.
-        let recorded = site.as_ref().is_some_and(|site| site.constructor(cls).is_some_and(|(_, target)| target.is_some()));
-        if !recorded {
+        if site.as_ref().is_none_or(|site| site.constructor(cls).is_none()) {
             let object_new: usize = read_field(std::ptr::addr_of!(ffi::PyBaseObject_Type).cast(), abi::TYPE_NEW);
             if read_field::<usize>(cls.cast(), abi::TYPE_NEW) != object_new {
                 return None;
@@ -297,20 +295,20 @@ pub unsafe fn construct(
 /// `frames::enter_compiled` with `target`, the state of `init`'s code, when
 /// it can be entered so, else as `call_borrowed` calls.
 ///
-/// SAFETY: as for `call_borrowed`; `target`, if any, is the live state of
-/// `init`'s code.
+/// SAFETY: as for `call_borrowed`; `target` is the live state of `init`'s
+/// code.
 #[inline(always)]
 unsafe fn call_init(
     tstate: *mut ThreadState,
     init: *mut PyObject,
-    target: Option<*mut CallTarget>,
+    target: *mut CallTarget,
     window: *mut *mut PyObject,
     nargs: usize,
     kwnames: *mut PyObject,
 ) -> *mut PyObject {
     // SAFETY: see above; the window's references keep every argument alive.
     unsafe {
-        if let (Some(target), true) = (target, kwnames.is_null()) {
+        if kwnames.is_null() {
             let result = call_borrowing(window, nargs + 1, || {
                 let result = frames::enter_compiled(tstate, init, window, nargs + 1, target);
                 (result as usize != frames::CALL_DECLINED).then_some(result)
