@@ -389,7 +389,9 @@ unsafe fn bind_with_defaults(
 /// Passes each keyword-only parameter of `target`'s code (the slots after
 /// its positional ones) with its default in `kwdefaults` (a function's
 /// `__kwdefaults__`, or NULL) to `bind`; returns whether every one has a
-/// default, stopping at the first without.
+/// default, stopping at the first without. Also false, leaving the call to
+/// the runtime, when `kwdefaults` has keys other than exact strs, whose
+/// comparisons could run code or fail.
 ///
 /// # Safety
 /// With the GIL held; `target` is a live code's state; `kwdefaults` is NULL
@@ -399,16 +401,21 @@ unsafe fn keyword_only_defaults(
     kwdefaults: *mut PyObject,
     mut bind: impl FnMut(usize, *mut PyObject),
 ) -> bool {
-    // SAFETY: see above; parameter names are strings of the code's
-    // `co_localsplusnames`, whose hashes are cached.
+    // SAFETY: see above; parameter names are exact strs of the code's
+    // `co_localsplusnames`, whose hashes are cached, so looking one up among
+    // exact str keys compares strs only and cannot fail.
     unsafe {
         if kwdefaults.is_null() {
             return target.kwonlyargcount == 0;
         }
+        let keys: *const u8 = read_field(kwdefaults.cast(), abi::DICT_KEYS);
+        if usize::from(*keys.add(abi::KEYS_KIND)) == abi::KEYS_KIND_GENERAL {
+            return false;
+        }
         let names = abi::code_object(target.code, abi::CODE_LOCALSPLUSNAMES);
         let first = target.argcount as usize;
         for slot in first..first + target.kwonlyargcount as usize {
-            let value = ffi::PyDict_GetItem(kwdefaults, ffi::PyTuple_GET_ITEM(names, slot as isize));
+            let value = ffi::PyDict_GetItemWithError(kwdefaults, ffi::PyTuple_GET_ITEM(names, slot as isize));
             if value.is_null() {
                 return false;
             }

@@ -2,11 +2,24 @@
 # keyword-only parameters directly (helpers::calls::call_positional): the arguments
 # after the parameters go to a new tuple, **kwargs gets a new empty dict,
 # defaults fill the rest (keyword-only ones from __kwdefaults__, also after
-# it changes), and calls that need more (keywords, too few arguments, a
+# it changes, and by the generic path when its keys are not all exact strs,
+# whose comparisons can run code and raise), and calls that need more (keywords, too few arguments, a
 # keyword-only parameter without default) take the generic path with
 # CPython's errors. Covers locals(), frames, a captured *args (a cell),
 # generators, recursion and methods.
 import sys
+
+
+class EqualsEverything(str):
+    """A str key equal to any name but "b", whose comparison raises."""
+
+    def __hash__(self):
+        return str.__hash__(self)
+
+    def __eq__(self, other):
+        if other == "b":
+            raise KeyError("compared with b")
+        return True
 
 
 def star(*args):
@@ -94,6 +107,15 @@ def driver():
         keyword_only(5)
     except TypeError as error:
         print("TypeError", error)
+    # Keys other than exact strs: the defaults are looked up by the generic
+    # path, whose comparisons run the key's __eq__.
+    keyword_only.__kwdefaults__ = {"b": "str key", 7: "int key", EqualsEverything("c"): []}
+    print(keyword_only(6), keyword_only(7))
+    keyword_only.__kwdefaults__ = {EqualsEverything("b"): "raises"}
+    try:
+        keyword_only(8)
+    except KeyError as error:
+        print("KeyError", error)
     keyword_only.__kwdefaults__ = {"b": 2, "c": []}
     a = star(1, 2)
     b = star(1, 2)
