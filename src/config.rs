@@ -323,7 +323,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
         row(InlineCacheGlobals, "inline-cache-globals",
             "LOAD_GLOBAL reads the value cached for unchanged globals and builtins"),
         row(InlineCacheAttrs, "inline-cache-attrs",
-            "LOAD_ATTR reads instance values, slots, module and class attributes through a per-site cache"),
+            "LOAD_ATTR reads instance values, slots, module and class attributes through a per-site cache, whose slow path keeps the attributes of an instance's type it cannot shadow (class constants, methods, properties, getters of builtin types)"),
         row(InlineCacheMethods, "inline-cache-methods",
             "LOAD_METHOD takes the method cached for the owner's type, or the attribute cached for a class or a module"),
         row(InlineCacheStoreAttr, "inline-cache-store-attr",

@@ -17,6 +17,9 @@ pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Instances constructed from compiled code whose class's `__init__` came
 /// from the call site's record (`helpers::calls::CallSite::constructor`).
 pub static RECORDED_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
+/// Attributes of an instance's type read through a LOAD_ATTR site's
+/// type-attribute entry (`helpers::caches::type_attribute_entry`).
+pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);
 /// Resumptions of generators and coroutines in native code, counted in
 /// `NATIVE_CALLS` too.
 pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);

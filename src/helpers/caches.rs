@@ -19,6 +19,7 @@
 use super::names;
 use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState};
+use crate::stats;
 use pyo3::ffi::{self, PyObject};
 
 /// How a LOAD_GLOBAL site's entry pins its answer, chosen per site when it
@@ -224,6 +225,9 @@ pub const MODULE_KEY: u64 = 3 << 32;
 /// The tag of a dict-hint entry at an instance-value site (`load_attr`):
 /// generated code, which compares type keys, never matches it.
 const DICT_HINT_KEY_TAG: u64 = 4 << 32;
+/// The tag of a type-attribute entry at an instance-value site
+/// (`type_attribute`), read by the slow path only, as a dict hint is.
+const TYPE_ATTR_KEY_TAG: u64 = 5 << 32;
 
 /// What an entry records of a type: its version tag with bit 32 set, so
 /// that a zeroed entry never matches, not even a type whose version was
@@ -552,7 +556,10 @@ unsafe fn cached_attribute(owner: *mut PyObject, name: *mut PyObject, entry: *mu
 /// - an attribute in the instance's own (combined, str-keyed) dict, at the
 ///   position the entry records (LOAD_ATTR_WITH_HINT);
 /// - at an unspecialised site, an attribute of a class (see
-///   `class_attribute_key`), or an instance value as above.
+///   `class_attribute_key`), or an instance value as above;
+/// - at an instance-value site, an attribute of the instance's type that
+///   the instance cannot shadow (`type_attribute_entry`), in an entry
+///   only this path reads.
 pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, site: *mut u64, kind: isize) -> *mut PyObject {
     // SAFETY: owner is an owned reference released here, name a str;
     // `site` is this site's cache.
@@ -564,11 +571,18 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
         };
         let tp = ffi::Py_TYPE(owner);
         let cached = other_way(site, current_key(tp)).and_then(|entry| cached_attribute(owner, name, entry, kind)).or_else(|| {
-            let hint = (kind == ATTR_INSTANCE_VALUE).then(|| any_way(site, dict_hint_key(tp))).flatten();
+            let hint = (kind == ATTR_INSTANCE_VALUE).then(|| any_way(site, tagged_key(tp, DICT_HINT_KEY_TAG))).flatten();
             hint.and_then(|entry| cached_attribute(owner, name, entry, ATTR_DICT_HINT))
         });
         if let Some(value) = cached {
             ffi::Py_INCREF(value);
+            ffi::Py_DECREF(owner);
+            return value;
+        }
+        let from_type = if kind == ATTR_INSTANCE_VALUE { any_way(site, tagged_key(tp, TYPE_ATTR_KEY_TAG)) } else { None };
+        if let Some(entry) = from_type.filter(|&entry| method_applies(owner, tp, entry)) {
+            stats::bump(&stats::TYPE_ATTRIBUTE_READS);
+            let value = type_attribute(owner, tp, *entry.add(attr::WHERE) as *mut PyObject);
             ffi::Py_DECREF(owner);
             return value;
         }
@@ -584,12 +598,15 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
                 // shared keys hold) get a dict-hint entry only the slow
                 // path reads, so that they do not miss every time.
                 (ATTR_INSTANCE_VALUE, Some(_)) if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && instance_values(owner).is_null() => {
-                    dict_hint_position(owner, tp, name, value, descr).map(|i| [dict_hint_key(tp), 0, i, 0])
+                    dict_hint_position(owner, tp, name, value, descr).map(|i| [tagged_key(tp, DICT_HINT_KEY_TAG), 0, i, 0])
                 }
-                (ATTR_INSTANCE_VALUE, Some(key)) => generic_getattr(tp)
-                    .then(|| instance_value_index(owner, tp, name, descr, value))
-                    .flatten()
-                    .map(|index| [key, 0, index, 0]),
+                (ATTR_INSTANCE_VALUE, Some(key)) if generic_getattr(tp) => {
+                    let descr = descr();
+                    instance_value_index(owner, tp, name, || descr, value)
+                        .map(|index| [key, 0, index, 0])
+                        .or_else(|| type_attribute_entry(owner, tp, name, descr))
+                }
+                (ATTR_INSTANCE_VALUE, Some(_)) => None,
                 (ATTR_SLOT, Some(key)) => generic_getattr(tp)
                     .then(|| object_slot(descr(), abi::MEMBER_FLAG_AUDIT_READ))
                     .flatten()
@@ -646,12 +663,77 @@ unsafe fn dict_hint_position(
     }
 }
 
-/// The key of a dict-hint entry for instances of `tp` at an instance-value site.
+/// The key, with `tag` in place of `TYPE_KEY_TAG`, of an entry for
+/// instances of `tp` that only the slow path reads.
 ///
 /// SAFETY: `tp` is a live type.
-unsafe fn dict_hint_key(tp: *mut ffi::PyTypeObject) -> u64 {
+unsafe fn tagged_key(tp: *mut ffi::PyTypeObject, tag: u64) -> u64 {
     // SAFETY: see above.
-    unsafe { (current_key(tp) & u64::from(u32::MAX)) | DICT_HINT_KEY_TAG }
+    unsafe { (current_key(tp) & u64::from(u32::MAX)) | tag }
+}
+
+/// The type-attribute entry of an instance-value site for `owner`, of type
+/// `tp` (generic lookup, valid version), whose attribute `name` is `descr`
+/// from the type's MRO, when that lookup gives `type_attribute(descr)` for
+/// as long as the type's version stays and `method_applies` to the entry:
+/// `descr`'s type is immutable (so whether it is a data descriptor cannot
+/// change), and it is a data descriptor with a getter, which takes
+/// precedence over the instance (kind `METHOD_NO_DICT`: nothing to check
+/// on the instance), or anything else where no instance of `tp` can shadow
+/// it (kinds as for a LOAD_METHOD entry). 3.11's interpreter specialises
+/// none of these: class constants, methods and properties read through an
+/// instance, getters of builtin types.
+///
+/// SAFETY: `owner` is live and `tp` its type; `descr` is NULL or live; `name` is a str.
+unsafe fn type_attribute_entry(
+    owner: *mut PyObject,
+    tp: *mut ffi::PyTypeObject,
+    name: *mut PyObject,
+    descr: *mut PyObject,
+) -> Option<[u64; DATA_ENTRY_WORDS]> {
+    // SAFETY: see above; the type key was valid when the caller looked.
+    unsafe {
+        if descr.is_null() || !has_flag(ffi::Py_TYPE(descr), ffi::Py_TPFLAGS_IMMUTABLETYPE as usize) {
+            return None;
+        }
+        let descr_type = ffi::Py_TYPE(descr).cast();
+        let data = read_field::<usize>(descr_type, abi::TYPE_DESCR_SET) != 0;
+        let getter = read_field::<usize>(descr_type, abi::TYPE_DESCR_GET) != 0;
+        let key = tagged_key(tp, TYPE_ATTR_KEY_TAG);
+        if data {
+            return getter.then_some([key, METHOD_NO_DICT, descr as u64, 0]);
+        }
+        if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
+            if !before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
+                return None;
+            }
+            match shared_keys(tp, name) {
+                Some((count, None)) => Some([key, METHOD_WITH_VALUES, descr as u64, count]),
+                _ => None,
+            }
+        } else {
+            (read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0).then_some([key, METHOD_NO_DICT, descr as u64, 0])
+        }
+    }
+}
+
+/// What generic attribute lookup gives for an attribute of `owner`'s type
+/// `tp` that a type-attribute entry records: `descr` itself, or what its
+/// `__get__` makes of it (a bound method, a property's value), as
+/// `PyObject_GenericGetAttr` calls it (holding a reference to `descr`,
+/// which the call may remove from the type).
+///
+/// SAFETY: `owner` is live and `tp` its type; `descr` is live.
+unsafe fn type_attribute(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, descr: *mut PyObject) -> *mut PyObject {
+    // SAFETY: see above; the slot holds a `descrgetfunc` when set.
+    unsafe {
+        let get = read_field::<Option<ffi::descrgetfunc>>(ffi::Py_TYPE(descr).cast(), abi::TYPE_DESCR_GET);
+        ffi::Py_INCREF(descr);
+        let Some(get) = get else { return descr };
+        let value = get(descr, owner, tp.cast());
+        ffi::Py_DECREF(descr);
+        value
+    }
 }
 
 /// LOAD_METHOD's slow path on `slots[0]` (`attrs::load_method`), then the
