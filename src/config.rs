@@ -329,7 +329,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
             "STORE_ATTR replaces an instance value through a per-site cache"),
         row(InlineArithmetic, "inline-arithmetic",
-            "BINARY_OP on small ints and floats, alike or mixed, and float powers, computed inline"),
+            "BINARY_OP on small ints and floats, alike or mixed, int bitwise operators and shifts, and float powers, computed inline"),
         row(InlineCompare, "inline-compare",
             "COMPARE_OP on small ints and floats, alike or mixed, computed inline"),
         row(FusedCompareJump, "fused-compare-jump",

@@ -1,5 +1,6 @@
 # The body of ops_typed_arith*.py: BINARY_OP and COMPARE_OP on exact ints
-# and floats, alike and mixed (the inline fast paths), and on everything
+# and floats, alike and mixed (the inline fast paths; for ints also the
+# bitwise operators and shifts), and on everything
 # that must leave them: big ints, bools, subclasses, NaN, signed zeros,
 # zero divisors, the recursion limit, and types that change after the
 # functions were compiled.
@@ -51,6 +52,28 @@ def imod(a, b):
     return a
 
 
+def band(a, b): return a & b
+def bor(a, b): return a | b
+def bxor(a, b): return a ^ b
+def lshift(a, b): return a << b
+def rshift(a, b): return a >> b
+
+
+def iand(a, b):
+    a &= b
+    return a
+
+
+def ilshift(a, b):
+    a <<= b
+    return a
+
+
+def irshift(a, b):
+    a >>= b
+    return a
+
+
 
 
 # Compares used as values (no jump follows).
@@ -98,6 +121,8 @@ def if_ge(a, b):
 """
 BINARY_NAMES = ["add", "sub", "mul", "truediv", "floordiv", "mod", "iadd", "isub", "imul", "itruediv",
                 "ifloordiv", "imod"]
+BITWISE_NAMES = ["band", "bor", "bxor", "iand"]
+SHIFT_NAMES = ["lshift", "rshift", "ilshift", "irshift"]
 COMPARE_NAMES = ["lt", "le", "eq", "ne", "gt", "ge", "if_lt", "if_le", "if_eq", "if_ne", "if_gt", "if_ge"]
 
 
@@ -180,6 +205,25 @@ MIXED = [(1, 2.5), (2.5, 1), (2 ** 31, 1.0), (True, True), (True, 2), (1.5, Fals
          (COMPACT, 0.5), (-COMPACT, -0.25), (0.1, -COMPACT), (-7, INF), (2 ** 53 + 1, 1.0)]
 
 
+# Shift counts around the inline paths' limits (<< up to 32, >> any
+# non-negative count) on one-digit, bigger and other operands.
+SHIFTS = [(1, 0), (1, 1), (1, 32), (1, 33), (-1, 32), (-1, 33), (COMPACT, 32), (-COMPACT, 32),
+          (COMPACT, 33), (5, -1), (-5, 1), (-5, 2), (-1, 100), (COMPACT, 63), (-COMPACT, 64), (7, 200),
+          (-7, 200), (0, 1000), (2 ** 40, 3), (-(2 ** 40), 3), (True, 1), (1, True), (True, True),
+          (PlainInt(8), 1), (MyInt(3), 2), (1.0, 1), (1, 1.0), (-(2 ** 30), 1), (2 ** 30, 1)]
+
+
+def checksum(data):
+    # Bitwise temporaries that stay one digit, and a hash leaving it.
+    total = 0
+    for byte in data:
+        total = ((total << 5) ^ (total >> 27) ^ byte) & 0xFFFFFFF
+    small = 0
+    for byte in data:
+        small = (small | byte) & ~(byte >> 1)
+    return total, small
+
+
 def float_loop(n, step):
     total = 0.0
     i = 0
@@ -245,6 +289,16 @@ def main():
         warm(binary + compares, *pairs[0])
         table(label + " binary", binary, INTS + FLOATS + MIXED)
         table(label + " compare", compares, INTS + FLOATS + MIXED)
+    for label, pairs in [("ints", INTS), ("mixed", MIXED)]:
+        ops = fresh_ops("bitwise " + label)
+        bitwise = [ops[name] for name in BITWISE_NAMES]
+        shifts = [ops[name] for name in SHIFT_NAMES]
+        warm(bitwise + shifts, *pairs[0])
+        table("bitwise " + label, bitwise, INTS + FLOATS + MIXED)
+        table("shifts " + label, shifts, SHIFTS)
+    for _ in range(WARM):
+        checksum(b"warm")
+    print("checksum", checksum(bytes(range(256)) * 4), checksum(b""))
     for args in [(1, 2, 3), (1.0, 2.0, 2.0), (3, 2, 1), (NAN, NAN, NAN), (1, 1.0, 2), (2 ** 40, 2 ** 40, 1)] * WARM:
         result = chained(*args)
     for args in [(1, 2, 3), (1.0, 2.0, 2.0), (3, 2, 1), (NAN, NAN, NAN), (1, 1.0, 2), (2 ** 40, 2 ** 40, 1),

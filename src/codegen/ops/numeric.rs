@@ -87,6 +87,8 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
         // them are not a single instruction).
         op::NB_TRUE_DIVIDE => ALL,
         op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
+        // Bitwise operators and shifts exist for ints only.
+        op::NB_AND | op::NB_OR | op::NB_XOR | op::NB_LSHIFT | op::NB_RSHIFT => INT,
         // A float raised to a float or int power (an int base makes an int
         // or goes through a conversion of its own).
         op::NB_POWER => FLOAT_BASE,
@@ -212,6 +214,11 @@ pub fn binary_number(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rh
             op::NB_ADD => lw.b.ins().iadd(a, b),
             op::NB_SUBTRACT => lw.b.ins().isub(a, b),
             op::NB_MULTIPLY => lw.b.ins().imul(a, b),
+            // Two's complement, as Python's infinite-precision ints behave.
+            op::NB_AND => lw.b.ins().band(a, b),
+            op::NB_OR => lw.b.ins().bor(a, b),
+            op::NB_XOR => lw.b.ins().bxor(a, b),
+            op::NB_LSHIFT | op::NB_RSHIFT => shift(lw, operator, a, b, fail),
             _ => floor_division(lw, operator, a, b, fail),
         };
     }
@@ -415,6 +422,26 @@ pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
     lw.switch_to(done);
     lw.b.seal_block(done);
     result
+}
+
+/// Python's `a << b` or `a >> b` (`operator`) on one-digit ints, going to
+/// `fail` for a negative count (the generic path raises ValueError) and,
+/// for `<<`, a count over 32, whose result may not fit 64 bits. `>>`
+/// rounds toward negative infinity, as an arithmetic shift does; counts of
+/// 63 and more leave the sign alone (0 or -1).
+fn shift(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Block) -> Value {
+    if operator == op::NB_LSHIFT {
+        // Unsigned: negative counts are above 32 too.
+        let fits = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, b, 32);
+        lw.guard(fits, fail);
+        return lw.b.ins().ishl(a, b);
+    }
+    let count_ok = lw.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, b, 0);
+    lw.guard(count_ok, fail);
+    // Cranelift takes shift counts modulo 64.
+    let most = lw.iconst(63);
+    let count = lw.b.ins().umin(b, most);
+    lw.b.ins().sshr(a, count)
 }
 
 /// Python's `a // b` or `a % b` (`operator`) on ints: the quotient rounds
