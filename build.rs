@@ -107,6 +107,10 @@ const LAYOUT: &[(&str, &str)] = &[
     ("TYPE_ITERNEXT", "offsetof(PyTypeObject, tp_iternext)"),
     ("LONG_DIGITS", "offsetof(PyLongObject, ob_digit)"),
     ("LONG_DIGIT_SIZE", "sizeof(digit)"),
+    ("LONG_OBJECT_SIZE", "sizeof(PyLongObject)"),
+    ("RUNTIME_SMALL_INTS", "offsetof(_PyRuntimeState, global_objects.singletons.small_ints)"),
+    ("SMALL_NEGATIVE_INTS", "_PY_NSMALLNEGINTS"),
+    ("SMALL_POSITIVE_INTS", "_PY_NSMALLPOSINTS"),
     ("CELL_REF", "offsetof(PyCellObject, ob_ref)"),
     ("FLOAT_VALUE", "offsetof(PyFloatObject, ob_fval)"),
     ("EXC_INFO_VALUE", "offsetof(_PyErr_StackItem, exc_value)"),
@@ -251,7 +255,7 @@ fn probe_layout(include: &Path, out_dir: &Path) -> String {
          #include \"internal/pycore_code.h\"\n#include \"internal/pycore_interp.h\"\n\
          #include \"internal/pycore_opcode.h\"\n#include \"internal/pycore_dict.h\"\n\
          #include \"internal/pycore_object.h\"\n#include \"internal/pycore_moduleobject.h\"\n\
-         #include \"internal/pycore_pymem.h\"\n\
+         #include \"internal/pycore_pymem.h\"\n#include \"internal/pycore_runtime.h\"\n\
          #include \"structmember.h\"\n\
          /* Bytes before an object of a managed-dict type where its values (0) or dict (1)\n\
             pointer lives: measured on a stand-in object, as the accessors are inline. */\n\

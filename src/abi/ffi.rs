@@ -46,6 +46,9 @@ extern "C" {
     /// `struct _PyTraceMalloc_Config`: only its `tracing` field is read, at
     /// its probed offset.
     pub static mut _Py_tracemalloc_config: u8;
+    /// `_PyRuntimeState`: only its cached small ints are read, at their
+    /// probed offset.
+    pub static mut _PyRuntime: u8;
     pub fn _Py_Dealloc(obj: *mut PyObject);
     pub fn PyMethod_Function(method: *mut PyObject) -> *mut PyObject;
     pub fn PyMethod_Self(method: *mut PyObject) -> *mut PyObject;

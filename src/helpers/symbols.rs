@@ -43,6 +43,7 @@ symbol_table! {
     "PyListIter_Type" => std::ptr::addr_of!(ffi::PyListIter_Type),
     "PyTupleIter_Type" => std::ptr::addr_of!(ffi::PyTupleIter_Type),
     "_Py_tracemalloc_config" => std::ptr::addr_of!(abi_ffi::_Py_tracemalloc_config),
+    "_PyRuntime" => std::ptr::addr_of!(abi_ffi::_PyRuntime),
     "PyFloat_FromDouble" => ffi::PyFloat_FromDouble as unsafe extern "C" fn(_) -> _,
     "PyLong_FromLongLong" => ffi::PyLong_FromLongLong as unsafe extern "C" fn(_) -> _,
     "PyObject_Size" => ffi::PyObject_Size as unsafe extern "C" fn(_) -> _,

@@ -403,7 +403,7 @@ impl Lowering<'_> {
         self.b.switch_to_block(length);
         self.b.seal_block(length);
         let size = self.b.block_params(length)[0];
-        let int = self.call("PyLong_FromLongLong", &[size]);
+        let int = crate::codegen::ops::numeric::new_int(self, size);
         self.b.ins().jump(result, &[BlockArg::Value(int)]);
         self.b.switch_to_block(result);
         self.b.seal_block(result);

@@ -367,8 +367,8 @@ fn reused_local(lw: &mut Lowering) -> Option<u32> {
 /// a local holding the only reference to a one-digit int, tracemalloc does
 /// not trace and `value` is one digit but not one of the cached small ints
 /// (whose identity programs can observe), that int is reused, as
-/// `box_float` reuses floats. Otherwise PyLong_FromLongLong makes it. NULL
-/// if allocating failed (the error is set).
+/// `box_float` reuses floats. Otherwise `new_int` makes it. NULL if
+/// allocating failed (the error is set).
 pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
@@ -377,9 +377,9 @@ pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
         let tracing = tracemalloc_tracing(lw);
         let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
         let bound = lw.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
-        // Small ints are -5..=256; one digit holds less than 2**30.
-        let shifted = lw.b.ins().iadd_imm_s(value, 5);
-        let not_small = lw.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, shifted, 261);
+        let position = small_int_position(lw, value);
+        let not_small = lw.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, position, SMALL_INTS);
+        // One digit holds less than 2**30.
         // |value| < 2**30, without the overflow of iabs(i64::MIN).
         let biased = lw.b.ins().iadd_imm_s(value, (1 << 30) - 1);
         let one_digit = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, biased, (1 << 31) - 1);
@@ -416,9 +416,46 @@ pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
         lw.switch_to(make);
         lw.b.seal_block(make);
     }
-    // Not inline: PyLong_FromLongLong returns the cached small ints.
-    let boxed = lw.call("PyLong_FromLongLong", &[value]);
+    let boxed = new_int(lw, value);
     lw.b.ins().jump(done, &[boxed.into()]);
+    lw.switch_to(done);
+    lw.b.seal_block(done);
+    result
+}
+
+/// How many ints the interpreter caches (`-SMALL_NEGATIVE_INTS..SMALL_POSITIVE_INTS`).
+const SMALL_INTS: i64 = (abi::SMALL_NEGATIVE_INTS + abi::SMALL_POSITIVE_INTS) as i64;
+
+/// The position of `value` among the interpreter's cached small ints: in
+/// `0..SMALL_INTS`, read unsigned, when it is one.
+fn small_int_position(lw: &mut Lowering, value: Value) -> Value {
+    lw.b.ins().iadd_imm_s(value, abi::SMALL_NEGATIVE_INTS as i64)
+}
+
+/// A new reference to an int object of `value` (any i64): for a small int,
+/// the interpreter's cached object (read inline, as PyLong_FromLongLong
+/// returns it), else a new one from PyLong_FromLongLong; NULL if
+/// allocating failed (the error is set).
+pub fn new_int(lw: &mut Lowering, value: Value) -> Value {
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, lw.ptr);
+    let position = small_int_position(lw, value);
+    let small = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, position, SMALL_INTS);
+    let cached = lw.b.create_block();
+    let make = lw.b.create_block();
+    lw.b.ins().brif(small, cached, &[], make, &[]);
+    lw.b.switch_to_block(cached);
+    lw.b.seal_block(cached);
+    let runtime = lw.data_address("_PyRuntime");
+    let offset = lw.b.ins().imul_imm_s(position, abi::LONG_OBJECT_SIZE as i64);
+    let small_ints = lw.b.ins().iadd_imm_s(runtime, abi::RUNTIME_SMALL_INTS as i64);
+    let small_int = lw.b.ins().iadd(small_ints, offset);
+    lw.incref(small_int);
+    lw.b.ins().jump(done, &[small_int.into()]);
+    lw.b.switch_to_block(make);
+    lw.b.seal_block(make);
+    let made = lw.call("PyLong_FromLongLong", &[value]);
+    lw.b.ins().jump(done, &[made.into()]);
     lw.switch_to(done);
     lw.b.seal_block(done);
     result
