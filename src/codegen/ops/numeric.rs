@@ -379,8 +379,7 @@ pub fn box_int(lw: &mut Lowering, value: Value) -> Value {
         let bound = lw.b.ins().icmp_imm_s(IntCC::NotEqual, target, 0);
         let position = small_int_position(lw, value);
         let not_small = lw.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, position, SMALL_INTS);
-        // One digit holds less than 2**30.
-        // |value| < 2**30, without the overflow of iabs(i64::MIN).
+        // One digit: |value| < 2**30, without the overflow of iabs(i64::MIN).
         let biased = lw.b.ins().iadd_imm_s(value, (1 << 30) - 1);
         let one_digit = lw.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, biased, (1 << 31) - 1);
         let checks = [untraced, bound, not_small, one_digit];
