@@ -703,16 +703,31 @@ unsafe fn type_attribute_entry(
         if data {
             return getter.then_some([key, METHOD_NO_DICT, descr as u64, 0]);
         }
+        unshadowed(owner, tp, name).map(|(kind, count)| [key, kind, descr as u64, count])
+    }
+}
+
+/// The `attr::KIND` and `attr::EXTRA` words under which no instance of
+/// `owner`'s type `tp` can shadow an attribute `name` of the type, when
+/// that holds now: the type has no instance dict at all (`METHOD_NO_DICT`),
+/// or keeps instance attributes as values whose shared keys lack the name
+/// (their count, `METHOD_WITH_VALUES`) and `owner` has no dict of its own.
+/// `method_applies` checks an entry filled so.
+///
+/// SAFETY: `owner` is live and `tp` its type; `name` is a str.
+unsafe fn unshadowed(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option<(u64, u64)> {
+    // SAFETY: see above; only a managed-dict type has the dict pointer before its instances.
+    unsafe {
         if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
             if !before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
                 return None;
             }
             match shared_keys(tp, name) {
-                Some((count, None)) => Some([key, METHOD_WITH_VALUES, descr as u64, count]),
+                Some((count, None)) => Some((METHOD_WITH_VALUES, count)),
                 _ => None,
             }
         } else {
-            (read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0).then_some([key, METHOD_NO_DICT, descr as u64, 0])
+            (read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0).then_some((METHOD_NO_DICT, 0))
         }
     }
 }
@@ -767,14 +782,8 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
         let Some(key) = type_key(tp).filter(|_| has_flag(ffi::Py_TYPE(method), abi::TPFLAGS_METHOD_DESCRIPTOR)) else {
             return status;
         };
-        if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
-            if before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
-                if let Some((count, None)) = shared_keys(tp, name) {
-                    fill_first(site, [key, METHOD_WITH_VALUES, method as u64, count]);
-                }
-            }
-        } else if read_field::<ffi::Py_ssize_t>(tp.cast(), abi::TYPE_DICTOFFSET) == 0 {
-            fill_first(site, [key, METHOD_NO_DICT, method as u64, 0]);
+        if let Some((kind, count)) = unshadowed(owner, tp, name) {
+            fill_first(site, [key, kind, method as u64, count]);
         }
         status
     }
@@ -848,7 +857,8 @@ unsafe fn load_class_method(slots: *mut *mut PyObject, name: *mut PyObject, site
 
 /// Whether the method `entry` (filled for `tp`, the type of `owner`)
 /// records is what LOAD_METHOD finds on `owner`: the check generated code
-/// makes on the first entry.
+/// makes on the first entry, of the words `unshadowed` gave (also what the
+/// slow path checks of a type-attribute entry).
 ///
 /// SAFETY: `owner` is live and `tp` its type.
 unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry: *mut u64) -> bool {
