@@ -41,6 +41,11 @@ pub struct CallTarget {
     /// `co_nlocalsplus`, and the words of a frame of the code (whatever its tier).
     pub nlocalsplus: u32,
     pub frame_words: u32,
+    /// `argcount` when a call passing exactly that many positional
+    /// arguments can take `frames::enter_exact`: the code has native code,
+    /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`,
+    /// and makes no generator; else `NO_ARITY`.
+    pub exact_arity: u32,
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,
     /// The code creates a generator, coroutine or async generator (whose
@@ -215,6 +220,48 @@ pub unsafe extern "C" fn call_positional(
     site: *mut CallSite,
 ) -> *mut PyObject {
     // SAFETY: as for `call`: `slots` holds the window's owned references.
+    unsafe {
+        // The common case first, with nothing else inlined here: a function
+        // with native code that the arguments bind exactly (the site's
+        // record spares the lookup of its code's state).
+        let method = *slots;
+        let (function, args, count) =
+            if method.is_null() { (*slots.add(1), slots.add(2), nargs as usize) } else { (method, slots.add(1), nargs as usize + 1) };
+        if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+            let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
+            let exact = (*site).target(code).filter(|target| target.exact_arity as usize == count);
+            if let Some(target) = exact.filter(|_| config::optimization_enabled(Optimization::DirectCalls)) {
+                // As in `call`: the callee runs with the caller's f_lasti past the CALL's cache.
+                let frame = &*frame;
+                let call_index = frame.lasti();
+                frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+                let result = frames::enter_exact(tstate, function, args, target);
+                if result as usize != frames::CALL_DECLINED {
+                    // The arguments went to the callee's frame; the window's reference to the function is left.
+                    ffi::Py_DECREF(function);
+                    return result;
+                }
+                frame.set_lasti(call_index);
+            }
+        }
+        call_positional_general(tstate, frame, slots, nargs, site)
+    }
+}
+
+/// `call_positional` for every call but the common case it makes itself.
+///
+/// # Safety
+/// As `call_positional`'s.
+#[cold]
+#[inline(never)]
+unsafe fn call_positional_general(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+    site: *mut CallSite,
+) -> *mut PyObject {
+    // SAFETY: as for `call_positional`.
     unsafe {
         if config::optimization_enabled(Optimization::DirectCalls) {
             let method = *slots;

@@ -276,15 +276,12 @@ pub unsafe fn enter_compiled(
     // SAFETY: see above.
     unsafe {
         let (ts, target) = (&*tstate, &mut *target);
+        if nargs == target.exact_arity as usize {
+            return enter_exact(tstate, function, args, target);
+        }
         let Some(entry) = target.entry else { return declined };
-        let (argcount, remaining) = (target.argcount as usize, *ts.recursion_remaining());
-        if target.arity == NO_ARITY
-            || nargs > target.arity as usize
-            || ts.use_tracing()
-            || !hook_installed(ts)
-            || remaining <= 0
-            || remaining % C_STACK_CHECK_PERIOD == 0 && c_stack_exhausted()
-        {
+        let argcount = target.argcount as usize;
+        if target.arity == NO_ARITY || nargs > target.arity as usize || !may_enter(ts) {
             return declined;
         }
         let exact = nargs == argcount && target.kwonlyargcount == 0 && !target.varargs && !target.varkeywords;
@@ -303,6 +300,56 @@ pub unsafe fn enter_compiled(
             stats::bump(&stats::NATIVE_CALLS);
             run_native(tstate, frame, entry, target.data)
         };
+        clear_and_pop(ts, frame);
+        result
+    }
+}
+
+/// Whether a call may enter native code without the runtime now: no trace
+/// or profile function, pyjit's frame evaluator the interpreter's, the
+/// recursion limit not reached and the C stack not nearly used up
+/// (measured every `C_STACK_CHECK_PERIOD` levels).
+#[inline(always)]
+fn may_enter(ts: &ThreadState) -> bool {
+    // SAFETY: the running thread's state.
+    let remaining = unsafe { *ts.recursion_remaining() };
+    !ts.use_tracing()
+        && hook_installed(ts)
+        && remaining > 0
+        && (remaining % C_STACK_CHECK_PERIOD != 0 || !c_stack_exhausted())
+}
+
+/// `enter_compiled` for a call whose `nargs` arguments are exactly the
+/// parameters of code with `CallTarget::exact_arity` (`nargs` is that
+/// arity): the frame pushed, the arguments moved in, every other local
+/// unbound, the native code run, the frame cleared and popped; or
+/// `CALL_DECLINED` with nothing done, as `enter_compiled` declines.
+///
+/// # Safety
+/// As `enter_compiled`'s, with `target.exact_arity` arguments at `args`.
+#[inline(always)]
+pub unsafe fn enter_exact(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    target: &mut CallTarget,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let ts = &*tstate;
+        let Some(entry) = target.entry else { return CALL_DECLINED as *mut PyObject };
+        if !may_enter(ts) {
+            return CALL_DECLINED as *mut PyObject;
+        }
+        let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
+        let fr = &*frame;
+        for i in bound..target.nlocalsplus as usize {
+            *fr.slot(i) = std::ptr::null_mut();
+        }
+        stats::bump(&stats::DIRECT_CALLS);
+        stats::bump(&stats::NATIVE_CALLS);
+        target.entered += 1;
+        let result = run_native(tstate, frame, entry, target.data);
         clear_and_pop(ts, frame);
         result
     }
