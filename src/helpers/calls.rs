@@ -224,24 +224,16 @@ pub unsafe extern "C" fn call_positional(
         // The common case first, with nothing else inlined here: a function
         // with native code that the arguments bind exactly (the site's
         // record spares the lookup of its code's state).
-        let method = *slots;
-        let (function, args, count) =
-            if method.is_null() { (*slots.add(1), slots.add(2), nargs as usize) } else { (method, slots.add(1), nargs as usize + 1) };
-        if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+        let (function, args, count) = window_call(slots, nargs);
+        if config::optimization_enabled(Optimization::DirectCalls)
+            && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)
+        {
             let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-            let exact = (*site).target(code).filter(|target| target.exact_arity as usize == count);
-            if let Some(target) = exact.filter(|_| config::optimization_enabled(Optimization::DirectCalls)) {
-                // As in `call`: the callee runs with the caller's f_lasti past the CALL's cache.
-                let frame = &*frame;
-                let call_index = frame.lasti();
-                frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
-                let result = frames::enter_exact(tstate, function, args, target);
-                if result as usize != frames::CALL_DECLINED {
-                    // The arguments went to the callee's frame; the window's reference to the function is left.
-                    ffi::Py_DECREF(function);
+            if let Some(target) = (*site).target(code).filter(|target| target.exact_arity as usize == count) {
+                let entered = enter_from_window(&*frame, function, || frames::enter_exact(tstate, function, args, target));
+                if let Some(result) = entered {
                     return result;
                 }
-                frame.set_lasti(call_index);
             }
         }
         call_positional_general(tstate, frame, slots, nargs, site)
@@ -264,28 +256,17 @@ unsafe fn call_positional_general(
     // SAFETY: as for `call_positional`.
     unsafe {
         if config::optimization_enabled(Optimization::DirectCalls) {
-            let method = *slots;
-            let (function, args, count) = if method.is_null() {
-                (*slots.add(1), slots.add(2), nargs as usize)
-            } else {
-                (method, slots.add(1), nargs as usize + 1)
-            };
+            let (function, args, count) = window_call(slots, nargs);
             if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
                 let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
                 if let Some(target) = (*site).target(code) {
-                    // As in `call`: the callee runs with the caller's f_lasti past the CALL's cache.
-                    let frame = &*frame;
-                    let call_index = frame.lasti();
-                    frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
-                    let result = frames::enter_compiled(tstate, function, args, count, target);
-                    if result as usize != frames::CALL_DECLINED {
-                        // The arguments went to the callee's frame; the window's reference to the function is left.
-                        ffi::Py_DECREF(function);
+                    let entered =
+                        enter_from_window(&*frame, function, || frames::enter_compiled(tstate, function, args, count, target));
+                    if let Some(result) = entered {
                         return result;
                     }
-                    frame.set_lasti(call_index);
                 }
-            } else if method.is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
+            } else if (*slots).is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
                 let construct = DIRECT_CONSTRUCT.get().and_then(|construct| {
                     construct(tstate, slots.add(1), nargs as usize, std::ptr::null_mut(), site)
                 });
@@ -297,6 +278,50 @@ unsafe fn call_positional_general(
         }
         call(tstate, frame, slots, nargs, std::ptr::null_mut())
     }
+}
+
+/// The callable of a CALL window (`slots` as for `call`: the method or
+/// NULL, then `self` or the callable, then the `nargs` arguments), its
+/// arguments (`self` first for a method) and their count.
+///
+/// SAFETY: `slots` holds the window.
+#[inline(always)]
+unsafe fn window_call(slots: *mut *mut PyObject, nargs: isize) -> (*mut PyObject, *mut *mut PyObject, usize) {
+    // SAFETY: see above.
+    unsafe {
+        let method = *slots;
+        if method.is_null() {
+            (*slots.add(1), slots.add(2), nargs as usize)
+        } else {
+            (method, slots.add(1), nargs as usize + 1)
+        }
+    }
+}
+
+/// Runs `enter` (`frames::enter_exact` or `frames::enter_compiled` of the
+/// window's `function`) with the caller's f_lasti past the CALL's cache, as
+/// in `call`, and releases the window's reference to the function when the
+/// call was entered (the arguments went to the callee's frame); None, with
+/// f_lasti restored, when it declined.
+///
+/// SAFETY: `frame` is the running frame, at a CALL whose window holds a
+/// reference to `function`.
+#[inline(always)]
+unsafe fn enter_from_window(
+    frame: &Frame,
+    function: *mut PyObject,
+    enter: impl FnOnce() -> *mut PyObject,
+) -> Option<*mut PyObject> {
+    let call_index = frame.lasti();
+    frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+    let result = enter();
+    if result as usize == frames::CALL_DECLINED {
+        frame.set_lasti(call_index);
+        return None;
+    }
+    // SAFETY: see above.
+    unsafe { ffi::Py_DECREF(function) };
+    Some(result)
 }
 
 /// A CALL site's entry in its code's data block (`DATA_ENTRY_WORDS`): the
