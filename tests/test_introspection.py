@@ -123,6 +123,32 @@ def test_dis_annotates_machine_code_with_bytecode_and_lines(compiled):
     assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < native["size"]
 
 
+HANDLER_IN_THE_MIDDLE = """
+def guarded(values):
+    try:
+        total = sum(values)
+    except TypeError:
+        total = -1
+    total = total * 2
+    return total
+"""
+
+
+def test_code_reached_only_through_slow_paths_follows_the_hot_code(compiled):
+    """Blocks that only slow paths reach (here the except clause, entered from the
+    exit of a raising call) are laid out with the slow paths after every block the
+    entry reaches directly: the return's code comes before them, and so does at
+    least one releasing call's dealloc (a cold block of its own)."""
+    f = compiled(fresh_function(HANDLER_IN_THE_MIDDLE, "guarded"), [1, 2])
+    assert f([None]) == -2
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    text = pyjit.dis(f)
+    handler = text.index("; 36 PUSH_EXC_INFO")
+    assert text.index("; 84 RETURN_VALUE") < handler, text
+    assert text.index("; _Py_Dealloc") < handler, text
+
+
 def test_not_compiled_functions_raise_with_the_reason():
     with pytest.raises(ValueError, match="not_called is not compiled: never called with pyjit enabled"):
         pyjit.ir(not_called)

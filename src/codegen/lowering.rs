@@ -195,6 +195,7 @@ fn compile_function_in(
         lowering.b.finalize(target);
         (osr_entries, lowering.applied)
     };
+    cool_blocks_reached_only_through_cold(&mut ctx.func);
     phases.lower_ns += elapsed_ns(started);
     let started = Instant::now();
     module
@@ -203,6 +204,30 @@ fn compile_function_in(
     phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
     Ok(Compiled { id, size, osr_entries, optimizations })
+}
+
+/// Marks cold every block that the entry reaches only through cold blocks
+/// (slow paths, exits and what they call), so that Cranelift lays them all
+/// out after the hot code: a slow path's own branches and joins are created
+/// as ordinary blocks, and laid out among the hot ones they spread the code
+/// that runs over more instruction cache lines (generated code misses the
+/// instruction cache far more often than the interpreter's loop does).
+fn cool_blocks_reached_only_through_cold(func: &mut cranelift_codegen::ir::Function) {
+    let Some(entry) = func.layout.entry_block() else { return };
+    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
+    let mut hot = HashSet::from([entry]);
+    let mut pending = vec![entry];
+    while let Some(block) = pending.pop() {
+        for successor in cfg.succ_iter(block) {
+            if !func.layout.is_cold(successor) && hot.insert(successor) {
+                pending.push(successor);
+            }
+        }
+    }
+    let cooled: Vec<Block> = func.layout.blocks().filter(|block| !hot.contains(block)).collect();
+    for block in cooled {
+        func.layout.set_cold(block);
+    }
 }
 
 /// A value-stack item popped by an instruction that takes its operands
@@ -269,12 +294,12 @@ pub struct Lowering<'a> {
     pub frame: Value,
     /// The code's data block (inline caches, `bytecode::data_slots`).
     data: Value,
-    /// `_PyCode_CODE(f_code)`: base of `prev_instr` arithmetic.
-    code_units: Value,
+    /// `f_code`; `code_unit` gives the addresses of its instructions.
+    code: Value,
     /// First item of `co_consts` / `co_names`.
     consts: Value,
     names: Value,
-    /// Stack slot holding `tstate`, `frame`, `data`, `code_units`, `consts` and `names`.
+    /// Stack slot holding `tstate`, `frame`, `data`, `code`, `consts` and `names`.
     anchors: StackSlot,
     /// The word offset of each inline-cache site's entry in the data block.
     data_slots: HashMap<u32, usize>,
@@ -389,14 +414,13 @@ impl<'a> Lowering<'a> {
         let frame = b.block_params(entry)[1];
         let data = b.block_params(entry)[2];
         let code = b.ins().load(ptr, flags(), frame, abi::FRAME_F_CODE as i32);
-        let code_units = b.ins().iadd_imm_s(code, abi::CODE_CODE_ADAPTIVE as i64);
         let consts_tuple = b.ins().load(ptr, flags(), code, abi::CODE_CONSTS as i32);
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
         let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
         let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
         let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 6 * 8, 3));
         if info.instrs.len() > ANCHORS_KEPT_UP_TO {
-            for (i, value) in [tstate, frame, data, code_units, consts, names].into_iter().enumerate() {
+            for (i, value) in [tstate, frame, data, code, consts, names].into_iter().enumerate() {
                 b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
             }
         }
@@ -421,7 +445,7 @@ impl<'a> Lowering<'a> {
             tstate,
             frame,
             data,
-            code_units,
+            code,
             consts,
             names,
             anchors,
@@ -545,7 +569,7 @@ impl<'a> Lowering<'a> {
     /// top first.
     fn enter_at_start_or_dispatch(&mut self, resumes: bool) -> Block {
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
-        let before_first = self.b.ins().iadd_imm_s(self.code_units, -2);
+        let before_first = self.code_unit(-1);
         let fresh = self.b.ins().icmp(IntCC::Equal, prev_instr, before_first);
         let start = self.b.create_block();
         let dispatch = self.b.create_block();
@@ -617,7 +641,8 @@ impl<'a> Lowering<'a> {
         let elsewhere = self.b.create_block();
         self.b.set_cold_block(elsewhere);
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
-        let offset = self.b.ins().isub(prev_instr, self.code_units);
+        let offset = self.b.ins().isub(prev_instr, self.code);
+        let offset = self.b.ins().iadd_imm_s(offset, -(abi::CODE_CODE_ADAPTIVE as i64));
         let lasti = self.b.ins().sshr_imm_s(offset, 1);
         let next_index = self.b.ins().iadd_imm_s(lasti, 1);
         switch.emit(&mut self.b, next_index, elsewhere);
@@ -683,7 +708,7 @@ impl<'a> Lowering<'a> {
             .expect("compiled_handler checked the depth");
     }
 
-    /// Re-reads `tstate`, `frame`, `data`, `code_units`, `consts` and `names` from
+    /// Re-reads `tstate`, `frame`, `data`, `code`, `consts` and `names` from
     /// their stack slot, where every stretch of code that is not dominated by
     /// the previous read starts (jump targets, exit stubs) and every
     /// `ANCHOR_REACH` instructions: a value used all over a long function
@@ -693,10 +718,10 @@ impl<'a> Lowering<'a> {
             return;
         }
         let (ptr, slot) = (self.ptr, self.anchors);
-        let [tstate, frame, data, code_units, consts, names] =
+        let [tstate, frame, data, code, consts, names] =
             std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));
-        (self.tstate, self.frame, self.data, self.code_units, self.consts, self.names) =
-            (tstate, frame, data, code_units, consts, names);
+        (self.tstate, self.frame, self.data, self.code, self.consts, self.names) =
+            (tstate, frame, data, code, consts, names);
         self.since_reload = 0;
     }
 
@@ -1188,8 +1213,15 @@ impl<'a> Lowering<'a> {
         self.prev_instr_stored = Some(self.ins.index);
     }
 
+    /// The address of code unit `index` (-1: before the first, where
+    /// `prev_instr` points in a frame not yet started): one add to the code
+    /// object, which x86-64 folds into a single `lea`.
+    pub fn code_unit(&mut self, index: i64) -> Value {
+        self.b.ins().iadd_imm_s(self.code, abi::CODE_CODE_ADAPTIVE as i64 + 2 * index)
+    }
+
     fn emit_prev_instr_store(&mut self) {
-        let addr = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index));
+        let addr = self.code_unit(i64::from(self.ins.index));
         let frame = self.frame;
         self.store(addr, frame, abi::FRAME_PREV_INSTR);
     }
@@ -1505,7 +1537,8 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(error);
         self.b.seal_block(error);
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
-        let offset = self.b.ins().isub(prev_instr, self.code_units);
+        let offset = self.b.ins().isub(prev_instr, self.code);
+        let offset = self.b.ins().iadd_imm_s(offset, -(abi::CODE_CODE_ADAPTIVE as i64));
         let unit = self.b.ins().sshr_imm_u(offset, 1);
         let depth = self.depth;
         let shape = self.unwind_shape(depth, depth);
@@ -1722,8 +1755,7 @@ impl<'a> Lowering<'a> {
     /// The code object's warm-up count (`co_warmup`, see `warm_up`): 0
     /// once the code is quickened.
     fn warm_up_count(&mut self) -> Value {
-        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
-        self.b.ins().sload16(types::I32, flags(), self.code_units, offset)
+        self.b.ins().sload16(types::I32, flags(), self.code, abi::CODE_WARMUP as i32)
     }
 
     /// Counts one step of the code object's warm-up (`co_warmup`, from -8 up
@@ -1733,7 +1765,6 @@ impl<'a> Lowering<'a> {
     /// `calls::call_from_precall`), and the interpreter, should it run this
     /// code later, runs it quickened.
     pub fn warm_up(&mut self) {
-        let offset = abi::CODE_WARMUP as i32 - abi::CODE_CODE_ADAPTIVE as i32;
         let warmup = self.warm_up_count();
         // Warmed-up code only reads the counter: no store on every loop turn.
         let step = self.b.create_block();
@@ -1743,13 +1774,13 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(step);
         self.b.seal_block(step);
         let warmup = self.b.ins().iadd_imm_s(warmup, 1);
-        self.b.ins().istore16(flags(), warmup, self.code_units, offset);
+        self.b.ins().istore16(flags(), warmup, self.code, abi::CODE_WARMUP as i32);
         let quicken = self.b.create_block();
         self.b.set_cold_block(quicken);
         self.b.ins().brif(warmup, done, &[], quicken, &[]);
         self.b.switch_to_block(quicken);
         self.b.seal_block(quicken);
-        let code = self.b.ins().iadd_imm_s(self.code_units, -(abi::CODE_CODE_ADAPTIVE as i64));
+        let code = self.code;
         self.call("pyjit_quicken", &[code]);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);

@@ -256,7 +256,7 @@ impl Lowering<'_> {
     /// runtime calls from moving it; returns the setting to restore.
     fn position_at_precall(&mut self) -> bool {
         let frame = self.frame;
-        let precall = self.b.ins().iadd_imm_s(self.code_units, 2 * i64::from(self.ins.index - abi::PRECALL_TO_CALL));
+        let precall = self.code_unit(i64::from(self.ins.index - abi::PRECALL_TO_CALL));
         self.store(precall, frame, abi::FRAME_PREV_INSTR);
         std::mem::replace(&mut self.calls_see_position, false)
     }

@@ -138,7 +138,10 @@ fn select_way(lw: &mut Lowering, key: Value, site: Value, miss: Block) -> Value 
         if way + 1 == INLINE_WAYS {
             lw.b.ins().brif(same, hit, &[candidate.into()], miss, &[]);
         } else {
-            let next = lw.b.create_block();
+            // Only the first way stays with the hot code: most sites see
+            // one type, and the others' probes would spread it over more
+            // instruction cache lines.
+            let next = lw.cold_block();
             lw.b.ins().brif(same, hit, &[candidate.into()], next, &[]);
             lw.b.switch_to_block(next);
             lw.b.seal_block(next);
