@@ -166,7 +166,9 @@ impl Lowering<'_> {
             BuiltinCall::CFunction(function) => function,
             by_callable => return self.call_by_callable(slots, nargs, by_callable, kwnames, generic),
         };
-        let other = self.b.create_block();
+        // The builtin the site was seen (or, by its name, expected) to call:
+        // the generic call is the unexpected case.
+        let other = self.cold_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, self.ptr);
         let method = self.load(slots, 0);
@@ -287,7 +289,9 @@ impl Lowering<'_> {
         kwnames: Option<u32>,
         generic: impl FnOnce(&mut Self) -> Value,
     ) -> Value {
-        let other = self.b.create_block();
+        // The builtin the site was seen (or, by its name, expected) to call:
+        // the generic call is the unexpected case.
+        let other = self.cold_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, self.ptr);
         let method = self.load(slots, 0);

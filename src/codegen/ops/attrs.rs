@@ -132,7 +132,8 @@ fn select_way(lw: &mut Lowering, key: Value, site: Value, miss: Block) -> Value 
     let hit = lw.b.create_block();
     let entry = lw.b.append_block_param(hit, lw.ptr);
     for way in 0..INLINE_WAYS {
-        let candidate = lw.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64);
+        // Cranelift, without its optimizer, would add the first way's 0.
+        let candidate = if way == 0 { site } else { lw.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64) };
         let cached = lw.load(candidate, 8 * attr::TYPE_KEY);
         let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
         if way + 1 == INLINE_WAYS {
