@@ -641,8 +641,7 @@ impl<'a> Lowering<'a> {
         let elsewhere = self.b.create_block();
         self.b.set_cold_block(elsewhere);
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
-        let offset = self.b.ins().isub(prev_instr, self.code);
-        let offset = self.b.ins().iadd_imm_s(offset, -(abi::CODE_CODE_ADAPTIVE as i64));
+        let offset = self.code_unit_offset(prev_instr);
         let lasti = self.b.ins().sshr_imm_s(offset, 1);
         let next_index = self.b.ins().iadd_imm_s(lasti, 1);
         switch.emit(&mut self.b, next_index, elsewhere);
@@ -1220,6 +1219,13 @@ impl<'a> Lowering<'a> {
         self.b.ins().iadd_imm_s(self.code, abi::CODE_CODE_ADAPTIVE as i64 + 2 * index)
     }
 
+    /// The distance in bytes of `address` (a `prev_instr`) from the first
+    /// code unit: `code_unit`'s inverse, times two.
+    fn code_unit_offset(&mut self, address: Value) -> Value {
+        let offset = self.b.ins().isub(address, self.code);
+        self.b.ins().iadd_imm_s(offset, -(abi::CODE_CODE_ADAPTIVE as i64))
+    }
+
     fn emit_prev_instr_store(&mut self) {
         let addr = self.code_unit(i64::from(self.ins.index));
         let frame = self.frame;
@@ -1537,8 +1543,7 @@ impl<'a> Lowering<'a> {
         self.b.switch_to_block(error);
         self.b.seal_block(error);
         let prev_instr = self.load(self.frame, abi::FRAME_PREV_INSTR);
-        let offset = self.b.ins().isub(prev_instr, self.code);
-        let offset = self.b.ins().iadd_imm_s(offset, -(abi::CODE_CODE_ADAPTIVE as i64));
+        let offset = self.code_unit_offset(prev_instr);
         let unit = self.b.ins().sshr_imm_u(offset, 1);
         let depth = self.depth;
         let shape = self.unwind_shape(depth, depth);
