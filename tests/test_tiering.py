@@ -97,3 +97,30 @@ def test_background_off_and_fixed_thresholds_compile_in_place():
     # A fixed threshold compiles at the call it names, on the calling thread.
     assert json.loads(run(program, PYJIT_THRESHOLD="3")) == [False, True]
     assert json.loads(run(program)) == [True, True]
+
+
+def test_a_frame_started_while_its_code_compiles_continues_natively():
+    # The call after the one that submitted the compile starts while the compiler
+    # thread still works on it; its loop moves into the native code at a loop header
+    # once the compile is done (a frame only the interpreter ran never did).
+    out = run(
+        """
+        def looping(n):
+            acc = 0
+            for i in range(n):
+                acc = (acc * 33 + i) % 1_000_003
+            return acc
+
+        deadline = time.monotonic() + 60
+        while pyjit.info(looping)["reason"] != "being compiled":
+            assert time.monotonic() < deadline, pyjit.info(looping)
+            looping(2_000)
+        result = looping(5_000_000)
+        info = pyjit.info(looping)
+        print(json.dumps([result, info["compiled"], info["native_entries"] >= 1]))
+        """
+    )
+    expected = 0
+    for i in range(5_000_000):
+        expected = (expected * 33 + i) % 1_000_003
+    assert json.loads(out) == [expected, True, True]

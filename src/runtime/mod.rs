@@ -162,8 +162,10 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         return unsafe { run_native(tstate, frame, entry, data) };
     }
     // Pending calls, which stop a watched frame, run on the main thread only.
+    // A frame that starts while its code compiles on the compiler thread is
+    // watched too: it continues natively once the compile is done.
     // SAFETY: _PyOS_IsMainThread only compares thread identities.
-    if matches!(state.tier(), Tier::Counting)
+    if matches!(state.tier(), Tier::Counting | Tier::Compiling(_))
         && config::osr()
         && state.watch_loops(fr.code())
         && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0

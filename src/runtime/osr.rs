@@ -9,7 +9,7 @@
 //! thread schedules a pending call every `SAMPLE_PERIOD`. The interpreter
 //! runs pending calls at its eval-breaker checks, which include every taken
 //! backward jump. When the call finds a watched frame that has run for
-//! `tiering::loop_ticks_before_osr`, current and just past a backward jump to a header its
+//! long enough (`tiering::loop_is_hot`), current and just past a backward jump to a header its
 //! compiled code can be entered at, it compiles the code if needed, takes
 //! references to the frame's value stack and raises `OsrEntry`. The header
 //! is chosen so that no exception handler covers the code unit before it
@@ -180,13 +180,13 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     // SAFETY: the frame is current, so live.
     let fr = unsafe { &*frame };
     let code = fr.code();
-    let hot_after = tiering::loop_ticks_before_osr(state::code_units(code));
     let now = clock::ticks();
-    let is_hot = |w: &Watched| w.frame == frame as usize && w.entered.is_none() && now.wrapping_sub(w.started) >= hot_after;
-    if !watched().iter().rev().any(is_hot) {
+    let waiting = |w: &Watched| w.frame == frame as usize && w.entered.is_none();
+    let Some(looped) = watched().iter().rev().find(|w| waiting(w)).map(|w| now.wrapping_sub(w.started)) else { return 0 };
+    let Some(state) = CodeState::existing(code) else { return 0 };
+    if !tiering::loop_is_hot(state::code_units(code), looped, state.interpreted) {
         return 0;
     }
-    let Some(state) = CodeState::existing(code) else { return 0 };
     // Not under the `WATCHED` lock: compiling allocates, so a garbage
     // collection can run finalizers, which can run watched frames.
     state.compile_or_poll(code);

@@ -104,8 +104,13 @@ pub fn worth_compiling(runs: u64, interpreted: u64, units: u32) -> bool {
     }
 }
 
-/// How long (in ticks) a frame runs a loop in the interpreter before it
-/// continues in native code (whatever the call threshold).
-pub fn loop_ticks_before_osr(units: u32) -> u64 {
-    expected_compile_ticks(units).max(clock::to_ticks(MIN_LOOP_TIME))
+/// Whether a frame that has looped in the interpreter for `looped` ticks
+/// moves into native code (whatever the call threshold): once it has run
+/// `MIN_LOOP_TIME`, and its code's interpreted time, this frame's and the
+/// finished frames' (`interpreted`), reaches the expected compile cost. A
+/// function called a few times, each call one long loop, thus compiles
+/// during the call in which its time passes the cost, not only in a call
+/// that alone runs that long.
+pub fn loop_is_hot(units: u32, looped: u64, interpreted: u64) -> bool {
+    looped >= clock::to_ticks(MIN_LOOP_TIME) && looped.saturating_add(interpreted) >= expected_compile_ticks(units)
 }
