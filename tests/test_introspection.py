@@ -149,6 +149,29 @@ def test_code_reached_only_through_slow_paths_follows_the_hot_code(compiled):
     assert text.index("; _Py_Dealloc") < handler, text
 
 
+UNPACK_PAIR = """
+def difference(pair):
+    first, second = pair
+    return second - first
+"""
+
+
+def test_generic_paths_of_profiled_fast_paths_follow_the_hot_code(compiled):
+    """Where the interpreter specialised an instruction before pyjit compiled it, the
+    generic path its fast path's guards go to is laid out after the hot code: here the
+    unpacking helper UNPACK_SEQUENCE calls for anything but a tuple or list of two."""
+    f = fresh_function(UNPACK_PAIR, "difference")
+    for _ in range(20):
+        f((1, 3))
+    f = compiled(f, (1, 3))
+    assert f([5, 2]) == -3
+    assert f(iter((4, 10))) == 6
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    text = pyjit.dis(f)
+    assert text.index("RETURN_VALUE") < text.index("; pyjit_unpack"), text
+
+
 def test_not_compiled_functions_raise_with_the_reason():
     with pytest.raises(ValueError, match="not_called is not compiled: never called with pyjit enabled"):
         pyjit.ir(not_called)

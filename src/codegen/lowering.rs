@@ -751,6 +751,17 @@ impl<'a> Lowering<'a> {
         block
     }
 
+    /// A block for the generic path a profiled fast path's guards go to:
+    /// out of line where the interpreter specialised the instruction (its
+    /// operands had the fast path's types), in line where it tells nothing.
+    pub fn generic_block(&mut self) -> Block {
+        let block = self.b.create_block();
+        if matches!(self.observed(), Observed::Specialized(_)) {
+            self.b.set_cold_block(block);
+        }
+        block
+    }
+
     /// Ends an inline cache's fast path, whose result is `hit` (None for a
     /// store), and lowers its slow path: `miss`, where the fast path's
     /// guards went, counts the miss and runs `slow`, which gives the same

@@ -3,7 +3,9 @@
 # all branches, loop-carried stores) and drops the check there; reads that
 # can see an unbound local (one branch only, after del, in a handler that
 # can run before the store, a loop that may not run) keep it and raise the
-# same UnboundLocalError as CPython.
+# same UnboundLocalError as CPython. Stores release the value they replace:
+# without the NULL test where the local is proved bound, with it elsewhere,
+# and the replaced value's finalizer runs at the store either way.
 
 
 def bound_on_all_paths(flag):
@@ -91,6 +93,25 @@ def nested_unbound_after_loop(n):
     return value
 
 
+class Noisy:
+    def __init__(self, name):
+        self.name = name
+
+    def __del__(self):
+        print("released", self.name)
+
+
+def stores_over_bound_and_unbound(n):
+    for i in range(n):
+        if i == 2:
+            del kept
+        kept = Noisy(f"kept {i}")
+        kept = Noisy(f"replaced {i}")
+        first, second = Noisy(f"first {i}"), Noisy(f"second {i}")
+        first, second = second, first
+    return kept.name, first.name, second.name
+
+
 for call in [
     lambda: bound_on_all_paths(True),
     lambda: bound_on_all_paths(False),
@@ -110,6 +131,8 @@ for call in [
     lambda: closure_cell(False),
     lambda: nested_unbound_after_loop(2),
     lambda: nested_unbound_after_loop(0),
+    lambda: stores_over_bound_and_unbound(4),
+    lambda: stores_over_bound_and_unbound(0),
 ]:
     try:
         print(call())

@@ -75,7 +75,7 @@ pub fn lower(lw: &mut Lowering) {
             let base = lw.depth;
             let done = lw.b.create_block();
             if unpacks_inline(lw) {
-                let fail = lw.b.create_block();
+                let fail = lw.generic_block();
                 unpack_inline(lw, seq, n, fail);
                 lw.b.ins().jump(done, &[]);
                 lw.switch_to(fail);

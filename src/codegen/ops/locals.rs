@@ -32,7 +32,11 @@ pub fn lower(lw: &mut Lowering) {
             let value = lw.pop();
             let old = lw.load_local(arg);
             lw.store_local(arg, value);
-            lw.xdecref(old);
+            if lw.local_is_bound(arg) {
+                lw.decref(old);
+            } else {
+                lw.xdecref(old);
+            }
         }
         op::DELETE_FAST => {
             let old = load_bound_local(lw, arg);

@@ -117,11 +117,8 @@ pub fn compare_kinds(observed: Observed, jump_follows: bool) -> &'static [Kind] 
 /// the fast path the expected one.
 pub fn fast_paths(lw: &mut Lowering, kinds: &[Kind], mut fast: impl FnMut(&mut Lowering, Kind, Block)) {
     for &kind in kinds {
-        let fail = lw.b.create_block();
+        let fail = lw.generic_block();
         fast(lw, kind, fail);
-        if matches!(lw.observed(), Observed::Specialized(_)) {
-            lw.b.set_cold_block(fail);
-        }
         lw.switch_to(fail);
         lw.b.seal_block(fail);
     }

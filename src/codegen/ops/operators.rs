@@ -309,7 +309,7 @@ fn subscript(
     generic: impl FnOnce(&mut Lowering),
 ) {
     let Some(sequence) = sequence else { return generic(lw) };
-    let slow = lw.b.create_block();
+    let slow = lw.generic_block();
     let done = lw.b.create_block();
     let depth = lw.depth;
     let slot = item_slot_or(lw, sequence, container, key, slow);
