@@ -181,8 +181,9 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     let fr = unsafe { &*frame };
     let code = fr.code();
     let now = clock::ticks();
-    let waiting = |w: &Watched| w.frame == frame as usize && w.entered.is_none();
-    let Some(looped) = watched().iter().rev().find(|w| waiting(w)).map(|w| now.wrapping_sub(w.started)) else { return 0 };
+    let waiting = watched().iter().rev().find(|w| w.frame == frame as usize && w.entered.is_none()).map(|w| w.started);
+    let Some(started) = waiting else { return 0 };
+    let looped = now.wrapping_sub(started);
     let Some(state) = CodeState::existing(code) else { return 0 };
     if !tiering::loop_is_hot(state::code_units(code), looped, state.interpreted) {
         return 0;
