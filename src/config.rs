@@ -304,6 +304,7 @@ pub enum Optimization {
     InlineForIter,
     BuiltinCallsByName,
     SliceSubscripts,
+    InlineFramePush,
 }
 
 /// One row of the table of optimizations.
@@ -314,7 +315,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 22] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -362,6 +363,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 21] = {
             "a call nothing profiled of a global named len, isinstance, type, str or tuple is made as the interpreter's specialised PRECALL for that builtin (direct-builtin-calls), guarded by the callable's identity"),
         row(SliceSubscripts, "slice-subscripts",
             "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
+        row(InlineFramePush, "inline-frame-push",
+            "a call the interpreter saw call a Python function pushes the callee's frame, binds the arguments and enters its native code from the caller's code when the function's code is the one the site recorded and takes exactly those arguments (direct-calls)"),
     ]
 };
 

@@ -172,6 +172,41 @@ def test_generic_paths_of_profiled_fast_paths_follow_the_hot_code(compiled):
     assert text.index("RETURN_VALUE") < text.index("; pyjit_unpack"), text
 
 
+CALL_PAIR = """
+def add(a, b):
+    return a + b
+
+def call_add(a, b):
+    return add(a, b) * 2
+"""
+
+
+def test_profiled_python_calls_push_the_frame_in_the_callers_code(compiled):
+    """Where the interpreter saw a call site call a Python function, the caller pushes the
+    callee's frame and enters its native code itself (inline-frame-push): the call into
+    the runtime that makes other calls is laid out after the hot code, and the callee is
+    entered as often as it is called."""
+    caller = fresh_function(CALL_PAIR, "call_add")
+    callee = caller.__globals__["add"]
+    for _ in range(20):
+        caller(1, 2)
+    compiled(callee, 1, 2)
+    caller = compiled(caller, 1, 2)
+    assert "inline-frame-push" in pyjit.info(caller)["optimizations"]
+    entries = pyjit.info(callee)["native_entries"]
+    pyjit.enable()
+    try:
+        assert [caller(i, 1) for i in range(5)] == [2, 4, 6, 8, 10]
+        assert caller("a", "b") == "abab"
+    finally:
+        pyjit.disable()
+    assert pyjit.info(callee)["native_entries"] == entries + 6
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    text = pyjit.dis(caller)
+    assert text.index("RETURN_VALUE") < text.index("; pyjit_call_positional"), text
+
+
 def test_not_compiled_functions_raise_with_the_reason():
     with pytest.raises(ValueError, match="not_called is not compiled: never called with pyjit enabled"):
         pyjit.ir(not_called)

@@ -3,6 +3,7 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 mod builtin_call;
+mod direct_call;
 
 use super::ops;
 use crate::abi;
@@ -15,8 +16,8 @@ use crate::profile::{Observed, Profile};
 use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, MemFlagsData, Signature, SourceLoc,
-    StackSlot, StackSlotData, StackSlotKind, Type, UserFuncName, Value,
+    types, AbiParam, Block, BlockArg, FuncRef, GlobalValue, InstBuilder, InstructionData, MemFlagsData, Opcode,
+    Signature, SourceLoc, StackSlot, StackSlotData, StackSlotKind, Type, UserFuncName, Value, ValueDef,
 };
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch, Variable};
@@ -916,6 +917,31 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// The stack items `from..to` as they are now (owned references), to
+    /// write with `spill_values` on one path and use directly on another.
+    pub fn stack_values(&mut self, from: usize, to: usize) -> Vec<Value> {
+        debug_assert!(self.held[from..to].iter().all(|&h| h == Held::Owned), "a borrowed or unboxed item taken");
+        (from..to).map(|d| self.b.use_var(self.stack[d])).collect()
+    }
+
+    /// Writes `values` (from `stack_values`) into the frame's value stack from `from` on.
+    pub fn spill_values(&mut self, from: usize, values: &[Value]) {
+        for (d, &value) in (from..).zip(values) {
+            self.store_stack_item(d, value);
+        }
+    }
+
+    /// Whether `value` is the constant 0 (a NULL the instruction pushed).
+    pub fn is_zero_constant(&self, value: Value) -> bool {
+        let dfg = &self.b.func.dfg;
+        match dfg.value_def(value) {
+            ValueDef::Result(inst, _) => {
+                matches!(dfg.insts[inst], InstructionData::UnaryImm { opcode: Opcode::Iconst, imm } if imm.bits() == 0)
+            }
+            _ => false,
+        }
+    }
+
     fn store_stack_item(&mut self, depth: usize, value: Value) {
         let offset = self.stack_offset(depth);
         let frame = self.frame;
@@ -1283,12 +1309,22 @@ impl<'a> Lowering<'a> {
     }
 
     pub fn xdecref(&mut self, obj: Value) {
+        self.xdecref_with(obj, true);
+    }
+
+    /// `xdecref` leaving the frame's position as it is (see
+    /// `decref_at_stored_position`).
+    pub fn xdecref_at_stored_position(&mut self, obj: Value) {
+        self.xdecref_with(obj, false);
+    }
+
+    fn xdecref_with(&mut self, obj: Value, store_position: bool) {
         let some = self.b.create_block();
         let done = self.b.create_block();
         self.b.ins().brif(obj, some, &[], done, &[]);
         self.b.switch_to_block(some);
         self.b.seal_block(some);
-        self.decref(obj);
+        self.decref_with(obj, store_position);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);

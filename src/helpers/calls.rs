@@ -240,6 +240,19 @@ pub unsafe extern "C" fn call_positional(
     }
 }
 
+/// `frames::clear` for a frame that compiled code pushed and ran itself
+/// (`Lowering::call_python`), when the frame has a frame object or a
+/// locals dict, which the inline clearing leaves to this.
+///
+/// # Safety
+/// `frame` ran, was unlinked from the thread's frames and is the top frame
+/// of `tstate`'s data stack.
+pub unsafe extern "C" fn clear_frame(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe { frames::clear(&*tstate, frame) };
+    std::ptr::null_mut()
+}
+
 /// `call_positional` for every call but the common case it makes itself.
 ///
 /// # Safety
@@ -337,6 +350,11 @@ pub struct CallSite {
     class: *mut PyObject,
     class_version: usize,
 }
+
+/// Where generated code finds a `CallSite`'s code object and `CallTarget`
+/// (`Lowering::call_python`).
+pub const CALL_SITE_CALLEE: usize = std::mem::offset_of!(CallSite, callee);
+pub const CALL_SITE_TARGET: usize = std::mem::offset_of!(CallSite, target);
 
 // The lowering gives a CALL one data-block entry.
 const _: () = assert!(std::mem::size_of::<CallSite>() <= crate::bytecode::DATA_ENTRY_WORDS * 8);

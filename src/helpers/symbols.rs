@@ -2,7 +2,8 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, caches, calls, control, exits, locals, names, operators, suspend};
+use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators, suspend};
+use crate::stats;
 use crate::abi::ffi as abi_ffi;
 use pyo3::ffi;
 
@@ -52,6 +53,10 @@ symbol_table! {
     "PySequence_Tuple" => ffi::PySequence_Tuple as unsafe extern "C" fn(_) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
     "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
+    // pyjit's data that calls entering native code directly read and count.
+    "pyjit_frame_evaluator" => std::ptr::addr_of!(frames::HOOK),
+    "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
+    "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,
@@ -111,6 +116,7 @@ symbol_table! {
     "pyjit_unpack" => builders::unpack as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
     "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,

@@ -7,6 +7,7 @@
 use crate::abi::op;
 use crate::codegen::lowering::Lowering;
 use crate::config::Optimization;
+use cranelift_codegen::ir::Value;
 
 pub fn lower(lw: &mut Lowering) {
     let arg = lw.ins.arg;
@@ -15,9 +16,26 @@ pub fn lower(lw: &mut Lowering) {
         op::CALL => {
             lw.position_for_calls();
             let base = lw.depth - (arg as usize + 2);
+            let kwnames = lw.kwnames.take();
+            let builtin = lw.builtin_call(arg, kwnames);
+            if builtin.is_none() && kwnames.is_none() && lw.apply(Optimization::DirectCalls) && lw.calls_python() {
+                // The window goes to the frame only on the way to the runtime.
+                let window = lw.stack_values(base, lw.depth);
+                let depth = lw.depth;
+                lw.depth = base;
+                let spilled = window.clone();
+                let result = lw.call_python(&window, move |lw: &mut Lowering| {
+                    lw.spill_values(base, &spilled);
+                    call_positional(lw, base, arg)
+                });
+                debug_assert_eq!(lw.depth, base, "{depth} items before the call");
+                lw.raise_if_null_at_prev_instr(result);
+                lw.push(result);
+                lw.check_after_call(lw.ins.next);
+                return;
+            }
             lw.spill(base, lw.depth);
             let slots = lw.stack_address(base);
-            let kwnames = lw.kwnames.take();
             lw.depth = base;
             let generic = move |lw: &mut Lowering| {
                 let kwnames = match kwnames {
@@ -29,13 +47,10 @@ pub fn lower(lw: &mut Lowering) {
                 lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
             };
             // `pyjit_call` also decides at each call whether to call directly.
-            let result = if let Some(kind) = lw.builtin_call(arg, kwnames) {
+            let result = if let Some(kind) = builtin {
                 lw.call_builtin(slots, arg, kind, kwnames, generic)
             } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
-                let nargs = lw.iconst(i64::from(arg));
-                let site = lw.data_entry();
-                let (tstate, frame) = (lw.tstate, lw.frame);
-                lw.call("pyjit_call_positional", &[tstate, frame, slots, nargs, site])
+                call_positional(lw, base, arg)
             } else {
                 generic(lw)
             };
@@ -73,4 +88,14 @@ pub fn lower(lw: &mut Lowering) {
         }
         _ => unreachable!("not a call opcode"),
     }
+}
+
+/// CALL of `nargs` positional arguments through `pyjit_call_positional`,
+/// the window written to the frame's value stack from `base` on.
+fn call_positional(lw: &mut Lowering, base: usize, nargs: u32) -> Value {
+    let slots = lw.stack_address(base);
+    let nargs = lw.iconst(i64::from(nargs));
+    let site = lw.data_entry();
+    let (tstate, frame) = (lw.tstate, lw.frame);
+    lw.call("pyjit_call_positional", &[tstate, frame, slots, nargs, site])
 }

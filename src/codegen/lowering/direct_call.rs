@@ -1,0 +1,296 @@
+//! Calls of Python functions that the caller's code makes itself
+//! (`inline-frame-push`): where the interpreter saw a call site call a
+//! Python function, the CALL pushes the callee's frame on the thread's data
+//! stack, moves the arguments into it, enters the callee's native code and
+//! clears and pops the frame afterwards, as `helpers::frames::enter_exact`
+//! does, without a call into the runtime. The callee is the one the site
+//! recorded (`helpers::calls::CallSite`, filled by `pyjit_call_positional`
+//! the first time the site calls it), so its shape comes from its
+//! `CallTarget`. Every check comes before the first side effect; any that
+//! fails sends the call to `pyjit_call_positional`, which makes it in full.
+
+use super::Lowering;
+use crate::abi::{self, op};
+use crate::config::Optimization;
+use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET};
+use crate::helpers::frames::C_STACK_CHECK_PERIOD;
+use crate::profile::Observed;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
+use std::mem::offset_of;
+
+// Whether a level is due for the C stack check is a mask test.
+const _: () = assert!(C_STACK_CHECK_PERIOD.count_ones() == 1);
+
+impl Lowering<'_> {
+    /// Whether the current CALL (positional arguments only) is made by
+    /// `call_python`: the interpreter specialised its PRECALL for a Python
+    /// function (`PRECALL_PYFUNC`, a function called or a method loaded by
+    /// LOAD_METHOD).
+    pub fn calls_python(&mut self) -> bool {
+        let Some(precall) = self.ins.index.checked_sub(abi::PRECALL_TO_CALL) else { return false };
+        matches!(self.profile.at(precall), Observed::Specialized(op::PRECALL_PYFUNC))
+            && self.enabled.contains(Optimization::ProfileGuided)
+            && self.apply(Optimization::InlineFramePush)
+    }
+
+    /// CALL of the positional arguments in `window` (`[NULL or method,
+    /// callable or self, args…]`, the stack items' values, owned references,
+    /// all consumed): enters the native code of the function the site
+    /// recorded with the frame pushed here, or makes the call by `generic`
+    /// (which writes the window to the frame first).
+    pub fn call_python(&mut self, window: &[Value], generic: impl FnOnce(&mut Self) -> Value) -> Value {
+        let other = self.cold_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, self.ptr);
+        let nargs = window.len() - 2;
+        // The arguments each parameter takes: after `self` when there is a
+        // method (LOAD_METHOD found one), else after the callable.
+        let (function, has_self, params) = if self.is_zero_constant(window[0]) {
+            (window[1], None, window[2..].to_vec())
+        } else {
+            let has_self = self.b.ins().icmp_imm_s(IntCC::NotEqual, window[0], 0);
+            let function = self.b.ins().select(has_self, window[0], window[1]);
+            let params = (0..nargs).map(|i| self.b.ins().select(has_self, window[1 + i], window[2 + i])).collect();
+            (function, Some(has_self), params)
+        };
+        let count = match has_self {
+            Some(has_self) => {
+                let self_count = self.b.ins().uextend(self.ptr, has_self);
+                self.b.ins().iadd_imm_s(self_count, nargs as i64)
+            }
+            None => self.iconst(nargs as i64),
+        };
+
+        // The recorded function's code, with native code these arguments bind exactly.
+        let ty = self.load(function, abi::OBJECT_TYPE);
+        let function_type = self.data_address("PyFunction_Type");
+        let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
+        self.guard(is_function, other);
+        let code = self.load(function, abi::FUNC_CODE);
+        let site = self.data_entry();
+        let recorded = self.load(site, CALL_SITE_CALLEE);
+        let same = self.b.ins().icmp(IntCC::Equal, recorded, code);
+        self.guard(same, other);
+        // A recorded target is never freed, only reused for other code.
+        let target = self.load(site, CALL_SITE_TARGET);
+        let owner = self.load(target, offset_of!(CallTarget, code));
+        let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
+        let entry = self.load(target, offset_of!(CallTarget, entry));
+        let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
+        let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
+        let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
+        let bound = self.b.ins().band(owned, exact);
+        let enterable = self.b.ins().band(bound, native);
+        self.guard(enterable, other);
+
+        // `frames::may_enter`: no trace or profile function, pyjit's frame
+        // evaluator the interpreter's, below the recursion limit, and no C
+        // stack measurement due at this level.
+        let tracing = self.use_tracing();
+        let interp = self.load(self.tstate, abi::TSTATE_INTERP);
+        let evaluator = self.load(interp, abi::INTERP_EVAL_FRAME);
+        let hook_address = self.data_address("pyjit_frame_evaluator");
+        let hook = self.load(hook_address, 0);
+        let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
+        let untraced = self.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
+        let hooked = self.b.ins().icmp(IntCC::Equal, evaluator, hook);
+        let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
+        let level = self.b.ins().band_imm_s(remaining, i64::from(C_STACK_CHECK_PERIOD - 1));
+        let unmeasured = self.b.ins().icmp_imm_s(IntCC::NotEqual, level, 0);
+        let runnable = self.b.ins().band(untraced, hooked);
+        let in_limits = self.b.ins().band(below_limit, unmeasured);
+        let may_enter = self.b.ins().band(runnable, in_limits);
+        self.guard(may_enter, other);
+
+        // `frames::push_frame`: room on the current chunk, not at its start.
+        let top = self.load(self.tstate, abi::TSTATE_DATASTACK_TOP);
+        let chunk = self.load(self.tstate, abi::TSTATE_DATASTACK_CHUNK);
+        let limit = self.load(self.tstate, abi::TSTATE_DATASTACK_LIMIT);
+        let words = self.load_u32(target, offset_of!(CallTarget, frame_words));
+        let size = self.b.ins().ishl_imm_u(words, 3);
+        let new_top = self.b.ins().iadd(top, size);
+        let chunk_start = self.b.ins().iadd_imm_s(chunk, abi::STACK_CHUNK_DATA as i64);
+        let has_top = self.b.ins().icmp_imm_s(IntCC::NotEqual, top, 0);
+        let not_first = self.b.ins().icmp(IntCC::NotEqual, top, chunk_start);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, new_top, limit);
+        let pushable = self.b.ins().band(has_top, not_first);
+        let room = self.b.ins().band(pushable, fits);
+        self.guard(room, other);
+
+        // Nothing declines from here on.
+        let tstate = self.tstate;
+        self.store(new_top, tstate, abi::TSTATE_DATASTACK_TOP);
+        // Runtime calls below keep the caller's position: past the CALL's
+        // cache while the callee runs, as CPython shows it.
+        let calls_see_position = std::mem::replace(&mut self.calls_see_position, false);
+        let after_cache = i64::from(self.ins.index) + i64::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]);
+        let position = self.code_unit(after_cache);
+        let caller = self.frame;
+        self.store(position, caller, abi::FRAME_PREV_INSTR);
+        let frame = top;
+        self.initialize_frame(frame, function, code, target);
+        self.bind_arguments(frame, &params, has_self.map(|has_self| (has_self, window[nargs + 1])), count, target);
+        for counter in ["pyjit_direct_calls", "pyjit_native_calls"] {
+            let address = self.data_address(counter);
+            self.add_to_counter(address, 0);
+        }
+        self.add_to_counter(target, offset_of!(CallTarget, entered));
+        let result = self.run_pushed_frame(frame, entry, target);
+        self.clear_and_pop(frame);
+        self.calls_see_position = calls_see_position;
+        self.prev_instr_stored = None;
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        let result = generic(self);
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// `frames::initialize` of the pushed `frame` for `function`, whose code
+    /// `code` has `target` as its state (no locals dict: `exact_arity` says
+    /// so). The window's reference to the function goes to the frame, as
+    /// the interpreter's own calls of Python functions hand it over.
+    fn initialize_frame(&mut self, frame: Value, function: Value, code: Value, target: Value) {
+        self.store(function, frame, abi::FRAME_F_FUNC);
+        self.incref(code);
+        self.store(code, frame, abi::FRAME_F_CODE);
+        let builtins = self.load(function, abi::FUNC_BUILTINS);
+        self.store(builtins, frame, abi::FRAME_F_BUILTINS);
+        let globals = self.load(function, abi::FUNC_GLOBALS);
+        self.store(globals, frame, abi::FRAME_F_GLOBALS);
+        let null = self.iconst(0);
+        self.store(null, frame, abi::FRAME_F_LOCALS);
+        self.store(null, frame, abi::FRAME_FRAME_OBJ);
+        let nlocalsplus = self.load_i32(target, offset_of!(CallTarget, nlocalsplus));
+        self.store(nlocalsplus, frame, abi::FRAME_STACKTOP);
+        let before_first = self.b.ins().iadd_imm_s(code, abi::CODE_CODE_ADAPTIVE as i64 - 2);
+        self.store(before_first, frame, abi::FRAME_PREV_INSTR);
+        let not_entry = self.b.ins().iconst(types::I8, 0);
+        self.store(not_entry, frame, abi::FRAME_IS_ENTRY);
+        let owner = self.b.ins().iconst(types::I8, abi::FRAME_OWNED_BY_THREAD as i64);
+        self.store(owner, frame, abi::FRAME_OWNER);
+    }
+
+    /// Moves the arguments `params` into the first locals of `frame`, and
+    /// `last`'s value after them when its condition holds (the last argument
+    /// of a method call, which `self` moved up), then leaves the other
+    /// locals, from `count` on, unbound.
+    fn bind_arguments(&mut self, frame: Value, params: &[Value], last: Option<(Value, Value)>, count: Value, target: Value) {
+        for (i, &param) in params.iter().enumerate() {
+            self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
+        }
+        if let Some((has_self, value)) = last {
+            let store = self.b.create_block();
+            let bound = self.b.create_block();
+            self.b.ins().brif(has_self, store, &[], bound, &[]);
+            self.b.switch_to_block(store);
+            self.b.seal_block(store);
+            self.store(value, frame, abi::FRAME_LOCALSPLUS + 8 * params.len());
+            self.b.ins().jump(bound, &[]);
+            self.b.switch_to_block(bound);
+            self.b.seal_block(bound);
+        }
+        let nlocalsplus = self.load_u32(target, offset_of!(CallTarget, nlocalsplus));
+        self.for_each_slot(frame, count, nlocalsplus, |lw, slot| {
+            let null = lw.iconst(0);
+            lw.store(null, slot, abi::FRAME_LOCALSPLUS);
+        });
+    }
+
+    /// Runs `body` for the address of each slot `from..to` of `frame` (its
+    /// local or stack slot at offset `FRAME_LOCALSPLUS`), in a loop.
+    fn for_each_slot(&mut self, frame: Value, from: Value, to: Value, body: impl FnOnce(&mut Self, Value)) {
+        let header = self.b.create_block();
+        let each = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.append_block_param(header, self.ptr);
+        self.b.ins().jump(header, &[BlockArg::Value(from)]);
+        self.b.switch_to_block(header);
+        let index = self.b.block_params(header)[0];
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, index, to);
+        self.b.ins().brif(more, each, &[], exit, &[]);
+        self.b.switch_to_block(each);
+        self.b.seal_block(each);
+        let offset = self.b.ins().ishl_imm_u(index, 3);
+        let slot = self.b.ins().iadd(frame, offset);
+        body(self, slot);
+        let next = self.b.ins().iadd_imm_s(index, 1);
+        self.b.ins().jump(header, &[BlockArg::Value(next)]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    /// Adds one to the 64-bit counter at `address + offset` (the counters
+    /// change only with the GIL held, as `stats::bump` says).
+    fn add_to_counter(&mut self, address: Value, offset: usize) {
+        let count = self.load(address, offset);
+        let count = self.b.ins().iadd_imm_s(count, 1);
+        self.store(count, address, offset);
+    }
+
+    /// `frames::run_native` on `frame`, which has no recursion check to
+    /// make (the level is below the limit): the frame linked as the
+    /// thread's current one while the callee's native code `entry` runs
+    /// with its data block. Leaves the level counted for `clear_and_pop`.
+    fn run_pushed_frame(&mut self, frame: Value, entry: Value, target: Value) -> Value {
+        let tstate = self.tstate;
+        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
+        let entered = self.b.ins().iadd_imm_s(remaining, -1);
+        self.store(entered, tstate, abi::TSTATE_RECURSION_REMAINING);
+        let cframe = self.load(tstate, abi::TSTATE_CFRAME);
+        let caller = self.load(cframe, abi::CFRAME_CURRENT_FRAME);
+        self.store(caller, frame, abi::FRAME_PREVIOUS);
+        self.store(frame, cframe, abi::CFRAME_CURRENT_FRAME);
+        let data = self.load(target, offset_of!(CallTarget, data));
+        let result = self.call_address(entry, &[tstate, frame, data]);
+        let cframe = self.load(tstate, abi::TSTATE_CFRAME);
+        let caller = self.load(frame, abi::FRAME_PREVIOUS);
+        self.store(caller, cframe, abi::CFRAME_CURRENT_FRAME);
+        result
+    }
+
+    /// `frames::clear_and_pop` of `frame` after `run_pushed_frame`, whose
+    /// recursion level it keeps while clearing and then gives back: its
+    /// slots and specials released inline, or by `pyjit_clear_frame` when
+    /// the frame has a frame object or a locals dict.
+    fn clear_and_pop(&mut self, frame: Value) {
+        let frame_object = self.load(frame, abi::FRAME_FRAME_OBJ);
+        let locals = self.load(frame, abi::FRAME_F_LOCALS);
+        let either = self.b.ins().bor(frame_object, locals);
+        let general = self.cold_block();
+        let plain = self.b.create_block();
+        let cleared = self.b.create_block();
+        self.b.ins().brif(either, general, &[], plain, &[]);
+        self.b.switch_to_block(general);
+        self.b.seal_block(general);
+        let tstate = self.tstate;
+        self.call("pyjit_clear_frame", &[tstate, frame]);
+        self.b.ins().jump(cleared, &[]);
+        self.b.switch_to_block(plain);
+        self.b.seal_block(plain);
+        let stacktop = self.load_i32(frame, abi::FRAME_STACKTOP);
+        let stacktop = self.b.ins().sextend(self.ptr, stacktop);
+        let zero = self.iconst(0);
+        self.for_each_slot(frame, zero, stacktop, |lw, slot| {
+            let value = lw.load(slot, abi::FRAME_LOCALSPLUS);
+            lw.xdecref_at_stored_position(value);
+        });
+        let function = self.load(frame, abi::FRAME_F_FUNC);
+        self.decref_at_stored_position(function);
+        let code = self.load(frame, abi::FRAME_F_CODE);
+        self.decref_at_stored_position(code);
+        self.b.ins().jump(cleared, &[]);
+        self.b.switch_to_block(cleared);
+        self.b.seal_block(cleared);
+        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
+        let left = self.b.ins().iadd_imm_s(remaining, 1);
+        self.store(left, tstate, abi::TSTATE_RECURSION_REMAINING);
+        self.store(frame, tstate, abi::TSTATE_DATASTACK_TOP);
+    }
+}
