@@ -65,6 +65,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("FUNC_CODE", "offsetof(PyFunctionObject, func_code)"),
     ("FUNC_GLOBALS", "offsetof(PyFunctionObject, func_globals)"),
     ("FUNC_BUILTINS", "offsetof(PyFunctionObject, func_builtins)"),
+    ("FUNC_VECTORCALL", "offsetof(PyFunctionObject, vectorcall)"),
     ("CODE_CONSTS", "offsetof(PyCodeObject, co_consts)"),
     ("CODE_NAMES", "offsetof(PyCodeObject, co_names)"),
     ("CODE_FLAGS", "offsetof(PyCodeObject, co_flags)"),

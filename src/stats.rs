@@ -11,8 +11,10 @@ pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
 /// Exceptions caught by a handler running in compiled code.
 pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);
 pub static NATIVE_CALLS: AtomicU64 = AtomicU64::new(0);
-/// Calls from compiled code that entered a compiled callee directly
-/// (`runtime::direct`), counted in `NATIVE_CALLS` too.
+/// Calls that entered a callee without the frame-evaluation hook: from
+/// compiled code, and through a function's vectorcall from C and the
+/// interpreter (`runtime::direct`); counted in `NATIVE_CALLS` too when the
+/// callee ran natively.
 pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Instances constructed from compiled code whose class's `__init__` came
 /// from the call site's record (`helpers::calls::CallSite::constructor`).

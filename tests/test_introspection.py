@@ -207,6 +207,26 @@ def test_profiled_python_calls_push_the_frame_in_the_callers_code(compiled):
     assert text.index("RETURN_VALUE") < text.index("; pyjit_call_positional"), text
 
 
+def test_calls_from_c_enter_native_code_through_the_functions_vectorcall(compiled):
+    """Once a function's code runs natively, calls of it from C (here `sorted`'s key and
+    `map`) and from the interpreter enter the native code through the vectorcall pyjit
+    gives the function, without the frame-evaluation hook: they count as call entries;
+    with pyjit switched off the vectorcall hands every call to CPython's."""
+    negate = fresh_function("def negate(x):\n    return -x\n", "negate")
+    negate = compiled(negate, 1)
+    pyjit.enable()
+    try:
+        negate(2)
+        entries = pyjit.info(negate)["call_entries"]
+        assert sorted(range(5), key=negate) == [4, 3, 2, 1, 0]
+        assert list(map(negate, [1, 2])) == [-1, -2]
+    finally:
+        pyjit.disable()
+    assert pyjit.info(negate)["call_entries"] == entries + 7
+    assert list(map(negate, [3])) == [-3]
+    assert pyjit.info(negate)["call_entries"] == entries + 7
+
+
 def test_not_compiled_functions_raise_with_the_reason():
     with pytest.raises(ValueError, match="not_called is not compiled: never called with pyjit enabled"):
         pyjit.ir(not_called)

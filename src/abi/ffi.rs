@@ -35,6 +35,13 @@ extern "C" {
     pub fn _PySet_Update(set: *mut PyObject, iterable: *mut PyObject) -> c_int;
     pub fn _PyList_Extend(list: *mut PyObject, iterable: *mut PyObject) -> *mut PyObject;
     pub fn _PyOS_IsMainThread() -> c_int;
+    pub fn _PyThreadState_UncheckedGet() -> *mut ThreadState;
+    pub fn _PyFunction_Vectorcall(
+        function: *mut PyObject,
+        args: *const *mut PyObject,
+        nargsf: usize,
+        kwnames: *mut PyObject,
+    ) -> *mut PyObject;
     pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
 }
 

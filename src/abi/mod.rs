@@ -72,6 +72,11 @@ impl Frame {
         // SAFETY: `self` is a live interpreter frame; f_code is always set.
         unsafe { read_field(self.base(), FRAME_F_CODE) }
     }
+    /// The function the frame runs (strong reference owned by the frame).
+    pub fn function(&self) -> *mut PyObject {
+        // SAFETY: as above; f_func is always set.
+        unsafe { read_field(self.base(), FRAME_F_FUNC) }
+    }
     pub fn globals(&self) -> *mut PyObject {
         // SAFETY: as above; f_globals is always set.
         unsafe { read_field(self.base(), FRAME_F_GLOBALS) }

@@ -88,6 +88,48 @@ pub unsafe fn call(
     }
 }
 
+/// The vectorcall of Python functions whose code runs natively
+/// (`install_vectorcall`): calls from C and from the interpreter, which
+/// reach a function through its vectorcall while a frame-evaluation hook is
+/// installed, enter its native code as calls from compiled code do (`call`)
+/// instead of through `_PyEval_Vector` and the hook; any call `call`
+/// declines goes to CPython's `_PyFunction_Vectorcall`, as without it.
+///
+/// # Safety
+/// The vectorcall protocol: with the GIL held, `function` an exact Python
+/// function, `args` its borrowed arguments (`PyVectorcall_NARGS(nargsf)`
+/// positional ones, then one for each name in the tuple `kwnames`, or NULL).
+pub unsafe extern "C" fn vectorcall(
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: see above; the caller's references keep the arguments alive.
+    unsafe {
+        let tstate = abi_ffi::_PyThreadState_UncheckedGet();
+        let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize + keyword_count(kwnames);
+        call_borrowing(args, nargs, || call(tstate, function, args, nargs, kwnames))
+            .unwrap_or_else(|| abi_ffi::_PyFunction_Vectorcall(function, args, nargsf, kwnames))
+    }
+}
+
+/// Has calls of `function`, whose code now runs natively, go through
+/// `vectorcall`, unless its vectorcall is not CPython's own (someone else
+/// set it, or it is set already).
+///
+/// # Safety
+/// With the GIL held; `function` is a live exact Python function.
+pub unsafe fn install_vectorcall(function: *mut PyObject) {
+    let cpython = abi_ffi::_PyFunction_Vectorcall as usize;
+    // SAFETY: see above; the field is probed and holds a function pointer.
+    unsafe {
+        if read_field::<usize>(function.cast(), abi::FUNC_VECTORCALL) == cpython {
+            abi::write_field(function.cast(), abi::FUNC_VECTORCALL, vectorcall as usize);
+        }
+    }
+}
+
 /// What binding arguments needs to know of a function's parameters.
 struct Shape {
     flags: i32,
