@@ -43,8 +43,8 @@ pub struct CallTarget {
     pub frame_words: u32,
     /// `argcount` when a call passing exactly that many positional
     /// arguments can take `frames::enter_exact`: the code has native code,
-    /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`,
-    /// and makes no generator; else `NO_ARITY`.
+    /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`;
+    /// else `NO_ARITY`.
     pub exact_arity: u32,
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,

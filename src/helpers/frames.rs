@@ -287,7 +287,30 @@ pub unsafe fn enter_compiled(
         let exact = nargs == argcount && target.kwonlyargcount == 0 && !target.varargs && !target.varkeywords;
         let bound = if exact { bind_exactly(ts, function, args, target) } else { bind_with_defaults(ts, function, args, nargs, target) };
         let Some((frame, bound)) = bound else { return declined };
-        let fr = &*frame;
+        run_bound(tstate, frame, bound, entry, target)
+    }
+}
+
+/// Runs `frame` of `target`'s code, whose first `bound` locals its call
+/// bound: the other locals unbound, the generator made for code that
+/// creates one (or by CPython's interpreter where `create_generator`
+/// declines), else the native code `entry` run; then the frame cleared and
+/// popped.
+///
+/// # Safety
+/// As `enter_compiled`'s; `frame` was pushed and initialized for the call
+/// and its first `bound` locals hold the arguments.
+#[inline(always)]
+unsafe fn run_bound(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    bound: usize,
+    entry: Entry,
+    target: &mut CallTarget,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let (ts, fr) = (&*tstate, &*frame);
         for i in bound..target.nlocalsplus as usize {
             *fr.slot(i) = std::ptr::null_mut();
         }
@@ -342,16 +365,7 @@ pub unsafe fn enter_exact(
             return CALL_DECLINED as *mut PyObject;
         }
         let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
-        let fr = &*frame;
-        for i in bound..target.nlocalsplus as usize {
-            *fr.slot(i) = std::ptr::null_mut();
-        }
-        stats::bump(&stats::DIRECT_CALLS);
-        stats::bump(&stats::NATIVE_CALLS);
-        target.entered += 1;
-        let result = run_native(tstate, frame, entry, target.data);
-        clear_and_pop(ts, frame);
-        result
+        run_bound(tstate, frame, bound, entry, target)
     }
 }
 

@@ -154,12 +154,13 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
             }
             // SAFETY: unchanged hand-over.
             return unsafe { delegate(tstate, frame, 0) };
+        } else {
+            // Later calls from C and the interpreter skip the hook.
+            // SAFETY: a fresh frame's function, alive while the frame runs.
+            unsafe { direct::install_vectorcall(fr.function()) };
         }
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);
-        // Later calls from C and the interpreter skip the hook.
-        // SAFETY: a fresh frame's function, alive while the frame runs.
-        unsafe { direct::install_vectorcall(fr.function()) };
         // SAFETY: entry is live native code for this frame's code object,
         // which the frame keeps alive, and `data` its data block.
         return unsafe { run_native(tstate, frame, entry, data) };

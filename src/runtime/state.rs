@@ -297,7 +297,7 @@ impl CodeState {
                 self.target.varkeywords = flags & abi::CO_VARKEYWORDS != 0;
                 self.target.arity = if self.target.varargs { ANY_ARITY } else { self.target.argcount };
                 let binds_exactly = self.target.kwonlyargcount == 0 && !self.target.varargs && !self.target.varkeywords;
-                if binds_exactly && !self.target.creates_generator {
+                if binds_exactly {
                     self.target.exact_arity = self.target.argcount;
                 }
             }

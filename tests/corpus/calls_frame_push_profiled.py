@@ -4,7 +4,8 @@
 # one callee (a function, a method loaded by LOAD_METHOD), then meets every
 # guard's failure: another function at the site, a builtin, a bound method
 # object, a callable instance, a callee with defaults, `*args` or a
-# generator, its `__code__` replaced, tracing switched on. The frames it
+# generator (also a compiled generator function the site recorded), its
+# `__code__` replaced, tracing switched on. The frames it
 # pushes are observed: the caller's f_lasti and the callee's line numbers,
 # tracebacks through them, a frame object kept alive after the call, locals()
 # in the callee, finalizers run when the callee's locals are released,
@@ -185,6 +186,13 @@ def cells(a, b):
 for turn in range(40):
     site(cells, turn, 1)
 show("cells", lambda: site(cells, 7, 8))
+
+# A generator function with native code, recorded by the site: the call
+# makes the generator, it does not run the code.
+for turn in range(40):
+    list(site(generating, turn, 1))
+show("compiled generator", lambda: list(site(generating, 5, 6)))
+show("generator then function", lambda: (list(site(generating, 1, 2)), site(add, 1, 2)))
 
 # `__code__` replaced while the site has it recorded.
 for turn in range(40):

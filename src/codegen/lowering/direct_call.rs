@@ -62,7 +62,9 @@ impl Lowering<'_> {
             None => self.iconst(nargs as i64),
         };
 
-        // The recorded function's code, with native code these arguments bind exactly.
+        // The recorded function's code, with native code these arguments
+        // bind exactly, run by the call (a generator's is not: the call
+        // makes the generator, which `pyjit_call_positional` does).
         let ty = self.load(function, abi::OBJECT_TYPE);
         let function_type = self.data_address("PyFunction_Type");
         let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
@@ -77,11 +79,14 @@ impl Lowering<'_> {
         let owner = self.load(target, offset_of!(CallTarget, code));
         let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
         let entry = self.load(target, offset_of!(CallTarget, entry));
+        let makes_generator = self.load_u8(target, offset_of!(CallTarget, creates_generator));
         let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
         let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
+        let runs = self.b.ins().icmp_imm_s(IntCC::Equal, makes_generator, 0);
         let bound = self.b.ins().band(owned, exact);
-        let enterable = self.b.ins().band(bound, native);
+        let callable = self.b.ins().band(native, runs);
+        let enterable = self.b.ins().band(bound, callable);
         self.guard(enterable, other);
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
