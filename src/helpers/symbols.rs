@@ -3,8 +3,8 @@
 //! else, and cranelift-jit is given exactly these.
 
 use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators, suspend};
-use crate::stats;
 use crate::abi::ffi as abi_ffi;
+use crate::stats;
 use pyo3::ffi;
 
 macro_rules! symbol_table {

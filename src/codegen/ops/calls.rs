@@ -18,41 +18,37 @@ pub fn lower(lw: &mut Lowering) {
             let base = lw.depth - (arg as usize + 2);
             let kwnames = lw.kwnames.take();
             let builtin = lw.builtin_call(arg, kwnames);
-            if builtin.is_none() && kwnames.is_none() && lw.apply(Optimization::DirectCalls) && lw.calls_python() {
+            // `pyjit_call` also decides at each call whether to call directly.
+            let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
+            let result = if direct && lw.calls_python() {
                 // The window goes to the frame only on the way to the runtime.
                 let window = lw.stack_values(base, lw.depth);
-                let depth = lw.depth;
                 lw.depth = base;
                 let spilled = window.clone();
-                let result = lw.call_python(&window, move |lw: &mut Lowering| {
+                lw.call_python(&window, move |lw: &mut Lowering| {
                     lw.spill_values(base, &spilled);
                     call_positional(lw, base, arg)
-                });
-                debug_assert_eq!(lw.depth, base, "{depth} items before the call");
-                lw.raise_if_null_at_prev_instr(result);
-                lw.push(result);
-                lw.check_after_call(lw.ins.next);
-                return;
-            }
-            lw.spill(base, lw.depth);
-            let slots = lw.stack_address(base);
-            lw.depth = base;
-            let generic = move |lw: &mut Lowering| {
-                let kwnames = match kwnames {
-                    Some(index) => lw.constant(index),
-                    None => lw.iconst(0),
-                };
-                let nargs = lw.iconst(i64::from(arg));
-                let (tstate, frame) = (lw.tstate, lw.frame);
-                lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
-            };
-            // `pyjit_call` also decides at each call whether to call directly.
-            let result = if let Some(kind) = builtin {
-                lw.call_builtin(slots, arg, kind, kwnames, generic)
-            } else if lw.apply(Optimization::DirectCalls) && kwnames.is_none() {
-                call_positional(lw, base, arg)
+                })
             } else {
-                generic(lw)
+                lw.spill(base, lw.depth);
+                let slots = lw.stack_address(base);
+                lw.depth = base;
+                let generic = move |lw: &mut Lowering| {
+                    let kwnames = match kwnames {
+                        Some(index) => lw.constant(index),
+                        None => lw.iconst(0),
+                    };
+                    let nargs = lw.iconst(i64::from(arg));
+                    let (tstate, frame) = (lw.tstate, lw.frame);
+                    lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
+                };
+                if let Some(kind) = builtin {
+                    lw.call_builtin(slots, arg, kind, kwnames, generic)
+                } else if direct {
+                    call_positional(lw, base, arg)
+                } else {
+                    generic(lw)
+                }
             };
             lw.raise_if_null_at_prev_instr(result);
             lw.push(result);
