@@ -7,8 +7,10 @@
 # kind and to a bound method, a list subclass as `self`, a descriptor of
 # another type, a method found on the instance. Errors raised by the C
 # function (tracebacks and tb_lasti at the PRECALL), a callback's f_lasti,
-# a finalizer run by releasing an argument, and RecursionError at the same
-# depth through a METH_O builtin that calls back.
+# a finalizer run by releasing an argument, RecursionError at the same
+# depth through a METH_O builtin that calls back, and the recursion limit
+# changed by a METH_O builtin (`sys.setrecursionlimit`), which moves the
+# recursion budget the call is counted in while keeping the depth.
 # threshold: 30
 import dis
 import sys
@@ -156,3 +158,28 @@ for depth in range(200):
     nested = Deep(nested)
 show("abs at the recursion limit", lambda: builtin_o([nested]))
 sys.setrecursionlimit(limit)
+
+
+def recursion_depth():
+    # The depth CPython reports when it refuses a limit below it.
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(1)
+    except RecursionError as error:
+        return int(str(error).split("depth ")[1].split(":")[0])
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def set_limit(new_limit):
+    sys.setrecursionlimit(new_limit)
+
+
+start = recursion_depth()
+for step in range(60):
+    set_limit(limit + 500 + step)
+    if recursion_depth() != start:
+        print("depth moved by", recursion_depth() - start, "at step", step)
+        break
+set_limit(limit)
+print("depth after limit changes:", recursion_depth() - start)

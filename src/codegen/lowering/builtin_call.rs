@@ -202,17 +202,14 @@ impl Lowering<'_> {
         } else {
             self.load(callable, abi::CFUNCTION_SELF)
         };
-        let remaining = if kind.checks_recursion() {
+        if kind.checks_recursion() {
             let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
             let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
             self.guard(below_limit, other);
             let entered = self.b.ins().iadd_imm_s(remaining, -1);
             let tstate = self.tstate;
             self.b.ins().store(super::flags(), entered, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
-            Some(remaining)
-        } else {
-            None
-        };
+        }
         let function = self.load(def, abi::METHOD_DEF_FUNCTION);
         // Arguments after `self` (descriptors) or after the callable.
         let first_argument = self.b.ins().iadd_imm_s(slots, 16);
@@ -235,9 +232,13 @@ impl Lowering<'_> {
                 self.call_address(function, &[receiver, first_argument, positional, names])
             }
         };
-        if let Some(remaining) = remaining {
+        if kind.checks_recursion() {
+            // One level given back to what the call left: the call may have
+            // moved the budget (`sys.setrecursionlimit` does, keeping the depth).
             let tstate = self.tstate;
-            self.b.ins().store(super::flags(), remaining, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
+            let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
+            let left = self.b.ins().iadd_imm_s(remaining, 1);
+            self.b.ins().store(super::flags(), left, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
         }
         // The interpreter releases `self` (descriptors), the arguments, then
         // the callable.
