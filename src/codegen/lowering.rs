@@ -95,8 +95,20 @@ pub fn compile_function(
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
     // Compiling runs no Python code, so it never re-enters itself on a thread.
-    CONTEXTS.with_borrow_mut(|contexts| compile_function_in(contexts, module, info, profile, enabled, symbol, phases))
+    CONTEXTS.with_borrow_mut(|contexts| {
+        let compiled = compile_function_in(contexts, module, info, profile, enabled, symbol, phases);
+        if info.instrs.len() > CONTEXTS_KEPT_UP_TO {
+            *contexts = Contexts::new();
+        }
+        compiled
+    })
 }
+
+/// The largest function (in bytecode instructions) whose contexts are kept
+/// for the next compile. The buffers keep the capacity of the largest
+/// function they compiled: after one of 5,000 instructions the register
+/// allocator's alone held 26 MiB for the rest of the process.
+const CONTEXTS_KEPT_UP_TO: usize = 1000;
 
 /// Why code is left to the interpreter when `memory_to_compile` says no.
 pub const NOT_ENOUGH_MEMORY: &str = "not enough memory to compile it";
