@@ -121,11 +121,11 @@ pub unsafe extern "C" fn vectorcall(
 /// # Safety
 /// With the GIL held; `function` is a live exact Python function.
 pub unsafe fn install_vectorcall(function: *mut PyObject) {
-    let cpython = abi_ffi::_PyFunction_Vectorcall as usize;
+    let cpython = abi_ffi::_PyFunction_Vectorcall as *const () as usize;
     // SAFETY: see above; the field is probed and holds a function pointer.
     unsafe {
         if read_field::<usize>(function.cast(), abi::FUNC_VECTORCALL) == cpython {
-            abi::write_field(function.cast(), abi::FUNC_VECTORCALL, vectorcall as usize);
+            abi::write_field(function.cast(), abi::FUNC_VECTORCALL, vectorcall as *const () as usize);
         }
     }
 }
