@@ -305,6 +305,7 @@ pub enum Optimization {
     BuiltinCallsByName,
     SliceSubscripts,
     InlineFramePush,
+    MathFunctions,
 }
 
 /// One row of the table of optimizations.
@@ -315,7 +316,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 22] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 23] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -365,6 +366,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 22] = {
             "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
         row(InlineFramePush, "inline-frame-push",
             "a call the interpreter saw call a Python function pushes the callee's frame, binds the arguments and enters its native code from the caller's code when the function's code is the one the site recorded and takes exactly those arguments (direct-calls)"),
+        row(MathFunctions, "math-functions",
+            "a call the interpreter specialised for a builtin of one argument, whose callable a global or module attribute named sqrt, fabs, sin, cos, tan, atan or exp pushed and is that function of the math module, computes it on the float (or small int) argument in compiled code, taking and giving unboxed floats; a non-finite argument or result makes the call"),
     ]
 };
 

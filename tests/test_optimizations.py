@@ -26,7 +26,7 @@ NAMES = [name for _, name, _ in OPTIMIZATIONS]
 # profiled its calls).
 WORKLOAD = textwrap.dedent(
     """
-    import json, sys
+    import json, math, sys
     import pyjit
 
     SCALE = 3
@@ -53,7 +53,7 @@ WORKLOAD = textwrap.dedent(
             p = points[i % len(points)]
             p.x = p.x + 1
             total = total + p.norm() * SCALE + helper(i)
-            ratio = ratio * 1.5 - 0.25
+            ratio = math.fabs(ratio * 1.5 - 0.25)
             quotient, remainder = divmod(i, 3)
             total = total + quotient - remainder
             if i < items[2]:
@@ -372,7 +372,7 @@ def test_positional_calls_enter_native_code_without_the_runtime():
 
 RESUME_ENTRIES = textwrap.dedent(
     """
-    import json, sys
+    import json, math, sys
     import pyjit
 
     def numbers(n):

@@ -66,6 +66,13 @@ extern "C" {
 extern "C" {
     /// libm's `pow`, the one `float_pow` calls: the same bits for the same operands.
     pub fn pow(base: f64, exponent: f64) -> f64;
+    /// libm's functions that the math module's functions of the same names
+    /// call (`bytecode::MathFunction`).
+    pub fn sin(x: f64) -> f64;
+    pub fn cos(x: f64) -> f64;
+    pub fn tan(x: f64) -> f64;
+    pub fn atan(x: f64) -> f64;
+    pub fn exp(x: f64) -> f64;
 }
 
 // Wrappers of CPython's static inline functions, compiled from its headers

@@ -11,6 +11,7 @@ pub mod opcodes;
 use crate::abi::{self, ffi as abi_ffi, op, INLINE_CACHE_UNITS};
 use opcodes::Jump;
 use pyo3::ffi::{self, PyCodeObject};
+use std::ffi::CStr;
 
 /// One instruction, with `EXTENDED_ARG` prefixes folded into `arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,6 +200,8 @@ pub struct CodeInfo {
     /// specialising interpreter calls by the callable's identity, each with
     /// the specialised PRECALL such a call becomes (see `CALLED_BY_IDENTITY`).
     pub builtin_names: Vec<(u32, u8)>,
+    /// The `co_names` indexes naming one of `MathFunction`'s functions.
+    pub math_names: Vec<(u32, MathFunction)>,
 }
 
 impl CodeInfo {
@@ -207,13 +210,68 @@ impl CodeInfo {
     pub fn builtin_precall(&self, name: u32) -> Option<u8> {
         self.builtin_names.iter().find(|&&(index, _)| index == name).map(|&(_, precall)| precall)
     }
+
+    /// The math module function that `co_names[name]` names, if it is one
+    /// of `MathFunction`'s.
+    pub fn math_function(&self, name: u32) -> Option<MathFunction> {
+        self.math_names.iter().find(|&&(index, _)| index == name).map(|&(_, function)| function)
+    }
+}
+
+/// Functions of the `math` module that compiled code computes itself, with
+/// the C library function each calls on a float: those whose result is an
+/// error only when the argument or the result is not finite (`math_1` in
+/// CPython 3.11's mathmodule.c, with no finite result the C library flags
+/// as an overflow), so that a finite result from a finite argument is the
+/// function's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFunction {
+    Sqrt,
+    Fabs,
+    Sin,
+    Cos,
+    Tan,
+    Atan,
+    Exp,
+}
+
+impl MathFunction {
+    /// Every one, in the order of the table of their C functions
+    /// (`helpers::math`).
+    pub const ALL: [MathFunction; 7] = [
+        MathFunction::Sqrt,
+        MathFunction::Fabs,
+        MathFunction::Sin,
+        MathFunction::Cos,
+        MathFunction::Tan,
+        MathFunction::Atan,
+        MathFunction::Exp,
+    ];
+
+    /// Its name in the math module, and of the C library function.
+    pub fn name(self) -> &'static CStr {
+        match self {
+            MathFunction::Sqrt => c"sqrt",
+            MathFunction::Fabs => c"fabs",
+            MathFunction::Sin => c"sin",
+            MathFunction::Cos => c"cos",
+            MathFunction::Tan => c"tan",
+            MathFunction::Atan => c"atan",
+            MathFunction::Exp => c"exp",
+        }
+    }
+
+    /// Its place in `ALL`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// The builtins CPython 3.11's PRECALL recognises by identity (its
 /// `callable_cache` and the exact types), with the specialised form a call
 /// without keywords takes; the argument count each needs is checked where
 /// the form is lowered.
-const CALLED_BY_IDENTITY: [(&std::ffi::CStr, u8); 5] = [
+const CALLED_BY_IDENTITY: [(&CStr, u8); 5] = [
     (c"len", op::PRECALL_NO_KW_LEN),
     (c"isinstance", op::PRECALL_NO_KW_ISINSTANCE),
     (c"type", op::PRECALL_NO_KW_TYPE_1),
@@ -221,9 +279,9 @@ const CALLED_BY_IDENTITY: [(&std::ffi::CStr, u8); 5] = [
     (c"tuple", op::PRECALL_NO_KW_TUPLE_1),
 ];
 
-/// The `co_names` entries of the live code object `code` that name one of
-/// `CALLED_BY_IDENTITY`, with its PRECALL. With the GIL held.
-fn builtin_names(code: *mut PyCodeObject) -> Vec<(u32, u8)> {
+/// The `co_names` entries of the live code object `code` that name an
+/// entry of `table`, with the entry's value. With the GIL held.
+fn names_in<T: Copy>(code: *mut PyCodeObject, table: impl Iterator<Item = (&'static CStr, T)> + Clone) -> Vec<(u32, T)> {
     let names = abi::code_object(code, abi::CODE_NAMES);
     // SAFETY: co_names is a tuple of str owned by the live code, read with
     // the GIL held; the comparison neither fails nor sets an error for str.
@@ -231,10 +289,10 @@ fn builtin_names(code: *mut PyCodeObject) -> Vec<(u32, u8)> {
         (0..ffi::PyTuple_GET_SIZE(names))
             .filter_map(|index| {
                 let name = ffi::PyTuple_GET_ITEM(names, index);
-                CALLED_BY_IDENTITY
-                    .iter()
-                    .find(|(builtin, _)| ffi::PyUnicode_CompareWithASCIIString(name, builtin.as_ptr()) == 0)
-                    .map(|&(_, precall)| (index as u32, precall))
+                table
+                    .clone()
+                    .find(|(known, _)| ffi::PyUnicode_CompareWithASCIIString(name, known.as_ptr()) == 0)
+                    .map(|(_, value)| (index as u32, value))
             })
             .collect()
     }
@@ -272,7 +330,8 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
             + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
             + i32::from(flags & abi::CO_VARARGS != 0)
             + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
-        builtin_names: builtin_names(code),
+        builtin_names: names_in(code, CALLED_BY_IDENTITY.into_iter()),
+        math_names: names_in(code, MathFunction::ALL.into_iter().map(|function| (function.name(), function))),
     })
 }
 

@@ -145,7 +145,7 @@ opcodes! { arg;
     PUSH_NULL: (0, 1), Stack;
     COPY: (arg, arg + 1), Stack;
     SWAP: (arg, arg), Stack;
-    PRECALL: (0, 0), Stack, Adaptive;
+    PRECALL: (0, 0), Stack [LENDS], Adaptive;
 
     LOAD_CONST: (0, 1), Locals [LENDS];
     LOAD_FAST: (0, 1), Locals [RAISES | LENDS];
@@ -210,7 +210,7 @@ opcodes! { arg;
     UNPACK_EX: (1, (arg & 0xFF) + (arg >> 8) + 1), Builders [RUNS_CODE];
 
     KW_NAMES: (0, 0), Calls;
-    CALL: (arg + 2, 1), Calls [RUNS_CODE | INLINE_CACHE], Adaptive;
+    CALL: (arg + 2, 1), Calls [RUNS_CODE | INLINE_CACHE | BORROWS | NUMBERS], Adaptive;
     CALL_FUNCTION_EX: (3 + (arg & 1), 1), Calls [RUNS_CODE];
     MAKE_FUNCTION: (1 + (arg & 0x0F).count_ones(), 1), Calls [RAISES];
 

@@ -4,6 +4,7 @@
 
 mod builtin_call;
 mod direct_call;
+mod math_call;
 
 use super::ops;
 use crate::abi;

@@ -22,6 +22,7 @@ pub mod control;
 pub mod exits;
 pub mod frames;
 pub mod locals;
+pub mod math;
 pub mod names;
 pub mod operators;
 pub mod suspend;

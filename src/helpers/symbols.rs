@@ -2,7 +2,7 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, caches, calls, control, exits, frames, locals, names, operators, suspend};
+use super::{attrs, builders, caches, calls, control, exits, frames, locals, math, names, operators, suspend};
 use crate::abi::ffi as abi_ffi;
 use crate::stats;
 use pyo3::ffi;
@@ -53,6 +53,12 @@ symbol_table! {
     "PySequence_Tuple" => ffi::PySequence_Tuple as unsafe extern "C" fn(_) -> _,
     "PyIter_Next" => ffi::PyIter_Next as unsafe extern "C" fn(_) -> _,
     "pow" => abi_ffi::pow as unsafe extern "C" fn(_, _) -> _,
+    "sin" => abi_ffi::sin as unsafe extern "C" fn(_) -> _,
+    "cos" => abi_ffi::cos as unsafe extern "C" fn(_) -> _,
+    "tan" => abi_ffi::tan as unsafe extern "C" fn(_) -> _,
+    "atan" => abi_ffi::atan as unsafe extern "C" fn(_) -> _,
+    "exp" => abi_ffi::exp as unsafe extern "C" fn(_) -> _,
+    "pyjit_math_functions" => std::ptr::addr_of!(math::FUNCTIONS),
     // pyjit's data that calls entering native code directly read and count.
     "pyjit_frame_evaluator" => std::ptr::addr_of!(frames::HOOK),
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),

@@ -10,6 +10,7 @@ use pyjit_cache_format::Key;
 use pyo3::types::PyCode;
 use pyo3::{Bound, PyResult, Python};
 use crate::abi::{self, ffi as abi_ffi};
+use crate::helpers;
 use crate::helpers::calls::{CallTarget, ANY_ARITY, CODE_EXTRA_INDEX, NO_ARITY};
 use crate::bytecode;
 use crate::bytecode::Unsupported;
@@ -265,6 +266,7 @@ impl CodeState {
         }
         let attached = self.key(code).and_then(|key| attach::lookup(&key, code));
         if let Some(native) = attached {
+            helpers::math::find_functions();
             perf_map::record(code, &native);
             self.set_tier(Tier::Native(Box::new(native)));
         }
@@ -337,6 +339,7 @@ impl CodeState {
             Ok(info) => info,
             Err(unsupported) => return self.finish(code, Err(unsupported.into()), &phases),
         };
+        helpers::math::find_functions();
         let mut profile = Profile::of(code);
         if first_run_unfinished {
             profile = profile.during_first_run();

@@ -5,7 +5,7 @@
 //! argument array, as in the interpreter.
 
 use crate::abi::op;
-use crate::codegen::lowering::Lowering;
+use crate::codegen::lowering::{Lowering, Unboxed};
 use crate::config::Optimization;
 use cranelift_codegen::ir::Value;
 
@@ -15,43 +15,20 @@ pub fn lower(lw: &mut Lowering) {
         op::KW_NAMES => lw.kwnames = Some(arg),
         op::CALL => {
             lw.position_for_calls();
-            let base = lw.depth - (arg as usize + 2);
             let kwnames = lw.kwnames.take();
-            let builtin = lw.builtin_call(arg, kwnames);
-            // `pyjit_call` also decides at each call whether to call directly.
-            let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
-            let result = if direct && lw.calls_python() {
-                // The window goes to the frame only on the way to the runtime.
-                let window = lw.stack_values(base, lw.depth);
-                lw.depth = base;
-                let spilled = window.clone();
-                lw.call_python(&window, move |lw: &mut Lowering| {
-                    lw.spill_values(base, &spilled);
-                    call_positional(lw, base, arg)
-                })
-            } else {
-                lw.spill(base, lw.depth);
-                let slots = lw.stack_address(base);
-                lw.depth = base;
-                let generic = move |lw: &mut Lowering| {
-                    let kwnames = match kwnames {
-                        Some(index) => lw.constant(index),
-                        None => lw.iconst(0),
-                    };
-                    let nargs = lw.iconst(i64::from(arg));
-                    let (tstate, frame) = (lw.tstate, lw.frame);
-                    lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
-                };
-                if let Some(kind) = builtin {
-                    lw.call_builtin(slots, arg, kind, kwnames, generic)
-                } else if direct {
-                    call_positional(lw, base, arg)
-                } else {
-                    generic(lw)
+            // CALL takes its window as pushed (`Flags::BORROWS`): a math
+            // function takes its argument unboxed and leaves its result so.
+            match lw.math_call(arg, kwnames) {
+                Some(function) => {
+                    let (object, number) = lw.call_math(function, |lw| call(lw, arg, kwnames));
+                    lw.push_number(object, Unboxed::Float, number);
                 }
-            };
-            lw.raise_if_null_at_prev_instr(result);
-            lw.push(result);
+                None => {
+                    lw.own_stack();
+                    let result = call(lw, arg, kwnames);
+                    lw.push(result);
+                }
+            }
             lw.check_after_call(lw.ins.next);
         }
         op::CALL_FUNCTION_EX => {
@@ -84,6 +61,48 @@ pub fn lower(lw: &mut Lowering) {
         }
         _ => unreachable!("not a call opcode"),
     }
+}
+
+/// CALL of the window of `arg` arguments (the oparg; keyword names in the
+/// constant `kwnames`) on top of the stack, every item owned and boxed:
+/// returns the result, having raised if there is none.
+fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
+    let base = lw.depth - (arg as usize + 2);
+    let builtin = lw.builtin_call(arg, kwnames);
+    // `pyjit_call` also decides at each call whether to call directly.
+    let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
+    let result = if direct && lw.calls_python() {
+        // The window goes to the frame only on the way to the runtime.
+        let window = lw.stack_values(base, lw.depth);
+        lw.depth = base;
+        let spilled = window.clone();
+        lw.call_python(&window, move |lw: &mut Lowering| {
+            lw.spill_values(base, &spilled);
+            call_positional(lw, base, arg)
+        })
+    } else {
+        lw.spill(base, lw.depth);
+        let slots = lw.stack_address(base);
+        lw.depth = base;
+        let generic = move |lw: &mut Lowering| {
+            let kwnames = match kwnames {
+                Some(index) => lw.constant(index),
+                None => lw.iconst(0),
+            };
+            let nargs = lw.iconst(i64::from(arg));
+            let (tstate, frame) = (lw.tstate, lw.frame);
+            lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
+        };
+        if let Some(kind) = builtin {
+            lw.call_builtin(slots, arg, kind, kwnames, generic)
+        } else if direct {
+            call_positional(lw, base, arg)
+        } else {
+            generic(lw)
+        }
+    };
+    lw.raise_if_null_at_prev_instr(result);
+    result
 }
 
 /// CALL of `nargs` positional arguments through `pyjit_call_positional`,

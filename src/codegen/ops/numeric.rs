@@ -135,6 +135,24 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block)
     (a, b)
 }
 
+/// The value of `operand` as a float, going to `fail` when it is neither
+/// an exact float nor an exact int of one digit (converted exactly), boxed
+/// or unboxed: the argument a math function takes (`PyFloat_AsDouble`).
+pub fn float_value(lw: &mut Lowering, operand: Operand, fail: Block) -> Value {
+    let not_float = lw.b.create_block();
+    let done = lw.b.create_block();
+    let result = lw.b.append_block_param(done, types::F64);
+    let float = operand_number(lw, operand, Number::Float, true, not_float);
+    lw.b.ins().jump(done, &[float.into()]);
+    lw.b.switch_to_block(not_float);
+    lw.b.seal_block(not_float);
+    let int = operand_number(lw, operand, Number::Int, true, fail);
+    lw.b.ins().jump(done, &[int.into()]);
+    lw.b.switch_to_block(done);
+    lw.b.seal_block(done);
+    result
+}
+
 /// The value of `operand` as the `number` of a fast path, going to `fail`
 /// when it is not one: i64 for an int, f64 for a float or, when
 /// `as_float`, an int. An unboxed number of the right kind is taken as it
