@@ -316,8 +316,7 @@ unsafe fn run_bound(
         }
         stats::bump(&stats::DIRECT_CALLS);
         let result = if target.creates_generator {
-            // Else the interpreter links the frame and counts its recursion itself.
-            super::suspend::create_generator(ts, frame).unwrap_or_else(|| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
+            start_generator(tstate, frame)
         } else {
             target.entered += 1;
             stats::bump(&stats::NATIVE_CALLS);
@@ -325,6 +324,23 @@ unsafe fn run_bound(
         };
         clear_and_pop(ts, frame);
         result
+    }
+}
+
+/// The generator (or coroutine) that the call `frame` was pushed and bound
+/// for returns: made here (`suspend::create_generator`), or by CPython's
+/// interpreter where that declines, which links the frame and counts its
+/// recursion level itself. Called by `run_bound` and by generated code
+/// (`Lowering::call_python`); the caller clears and pops the frame.
+///
+/// # Safety
+/// With the GIL held; `frame` is the top frame of `tstate`'s data stack,
+/// initialized for a call of generator code and its arguments bound, linked
+/// nowhere and never run.
+pub unsafe extern "C" fn start_generator(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        super::suspend::create_generator(&*tstate, frame).unwrap_or_else(|| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
     }
 }
 

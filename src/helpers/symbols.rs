@@ -123,6 +123,7 @@ symbol_table! {
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_start_generator" => frames::start_generator as unsafe extern "C" fn(_, _) -> _,
     "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,

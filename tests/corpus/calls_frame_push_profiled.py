@@ -4,7 +4,8 @@
 # one callee (a function, a method loaded by LOAD_METHOD), then meets every
 # guard's failure: another function at the site, a builtin, a bound method
 # object, a callable instance, a callee with defaults, `*args` or a
-# generator (also a compiled generator function the site recorded), its
+# generator (also a compiled generator function the site recorded, and a
+# coroutine function, whose objects the site makes), its
 # `__code__` replaced, tracing switched on. The frames it
 # pushes are observed: the caller's f_lasti and the callee's line numbers,
 # tracebacks through them, a frame object kept alive after the call, locals()
@@ -193,6 +194,37 @@ for turn in range(40):
     list(site(generating, turn, 1))
 show("compiled generator", lambda: list(site(generating, 5, 6)))
 show("generator then function", lambda: (list(site(generating, 1, 2)), site(add, 1, 2)))
+
+
+# Coroutines made at the site too; and generators the runtime leaves to the
+# interpreter to make: more cells than it makes itself, and coroutines
+# while their origin is tracked (computed from the frames that made them).
+async def coroutine(a, b):
+    return a * b
+
+
+def many_cells(a, b):
+    c, d, e, f, g, h, i = range(7)
+    yield (lambda: a + b + c + d + e + f + g + h + i)()
+
+
+def drive(coro):
+    try:
+        coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+
+
+for turn in range(40):
+    list(site(many_cells, turn, 1))
+show("generator with many cells", lambda: list(site(many_cells, 2, 3)))
+for turn in range(40):
+    drive(site(coroutine, turn, 2))
+show("coroutine", lambda: drive(site(coroutine, 6, 7)))
+sys.set_coroutine_origin_tracking_depth(2)
+tracked = site(coroutine, 3, 3)
+sys.set_coroutine_origin_tracking_depth(0)
+print("coroutine origin", [(line, name) for _, line, name in tracked.cr_origin], drive(tracked))
 
 # `__code__` replaced while the site has it recorded.
 for turn in range(40):

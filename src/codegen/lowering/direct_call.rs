@@ -1,9 +1,10 @@
 //! Calls of Python functions that the caller's code makes itself
 //! (`inline-frame-push`): where the interpreter saw a call site call a
 //! Python function, the CALL pushes the callee's frame on the thread's data
-//! stack, moves the arguments into it, enters the callee's native code and
-//! clears and pops the frame afterwards, as `helpers::frames::enter_exact`
-//! does, without a call into the runtime. The callee is the one the site
+//! stack, moves the arguments into it, enters the callee's native code (or,
+//! for a generator or coroutine function, has `pyjit_start_generator` make
+//! the generator from the frame) and clears and pops the frame afterwards,
+//! as `helpers::frames::enter_exact` does, without a call into the runtime. The callee is the one the site
 //! recorded (`helpers::calls::CallSite`, filled by `pyjit_call_positional`
 //! the first time the site calls it), so its shape comes from its
 //! `CallTarget`. Every check comes before the first side effect; any that
@@ -63,8 +64,7 @@ impl Lowering<'_> {
         };
 
         // The recorded function's code, with native code these arguments
-        // bind exactly, run by the call (a generator's is not: the call
-        // makes the generator, which `pyjit_call_positional` does).
+        // bind exactly.
         let ty = self.load(function, abi::OBJECT_TYPE);
         let function_type = self.data_address("PyFunction_Type");
         let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
@@ -83,10 +83,8 @@ impl Lowering<'_> {
         let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
         let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
-        let runs = self.b.ins().icmp_imm_s(IntCC::Equal, makes_generator, 0);
         let bound = self.b.ins().band(owned, exact);
-        let callable = self.b.ins().band(native, runs);
-        let enterable = self.b.ins().band(bound, callable);
+        let enterable = self.b.ins().band(bound, native);
         self.guard(enterable, other);
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
@@ -136,12 +134,9 @@ impl Lowering<'_> {
         let frame = top;
         self.initialize_frame(frame, function, code, target);
         self.bind_arguments(frame, &params, has_self.map(|has_self| (has_self, window[nargs + 1])), count, target);
-        for counter in ["pyjit_direct_calls", "pyjit_native_calls"] {
-            let address = self.data_address(counter);
-            self.add_to_counter(address, 0);
-        }
-        self.add_to_counter(target, offset_of!(CallTarget, entered));
-        let result = self.run_pushed_frame(frame, entry, target);
+        let direct_calls = self.data_address("pyjit_direct_calls");
+        self.add_to_counter(direct_calls, 0);
+        let result = self.run_or_start_generator(frame, entry, target, makes_generator);
         self.clear_and_pop(frame);
         self.calls_see_position = calls_see_position;
         self.prev_instr_stored = None;
@@ -257,6 +252,37 @@ impl Lowering<'_> {
         let cframe = self.load(tstate, abi::TSTATE_CFRAME);
         let caller = self.load(frame, abi::FRAME_PREVIOUS);
         self.store(caller, cframe, abi::CFRAME_CURRENT_FRAME);
+        result
+    }
+
+    /// `frames::run_bound` of the pushed and bound `frame`: the callee's
+    /// native code run (`run_pushed_frame`), or, for code that creates a
+    /// generator (`makes_generator`), the generator made by
+    /// `pyjit_start_generator`, with the recursion level counted as
+    /// `run_pushed_frame` leaves it for `clear_and_pop`.
+    fn run_or_start_generator(&mut self, frame: Value, entry: Value, target: Value, makes_generator: Value) -> Value {
+        let native = self.b.create_block();
+        let generator = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, self.ptr);
+        self.b.ins().brif(makes_generator, generator, &[], native, &[]);
+        self.b.switch_to_block(native);
+        self.b.seal_block(native);
+        let native_calls = self.data_address("pyjit_native_calls");
+        self.add_to_counter(native_calls, 0);
+        self.add_to_counter(target, offset_of!(CallTarget, entered));
+        let returned = self.run_pushed_frame(frame, entry, target);
+        self.b.ins().jump(done, &[BlockArg::Value(returned)]);
+        self.b.switch_to_block(generator);
+        self.b.seal_block(generator);
+        let tstate = self.tstate;
+        let made = self.call("pyjit_start_generator", &[tstate, frame]);
+        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
+        let entered = self.b.ins().iadd_imm_s(remaining, -1);
+        self.store(entered, tstate, abi::TSTATE_RECURSION_REMAINING);
+        self.b.ins().jump(done, &[BlockArg::Value(made)]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
         result
     }
 
