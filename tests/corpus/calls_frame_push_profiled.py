@@ -3,10 +3,11 @@
 # callee's frame and enters its native code itself. Each site warms up with
 # one callee (a function, a method loaded by LOAD_METHOD), then meets every
 # guard's failure: another function at the site, a builtin, a bound method
-# object, a callable instance, a callee with defaults, `*args` or a
-# generator (also a compiled generator function the site recorded, and a
-# coroutine function, whose objects the site makes), its
-# `__code__` replaced, tracing switched on. The frames it
+# object, a callable instance, a callee with defaults (also sites warmed
+# with one, whose defaults the caller binds), `*args` or a generator (also
+# a compiled generator function the site recorded, and a coroutine
+# function, whose objects the site makes), its `__code__` replaced, tracing
+# switched on. The frames it
 # pushes are observed: the caller's f_lasti and the callee's line numbers,
 # tracebacks through them, a frame object kept alive after the call, locals()
 # in the callee, finalizers run when the callee's locals are released,
@@ -194,6 +195,43 @@ for turn in range(40):
     list(site(generating, turn, 1))
 show("compiled generator", lambda: list(site(generating, 5, 6)))
 show("generator then function", lambda: (list(site(generating, 1, 2)), site(add, 1, 2)))
+
+
+# Callees whose last parameters take their defaults: bound from the
+# function's __defaults__ at each call (replaced, shortened, removed), a
+# mutable default shared between calls, a method's default, and too few
+# arguments for the defaults there are.
+def one_site(f, a):
+    return f(a)
+
+
+def defaulted(a, b=10, c=[]):
+    c.append(a)
+    return a + b, len(c)
+
+
+class Scaled:
+    def times(self, a, factor=3):
+        return a * factor
+
+
+def method_one_site(box, a):
+    return box.times(a)
+
+
+for turn in range(40):
+    one_site(defaulted, turn)
+    method_one_site(Scaled(), turn)
+show("defaults bound", lambda: (one_site(defaulted, 1), one_site(defaulted, 2)))
+show("method default", lambda: method_one_site(Scaled(), 5))
+defaulted.__defaults__ = (100, [])
+show("defaults replaced", lambda: one_site(defaulted, 1))
+defaulted.__defaults__ = ([],)
+show("too few defaults", lambda: one_site(defaulted, 1))
+defaulted.__defaults__ = None
+show("defaults removed", lambda: one_site(defaulted, 1))
+defaulted.__defaults__ = (7, [])
+show("defaults back", lambda: one_site(defaulted, 1))
 
 
 # Coroutines made at the site too; and generators the runtime leaves to the

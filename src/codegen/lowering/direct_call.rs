@@ -13,11 +13,11 @@
 use super::Lowering;
 use crate::abi::{self, op};
 use crate::config::Optimization;
-use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET};
+use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY};
 use crate::helpers::frames::C_STACK_CHECK_PERIOD;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, BlockArg, InstBuilder, Value};
+use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, Value};
 use std::mem::offset_of;
 
 // Whether a level is due for the C stack check is a mask test.
@@ -81,11 +81,10 @@ impl Lowering<'_> {
         let entry = self.load(target, offset_of!(CallTarget, entry));
         let makes_generator = self.load_u8(target, offset_of!(CallTarget, creates_generator));
         let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
-        let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
-        let bound = self.b.ins().band(owned, exact);
-        let enterable = self.b.ins().band(bound, native);
+        let enterable = self.b.ins().band(owned, native);
         self.guard(enterable, other);
+        self.guard_arguments_bind(function, arity, count, other);
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
         // evaluator the interpreter's, below the recursion limit, and no C
@@ -133,7 +132,9 @@ impl Lowering<'_> {
         self.store(position, caller, abi::FRAME_PREV_INSTR);
         let frame = top;
         self.initialize_frame(frame, function, code, target);
-        self.bind_arguments(frame, &params, has_self.map(|has_self| (has_self, window[nargs + 1])), count, target);
+        self.bind_arguments(frame, &params, has_self.map(|has_self| (has_self, window[nargs + 1])));
+        self.bind_defaults(frame, function, count, arity);
+        self.unbind_locals(frame, arity, target);
         let direct_calls = self.data_address("pyjit_direct_calls");
         self.add_to_counter(direct_calls, 0);
         let result = self.run_or_start_generator(frame, entry, target, makes_generator);
@@ -176,11 +177,53 @@ impl Lowering<'_> {
         self.store(owner, frame, abi::FRAME_OWNER);
     }
 
+    /// Goes to `other` unless `count` positional arguments bind the
+    /// parameters of `function`, whose code's `exact_arity` is `arity`:
+    /// exactly, or with the last `arity - count` parameters taken from its
+    /// defaults (as CPython's `initialize_locals` takes them).
+    fn guard_arguments_bind(&mut self, function: Value, arity: Value, count: Value, other: Block) {
+        let with_defaults = self.b.create_block();
+        let binds = self.b.create_block();
+        let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
+        self.b.ins().brif(exact, binds, &[], with_defaults, &[]);
+        self.b.switch_to_block(with_defaults);
+        self.b.seal_block(with_defaults);
+        let plain = self.b.ins().icmp_imm_s(IntCC::NotEqual, arity, i64::from(NO_ARITY));
+        let fewer = self.b.ins().icmp(IntCC::UnsignedLessThan, count, arity);
+        let defaults = self.load(function, abi::FUNC_DEFAULTS);
+        let has_defaults = self.b.ins().icmp_imm_s(IntCC::NotEqual, defaults, 0);
+        let shape = self.b.ins().band(plain, fewer);
+        let may_default = self.b.ins().band(shape, has_defaults);
+        self.guard(may_default, other);
+        let available = self.load(defaults, abi::VAROBJECT_SIZE);
+        let missing = self.b.ins().isub(arity, count);
+        let enough = self.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, available, missing);
+        self.guard(enough, other);
+        self.b.ins().jump(binds, &[]);
+        self.b.switch_to_block(binds);
+        self.b.seal_block(binds);
+    }
+
+    /// Binds the parameters `count..arity` of `frame` to the last defaults
+    /// of `function` (new references), after `guard_arguments_bind`.
+    fn bind_defaults(&mut self, frame: Value, function: Value, count: Value, arity: Value) {
+        self.for_each_slot(frame, count, arity, |lw, slot, index| {
+            let defaults = lw.load(function, abi::FUNC_DEFAULTS);
+            let available = lw.load(defaults, abi::VAROBJECT_SIZE);
+            let from_end = lw.b.ins().isub(arity, index);
+            let position = lw.b.ins().isub(available, from_end);
+            let offset = lw.b.ins().ishl_imm_u(position, 3);
+            let item = lw.b.ins().iadd(defaults, offset);
+            let value = lw.load(item, abi::TUPLE_ITEMS);
+            lw.incref(value);
+            lw.store(value, slot, abi::FRAME_LOCALSPLUS);
+        });
+    }
+
     /// Moves the arguments `params` into the first locals of `frame`, and
     /// `last`'s value after them when its condition holds (the last argument
-    /// of a method call, which `self` moved up), then leaves the other
-    /// locals, from `count` on, unbound.
-    fn bind_arguments(&mut self, frame: Value, params: &[Value], last: Option<(Value, Value)>, count: Value, target: Value) {
+    /// of a method call, which `self` moved up).
+    fn bind_arguments(&mut self, frame: Value, params: &[Value], last: Option<(Value, Value)>) {
         for (i, &param) in params.iter().enumerate() {
             self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
         }
@@ -195,16 +238,21 @@ impl Lowering<'_> {
             self.b.switch_to_block(bound);
             self.b.seal_block(bound);
         }
+    }
+
+    /// Leaves the locals of `frame` from `bound` on unbound.
+    fn unbind_locals(&mut self, frame: Value, bound: Value, target: Value) {
         let nlocalsplus = self.load_u32(target, offset_of!(CallTarget, nlocalsplus));
-        self.for_each_slot(frame, count, nlocalsplus, |lw, slot| {
+        self.for_each_slot(frame, bound, nlocalsplus, |lw, slot, _| {
             let null = lw.iconst(0);
             lw.store(null, slot, abi::FRAME_LOCALSPLUS);
         });
     }
 
-    /// Runs `body` for the address of each slot `from..to` of `frame` (its
-    /// local or stack slot at offset `FRAME_LOCALSPLUS`), in a loop.
-    fn for_each_slot(&mut self, frame: Value, from: Value, to: Value, body: impl FnOnce(&mut Self, Value)) {
+    /// Runs `body` for the address and the index of each slot `from..to` of
+    /// `frame` (its local or stack slot at offset `FRAME_LOCALSPLUS`), in a
+    /// loop.
+    fn for_each_slot(&mut self, frame: Value, from: Value, to: Value, body: impl FnOnce(&mut Self, Value, Value)) {
         let header = self.b.create_block();
         let each = self.b.create_block();
         let exit = self.b.create_block();
@@ -218,7 +266,7 @@ impl Lowering<'_> {
         self.b.seal_block(each);
         let offset = self.b.ins().ishl_imm_u(index, 3);
         let slot = self.b.ins().iadd(frame, offset);
-        body(self, slot);
+        body(self, slot, index);
         let next = self.b.ins().iadd_imm_s(index, 1);
         self.b.ins().jump(header, &[BlockArg::Value(next)]);
         self.b.seal_block(header);
@@ -308,7 +356,7 @@ impl Lowering<'_> {
         let stacktop = self.load_i32(frame, abi::FRAME_STACKTOP);
         let stacktop = self.b.ins().sextend(self.ptr, stacktop);
         let zero = self.iconst(0);
-        self.for_each_slot(frame, zero, stacktop, |lw, slot| {
+        self.for_each_slot(frame, zero, stacktop, |lw, slot, _| {
             let value = lw.load(slot, abi::FRAME_LOCALSPLUS);
             lw.xdecref_at_stored_position(value);
         });
