@@ -1,14 +1,16 @@
 //! Calls of Python functions that the caller's code makes itself
 //! (`inline-frame-push`): where the interpreter saw a call site call a
 //! Python function, the CALL pushes the callee's frame on the thread's data
-//! stack, moves the arguments into it, enters the callee's native code (or,
-//! for a generator or coroutine function, has `pyjit_start_generator` make
-//! the generator from the frame) and clears and pops the frame afterwards,
-//! as `helpers::frames::enter_exact` does, without a call into the runtime. The callee is the one the site
-//! recorded (`helpers::calls::CallSite`, filled by `pyjit_call_positional`
-//! the first time the site calls it), so its shape comes from its
-//! `CallTarget`. Every check comes before the first side effect; any that
-//! fails sends the call to `pyjit_call_positional`, which makes it in full.
+//! stack, moves the arguments into it (and the defaults of the parameters
+//! they leave out), enters the callee's native code (or, for a generator or
+//! coroutine function, has `pyjit_start_generator` make the generator from
+//! the frame) and clears and pops the frame afterwards, as
+//! `helpers::frames::enter_compiled` does, without a call into the runtime.
+//! The callee is the one the site recorded (`helpers::calls::CallSite`,
+//! filled by `pyjit_call_positional` the first time the site calls it), so
+//! its shape comes from its `CallTarget`. Every check comes before the first
+//! side effect; any that fails sends the call to `pyjit_call_positional`,
+//! which makes it in full.
 
 use super::Lowering;
 use crate::abi::{self, op};
@@ -63,8 +65,8 @@ impl Lowering<'_> {
             None => self.iconst(nargs as i64),
         };
 
-        // The recorded function's code, with native code these arguments
-        // bind exactly.
+        // The recorded function's code, with native code, whose parameters
+        // these arguments bind (with defaults: `guard_arguments_bind`).
         let ty = self.load(function, abi::OBJECT_TYPE);
         let function_type = self.data_address("PyFunction_Type");
         let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
