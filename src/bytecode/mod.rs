@@ -281,7 +281,7 @@ const CALLED_BY_IDENTITY: [(&CStr, u8); 5] = [
 
 /// The `co_names` entries of the live code object `code` that name an
 /// entry of `table`, with the entry's value. With the GIL held.
-fn names_in<T: Copy>(code: *mut PyCodeObject, table: impl Iterator<Item = (&'static CStr, T)> + Clone) -> Vec<(u32, T)> {
+fn names_in<T: Copy>(code: *mut PyCodeObject, table: &[(&CStr, T)]) -> Vec<(u32, T)> {
     let names = abi::code_object(code, abi::CODE_NAMES);
     // SAFETY: co_names is a tuple of str owned by the live code, read with
     // the GIL held; the comparison neither fails nor sets an error for str.
@@ -290,9 +290,9 @@ fn names_in<T: Copy>(code: *mut PyCodeObject, table: impl Iterator<Item = (&'sta
             .filter_map(|index| {
                 let name = ffi::PyTuple_GET_ITEM(names, index);
                 table
-                    .clone()
+                    .iter()
                     .find(|(known, _)| ffi::PyUnicode_CompareWithASCIIString(name, known.as_ptr()) == 0)
-                    .map(|(_, value)| (index as u32, value))
+                    .map(|&(_, value)| (index as u32, value))
             })
             .collect()
     }
@@ -330,8 +330,8 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
             + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
             + i32::from(flags & abi::CO_VARARGS != 0)
             + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
-        builtin_names: names_in(code, CALLED_BY_IDENTITY.into_iter()),
-        math_names: names_in(code, MathFunction::ALL.into_iter().map(|function| (function.name(), function))),
+        builtin_names: names_in(code, &CALLED_BY_IDENTITY),
+        math_names: names_in(code, &MathFunction::ALL.map(|function| (function.name(), function))),
     })
 }
 

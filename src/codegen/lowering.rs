@@ -1882,6 +1882,27 @@ impl<'a> Lowering<'a> {
         self.prev_instr_stored = None;
     }
 
+    /// Goes to `miss` when the thread's recursion budget is spent (where the
+    /// interpreter would raise RecursionError); returns the budget
+    /// (`tstate->recursion_remaining`).
+    pub fn guard_below_recursion_limit(&mut self, miss: Block) -> Value {
+        let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
+        let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
+        self.guard(below_limit, miss);
+        remaining
+    }
+
+    /// Moves the thread's recursion budget by `levels` from what it is now
+    /// (-1 enters a level, 1 leaves one), as `_Py_EnterRecursiveCallTstate`
+    /// and `_Py_LeaveRecursiveCallTstate` do: a call in between may have
+    /// moved it (`sys.setrecursionlimit` does, keeping the depth).
+    pub fn move_recursion_budget(&mut self, levels: i64) {
+        let tstate = self.tstate;
+        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
+        let moved = self.b.ins().iadd_imm_s(remaining, levels);
+        self.b.ins().store(flags(), moved, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
+    }
+
     /// `tstate->cframe->use_tracing`: a trace or profile function is installed.
     fn use_tracing(&mut self) -> Value {
         let cframe = self.load(self.tstate, abi::TSTATE_CFRAME);

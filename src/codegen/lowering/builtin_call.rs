@@ -203,9 +203,7 @@ impl Lowering<'_> {
             self.load(callable, abi::CFUNCTION_SELF)
         };
         if kind.checks_recursion() {
-            let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
-            let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-            self.guard(below_limit, other);
+            let remaining = self.guard_below_recursion_limit(other);
             let entered = self.b.ins().iadd_imm_s(remaining, -1);
             let tstate = self.tstate;
             self.b.ins().store(super::flags(), entered, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
@@ -233,12 +231,7 @@ impl Lowering<'_> {
             }
         };
         if kind.checks_recursion() {
-            // One level given back to what the call left: the call may have
-            // moved the budget (`sys.setrecursionlimit` does, keeping the depth).
-            let tstate = self.tstate;
-            let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
-            let left = self.b.ins().iadd_imm_s(remaining, 1);
-            self.b.ins().store(super::flags(), left, tstate, abi::TSTATE_RECURSION_REMAINING as i32);
+            self.move_recursion_budget(1);
         }
         // The interpreter releases `self` (descriptors), the arguments, then
         // the callable.

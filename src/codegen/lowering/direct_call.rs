@@ -290,9 +290,7 @@ impl Lowering<'_> {
     /// with its data block. Leaves the level counted for `clear_and_pop`.
     fn run_pushed_frame(&mut self, frame: Value, entry: Value, target: Value) -> Value {
         let tstate = self.tstate;
-        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
-        let entered = self.b.ins().iadd_imm_s(remaining, -1);
-        self.store(entered, tstate, abi::TSTATE_RECURSION_REMAINING);
+        self.move_recursion_budget(-1);
         let cframe = self.load(tstate, abi::TSTATE_CFRAME);
         let caller = self.load(cframe, abi::CFRAME_CURRENT_FRAME);
         self.store(caller, frame, abi::FRAME_PREVIOUS);
@@ -327,9 +325,7 @@ impl Lowering<'_> {
         self.b.seal_block(generator);
         let tstate = self.tstate;
         let made = self.call("pyjit_start_generator", &[tstate, frame]);
-        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
-        let entered = self.b.ins().iadd_imm_s(remaining, -1);
-        self.store(entered, tstate, abi::TSTATE_RECURSION_REMAINING);
+        self.move_recursion_budget(-1);
         self.b.ins().jump(done, &[BlockArg::Value(made)]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -369,9 +365,7 @@ impl Lowering<'_> {
         self.b.ins().jump(cleared, &[]);
         self.b.switch_to_block(cleared);
         self.b.seal_block(cleared);
-        let remaining = self.load_i32(tstate, abi::TSTATE_RECURSION_REMAINING);
-        let left = self.b.ins().iadd_imm_s(remaining, 1);
-        self.store(left, tstate, abi::TSTATE_RECURSION_REMAINING);
+        self.move_recursion_budget(1);
         self.store(frame, tstate, abi::TSTATE_DATASTACK_TOP);
     }
 }

@@ -78,9 +78,7 @@ impl Lowering<'_> {
         self.guard(same, call);
         // The interpreter's PRECALL counts a level for the C call, and at the
         // limit raises RecursionError instead.
-        let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
-        let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-        self.guard(below_limit, call);
+        self.guard_below_recursion_limit(call);
 
         let argument = self.pop_number();
         let x = numeric::float_value(self, argument, call);

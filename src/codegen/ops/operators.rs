@@ -240,9 +240,7 @@ fn compare_op(lw: &mut Lowering, which: u32) {
         // Unlike the compares a jump follows (specialised in the
         // interpreter), this one checks the recursion limit in
         // PyObject_RichCompare: at the limit, only the generic path raises.
-        let remaining = lw.load_i32(lw.tstate, abi::TSTATE_RECURSION_REMAINING);
-        let below_limit = lw.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-        lw.guard(below_limit, generic);
+        lw.guard_below_recursion_limit(generic);
     }
     numeric::fast_paths(lw, kinds, |lw, kind, fail| {
         let cond = numeric::compare(lw, kind, which, lhs, rhs, fail);
