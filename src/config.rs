@@ -306,6 +306,7 @@ pub enum Optimization {
     SliceSubscripts,
     InlineFramePush,
     MathFunctions,
+    InlineConstruct,
 }
 
 /// One row of the table of optimizations.
@@ -316,7 +317,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 23] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 24] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -368,6 +369,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 23] = {
             "a call the interpreter saw call a Python function pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is the one the site recorded and takes exactly those arguments, or its last parameters take their defaults (direct-calls)"),
         row(MathFunctions, "math-functions",
             "a call the interpreter specialised for a builtin of one argument, whose callable a global or module attribute named sqrt, fabs, sin, cos, tan, atan or exp pushed and is that function of the math module, computes it on the float (or small int) argument in compiled code, taking and giving unboxed floats; a non-finite argument or result makes the call"),
+        row(InlineConstruct, "inline-construct",
+            "a call of a global the interpreter could not specialise, which the site last saw construct an instance of a plain class (object.__new__ and a Python __init__), makes the instance and runs __init__'s native code with a frame pushed in the caller's code while the class is unchanged (direct-calls, inline-frame-push)"),
     ]
 };
 

@@ -19,6 +19,9 @@ pub static DIRECT_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Instances constructed from compiled code whose class's `__init__` came
 /// from the call site's record (`helpers::calls::CallSite::constructor`).
 pub static RECORDED_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
+/// Instances constructed by compiled code itself, `__init__`'s frame pushed
+/// by the caller's code (`codegen::lowering::construct_call`).
+pub static INLINE_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
 /// Attributes of an instance's type read through a LOAD_ATTR site's
 /// type-attribute entry (`helpers::caches::type_attribute_entry`).
 pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);

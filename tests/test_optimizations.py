@@ -52,7 +52,7 @@ WORKLOAD = textwrap.dedent(
         for i in range(n):
             p = points[i % len(points)]
             p.x = p.x + 1
-            total = total + p.norm() * SCALE + helper(i)
+            total = total + p.norm() * SCALE + helper(i) + Point(i, 1).y
             ratio = math.fabs(ratio * 1.5 - 0.25)
             quotient, remainder = divmod(i, 3)
             total = total + quotient - remainder

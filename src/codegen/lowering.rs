@@ -3,6 +3,7 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 mod builtin_call;
+mod construct_call;
 mod direct_call;
 mod math_call;
 

@@ -351,10 +351,13 @@ pub struct CallSite {
     class_version: usize,
 }
 
-/// Where generated code finds a `CallSite`'s code object and `CallTarget`
-/// (`Lowering::call_python`).
+/// Where generated code finds a `CallSite`'s code object (or `__init__`)
+/// and `CallTarget` (`Lowering::call_python`), and its class and the class's
+/// version tag then (`Lowering::construct_python`).
 pub const CALL_SITE_CALLEE: usize = std::mem::offset_of!(CallSite, callee);
 pub const CALL_SITE_TARGET: usize = std::mem::offset_of!(CallSite, target);
+pub const CALL_SITE_CLASS: usize = std::mem::offset_of!(CallSite, class);
+pub const CALL_SITE_CLASS_VERSION: usize = std::mem::offset_of!(CallSite, class_version);
 
 // The lowering gives a CALL one data-block entry.
 const _: () = assert!(std::mem::size_of::<CallSite>() <= crate::bytecode::DATA_ENTRY_WORDS * 8);

@@ -21,6 +21,7 @@ pub mod ceval;
 pub mod control;
 pub mod exits;
 pub mod frames;
+pub mod instances;
 pub mod locals;
 pub mod math;
 pub mod names;

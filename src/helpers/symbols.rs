@@ -2,7 +2,7 @@
 //! process. This table is the allow-list: the object loader links nothing
 //! else, and cranelift-jit is given exactly these.
 
-use super::{attrs, builders, caches, calls, control, exits, frames, locals, math, names, operators, suspend};
+use super::{attrs, builders, caches, calls, control, exits, frames, instances, locals, math, names, operators, suspend};
 use crate::abi::ffi as abi_ffi;
 use crate::stats;
 use pyo3::ffi;
@@ -63,6 +63,7 @@ symbol_table! {
     "pyjit_frame_evaluator" => std::ptr::addr_of!(frames::HOOK),
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
     "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
+    "pyjit_inline_constructs" => std::ptr::addr_of!(stats::INLINE_CONSTRUCTS),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,
@@ -124,6 +125,9 @@ symbol_table! {
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
     "pyjit_start_generator" => frames::start_generator as unsafe extern "C" fn(_, _) -> _,
+    "pyjit_new_instance" => instances::new_instance as unsafe extern "C" fn(_) -> _,
+    "pyjit_init_instance" => instances::init_instance as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_init_result" => instances::init_result as unsafe extern "C" fn(_, _) -> _,
     "pyjit_call_function_ex" => calls::call_function_ex as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_make_function" => calls::make_function as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_is_true" => control::is_true as unsafe extern "C" fn(_, _) -> _,

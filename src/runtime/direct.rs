@@ -19,6 +19,7 @@ use super::state::CodeState;
 use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::{call_borrowing, keyword_count, CallSite, CallTarget};
+use crate::helpers::instances;
 use crate::helpers::frames::{self, bind_positionally, clear_and_pop, initialize, pop_frame, push_frame};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
@@ -308,28 +309,54 @@ pub unsafe fn construct(
         if ffi::Py_EnterRecursiveCall(c" while calling a Python object".as_ptr()) != 0 {
             return Some(std::ptr::null_mut());
         }
-        let new: ffi::newfunc = read_field(cls.cast(), abi::TYPE_NEW);
-        let instance = new(tp, empty_tuple(), std::ptr::null_mut());
+        let instance = instances::new_instance(cls);
         let result = if instance.is_null() {
             std::ptr::null_mut()
         } else {
-            *window = instance;
-            // The allocation may have run finalizers that changed the class.
-            let result = match site.and_then(|site| site.constructor(cls)) {
-                Some((init, target)) => {
-                    stats::bump(&stats::RECORDED_CONSTRUCTS);
-                    call_init(tstate, init, target, window, nargs, kwnames)
-                }
-                None => match python_init(tp) {
-                    Some(init) => call_borrowed(tstate, init, window, nargs + 1, kwnames),
-                    None => init_through_slot(tp, instance, window.add(1), nargs, kwnames),
-                },
-            };
-            *window = cls;
-            init_result(instance, result)
+            initialize_instance(tstate, instance, window, nargs, kwnames, site.map(|site| &*site))
         };
         ffi::Py_LeaveRecursiveCall();
         Some(result)
+    }
+}
+
+/// The rest of `type_call` once `instance` is made for the class at
+/// `window[0]`: `__init__` called with the instance and the `nargs`
+/// arguments at `window[1..]` (the last of them passed by the keywords
+/// `kwnames`, if not NULL), directly when it can be, with the site's record
+/// of the class when it still holds (the allocation may have run finalizers
+/// that changed the class), else looked up again, or through `tp_init` when
+/// it is no longer a Python function. `window[0]` is lent to the instance
+/// for the call. The instance, or NULL with the error set (consumes it).
+///
+/// # Safety
+/// Called with the GIL held; `instance` is an owned reference to a new
+/// instance of the class at `window[0]`; otherwise as for `construct`.
+pub unsafe fn initialize_instance(
+    tstate: *mut ThreadState,
+    instance: *mut PyObject,
+    window: *mut *mut PyObject,
+    nargs: usize,
+    kwnames: *mut PyObject,
+    site: Option<&CallSite>,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let cls = *window;
+        let tp = cls.cast::<ffi::PyTypeObject>();
+        *window = instance;
+        let result = match site.and_then(|site| site.constructor(cls)) {
+            Some((init, target)) => {
+                stats::bump(&stats::RECORDED_CONSTRUCTS);
+                call_init(tstate, init, target, window, nargs, kwnames)
+            }
+            None => match python_init(tp) {
+                Some(init) => call_borrowed(tstate, init, window, nargs + 1, kwnames),
+                None => instances::init_through_slot(tp, instance, window.add(1), nargs, kwnames),
+            },
+        };
+        *window = cls;
+        instances::init_result(instance, result)
     }
 }
 
@@ -395,84 +422,6 @@ unsafe fn python_init(tp: *mut ffi::PyTypeObject) -> Option<*mut PyObject> {
         let name = *NAME.get_or_init(|| ffi::PyUnicode_InternFromString(c"__init__".as_ptr()) as usize) as *mut PyObject;
         let init = abi_ffi::_PyType_Lookup(tp, name);
         (!init.is_null() && ffi::Py_TYPE(init) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)).then_some(init)
-    }
-}
-
-/// The empty tuple (a singleton in CPython), borrowed.
-fn empty_tuple() -> *mut PyObject {
-    static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    // SAFETY: called with the GIL held; the reference is kept for the process.
-    *EMPTY.get_or_init(|| unsafe { ffi::PyTuple_New(0) } as usize) as *mut PyObject
-}
-
-/// `tp_init` with an argument tuple (and a dict of the arguments passed by
-/// the keywords `kwnames`, if not NULL), for a class whose `__init__`
-/// stopped being a Python function while its instance was made (a finalizer
-/// that ran during the allocation can change the class).
-///
-/// SAFETY: `instance` is a live instance of `tp`; `args` holds `nargs` live
-/// references; `kwnames` is NULL or a tuple of at most `nargs` strings.
-unsafe fn init_through_slot(
-    tp: *mut ffi::PyTypeObject,
-    instance: *mut PyObject,
-    args: *const *mut PyObject,
-    nargs: usize,
-    kwnames: *mut PyObject,
-) -> *mut PyObject {
-    // SAFETY: see above.
-    unsafe {
-        let positional = nargs - keyword_count(kwnames);
-        let tuple = ffi::PyTuple_New(positional as isize);
-        if tuple.is_null() {
-            return std::ptr::null_mut();
-        }
-        for i in 0..positional {
-            ffi::PyTuple_SET_ITEM(tuple, i as isize, ffi::Py_NewRef(*args.add(i)));
-        }
-        let mut kwargs = std::ptr::null_mut();
-        let mut status = 0;
-        if !kwnames.is_null() {
-            kwargs = ffi::PyDict_New();
-            status = if kwargs.is_null() { -1 } else { 0 };
-            for k in 0..keyword_count(kwnames) {
-                let name = ffi::PyTuple_GET_ITEM(kwnames, k as isize);
-                if status < 0 || ffi::PyDict_SetItem(kwargs, name, *args.add(positional + k)) < 0 {
-                    status = -1;
-                    break;
-                }
-            }
-        }
-        if status == 0 {
-            status = match (*tp).tp_init {
-                Some(init) => init(instance, tuple, kwargs),
-                None => 0,
-            };
-        }
-        ffi::Py_DECREF(tuple);
-        ffi::Py_XDECREF(kwargs);
-        if status < 0 { std::ptr::null_mut() } else { ffi::Py_NewRef(ffi::Py_None()) }
-    }
-}
-
-/// The instance, or NULL with the error `slot_tp_init` raises: `__init__`
-/// failed, or returned something other than None. Consumes both.
-///
-/// SAFETY: `instance` is an owned reference; `result` an owned reference or NULL.
-unsafe fn init_result(instance: *mut PyObject, result: *mut PyObject) -> *mut PyObject {
-    // SAFETY: see above.
-    unsafe {
-        if !result.is_null() && result != ffi::Py_None() {
-            let message = c"__init__() should return None, not '%.200s'";
-            ffi::PyErr_Format(ffi::PyExc_TypeError, message.as_ptr(), (*ffi::Py_TYPE(result)).tp_name);
-        }
-        let ok = result == ffi::Py_None();
-        ffi::Py_XDECREF(result);
-        if ok {
-            instance
-        } else {
-            ffi::Py_DECREF(instance);
-            std::ptr::null_mut()
-        }
     }
 }
 

@@ -6,31 +6,13 @@
 # classes and between classes and functions, classes made and freed at one
 # site, defaults, __init__ raising or returning a value, recursion.
 # expect-stats: recorded_constructs>1000
-import gc
 import traceback
 
-
-class Point:
-    def __init__(self, x, y=0):
-        self.x = x
-        self.y = y
-
-
-class Base:
-    def __init__(self, value):
-        self.value = value
-
-
-class Derived(Base):
-    pass
+from _construct_cases import Base, Derived, Point, describe, finalizer_during_allocation
 
 
 def make(cls, n):
     return [cls(i) for i in range(n)]
-
-
-def describe(objects):
-    return [(type(o).__name__, sorted(vars(o).items())) for o in objects[:3]]
 
 
 def kept_records():
@@ -65,42 +47,6 @@ def replaced_init():
     print(describe(make(Derived, 20)))
     Base.__init__.__code__ = saved
     print(describe(make(Derived, 20)))
-
-
-class Target:
-    def __init__(self, value):
-        self.first = value
-
-
-def second_init(self, value):
-    self.second = value
-
-
-class Trigger:
-    def __del__(self):
-        Target.__init__ = second_init
-
-
-def construct_target():
-    return Target(5)
-
-
-def finalizer_during_allocation():
-    # The allocation of the instance is the second object the collector
-    # counts after gc.collect(), so with a threshold of 1 the collection
-    # that runs the finalizer is made inside the class's tp_new.
-    before = [construct_target() for _ in range(20)]
-    threshold = gc.get_threshold()
-    gc.collect()
-    trigger = Trigger()
-    trigger.cycle = trigger
-    del trigger
-    gc.set_threshold(1)
-    try:
-        after = construct_target()
-    finally:
-        gc.set_threshold(*threshold)
-    print(describe(before), describe([after]))
 
 
 def function(value):
@@ -174,7 +120,7 @@ def recursion():
 def main():
     kept_records()
     replaced_init()
-    finalizer_during_allocation()
+    print(finalizer_during_allocation())
     alternating()
     fresh_classes()
     failing()

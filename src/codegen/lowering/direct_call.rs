@@ -25,6 +25,27 @@ use std::mem::offset_of;
 // Whether a level is due for the C stack check is a mask test.
 const _: () = assert!(C_STACK_CHECK_PERIOD.count_ones() == 1);
 
+/// A Python function whose native code `guard_enterable` found can be
+/// entered with a frame the caller's code pushes.
+pub(super) struct Callee {
+    /// The function (its frame takes a reference) and its code.
+    function: Value,
+    code: Value,
+    /// The code's `CallTarget`.
+    target: Value,
+    /// The positional arguments passed, and the parameters they and the
+    /// defaults bind.
+    count: Value,
+    arity: Value,
+    /// The native code's entry.
+    entry: Value,
+    /// Nonzero for a generator or coroutine function.
+    pub(super) makes_generator: Value,
+    /// Where the frame goes (the data stack's top), and the top after it.
+    frame: Value,
+    new_top: Value,
+}
+
 impl Lowering<'_> {
     /// Whether the current CALL (positional arguments only) is made by
     /// `call_python`: the interpreter specialised its PRECALL for a Python
@@ -78,6 +99,48 @@ impl Lowering<'_> {
         self.guard(same, other);
         // A recorded target is never freed, only reused for other code.
         let target = self.load(site, CALL_SITE_TARGET);
+        let callee = self.guard_enterable(function, code, target, count, other);
+
+        // Nothing declines from here on. Runtime calls below keep the
+        // caller's position: past the CALL's cache while the callee runs,
+        // as CPython shows it.
+        let calls_see_position = std::mem::replace(&mut self.calls_see_position, false);
+        let after_cache = i64::from(self.ins.index) + i64::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]);
+        let position = self.code_unit(after_cache);
+        let caller = self.frame;
+        self.store(position, caller, abi::FRAME_PREV_INSTR);
+        // The window's reference to the function goes to the frame, as the
+        // interpreter's own calls of Python functions hand it over.
+        let last = has_self.map(|has_self| (has_self, window[nargs + 1]));
+        let result = self.push_and_run(&callee, &params, last, true);
+        self.calls_see_position = calls_see_position;
+        self.prev_instr_stored = None;
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+        self.join_generic(other, done, generic)
+    }
+
+    /// Ends a call's inline path, which jumped to `done` (a block with the
+    /// result as its parameter): the call made by `generic` in `other`, the
+    /// block its guards go to, and the result of either.
+    pub(super) fn join_generic(&mut self, other: Block, done: Block, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        let result = generic(self);
+        self.b.ins().jump(done, &[BlockArg::Value(result)]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Goes to `other` unless the native code of `function` (whose code is
+    /// `code`, with `target` the state a call site recorded for it) can be
+    /// entered with `count` positional arguments and a frame pushed by the
+    /// caller's code: `target` still belongs to `code` and has native code,
+    /// the arguments bind the parameters (with defaults:
+    /// `guard_arguments_bind`), nothing stands in the way of entering it
+    /// (`frames::may_enter`) and the frame fits on the data stack's chunk.
+    /// Has no side effect.
+    pub(super) fn guard_enterable(&mut self, function: Value, code: Value, target: Value, count: Value, other: Block) -> Callee {
         let owner = self.load(target, offset_of!(CallTarget, code));
         let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
         let entry = self.load(target, offset_of!(CallTarget, entry));
@@ -121,43 +184,39 @@ impl Lowering<'_> {
         let pushable = self.b.ins().band(has_top, not_first);
         let room = self.b.ins().band(pushable, fits);
         self.guard(room, other);
+        Callee { function, code, target, count, arity, entry, makes_generator, frame: top, new_top }
+    }
 
-        // Nothing declines from here on.
+    /// Pushes the frame of `callee` (after `guard_enterable`), taking over
+    /// the reference to its function, binds `params` (moved) to its first
+    /// parameters (and `last`'s value after them when its condition holds:
+    /// the last argument of a method call, which `self` moved up), the rest
+    /// to their defaults, runs its native code (or, where `may_make_generator`,
+    /// makes the generator of a generator or coroutine function), then
+    /// clears and pops the frame: `frames::enter_compiled` in the caller's
+    /// code. The result, NULL if the callee raised.
+    pub(super) fn push_and_run(&mut self, callee: &Callee, params: &[Value], last: Option<(Value, Value)>, may_make_generator: bool) -> Value {
+        let frame = callee.frame;
         let tstate = self.tstate;
-        self.store(new_top, tstate, abi::TSTATE_DATASTACK_TOP);
-        // Runtime calls below keep the caller's position: past the CALL's
-        // cache while the callee runs, as CPython shows it.
-        let calls_see_position = std::mem::replace(&mut self.calls_see_position, false);
-        let after_cache = i64::from(self.ins.index) + i64::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]);
-        let position = self.code_unit(after_cache);
-        let caller = self.frame;
-        self.store(position, caller, abi::FRAME_PREV_INSTR);
-        let frame = top;
-        self.initialize_frame(frame, function, code, target);
-        self.bind_arguments(frame, &params, has_self.map(|has_self| (has_self, window[nargs + 1])));
-        self.bind_defaults(frame, function, count, arity);
-        self.unbind_locals(frame, arity, target);
+        self.store(callee.new_top, tstate, abi::TSTATE_DATASTACK_TOP);
+        self.initialize_frame(frame, callee.function, callee.code, callee.target);
+        self.bind_arguments(frame, params, last);
+        self.bind_defaults(frame, callee.function, callee.count, callee.arity);
+        self.unbind_locals(frame, callee.arity, callee.target);
         let direct_calls = self.data_address("pyjit_direct_calls");
         self.add_to_counter(direct_calls, 0);
-        let result = self.run_or_start_generator(frame, entry, target, makes_generator);
+        let result = if may_make_generator {
+            self.run_or_start_generator(frame, callee)
+        } else {
+            self.run_native(frame, callee)
+        };
         self.clear_and_pop(frame);
-        self.calls_see_position = calls_see_position;
-        self.prev_instr_stored = None;
-        self.b.ins().jump(done, &[BlockArg::Value(result)]);
-
-        self.b.switch_to_block(other);
-        self.b.seal_block(other);
-        let result = generic(self);
-        self.b.ins().jump(done, &[BlockArg::Value(result)]);
-        self.b.switch_to_block(done);
-        self.b.seal_block(done);
-        self.b.block_params(done)[0]
+        result
     }
 
     /// `frames::initialize` of the pushed `frame` for `function`, whose code
     /// `code` has `target` as its state (no locals dict: `exact_arity` says
-    /// so). The window's reference to the function goes to the frame, as
-    /// the interpreter's own calls of Python functions hand it over.
+    /// so). The frame takes over the caller's reference to the function.
     fn initialize_frame(&mut self, frame: Value, function: Value, code: Value, target: Value) {
         self.store(function, frame, abi::FRAME_F_FUNC);
         self.incref(code);
@@ -223,8 +282,7 @@ impl Lowering<'_> {
     }
 
     /// Moves the arguments `params` into the first locals of `frame`, and
-    /// `last`'s value after them when its condition holds (the last argument
-    /// of a method call, which `self` moved up).
+    /// `last`'s value after them when its condition holds.
     fn bind_arguments(&mut self, frame: Value, params: &[Value], last: Option<(Value, Value)>) {
         for (i, &param) in params.iter().enumerate() {
             self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
@@ -278,7 +336,7 @@ impl Lowering<'_> {
 
     /// Adds one to the 64-bit counter at `address + offset` (the counters
     /// change only with the GIL held, as `stats::bump` says).
-    fn add_to_counter(&mut self, address: Value, offset: usize) {
+    pub(super) fn add_to_counter(&mut self, address: Value, offset: usize) {
         let count = self.load(address, offset);
         let count = self.b.ins().iadd_imm_s(count, 1);
         self.store(count, address, offset);
@@ -286,17 +344,20 @@ impl Lowering<'_> {
 
     /// `frames::run_native` on `frame`, which has no recursion check to
     /// make (the level is below the limit): the frame linked as the
-    /// thread's current one while the callee's native code `entry` runs
-    /// with its data block. Leaves the level counted for `clear_and_pop`.
-    fn run_pushed_frame(&mut self, frame: Value, entry: Value, target: Value) -> Value {
+    /// thread's current one while the callee's native code runs with its
+    /// data block. Leaves the level counted for `clear_and_pop`.
+    fn run_native(&mut self, frame: Value, callee: &Callee) -> Value {
+        let native_calls = self.data_address("pyjit_native_calls");
+        self.add_to_counter(native_calls, 0);
+        self.add_to_counter(callee.target, offset_of!(CallTarget, entered));
         let tstate = self.tstate;
         self.move_recursion_budget(-1);
         let cframe = self.load(tstate, abi::TSTATE_CFRAME);
         let caller = self.load(cframe, abi::CFRAME_CURRENT_FRAME);
         self.store(caller, frame, abi::FRAME_PREVIOUS);
         self.store(frame, cframe, abi::CFRAME_CURRENT_FRAME);
-        let data = self.load(target, offset_of!(CallTarget, data));
-        let result = self.call_address(entry, &[tstate, frame, data]);
+        let data = self.load(callee.target, offset_of!(CallTarget, data));
+        let result = self.call_address(callee.entry, &[tstate, frame, data]);
         let cframe = self.load(tstate, abi::TSTATE_CFRAME);
         let caller = self.load(frame, abi::FRAME_PREVIOUS);
         self.store(caller, cframe, abi::CFRAME_CURRENT_FRAME);
@@ -304,22 +365,18 @@ impl Lowering<'_> {
     }
 
     /// `frames::run_bound` of the pushed and bound `frame`: the callee's
-    /// native code run (`run_pushed_frame`), or, for code that creates a
-    /// generator (`makes_generator`), the generator made by
-    /// `pyjit_start_generator`, with the recursion level counted as
-    /// `run_pushed_frame` leaves it for `clear_and_pop`.
-    fn run_or_start_generator(&mut self, frame: Value, entry: Value, target: Value, makes_generator: Value) -> Value {
+    /// native code run (`run_native`), or, for code that creates a
+    /// generator, the generator made by `pyjit_start_generator`, with the
+    /// recursion level counted as `run_native` leaves it for `clear_and_pop`.
+    fn run_or_start_generator(&mut self, frame: Value, callee: &Callee) -> Value {
         let native = self.b.create_block();
         let generator = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, self.ptr);
-        self.b.ins().brif(makes_generator, generator, &[], native, &[]);
+        self.b.ins().brif(callee.makes_generator, generator, &[], native, &[]);
         self.b.switch_to_block(native);
         self.b.seal_block(native);
-        let native_calls = self.data_address("pyjit_native_calls");
-        self.add_to_counter(native_calls, 0);
-        self.add_to_counter(target, offset_of!(CallTarget, entered));
-        let returned = self.run_pushed_frame(frame, entry, target);
+        let returned = self.run_native(frame, callee);
         self.b.ins().jump(done, &[BlockArg::Value(returned)]);
         self.b.switch_to_block(generator);
         self.b.seal_block(generator);

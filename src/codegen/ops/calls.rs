@@ -71,15 +71,22 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
     let builtin = lw.builtin_call(arg, kwnames);
     // `pyjit_call` also decides at each call whether to call directly.
     let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
-    let result = if direct && lw.calls_python() {
+    let pushes_frame = direct && lw.calls_python();
+    let constructs = direct && !pushes_frame && lw.constructs_python(arg);
+    let result = if pushes_frame || constructs {
         // The window goes to the frame only on the way to the runtime.
         let window = lw.stack_values(base, lw.depth);
         lw.depth = base;
         let spilled = window.clone();
-        lw.call_python(&window, move |lw: &mut Lowering| {
+        let generic = move |lw: &mut Lowering| {
             lw.spill_values(base, &spilled);
             call_positional(lw, base, arg)
-        })
+        };
+        if pushes_frame {
+            lw.call_python(&window, generic)
+        } else {
+            lw.construct_python(base, &window, generic)
+        }
     } else {
         lw.spill(base, lw.depth);
         let slots = lw.stack_address(base);
