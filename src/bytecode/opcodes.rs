@@ -210,7 +210,7 @@ opcodes! { arg;
     UNPACK_EX: (1, (arg & 0xFF) + (arg >> 8) + 1), Builders [RUNS_CODE];
 
     KW_NAMES: (0, 0), Calls;
-    CALL: (arg + 2, 1), Calls [RUNS_CODE | INLINE_CACHE | BORROWS | NUMBERS], Adaptive;
+    CALL: (arg + 2, 1), Calls [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | NUMBERS], Adaptive;
     CALL_FUNCTION_EX: (3 + (arg & 1), 1), Calls [RUNS_CODE];
     MAKE_FUNCTION: (1 + (arg & 0x0F).count_ones(), 1), Calls [RAISES];
 

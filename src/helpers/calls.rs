@@ -2,6 +2,7 @@
 
 use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
+use crate::bytecode::CACHE_WAYS;
 use crate::config::{self, Optimization};
 use crate::helpers::{ceval, frames};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
@@ -229,7 +230,7 @@ pub unsafe extern "C" fn call_positional(
             && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)
         {
             let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-            if let Some(target) = (*site).target(code).filter(|target| target.exact_arity as usize == count) {
+            if let Some(target) = CallSite::target(site, code).filter(|target| target.exact_arity as usize == count) {
                 let entered = enter_from_window(&*frame, function, || frames::enter_exact(tstate, function, args, target));
                 if let Some(result) = entered {
                     return result;
@@ -272,7 +273,7 @@ unsafe fn call_positional_general(
             let (function, args, count) = window_call(slots, nargs);
             if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
                 let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-                if let Some(target) = (*site).target(code) {
+                if let Some(target) = CallSite::target(site, code) {
                     let entered =
                         enter_from_window(&*frame, function, || frames::enter_compiled(tstate, function, args, count, target));
                     if let Some(result) = entered {
@@ -337,9 +338,11 @@ unsafe fn enter_from_window(
     Some(result)
 }
 
-/// A CALL site's entry in its code's data block (`DATA_ENTRY_WORDS`): the
-/// code object of the Python function it called last and that code's
-/// `CallTarget`; or, for a site that constructed an instance of a plain
+/// One of a CALL site's `CACHE_WAYS` entries in its code's data block
+/// (`DATA_ENTRY_WORDS` each; a polymorphic site records the code of each of
+/// the last Python functions it called, the latest first): the code object
+/// of a Python function the site called and that code's `CallTarget`; or,
+/// in the first entry of a site that constructed an instance of a plain
 /// class last (`DIRECT_CONSTRUCT`), the class, its `tp_version_tag` then,
 /// its `__init__` function (in place of the code object) and the
 /// `CallTarget` of that function's code then.
@@ -359,27 +362,34 @@ pub const CALL_SITE_TARGET: usize = std::mem::offset_of!(CallSite, target);
 pub const CALL_SITE_CLASS: usize = std::mem::offset_of!(CallSite, class);
 pub const CALL_SITE_CLASS_VERSION: usize = std::mem::offset_of!(CallSite, class_version);
 
-// The lowering gives a CALL one data-block entry.
-const _: () = assert!(std::mem::size_of::<CallSite>() <= crate::bytecode::DATA_ENTRY_WORDS * 8);
+// A CALL's data-block entries are an array of `CallSite`s.
+const _: () = assert!(std::mem::size_of::<CallSite>() == crate::bytecode::DATA_ENTRY_WORDS * 8);
 
 impl CallSite {
-    /// The state of `code`, a live code object: the recorded one when it
-    /// still belongs to `code`, else looked up (`call_target`) and recorded.
-    /// States are never freed, only reused for other code objects (see
+    /// The state of `code`, a live code object, for a call at the site
+    /// whose first entry is `site`: the one an entry recorded when it still
+    /// belongs to `code`, else looked up (`call_target`) and recorded in the
+    /// first entry, the others moving down (the last dropped). States are
+    /// never freed, only reused for other code objects (see
     /// `runtime::state`), so a recorded state is valid memory whatever
     /// became of its code since, and its owner tells whether it is `code`'s.
     ///
     /// # Safety
-    /// `code` is live; `self` is zeroed or written only by these methods.
+    /// `code` is live; `site` is a CALL's `CACHE_WAYS` entries, zeroed or
+    /// written only by these methods.
     #[inline(always)]
-    unsafe fn target<'a>(&mut self, code: *mut PyCodeObject) -> Option<&'a mut CallTarget> {
+    unsafe fn target<'a>(site: *mut CallSite, code: *mut PyCodeObject) -> Option<&'a mut CallTarget> {
         // SAFETY: see above.
         unsafe {
-            if self.callee == code.cast() && (*self.target).code == code {
-                return Some(&mut *self.target);
+            for way in 0..CACHE_WAYS {
+                let entry = &*site.add(way);
+                if entry.callee == code.cast() && (*entry.target).code == code {
+                    return Some(&mut *entry.target);
+                }
             }
             let target = call_target(code)?;
-            *self = CallSite { callee: code.cast(), target, class: std::ptr::null_mut(), class_version: 0 };
+            std::ptr::copy(site, site.add(1), CACHE_WAYS - 1);
+            *site = CallSite { callee: code.cast(), target, class: std::ptr::null_mut(), class_version: 0 };
             Some(target)
         }
     }

@@ -12,7 +12,8 @@
 # tracebacks through them, a frame object kept alive after the call, locals()
 # in the callee, finalizers run when the callee's locals are released,
 # closures and cells, recursion to RecursionError and the recursion limit
-# changed inside a call.
+# changed inside a call; a site that calls up to four functions in turn
+# (and a fifth), one of them with its __code__ replaced.
 # threshold: 30
 import dis
 import sys
@@ -324,3 +325,30 @@ sys.settrace(tracer)
 show("traced", lambda: site(sub, 5, 1))
 sys.settrace(None)
 show("untraced", lambda: site(sub, 5, 1))
+
+
+# A site that calls several functions in turn keeps a record of each (up to
+# four), the latest first: a fifth pushes the oldest out, and a function
+# whose __code__ is replaced no longer matches its record.
+def mul(a, b):
+    return a * b
+
+
+def mod(a, b):
+    return a % b + 1
+
+
+def rotate(functions, n):
+    total = 1
+    for i in range(n):
+        total = site(functions[i % len(functions)], total, i + 1) % 1000003
+    return total
+
+
+for count in (2, 4, 5):
+    show(f"rotating {count}", lambda: rotate([add, sub, mul, mod, with_default][:count], 400))
+saved = mul.__code__
+mul.__code__ = sub.__code__
+show("code replaced", lambda: rotate([add, sub, mul, mod], 100))
+mul.__code__ = saved
+show("code restored", lambda: rotate([add, sub, mul, mod], 100))

@@ -6,14 +6,16 @@
 //! coroutine function, has `pyjit_start_generator` make the generator from
 //! the frame) and clears and pops the frame afterwards, as
 //! `helpers::frames::enter_compiled` does, without a call into the runtime.
-//! The callee is the one the site recorded (`helpers::calls::CallSite`,
-//! filled by `pyjit_call_positional` the first time the site calls it), so
-//! its shape comes from its `CallTarget`. Every check comes before the first
+//! The callee is one the site recorded (`helpers::calls::CallSite`: the
+//! code of the last `bytecode::CACHE_WAYS` functions it called, filled by
+//! `pyjit_call_positional` the first time the site calls each), so its
+//! shape comes from its `CallTarget`. Every check comes before the first
 //! side effect; any that fails sends the call to `pyjit_call_positional`,
 //! which makes it in full.
 
 use super::Lowering;
 use crate::abi::{self, op};
+use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::config::Optimization;
 use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY};
 use crate::helpers::frames::C_STACK_CHECK_PERIOD;
@@ -93,12 +95,7 @@ impl Lowering<'_> {
         let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
         self.guard(is_function, other);
         let code = self.load(function, abi::FUNC_CODE);
-        let site = self.data_entry();
-        let recorded = self.load(site, CALL_SITE_CALLEE);
-        let same = self.b.ins().icmp(IntCC::Equal, recorded, code);
-        self.guard(same, other);
-        // A recorded target is never freed, only reused for other code.
-        let target = self.load(site, CALL_SITE_TARGET);
+        let target = self.recorded_target(code, other);
         let callee = self.guard_enterable(function, code, target, count, other);
 
         // Nothing declines from here on. Runtime calls below keep the
@@ -130,6 +127,30 @@ impl Lowering<'_> {
         self.b.switch_to_block(done);
         self.b.seal_block(done);
         self.b.block_params(done)[0]
+    }
+
+    /// The `CallTarget` one of the call site's entries recorded for `code`
+    /// (`CallSite::target`, the entries checked in order), else goes to
+    /// `other`. A recorded target is never freed, only reused for other
+    /// code (`guard_enterable` checks its owner).
+    fn recorded_target(&mut self, code: Value, other: Block) -> Value {
+        let site = self.data_entry();
+        let found = self.b.create_block();
+        let entry = self.b.append_block_param(found, self.ptr);
+        for way in 0..CACHE_WAYS {
+            let candidate = if way == 0 { site } else { self.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64) };
+            let recorded = self.load(candidate, CALL_SITE_CALLEE);
+            let same = self.b.ins().icmp(IntCC::Equal, recorded, code);
+            let next = if way + 1 < CACHE_WAYS { self.b.create_block() } else { other };
+            self.b.ins().brif(same, found, &[BlockArg::Value(candidate)], next, &[]);
+            if way + 1 < CACHE_WAYS {
+                self.b.switch_to_block(next);
+                self.b.seal_block(next);
+            }
+        }
+        self.b.switch_to_block(found);
+        self.b.seal_block(found);
+        self.load(entry, CALL_SITE_TARGET)
     }
 
     /// Goes to `other` unless the native code of `function` (whose code is
