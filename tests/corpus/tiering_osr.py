@@ -6,9 +6,11 @@
 # and free variables, a frame object and f_locals taken before and after the
 # move, an exception raised in native code after it (traceback lines), a
 # loop inside try (no entry there: the frame stays in the interpreter), and
-# a method using super().
+# a method using super(), and a linked list walked by a loop that 3.11 never
+# quickens (it counts only JUMP_BACKWARD), whose method calls, unprofiled,
+# push their frames from the compiled code (inline-frame-push).
 # threshold: 1000000000
-# expect-stats: osr_entries>7
+# expect-stats: osr_entries>8
 # timeout: 240
 import sys
 
@@ -107,6 +109,40 @@ def generator_driver(n):
     return total
 
 
+class Node:
+    def __init__(self, value, link):
+        self.value = value
+        self.link = link
+
+    def weight(self):
+        return self.value & 7
+
+    def next(self):
+        return self.link
+
+
+class HeavyNode(Node):
+    def weight(self):
+        return self.value * 3
+
+
+def linked(n):
+    head = None
+    for i in range(n):
+        head = (HeavyNode if i % 3 == 0 else Node)(i, head)
+    return head
+
+
+def walk(node):
+    # `while node is not None` ends in POP_JUMP_BACKWARD_IF_NOT_NONE.
+    total = 0
+    while node is not None:
+        total += node.weight()
+        node = node.next()
+    return total
+
+
+print(walk(linked(N // 3)))
 print(float_loop(N))
 print(while_loop(N))
 print(nested(N))

@@ -49,15 +49,27 @@ pub(super) struct Callee {
 }
 
 impl Lowering<'_> {
-    /// Whether the current CALL (positional arguments only) is made by
+    /// Whether the current CALL of `nargs` positional arguments is made by
     /// `call_python`: the interpreter specialised its PRECALL for a Python
     /// function (`PRECALL_PYFUNC`, a function called or a method loaded by
-    /// LOAD_METHOD).
-    pub fn calls_python(&mut self) -> bool {
+    /// LOAD_METHOD), or nothing profiled it in code compiled for a loop its
+    /// first run is still in (a loop that keeps the interpreter from
+    /// quickening the code: 3.11 counts only `JUMP_BACKWARD` towards it) and
+    /// a method load or a global pushed the callable, so the site's own
+    /// record decides at each call. (Code compiled unprofiled otherwise, at
+    /// a fixed threshold or ahead of time, keeps such sites generic: the
+    /// path costs compile time and code size at every one of them.)
+    pub fn calls_python(&mut self, nargs: u32) -> bool {
         let Some(precall) = self.ins.index.checked_sub(abi::PRECALL_TO_CALL) else { return false };
-        matches!(self.profile.at(precall), Observed::Specialized(op::PRECALL_PYFUNC))
-            && self.enabled.contains(Optimization::ProfileGuided)
-            && self.apply(Optimization::InlineFramePush)
+        let observed = self.profile.at(precall);
+        let seen_python = matches!(observed, Observed::Specialized(op::PRECALL_PYFUNC))
+            && self.enabled.contains(Optimization::ProfileGuided);
+        let unprofiled = matches!(observed, Observed::Nothing)
+            && self.profile.first_run_unfinished()
+            && self.analysis.producer(&self.info.instrs, self.position, nargs).is_some_and(|(producer, result)| {
+                result == 0 && matches!(self.info.instrs[producer].opcode, op::LOAD_METHOD | op::LOAD_GLOBAL)
+            });
+        (seen_python || unprofiled) && self.apply(Optimization::InlineFramePush)
     }
 
     /// CALL of the positional arguments in `window` (`[NULL or method,
@@ -173,8 +185,8 @@ impl Lowering<'_> {
         self.guard_arguments_bind(function, arity, count, other);
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
-        // evaluator the interpreter's, below the recursion limit, and no C
-        // stack measurement due at this level.
+        // evaluator the interpreter's, below the recursion limit, and, at
+        // the levels that measure it, room on the C stack.
         let tracing = self.use_tracing();
         let interp = self.load(self.tstate, abi::TSTATE_INTERP);
         let evaluator = self.load(interp, abi::INTERP_EVAL_FRAME);
@@ -184,12 +196,19 @@ impl Lowering<'_> {
         let untraced = self.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
         let hooked = self.b.ins().icmp(IntCC::Equal, evaluator, hook);
         let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-        let level = self.b.ins().band_imm_s(remaining, i64::from(C_STACK_CHECK_PERIOD - 1));
-        let unmeasured = self.b.ins().icmp_imm_s(IntCC::NotEqual, level, 0);
         let runnable = self.b.ins().band(untraced, hooked);
-        let in_limits = self.b.ins().band(below_limit, unmeasured);
-        let may_enter = self.b.ins().band(runnable, in_limits);
+        let may_enter = self.b.ins().band(runnable, below_limit);
         self.guard(may_enter, other);
+        let level = self.b.ins().band_imm_s(remaining, i64::from(C_STACK_CHECK_PERIOD - 1));
+        let measure = self.cold_block();
+        let measured = self.b.create_block();
+        self.b.ins().brif(level, measured, &[], measure, &[]);
+        self.b.switch_to_block(measure);
+        self.b.seal_block(measure);
+        let exhausted = self.call("pyjit_c_stack_exhausted", &[]);
+        self.b.ins().brif(exhausted, other, &[], measured, &[]);
+        self.b.switch_to_block(measured);
+        self.b.seal_block(measured);
 
         // `frames::push_frame`: room on the current chunk, not at its start.
         let top = self.load(self.tstate, abi::TSTATE_DATASTACK_TOP);

@@ -71,7 +71,7 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
     let builtin = lw.builtin_call(arg, kwnames);
     // `pyjit_call` also decides at each call whether to call directly.
     let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
-    let pushes_frame = direct && lw.calls_python();
+    let pushes_frame = direct && lw.calls_python(arg);
     let constructs = direct && !pushes_frame && lw.constructs_python(arg);
     let result = if pushes_frame || constructs {
         // The window goes to the frame only on the way to the runtime.
