@@ -634,12 +634,6 @@ pub fn c_stack_exhausted() -> bool {
     stack_position() < c_stack().floor
 }
 
-/// `c_stack_exhausted` for generated code (`Lowering::guard_enterable`), at
-/// the levels that measure the C stack: 1 if it is, else 0.
-pub extern "C" fn c_stack_exhausted_at_call() -> isize {
-    isize::from(c_stack_exhausted())
-}
-
 /// Bytes of this thread's C stack below the caller's frame.
 pub fn c_stack_free() -> usize {
     stack_position().saturating_sub(c_stack().low)
