@@ -1883,6 +1883,35 @@ impl<'a> Lowering<'a> {
         self.prev_instr_stored = None;
     }
 
+    /// The entry, among the first `bytecode::INLINE_WAYS` of the
+    /// polymorphic cache `site`, whose word at `key_offset` is `key`;
+    /// branches to `miss` when there is none.
+    pub fn select_way(&mut self, site: Value, key_offset: usize, key: Value, miss: Block) -> Value {
+        let hit = self.b.create_block();
+        let entry = self.b.append_block_param(hit, self.ptr);
+        for way in 0..bytecode::INLINE_WAYS {
+            // Cranelift, without its optimizer, would add the first way's 0.
+            let candidate =
+                if way == 0 { site } else { self.b.ins().iadd_imm_s(site, (8 * way * bytecode::DATA_ENTRY_WORDS) as i64) };
+            let cached = self.load(candidate, key_offset);
+            let same = self.b.ins().icmp(IntCC::Equal, key, cached);
+            if way + 1 == bytecode::INLINE_WAYS {
+                self.b.ins().brif(same, hit, &[candidate.into()], miss, &[]);
+            } else {
+                // Only the first way stays with the hot code: most sites see
+                // one type (or callee), and the others' probes would spread
+                // it over more instruction cache lines.
+                let next = self.cold_block();
+                self.b.ins().brif(same, hit, &[candidate.into()], next, &[]);
+                self.b.switch_to_block(next);
+                self.b.seal_block(next);
+            }
+        }
+        self.b.switch_to_block(hit);
+        self.b.seal_block(hit);
+        entry
+    }
+
     /// Goes to `miss` when the thread's recursion budget is spent (where the
     /// interpreter would raise RecursionError); returns the budget
     /// (`tstate->recursion_remaining`).

@@ -66,6 +66,8 @@ impl Lowering<'_> {
         let made = self.b.create_block();
         let not_made = self.cold_block();
         let by_runtime = self.cold_block();
+        let release_args = self.cold_block();
+        let released = self.b.append_block_param(release_args, self.ptr);
         let finish = self.b.create_block();
         let result = self.b.append_block_param(finish, self.ptr);
         self.b.ins().brif(instance, made, &[], not_made, &[]);
@@ -112,17 +114,18 @@ impl Lowering<'_> {
         let nargs = self.iconst(args.len() as i64);
         let tstate = self.tstate;
         let initialized = self.call("pyjit_init_instance", &[tstate, instance, slots, nargs, site]);
-        for &arg in args {
-            self.decref(arg);
-        }
-        self.b.ins().jump(finish, &[BlockArg::Value(initialized)]);
-
+        self.b.ins().jump(release_args, &[BlockArg::Value(initialized)]);
         self.b.switch_to_block(not_made);
         self.b.seal_block(not_made);
+        self.b.ins().jump(release_args, &[BlockArg::Value(instance)]);
+
+        // The arguments the frame did not take over.
+        self.b.switch_to_block(release_args);
+        self.b.seal_block(release_args);
         for &arg in args {
             self.decref(arg);
         }
-        self.b.ins().jump(finish, &[BlockArg::Value(instance)]);
+        self.b.ins().jump(finish, &[BlockArg::Value(released)]);
 
         self.b.switch_to_block(finish);
         self.b.seal_block(finish);

@@ -15,7 +15,6 @@
 
 use super::Lowering;
 use crate::abi::{self, op};
-use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::config::Optimization;
 use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY};
 use crate::helpers::frames::C_STACK_CHECK_PERIOD;
@@ -142,26 +141,12 @@ impl Lowering<'_> {
     }
 
     /// The `CallTarget` one of the call site's entries recorded for `code`
-    /// (`CallSite::target`, the entries checked in order), else goes to
+    /// (`CallSite::target`, the entries checked in order: `select_way`), else goes to
     /// `other`. A recorded target is never freed, only reused for other
     /// code (`guard_enterable` checks its owner).
     fn recorded_target(&mut self, code: Value, other: Block) -> Value {
         let site = self.data_entry();
-        let found = self.b.create_block();
-        let entry = self.b.append_block_param(found, self.ptr);
-        for way in 0..CACHE_WAYS {
-            let candidate = if way == 0 { site } else { self.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64) };
-            let recorded = self.load(candidate, CALL_SITE_CALLEE);
-            let same = self.b.ins().icmp(IntCC::Equal, recorded, code);
-            let next = if way + 1 < CACHE_WAYS { self.b.create_block() } else { other };
-            self.b.ins().brif(same, found, &[BlockArg::Value(candidate)], next, &[]);
-            if way + 1 < CACHE_WAYS {
-                self.b.switch_to_block(next);
-                self.b.seal_block(next);
-            }
-        }
-        self.b.switch_to_block(found);
-        self.b.seal_block(found);
+        let entry = self.select_way(site, CALL_SITE_CALLEE, code, other);
         self.load(entry, CALL_SITE_TARGET)
     }
 

@@ -4,7 +4,6 @@
 use crate::abi::{self, op};
 use crate::codegen::lowering::{Lowering, Operand};
 use crate::config::Optimization;
-use crate::bytecode::{DATA_ENTRY_WORDS, INLINE_WAYS};
 use crate::helpers::caches::{self, attr};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -126,33 +125,6 @@ fn value_place(lw: &mut Lowering, values: Value, index: Value) -> Value {
     lw.b.ins().iadd_imm_s(item, abi::DICT_VALUES_ITEMS as i64)
 }
 
-/// The entry, among the first `INLINE_WAYS` of the polymorphic `site`,
-/// filled for `key`; branches to `miss` when there is none.
-fn select_way(lw: &mut Lowering, key: Value, site: Value, miss: Block) -> Value {
-    let hit = lw.b.create_block();
-    let entry = lw.b.append_block_param(hit, lw.ptr);
-    for way in 0..INLINE_WAYS {
-        // Cranelift, without its optimizer, would add the first way's 0.
-        let candidate = if way == 0 { site } else { lw.b.ins().iadd_imm_s(site, (8 * way * DATA_ENTRY_WORDS) as i64) };
-        let cached = lw.load(candidate, 8 * attr::TYPE_KEY);
-        let same = lw.b.ins().icmp(IntCC::Equal, key, cached);
-        if way + 1 == INLINE_WAYS {
-            lw.b.ins().brif(same, hit, &[candidate.into()], miss, &[]);
-        } else {
-            // Only the first way stays with the hot code: most sites see
-            // one type, and the others' probes would spread it over more
-            // instruction cache lines.
-            let next = lw.cold_block();
-            lw.b.ins().brif(same, hit, &[candidate.into()], next, &[]);
-            lw.b.switch_to_block(next);
-            lw.b.seal_block(next);
-        }
-    }
-    lw.b.switch_to_block(hit);
-    lw.b.seal_block(hit);
-    entry
-}
-
 /// The key an entry filled for instances of `tp` holds.
 fn type_key(lw: &mut Lowering, tp: Value) -> Value {
     let version = lw.load_u32(tp, abi::TYPE_VERSION_TAG);
@@ -170,7 +142,7 @@ fn class_key(lw: &mut Lowering, cls: Value) -> Value {
 fn guard_type(lw: &mut Lowering, owner: Value, site: Value, miss: Block) -> (Value, Value) {
     let tp = lw.load(owner, abi::OBJECT_TYPE);
     let key = type_key(lw, tp);
-    (select_way(lw, key, site, miss), tp)
+    (lw.select_way(site, 8 * attr::TYPE_KEY, key, miss), tp)
 }
 
 /// The entry of `site` filled for `owner`, a class of metaclass `type`
@@ -181,7 +153,7 @@ fn guard_class(lw: &mut Lowering, owner: Value, site: Value, miss: Block) -> Val
     let is_class = lw.b.ins().icmp(IntCC::Equal, metaclass, type_type);
     lw.guard(is_class, miss);
     let key = class_key(lw, owner);
-    select_way(lw, key, site, miss)
+    lw.select_way(site, 8 * attr::TYPE_KEY, key, miss)
 }
 
 /// The instance value of `owner` at the index `entry` records (branches to
@@ -209,13 +181,13 @@ fn unspecialized_attribute(lw: &mut Lowering, owner: Value, site: Value, miss: B
     lw.b.switch_to_block(of_class);
     lw.b.seal_block(of_class);
     let key = class_key(lw, owner);
-    let entry = select_way(lw, key, site, miss);
+    let entry = lw.select_way(site, 8 * attr::TYPE_KEY, key, miss);
     let class_value = lw.load(entry, 8 * attr::WHERE);
     lw.b.ins().jump(found, &[class_value.into()]);
     lw.b.switch_to_block(of_instance);
     lw.b.seal_block(of_instance);
     let key = type_key(lw, tp);
-    let entry = select_way(lw, key, site, miss);
+    let entry = lw.select_way(site, 8 * attr::TYPE_KEY, key, miss);
     let instance_value = instance_value(lw, owner, entry, miss);
     lw.b.ins().jump(found, &[instance_value.into()]);
     lw.b.switch_to_block(found);
@@ -384,7 +356,7 @@ fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
     let is_module = lw.b.ins().icmp(IntCC::Equal, tp, module_type);
     lw.guard(is_module, miss);
     let key = lw.iconst(caches::MODULE_KEY as i64);
-    let entry = select_way(lw, key, site, miss);
+    let entry = lw.select_way(site, 8 * attr::TYPE_KEY, key, miss);
     let value = module_attribute(lw, owner, entry, miss);
     replace_owner_with_attribute(lw, owner, value);
     miss
