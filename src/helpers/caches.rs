@@ -21,6 +21,7 @@ use crate::bytecode::{CACHE_WAYS, DATA_ENTRY_WORDS};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState};
 use crate::stats;
 use pyo3::ffi::{self, PyObject};
+use std::sync::atomic::AtomicU64;
 
 /// How a LOAD_GLOBAL site's entry pins its answer, chosen per site when it
 /// is compiled. Sites the interpreter specialised (LOAD_GLOBAL_MODULE,
@@ -919,16 +920,27 @@ unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Op
     }
 }
 
-/// STORE_ATTR's fast path into an instance's own dict (see `stored_dict`):
-/// consumes `value`. `PyDict_SetItem` rather than an inline store, because
-/// only the dict's own functions can give it its next PEP 509 version.
-pub unsafe extern "C" fn store_in_dict(dict: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> isize {
-    // SAFETY: `dict` is a live dict, `name` a str, `value` an owned reference.
-    unsafe {
-        let status = ffi::PyDict_SetItem(dict, name, value);
-        ffi::Py_DECREF(value);
-        status as isize
-    }
+/// The PEP 509 versions that generated code gives the instance dicts it
+/// stores into (`STORE_ATTR` with a dict-hint entry), as CPython's
+/// `STORE_ATTR_WITH_HINT` takes the next global version. CPython's counter
+/// (`_pydict_global_version`, a local symbol of libpython) counts up from
+/// 0 by one per change, so versions from the upper half never equal one it
+/// gave: each version from either counter is still given once, which is
+/// all PEP 509's users (equality with a version seen before) rely on.
+/// Changed only with the GIL held.
+pub static DICT_VERSIONS: AtomicU64 = AtomicU64::new(1 << 63);
+
+/// The hint a dict-hint STORE_ATTR entry keeps (`attr::WHERE`): the
+/// position of `name` (just set to `value`) among the entries of the
+/// instance's `dict`, where generated code stores it next time, or one no
+/// dict has when the name is not in a combined, str-keyed table.
+///
+/// SAFETY: `dict` is a live dict, `name` a str.
+unsafe fn dict_hint(dict: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> u64 {
+    // SAFETY: see above.
+    let combined = unsafe { read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null() };
+    let position = if combined { unsafe { entry_position(dict, name, value) } } else { None };
+    position.map_or(u64::MAX, |i| i as u64)
 }
 
 /// The dict of an instance of a managed-dict type whose entry says that
@@ -962,12 +974,18 @@ pub unsafe extern "C" fn store_attr(
     unsafe {
         let tp = ffi::Py_TYPE(owner);
         let entry = other_way(site, current_key(tp));
-        let instance_dict = if kind == ATTR_DICT_HINT { entry.and_then(|_| stored_dict(owner)) } else { None };
-        if let Some(dict) = instance_dict {
+        // Generated code reads every way of a dict-hint site: it missed
+        // this one's hint (the name sits elsewhere in this instance's dict).
+        let hinted = if kind == ATTR_DICT_HINT { any_way(site, current_key(tp)) } else { None };
+        if let Some((entry, dict)) = hinted.and_then(|entry| Some((entry, stored_dict(owner)?))) {
             // The owner keeps its dict alive through the store.
-            let status = store_in_dict(dict, name, value);
+            let status = ffi::PyDict_SetItem(dict, name, value);
+            if status == 0 {
+                *entry.add(attr::WHERE) = dict_hint(dict, name, value);
+            }
+            ffi::Py_DECREF(value);
             ffi::Py_DECREF(owner);
-            return status;
+            return status as isize;
         }
         if let Some(item) = entry.filter(|_| kind != ATTR_DICT_HINT).and_then(|entry| stored_place(owner, entry, kind)) {
             let old = std::mem::replace(&mut *item, value);
@@ -980,10 +998,10 @@ pub unsafe extern "C" fn store_attr(
             let descr = abi_ffi::_PyType_Lookup(tp, name);
             let place = match kind {
                 ATTR_SLOT => object_slot(descr, abi::MEMBER_FLAG_READONLY),
-                ATTR_DICT_HINT => (has_flag(tp, abi::TPFLAGS_MANAGED_DICT)
-                    && !may_take_precedence(descr)
-                    && stored_dict(owner).is_some())
-                .then_some(0),
+                ATTR_DICT_HINT => (has_flag(tp, abi::TPFLAGS_MANAGED_DICT) && !may_take_precedence(descr))
+                    .then(|| stored_dict(owner))
+                    .flatten()
+                    .map(|dict| dict_hint(dict, name, value)),
                 _ => instance_value_index(owner, tp, name, || descr, value),
             };
             if let Some(place) = place {

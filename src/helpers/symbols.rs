@@ -59,6 +59,7 @@ symbol_table! {
     "atan" => abi_ffi::atan as unsafe extern "C" fn(_) -> _,
     "exp" => abi_ffi::exp as unsafe extern "C" fn(_) -> _,
     "pyjit_math_functions" => std::ptr::addr_of!(math::FUNCTIONS),
+    "pyjit_dict_versions" => std::ptr::addr_of!(caches::DICT_VERSIONS),
     // pyjit's data that calls entering native code directly read and count.
     "pyjit_frame_evaluator" => std::ptr::addr_of!(frames::HOOK),
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
@@ -91,7 +92,6 @@ symbol_table! {
     "pyjit_load_attr_cached" => caches::load_attr as unsafe extern "C" fn(_, _, _, _) -> _,
     "pyjit_load_method_cached" => caches::load_method as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_attr_cached" => caches::store_attr as unsafe extern "C" fn(_, _, _, _, _) -> _,
-    "pyjit_store_in_dict" => caches::store_in_dict as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_store_attr" => attrs::store_attr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_load_method" => attrs::load_method as unsafe extern "C" fn(_, _) -> _,
     "pyjit_binary_op" => operators::binary_op as unsafe extern "C" fn(_, _, _) -> _,

@@ -233,43 +233,74 @@ fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, k
             lw.load(item, 0)
         }
         _ => {
-            // The instance's own dict, with the name at entry `place` of
-            // its (combined, str-keyed) table, as LOAD_ATTR_WITH_HINT.
-            let place = lw.load(entry, 8 * attr::WHERE);
-            let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
-            lw.guard(dict, miss);
-            let keys = lw.load(dict, abi::DICT_KEYS);
-            let count = lw.load(keys, abi::KEYS_NENTRIES);
-            let within = lw.b.ins().icmp(IntCC::UnsignedLessThan, place, count);
-            lw.guard(within, miss);
-            let kind = lw.load_u8(keys, abi::KEYS_KIND);
-            let str_keys = lw.b.ins().icmp_imm_s(IntCC::NotEqual, kind, abi::KEYS_KIND_GENERAL as i64);
-            lw.guard(str_keys, miss);
-            let item = super::str_keys_entry(lw, keys, place);
-            let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
-            let same = lw.b.ins().icmp(IntCC::Equal, key, name);
-            lw.guard(same, miss);
+            let (_, item) = dict_hint_item(lw, owner, name, entry, miss);
             lw.load(item, abi::UNICODE_ENTRY_VALUE)
         }
     }
+}
+
+/// The instance's own dict and its entry for `name` at the position the
+/// site's `entry` records (LOAD_ATTR_WITH_HINT, STORE_ATTR_WITH_HINT): the
+/// entry at that place of the dict's str-keyed table holds exactly that key
+/// object (branches to `miss` when the instance has no dict, or not there).
+fn dict_hint_item(lw: &mut Lowering, owner: Value, name: Value, entry: Value, miss: Block) -> (Value, Value) {
+    let place = lw.load(entry, 8 * attr::WHERE);
+    let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+    lw.guard(dict, miss);
+    let keys = lw.load(dict, abi::DICT_KEYS);
+    let count = lw.load(keys, abi::KEYS_NENTRIES);
+    let within = lw.b.ins().icmp(IntCC::UnsignedLessThan, place, count);
+    lw.guard(within, miss);
+    let kind = lw.load_u8(keys, abi::KEYS_KIND);
+    let str_keys = lw.b.ins().icmp_imm_s(IntCC::NotEqual, kind, abi::KEYS_KIND_GENERAL as i64);
+    lw.guard(str_keys, miss);
+    let item = super::str_keys_entry(lw, keys, place);
+    let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
+    let same = lw.b.ins().icmp(IntCC::Equal, key, name);
+    lw.guard(same, miss);
+    (dict, item)
+}
+
+/// STORE_ATTR_WITH_HINT's store of `value` (consumed) over the value the
+/// instance's dict holds under `name` at the hinted entry, after the
+/// checks of `dict_hint_item`: the name must be set (a split table's
+/// entries hold none), and the dict tracked by the GC unless `value` is of
+/// a type without GC support (else the store would have to start tracking
+/// it, which the slow path's `PyDict_SetItem` does). The dict takes a new
+/// PEP 509 version (`caches::DICT_VERSIONS`).
+fn store_at_dict_hint(lw: &mut Lowering, owner: Value, name: Value, value: Value, entry: Value, miss: Block) {
+    let (dict, item) = dict_hint_item(lw, owner, name, entry, miss);
+    let old = lw.load(item, abi::UNICODE_ENTRY_VALUE);
+    lw.guard(old, miss);
+    let gc_next = load_before(lw, dict, abi::GC_HEAD_SIZE - abi::GC_HEAD_NEXT);
+    let tracked = lw.b.ins().icmp_imm_s(IntCC::NotEqual, gc_next, 0);
+    let value_type = lw.load(value, abi::OBJECT_TYPE);
+    let flags = lw.load(value_type, abi::TYPE_FLAGS);
+    let gc_flag = lw.b.ins().band_imm_u(flags, abi::TPFLAGS_HAVE_GC as i64);
+    let untrackable = lw.b.ins().icmp_imm_s(IntCC::Equal, gc_flag, 0);
+    let tracking_kept = lw.b.ins().bor(tracked, untrackable);
+    lw.guard(tracking_kept, miss);
+    lw.store(value, item, abi::UNICODE_ENTRY_VALUE);
+    let versions = lw.data_address("pyjit_dict_versions");
+    let version = lw.load(versions, 0);
+    let version = lw.b.ins().iadd_imm_s(version, 1);
+    lw.store(version, versions, 0);
+    lw.store(version, dict, abi::DICT_VERSION_TAG);
+    lw.decref(old);
 }
 
 /// STORE_ATTR of `kind` (an instance value, a slot, or a name in the
 /// instance's dict) through the site's entry; releases `owner` and consumes
 /// `value`. Setting a missing instance value (the first store to a new
 /// instance) records it in the values' insertion order, as
-/// STORE_ATTR_INSTANCE_VALUE does. A store to the instance's dict is the
-/// dict's own (`caches::store_in_dict`).
+/// STORE_ATTR_INSTANCE_VALUE does.
 fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, value: Value, kind: isize) {
     let owner = owner_operand.value;
     let site = lw.data_entry();
     let miss = lw.cold_block();
     let (entry, _) = guard_type(lw, owner, site, miss);
-    let mut status = None;
     if kind == caches::ATTR_DICT_HINT {
-        let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
-        lw.guard(dict, miss);
-        status = Some(lw.call("pyjit_store_in_dict", &[dict, name, value]));
+        store_at_dict_hint(lw, owner, name, value, entry, miss);
     } else if kind == caches::ATTR_SLOT {
         let place = lw.load(entry, 8 * attr::WHERE);
         let item = lw.b.ins().iadd(owner, place);
@@ -299,9 +330,6 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
         lw.b.seal_block(stored);
     }
     lw.release(owner_operand);
-    if let Some(status) = status {
-        lw.raise_if_negative(status);
-    }
     lw.finish_cached(None, miss, |lw| {
         let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
