@@ -836,6 +836,11 @@ impl<'a> Lowering<'a> {
         self.b.ins().uload8(self.ptr, flags(), addr, offset as i32)
     }
 
+    /// An 8-bit signed field, sign-extended to pointer size.
+    pub fn load_i8(&mut self, addr: Value, offset: usize) -> Value {
+        self.b.ins().sload8(self.ptr, flags(), addr, offset as i32)
+    }
+
     /// A 32-bit unsigned field, zero-extended to pointer size.
     pub fn load_u32(&mut self, addr: Value, offset: usize) -> Value {
         self.b.ins().uload32(flags(), addr, offset as i32)

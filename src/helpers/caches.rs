@@ -213,6 +213,10 @@ pub const METHOD_CLASS: u64 = 3;
 /// The owner is a module whose dict has the version in `attr::WHERE`: the
 /// answer is [NULL, the attribute in `attr::EXTRA`], as LOAD_METHOD_MODULE.
 pub const METHOD_MODULE: u64 = 4;
+/// The owner keeps a dict of its own (a combined, str-keyed table): the
+/// method applies when the dict lacks the name, which generated code finds
+/// by probing the dict's index table (`LOAD_METHOD_WITH_DICT` sites).
+pub const METHOD_WITH_DICT: u64 = 5;
 
 /// The tag above a version tag in a type key (an instance's type) and in a
 /// class key (the owner itself is the class): version tags are unique among
@@ -581,7 +585,7 @@ pub unsafe extern "C" fn load_attr(owner: *mut PyObject, name: *mut PyObject, si
             return value;
         }
         let from_type = if kind == ATTR_INSTANCE_VALUE { any_way(site, tagged_key(tp, TYPE_ATTR_KEY_TAG)) } else { None };
-        if let Some(entry) = from_type.filter(|&entry| method_applies(owner, tp, entry)) {
+        if let Some(entry) = from_type.filter(|&entry| method_applies(owner, tp, entry, name)) {
             stats::bump(&stats::TYPE_ATTRIBUTE_READS);
             let value = type_attribute(owner, tp, *entry.add(attr::WHERE) as *mut PyObject);
             ffi::Py_DECREF(owner);
@@ -720,8 +724,9 @@ unsafe fn unshadowed(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, name: *mu
     // SAFETY: see above; only a managed-dict type has the dict pointer before its instances.
     unsafe {
         if has_flag(tp, abi::TPFLAGS_MANAGED_DICT) {
-            if !before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null() {
-                return None;
+            let dict = before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+            if !dict.is_null() {
+                return dict_lacks(dict, name).then_some((METHOD_WITH_DICT, 0));
             }
             match shared_keys(tp, name) {
                 Some((count, None)) => Some((METHOD_WITH_VALUES, count)),
@@ -770,7 +775,7 @@ pub unsafe extern "C" fn load_method(slots: *mut *mut PyObject, name: *mut PyObj
             return load_module_method(slots, name, site);
         }
         let tp = ffi::Py_TYPE(owner);
-        if let Some(entry) = other_way(site, current_key(tp)).filter(|&entry| method_applies(owner, tp, entry)) {
+        if let Some(entry) = other_way(site, current_key(tp)).filter(|&entry| method_applies(owner, tp, entry, name)) {
             *slots = ffi::Py_NewRef(*entry.add(attr::WHERE) as *mut PyObject);
             *slots.add(1) = owner;
             return 0;
@@ -857,20 +862,40 @@ unsafe fn load_class_method(slots: *mut *mut PyObject, name: *mut PyObject, site
 }
 
 /// Whether the method `entry` (filled for `tp`, the type of `owner`)
-/// records is what LOAD_METHOD finds on `owner`: the check generated code
-/// makes on the first entry, of the words `unshadowed` gave (also what the
-/// slow path checks of a type-attribute entry).
+/// records is what LOAD_METHOD finds on `owner` by the name `name`: the
+/// check generated code makes on the first entry, of the words `unshadowed`
+/// gave (also what the slow path checks of a type-attribute entry).
 ///
-/// SAFETY: `owner` is live and `tp` its type.
-unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry: *mut u64) -> bool {
-    // SAFETY: see above; a WITH_VALUES entry is filled only for heap types
-    // with a managed dict and shared keys.
+/// SAFETY: `owner` is live and `tp` its type; `name` is a str.
+unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry: *mut u64, name: *mut PyObject) -> bool {
+    // SAFETY: see above; WITH_VALUES and WITH_DICT entries are filled only
+    // for heap types with a managed dict (and shared keys for the former).
     unsafe {
-        *entry.add(attr::KIND) == METHOD_NO_DICT
-            || (before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT).is_null()
-                && read_field::<isize>(read_field::<*const u8>(tp.cast(), abi::HEAPTYPE_CACHED_KEYS), abi::KEYS_NENTRIES)
-                    as u64
-                    == *entry.add(attr::EXTRA))
+        let dict = before_object(owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+        match *entry.add(attr::KIND) {
+            METHOD_NO_DICT => true,
+            METHOD_WITH_DICT => !dict.is_null() && dict_lacks(dict, name),
+            _ => {
+                dict.is_null()
+                    && read_field::<isize>(read_field::<*const u8>(tp.cast(), abi::HEAPTYPE_CACHED_KEYS), abi::KEYS_NENTRIES)
+                        as u64
+                        == *entry.add(attr::EXTRA)
+            }
+        }
+    }
+}
+
+/// Whether `dict`, an instance's own, is a combined, str-keyed table
+/// without the key `name`: what a `METHOD_WITH_DICT` entry needs.
+///
+/// SAFETY: `dict` is a live dict, `name` a str (whose lookup cannot fail).
+unsafe fn dict_lacks(dict: *mut PyObject, name: *mut PyObject) -> bool {
+    // SAFETY: see above.
+    unsafe {
+        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
+        read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null()
+            && usize::from(*keys.add(abi::KEYS_KIND)) == abi::KEYS_KIND_UNICODE
+            && ffi::PyDict_Contains(dict, name) == 0
     }
 }
 

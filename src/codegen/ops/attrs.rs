@@ -7,7 +7,7 @@ use crate::config::Optimization;
 use crate::helpers::caches::{self, attr};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Block, InstBuilder, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
     let name = lw.name(lw.ins.arg);
@@ -57,6 +57,7 @@ pub fn lower(lw: &mut Lowering) {
                     | Observed::Specialized(
                         op::LOAD_METHOD_WITH_VALUES
                             | op::LOAD_METHOD_NO_DICT
+                            | op::LOAD_METHOD_WITH_DICT
                             | op::LOAD_METHOD_CLASS
                             | op::LOAD_METHOD_MODULE
                     )
@@ -66,7 +67,8 @@ pub fn lower(lw: &mut Lowering) {
                 let miss = match observed {
                     Observed::Specialized(op::LOAD_METHOD_CLASS) => class_attribute_hit(lw, site),
                     Observed::Specialized(op::LOAD_METHOD_MODULE) => module_attribute_hit(lw, site),
-                    _ => load_method_hit(lw, site),
+                    Observed::Specialized(op::LOAD_METHOD_WITH_DICT) => load_method_hit(lw, site, true),
+                    _ => load_method_hit(lw, site, false),
                 };
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
@@ -391,15 +393,32 @@ fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
 }
 
 /// LOAD_METHOD's fast path through the site's `entry`: it ends with
-/// [method, owner] on the stack. Returns the block of the slow path, for
-/// `finish_cached`.
-fn load_method_hit(lw: &mut Lowering, site: Value) -> Block {
+/// [method, owner] on the stack. At a site the interpreter saw owners with
+/// dicts of their own (`with_dict`), a `METHOD_WITH_DICT` entry applies
+/// when the owner's dict lacks the name (`guard_name_absent`). Returns the
+/// block of the slow path, for `finish_cached`.
+fn load_method_hit(lw: &mut Lowering, site: Value, with_dict: bool) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
     let (entry, tp) = guard_type(lw, owner, site, miss);
     let found = lw.b.create_block();
     let check_instance = lw.b.create_block();
     let kind = lw.load(entry, 8 * attr::KIND);
+    if with_dict {
+        let probe = lw.b.create_block();
+        let other_kinds = lw.b.create_block();
+        let dict_kind = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, caches::METHOD_WITH_DICT as i64);
+        lw.b.ins().brif(dict_kind, probe, &[], other_kinds, &[]);
+        lw.b.switch_to_block(probe);
+        lw.b.seal_block(probe);
+        let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
+        lw.guard(dict, miss);
+        let name = lw.name(lw.ins.arg);
+        guard_name_absent(lw, dict, name, miss);
+        lw.b.ins().jump(found, &[]);
+        lw.b.switch_to_block(other_kinds);
+        lw.b.seal_block(other_kinds);
+    }
     let no_dict = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, caches::METHOD_NO_DICT as i64);
     lw.b.ins().brif(no_dict, found, &[], check_instance, &[]);
     lw.b.switch_to_block(check_instance);
@@ -419,4 +438,72 @@ fn load_method_hit(lw: &mut Lowering, site: Value) -> Block {
     lw.set_peek(1, method);
     lw.push(owner);
     miss
+}
+
+/// Goes on when `dict` is a combined, str-keyed table (with one-byte
+/// indices: at most 128 slots) that has no key equal to the str `name`,
+/// found by CPython's own probe sequence over its index table; branches to
+/// `miss` otherwise, and when a key of the same hash is another object (it
+/// may be equal). The probe ends: a table always keeps an empty slot.
+fn guard_name_absent(lw: &mut Lowering, dict: Value, name: Value, miss: Block) {
+    let values = lw.load(dict, abi::DICT_VALUES);
+    let combined = lw.b.ins().icmp_imm_s(IntCC::Equal, values, 0);
+    let keys = lw.load(dict, abi::DICT_KEYS);
+    let kind = lw.load_u8(keys, abi::KEYS_KIND);
+    let str_keys = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, abi::KEYS_KIND_UNICODE as i64);
+    let log2_size = lw.load_u8(keys, abi::KEYS_LOG2_SIZE);
+    let byte_indices = lw.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, log2_size, 8);
+    let table = lw.b.ins().band(combined, str_keys);
+    let probeable = lw.b.ins().band(table, byte_indices);
+    lw.guard(probeable, miss);
+    let one = lw.iconst(1);
+    let size = lw.b.ins().ishl(one, log2_size);
+    let mask = lw.b.ins().iadd_imm_s(size, -1);
+    let hash = lw.load(name, abi::UNICODE_HASH);
+
+    let probe = lw.b.create_block();
+    let index = lw.b.append_block_param(probe, lw.ptr);
+    let perturb = lw.b.append_block_param(probe, lw.ptr);
+    let occupied = lw.b.create_block();
+    let other_key = lw.b.create_block();
+    let next = lw.b.create_block();
+    let absent = lw.b.create_block();
+    let first = lw.b.ins().band(hash, mask);
+    lw.b.ins().jump(probe, &[BlockArg::Value(first), BlockArg::Value(hash)]);
+
+    lw.b.switch_to_block(probe);
+    let slot = lw.b.ins().iadd(keys, index);
+    let ix = lw.load_i8(slot, abi::KEYS_INDICES);
+    let empty = lw.b.ins().icmp_imm_s(IntCC::Equal, ix, -1);
+    let not_empty = lw.b.create_block();
+    lw.b.ins().brif(empty, absent, &[], not_empty, &[]);
+    lw.b.switch_to_block(not_empty);
+    lw.b.seal_block(not_empty);
+    let is_entry = lw.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, ix, 0);
+    lw.b.ins().brif(is_entry, occupied, &[], next, &[]);
+
+    lw.b.switch_to_block(occupied);
+    lw.b.seal_block(occupied);
+    let item = super::str_keys_entry(lw, keys, ix);
+    let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
+    let same = lw.b.ins().icmp(IntCC::Equal, key, name);
+    lw.b.ins().brif(same, miss, &[], other_key, &[]);
+    lw.b.switch_to_block(other_key);
+    lw.b.seal_block(other_key);
+    let key_hash = lw.load(key, abi::UNICODE_HASH);
+    let same_hash = lw.b.ins().icmp(IntCC::Equal, key_hash, hash);
+    lw.b.ins().brif(same_hash, miss, &[], next, &[]);
+
+    lw.b.switch_to_block(next);
+    lw.b.seal_block(next);
+    let perturb = lw.b.ins().ushr_imm_u(perturb, 5);
+    let step = lw.b.ins().imul_imm_s(index, 5);
+    let step = lw.b.ins().iadd(step, perturb);
+    let step = lw.b.ins().iadd_imm_s(step, 1);
+    let index = lw.b.ins().band(step, mask);
+    lw.b.ins().jump(probe, &[BlockArg::Value(index), BlockArg::Value(perturb)]);
+    lw.b.seal_block(probe);
+
+    lw.b.switch_to_block(absent);
+    lw.b.seal_block(absent);
 }
