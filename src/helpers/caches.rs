@@ -38,7 +38,8 @@ pub const GLOBAL_BUILTIN: isize = 2;
 /// The tag above a keys version in an entry, so that a zeroed entry never
 /// matches keys without a version (0), and a keys entry never matches the
 /// checks of a dict-versions one nor the other way round: a
-/// `ma_version_tag` counts dict changes and never reaches 2**63.
+/// `ma_version_tag` counts dict changes below 2**63 (CPython's) or from
+/// 3 * 2**62 on (`DICT_VERSIONS`).
 pub const KEYS_VERSION_TAG: u64 = 1 << 63;
 
 /// Word offsets of a LOAD_GLOBAL entry.
@@ -949,11 +950,13 @@ unsafe fn stored_place(owner: *mut PyObject, entry: *mut u64, kind: isize) -> Op
 /// stores into (`STORE_ATTR` with a dict-hint entry), as CPython's
 /// `STORE_ATTR_WITH_HINT` takes the next global version. CPython's counter
 /// (`_pydict_global_version`, a local symbol of libpython) counts up from
-/// 0 by one per change, so versions from the upper half never equal one it
-/// gave: each version from either counter is still given once, which is
-/// all PEP 509's users (equality with a version seen before) rely on.
-/// Changed only with the GIL held.
-pub static DICT_VERSIONS: AtomicU64 = AtomicU64::new(1 << 63);
+/// 0 by one per change, and keys versions tagged with `KEYS_VERSION_TAG`
+/// lie between 2**63 and 2**63 + 2**32, so versions from 3 * 2**62 on never
+/// equal one of those: each version from either counter is still given
+/// once, which is all PEP 509's users (equality with a version seen
+/// before) rely on, and a dict-versions entry still never matches a keys
+/// one. Changed only with the GIL held.
+pub static DICT_VERSIONS: AtomicU64 = AtomicU64::new(3 << 62);
 
 /// The hint a dict-hint STORE_ATTR entry keeps (`attr::WHERE`): the
 /// position of `name` (just set to `value`) among the entries of the
