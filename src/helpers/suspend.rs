@@ -260,6 +260,111 @@ pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mu
     }
 }
 
+/// The collections a builtin's call fills from an iterable: `tuple(it)`
+/// (PRECALL_NO_KW_TUPLE_1), `list(it)` and `set(it)` (PRECALL_BUILTIN_CLASS).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Collection {
+    Tuple,
+    List,
+    Set,
+}
+
+/// The items of `generator` (an exact generator) in a new `collection`,
+/// taken one by one with `generator_next` (which resumes a compiled one
+/// natively, as `how` says, rather than through `gen_iternext` and the
+/// frame-evaluation hook) and added as each arrives, as the builtins'
+/// own loops take them from `tp_iternext`: a set hashes each item before
+/// the generator makes the next. NULL with the exception the generator or
+/// an addition raised.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `generator` is live.
+unsafe fn collect(tstate: *mut ThreadState, generator: *mut PyObject, how: isize, collection: Collection) -> *mut PyObject {
+    // SAFETY: see above; the new collection is owned here until returned.
+    unsafe {
+        let items = if collection == Collection::Set { ffi::PySet_New(std::ptr::null_mut()) } else { ffi::PyList_New(0) };
+        if items.is_null() {
+            return items;
+        }
+        loop {
+            let item = generator_next(tstate, generator, how);
+            if item.is_null() {
+                break;
+            }
+            let status = if collection == Collection::Set { ffi::PySet_Add(items, item) } else { ffi::PyList_Append(items, item) };
+            ffi::Py_DECREF(item);
+            if status < 0 {
+                ffi::Py_DECREF(items);
+                return std::ptr::null_mut();
+            }
+        }
+        // A generator CPython resumed reports its return value as a
+        // StopIteration, which the builtins' loops clear (`PyIter_Next`).
+        if !ffi::PyErr_Occurred().is_null() {
+            if ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) == 0 {
+                ffi::Py_DECREF(items);
+                return std::ptr::null_mut();
+            }
+            ffi::PyErr_Clear();
+        }
+        stats::bump(&stats::GENERATORS_COLLECTED);
+        if collection == Collection::Tuple {
+            let tuple = ffi::PyList_AsTuple(items);
+            ffi::Py_DECREF(items);
+            return tuple;
+        }
+        items
+    }
+}
+
+/// `tuple(iterable)` as PRECALL_NO_KW_TUPLE_1 makes it (`PySequence_Tuple`),
+/// with an exact generator's items collected natively (`collect`).
+///
+/// # Safety
+/// With the GIL held by `tstate`; `iterable` is live.
+pub unsafe extern "C" fn sequence_tuple(tstate: *mut ThreadState, iterable: *mut PyObject, how: isize) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        if ffi::Py_TYPE(iterable) == std::ptr::addr_of_mut!(ffi::PyGen_Type) {
+            collect(tstate, iterable, how, Collection::Tuple)
+        } else {
+            ffi::PySequence_Tuple(iterable)
+        }
+    }
+}
+
+/// A call of the class `cls` (whose vectorcall slot is `vectorcall`) with
+/// the one argument at `args` (`nargsf` as vectorcall takes it), as
+/// PRECALL_BUILTIN_CLASS makes it: `list` and `set` of an exact generator
+/// collect its items natively (`collect`), which is what their vectorcall
+/// slots do with any iterator (`list_extend`, `set_update_internal`).
+///
+/// # Safety
+/// With the GIL held by `tstate`; `cls` is a live class with the vectorcall
+/// slot `vectorcall`; `args` holds a live object.
+pub unsafe extern "C" fn class_call_1(
+    tstate: *mut ThreadState,
+    cls: *mut PyObject,
+    vectorcall: ffi::vectorcallfunc,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    how: isize,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        let argument = *args;
+        if ffi::Py_TYPE(argument) == std::ptr::addr_of_mut!(ffi::PyGen_Type) {
+            if cls == std::ptr::addr_of_mut!(ffi::PyList_Type).cast() {
+                return collect(tstate, argument, how, Collection::List);
+            }
+            if cls == std::ptr::addr_of_mut!(ffi::PySet_Type).cast() {
+                return collect(tstate, argument, how, Collection::Set);
+            }
+        }
+        vectorcall(cls, args, nargsf, std::ptr::null_mut())
+    }
+}
+
 /// `resume` or `resume_through`, as `how` says.
 ///
 /// # Safety
