@@ -35,9 +35,6 @@ pub static RESUMES_PASSED: AtomicU64 = AtomicU64::new(0);
 /// Generators and coroutines of compiled code made without the interpreter
 /// (`helpers::suspend::create_generator`).
 pub static GENERATORS_CREATED: AtomicU64 = AtomicU64::new(0);
-/// Tuples, lists and sets compiled code built from a generator it resumed
-/// itself for each item (`helpers::suspend::collect`).
-pub static GENERATORS_COLLECTED: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);

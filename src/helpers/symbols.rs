@@ -137,8 +137,6 @@ symbol_table! {
     "pyjit_get_yield_from_iter" => suspend::get_yield_from_iter as unsafe extern "C" fn(_, _) -> _,
     "pyjit_send" => suspend::send as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_generator_next" => suspend::generator_next as unsafe extern "C" fn(_, _, _) -> _,
-    "pyjit_sequence_tuple" => suspend::sequence_tuple as unsafe extern "C" fn(_, _, _) -> _,
-    "pyjit_class_call_1" => suspend::class_call_1 as unsafe extern "C" fn(_, _, _, _, _, _) -> _,
     "pyjit_get_awaitable" => suspend::get_awaitable as unsafe extern "C" fn(_, _) -> _,
     "pyjit_get_anext" => suspend::get_anext as unsafe extern "C" fn(_) -> _,
     "pyjit_ends_async_for" => suspend::ends_async_for as unsafe extern "C" fn(_) -> _,

@@ -10,9 +10,7 @@
 
 use super::Lowering;
 use crate::abi::{self, op};
-use crate::codegen::ops::suspend::resume_how;
 use crate::config::Optimization;
-use crate::helpers::suspend;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, Value};
@@ -330,20 +328,10 @@ impl Lowering<'_> {
         });
         let calls_see_position = self.position_at_precall();
         let arguments = self.b.ins().iadd_imm_s(slots, 16);
-        // `tuple`, `list` and `set` of a generator resume it natively
-        // (`suspend::collect`) where resumption from compiled code is on.
-        let how = resume_how(self);
-        let collects = how != suspend::RESUME_VIA_CPYTHON;
         let result = if let Some(vectorcall) = vectorcall {
             let count = self.iconst(i64::from(nargs));
             let (positional, names) = self.positional_and_names(count, kwnames);
-            if collects && nargs == 1 && kwnames.is_none() {
-                let tstate = self.tstate;
-                let how = self.iconst(how as i64);
-                self.call("pyjit_class_call_1", &[tstate, callable, vectorcall, arguments, positional, how])
-            } else {
-                self.call_address(vectorcall, &[callable, arguments, positional, names])
-            }
+            self.call_address(vectorcall, &[callable, arguments, positional, names])
         } else {
             let first = self.load(arguments, 0);
             match kind {
@@ -358,11 +346,6 @@ impl Lowering<'_> {
                     ty
                 }
                 BuiltinCall::Str1 => self.call("PyObject_Str", &[first]),
-                BuiltinCall::Tuple1 if collects => {
-                    let tstate = self.tstate;
-                    let how = self.iconst(how as i64);
-                    self.call("pyjit_sequence_tuple", &[tstate, first, how])
-                }
                 BuiltinCall::Tuple1 => self.call("PySequence_Tuple", &[first]),
                 _ => unreachable!("a call guarded by the callable's identity"),
             }
