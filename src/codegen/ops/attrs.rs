@@ -453,13 +453,16 @@ fn guard_name_absent(lw: &mut Lowering, dict: Value, name: Value, miss: Block) {
     let str_keys = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, abi::KEYS_KIND_UNICODE as i64);
     let log2_size = lw.load_u8(keys, abi::KEYS_LOG2_SIZE);
     let byte_indices = lw.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, log2_size, 8);
+    // An interned name's hash is always computed (-1: not yet).
+    let hash = lw.load(name, abi::UNICODE_HASH);
+    let hashed = lw.b.ins().icmp_imm_s(IntCC::NotEqual, hash, -1);
     let table = lw.b.ins().band(combined, str_keys);
-    let probeable = lw.b.ins().band(table, byte_indices);
+    let small = lw.b.ins().band(byte_indices, hashed);
+    let probeable = lw.b.ins().band(table, small);
     lw.guard(probeable, miss);
     let one = lw.iconst(1);
     let size = lw.b.ins().ishl(one, log2_size);
     let mask = lw.b.ins().iadd_imm_s(size, -1);
-    let hash = lw.load(name, abi::UNICODE_HASH);
 
     let probe = lw.b.create_block();
     let index = lw.b.append_block_param(probe, lw.ptr);
