@@ -892,12 +892,7 @@ unsafe fn method_applies(owner: *mut PyObject, tp: *mut ffi::PyTypeObject, entry
 /// SAFETY: `dict` is a live dict, `name` a str (whose lookup cannot fail).
 unsafe fn dict_lacks(dict: *mut PyObject, name: *mut PyObject) -> bool {
     // SAFETY: see above.
-    unsafe {
-        let keys: *const u8 = read_field(dict.cast(), abi::DICT_KEYS);
-        read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null()
-            && usize::from(*keys.add(abi::KEYS_KIND)) == abi::KEYS_KIND_UNICODE
-            && ffi::PyDict_Contains(dict, name) == 0
-    }
+    unsafe { str_keys_combined(dict) && ffi::PyDict_Contains(dict, name) == 0 }
 }
 
 /// The `__slots__` member of object type that `descr` (from the type's
@@ -966,8 +961,7 @@ pub static DICT_VERSIONS: AtomicU64 = AtomicU64::new(3 << 62);
 /// SAFETY: `dict` is a live dict, `name` a str.
 unsafe fn dict_hint(dict: *mut PyObject, name: *mut PyObject, value: *mut PyObject) -> u64 {
     // SAFETY: see above.
-    let combined = unsafe { read_field::<*mut u8>(dict.cast(), abi::DICT_VALUES).is_null() };
-    let position = if combined { unsafe { entry_position(dict, name, value) } } else { None };
+    let position = unsafe { if str_keys_combined(dict) { entry_position(dict, name, value) } else { None } };
     position.map_or(u64::MAX, |i| i as u64)
 }
 

@@ -67,8 +67,8 @@ pub fn lower(lw: &mut Lowering) {
                 let miss = match observed {
                     Observed::Specialized(op::LOAD_METHOD_CLASS) => class_attribute_hit(lw, site),
                     Observed::Specialized(op::LOAD_METHOD_MODULE) => module_attribute_hit(lw, site),
-                    Observed::Specialized(op::LOAD_METHOD_WITH_DICT) => load_method_hit(lw, site, true),
-                    _ => load_method_hit(lw, site, false),
+                    Observed::Specialized(op::LOAD_METHOD_WITH_DICT) => load_method_hit(lw, site, Some(name)),
+                    _ => load_method_hit(lw, site, None),
                 };
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
@@ -394,17 +394,18 @@ fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
 
 /// LOAD_METHOD's fast path through the site's `entry`: it ends with
 /// [method, owner] on the stack. At a site the interpreter saw owners with
-/// dicts of their own (`with_dict`), a `METHOD_WITH_DICT` entry applies
-/// when the owner's dict lacks the name (`guard_name_absent`). Returns the
-/// block of the slow path, for `finish_cached`.
-fn load_method_hit(lw: &mut Lowering, site: Value, with_dict: bool) -> Block {
+/// dicts of their own (`dict_name`, the method's name, given), a
+/// `METHOD_WITH_DICT` entry applies when the owner's dict lacks the name
+/// (`guard_name_absent`). Returns the block of the slow path, for
+/// `finish_cached`.
+fn load_method_hit(lw: &mut Lowering, site: Value, dict_name: Option<Value>) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
     let (entry, tp) = guard_type(lw, owner, site, miss);
     let found = lw.b.create_block();
     let check_instance = lw.b.create_block();
     let kind = lw.load(entry, 8 * attr::KIND);
-    if with_dict {
+    if let Some(name) = dict_name {
         let probe = lw.b.create_block();
         let other_kinds = lw.b.create_block();
         let dict_kind = lw.b.ins().icmp_imm_s(IntCC::Equal, kind, caches::METHOD_WITH_DICT as i64);
@@ -413,7 +414,6 @@ fn load_method_hit(lw: &mut Lowering, site: Value, with_dict: bool) -> Block {
         lw.b.seal_block(probe);
         let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
         lw.guard(dict, miss);
-        let name = lw.name(lw.ins.arg);
         guard_name_absent(lw, dict, name, miss);
         lw.b.ins().jump(found, &[]);
         lw.b.switch_to_block(other_kinds);
