@@ -93,20 +93,15 @@ pub unsafe extern "C" fn float_into_local(value: f64, target: *mut PyObject) -> 
     }
 }
 
-/// UNARY_POSITIVE/NEGATIVE/INVERT/NOT (`which` is the opcode); consumes
-/// `value`.
+/// UNARY_POSITIVE/NEGATIVE/INVERT (`which` is the opcode); consumes
+/// `value`. (Generated code tests truth for UNARY_NOT itself.)
 pub unsafe extern "C" fn unary_op(value: *mut PyObject, which: isize) -> *mut PyObject {
     // SAFETY: value is an owned reference released here.
     unsafe {
         let result = match which as u8 {
             op::UNARY_POSITIVE => ffi::PyNumber_Positive(value),
             op::UNARY_NEGATIVE => ffi::PyNumber_Negative(value),
-            op::UNARY_INVERT => ffi::PyNumber_Invert(value),
-            _ => match ffi::PyObject_IsTrue(value) {
-                0 => ffi::Py_NewRef(ffi::Py_True()),
-                1 => ffi::Py_NewRef(ffi::Py_False()),
-                _ => std::ptr::null_mut(),
-            },
+            _ => ffi::PyNumber_Invert(value),
         };
         ffi::Py_DECREF(value);
         result

@@ -2,7 +2,9 @@
 # truth testing (POP_JUMP_IF_TRUE/FALSE, JUMP_IF_*_OR_POP via and/or) on
 # builtins and on classes with __neg__/__pos__/__invert__/__bool__/__len__,
 # including __bool__ returning a non-bool, __len__ returning a negative
-# number, and "bad operand type for unary" TypeErrors.
+# number, and "bad operand type for unary" TypeErrors; truth of exact ints
+# and None (tested inline) as locals and as temporaries, and of an int
+# subclass with its own __bool__.
 
 
 class Vec:
@@ -138,6 +140,26 @@ def caller(value):
         return "caller caught: %s" % e
 
 
+class Falsy(int):
+    def __bool__(self):
+        return False
+
+
+def nothing():
+    return None
+
+
+def int_and_none_truth(big):
+    # Exact ints and None are tested inline: held by a local (borrowed) and
+    # as temporaries (owned, the last reference to a big int released).
+    out = []
+    for v in [0, 1, -1, 255, 2 ** 30, -(2 ** 62), big, -big, None, Falsy(7), Falsy(0)]:
+        out.append((not v, "t" if v else "f", v and 1, v or 2))
+    for v in [0, 3, big]:
+        out.append((not (v + big), not (v - v), "t" if v * big else "f", not nothing(), "n" if nothing() else "s"))
+    return out
+
+
 for line in builtins_unary():
     print(line)
 print(truthiness())
@@ -146,4 +168,6 @@ print(custom_unary())
 for line in errors():
     print(line)
 print(caller(1), caller(RaisingBool()), caller(Sized(0)))
+print(int_and_none_truth(2 ** 70))
 print(check(BadBool()))
+

@@ -30,7 +30,11 @@ pub fn lower(lw: &mut Lowering) {
             let owner = lw.pop_operand();
             let value = lw.pop();
             let kind = match lw.observed() {
-                Observed::Nothing | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE) => Some(caches::ATTR_INSTANCE_VALUE),
+                // A site the interpreter kept generic most often met several
+                // types (3.11 caches one): the entries take one each.
+                Observed::Nothing | Observed::Generic | Observed::Specialized(op::STORE_ATTR_INSTANCE_VALUE) => {
+                    Some(caches::ATTR_INSTANCE_VALUE)
+                }
                 Observed::Specialized(op::STORE_ATTR_SLOT) => Some(caches::ATTR_SLOT),
                 Observed::Specialized(op::STORE_ATTR_WITH_HINT) => Some(caches::ATTR_DICT_HINT),
                 _ => None,
@@ -54,6 +58,7 @@ pub fn lower(lw: &mut Lowering) {
             let cached = matches!(
                 observed,
                 Observed::Nothing
+                    | Observed::Generic
                     | Observed::Specialized(
                         op::LOAD_METHOD_WITH_VALUES
                             | op::LOAD_METHOD_NO_DICT
@@ -67,7 +72,11 @@ pub fn lower(lw: &mut Lowering) {
                 let miss = match observed {
                     Observed::Specialized(op::LOAD_METHOD_CLASS) => class_attribute_hit(lw, site),
                     Observed::Specialized(op::LOAD_METHOD_MODULE) => module_attribute_hit(lw, site),
-                    Observed::Specialized(op::LOAD_METHOD_WITH_DICT) => load_method_hit(lw, site, Some(name)),
+                    // Owners with dicts of their own may be why the
+                    // interpreter kept a site generic.
+                    Observed::Specialized(op::LOAD_METHOD_WITH_DICT) | Observed::Generic => {
+                        load_method_hit(lw, site, Some(name))
+                    }
                     _ => load_method_hit(lw, site, None),
                 };
                 lw.finish_cached(None, miss, |lw| {

@@ -14,7 +14,14 @@ pub fn lower(lw: &mut Lowering) {
     let opcode = lw.ins.opcode;
     match opcode {
         op::BINARY_OP => binary_op(lw, arg),
-        op::UNARY_POSITIVE | op::UNARY_NEGATIVE | op::UNARY_INVERT | op::UNARY_NOT => {
+        op::UNARY_NOT => {
+            let value = lw.pop_operand();
+            let truth = super::control::truth(lw, value.value, !value.borrowed);
+            let falsy = lw.b.ins().icmp_imm_s(IntCC::Equal, truth, 0);
+            let result = lw.bool_object(falsy);
+            lw.push(result);
+        }
+        op::UNARY_POSITIVE | op::UNARY_NEGATIVE | op::UNARY_INVERT => {
             let value = lw.pop();
             let which = lw.iconst(i64::from(lw.ins.opcode));
             let result = lw.call("pyjit_unary_op", &[value, which]);
