@@ -307,6 +307,7 @@ pub enum Optimization {
     InlineFramePush,
     MathFunctions,
     InlineConstruct,
+    DirectContains,
 }
 
 /// One row of the table of optimizations.
@@ -317,7 +318,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 24] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 25] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -328,9 +329,9 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 24] = {
         row(InlineCacheAttrs, "inline-cache-attrs",
             "LOAD_ATTR reads instance values, slots, module and class attributes through a per-site cache, whose slow path keeps the attributes of an instance's type it cannot shadow (class constants, methods, properties, getters of builtin types)"),
         row(InlineCacheMethods, "inline-cache-methods",
-            "LOAD_METHOD takes the method cached for the owner's type, or the attribute cached for a class or a module"),
+            "LOAD_METHOD takes the method cached for the owner's type (one entry per type, also where the interpreter kept the site generic), or the attribute cached for a class or a module"),
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
-            "STORE_ATTR replaces an instance value through a per-site cache"),
+            "STORE_ATTR replaces an instance value, a slot or an entry of the instance's own dict through a per-site cache (one entry per type, also where the interpreter kept the site generic)"),
         row(InlineArithmetic, "inline-arithmetic",
             "BINARY_OP on small ints and floats, alike or mixed, int bitwise operators and shifts, and float powers, computed inline"),
         row(InlineCompare, "inline-compare",
@@ -366,11 +367,13 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 24] = {
         row(SliceSubscripts, "slice-subscripts",
             "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
         row(InlineFramePush, "inline-frame-push",
-            "a call the interpreter saw call a Python function, or a call of a method or a global nothing profiled in code compiled for its first run's loop, pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is one of the last four the site recorded and takes exactly those arguments, or its last parameters take their defaults (direct-calls)"),
+            "a call the interpreter saw call a Python function, or a call of a method or a global nothing profiled in code compiled for its first run's loop, pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is one of the last four the site recorded and takes exactly those arguments, or its last parameters take their defaults, or its *args and **kwargs collect nothing (direct-calls)"),
         row(MathFunctions, "math-functions",
             "a call the interpreter specialised for a builtin of one argument, whose callable a global or module attribute named sqrt, fabs, sin, cos, tan, atan or exp pushed and is that function of the math module, computes it on the float (or small int) argument in compiled code, taking and giving unboxed floats; a non-finite argument or result makes the call"),
         row(InlineConstruct, "inline-construct",
             "a call of a global the interpreter could not specialise, which the site last saw construct an instance of a plain class (object.__new__ and a Python __init__), makes the instance and runs __init__'s native code with a frame pushed in the caller's code while the class is unchanged (direct-calls, inline-frame-push)"),
+        row(DirectContains, "direct-contains",
+            "CONTAINS_OP on an exact list or tuple compares items with the searched object without PyObject_RichCompare where that would call nothing: exact ints and strs by value, objects whose types keep object's comparison by identity (below the recursion limit, where its check cannot fail)"),
     ]
 };
 

@@ -56,7 +56,7 @@ WORKLOAD = textwrap.dedent(
             ratio = math.fabs(ratio * 1.5 - 0.25)
             quotient, remainder = divmod(i, 3)
             total = total + quotient - remainder
-            if i < items[2]:
+            if i < items[2] and i in items:
                 items[1] = total
             items[:1] = items[-1:]
         return total, ratio, items

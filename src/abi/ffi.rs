@@ -43,6 +43,7 @@ extern "C" {
         kwnames: *mut PyObject,
     ) -> *mut PyObject;
     pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
+    pub fn _PyUnicode_Equal(a: *mut PyObject, b: *mut PyObject) -> c_int;
 }
 
 extern "C" {

@@ -1,6 +1,7 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
-use crate::abi::{self, ffi as abi_ffi, op, Frame};
+use crate::abi::{self, ffi as abi_ffi, op, Frame, ThreadState, ThreadStateExt};
+use std::ffi::c_int;
 use pyo3::ffi::{self, PyObject};
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
@@ -148,10 +149,28 @@ pub unsafe extern "C" fn compare_op(
 }
 
 /// CONTAINS_OP: `item in container`, negated when `invert`; consumes both.
-pub unsafe extern "C" fn contains_op(item: *mut PyObject, container: *mut PyObject, invert: isize) -> *mut PyObject {
-    // SAFETY: both are owned references released here.
+/// With `search` (`Optimization::DirectContains`), an exact list or tuple
+/// is searched here (`sequence_contains`).
+pub unsafe extern "C" fn contains_op(
+    tstate: *mut ThreadState,
+    item: *mut PyObject,
+    container: *mut PyObject,
+    invert: isize,
+    search: isize,
+) -> *mut PyObject {
+    // SAFETY: both are owned references released here; tstate is the
+    // running thread's.
     unsafe {
-        let found = ffi::PySequence_Contains(container, item);
+        // Below the recursion limit, `PyObject_RichCompare`'s recursion
+        // check cannot fail, so comparisons that call nothing may skip it.
+        let searchable = search != 0 && *(*tstate).recursion_remaining() > 0;
+        let found = if searchable && ffi::PyList_CheckExact(container) != 0 {
+            sequence_contains(container, item, abi::LIST_ITEMS, true)
+        } else if searchable && ffi::PyTuple_CheckExact(container) != 0 {
+            sequence_contains(container, item, abi::TUPLE_ITEMS, false)
+        } else {
+            ffi::PySequence_Contains(container, item)
+        };
         ffi::Py_DECREF(item);
         ffi::Py_DECREF(container);
         if found < 0 {
@@ -159,6 +178,94 @@ pub unsafe extern "C" fn contains_op(item: *mut PyObject, container: *mut PyObje
         }
         let result = if (found != 0) != (invert != 0) { ffi::Py_True() } else { ffi::Py_False() };
         ffi::Py_NewRef(result)
+    }
+}
+
+/// `list_contains` or `tuplecontains` of `item` in `sequence` (an exact
+/// list or tuple, whose items are at `items_offset`, behind a pointer there
+/// when `indirect`): each item compared with `PyObject_RichCompareBool`
+/// (an owned reference to it held meanwhile, as for a list, which the
+/// comparison may change), except where `equal_without_calls` answers.
+///
+/// # Safety
+/// With the GIL held, below the recursion limit; `sequence` and `item` are live.
+unsafe fn sequence_contains(sequence: *mut PyObject, item: *mut PyObject, items_offset: usize, indirect: bool) -> c_int {
+    // SAFETY: see above; the size and the items are read afresh for each
+    // index, as the comparisons may change a list.
+    unsafe {
+        let mut index = 0;
+        while index < abi::read_field::<isize>(sequence.cast(), abi::VAROBJECT_SIZE) {
+            let items: *mut *mut PyObject = if indirect {
+                abi::read_field(sequence.cast(), items_offset)
+            } else {
+                sequence.cast::<u8>().add(items_offset).cast()
+            };
+            let element = *items.add(index as usize);
+            let found = match equal_without_calls(element, item) {
+                Some(equal) => c_int::from(equal),
+                None => {
+                    ffi::Py_INCREF(element);
+                    let found = ffi::PyObject_RichCompareBool(element, item, ffi::Py_EQ);
+                    ffi::Py_DECREF(element);
+                    found
+                }
+            };
+            if found != 0 {
+                return found;
+            }
+            index += 1;
+        }
+        0
+    }
+}
+
+// Ints' digits are read as `u32`s.
+const _: () = assert!(abi::LONG_DIGIT_SIZE == 4);
+
+/// Whether `a == b` as `PyObject_RichCompareBool` finds it, where that
+/// calls nothing: the same object, two exact ints or two exact strs (by
+/// value), or objects whose types both keep `object`'s comparison (by
+/// identity). None where it might call something.
+///
+/// # Safety
+/// Both are live objects.
+unsafe fn equal_without_calls(a: *mut PyObject, b: *mut PyObject) -> Option<bool> {
+    // SAFETY: see above; an int's digits are read up to its size.
+    unsafe {
+        if a == b {
+            return Some(true);
+        }
+        let (a_type, b_type) = (ffi::Py_TYPE(a), ffi::Py_TYPE(b));
+        if a_type != b_type {
+            return (compares_by_identity(a_type) && compares_by_identity(b_type)).then_some(false);
+        }
+        if a_type == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+            let size: isize = abi::read_field(a.cast(), abi::VAROBJECT_SIZE);
+            if size != abi::read_field::<isize>(b.cast(), abi::VAROBJECT_SIZE) {
+                return Some(false);
+            }
+            let digits = |o: *mut PyObject| o.cast::<u8>().add(abi::LONG_DIGITS).cast::<u32>();
+            let (a_digits, b_digits) = (digits(a), digits(b));
+            return Some((0..size.unsigned_abs()).all(|i| *a_digits.add(i) == *b_digits.add(i)));
+        }
+        if a_type == std::ptr::addr_of_mut!(ffi::PyUnicode_Type) {
+            return Some(abi_ffi::_PyUnicode_Equal(a, b) != 0);
+        }
+        compares_by_identity(a_type).then_some(false)
+    }
+}
+
+/// Whether `tp` keeps `object`'s comparison (`object_richcompare`, which
+/// `==` of two such objects ends in identity with), its slot inherited.
+///
+/// # Safety
+/// `tp` is a live type.
+unsafe fn compares_by_identity(tp: *mut ffi::PyTypeObject) -> bool {
+    // SAFETY: see above. The slots hold the address libpython stored, so
+    // comparing the addresses is exact.
+    unsafe {
+        let address = |tp: *mut ffi::PyTypeObject| (*tp).tp_richcompare.map(|compare| compare as usize);
+        address(tp).is_some() && address(tp) == address(std::ptr::addr_of_mut!(ffi::PyBaseObject_Type))
     }
 }
 

@@ -99,7 +99,7 @@ symbol_table! {
     "pyjit_float_into_local" => operators::float_into_local as unsafe extern "C" fn(_, _) -> _,
     "pyjit_unary_op" => operators::unary_op as unsafe extern "C" fn(_, _) -> _,
     "pyjit_compare_op" => operators::compare_op as unsafe extern "C" fn(_, _, _, _) -> _,
-    "pyjit_contains_op" => operators::contains_op as unsafe extern "C" fn(_, _, _, _) -> _,
+    "pyjit_contains_op" => operators::contains_op as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_binary_subscr" => operators::binary_subscr as unsafe extern "C" fn(_, _) -> _,
     "pyjit_store_subscr" => operators::store_subscr as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_build_slice" => operators::build_slice as unsafe extern "C" fn(_, _, _) -> _,

@@ -43,7 +43,10 @@ pub fn lower(lw: &mut Lowering) {
             let container = lw.pop();
             let item = lw.pop();
             let invert = lw.iconst(i64::from(arg));
-            let result = lw.call("pyjit_contains_op", &[item, container, invert]);
+            let search = lw.apply(Optimization::DirectContains);
+            let search = lw.iconst(i64::from(search));
+            let tstate = lw.tstate;
+            let result = lw.call("pyjit_contains_op", &[tstate, item, container, invert, search]);
             lw.raise_if_null(result);
             lw.push(result);
         }
