@@ -367,7 +367,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 25] = {
         row(SliceSubscripts, "slice-subscripts",
             "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
         row(InlineFramePush, "inline-frame-push",
-            "a call the interpreter saw call a Python function, or a call of a method or a global nothing profiled in code compiled for its first run's loop, pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is one of the last four the site recorded and takes exactly those arguments, or its last parameters take their defaults, or its *args and **kwargs collect nothing (direct-calls)"),
+            "a call the interpreter saw call a Python function, or a call of a method or a global nothing profiled in code compiled for its first run's loop, pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is one of the last four the site recorded and takes exactly those arguments, or its last parameters take their defaults (direct-calls)"),
         row(MathFunctions, "math-functions",
             "a call the interpreter specialised for a builtin of one argument, whose callable a global or module attribute named sqrt, fabs, sin, cos, tan, atan or exp pushed and is that function of the math module, computes it on the float (or small int) argument in compiled code, taking and giving unboxed floats; a non-finite argument or result makes the call"),
         row(InlineConstruct, "inline-construct",

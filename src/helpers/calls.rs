@@ -47,11 +47,6 @@ pub struct CallTarget {
     /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`;
     /// else `NO_ARITY`.
     pub exact_arity: u32,
-    /// `argcount` when a call passing exactly that many positional
-    /// arguments binds the parameters and collects nothing more, for code
-    /// with native code, no locals dict, no keyword-only parameters, and
-    /// `*args` (bound to `()`) or `**kwargs` (a new dict); else `NO_ARITY`.
-    pub collecting_arity: u32,
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,
     /// The code creates a generator, coroutine or async generator (whose

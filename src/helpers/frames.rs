@@ -502,28 +502,6 @@ unsafe fn keyword_only_defaults(
     }
 }
 
-/// Makes the `*args` tuple (empty) and the `**kwargs` dict (new) of a call
-/// of `target`'s code (`CallTarget::collecting_arity`) that passes exactly
-/// its `argcount` positional arguments, and binds them to their slots of
-/// `frame`, the frame compiled code pushes next at the data stack's top
-/// (`Lowering::guard_enterable`): 0, or -1 with nothing made and no
-/// exception set when allocating failed. Making them may run finalizers,
-/// which push and pop their own frames there: the slots are written after.
-///
-/// # Safety
-/// With the GIL held; `target` is a live code's state; `frame` has room
-/// for the code's frame.
-pub unsafe extern "C" fn bind_collectors(target: *const CallTarget, frame: *mut Frame) -> isize {
-    // SAFETY: see above.
-    unsafe {
-        let target = &*target;
-        let argcount = target.argcount as usize;
-        let Some(collected) = Collected::new(target, argcount) else { return -1 };
-        collected.bind(&*frame, std::ptr::null(), argcount, argcount, argcount);
-        0
-    }
-}
-
 /// The tuple for `*args` and the dict for `**kwargs` of a call that
 /// `enter_compiled` runs, made before its frame is pushed so that failing to
 /// make them leaves nothing done.

@@ -1,8 +1,8 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
 use crate::abi::{self, ffi as abi_ffi, op, Frame, ThreadState, ThreadStateExt};
-use std::ffi::c_int;
 use pyo3::ffi::{self, PyObject};
+use std::ffi::c_int;
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
 /// `binary_ops` table); consumes both operands.

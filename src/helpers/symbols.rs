@@ -125,7 +125,6 @@ symbol_table! {
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
     "pyjit_start_generator" => frames::start_generator as unsafe extern "C" fn(_, _) -> _,
-    "pyjit_bind_collectors" => frames::bind_collectors as unsafe extern "C" fn(_, _) -> _,
     "pyjit_new_instance" => instances::new_instance as unsafe extern "C" fn(_) -> _,
     "pyjit_init_instance" => instances::init_instance as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_init_result" => instances::init_result as unsafe extern "C" fn(_, _) -> _,

@@ -155,7 +155,6 @@ impl CodeState {
                 varargs: false,
                 varkeywords: false,
                 exact_arity: NO_ARITY,
-                collecting_arity: NO_ARITY,
                 nlocalsplus,
                 frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
                 entered: 0,
@@ -286,7 +285,6 @@ impl CodeState {
         let code = self.target.code;
         self.target.arity = NO_ARITY;
         self.target.exact_arity = NO_ARITY;
-        self.target.collecting_arity = NO_ARITY;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
             // A generator's first run belongs to CPython's own interpreter
@@ -300,12 +298,9 @@ impl CodeState {
                 self.target.varargs = flags & abi::CO_VARARGS != 0;
                 self.target.varkeywords = flags & abi::CO_VARKEYWORDS != 0;
                 self.target.arity = if self.target.varargs { ANY_ARITY } else { self.target.argcount };
-                let collects = self.target.varargs || self.target.varkeywords;
-                if self.target.kwonlyargcount == 0 && !collects {
+                let binds_exactly = self.target.kwonlyargcount == 0 && !self.target.varargs && !self.target.varkeywords;
+                if binds_exactly {
                     self.target.exact_arity = self.target.argcount;
-                }
-                if self.target.kwonlyargcount == 0 && collects {
-                    self.target.collecting_arity = self.target.argcount;
                 }
             }
         }

@@ -3,8 +3,8 @@
 # builtins and on classes with __neg__/__pos__/__invert__/__bool__/__len__,
 # including __bool__ returning a non-bool, __len__ returning a negative
 # number, and "bad operand type for unary" TypeErrors; truth of exact ints
-# and None (tested inline) as locals and as temporaries, and of an int
-# subclass with its own __bool__.
+# and None as locals and as temporaries, and of an int subclass with its
+# own __bool__.
 
 
 class Vec:
@@ -150,8 +150,8 @@ def nothing():
 
 
 def int_and_none_truth(big):
-    # Exact ints and None are tested inline: held by a local (borrowed) and
-    # as temporaries (owned, the last reference to a big int released).
+    # Held by a local (borrowed) and as temporaries (owned, the last
+    # reference to a big int released).
     out = []
     for v in [0, 1, -1, 255, 2 ** 30, -(2 ** 62), big, -big, None, Falsy(7), Falsy(0)]:
         out.append((not v, "t" if v else "f", v and 1, v or 2))

@@ -2,8 +2,7 @@
 //! (`inline-frame-push`): where the interpreter saw a call site call a
 //! Python function, the CALL pushes the callee's frame on the thread's data
 //! stack, moves the arguments into it (and the defaults of the parameters
-//! they leave out, or an empty `*args` tuple and a new `**kwargs` dict),
-//! enters the callee's native code (or, for a generator or
+//! they leave out), enters the callee's native code (or, for a generator or
 //! coroutine function, has `pyjit_start_generator` make the generator from
 //! the frame) and clears and pops the frame afterwards, as
 //! `helpers::frames::enter_compiled` does, without a call into the runtime.
@@ -11,8 +10,8 @@
 //! code of the last `bytecode::CACHE_WAYS` functions it called, filled by
 //! `pyjit_call_positional` the first time the site calls each), so its
 //! shape comes from its `CallTarget`. Every check comes before the first
-//! side effect (making the collectors is the last); any that fails sends
-//! the call to `pyjit_call_positional`, which makes it in full.
+//! side effect; any that fails sends the call to `pyjit_call_positional`,
+//! which makes it in full.
 
 use super::Lowering;
 use crate::abi::{self, op};
@@ -35,12 +34,10 @@ pub(super) struct Callee {
     code: Value,
     /// The code's `CallTarget`.
     target: Value,
-    /// The positional arguments passed; the end of the parameters they and
-    /// the defaults bind; the first local left unbound (after the
-    /// collectors, `*args` and `**kwargs`, where the call binds them).
+    /// The positional arguments passed, and the parameters they and the
+    /// defaults bind.
     count: Value,
-    defaults_end: Value,
-    bound: Value,
+    arity: Value,
     /// The native code's entry.
     entry: Value,
     /// Nonzero for a generator or coroutine function.
@@ -48,15 +45,6 @@ pub(super) struct Callee {
     /// Where the frame goes (the data stack's top), and the top after it.
     frame: Value,
     new_top: Value,
-}
-
-/// How the positional arguments of a call bind the callee's parameters
-/// (`guard_arguments_bind`): `collecting` (nonzero) when the collectors
-/// are to be made, and `Callee::defaults_end` and `Callee::bound`.
-struct Binding {
-    collecting: Value,
-    defaults_end: Value,
-    bound: Value,
 }
 
 impl Lowering<'_> {
@@ -172,13 +160,14 @@ impl Lowering<'_> {
     /// Has no side effect.
     pub(super) fn guard_enterable(&mut self, function: Value, code: Value, target: Value, count: Value, other: Block) -> Callee {
         let owner = self.load(target, offset_of!(CallTarget, code));
+        let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
         let entry = self.load(target, offset_of!(CallTarget, entry));
         let makes_generator = self.load_u8(target, offset_of!(CallTarget, creates_generator));
         let owned = self.b.ins().icmp(IntCC::Equal, owner, code);
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
         let enterable = self.b.ins().band(owned, native);
         self.guard(enterable, other);
-        let binding = self.guard_arguments_bind(function, target, count, other);
+        self.guard_arguments_bind(function, arity, count, other);
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
         // evaluator the interpreter's, below the recursion limit, and no C
@@ -215,29 +204,14 @@ impl Lowering<'_> {
         let pushable = self.b.ins().band(has_top, not_first);
         let room = self.b.ins().band(pushable, fits);
         self.guard(room, other);
-
-        // The collectors last: making them may run finalizers, after which
-        // nothing declines (`frames::bind_collectors`).
-        let collect = self.b.create_block();
-        let ready = self.b.create_block();
-        self.b.ins().brif(binding.collecting, collect, &[], ready, &[]);
-        self.b.switch_to_block(collect);
-        self.b.seal_block(collect);
-        let status = self.call("pyjit_bind_collectors", &[target, top]);
-        let made = self.b.ins().icmp_imm_s(IntCC::Equal, status, 0);
-        self.guard(made, other);
-        self.b.ins().jump(ready, &[]);
-        self.b.switch_to_block(ready);
-        self.b.seal_block(ready);
-        let Binding { defaults_end, bound, .. } = binding;
-        Callee { function, code, target, count, defaults_end, bound, entry, makes_generator, frame: top, new_top }
+        Callee { function, code, target, count, arity, entry, makes_generator, frame: top, new_top }
     }
 
     /// Pushes the frame of `callee` (after `guard_enterable`), taking over
     /// the reference to its function, binds `params` (moved) to its first
     /// parameters (and `last`'s value after them when its condition holds:
     /// the last argument of a method call, which `self` moved up), the rest
-    /// to their defaults (the collectors are bound already), runs its native code (or, where `may_make_generator`,
+    /// to their defaults, runs its native code (or, where `may_make_generator`,
     /// makes the generator of a generator or coroutine function), then
     /// clears and pops the frame: `frames::enter_compiled` in the caller's
     /// code. The result, NULL if the callee raised.
@@ -247,8 +221,8 @@ impl Lowering<'_> {
         self.store(callee.new_top, tstate, abi::TSTATE_DATASTACK_TOP);
         self.initialize_frame(frame, callee.function, callee.code, callee.target);
         self.bind_arguments(frame, params, last);
-        self.bind_defaults(frame, callee.function, callee.count, callee.defaults_end);
-        self.unbind_locals(frame, callee.bound, callee.target);
+        self.bind_defaults(frame, callee.function, callee.count, callee.arity);
+        self.unbind_locals(frame, callee.arity, callee.target);
         let direct_calls = self.data_address("pyjit_direct_calls");
         self.add_to_counter(direct_calls, 0);
         let result = if may_make_generator {
@@ -285,36 +259,14 @@ impl Lowering<'_> {
     }
 
     /// Goes to `other` unless `count` positional arguments bind the
-    /// parameters of `function`, whose code's state is `target`: exactly,
-    /// or with the last `exact_arity - count` parameters taken from its
-    /// defaults (as CPython's `initialize_locals` takes them); or, for code
-    /// with `*args` or `**kwargs`, exactly with those collecting nothing
-    /// (`collecting_arity`; `guard_enterable` makes them last).
-    fn guard_arguments_bind(&mut self, function: Value, target: Value, count: Value, other: Block) -> Binding {
-        let not_exact = self.b.create_block();
-        let collects = self.b.create_block();
+    /// parameters of `function`, whose code's `exact_arity` is `arity`:
+    /// exactly, or with the last `arity - count` parameters taken from its
+    /// defaults (as CPython's `initialize_locals` takes them).
+    fn guard_arguments_bind(&mut self, function: Value, arity: Value, count: Value, other: Block) {
         let with_defaults = self.b.create_block();
         let binds = self.b.create_block();
-        let [collecting, defaults_end, bound] = [(); 3].map(|()| self.b.append_block_param(binds, self.ptr));
-        let no = self.iconst(0);
-        let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
         let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
-        self.b.ins().brif(exact, binds, &[no.into(), count.into(), count.into()], not_exact, &[]);
-        self.b.switch_to_block(not_exact);
-        self.b.seal_block(not_exact);
-        let collecting_arity = self.load_u32(target, offset_of!(CallTarget, collecting_arity));
-        let collecting_exactly = self.b.ins().icmp(IntCC::Equal, collecting_arity, count);
-        self.b.ins().brif(collecting_exactly, collects, &[], with_defaults, &[]);
-
-        self.b.switch_to_block(collects);
-        self.b.seal_block(collects);
-        let varargs = self.load_u8(target, offset_of!(CallTarget, varargs));
-        let varkeywords = self.load_u8(target, offset_of!(CallTarget, varkeywords));
-        let collectors = self.b.ins().iadd(varargs, varkeywords);
-        let past_collectors = self.b.ins().iadd(count, collectors);
-        let yes = self.iconst(1);
-        self.b.ins().jump(binds, &[yes.into(), count.into(), past_collectors.into()]);
-
+        self.b.ins().brif(exact, binds, &[], with_defaults, &[]);
         self.b.switch_to_block(with_defaults);
         self.b.seal_block(with_defaults);
         let plain = self.b.ins().icmp_imm_s(IntCC::NotEqual, arity, i64::from(NO_ARITY));
@@ -328,15 +280,13 @@ impl Lowering<'_> {
         let missing = self.b.ins().isub(arity, count);
         let enough = self.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, available, missing);
         self.guard(enough, other);
-        self.b.ins().jump(binds, &[no.into(), arity.into(), arity.into()]);
+        self.b.ins().jump(binds, &[]);
         self.b.switch_to_block(binds);
         self.b.seal_block(binds);
-        Binding { collecting, defaults_end, bound }
     }
 
     /// Binds the parameters `count..arity` of `frame` to the last defaults
-    /// of `function` (new references), after `guard_arguments_bind`
-    /// (`arity` is `Callee::defaults_end`).
+    /// of `function` (new references), after `guard_arguments_bind`.
     fn bind_defaults(&mut self, frame: Value, function: Value, count: Value, arity: Value) {
         self.for_each_slot(frame, count, arity, |lw, slot, index| {
             let defaults = lw.load(function, abi::FUNC_DEFAULTS);

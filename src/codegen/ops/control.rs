@@ -363,43 +363,7 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     lw.b.ins().brif(is_true, done, &[one.into()], not_true, &[]);
     lw.b.switch_to_block(not_true);
     lw.b.ins().brif(is_false, done, &[zero.into()], slow, &[]);
-    // None and exact ints answer without a call, as `PyObject_IsTrue`
-    // would (None first, then an int's `nb_bool`: nonzero size).
     lw.b.switch_to_block(slow);
-    lw.b.seal_block(slow);
-    let none = lw.none();
-    let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
-    let of_none = lw.b.create_block();
-    let not_none = lw.b.create_block();
-    lw.b.ins().brif(is_none, of_none, &[], not_none, &[]);
-    lw.b.switch_to_block(of_none);
-    lw.b.seal_block(of_none);
-    if consume {
-        // None, like the bools, is never deallocated.
-        let count = lw.load(value, crate::abi::OBJECT_REFCNT);
-        let count = lw.b.ins().iadd_imm_s(count, -1);
-        lw.store(count, value, crate::abi::OBJECT_REFCNT);
-    }
-    lw.b.ins().jump(done, &[zero.into()]);
-    lw.b.switch_to_block(not_none);
-    lw.b.seal_block(not_none);
-    let value_type = lw.load(value, crate::abi::OBJECT_TYPE);
-    let int_type = lw.data_address("PyLong_Type");
-    let is_int = lw.b.ins().icmp(IntCC::Equal, value_type, int_type);
-    let of_int = lw.b.create_block();
-    let other = lw.b.create_block();
-    lw.b.ins().brif(is_int, of_int, &[], other, &[]);
-    lw.b.switch_to_block(of_int);
-    lw.b.seal_block(of_int);
-    let size = lw.load(value, crate::abi::VAROBJECT_SIZE);
-    let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
-    let int_truth = lw.b.ins().uextend(lw.ptr, nonzero);
-    if consume {
-        lw.decref(value);
-    }
-    lw.b.ins().jump(done, &[int_truth.into()]);
-    lw.b.switch_to_block(other);
-    lw.b.seal_block(other);
     lw.position_for_calls();
     let consume_flag = lw.iconst(i64::from(consume));
     let status = lw.call("pyjit_is_true", &[value, consume_flag]);
