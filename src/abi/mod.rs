@@ -279,6 +279,25 @@ pub fn code_object(code: *mut PyCodeObject, offset: usize) -> *mut PyObject {
     unsafe { read_field(code.cast(), offset) }
 }
 
+/// The items of `seq` when it is an exact tuple or list: its first
+/// `Py_SIZE` pointers from there (a list's array moves when the list
+/// grows or shrinks: read it again after anything that may change it).
+///
+/// # Safety
+/// `seq` is a live object.
+pub unsafe fn sequence_items(seq: *mut PyObject) -> Option<*mut *mut PyObject> {
+    // SAFETY: see above; the fields are at probed offsets.
+    unsafe {
+        if pyo3::ffi::PyTuple_CheckExact(seq) != 0 {
+            Some(seq.cast::<u8>().add(TUPLE_ITEMS).cast())
+        } else if pyo3::ffi::PyList_CheckExact(seq) != 0 {
+            Some(read_field(seq.cast(), LIST_ITEMS))
+        } else {
+            None
+        }
+    }
+}
+
 impl ThreadStateExt for ThreadState {}
 
 /// Accessors for the thread-state fields pyjit uses.

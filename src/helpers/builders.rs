@@ -276,14 +276,7 @@ pub unsafe extern "C" fn unpack(
     // items; seq is owned and released here; a tuple's or list's items are
     // its first Py_SIZE pointers after the probed offset.
     unsafe {
-        let items = if ffi::PyTuple_CheckExact(seq) != 0 {
-            Some(seq.cast::<u8>().add(abi::TUPLE_ITEMS).cast::<*mut PyObject>())
-        } else if ffi::PyList_CheckExact(seq) != 0 {
-            Some(abi::read_field::<*mut *mut PyObject>(seq.cast(), abi::LIST_ITEMS))
-        } else {
-            None
-        };
-        if let Some(items) = items.filter(|_| after < 0 && ffi::Py_SIZE(seq) == before) {
+        if let Some(items) = abi::sequence_items(seq).filter(|_| after < 0 && ffi::Py_SIZE(seq) == before) {
             for i in 0..before as usize {
                 let item = *items.add(i);
                 ffi::Py_INCREF(item);

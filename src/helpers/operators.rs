@@ -164,10 +164,8 @@ pub unsafe extern "C" fn contains_op(
         // Below the recursion limit, `PyObject_RichCompare`'s recursion
         // check cannot fail, so comparisons that call nothing may skip it.
         let searchable = search != 0 && *(*tstate).recursion_remaining() > 0;
-        let found = if searchable && ffi::PyList_CheckExact(container) != 0 {
-            sequence_contains(container, item, abi::LIST_ITEMS, true)
-        } else if searchable && ffi::PyTuple_CheckExact(container) != 0 {
-            sequence_contains(container, item, abi::TUPLE_ITEMS, false)
+        let found = if searchable && abi::sequence_items(container).is_some() {
+            sequence_contains(container, item)
         } else {
             ffi::PySequence_Contains(container, item)
         };
@@ -182,24 +180,20 @@ pub unsafe extern "C" fn contains_op(
 }
 
 /// `list_contains` or `tuplecontains` of `item` in `sequence` (an exact
-/// list or tuple, whose items are at `items_offset`, behind a pointer there
-/// when `indirect`): each item compared with `PyObject_RichCompareBool`
-/// (an owned reference to it held meanwhile, as for a list, which the
-/// comparison may change), except where `equal_without_calls` answers.
+/// list or tuple, `abi::sequence_items`): each item compared with
+/// `PyObject_RichCompareBool` (an owned reference to it held meanwhile, as
+/// for a list, which the comparison may change), except where
+/// `equal_without_calls` answers.
 ///
 /// # Safety
 /// With the GIL held, below the recursion limit; `sequence` and `item` are live.
-unsafe fn sequence_contains(sequence: *mut PyObject, item: *mut PyObject, items_offset: usize, indirect: bool) -> c_int {
+unsafe fn sequence_contains(sequence: *mut PyObject, item: *mut PyObject) -> c_int {
     // SAFETY: see above; the size and the items are read afresh for each
     // index, as the comparisons may change a list.
     unsafe {
         let mut index = 0;
-        while index < abi::read_field::<isize>(sequence.cast(), abi::VAROBJECT_SIZE) {
-            let items: *mut *mut PyObject = if indirect {
-                abi::read_field(sequence.cast(), items_offset)
-            } else {
-                sequence.cast::<u8>().add(items_offset).cast()
-            };
+        while index < ffi::Py_SIZE(sequence) {
+            let items = abi::sequence_items(sequence).expect("an exact list or tuple stays one");
             let element = *items.add(index as usize);
             let found = match equal_without_calls(element, item) {
                 Some(equal) => c_int::from(equal),
@@ -265,7 +259,8 @@ unsafe fn compares_by_identity(tp: *mut ffi::PyTypeObject) -> bool {
     // comparing the addresses is exact.
     unsafe {
         let address = |tp: *mut ffi::PyTypeObject| (*tp).tp_richcompare.map(|compare| compare as usize);
-        address(tp).is_some() && address(tp) == address(std::ptr::addr_of_mut!(ffi::PyBaseObject_Type))
+        // `object`'s slot is set, so an unset one never matches.
+        address(tp) == address(std::ptr::addr_of_mut!(ffi::PyBaseObject_Type))
     }
 }
 
