@@ -308,6 +308,7 @@ pub enum Optimization {
     MathFunctions,
     InlineConstruct,
     DirectContains,
+    DirectDunders,
 }
 
 /// One row of the table of optimizations.
@@ -318,7 +319,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 25] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 26] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -374,6 +375,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 25] = {
             "a call of a global the interpreter could not specialise, which the site last saw construct an instance of a plain class (object.__new__ and a Python __init__), makes the instance and runs __init__'s native code with a frame pushed in the caller's code while the class is unchanged (direct-calls, inline-frame-push)"),
         row(DirectContains, "direct-contains",
             "CONTAINS_OP on an exact list or tuple compares items with the searched object without PyObject_RichCompare where that would call nothing: exact ints and strs by value, objects whose types keep object's comparison by identity (below the recursion limit, where its check cannot fail)"),
+        row(DirectDunders, "direct-dunders",
+            "BINARY_OP on an instance of a class that defines the operator as a Python function calls that function directly (its native code entered as compiled calls enter it) where CPython's slot dispatch provably comes to that call: the other operand's type neither defines the reflected operator in Python nor derives from the class, and no sequence slot would take over after NotImplemented, which raises CPython's TypeError (decided at each call, as direct-calls)"),
     ]
 };
 

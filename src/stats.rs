@@ -22,6 +22,9 @@ pub static RECORDED_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
 /// Instances constructed by compiled code itself, `__init__`'s frame pushed
 /// by the caller's code (`codegen::lowering::construct_call`).
 pub static INLINE_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
+/// Operators of Python classes whose method was called without CPython's
+/// slot dispatch (`helpers::dunders::binary`).
+pub static DUNDER_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Attributes of an instance's type read through a LOAD_ATTR site's
 /// type-attribute entry (`helpers::caches::type_attribute_entry`).
 pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);

@@ -39,6 +39,9 @@ WORKLOAD = textwrap.dedent(
         def norm(self):
             return self.x * self.x + self.y * self.y
 
+        def __sub__(self, other):
+            return self.y - other.x
+
     def helper(a):
         return a + 1
 
@@ -55,7 +58,7 @@ WORKLOAD = textwrap.dedent(
             total = total + p.norm() * SCALE + helper(i) + Point(i, 1).y
             ratio = math.fabs(ratio * 1.5 - 0.25)
             quotient, remainder = divmod(i, 3)
-            total = total + quotient - remainder
+            total = total + quotient - remainder + (p - points[0])
             if i < items[2] and i in items:
                 items[1] = total
             items[:1] = items[-1:]
@@ -501,4 +504,4 @@ def test_code_compiled_before_a_change_keeps_its_optimizations():
     )
     process = run("-c", code)
     assert process.returncode == 0, process.stderr
-    assert process.stdout.split()[0] == "inline-arithmetic,borrowed-operands"
+    assert process.stdout.split()[0] == "inline-arithmetic,borrowed-operands,direct-dunders"

@@ -19,6 +19,7 @@ pub mod caches;
 pub mod calls;
 pub mod ceval;
 pub mod control;
+pub mod dunders;
 pub mod exits;
 pub mod frames;
 pub mod instances;

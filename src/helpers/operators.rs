@@ -1,16 +1,40 @@
 //! The functions compiled code calls for the operators family (`codegen::ops::operators`).
 
 use crate::abi::{self, ffi as abi_ffi, op, Frame, ThreadState, ThreadStateExt};
+use crate::config::{self, Optimization};
+use crate::helpers::dunders;
 use pyo3::ffi::{self, PyObject};
 use std::ffi::c_int;
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
-/// `binary_ops` table); consumes both operands.
+/// `binary_ops` table); consumes both operands. While
+/// `Optimization::DirectDunders` is on, an operator a Python class defines
+/// is called directly where `dunders::binary` can.
 pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
-    // SAFETY: both operands are owned references released here.
+    // SAFETY: both operands are owned references released here; the
+    // running thread holds the GIL.
+    unsafe {
+        let direct = if config::optimization_enabled(Optimization::DirectDunders) {
+            dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, which as usize)
+        } else {
+            None
+        };
+        let result = direct.unwrap_or_else(|| generic_binary_op(lhs, rhs, which));
+        ffi::Py_DECREF(lhs);
+        ffi::Py_DECREF(rhs);
+        result
+    }
+}
+
+/// `PyNumber_*` of BINARY_OP `which`; borrows both operands.
+///
+/// # Safety
+/// With the GIL held; both operands are live.
+unsafe fn generic_binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
+    // SAFETY: see above.
     unsafe {
         let none = ffi::Py_None();
-        let result = match which {
+        match which {
             0 => ffi::PyNumber_Add(lhs, rhs),
             1 => ffi::PyNumber_And(lhs, rhs),
             2 => ffi::PyNumber_FloorDivide(lhs, rhs),
@@ -38,10 +62,7 @@ pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which
             24 => ffi::PyNumber_InPlaceTrueDivide(lhs, rhs),
             25 => ffi::PyNumber_InPlaceXor(lhs, rhs),
             _ => unreachable!("BINARY_OP argument out of range"),
-        };
-        ffi::Py_DECREF(lhs);
-        ffi::Py_DECREF(rhs);
-        result
+        }
     }
 }
 

@@ -54,6 +54,7 @@ pub fn enable() -> bool {
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
             crate::helpers::instances::DIRECT_INITIALIZE.get_or_init(|| direct::initialize_instance);
+            crate::helpers::dunders::probe();
         }
     }
     true
