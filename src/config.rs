@@ -1,4 +1,5 @@
-//! Settings: `pyjit.config(...)` and the `PYJIT_*` environment variables.
+//! Settings: `pyjit.config(...)`, the `PYJIT_*` environment variables and their
+//! `-X pyjit-*` options.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -39,19 +40,78 @@ pub struct CacheSettings {
 const AUTO: u64 = u64::MAX;
 pub const MAX_LEVEL: u8 = 2;
 
-/// Reads the `PYJIT_*` environment variables once, when the extension is loaded, and
-/// `-X pyjit-opt-off` (`opt_off_xoption`, which overrides `PYJIT_OPT_OFF`; a bare
-/// option is `all`). Returns the first invalid setting as one line naming the variable,
-/// its value and what is valid: `PYJIT_LEVEL='9': must be 0, 1 or 2`.
-pub fn load_environment(opt_off_xoption: Option<OsString>) -> Result<(), String> {
-    load_settings(|name| std::env::var_os(name), opt_off_xoption)
+/// A setting given at start-up: its environment variable, its `-X` option (as in
+/// `sys._xoptions`), and what the option given without `=VALUE` means (None: it needs
+/// a value).
+pub struct StartupSetting {
+    pub variable: &'static str,
+    pub option: &'static str,
+    bare: Option<&'static str>,
+}
+
+const fn setting(variable: &'static str, option: &'static str, bare: Option<&'static str>) -> StartupSetting {
+    StartupSetting { variable, option, bare }
+}
+
+/// Every start-up setting, in the README's order. `-X pyjit` alone switches the JIT on.
+pub const STARTUP_SETTINGS: [StartupSetting; 16] = [
+    setting("PYJIT_ENABLE", "pyjit", Some("1")),
+    setting("PYJIT_DISABLE", "pyjit-disable", Some("1")),
+    setting("PYJIT_THRESHOLD", "pyjit-threshold", None),
+    setting("PYJIT_LEVEL", "pyjit-level", None),
+    setting("PYJIT_PGC", "pyjit-pgc", Some("1")),
+    setting("PYJIT_OSR", "pyjit-osr", Some("1")),
+    setting("PYJIT_BACKGROUND", "pyjit-background", Some("1")),
+    setting("PYJIT_VIA_OBJECT", "pyjit-via-object", Some("1")),
+    setting("PYJIT_STATS_OUT", "pyjit-stats-out", None),
+    setting("PYJIT_CACHE", "pyjit-cache", None),
+    setting("PYJIT_TRUSTED_KEYS", "pyjit-trusted-keys", None),
+    setting("PYJIT_CACHE_STRICT", "pyjit-cache-strict", Some("1")),
+    setting("PYJIT_OPT_OFF", "pyjit-opt-off", Some("all")),
+    setting("PYJIT_PERF_MAP", "pyjit-perf-map", Some("1")),
+    setting("PYJIT_VERIFY", "pyjit-verify", Some("1")),
+    setting("PYJIT_RECORD_OUT", "pyjit-record-out", None),
+];
+
+/// One `-X` option whose name starts with `pyjit`, as given: its name and its value
+/// (None: given without `=VALUE`).
+pub struct XOption {
+    pub name: String,
+    pub value: Option<OsString>,
+}
+
+/// Reads the `PYJIT_*` environment variables and the `-X pyjit*` options (`xoptions`;
+/// an option overrides its variable) once, when the extension is loaded. Returns the
+/// first invalid setting as one line naming the variable or option, its value and what
+/// is valid: `PYJIT_LEVEL='9': must be 0, 1 or 2`, `-X pyjit-level='9': ...`.
+pub fn load_environment(xoptions: &[XOption]) -> Result<(), String> {
+    load_settings(|name| std::env::var_os(name), xoptions)
 }
 
 /// `load_environment` over the variables `get` finds. Paths take any bytes (Linux paths
 /// are bytes); every other value must be text, and an invalid one is an error, never
-/// ignored.
-fn load_settings(get: impl Fn(&str) -> Option<OsString>, opt_off_xoption: Option<OsString>) -> Result<(), String> {
-    let var = |name: &'static str| get(name).filter(|value| !value.is_empty()).map(|value| Setting { name, value });
+/// ignored; so is an unknown `-X pyjit*` option, and one given without the value it needs.
+fn load_settings(get: impl Fn(&str) -> Option<OsString>, xoptions: &[XOption]) -> Result<(), String> {
+    let known = |name: &str| STARTUP_SETTINGS.iter().find(|s| s.option == name);
+    if let Some(unknown) = xoptions.iter().find(|x| known(&x.name).is_none()) {
+        let valid: Vec<String> = STARTUP_SETTINGS.iter().map(|s| format!("-X {}", s.option)).collect();
+        return Err(format!("-X {}: unknown option; valid: {}", unknown.name, valid.join(", ")));
+    }
+    let mut given = Vec::new();
+    for x in xoptions {
+        let startup = known(&x.name).expect("checked above");
+        let name = format!("-X {}", x.name);
+        let value = match (&x.value, startup.bare) {
+            (Some(value), _) => value.clone(),
+            (None, Some(bare)) => bare.into(),
+            (None, None) => return Err(format!("{name}: needs a value ({name}=VALUE)")),
+        };
+        given.push((startup.variable, Setting { name, value }));
+    }
+    let var = |variable: &'static str| {
+        let option = given.iter().find(|(v, _)| *v == variable).map(|(_, setting)| setting.clone());
+        option.or_else(|| get(variable).filter(|value| !value.is_empty()).map(|value| Setting { name: variable.into(), value }))
+    };
     if let Some(v) = var("PYJIT_ENABLE") {
         ENABLE_AT_STARTUP.store(v.parse(VALID_FLAG, parse_flag)?, Ordering::Relaxed);
     }
@@ -91,8 +151,7 @@ fn load_settings(get: impl Fn(&str) -> Option<OsString>, opt_off_xoption: Option
     if let Some(v) = var("PYJIT_VERIFY") {
         VERIFY.store(v.parse(VALID_FLAG, parse_flag)?, Ordering::Relaxed);
     }
-    let opt_off = opt_off_xoption.map(|value| Setting { name: "-X pyjit-opt-off", value });
-    if let Some(v) = opt_off.or_else(|| var("PYJIT_OPT_OFF")) {
+    if let Some(v) = var("PYJIT_OPT_OFF") {
         let list = v.value.to_str().ok_or_else(|| v.invalid(&format!("must be {VALID_OPTIMIZATIONS}")))?;
         set_disabled_optimizations(parse_optimizations(list).map_err(|e| v.invalid(&e))?);
     }
@@ -107,9 +166,10 @@ pub const VALID_THRESHOLD: &str = "'auto' or a non-negative integer";
 pub const VALID_LEVEL: &str = "0, 1 or 2";
 pub const VALID_OPTIMIZATIONS: &str = "'all' or a comma-separated list of optimization numbers and names";
 
-/// One setting as given: its variable's name and its value.
+/// One setting as given: its variable's name (or `-X` option) and its value.
+#[derive(Clone)]
 struct Setting {
-    name: &'static str,
+    name: String,
     value: OsString,
 }
 
@@ -457,7 +517,11 @@ mod tests {
     /// The error `load_settings` gives for the variables `vars` alone.
     fn error_of(vars: &[(&str, &[u8])]) -> String {
         let get = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| OsString::from_vec(v.to_vec()));
-        load_settings(get, None).unwrap_err()
+        load_settings(get, &[]).unwrap_err()
+    }
+
+    fn option(name: &str, value: Option<&str>) -> XOption {
+        XOption { name: name.into(), value: value.map(OsString::from) }
     }
 
     #[test]
@@ -476,8 +540,29 @@ mod tests {
         let error = error_of(&[("PYJIT_OPT_OFF", b"\xfe")]);
         assert_eq!(error, format!("PYJIT_OPT_OFF='\\udcfe': must be {VALID_OPTIMIZATIONS}"));
         let get = |_: &str| None;
-        let error = load_settings(get, Some(OsString::from("0"))).unwrap_err();
+        let error = load_settings(get, &[option("pyjit-opt-off", Some("0"))]).unwrap_err();
         assert!(error.starts_with("-X pyjit-opt-off='0': unknown optimization"), "{error}");
+    }
+
+    #[test]
+    fn x_options_mirror_the_variables_and_override_them() {
+        let none = |_: &str| None;
+        assert_eq!(load_settings(none, &[option("pyjit-level", Some("9"))]).unwrap_err(), "-X pyjit-level='9': must be 0, 1 or 2");
+        let error = load_settings(none, &[option("pyjit-treshold", Some("0"))]).unwrap_err();
+        assert!(error.starts_with("-X pyjit-treshold: unknown option; valid: -X pyjit, -X pyjit-disable, "), "{error}");
+        assert_eq!(load_settings(none, &[option("pyjit-cache", None)]).unwrap_err(), "-X pyjit-cache: needs a value (-X pyjit-cache=VALUE)");
+        assert_eq!(load_settings(none, &[option("pyjit-threshold", None)]).unwrap_err(), "-X pyjit-threshold: needs a value (-X pyjit-threshold=VALUE)");
+        // A bare flag is on; the option wins over its variable.
+        let level_one = |name: &str| (name == "PYJIT_LEVEL").then(|| OsString::from("1"));
+        load_settings(level_one, &[option("pyjit-level", Some("2")), option("pyjit-disable", None)]).unwrap();
+        assert_eq!((level(), disabled()), (2, true));
+        load_settings(level_one, &[option("pyjit-disable", Some("0"))]).unwrap();
+        assert_eq!((level(), disabled()), (1, false));
+        // Each option is its variable's name in lower case with hyphens, but `-X pyjit`.
+        for startup in &STARTUP_SETTINGS[1..] {
+            let suffix = startup.variable.strip_prefix("PYJIT_").expect("a PYJIT_ variable").to_lowercase().replace('_', "-");
+            assert_eq!(startup.option, format!("pyjit-{suffix}"));
+        }
     }
 
     #[test]
@@ -492,7 +577,7 @@ mod tests {
         assert_eq!(keys, [PathBuf::from(OsStr::from_bytes(b"a\xff.pub")), PathBuf::from("b.pub")]);
         let dir = OsString::from_vec(b"/tmp/cache-\xff".to_vec());
         let get = |name: &str| (name == "PYJIT_CACHE").then(|| dir.clone());
-        load_settings(get, None).unwrap();
+        load_settings(get, &[]).unwrap();
         assert_eq!(cache().dir.as_deref(), Some(std::path::Path::new(&dir)));
         set_cache_dir(None);
     }

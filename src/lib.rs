@@ -521,21 +521,26 @@ fn cache_gc(path: PathBuf, keep: Vec<String>, key: Option<PathBuf>) -> PyResult<
     Ok(outcome.status)
 }
 
-/// `-X pyjit-opt-off[=LIST]` as `config::load_environment` takes it (a bare option: `all`).
-fn opt_off_xoption(py: Python<'_>) -> PyResult<Option<OsString>> {
+/// The `-X` options whose names start with `pyjit`, as `config::load_environment`
+/// takes them (a value as the file system encodes it; None for an option given bare).
+fn pyjit_xoptions(py: Python<'_>) -> PyResult<Vec<config::XOption>> {
     let xoptions = py.import("sys")?.getattr("_xoptions")?;
-    match xoptions.cast::<PyDict>()?.get_item("pyjit-opt-off")? {
-        Some(value) if value.is_instance_of::<PyBool>() => Ok(Some("all".into())),
-        Some(value) => Ok(Some(value.extract()?)),
-        None => Ok(None),
+    let mut found = Vec::new();
+    for (name, value) in xoptions.cast::<PyDict>()?.iter() {
+        let name: String = name.extract()?;
+        if name.starts_with("pyjit") {
+            let value = if value.is_instance_of::<PyBool>() { None } else { Some(value.extract::<OsString>()?) };
+            found.push(config::XOption { name, value });
+        }
     }
+    Ok(found)
 }
 
 #[pymodule]
 fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // An invalid setting is reported by the package (`pyjit/__init__.py`), which ends the
     // process: one line, exit status 2 (README, "Configuration").
-    m.add("SETTING_ERROR", config::load_environment(opt_off_xoption(m.py())?).err())?;
+    m.add("SETTING_ERROR", config::load_environment(&pyjit_xoptions(m.py())?).err())?;
     m.add("ENABLE_AT_STARTUP", config::enable_at_startup())?;
     m.add_function(wrap_pyfunction!(enable, m)?)?;
     m.add_function(wrap_pyfunction!(disable, m)?)?;

@@ -1,4 +1,4 @@
-"""Settings: the ``PYJIT_*`` environment variables, ``-X pyjit-opt-off`` and
+"""Settings: the ``PYJIT_*`` environment variables, their ``-X pyjit*`` options and
 ``pyjit.config()`` (README, "Configuration").
 
 The rules tested here: an invalid setting is one line on stderr naming the variable, the
@@ -164,6 +164,59 @@ def test_an_unwritable_output_file_is_one_warning_line(tmp_path, name):
     process = run("-c", PROGRAM, env={"PYJIT_ENABLE": "1", name: path})
     assert process.returncode == 0 and process.stdout == "the program ran\n", process
     assert process.stderr == f"pyjit: warning: {name}={path!r}: cannot write it: No such file or directory\n"
+
+
+# ---------------------------------------------------------------- -X options
+
+
+SETTINGS_PROBE = "import pyjit; c = pyjit.config(); print(pyjit.is_enabled(), c['threshold'], c['osr'], c['background'], c['perf_map'], ','.join(c['disable_optimizations']))"
+
+
+def test_x_pyjit_switches_the_jit_on_and_every_variable_is_an_x_option(tmp_path):
+    stats = tmp_path / "stats.json"
+    options = ["pyjit", "pyjit-threshold=7", "pyjit-osr=0", "pyjit-background=off", "pyjit-perf-map",
+               "pyjit-opt-off=1", f"pyjit-stats-out={stats}"]
+    process = run(*[arg for option in options for arg in ("-X", option)], "-c", SETTINGS_PROBE)
+    assert (process.returncode, process.stdout.split(), process.stderr) == (
+        0, ["True", "7", "False", "False", "True", "inline-cache-globals"], "")
+    assert "compiled" in json.loads(stats.read_text())
+
+
+def test_an_x_option_overrides_its_variable():
+    env = {"PYJIT_ENABLE": "1", "PYJIT_THRESHOLD": "5", "PYJIT_OSR": "0"}
+    process = run("-X", "pyjit=0", "-X", "pyjit-osr", "-c", SETTINGS_PROBE, env=env)
+    assert (process.returncode, process.stdout.split()[:3], process.stderr) == (0, ["False", "5", "True"], "")
+
+
+@pytest.mark.parametrize("start", ["python", "python -m pyjit", "pyjit command"])
+def test_x_options_reach_the_program_however_pyjit_starts(start):
+    args = {"python": ["-X", "pyjit"], "python -m pyjit": ["-m", "pyjit"], "pyjit command": [PYJIT_COMMAND]}[start]
+    if start == "python -m pyjit":
+        args = ["-X", "pyjit-threshold=3", *args]
+    else:
+        args = [*args, "-X", "pyjit-threshold=3"]
+    process = run(*args, "-c", SETTINGS_PROBE)
+    assert (process.returncode, process.stdout.split()[:2], process.stderr) == (0, ["True", "3"], "")
+
+
+def test_invalid_x_options_stop_the_process():
+    for option, message in [
+        ("pyjit-level=9", "-X pyjit-level='9': must be 0, 1 or 2"),
+        ("pyjit=maybe", "-X pyjit='maybe': must be 0 or 1 (or true/false, yes/no, on/off)"),
+        ("pyjit-threshold", "-X pyjit-threshold: needs a value (-X pyjit-threshold=VALUE)"),
+    ]:
+        assert_stopped(run("-X", option, "-c", PROGRAM), message)
+    process = run("-X", "pyjit-treshold=0", "-c", PROGRAM)
+    assert process.returncode == SETTING_EXIT and process.stdout == "", process
+    assert process.stderr.startswith("pyjit: error: -X pyjit-treshold: unknown option; valid: -X pyjit, -X pyjit-disable, ")
+    assert process.stderr.count("\n") == 1
+
+
+def test_an_unwritable_x_output_file_names_the_option(tmp_path):
+    path = str(tmp_path / "missing" / "out")
+    process = run("-X", "pyjit", "-X", f"pyjit-stats-out={path}", "-c", PROGRAM)
+    assert process.returncode == 0 and process.stdout == "the program ran\n", process
+    assert process.stderr == f"pyjit: warning: -X pyjit-stats-out={path!r}: cannot write it: No such file or directory\n"
 
 
 # ---------------------------------------------------------------- pyjit.config() (item 12)

@@ -7,7 +7,8 @@
     pyjit.ir(f), pyjit.dis(f) # f's compiled code: Cranelift IR, annotated machine code
     pyjit.optimizations()     # (number, name, description) of each optimization
 
-The same switch without code changes: ``pyjit app.py`` or ``PYJIT_ENABLE=1``.
+The same switch without code changes: ``pyjit app.py``, ``python -X pyjit app.py`` or
+``PYJIT_ENABLE=1``.
 """
 
 import os as _os
@@ -40,7 +41,7 @@ def _stop(message):
     raise SystemExit(SETTING_EXIT_STATUS)
 
 
-# The PYJIT_* variables and `-X pyjit-opt-off` are read when the extension loads.
+# The PYJIT_* variables and the -X pyjit* options are read when the extension loads.
 if _pyjit.SETTING_ERROR is not None:
     _stop(_pyjit.SETTING_ERROR)
 
@@ -89,12 +90,17 @@ def dis(f):
     return "\n".join(out) + "\n"
 
 
-def _write_at_exit(variable, write):
-    """Calls ``write(path)`` at exit for the path in the environment variable ``variable``
-    (any bytes), if set. A path that cannot be written gets one warning line."""
+def _write_at_exit(variable, option, write):
+    """Calls ``write(path)`` at exit for the path ``-X option=PATH`` gives, else the
+    environment variable ``variable`` (any bytes), if set. A path that cannot be written
+    gets one warning line."""
     import atexit
 
-    path = _os.environb.get(_os.fsencode(variable))
+    given = _sys._xoptions.get(option)
+    if isinstance(given, str):
+        path, variable = _os.fsencode(given), f"-X {option}"
+    else:
+        path = _os.environb.get(_os.fsencode(variable))
     if not path:
         return
 
@@ -129,12 +135,13 @@ _started = False
 
 
 def _startup():
-    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE`` is set, at most once
-    per process: site.py runs a virtualenv's ``.pth`` files twice."""
+    """Run by the ``pyjit_startup.pth`` hook when ``PYJIT_ENABLE`` is set or a ``-X pyjit*``
+    option given, at most once per process: site.py runs a virtualenv's ``.pth`` files
+    twice."""
     global _started
     if _started or not _pyjit.ENABLE_AT_STARTUP:
         return
     _started = True
-    _write_at_exit("PYJIT_STATS_OUT", _write_stats)
-    _write_at_exit("PYJIT_RECORD_OUT", _append_recorded_keys)
+    _write_at_exit("PYJIT_STATS_OUT", "pyjit-stats-out", _write_stats)
+    _write_at_exit("PYJIT_RECORD_OUT", "pyjit-record-out", _append_recorded_keys)
     enable()

@@ -29,8 +29,11 @@ Environment:
   PYJIT_TRUSTED_KEYS  public key files (':'-separated) a cache may be signed by
   PYJIT_CACHE_STRICT=1  a refused cache stops the process (exit status 3)
   PYJIT_OPT_OFF=LIST  switch optimizations off (numbers or names, or all;
-                      as -X pyjit-opt-off=LIST; see pyjit.optimizations())
+                      see pyjit.optimizations())
   PYJIT_DISABLE=1     never switch the JIT on
+Each variable also works as an -X option, which overrides it: PYJIT_OPT_OFF=LIST
+as -X pyjit-opt-off=LIST, PYJIT_CACHE_STRICT=1 as -X pyjit-cache-strict, and so
+on; python -X pyjit app.py switches the JIT on as pyjit app.py does.
 """
 
 
@@ -50,7 +53,9 @@ def main(argv=None):
         command = precompile.precompile_main if args[0] == "precompile" else precompile.cache_main
         return command(args[1:])
     env = dict(os.environ, PYJIT_ENABLE="1")
-    os.execve(sys.executable, [sys.executable, *args], env)
+    # The -X options this interpreter was given (pyjit's among them) carry over.
+    xoptions = [f"-X{name}" if value is True else f"-X{name}={value}" for name, value in sys._xoptions.items()]
+    os.execve(sys.executable, [sys.executable, *xoptions, *args], env)
 
 
 if __name__ == "__main__":
