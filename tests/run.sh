@@ -5,6 +5,7 @@
 # slice of the differential fuzzer's generated programs (tests/fuzz/), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
+# package's types (stubs checked by mypy), the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), the package suites'
@@ -19,7 +20,7 @@ VENV=$(realpath -m "${PYJIT_TEST_VENV:-.test-venv}")
 echo "== building pyjit with $("$PYTHON" --version) into $VENV"
 "$PYTHON" -m venv --clear "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet pytest pyperformance
+"$VENV/bin/python" -m pip install --quiet pytest pyperformance mypy
 "$VENV/bin/python" -m pip install --quiet .
 
 echo "== Rust unit tests"
@@ -42,8 +43,11 @@ echo "== seeing generated code (pyjit.ir, pyjit.dis, PYJIT_PERF_MAP)"
 echo "== switching optimizations off (PYJIT_OPT_OFF), pyjit.info's optimizations and cache misses"
 "$VENV/bin/python" -m pytest tests/test_optimizations.py -q -p no:cacheprovider
 
-echo "== settings (PYJIT_* variables, -X pyjit-opt-off, pyjit.config): invalid values, paths as bytes, start-up once"
+echo "== settings (PYJIT_* variables, -X pyjit* options, pyjit.config): invalid values, paths as bytes, start-up once"
 "$VENV/bin/python" -m pytest tests/test_config.py -q -p no:cacheprovider
+
+echo "== types: the extension module's stubs against the module (mypy.stubtest), mypy --strict on a program using the API"
+"$VENV/bin/python" -m pytest tests/test_typing.py -q -p no:cacheprovider
 
 echo "== tiering: compiling on the compiler thread (info, stats, fork, PYJIT_BACKGROUND=0)"
 "$VENV/bin/python" -m pytest tests/test_tiering.py -q -p no:cacheprovider

@@ -14,6 +14,13 @@ The same switch without code changes: ``pyjit app.py``, ``python -X pyjit app.py
 import os as _os
 import sys as _sys
 
+# Annotations name these only for type checkers (mypy takes TYPE_CHECKING as true):
+# importing them would add milliseconds to every start-up with the JIT on.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import CodeType
+
 if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
     raise ImportError(
         "pyjit supports CPython 3.11 only; this is "
@@ -50,7 +57,7 @@ from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, optimiza
 __all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "optimizations", "stats"]
 
 
-def dis(f):
+def dis(f: "Callable[..., object] | CodeType") -> str:
     """The machine code of ``f`` (a compiled function or code object) as it runs,
     disassembled, with a line ``; OFFSET OPNAME ARG  (line N)`` before the code of each
     bytecode instruction and the symbol each address loaded refers to. Code generated
@@ -58,11 +65,12 @@ def dis(f):
     instruction before it. Raises ValueError when ``f`` is not compiled (with the
     reason), RuntimeError elsewhere than on x86-64."""
     import dis as _dis
+    from types import CodeType
 
     from pyjit._pyjit import native_code
 
     native = native_code(f)
-    code = getattr(f, "__code__", f)
+    code = f if isinstance(f, CodeType) else getattr(f, "__code__")
     by_offset = {instr.offset: instr for instr in _dis.get_instructions(code)}
     lines_by_unit = [line for line, *_ in code.co_positions()]
 

@@ -176,8 +176,8 @@ def precompile_main(argv):
     except (OSError, RuntimeError, ValueError) as error:
         report(f"pyjit precompile: error: {error}")
         return 1
-    for error in summary["errors"]:
-        report(f"{error} (left out of the cache)")
+    for message in summary["errors"]:
+        report(f"{message} (left out of the cache)")
     skipped = dict(summary["skipped"])
     if not_run:
         skipped["not run by the training command"] = not_run
