@@ -5,7 +5,7 @@
 # slice of the differential fuzzer's generated programs (tests/fuzz/), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
-# package's types (stubs checked by mypy), the
+# package's types (stubs checked by mypy), the pytest plugin, the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), the package suites'
@@ -48,6 +48,9 @@ echo "== settings (PYJIT_* variables, -X pyjit* options, pyjit.config): invalid 
 
 echo "== types: the extension module's stubs against the module (mypy.stubtest), mypy --strict on a program using the API"
 "$VENV/bin/python" -m pytest tests/test_typing.py -q -p no:cacheprovider
+
+echo "== the pytest plugin (--pyjit, --pyjit-threshold, -p pyjit) on a sample project"
+"$VENV/bin/python" -m pytest tests/test_pytest_plugin.py -q -p no:cacheprovider
 
 echo "== tiering: compiling on the compiler thread (info, stats, fork, PYJIT_BACKGROUND=0)"
 "$VENV/bin/python" -m pytest tests/test_tiering.py -q -p no:cacheprovider

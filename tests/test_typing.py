@@ -15,6 +15,7 @@ pytest.importorskip("mypy")
 
 PACKAGE = Path(pyjit.__file__).parent
 USAGE = Path(__file__).parent / "typing" / "api_usage.py"
+PYTEST_PLUGIN = Path(__file__).parent.parent / "pyjit.data" / "purelib" / "pyjit_pytest.py"
 
 
 def mypy(*args, module="mypy"):
@@ -34,6 +35,8 @@ def test_the_package_and_a_program_using_it_type_check():
     process = mypy("--strict", "--no-incremental", str(USAGE))
     assert process.returncode == 0, process.stdout + process.stderr
     process = mypy("--no-incremental", "-p", "pyjit")
+    assert process.returncode == 0, process.stdout + process.stderr
+    process = mypy("--strict", "--no-incremental", str(PYTEST_PLUGIN))
     assert process.returncode == 0, process.stdout + process.stderr
 
 
