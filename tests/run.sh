@@ -5,7 +5,8 @@
 # slice of the differential fuzzer's generated programs (tests/fuzz/), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
-# package's types (stubs checked by mypy), the pytest plugin, the
+# package's types (stubs checked by mypy), the pytest plugin, the WSGI and
+# ASGI middleware, the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), the package suites'
@@ -20,7 +21,7 @@ VENV=$(realpath -m "${PYJIT_TEST_VENV:-.test-venv}")
 echo "== building pyjit with $("$PYTHON" --version) into $VENV"
 "$PYTHON" -m venv --clear "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet pytest pyperformance mypy
+"$VENV/bin/python" -m pip install --quiet pytest pyperformance mypy uvicorn
 "$VENV/bin/python" -m pip install --quiet .
 
 echo "== Rust unit tests"
@@ -51,6 +52,9 @@ echo "== types: the extension module's stubs against the module (mypy.stubtest),
 
 echo "== the pytest plugin (--pyjit, --pyjit-threshold, -p pyjit) on a sample project"
 "$VENV/bin/python" -m pytest tests/test_pytest_plugin.py -q -p no:cacheprovider
+
+echo "== WSGI and ASGI middleware under wsgiref and uvicorn, over loopback"
+"$VENV/bin/python" -m pytest tests/test_middleware.py -q -p no:cacheprovider
 
 echo "== tiering: compiling on the compiler thread (info, stats, fork, PYJIT_BACKGROUND=0)"
 "$VENV/bin/python" -m pytest tests/test_tiering.py -q -p no:cacheprovider
