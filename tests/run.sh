@@ -6,7 +6,7 @@
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
 # switches (PYJIT_OPT_OFF), the settings (invalid values stop the process), the
 # package's types (stubs checked by mypy), the pytest plugin, the WSGI and
-# ASGI middleware, the
+# ASGI middleware, the user guide's commands, the
 # memory test (dropped functions free their native code), the pyperformance
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), the package suites'
@@ -55,6 +55,9 @@ echo "== the pytest plugin (--pyjit, --pyjit-threshold, -p pyjit) on a sample pr
 
 echo "== WSGI and ASGI middleware under wsgiref and uvicorn, over loopback"
 "$VENV/bin/python" -m pytest tests/test_middleware.py -q -p no:cacheprovider
+
+echo "== the user guide (docs/): every command it shows, run and its output compared"
+"$VENV/bin/python" -m pytest tests/test_docs.py -q -p no:cacheprovider
 
 echo "== tiering: compiling on the compiler thread (info, stats, fork, PYJIT_BACKGROUND=0)"
 "$VENV/bin/python" -m pytest tests/test_tiering.py -q -p no:cacheprovider
