@@ -357,6 +357,38 @@ fn native_code<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<
     Ok(result)
 }
 
+/// What the interpreter's profile says at each instruction that it specialises
+/// adaptively, as the compiler reads it (`profile::Observed`): for compiled code the
+/// profile its compile read (nothing for code from the cache), else what the
+/// interpreter has recorded so far. The byte offset of each instruction, mapped to the
+/// name of the specialised form recorded, `"generic"`, `"not run"` or `"nothing"` (the
+/// code was not quickened). For `pyjit.graph`.
+#[pyfunction(name = "profile")]
+fn observed_profile<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+    use bytecode::opcodes::{self, Profile};
+    let code = code_object(obj, "graph")?;
+    let code = code.as_ptr().cast();
+    let observed = match CodeState::existing(code).as_ref().map(|state| state.tier()) {
+        Some(Tier::Native(native)) => native.profile().clone(),
+        _ => profile::Profile::of(code),
+    };
+    let info = bytecode::code_info(code).map_err(|Unsupported(reason)| PyValueError::new_err(reason))?;
+    let result = PyDict::new(py);
+    for ins in info.instrs.iter().filter(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.profile == Profile::Adaptive)) {
+        let text = match observed.at(ins.index) {
+            profile::Observed::Nothing => "nothing",
+            profile::Observed::NotRun => "not run",
+            profile::Observed::Generic => "generic",
+            // The opcode names come first in the table, before the operator numbers.
+            profile::Observed::Specialized(form) => {
+                abi::op::NAMES.iter().find(|&&(_, code)| code == form).map_or("specialized", |&(name, _)| name)
+            }
+        };
+        result.set_item(2 * ins.index, text)?;
+    }
+    Ok(result)
+}
+
 /// Process-wide counters.
 #[pyfunction(name = "stats")]
 fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -549,6 +581,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(info, m)?)?;
     m.add_function(wrap_pyfunction!(optimizations, m)?)?;
     m.add_function(wrap_pyfunction!(counters, m)?)?;
+    m.add_function(wrap_pyfunction!(observed_profile, m)?)?;
     m.add_function(wrap_pyfunction!(ir, m)?)?;
     m.add_function(wrap_pyfunction!(native_code, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;

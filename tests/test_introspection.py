@@ -1,4 +1,4 @@
-"""Seeing generated code: ``pyjit.ir``, ``pyjit.dis`` and ``PYJIT_PERF_MAP=1``.
+"""Seeing generated code: ``pyjit.ir``, ``pyjit.dis``, ``pyjit.graph`` and ``PYJIT_PERF_MAP=1``.
 
 Functions are compiled in this process (threshold 0, in both code paths); the perf map
 runs in a child process of its own, which also forks, since the map is per process.
@@ -250,6 +250,70 @@ def test_code_left_to_the_interpreter_raises_with_the_reason():
         pyjit.ir(unusual)
     with pytest.raises(ValueError, match=reason):
         pyjit.dis(unusual)
+
+
+LOOP_WITH_HANDLER = """
+def loop_with_handler(items, limit):
+    total = 0
+    for x in items:
+        if x > limit:
+            total += x * 2
+        else:
+            try:
+                total += 10 // x
+            except ZeroDivisionError:
+                total -= 1
+    return total
+"""
+
+
+def graph_parts(text):
+    """The DOT text's label, nodes (name -> instruction lines) and edges."""
+    assert text.startswith("digraph pyjit {\n") and text.endswith("}\n"), text
+    label = re.search(r'^  label="(.*)"; labelloc=t;$', text, re.M).group(1)
+    nodes = {name: body.split("\\l")[:-1] for name, body in re.findall(r'^  (b\d+) \[label="\{(.*)\}"\];$', text, re.M)}
+    edges = re.findall(r"^  (b\d+) -> (b\d+)(?: \[(.*)\])?;$", text, re.M)
+    return label, nodes, edges
+
+
+def test_graph_shows_blocks_edges_and_the_profile_the_compiler_reads():
+    f = fresh_function(LOOP_WITH_HANDLER, "loop_with_handler")
+    for _ in range(20):  # warm: the interpreter quickens and specialises it
+        assert f([1, 2, 3, 50, 60], 40) == 238
+    label, nodes, edges = graph_parts(pyjit.graph(f))
+    assert label.startswith("loop_with_handler (<introspection test>:2): interpreted: ")
+    lines = [line for body in nodes.values() for line in body]
+    # Every instruction once, in its block.
+    assert [line.split()[0] for line in lines] == [str(i.offset) for i in dis.get_instructions(f)]
+    profiled = dict(re.findall(r"^(\d+) .*  \[(.+)\]$", "\n".join(lines), re.M))
+    assert profiled == {str(offset): observed for offset, observed in pyjit._pyjit.profile(f).items()}
+    assert {"COMPARE_OP_INT_JUMP", "BINARY_OP_ADD_INT", "BINARY_OP_MULTIPLY_INT", "generic", "not run"} <= set(profiled.values())
+    labels = {label for _, _, label in edges}
+    assert {'label="taken"', 'label="not taken"', 'label="jump"', 'style=dashed, label="exception"'} <= labels
+    assert all(source in nodes and target in nodes for source, target, _ in edges)
+    # Compiled now: the graph shows the profile that compile read.
+    settings = pyjit.config()
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    try:
+        assert f([1, 2, 3, 50, 60], 40) == 238
+    finally:
+        pyjit.disable()
+        pyjit.config(threshold=settings["threshold"])
+    label, _, _ = graph_parts(pyjit.graph(f))
+    assert label.startswith("loop_with_handler (<introspection test>:2): compiled (jit), optimizations: "), label
+    assert pyjit._pyjit.profile(f) == {int(offset): observed for offset, observed in profiled.items()}
+
+
+def test_graph_of_compiled_code_names_its_optimizations_and_the_empty_profile(compiled):
+    f = compiled(fresh_function(ADD_AND_SCALE, "add_and_scale"), 2, 3)
+    label, nodes, _ = graph_parts(pyjit.graph(f.__code__))
+    assert re.fullmatch(r"add_and_scale \(<introspection test>:2\): compiled \((jit|cache)\), optimizations: .*inline-arithmetic.*", label), label
+    # Compiled at its first call: the interpreter never quickened it.
+    assert set(pyjit._pyjit.profile(f).values()) == {"nothing"}
+    assert len(nodes) == 1
+    with pytest.raises(TypeError, match=r"pyjit.graph\(\) takes a function or a code object"):
+        pyjit._pyjit.profile(42)
 
 
 PERF_MAP_PROGRAM = """

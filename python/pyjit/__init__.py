@@ -54,7 +54,7 @@ if _pyjit.SETTING_ERROR is not None:
 
 from pyjit._pyjit import config, disable, enable, info, ir, is_enabled, optimizations, stats  # noqa: E402
 
-__all__ = ["config", "dis", "disable", "enable", "info", "ir", "is_enabled", "optimizations", "stats"]
+__all__ = ["config", "dis", "disable", "enable", "graph", "info", "ir", "is_enabled", "optimizations", "stats"]
 
 
 def dis(f: "Callable[..., object] | CodeType") -> str:
@@ -96,6 +96,22 @@ def dis(f: "Callable[..., object] | CodeType") -> str:
         comment = f"  ; {symbol}" if symbol else ""
         out.append(f"  {offset:6x}  {text}{comment}")
     return "\n".join(out) + "\n"
+
+
+def graph(f: "Callable[..., object] | CodeType") -> str:
+    """The control-flow graph of ``f``'s bytecode (a function or code object) in Graphviz
+    DOT (``dot -Tsvg``): a node per basic block listing its instructions, each one the
+    interpreter specialises with what its profile recorded there, as the compiler reads
+    it (for compiled code, the profile its compile read) — the specialised form (the
+    types seen), ``generic`` (it kept failing to specialise), ``not run`` (quickened
+    but never reached since) or ``nothing`` (not quickened: nothing observed); edges for fall-through, jumps (taken or not) and
+    exception handlers (dashed); and whether ``f`` runs compiled, with its
+    optimizations, in the graph's label."""
+    from types import CodeType
+
+    from pyjit._graph import graph as code_graph
+
+    return code_graph(f if isinstance(f, CodeType) else getattr(f, "__code__"))
 
 
 def _write_at_exit(variable, option, write):

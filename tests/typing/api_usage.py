@@ -25,7 +25,7 @@ def main() -> None:
     for number, name, description in pyjit.optimizations():
         print(number + 1, name.upper(), len(description))
     if compiled:
-        text: str = pyjit.ir(square) + pyjit.dis(square.__code__)
+        text: str = pyjit.ir(square) + pyjit.dis(square.__code__) + pyjit.graph(square)
         print(len(text))
     pyjit.disable()
     print(enabled, threshold, cache, reason, names, cranelift_ns, reasons, pyjit.is_enabled())
