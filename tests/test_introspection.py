@@ -1,4 +1,5 @@
-"""Seeing generated code: ``pyjit.ir``, ``pyjit.dis``, ``pyjit.graph`` and ``PYJIT_PERF_MAP=1``.
+"""Seeing generated code: ``pyjit.ir``, ``pyjit.dis``, ``pyjit.graph``, ``PYJIT_PERF_MAP=1``
+and gdb's JIT interface.
 
 Functions are compiled in this process (threshold 0, in both code paths); the perf map
 runs in a child process of its own, which also forks, since the map is per process.
@@ -9,6 +10,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -314,6 +316,35 @@ def test_graph_of_compiled_code_names_its_optimizations_and_the_empty_profile(co
     assert len(nodes) == 1
     with pytest.raises(TypeError, match=r"pyjit.graph\(\) takes a function or a code object"):
         pyjit._pyjit.profile(42)
+
+
+GDB_PROGRAM = """
+import os, pyjit
+pyjit.config(threshold=0)
+pyjit.enable()
+
+def crash_here(n):
+    if n == 0:
+        os.abort()
+    return crash_here(n - 1)
+
+crash_here(2)
+"""
+
+
+def test_gdb_backtraces_name_compiled_functions(tmp_path):
+    gdb = shutil.which("gdb")
+    if gdb is None:
+        pytest.skip("gdb is not installed")
+    program = tmp_path / "crash.py"
+    program.write_text(GDB_PROGRAM)
+    command = [gdb, "-nx", "-q", "-batch", "-ex", "run", "-ex", "bt", "--args", sys.executable, str(program)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    output = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env).stdout
+    if "SIGABRT" not in output:
+        pytest.skip(f"gdb cannot run a program here: {output[-300:]}")
+    # The three frames of the recursion, each native code named as in the perf map.
+    assert len(re.findall(rf"in pyjit:crash_here \({re.escape(str(program))}:6\) \(\)", output)) == 3, output
 
 
 PERF_MAP_PROGRAM = """

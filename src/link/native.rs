@@ -1,7 +1,7 @@
 //! Turning lowered code into callable native code, through cranelift-jit or
 //! through an object file and pyjit's loader, and freeing it again.
 
-use super::Entry;
+use super::{gdb, Entry};
 use crate::bytecode::{self, CodeInfo, Unsupported};
 use crate::profile::Profile;
 use crate::codegen::{self, isa, CodegenError, OsrEntry};
@@ -58,6 +58,8 @@ pub struct NativeCode {
     /// the functions it calls, with the GIL held; a `Cell` because they
     /// write through the pointer `data` hands out.
     data: Box<[Cell<u64>]>,
+    /// The code's description for debuggers (`gdb`), once named.
+    debugger_description: Option<gdb::Registration>,
     _memory: Memory,
 }
 
@@ -82,6 +84,10 @@ impl Drop for Memory {
 impl NativeCode {
     pub fn entry(&self) -> Entry {
         self.entry
+    }
+    /// Describes the code to debuggers as the function `name` (`gdb`), until it is freed.
+    pub fn describe_to_debuggers(&mut self, name: &str) {
+        self.debugger_description = Some(gdb::register(self.entry as usize, self.size, name));
     }
     /// The data block to pass to `entry`.
     pub fn data(&self) -> *mut u64 {
@@ -215,6 +221,7 @@ fn compile_jit(
         enabled,
         applied: None,
         data: data_block(info),
+        debugger_description: None,
         _memory: Memory::Jit(Some(module)),
     };
     Ok((native, compiled))
@@ -263,6 +270,7 @@ pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source, info: &Code
         enabled: Optimizations::ALL,
         applied: None,
         data: data_block(info),
+        debugger_description: None,
         _memory: Memory::Object { _code: loaded },
     })
 }

@@ -1,6 +1,7 @@
-//! `PYJIT_PERF_MAP=1`: a line `START SIZE pyjit:QUALNAME (FILE:LINE)` in
-//! `/tmp/perf-PID.map` for every native code attached, the format in which `perf report`
-//! learns the names of JIT-compiled code.
+//! Naming native code for tools: `PYJIT_PERF_MAP=1` writes a line `START SIZE
+//! pyjit:QUALNAME (FILE:LINE)` to `/tmp/perf-PID.map` for every native code attached,
+//! the format in which `perf report` learns the names of JIT-compiled code, and every
+//! native code is described to debuggers under the same name (`link::gdb`).
 
 use crate::config;
 use crate::link::{NativeCode, ENTRY_SYMBOL};
@@ -32,12 +33,14 @@ fn describe_code(code: *mut PyCodeObject) -> String {
     })
 }
 
-/// Adds `native`, the code of `code`, to the perf map if one is wanted.
-pub fn record(code: *mut PyCodeObject, native: &NativeCode) {
+/// Names `native`, the code of `code`, to debuggers, and in the perf map if one is
+/// wanted.
+pub fn record(code: *mut PyCodeObject, native: &mut NativeCode) {
+    let name = describe_code(code);
+    native.describe_to_debuggers(&format!("pyjit:{name}"));
     if !config::perf_map() {
         return;
     }
-    let name = describe_code(code);
     let line = format!("{:x} {:x} pyjit:{name}\n", native.entry() as usize, native.size());
     let mut map = MAP.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();

@@ -265,9 +265,9 @@ impl CodeState {
             return;
         }
         let attached = self.key(code).and_then(|key| attach::lookup(&key, code));
-        if let Some(native) = attached {
+        if let Some(mut native) = attached {
             helpers::math::find_functions();
-            perf_map::record(code, &native);
+            perf_map::record(code, &mut native);
             self.set_tier(Tier::Native(Box::new(native)));
         }
     }
@@ -401,10 +401,10 @@ impl CodeState {
             release_compile_memory();
         }
         let tier = match outcome {
-            Ok(native) => {
+            Ok(mut native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
                 stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
-                perf_map::record(code, &native);
+                perf_map::record(code, &mut native);
                 Tier::Native(Box::new(native))
             }
             Err(Failure::Internal(reason)) => {
