@@ -26,11 +26,11 @@ pub fn function_name(code: *mut PyCodeObject) -> String {
 
 /// `QUALNAME (FILE:LINE)` of `code`, a live code object.
 fn describe_code(code: *mut PyCodeObject) -> String {
-    Python::attach(|py| {
-        // SAFETY: callers pass a live code object.
-        let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
-        describe(&code).unwrap_or_else(|_| "<unknown>".to_owned())
-    })
+    // SAFETY: the runtime calls this with the GIL held, as it runs frames, also while
+    // the interpreter finalizes (weakref callbacks and `__del__` run then), when
+    // `Python::attach` would refuse; callers pass a live code object.
+    let code = unsafe { Bound::from_borrowed_ptr(Python::assume_attached(), code.cast()) };
+    describe(&code).unwrap_or_else(|_| "<unknown>".to_owned())
 }
 
 /// Names `native`, the code of `code`, to debuggers, and in the perf map if one is

@@ -238,12 +238,11 @@ impl CodeState {
     /// if the cache had no entry for it.
     pub fn key(&mut self, code: *mut PyCodeObject) -> Option<Key> {
         if self.key.is_none() {
-            self.key = Python::attach(|py| {
-                // SAFETY: `code` is a live code object (a running frame's, or the argument
-                // of `pyjit.info`).
-                let code = unsafe { Bound::from_borrowed_ptr(py, code.cast()) };
-                key::code_key(&code, &memoized_key).ok()
-            });
+            // SAFETY: `code` is a live code object (a running frame's, or the argument of
+            // `pyjit.info`), and its caller holds the GIL, also while the interpreter
+            // finalizes, when `Python::attach` would refuse.
+            let code = unsafe { Bound::from_borrowed_ptr(Python::assume_attached(), code.cast()) };
+            self.key = key::code_key(&code, &memoized_key).ok();
         }
         self.key
     }
