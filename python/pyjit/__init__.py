@@ -65,12 +65,11 @@ def dis(f: "Callable[..., object] | CodeType") -> str:
     instruction before it. Raises ValueError when ``f`` is not compiled (with the
     reason), RuntimeError elsewhere than on x86-64."""
     import dis as _dis
-    from types import CodeType
 
     from pyjit._pyjit import native_code
 
     native = native_code(f)
-    code = f if isinstance(f, CodeType) else getattr(f, "__code__")
+    code = _code_of(f)
     by_offset = {instr.offset: instr for instr in _dis.get_instructions(code)}
     lines_by_unit = [line for line, *_ in code.co_positions()]
 
@@ -104,14 +103,20 @@ def graph(f: "Callable[..., object] | CodeType") -> str:
     interpreter specialises with what its profile recorded there, as the compiler reads
     it (for compiled code, the profile its compile read) — the specialised form (the
     types seen), ``generic`` (it kept failing to specialise), ``not run`` (quickened
-    but never reached since) or ``nothing`` (not quickened: nothing observed); edges for fall-through, jumps (taken or not) and
-    exception handlers (dashed); and whether ``f`` runs compiled, with its
-    optimizations, in the graph's label."""
-    from types import CodeType
-
+    but never reached since) or ``nothing`` (not quickened: nothing observed); edges
+    for fall-through, jumps (taken or not) and exception handlers (dashed); and
+    whether ``f`` runs compiled, with its optimizations, in the graph's label."""
     from pyjit._graph import graph as code_graph
 
-    return code_graph(f if isinstance(f, CodeType) else getattr(f, "__code__"))
+    return code_graph(_code_of(f))
+
+
+def _code_of(f: "Callable[..., object] | CodeType") -> "CodeType":
+    """The code object of ``f``, a function or a code object (imports ``types`` only
+    when an introspection function runs, not at start-up)."""
+    from types import CodeType
+
+    return f if isinstance(f, CodeType) else getattr(f, "__code__")
 
 
 def _write_at_exit(variable, option, write):

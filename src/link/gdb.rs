@@ -55,10 +55,6 @@ pub struct Registration {
     _symfile: Box<[u8]>,
 }
 
-// SAFETY: the entry's pointers are only followed under `LIST`.
-unsafe impl Send for Registration {}
-unsafe impl Sync for Registration {}
-
 /// Describes the `size` bytes of code at `address` as the function `name`.
 pub fn register(address: usize, size: usize, name: &str) -> Registration {
     let symfile = symbol_file(address as u64, size as u64, name).into_boxed_slice();
