@@ -935,29 +935,35 @@ def write_report(path, rows, cfg, done, total, elapsed, interrupted=False):
         NOTHING_COMPILED_THRESHOLD, jit,
         "" if cfg["threshold"] is None else " `PYJIT_THRESHOLD=%d`" % cfg["threshold"]))
     add("")
-    kept = kept_section(path, COMPILE_COST_HEADING)
-    if kept:
-        add(kept)
+    for heading in KEPT_HEADINGS:
+        kept = kept_section(path, heading)
+        if kept:
+            add(kept)
+            add("")
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(L))
     os.replace(tmp, path)
 
 
-# The last section of BENCHMARKS.md is written by benchmarks/compile_cost.py.
-COMPILE_COST_HEADING = "## Compile cost"
+# The last sections of BENCHMARKS.md, written by benchmarks/import_time.py and
+# benchmarks/compile_cost.py.
+KEPT_HEADINGS = ("## Import-time cost with a code cache", "## Compile cost")
 
 
 def kept_section(path, heading):
-    """The existing report's section from `heading` to its end, which another
-    script writes and this one carries over; "" if there is none."""
+    """The existing report's section from `heading` to the next section, which
+    another script writes and this one carries over; "" if there is none."""
     try:
         with open(path) as f:
             text = f.read()
     except OSError:
         return ""
     start = text.find("\n" + heading + "\n")
-    return text[start + 1:].rstrip("\n") if start >= 0 else ""
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start + 1:end if end >= 0 else len(text)].rstrip("\n")
 
 
 def write_json(path, rows, cfg, elapsed, done, total):

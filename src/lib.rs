@@ -417,6 +417,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     }
     result.set_item("compile_phase_ns", phases)?;
     result.set_item("native_bytes", load(&stats::NATIVE_BYTES))?;
+    result.set_item("cache_keyed", load(&stats::CACHE_KEYED))?;
     result.set_item("cache_hits", load(&stats::CACHE_HITS))?;
     result.set_item("cache_refusals", load(&stats::CACHE_REFUSALS))?;
     let reasons = PyDict::new(py);
@@ -457,7 +458,7 @@ fn opcode_table<'py>(py: Python<'py>, args: Vec<u32>) -> PyResult<Bound<'py, PyL
 /// The cache key of a code object in this build, as 64 hex digits.
 #[pyfunction]
 fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(cache::key::code_key(code, &runtime::state::memoized_key)?.to_string())
+    Ok(cache::key::code_key(code)?.to_string())
 }
 
 /// The keys of the code objects that ran while recording (`PYJIT_RECORD_OUT`), as hex.
@@ -489,7 +490,7 @@ fn precompile<'py>(
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
     let mut errors = Vec::new();
     for code in codes.iter() {
-        match cache::precompile::job(&code, &runtime::state::memoized_key) {
+        match cache::precompile::job(&code) {
             Ok(Ok(job)) => compile.push(job),
             Ok(Err(reason)) => *skipped.entry(reason).or_default() += 1,
             // A code object that cannot be read or keyed never stops the others.

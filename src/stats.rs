@@ -49,6 +49,8 @@ pub static COMPILE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 pub static COMPILE_PHASE_NS: [AtomicU64; 4] = [const { AtomicU64::new(0) }; 4];
 pub const COMPILE_PHASE_NAMES: [&str; 4] = ["decode", "lower", "cranelift", "link"];
 pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
+/// Code objects keyed to be looked up in the code cache (those of a shape some entry has).
+pub static CACHE_KEYED: AtomicU64 = AtomicU64::new(0);
 /// Code objects whose native code came from the code cache.
 pub static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
 /// Refusals of a cache file or of one of its entries (each also warned about).

@@ -17,7 +17,9 @@ pub struct Entry {
     pub firstlineno: u32,
     /// Name of the function in `object` that runs the code object.
     pub entry_symbol: String,
-    /// A relocatable object file (ELF, as produced by cranelift-object).
+    /// A relocatable object file (ELF, as produced by cranelift-object). Decoded as one
+    /// byte string (the same wire bytes as a sequence of u8, without a call per byte).
+    #[serde(with = "serde_bytes")]
     pub object: Vec<u8>,
     /// Names of the symbols `object` imports; the loader resolves each one.
     pub imports: Vec<String>,
@@ -26,6 +28,7 @@ pub struct Entry {
     /// Conditions that must hold when the code is attached to a function.
     pub guards: Vec<Guard>,
     /// Opaque profile data for a later tier; this crate never looks inside.
+    #[serde(with = "serde_bytes")]
     pub profile: Option<Vec<u8>>,
 }
 

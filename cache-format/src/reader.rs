@@ -245,6 +245,13 @@ impl<F: Source> CacheReader<F> {
         Ok(signed)
     }
 
+    /// Whether some entry's key starts with `prefix` (a producer may put a cheap digest
+    /// first in its keys, and skip computing the whole key when no entry has it).
+    pub fn has_key_prefix(&self, prefix: &[u8]) -> bool {
+        let first_not_below = self.index.partition_point(|row| &row.key[..prefix.len().min(32)] < prefix);
+        self.index.get(first_not_below).is_some_and(|row| row.key.starts_with(prefix))
+    }
+
     fn find(&self, key: &Key) -> Option<&IndexRow> {
         let position = self
             .index

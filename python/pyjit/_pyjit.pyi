@@ -83,6 +83,7 @@ class Stats(TypedDict):
     compile_time_ns: int
     compile_phase_ns: CompilePhases
     native_bytes: int
+    cache_keyed: int
     cache_hits: int
     cache_refusals: int
     delegated: int

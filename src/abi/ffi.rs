@@ -2,7 +2,7 @@
 //! but exported: checked with `nm -D` against libpython3.11.so).
 
 use super::{Frame, ThreadState};
-use pyo3::ffi::{PyCodeObject, PyObject, Py_ssize_t};
+use pyo3::ffi::{PyObject, Py_ssize_t};
 use std::ffi::{c_char, c_int, c_void};
 
 pub type EvalFrameFn =
@@ -23,7 +23,6 @@ extern "C" {
     );
     pub fn _PyEval_RequestCodeExtraIndex(free: unsafe extern "C" fn(*mut c_void)) -> Py_ssize_t;
     pub fn _PyCode_SetExtra(code: *mut PyObject, index: Py_ssize_t, extra: *mut c_void) -> c_int;
-    pub fn PyCode_GetCode(code: *mut PyCodeObject) -> *mut PyObject;
     pub fn _Py_CheckRecursiveCall(tstate: *mut ThreadState, where_: *const c_char) -> c_int;
     pub fn _PyObject_GetMethod(obj: *mut PyObject, name: *mut PyObject, method: *mut *mut PyObject) -> c_int;
     pub fn _PyType_Lookup(tp: *mut pyo3::ffi::PyTypeObject, name: *mut PyObject) -> *mut PyObject;

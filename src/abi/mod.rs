@@ -154,6 +154,23 @@ pub fn code_int(code: *mut PyCodeObject, offset: usize) -> i32 {
     unsafe { read_field(code.cast(), offset) }
 }
 
+/// The length of `code`'s bytecode in code units (its `ob_size`).
+pub fn code_units(code: *mut PyCodeObject) -> usize {
+    // SAFETY: code is a live code object, a variable-size object whose size
+    // is its number of code units.
+    unsafe { read_field::<isize>(code.cast(), VAROBJECT_SIZE) as usize }
+}
+
+/// `code`'s `co_code_adaptive`: its code units, opcode in the low byte.
+///
+/// # Safety
+/// `code` is a live code object that outlives `'a`, and its units are not
+/// rewritten meanwhile (the caller holds the GIL and runs no Python code).
+pub unsafe fn code_adaptive<'a>(code: *mut PyCodeObject) -> &'a [u16] {
+    // SAFETY: see above; co_code_adaptive holds `code_units` units.
+    unsafe { std::slice::from_raw_parts(code.cast::<u8>().add(CODE_CODE_ADAPTIVE).cast::<u16>(), code_units(code)) }
+}
+
 /// `_PyCode_GetExtra(code, index)` without the call, for an index
 /// `_PyEval_RequestCodeExtraIndex` gave out: NULL when the code's extras
 /// array (allocated up to the highest index set) does not reach `index`.

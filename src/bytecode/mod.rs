@@ -8,7 +8,7 @@
 
 pub mod opcodes;
 
-use crate::abi::{self, ffi as abi_ffi, op, INLINE_CACHE_UNITS};
+use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
 use opcodes::Jump;
 use pyo3::ffi::{self, PyCodeObject};
 use std::ffi::CStr;
@@ -125,23 +125,24 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
     Some(handlers)
 }
 
-/// Calls `read` with the de-quickened bytecode (`co_code`) of the live code
-/// object `code`; None if CPython could not produce it.
-pub fn with_co_code<T>(code: *mut PyCodeObject, read: impl FnOnce(&[u8]) -> T) -> Option<T> {
-    // SAFETY: code is live; PyCode_GetCode returns a new bytes reference
-    // (cached by the code object), released once `read` is done with it.
-    unsafe {
-        let bytes = abi_ffi::PyCode_GetCode(code);
-        if bytes.is_null() {
-            ffi::PyErr_Clear();
-            return None;
-        }
-        let data =
-            std::slice::from_raw_parts(ffi::PyBytes_AsString(bytes).cast::<u8>(), ffi::PyBytes_Size(bytes) as usize);
-        let result = read(data);
-        ffi::Py_DECREF(bytes);
-        Some(result)
+/// The de-quickened bytecode (`co_code`) of the live code object `code`, as
+/// `_PyCode_GetCode` makes it (every opcode to its base form, inline caches
+/// zeroed) but without the bytes object CPython would keep on the code
+/// object for its lifetime.
+pub fn co_code(code: *mut PyCodeObject) -> Vec<u8> {
+    // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
+    let units = unsafe { abi::code_adaptive(code) };
+    let mut bytes = Vec::with_capacity(2 * units.len());
+    let mut index = 0;
+    while index < units.len() {
+        let [opcode, arg] = units[index].to_le_bytes();
+        let opcode = DEOPT[usize::from(opcode)];
+        let caches = usize::from(INLINE_CACHE_UNITS[usize::from(opcode)]).min(units.len() - index - 1);
+        bytes.extend_from_slice(&[opcode, arg]);
+        bytes.resize(bytes.len() + 2 * caches, 0);
+        index += 1 + caches;
     }
+    bytes
 }
 
 /// Words of one inline-cache entry in the data block.
@@ -313,7 +314,7 @@ pub fn suspends(flags: i32) -> bool {
 /// leaves it to the interpreter.
 pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
-    let instrs = with_co_code(code, decode).ok_or_else(|| Unsupported("co_code is unavailable".into()))?;
+    let instrs = decode(&co_code(code));
     let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
     // SAFETY: co_exceptiontable is a bytes object owned by the live code.
     let table = unsafe {

@@ -2,14 +2,18 @@
 //!
 //! `lookup` runs once per code object, the first time it runs (from the frame-evaluation
 //! hook, before that first call starts) or when `pyjit.info` asks about it before then.
-//! With a cache configured (`PYJIT_CACHE`), the code object's key (computed once per code
-//! object, see `CodeState::key`) is looked up by binary search in the mapped index; a hit is copied out, hash-checked, linked and
-//! attached, so the first call already runs native code. This covers imported modules
-//! and `__main__` alike. A code object without an entry costs one key computation and one binary search.
+//! With a cache configured (`PYJIT_CACHE`), the index is first searched for the code
+//! object's shape (the first bytes of every key: a digest of its sizes and flags, see
+//! `key::code_shape`); only if some entry has it is the code object keyed (once, see
+//! `CodeState::key`) and the key searched. A hit is copied out, hash-checked, linked and
+//! attached, so the first call already runs native code. This covers imported modules and
+//! `__main__` alike, and costs nothing at import for functions that never run. A code
+//! object without an entry costs a digest of its sizes and flags and one binary search,
+//! and only when an entry of the same shape exists, one key computation.
 //! The cache file is opened and checked (directory, compatibility, signature) at the first
 //! lookup after the settings change.
 
-use super::{compat, CACHE_FILE};
+use super::{compat, key, CACHE_FILE};
 use crate::bytecode::{code_info, Unsupported};
 use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
@@ -40,10 +44,11 @@ pub fn record(key: Key) {
     RECORDED.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
 }
 
-/// Native code for the code object with `key` from the configured cache, if it has a
-/// usable entry. Asked once per code object. Entries
-/// hold code compiled with every optimization, so none is used while one is switched off.
-pub fn lookup(key: &Key, code: *mut PyCodeObject) -> Option<NativeCode> {
+/// Native code for `code` from the configured cache, if it has a usable entry. Asked once
+/// per code object; `key` gives the code object's key, and is asked only when some entry
+/// has the code object's shape (`key::code_shape`). Entries hold code compiled with every
+/// optimization, so none is used while one is switched off.
+pub fn lookup(code: *mut PyCodeObject, key: impl FnOnce() -> Option<Key>) -> Option<NativeCode> {
     let settings = config::cache();
     let dir = settings.dir.as_deref()?;
     if config::optimizations() != Optimizations::ALL {
@@ -57,7 +62,12 @@ pub fn lookup(key: &Key, code: *mut PyCodeObject) -> Option<NativeCode> {
         *open = Some(OpenCache { generation: settings.generation, reader });
     }
     let reader = open.as_ref()?.reader.as_ref()?;
-    match reader.read_entry(key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, code)).transpose()) {
+    if !reader.has_key_prefix(&key::code_shape(code)) {
+        return None;
+    }
+    let key = key()?;
+    stats::CACHE_KEYED.fetch_add(1, Ordering::Relaxed);
+    match reader.read_entry(&key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, code)).transpose()) {
         Ok(Some(native)) => {
             stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
             Some(native)
@@ -94,13 +104,9 @@ fn link(entry: Entry, code: *mut PyCodeObject) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
-    let imports = link::loader::imported_symbols(&entry.object).map_err(|e| e.0)?;
-    if imports != entry.imports {
-        return Err("its import list does not match its object".into());
-    }
     // The data block's layout follows from the bytecode, read only for a hit.
     let info = code_info(code).map_err(|Unsupported(reason)| format!("its code object cannot be read: {reason}"))?;
-    link::load_object(&entry.object, &entry.entry_symbol, Source::Cache, &info)
+    link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, &info)
 }
 
 /// Reports a refusal: one warning line, or in strict mode one error line and exit.

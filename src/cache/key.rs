@@ -1,41 +1,98 @@
 //! Keys of live code objects: blake3 over a canonical encoding of everything the generated
 //! code depends on, plus the build that generates it.
 //!
-//! Covered: the un-specialised bytecode (`co_code`, which is `PyCode_GetCode`), the counts
-//! and flags, the constants (recursively, nested code objects included), names, local,
-//! cell and free variable names, and the exception table. Left out on purpose: `co_name`,
-//! `co_qualname`, `co_filename`, `co_firstlineno` and the line table. Generated code embeds
-//! none of them (it reads constants and names through the frame's code object, and the
-//! interpreter builds tracebacks from the live code object), so a function that only moved
-//! in its file keeps its entry, and an edit to its body gets a new key.
+//! Covered: the un-specialised bytecode (`co_code`, read as `bytecode::co_code` de-quickens
+//! it), the counts and flags, the constants, names, the local, cell and free variable names
+//! and kinds, and the exception table. Left out on purpose: `co_name`, `co_qualname`,
+//! `co_filename`, `co_firstlineno` and the line table. Generated code embeds none of them
+//! (it reads constants and names through the frame's code object, and the interpreter
+//! builds tracebacks from the live code object), so a function that only moved in its file
+//! keeps its entry, and an edit to its body gets a new key.
 //!
-//! A nested code object is encoded by its own key, which the caller finds through a
-//! `NestedKey` function: the runtime memoizes keys in each code object's state, so a
-//! module's key covers all its functions and each function's encoding is computed once
-//! per process however many enclosing code objects are keyed.
+//! A nested code object (a function's, a class body's, a comprehension's) is encoded as a
+//! tag only, not by its own key: the enclosing code only loads it from `co_consts` and
+//! passes it to `MAKE_FUNCTION`, so its native code does not depend on it, and a module
+//! body is keyed without keying every function in the module.
+//!
+//! The first `SHAPE_BYTES` of a key are the code object's shape (`code_shape`): a digest
+//! of its sizes and flags, which costs no hashing of its contents. The cache's index is
+//! sorted by key, so the loader first searches it for the shape; a code object whose
+//! shape no entry has (most code, with a cache of some other program) is never keyed.
+//! The rest of the key (24 bytes of blake3) covers everything above.
+//!
+//! Everything is read from the code object's fields (offsets from the build-time probe):
+//! the getters (`co_code`, `co_varnames`, ...) build new objects, and `co_code` keeps its
+//! copy on the code object for good.
 
 use super::compat;
+use crate::abi;
+use crate::bytecode;
 use pyjit_cache_format::Key;
+use pyo3::ffi::PyCodeObject;
 use pyo3::prelude::*;
 use pyo3::{ffi, intern};
 use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
 use std::sync::OnceLock;
 
 /// Integer fields of a code object, in encoding order.
-const INT_FIELDS: [&str; 6] =
-    ["co_argcount", "co_posonlyargcount", "co_kwonlyargcount", "co_nlocals", "co_stacksize", "co_flags"];
-/// Tuple-of-strings fields, in encoding order.
-const NAME_FIELDS: [&str; 4] = ["co_names", "co_varnames", "co_cellvars", "co_freevars"];
+const INT_FIELDS: [usize; 6] = [
+    abi::CODE_ARGCOUNT,
+    abi::CODE_POSONLYARGCOUNT,
+    abi::CODE_KWONLYARGCOUNT,
+    abi::CODE_NLOCALS,
+    abi::CODE_STACKSIZE,
+    abi::CODE_FLAGS,
+];
+/// Bytes fields, after the bytecode, in encoding order.
+const BYTES_FIELDS: [usize; 2] = [abi::CODE_EXCEPTIONTABLE, abi::CODE_LOCALSPLUSKINDS];
+/// Constant fields (tuples of names, then of constants), in encoding order.
+const CONST_FIELDS: [usize; 3] = [abi::CODE_NAMES, abi::CODE_LOCALSPLUSNAMES, abi::CODE_CONSTS];
 
-/// Finds the key of a code object nested in the one being keyed.
-pub type NestedKey<'a> = &'a dyn Fn(&Bound<'_, PyCode>) -> PyResult<Key>;
+/// Bytes of a key that are the code object's shape.
+pub const SHAPE_BYTES: usize = 8;
+
+/// The shape of the live code object `code`: a digest of its bytecode length, counts,
+/// flags and the sizes of its tables, all of which the key covers, so code objects of
+/// different shapes never share a key.
+pub fn code_shape(code: *mut PyCodeObject) -> [u8; SHAPE_BYTES] {
+    let mut sizes = Vec::with_capacity(8 * (INT_FIELDS.len() + 1 + BYTES_FIELDS.len() + CONST_FIELDS.len()));
+    sizes.extend_from_slice(&(abi::code_units(code) as u64).to_le_bytes());
+    for field in INT_FIELDS {
+        sizes.extend_from_slice(&i64::from(abi::code_int(code, field)).to_le_bytes());
+    }
+    for field in BYTES_FIELDS.into_iter().chain(CONST_FIELDS) {
+        // SAFETY: the field is a bytes object or a tuple (both variable-size objects) the
+        // live code object owns.
+        let len = unsafe { abi::read_field::<isize>(abi::code_object(code, field).cast(), abi::VAROBJECT_SIZE) };
+        sizes.extend_from_slice(&(len as u64).to_le_bytes());
+    }
+    let digest = blake3::hash(&sizes);
+    digest.as_bytes()[..SHAPE_BYTES].try_into().expect("blake3 gives 32 bytes")
+}
 
 /// The key of `code` in this build; a TypeError if `code` is not a code object.
-pub fn code_key(code: &Bound<'_, PyAny>, nested: NestedKey) -> PyResult<Key> {
+pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
     let code = code.cast::<PyCode>()?;
-    let mut canonical = Vec::with_capacity(256);
-    encode_code(code, &mut canonical, nested)?;
-    Ok(Key::derive(&[b"pyjit code key v2", build_fingerprint(), &canonical]))
+    let raw: *mut PyCodeObject = code.as_ptr().cast();
+    let mut canonical = Vec::with_capacity(512);
+    canonical.push(b'C');
+    for field in INT_FIELDS {
+        canonical.extend_from_slice(&i64::from(abi::code_int(raw, field)).to_le_bytes());
+    }
+    put_bytes(&mut canonical, b'b', &bytecode::co_code(raw));
+    for field in BYTES_FIELDS {
+        // SAFETY: the field is a bytes object the live code object owns.
+        let field = unsafe { Bound::from_borrowed_ptr(code.py(), abi::code_object(raw, field)) };
+        put_bytes(&mut canonical, b'b', field.cast::<PyBytes>()?.as_bytes());
+    }
+    for field in CONST_FIELDS {
+        // SAFETY: the field is a tuple the live code object owns.
+        let field = unsafe { Bound::from_borrowed_ptr(code.py(), abi::code_object(raw, field)) };
+        encode_const(&field, &mut canonical)?;
+    }
+    let mut key = Key::derive(&[b"pyjit code key v3", build_fingerprint(), &canonical]);
+    key.0[..SHAPE_BYTES].copy_from_slice(&code_shape(raw));
+    Ok(key)
 }
 
 /// Everything about this build and host that changes generated code: the manifest a cache
@@ -54,24 +111,8 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-fn encode_code(code: &Bound<'_, PyCode>, out: &mut Vec<u8>, nested: NestedKey) -> PyResult<()> {
-    let py = code.py();
-    out.push(b'C');
-    for field in INT_FIELDS {
-        let value: i64 = code.getattr(PyString::intern(py, field))?.extract()?;
-        out.extend_from_slice(&value.to_le_bytes());
-    }
-    for field in [intern!(py, "co_code"), intern!(py, "co_exceptiontable")] {
-        put_bytes(out, b'b', code.getattr(field)?.cast::<PyBytes>()?.as_bytes());
-    }
-    for field in NAME_FIELDS {
-        encode_const(&code.getattr(PyString::intern(py, field))?, out, nested)?;
-    }
-    encode_const(&code.getattr(intern!(py, "co_consts"))?, out, nested)
-}
-
 /// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
-fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) -> PyResult<()> {
+fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
     if value.is_none() {
         out.push(b'N');
     } else if value.is(value.py().Ellipsis()) {
@@ -101,7 +142,7 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) 
     } else if let Ok(tuple) = value.cast_exact::<PyTuple>() {
         put_bytes(out, b'(', &(tuple.len() as u64).to_le_bytes());
         for item in tuple.iter() {
-            encode_const(&item, out, nested)?;
+            encode_const(&item, out)?;
         }
     } else if let Ok(set) = value.cast_exact::<PyFrozenSet>() {
         // Iteration order of a frozenset is not canonical: sort the encoded members.
@@ -109,15 +150,14 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, nested: NestedKey) 
             .iter()
             .map(|item| {
                 let mut encoded = Vec::new();
-                encode_const(&item, &mut encoded, nested).map(|()| encoded)
+                encode_const(&item, &mut encoded).map(|()| encoded)
             })
             .collect::<PyResult<Vec<_>>>()?;
         members.sort();
         put_bytes(out, b'{', &(members.len() as u64).to_le_bytes());
         members.iter().for_each(|member| out.extend_from_slice(member));
-    } else if let Ok(code) = value.cast_exact::<PyCode>() {
+    } else if value.cast_exact::<PyCode>().is_ok() {
         out.push(b'K');
-        out.extend_from_slice(&nested(code)?.0);
     } else {
         // The compiler emits no other constant types; anything else is keyed by its type
         // and repr, which is at worst a key that never matches.

@@ -41,8 +41,8 @@ pub struct Summary {
 }
 
 /// Reads what a job needs from a code object, or why it cannot be compiled.
-pub fn job(code: &Bound<'_, PyAny>, nested: key::NestedKey) -> PyResult<Result<Job, String>> {
-    let key = key::code_key(code, nested)?;
+pub fn job(code: &Bound<'_, PyAny>) -> PyResult<Result<Job, String>> {
+    let key = key::code_key(code)?;
     let info = match code_info(code.as_ptr().cast()) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),

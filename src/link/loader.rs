@@ -48,13 +48,32 @@ fn err(message: impl Into<String>) -> LoadError {
 
 /// Loads `bytes` and returns the code with the address of `entry_symbol`.
 /// `resolve` maps imported symbol names to addresses; any other import, any
-/// unsupported relocation kind, or any out-of-range reference is refused.
+/// unsupported relocation kind, or any out-of-range reference is refused, and
+/// so is an object whose imports, in symbol-table order, are not
+/// `expected_imports` when that is given (a cache entry's list).
 pub fn load(
     bytes: &[u8],
     entry_symbol: &str,
     resolve: impl Fn(&str) -> Option<*const u8>,
+    expected_imports: Option<&[String]>,
 ) -> Result<LoadedObject, LoadError> {
     let file = object::File::parse(bytes).map_err(|e| err(format!("not an object file: {e}")))?;
+    // Each imported symbol resolved once (an object refers to each helper from many
+    // relocations), by symbol index.
+    let mut imports = Vec::new();
+    let mut imported = HashMap::new();
+    for symbol in file.symbols().filter(|symbol| symbol.is_undefined()) {
+        let name = symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?;
+        if name.is_empty() {
+            continue;
+        }
+        let address = resolve(name).ok_or_else(|| err(format!("symbol {name} is not allowed")))?;
+        imported.insert(symbol.index(), address as u64);
+        imports.push(name);
+    }
+    if expected_imports.is_some_and(|expected| !imports.iter().copied().eq(expected.iter().map(String::as_str))) {
+        return Err(err("its import list does not match its object"));
+    }
     let loadable = |kind: SectionKind| {
         matches!(
             kind,
@@ -90,9 +109,7 @@ pub fn load(
     let base = map.as_ptr() as u64;
     let symbol_address = |symbol: &object::Symbol<'_, '_>| -> Result<u64, LoadError> {
         if symbol.is_undefined() {
-            let name = symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?;
-            let address = resolve(name).ok_or_else(|| err(format!("symbol {name} is not allowed")))?;
-            Ok(address as u64)
+            imported.get(&symbol.index()).copied().ok_or_else(|| err("relocation to an unnamed symbol"))
         } else {
             let section = symbol.section_index().ok_or_else(|| err("symbol without section"))?;
             let at = placement.get(&section).ok_or_else(|| err("symbol in an unloaded section"))?;

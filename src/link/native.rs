@@ -171,7 +171,7 @@ pub fn load_compiled(
     phases: &mut CompilePhases,
 ) -> Result<NativeCode, Failure> {
     let started = Instant::now();
-    let native = load_object(&bytes, ENTRY_SYMBOL, Source::Jit, info).map_err(Failure::Internal)?;
+    let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, info).map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
     Ok(with_lowering(native, compiled, profile, enabled))
 }
@@ -255,8 +255,14 @@ pub fn object_module() -> Result<ObjectModule, Failure> {
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,
 /// in another, where it was compiled with every optimization enabled) against the symbol
 /// allow-list and makes it executable, for the code `info` describes.
-pub fn load_object(bytes: &[u8], entry_symbol: &str, source: Source, info: &CodeInfo) -> Result<NativeCode, String> {
-    let loaded = loader::load(bytes, entry_symbol, symbols::resolve).map_err(|e| e.0)?;
+pub fn load_object(
+    bytes: &[u8],
+    entry_symbol: &str,
+    expected_imports: Option<&[String]>,
+    source: Source,
+    info: &CodeInfo,
+) -> Result<NativeCode, String> {
+    let loaded = loader::load(bytes, entry_symbol, symbols::resolve, expected_imports).map_err(|e| e.0)?;
     // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
     // signed by a trusted key and hash-checked before it gets here), whose entry symbol
     // has the `Entry` signature.

@@ -23,7 +23,7 @@
 //! that never reaches an eligible header (a loop inside `try` or `with`)
 //! just runs on in the interpreter, its code compiled for later calls.
 
-use super::state::{self, CodeState, Tier};
+use super::state::{CodeState, Tier};
 use super::{clock, delegate, tiering};
 use crate::helpers::frames::run_native;
 use crate::stats;
@@ -185,7 +185,7 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     let Some(started) = waiting else { return 0 };
     let looped = now.wrapping_sub(started);
     let Some(state) = CodeState::existing(code) else { return 0 };
-    if !tiering::loop_is_hot(state::code_units(code), looped, state.interpreted) {
+    if !tiering::loop_is_hot(abi::code_units(code) as u32, looped, state.interpreted) {
         return 0;
     }
     // Not under the `WATCHED` lock: compiling allocates, so a garbage

@@ -7,8 +7,7 @@ use crate::link::{self, Failure, NativeCode};
 use crate::{config, stats};
 use crate::cache::{attach, key};
 use pyjit_cache_format::Key;
-use pyo3::types::PyCode;
-use pyo3::{Bound, PyResult, Python};
+use pyo3::{Bound, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::helpers;
 use crate::helpers::calls::{CallTarget, ANY_ARITY, CODE_EXTRA_INDEX, NO_ARITY};
@@ -242,7 +241,7 @@ impl CodeState {
             // `pyjit.info`), and its caller holds the GIL, also while the interpreter
             // finalizes, when `Python::attach` would refuse.
             let code = unsafe { Bound::from_borrowed_ptr(Python::assume_attached(), code.cast()) };
-            self.key = key::code_key(&code, &memoized_key).ok();
+            self.key = key::code_key(&code).ok();
         }
         self.key
     }
@@ -263,7 +262,7 @@ impl CodeState {
         if config::cache().dir.is_none() {
             return;
         }
-        let attached = self.key(code).and_then(|key| attach::lookup(&key, code));
+        let attached = attach::lookup(code, || self.key(code));
         if let Some(mut native) = attached {
             helpers::math::find_functions();
             perf_map::record(code, &mut native);
@@ -396,7 +395,7 @@ impl CodeState {
         // Code turned down before lowering (a generator, say) cost nothing
         // worth modelling or trimming.
         if phases.lower_ns > 0 {
-            super::tiering::record_compile(code_units(code), Duration::from_nanos(self.compile_time_ns));
+            super::tiering::record_compile(abi::code_units(code) as u32, Duration::from_nanos(self.compile_time_ns));
             release_compile_memory();
         }
         let tier = match outcome {
@@ -423,7 +422,7 @@ impl CodeState {
     pub fn watch_loops(&mut self, code: *mut PyCodeObject) -> bool {
         *self.watch_loops.get_or_insert_with(|| {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
-            bytecode::with_co_code(code, |co_code| super::osr::has_loops(flags, co_code)).unwrap_or(false)
+            super::osr::has_loops(flags, &bytecode::co_code(code))
         })
     }
 
@@ -431,7 +430,7 @@ impl CodeState {
     /// next frame runs.
     #[inline]
     pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
-        matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.interpreted, code_units(code))
+        matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.interpreted, abi::code_units(code) as u32)
     }
 
     /// The tier `pyjit.info` reports: where the code's next frame will run.
@@ -467,24 +466,4 @@ fn release_compile_memory() {
         // SAFETY: malloc_trim only releases free memory of glibc's own heap.
         unsafe { libc::malloc_trim(0) };
     }
-}
-
-/// The length of `code`'s bytecode in code units (its `ob_size`).
-pub fn code_units(code: *mut PyCodeObject) -> u32 {
-    // SAFETY: code is a live code object, a variable-size object whose size
-    // is its number of code units.
-    unsafe { abi::read_field::<isize>(code.cast(), abi::VAROBJECT_SIZE) as u32 }
-}
-
-/// The cache key of `code`, memoized in its state (for code objects nested
-/// in one being keyed: see `cache::key`).
-pub fn memoized_key(code: &Bound<'_, PyCode>) -> PyResult<Key> {
-    if let Some(key) = CodeState::of(code.as_ptr().cast()).and_then(|state| state.key) {
-        return Ok(key);
-    }
-    let key = key::code_key(code, &memoized_key)?;
-    if let Some(state) = CodeState::of(code.as_ptr().cast()) {
-        state.key = Some(key);
-    }
-    Ok(key)
 }
