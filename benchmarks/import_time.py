@@ -17,6 +17,8 @@ medians and the ratios of medians from the same run.
   CPython. Its row also shows how many code objects ran (recorded in a separate
   process with ``PYJIT_RECORD_OUT``) and how many of them were attached from the cache
   (``pyjit.stats()`` of the timed processes, checked in every one).
+- "trained": the same files precompiled with ``--train`` on the start-up itself: the
+  functions that ran, each compiled with the profile the training run recorded.
 
 Writes the "Import-time cost with a code cache" section of BENCHMARKS.md (``--output``;
 ``-`` prints it only).
@@ -30,6 +32,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -90,6 +93,9 @@ def main():
         files = imported_files(python, statement, base)
         _, built = run([pyjit, "precompile", *files, "--out", tmp / "every", "--key", tmp / "k.key"], base)
         every_summary = built.stdout.splitlines()[0]
+        _, built = run([pyjit, "precompile", *files, "--out", tmp / "trained", "--key", tmp / "k.key",
+                        "--train", f"{shlex.quote(python)} -c {shlex.quote(statement)}"], base)
+        trained_summary = built.stdout.splitlines()[0]
         run([pyjit, "precompile", REPO / "examples" / "container" / "app", "--out", tmp / "other",
              "--key", tmp / "k.key"], base)
         jit = dict(base, PYJIT_ENABLE="1")
@@ -98,6 +104,7 @@ def main():
             "pyjit, no cache": jit,
             "pyjit, cache with no matching entries": dict(jit, PYJIT_CACHE=str(tmp / "other"), **trust),
             "pyjit, cache with every function": dict(jit, PYJIT_CACHE=str(tmp / "every"), **trust),
+            "pyjit, cache trained on the start-up": dict(jit, PYJIT_CACHE=str(tmp / "trained"), **trust),
             "pyjit, nothing compiled, no cache": dict(jit, **NOTHING_COMPILED),
             "pyjit, nothing compiled, cache with no matching entries":
                 dict(jit, PYJIT_CACHE=str(tmp / "other"), **trust, **NOTHING_COMPILED),
@@ -105,7 +112,7 @@ def main():
         # How many code objects the start-up runs: the keys a recording process writes.
         record = tmp / "ran.keys"
         run([python, "-c", statement], dict(jit, PYJIT_RECORD_OUT=str(record), **NOTHING_COMPILED))
-        ran = len(record.read_text().split())
+        ran = len(record.read_text().splitlines())
 
         meter, load_at_start = LoadMeter(), load_avg()
         times = {mode: [] for mode in modes}
@@ -129,9 +136,10 @@ def main():
         if not runs:
             continue
         hits = {s["cache_hits"] for s in runs}
-        if "every function" in mode and 0 in hits:
+        attaches = "every function" in mode or "trained" in mode
+        if attaches and 0 in hits:
             raise SystemExit(f"{mode}: a process attached nothing from the cache: {runs}")
-        if "every function" not in mode and hits != {0}:
+        if not attaches and hits != {0}:
             raise SystemExit(f"{mode}: cache hits where none were expected: {hits}")
 
     median = {mode: statistics.median(t) for mode, t in times.items()}
@@ -153,6 +161,7 @@ def main():
         f"- Start-up: `python -c \"{statement}\"` ({len(STDLIB)} stdlib modules and "
         f"{len(packages)} packages; {len(files)} module files; {ran} code objects run in it)",
         f"- Cache with every function: `pyjit precompile` of those {len(files)} files: `{every_summary}`",
+        f"- Trained cache: the same with `--train` on the start-up: `{trained_summary}`",
         "- Cache with no matching entries: `pyjit precompile examples/container/app`",
         f"- {args.rounds} processes per mode, modes alternating in a rotating order; median and best wall time "
         "of a whole process",
@@ -164,6 +173,7 @@ def main():
         row("pyjit, no cache", plain, "plain", None),
         row("pyjit, cache with no matching entries", nocache, "pyjit, no cache", 1.03),
         row("pyjit, cache with every function", plain, "plain", 1.10),
+        row("pyjit, cache trained on the start-up", plain, "plain", 1.10),
         row("pyjit, nothing compiled, no cache", plain, "plain", None),
         row("pyjit, nothing compiled, cache with no matching entries", median["pyjit, nothing compiled, no cache"],
             "nothing compiled, no cache", 1.03),

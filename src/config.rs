@@ -324,8 +324,8 @@ pub fn cache_strict() -> bool {
 pub fn set_cache_strict(value: bool) {
     CACHE_STRICT.store(value, Ordering::Relaxed);
 }
-/// `PYJIT_RECORD_OUT=FILE` (set by `pyjit precompile --train`): remember the key of every
-/// code object that runs, for `pyjit._pyjit.recorded_keys()`.
+/// `PYJIT_RECORD_OUT=FILE` (set by `pyjit precompile --train`): remember every code
+/// object that runs, for `pyjit._pyjit.recorded()` (keys and profiles).
 pub fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
 }

@@ -34,6 +34,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use runtime::introspect::Listing;
 use link::{Failure, NativeCode};
@@ -359,7 +360,7 @@ fn native_code<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<
 
 /// What the interpreter's profile says at each instruction that it specialises
 /// adaptively, as the compiler reads it (`profile::Observed`): for compiled code the
-/// profile its compile read (nothing for code from the cache), else what the
+/// profile its compile read (for code from the cache, its training run's profile), else what the
 /// interpreter has recorded so far. The byte offset of each instruction, mapped to the
 /// name of the specialised form recorded, `"generic"`, `"not run"` or `"nothing"` (the
 /// code was not quickened). For `pyjit.graph`.
@@ -461,18 +462,22 @@ fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(cache::key::code_key(code)?.to_string())
 }
 
-/// The keys of the code objects that ran while recording (`PYJIT_RECORD_OUT`), as hex.
+/// The code objects that ran while recording (`PYJIT_RECORD_OUT`): each one's key and
+/// profile (see `Profile::portable`; empty when the interpreter observed nothing), as hex.
 #[pyfunction]
-fn recorded_keys() -> Vec<String> {
-    cache::attach::recorded_keys().iter().map(ToString::to_string).collect()
+fn recorded() -> Vec<(String, String)> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    cache::attach::recorded().iter().map(|(key, profile)| (key.to_string(), hex(profile))).collect()
 }
 
 /// Compiles `codes` (code objects) into a cache in `out`, signed with the secret key file
 /// `key` (default: the per-user key), on `jobs` threads. Calls `progress(done, total)`
-/// as functions are compiled. Returns a summary dict; `errors` lists, one line each, the
-/// code objects that could not be read or keyed, which are left out.
+/// as functions are compiled. `profiles` maps keys (hex) to the profiles a training run
+/// recorded (hex, as `recorded` gives them); a code object with one is compiled
+/// profile-guided. Returns a summary dict; `errors` lists, one line each, the code
+/// objects that could not be read or keyed, which are left out.
 #[pyfunction]
-#[pyo3(signature = (codes, out, key=None, jobs=1, progress=None))]
+#[pyo3(signature = (codes, out, key=None, jobs=1, progress=None, profiles=None))]
 fn precompile<'py>(
     py: Python<'py>,
     codes: &Bound<'py, PyList>,
@@ -480,6 +485,7 @@ fn precompile<'py>(
     key: Option<PathBuf>,
     jobs: usize,
     progress: Option<Bound<'py, PyAny>>,
+    profiles: Option<HashMap<String, String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let signing_key = match key {
         Some(file) => pyjit_cache_format::load_signing_key(&file),
@@ -490,7 +496,11 @@ fn precompile<'py>(
     let mut skipped = std::collections::BTreeMap::<String, usize>::new();
     let mut errors = Vec::new();
     for code in codes.iter() {
-        match cache::precompile::job(&code) {
+        let profile_of = |key: &pyjit_cache_format::Key| {
+            let hex = profiles.as_ref()?.get(&key.to_string())?;
+            (0..hex.len()).step_by(2).map(|at| u8::from_str_radix(hex.get(at..at + 2)?, 16).ok()).collect()
+        };
+        match cache::precompile::job(&code, profile_of) {
             Ok(Ok(job)) => compile.push(job),
             Ok(Err(reason)) => *skipped.entry(reason).or_default() += 1,
             // A code object that cannot be read or keyed never stops the others.
@@ -587,7 +597,7 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(native_code, m)?)?;
     m.add_function(wrap_pyfunction!(code_key, m)?)?;
     m.add_function(wrap_pyfunction!(opcode_table, m)?)?;
-    m.add_function(wrap_pyfunction!(recorded_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(recorded, m)?)?;
     m.add_function(wrap_pyfunction!(precompile, m)?)?;
     m.add_function(wrap_pyfunction!(cache_command, m)?)?;
     m.add_function(wrap_pyfunction!(cache_gc, m)?)?;

@@ -244,7 +244,7 @@ def test_code_of_a_shape_no_entry_has_is_never_keyed(built, tmp_path):
     # the shape search every code object that ran would be keyed.
     record = tmp_path / "ran.keys"
     run_app(cache, [built / "ci.key.pub"], threshold=1_000_000, code=code, extra_env={"PYJIT_RECORD_OUT": str(record)})
-    ran = len(record.read_text().split())
+    ran = len(record.read_text().splitlines())
     assert ran > 500 and stats["cache_keyed"] * 50 < ran, (ran, stats)
     matching = run_app(cache, [built / "ci.key.pub"], strict=True, threshold=1_000_000)
     assert matching.probe["stats"]["cache_hits"] > 0
@@ -365,6 +365,54 @@ def test_training_caches_only_what_ran(tmp_path, built):
     assert "skipped 1: not run by the training command" in result.stdout, result.stdout
     listing = pyjit("cache", "ls", tmp_path / "out").stdout
     assert " used " in listing and "unused" not in listing
+
+
+def test_training_profiles_guide_the_cached_code(tmp_path, built):
+    """A trained cache compiles each function with the profile its training run's
+    interpreter recorded (here: float arithmetic), as the JIT would; an untrained one
+    compiles generic code. `pyjit.dis` compiles the code again from the profile the
+    entry carries and checks that it gives the code that runs."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "m.py").write_text(textwrap.dedent(
+        """
+        def scale(xs):
+            total = 0.0
+            for x in xs:
+                total += x * 1.5
+            return total
+
+        if __name__ == "__main__":
+            for _ in range(200):
+                scale([0.5, 1.25, 2.0])
+        """
+    ))
+    for name, train in (("trained", ["--train", f"{PY} {src / 'm.py'}"]), ("untrained", [])):
+        pyjit("precompile", src, "--out", tmp_path / name, "--key", built / "ci.key", *train)
+    probe = textwrap.dedent(
+        """
+        import json, pyjit, m
+        from pyjit import _pyjit
+        result = m.scale([0.5, 2.0, 3])
+        print("PROBE " + json.dumps({
+            "source": pyjit.info(m.scale)["source"], "profile": sorted(set(_pyjit.profile(m.scale).values())),
+            "size": pyjit.info(m.scale)["native_size"], "listed": bool(pyjit.dis(m.scale)), "result": result,
+        }))
+        """
+    )
+    probes = {}
+    for name in ("trained", "untrained"):
+        result = run_app(tmp_path / name, [built / "ci.key.pub"], app=src, strict=True, threshold=1_000_000,
+                         extra_env={"PYJIT_OSR": "0"}, code=probe)
+        assert result.returncode == 0, result.stderr
+        probes[name] = result.probe
+        assert probes[name]["source"] == "cache" and probes[name]["result"] == 8.25, probes[name]
+    assert any("FLOAT" in form for form in probes["trained"]["profile"]), probes["trained"]
+    assert probes["untrained"]["profile"] == ["nothing"], probes["untrained"]
+    # Different code, each reproduced by compiling again from the profile its entry carries
+    # (`pyjit.dis` raises when that gives other code than what runs).
+    assert probes["trained"]["size"] != probes["untrained"]["size"], probes
+    assert probes["trained"]["listed"] and probes["untrained"]["listed"], probes
 
 
 # ---------------------------------------------------------------- attack tests

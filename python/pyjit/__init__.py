@@ -150,12 +150,13 @@ def _write_stats(path):
         json.dump(stats(), out)
 
 
-def _append_recorded_keys(path):
-    """``pyjit precompile --train``: add the keys of the code objects that ran to
-    ``path`` (one append per process, so concurrent processes do not mix lines)."""
-    from pyjit._pyjit import recorded_keys
+def _append_recorded(path):
+    """``pyjit precompile --train``: add a line per code object that ran to ``path``, its
+    key and, if the interpreter profiled it, its profile (one append per process, so
+    concurrent processes do not mix lines)."""
+    from pyjit._pyjit import recorded
 
-    data = "".join(f"{key}\n" for key in recorded_keys()).encode("ascii")
+    data = "".join(f"{key} {profile}".rstrip() + "\n" for key, profile in recorded()).encode("ascii")
     with open(path, "ab") as out:
         out.write(data)
 
@@ -172,5 +173,5 @@ def _startup():
         return
     _started = True
     _write_at_exit("PYJIT_STATS_OUT", "pyjit-stats-out", _write_stats)
-    _write_at_exit("PYJIT_RECORD_OUT", "pyjit-record-out", _append_recorded_keys)
+    _write_at_exit("PYJIT_RECORD_OUT", "pyjit-record-out", _append_recorded)
     enable()

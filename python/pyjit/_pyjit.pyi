@@ -1,7 +1,7 @@
 """Types of pyjit's extension module (``src/lib.rs``); ``pyjit`` re-exports the public
 functions. Checked against the module itself by ``mypy.stubtest`` (tests/test_typing.py)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from types import CodeType
@@ -9,7 +9,7 @@ from typing import Literal, TypedDict, type_check_only
 
 __all__ = [
     "SETTING_ERROR", "ENABLE_AT_STARTUP", "enable", "disable", "is_enabled", "config", "info",
-    "optimizations", "stats", "profile", "ir", "native_code", "code_key", "opcode_table", "recorded_keys",
+    "optimizations", "stats", "profile", "ir", "native_code", "code_key", "opcode_table", "recorded",
     "precompile", "cache_command", "cache_gc", "CACHE_USAGE", "OsrEntry",
 ]
 
@@ -128,7 +128,7 @@ def optimizations() -> list[tuple[int, str, str]]: ...
 def stats() -> Stats: ...
 def profile(obj: _Code) -> dict[int, str]: ...
 def code_key(code: CodeType) -> str: ...
-def recorded_keys() -> list[str]: ...
+def recorded() -> list[tuple[str, str]]: ...
 def opcode_table(args: Sequence[int]) -> list[dict[str, object]]: ...
 def precompile(
     codes: list[CodeType],
@@ -136,6 +136,7 @@ def precompile(
     key: _Path | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], object] | None = None,
+    profiles: Mapping[str, str] | None = None,
 ) -> PrecompileSummary: ...
 def cache_command(args: Sequence[str]) -> int: ...
 def cache_gc(path: _Path, keep: Sequence[str], key: _Path | None = None) -> int: ...

@@ -86,7 +86,9 @@ def compile_sources(files, optimize, report):
 
 def run_training(command, report):
     """Runs ``command`` (a shell command line) with the JIT on and recording; returns the
-    keys of the code objects that ran in it and in its Python child processes."""
+    keys of the code objects that ran in it and in its Python child processes, each with
+    the profile its interpreter recorded (hex; "" for none; of the last process that
+    profiled the code object, when several ran it)."""
     with tempfile.TemporaryDirectory(prefix="pyjit-train-") as tmp:
         record = os.path.join(tmp, "keys")
         env = dict(os.environ, PYJIT_ENABLE="1", PYJIT_RECORD_OUT=record)
@@ -95,8 +97,13 @@ def run_training(command, report):
         if status != 0:
             raise RuntimeError(f"the training command exited with status {status}")
         try:
-            with open(record, encoding="ascii") as keys:
-                return {line.strip() for line in keys if line.strip()}
+            with open(record, encoding="ascii") as lines:
+                ran = {}
+                for line in lines:
+                    key, _, profile = line.strip().partition(" ")
+                    if key and (profile or key not in ran):
+                        ran[key] = profile
+                return ran
         except FileNotFoundError:
             raise RuntimeError(
                 "the training command ran no Python process with pyjit "
@@ -167,12 +174,13 @@ def precompile_main(argv):
         files = find_sources(args.paths)
         codes, failed = compile_sources(files, args.optimize, report)
         not_run = 0
+        profiles = None
         if args.train:
-            ran = run_training(args.train, report)
-            kept = [code for code in codes if ran_in_training(code, ran)]
+            profiles = run_training(args.train, report)
+            kept = [code for code in codes if ran_in_training(code, profiles)]
             not_run = len(codes) - len(kept)
             codes = kept
-        summary = _pyjit.precompile(codes, args.out, args.key, args.jobs, Progress(sys.stderr))
+        summary = _pyjit.precompile(codes, args.out, args.key, args.jobs, Progress(sys.stderr), profiles)
     except (OSError, RuntimeError, ValueError) as error:
         report(f"pyjit precompile: error: {error}")
         return 1

@@ -14,13 +14,15 @@
 //! lookup after the settings change.
 
 use super::{compat, key, CACHE_FILE};
-use crate::bytecode::{code_info, Unsupported};
+use crate::bytecode::{self, code_info, Unsupported};
 use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
+use crate::profile::Profile;
 use crate::stats;
 use pyo3::ffi::PyCodeObject;
+use pyo3::prelude::*;
 use pyjit_cache_format::{self as format, CacheFile, CacheReader, Entry, Key};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
@@ -36,12 +38,17 @@ struct OpenCache {
 }
 
 static OPEN: Mutex<Option<OpenCache>> = Mutex::new(None);
-static RECORDED: Mutex<BTreeSet<Key>> = Mutex::new(BTreeSet::new());
+/// The code objects that ran while recording, by key, kept alive to the end of the
+/// process so that their profiles can be read then.
+static RECORDED: Mutex<BTreeMap<Key, Py<PyAny>>> = Mutex::new(BTreeMap::new());
 
-/// Records that the code object with `key` ran (`PYJIT_RECORD_OUT`, the training run of
-/// `pyjit precompile`).
-pub fn record(key: Key) {
-    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+/// Records that the live code object `code`, whose key is `key`, ran (`PYJIT_RECORD_OUT`,
+/// the training run of `pyjit precompile`).
+pub fn record(key: Key, code: *mut PyCodeObject) {
+    // SAFETY: `code` is a live code object (a running frame's) and the caller holds the
+    // GIL, also while the interpreter finalizes.
+    let code = unsafe { Py::from_borrowed_ptr(Python::assume_attached(), code.cast()) };
+    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert(code);
 }
 
 /// Native code for `code` from the configured cache, if it has a usable entry. Asked once
@@ -80,9 +87,11 @@ pub fn lookup(code: *mut PyCodeObject, key: impl FnOnce() -> Option<Key>) -> Opt
     }
 }
 
-/// The keys of the code objects that ran while recording, in key order.
-pub fn recorded_keys() -> Vec<Key> {
-    RECORDED.lock().unwrap_or_else(|e| e.into_inner()).iter().copied().collect()
+/// The keys of the code objects that ran while recording, in key order, each with its
+/// profile as it is now, in the form `precompile` compiles with (`Profile::portable`).
+pub fn recorded() -> Vec<(Key, Vec<u8>)> {
+    let recorded = RECORDED.lock().unwrap_or_else(|e| e.into_inner());
+    recorded.iter().map(|(key, code)| (*key, Profile::of(code.as_ptr().cast()).portable())).collect()
 }
 
 /// Opens the cache file in `dir` and runs the file-level checks: the directory, the file
@@ -106,7 +115,12 @@ fn link(entry: Entry, code: *mut PyCodeObject) -> Result<NativeCode, String> {
     }
     // The data block's layout follows from the bytecode, read only for a hit.
     let info = code_info(code).map_err(|Unsupported(reason)| format!("its code object cannot be read: {reason}"))?;
-    link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, &info)
+    let mut native = link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, &info)?;
+    // The training run's profile the entry was compiled with, for `pyjit.dis` and `pyjit.ir`.
+    if let Some(profile) = entry.profile.and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(code))) {
+        native.set_profile(profile);
+    }
+    Ok(native)
 }
 
 /// Reports a refusal: one warning line, or in strict mode one error line and exit.

@@ -2,7 +2,7 @@
 //! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
 
 use super::{compat, key, CACHE_FILE};
-use crate::bytecode::{code_info, CodeInfo, Unsupported};
+use crate::bytecode::{self, code_info, CodeInfo, Unsupported};
 use crate::config::Optimizations;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
 use crate::profile::Profile;
@@ -25,6 +25,8 @@ pub struct Job {
     pub filename: String,
     pub firstlineno: u32,
     pub info: CodeInfo,
+    /// What a training run's interpreter observed (`Profile::none()` without one).
+    pub profile: Profile,
 }
 
 /// What `precompile` did.
@@ -41,12 +43,17 @@ pub struct Summary {
 }
 
 /// Reads what a job needs from a code object, or why it cannot be compiled.
-pub fn job(code: &Bound<'_, PyAny>) -> PyResult<Result<Job, String>> {
+/// `profile_of(key)` gives the profile a training run recorded for the code object's key
+/// (`Profile::portable` bytes); one that does not fit the code object is not used.
+pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<u8>>) -> PyResult<Result<Job, String>> {
     let key = key::code_key(code)?;
     let info = match code_info(code.as_ptr().cast()) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),
     };
+    let profile = profile_of(&key)
+        .and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(code.as_ptr().cast())))
+        .unwrap_or_default();
     Ok(Ok(Job {
         key,
         // Names for `pyjit cache ls` only: a file name that is not UTF-8 is shown lossily.
@@ -54,6 +61,7 @@ pub fn job(code: &Bound<'_, PyAny>) -> PyResult<Result<Job, String>> {
         filename: code.getattr("co_filename")?.cast::<PyString>()?.to_string_lossy().into_owned(),
         firstlineno: code.getattr("co_firstlineno")?.extract()?,
         info,
+        profile,
     }))
 }
 
@@ -105,7 +113,7 @@ fn compile(job: Job) -> Result<(Key, Entry), String> {
     // Cached code is compiled with every optimization; processes that switch one off
     // do not load it (`attach::lookup`).
     let phases = &mut CompilePhases::default();
-    let (object, _) = link::compile_to_object(&job.info, &Profile::none(), Optimizations::ALL, phases).map_err(
+    let (object, _) = link::compile_to_object(&job.info, &job.profile, Optimizations::ALL, phases).map_err(
         |failure| match failure {
             Failure::Unsupported(Unsupported(reason)) => reason,
             Failure::Internal(reason) => format!("compile failed: {reason}"),
@@ -119,6 +127,7 @@ fn compile(job: Job) -> Result<(Key, Entry), String> {
         entry_symbol: ENTRY_SYMBOL.to_owned(),
         object,
         imports,
+        profile: Some(job.profile.portable()).filter(|portable| !portable.is_empty()),
         ..Entry::default()
     };
     Ok((job.key, entry))

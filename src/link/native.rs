@@ -96,6 +96,10 @@ impl NativeCode {
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
+    /// Sets the profile the code was compiled with (cached code's, from its entry).
+    pub fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
     pub fn enabled_optimizations(&self) -> Optimizations {
         self.enabled
     }

@@ -10,7 +10,7 @@
 //! come from the de-quickened bytecode (`bytecode::code_info`), and every
 //! fast path is guarded, so a stale profile costs speed, never correctness.
 
-use crate::abi::{self, op, DEOPT};
+use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
 use pyo3::ffi::PyCodeObject;
 
 /// What the interpreter observed at each instruction of one code object.
@@ -81,6 +81,49 @@ impl Profile {
         self.units.is_empty()
     }
 
+    /// The profile in a form another process can compile with (`pyjit precompile
+    /// --train`): per code unit, little-endian, the opcode of each instruction and, in
+    /// its first inline-cache unit, 1 if that counter is not zero; everything else zero.
+    /// Operands and the rest of the inline caches (type versions, indexes) mean nothing
+    /// outside this process, and `at` reads only those two. Empty for an empty profile.
+    pub fn portable(&self) -> Vec<u8> {
+        let mut units = vec![0u16; self.units.len()];
+        let mut index = 0;
+        while index < units.len() {
+            let opcode = opcode(self.units[index]);
+            units[index] = u16::from(opcode);
+            let caches = usize::from(INLINE_CACHE_UNITS[usize::from(DEOPT[usize::from(opcode)])]);
+            if caches > 0 && index + 1 < units.len() {
+                units[index + 1] = u16::from(self.units[index + 1] != 0);
+            }
+            index += 1 + caches;
+        }
+        units.iter().flat_map(|unit| unit.to_le_bytes()).collect()
+    }
+
+    /// The profile `portable` gave for code whose de-quickened bytecode is `co_code`;
+    /// None unless it has one unit per code unit and every instruction's opcode is a
+    /// form of that instruction's (a profile of other code is never used).
+    pub fn from_portable(bytes: &[u8], co_code: &[u8]) -> Option<Profile> {
+        if bytes.is_empty() {
+            return Some(Profile::none());
+        }
+        if bytes.len() != co_code.len() {
+            return None;
+        }
+        let units: Vec<u16> = bytes.chunks_exact(2).map(|unit| u16::from_le_bytes([unit[0], unit[1]])).collect();
+        let mut index = 0;
+        while index < units.len() {
+            let base = co_code[2 * index];
+            if DEOPT[usize::from(opcode(units[index]))] != base {
+                return None;
+            }
+            index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(base)]);
+        }
+        let quickened = units.iter().any(|&unit| is_quickened(opcode(unit)));
+        Some(Profile { units: if quickened { units } else { Vec::new() }, first_run_unfinished: false })
+    }
+
     /// What was observed at the instruction at code unit `index`.
     pub fn at(&self, index: u32) -> Observed {
         let Some(&unit) = self.units.get(index as usize) else { return Observed::Nothing };
@@ -120,3 +163,40 @@ fn is_quickened(opcode: u8) -> bool {
 fn is_specialized(opcode: u8) -> bool {
     is_quickened(opcode) && !op::ADAPTIVE.contains(&opcode)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A specialised form of `base` (the first the opcode table lists).
+    fn specialized(base: u8) -> u8 {
+        (0..=255u8).find(|&form| form != base && DEOPT[usize::from(form)] == base && !op::ADAPTIVE.contains(&form)).unwrap()
+    }
+
+    #[test]
+    fn portable_profiles_keep_opcodes_and_counters_only() {
+        let caches = usize::from(INLINE_CACHE_UNITS[usize::from(op::BINARY_OP)]);
+        // BINARY_OP (specialised, with a counter and a cache word), then RETURN_VALUE.
+        let mut co_code = vec![op::BINARY_OP, 0];
+        co_code.resize(2 + 2 * caches, 0);
+        co_code.extend_from_slice(&[op::RETURN_VALUE, 0]);
+        let mut units = vec![u16::from(specialized(op::BINARY_OP)) | 0x0700, 53];
+        units.resize(1 + caches, 0xbeef);
+        units.push(u16::from(op::RETURN_VALUE));
+        let profile = Profile { units, first_run_unfinished: false };
+        let portable = profile.portable();
+        assert_eq!(portable.len(), co_code.len());
+        assert_eq!(&portable[..4], &[specialized(op::BINARY_OP), 0, 1, 0]);
+        assert!(portable[4..2 + 2 * caches].iter().all(|&byte| byte == 0));
+        let back = Profile::from_portable(&portable, &co_code).unwrap();
+        assert_eq!(back.at(0), profile.at(0));
+        assert_eq!(back.at(0), Observed::Specialized(specialized(op::BINARY_OP)));
+        // A profile of other code, or of another length, is not used.
+        let mut other = co_code.clone();
+        other[0] = op::COMPARE_OP;
+        assert!(Profile::from_portable(&portable, &other).is_none());
+        assert!(Profile::from_portable(&portable[2..], &co_code).is_none());
+        assert!(Profile::from_portable(&[], &co_code).unwrap().is_empty());
+    }
+}
+

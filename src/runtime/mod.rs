@@ -229,7 +229,7 @@ unsafe fn run_unhooked(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyOb
 fn record_first_run(state: &mut CodeState, code: *mut pyo3::ffi::PyCodeObject) {
     if config::recording() {
         if let Some(key) = state.key(code) {
-            crate::cache::attach::record(key);
+            crate::cache::attach::record(key, code);
         }
     }
 }
