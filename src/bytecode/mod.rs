@@ -310,6 +310,20 @@ pub fn suspends(flags: i32) -> bool {
     flags & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR) != 0
 }
 
+/// Whether de-quickened bytecode `co_code` jumps backward (has a loop).
+pub fn jumps_backward(co_code: &[u8]) -> bool {
+    co_code.chunks_exact(2).any(|unit| {
+        matches!(
+            unit[0],
+            op::JUMP_BACKWARD
+                | op::POP_JUMP_BACKWARD_IF_FALSE
+                | op::POP_JUMP_BACKWARD_IF_TRUE
+                | op::POP_JUMP_BACKWARD_IF_NONE
+                | op::POP_JUMP_BACKWARD_IF_NOT_NONE
+        )
+    })
+}
+
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
 pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {

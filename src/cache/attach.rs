@@ -14,7 +14,7 @@
 //! lookup after the settings change.
 
 use super::{compat, key, CACHE_FILE};
-use crate::bytecode::{self, code_info, Unsupported};
+use crate::bytecode;
 use crate::config::{self, Optimizations};
 use crate::link::{self, NativeCode, Source};
 use crate::profile::Profile;
@@ -113,11 +113,12 @@ fn link(entry: Entry, code: *mut PyCodeObject) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
-    // The data block's layout follows from the bytecode, read only for a hit.
-    let info = code_info(code).map_err(|Unsupported(reason)| format!("its code object cannot be read: {reason}"))?;
-    let mut native = link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, &info)?;
+    // The data block's size follows from the bytecode, read only for a hit.
+    let co_code = bytecode::co_code(code);
+    let data_words = bytecode::data_words(&bytecode::decode(&co_code));
+    let mut native = link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, data_words)?;
     // The training run's profile the entry was compiled with, for `pyjit.dis` and `pyjit.ir`.
-    if let Some(profile) = entry.profile.and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(code))) {
+    if let Some(profile) = entry.profile.and_then(|portable| Profile::from_portable(&portable, &co_code)) {
         native.set_profile(profile);
     }
     Ok(native)

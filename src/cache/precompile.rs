@@ -2,6 +2,7 @@
 //! run-time JIT uses) into entries, signing, and replacing the cache file atomically.
 
 use super::{compat, key, CACHE_FILE};
+use crate::abi;
 use crate::bytecode::{self, code_info, CodeInfo, Unsupported};
 use crate::config::Optimizations;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
@@ -42,18 +43,26 @@ pub struct Summary {
     pub path: PathBuf,
 }
 
+/// Why a module or class body without a loop is not cached: it runs once per import, in
+/// less time than attaching native code to it takes (a key, reading and hash-checking
+/// its entry, mapping its code: ~30 µs; most bodies at import run in a few).
+const RUN_ONCE: &str = "module or class body without a loop (runs once: interpreting it costs less than attaching it)";
+
 /// Reads what a job needs from a code object, or why it cannot be compiled.
 /// `profile_of(key)` gives the profile a training run recorded for the code object's key
 /// (`Profile::portable` bytes); one that does not fit the code object is not used.
 pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<u8>>) -> PyResult<Result<Job, String>> {
     let key = key::code_key(code)?;
-    let info = match code_info(code.as_ptr().cast()) {
+    let raw = code.as_ptr().cast();
+    let co_code = bytecode::co_code(raw);
+    if abi::code_int(raw, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 && !bytecode::jumps_backward(&co_code) {
+        return Ok(Err(RUN_ONCE.to_owned()));
+    }
+    let info = match code_info(raw) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),
     };
-    let profile = profile_of(&key)
-        .and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(code.as_ptr().cast())))
-        .unwrap_or_default();
+    let profile = profile_of(&key).and_then(|portable| Profile::from_portable(&portable, &co_code)).unwrap_or_default();
     Ok(Ok(Job {
         key,
         // Names for `pyjit cache ls` only: a file name that is not UTF-8 is shown lossily.

@@ -175,7 +175,8 @@ pub fn load_compiled(
     phases: &mut CompilePhases,
 ) -> Result<NativeCode, Failure> {
     let started = Instant::now();
-    let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, info).map_err(Failure::Internal)?;
+    let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, bytecode::data_words(&info.instrs))
+        .map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
     Ok(with_lowering(native, compiled, profile, enabled))
 }
@@ -191,8 +192,8 @@ fn with_lowering(mut native: NativeCode, compiled: codegen::Compiled, profile: P
 
 /// A zeroed data block for the code `info` describes: an empty entry
 /// matches nothing, so every site starts on its slow path.
-fn data_block(info: &CodeInfo) -> Box<[Cell<u64>]> {
-    (0..bytecode::data_words(&info.instrs)).map(|_| Cell::new(0)).collect()
+fn data_block(words: usize) -> Box<[Cell<u64>]> {
+    (0..words).map(|_| Cell::new(0)).collect()
 }
 
 /// Native code and what the lowering produced (whose `osr_entries` and
@@ -224,7 +225,7 @@ fn compile_jit(
         profile: Profile::none(),
         enabled,
         applied: None,
-        data: data_block(info),
+        data: data_block(bytecode::data_words(&info.instrs)),
         debugger_description: None,
         _memory: Memory::Jit(Some(module)),
     };
@@ -258,13 +259,14 @@ pub fn object_module() -> Result<ObjectModule, Failure> {
 
 /// Links an object produced by `compile_to_object` (in this process or, from the cache,
 /// in another, where it was compiled with every optimization enabled) against the symbol
-/// allow-list and makes it executable, for the code `info` describes.
+/// allow-list and makes it executable, with a data block of `data_words` words
+/// (`bytecode::data_words` of the code's instructions).
 pub fn load_object(
     bytes: &[u8],
     entry_symbol: &str,
     expected_imports: Option<&[String]>,
     source: Source,
-    info: &CodeInfo,
+    data_words: usize,
 ) -> Result<NativeCode, String> {
     let loaded = loader::load(bytes, entry_symbol, symbols::resolve, expected_imports).map_err(|e| e.0)?;
     // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
@@ -279,7 +281,7 @@ pub fn load_object(
         profile: Profile::none(),
         enabled: Optimizations::ALL,
         applied: None,
-        data: data_block(info),
+        data: data_block(data_words),
         debugger_description: None,
         _memory: Memory::Object { _code: loaded },
     })

@@ -96,17 +96,7 @@ pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<(
 /// worth watching: they are plain functions (not generators or coroutines,
 /// whose first run only creates the generator) and have a backward jump.
 pub fn has_loops(flags: i32, co_code: &[u8]) -> bool {
-    !crate::bytecode::suspends(flags)
-        && co_code.chunks_exact(2).any(|unit| {
-            matches!(
-                unit[0],
-                abi::op::JUMP_BACKWARD
-                    | abi::op::POP_JUMP_BACKWARD_IF_FALSE
-                    | abi::op::POP_JUMP_BACKWARD_IF_TRUE
-                    | abi::op::POP_JUMP_BACKWARD_IF_NONE
-                    | abi::op::POP_JUMP_BACKWARD_IF_NOT_NONE
-            )
-        })
+    !crate::bytecode::suspends(flags) && crate::bytecode::jumps_backward(co_code)
 }
 
 /// Runs `frame` (fresh, its code not compiled, with loops) in the
