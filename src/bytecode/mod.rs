@@ -310,18 +310,27 @@ pub fn suspends(flags: i32) -> bool {
     flags & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR) != 0
 }
 
-/// Whether de-quickened bytecode `co_code` jumps backward (has a loop).
-pub fn jumps_backward(co_code: &[u8]) -> bool {
-    co_code.chunks_exact(2).any(|unit| {
-        matches!(
-            unit[0],
+/// Whether the live code object `code` jumps backward (has a loop), read from
+/// `co_code_adaptive` in place, each instruction by its base opcode.
+pub fn jumps_backward(code: *mut PyCodeObject) -> bool {
+    // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
+    let units = unsafe { abi::code_adaptive(code) };
+    let mut index = 0;
+    while index < units.len() {
+        let opcode = DEOPT[usize::from(units[index].to_le_bytes()[0])];
+        if matches!(
+            opcode,
             op::JUMP_BACKWARD
                 | op::POP_JUMP_BACKWARD_IF_FALSE
                 | op::POP_JUMP_BACKWARD_IF_TRUE
                 | op::POP_JUMP_BACKWARD_IF_NONE
                 | op::POP_JUMP_BACKWARD_IF_NOT_NONE
-        )
-    })
+        ) {
+            return true;
+        }
+        index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(opcode)]);
+    }
+    false
 }
 
 /// Reads what the compiler needs from a code object, or says why pyjit

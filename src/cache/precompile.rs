@@ -55,7 +55,7 @@ pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<
     let key = key::code_key(code)?;
     let raw = code.as_ptr().cast();
     let co_code = bytecode::co_code(raw);
-    if abi::code_int(raw, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 && !bytecode::jumps_backward(&co_code) {
+    if abi::code_int(raw, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 && !bytecode::jumps_backward(raw) {
         return Ok(Err(RUN_ONCE.to_owned()));
     }
     let info = match code_info(raw) {

@@ -28,7 +28,7 @@ use super::{clock, delegate, tiering};
 use crate::helpers::frames::run_native;
 use crate::stats;
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
-use pyo3::ffi::{self, PyObject};
+use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
@@ -92,11 +92,11 @@ pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<(
     Ok(())
 }
 
-/// Whether frames of a code object with these flags and bytecode are
+/// Whether frames of the code object `code`, whose flags these are, are
 /// worth watching: they are plain functions (not generators or coroutines,
 /// whose first run only creates the generator) and have a backward jump.
-pub fn has_loops(flags: i32, co_code: &[u8]) -> bool {
-    !crate::bytecode::suspends(flags) && crate::bytecode::jumps_backward(co_code)
+pub fn has_loops(flags: i32, code: *mut PyCodeObject) -> bool {
+    !crate::bytecode::suspends(flags) && crate::bytecode::jumps_backward(code)
 }
 
 /// Runs `frame` (fresh, its code not compiled, with loops) in the

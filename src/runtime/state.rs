@@ -422,7 +422,7 @@ impl CodeState {
     pub fn watch_loops(&mut self, code: *mut PyCodeObject) -> bool {
         *self.watch_loops.get_or_insert_with(|| {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
-            super::osr::has_loops(flags, &bytecode::co_code(code))
+            super::osr::has_loops(flags, code)
         })
     }
 
