@@ -2,9 +2,14 @@
 //!
 //! pyjit reads private CPython structures (interpreter frames, code objects,
 //! thread states). Their layouts are not part of any stable API, so every
-//! offset is measured here by compiling a small C program against the headers
-//! of the interpreter being built for, and never typed by hand. The probe also
-//! reads the opcode numbers from `opcode.h` and the inline-cache sizes from
+//! offset is measured here against the headers of the interpreter being built
+//! for, and never typed by hand: each is a constant of a small C file that the
+//! target's C compiler compiles to an object, whose data this script reads (so
+//! cross builds are probed too). The two positions only header-inline
+//! functions give (`MEASURED`) are measured by running a program, which a
+//! cross build cannot: it marks them unmeasured, and such a library refuses
+//! to load (`abi::LAYOUT_COMPLETE`). The probe also reads the opcode numbers
+//! from `opcode.h` and the inline-cache sizes and base opcodes from
 //! `pycore_opcode.h`. The output is `$OUT_DIR/layout.rs`, included by
 //! `src/abi/mod.rs`.
 
@@ -159,8 +164,6 @@ const LAYOUT: &[(&str, &str)] = &[
     ("UNICODE_ENTRY_VALUE", "offsetof(PyDictUnicodeEntry, me_value)"),
     ("UNICODE_HASH", "offsetof(PyASCIIObject, hash)"),
     ("DICT_VALUES_ITEMS", "offsetof(PyDictValues, values)"),
-    ("VALUES_BEFORE_OBJECT", "before_object(0)"),
-    ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)"),
     ("MEMBER_DESCR_MEMBER", "offsetof(PyMemberDescrObject, d_member)"),
     ("MEMBER_DEF_TYPE", "offsetof(PyMemberDef, type)"),
     ("MEMBER_DEF_OFFSET", "offsetof(PyMemberDef, offset)"),
@@ -171,6 +174,21 @@ const LAYOUT: &[(&str, &str)] = &[
     ("MODULE_DICT", "offsetof(PyModuleObject, md_dict)"),
     ("POINTER_SIZE", "sizeof(void *)"),
 ];
+
+/// Positions that only header-inline functions give, measured by running them on a
+/// stand-in object: bytes before an object of a managed-dict type where its values
+/// pointer (0) or dict pointer (1) lives.
+const MEASURED: &[(&str, &str)] =
+    &[("VALUES_BEFORE_OBJECT", "before_object(0)"), ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)")];
+
+/// The headers every probe includes.
+const PROBE_HEADERS: &str = "#define Py_BUILD_CORE 1\n#define NEED_OPCODE_TABLES 1\n#include <Python.h>\n\
+     #include <stddef.h>\n#include <stdio.h>\n#include \"internal/pycore_frame.h\"\n\
+     #include \"internal/pycore_code.h\"\n#include \"internal/pycore_interp.h\"\n\
+     #include \"internal/pycore_opcode.h\"\n#include \"internal/pycore_dict.h\"\n\
+     #include \"internal/pycore_object.h\"\n#include \"internal/pycore_moduleobject.h\"\n\
+     #include \"internal/pycore_pymem.h\"\n#include \"internal/pycore_runtime.h\"\n\
+     #include \"structmember.h\"\n";
 
 /// Identifies the compiler that produces cached code, for cache keys and the cache
 /// manifest: a fingerprint of pyjit's Rust sources and lock file (so two builds of the same
@@ -252,56 +270,91 @@ fn compile_inline_functions(include: &Path) {
         .compile("pyjit_inline");
 }
 
-/// Compiles and runs the C probe; returns Rust source for the layout and the
-/// opcode tables (inline-cache sizes, each opcode's base form).
+/// Rust source for the layout (`LAYOUT`, then `MEASURED`) and the opcode tables
+/// (inline-cache sizes, each opcode's base form).
 fn probe_layout(include: &Path, out_dir: &Path) -> String {
-    let mut c = String::from(
-        "#define Py_BUILD_CORE 1\n#define NEED_OPCODE_TABLES 1\n#include <Python.h>\n\
-         #include <stddef.h>\n#include <stdio.h>\n#include \"internal/pycore_frame.h\"\n\
-         #include \"internal/pycore_code.h\"\n#include \"internal/pycore_interp.h\"\n\
-         #include \"internal/pycore_opcode.h\"\n#include \"internal/pycore_dict.h\"\n\
-         #include \"internal/pycore_object.h\"\n#include \"internal/pycore_moduleobject.h\"\n\
-         #include \"internal/pycore_pymem.h\"\n#include \"internal/pycore_runtime.h\"\n\
-         #include \"structmember.h\"\n\
-         /* Bytes before an object of a managed-dict type where its values (0) or dict (1)\n\
-            pointer lives: measured on a stand-in object, as the accessors are inline. */\n\
-         static size_t before_object(int dict) {\n\
+    let mut c = String::from(PROBE_HEADERS);
+    for (name, expr) in LAYOUT {
+        writeln!(c, "const unsigned long long pyjit_layout_{name} = (unsigned long long)({expr});").unwrap();
+    }
+    let object = out_dir.join("probe.o");
+    compile_probe(include, out_dir, "probe", &c, &["-c", "-o"], &object);
+    let bytes = fs::read(&object).expect("the probe's object");
+    let file = object::File::parse(&*bytes).expect("the probe's object parses");
+    use object::Object;
+    let mut rust = String::new();
+    for (name, _) in LAYOUT {
+        let value = symbol_bytes(&file, &format!("pyjit_layout_{name}"));
+        let value: [u8; 8] = value.try_into().expect("8 bytes");
+        let value = if file.is_little_endian() { u64::from_le_bytes(value) } else { u64::from_be_bytes(value) };
+        writeln!(rust, "pub const {name}: usize = {value};").unwrap();
+    }
+    for (name, table) in [("INLINE_CACHE_UNITS", "_PyOpcode_Caches"), ("DEOPT", "_PyOpcode_Deopt")] {
+        writeln!(rust, "pub const {name}: [u8; 256] = {:?};", symbol_bytes(&file, table)).unwrap();
+    }
+    rust.push_str(&measure(include, out_dir));
+    rust
+}
+
+/// The bytes of the data symbol `name` defined in the relocatable object `file`.
+fn symbol_bytes<'a>(file: &object::File<'a>, name: &str) -> &'a [u8] {
+    use object::{Object, ObjectSection, ObjectSymbol};
+    let symbol = file.symbols().find(|s| s.name() == Ok(name)).unwrap_or_else(|| panic!("{name} in the probe"));
+    let section = file.section_by_index(symbol.section_index().expect("a defined symbol")).expect("its section");
+    let data = section.data().expect("section data");
+    let start = (symbol.address() - section.address()) as usize;
+    &data[start..start + symbol.size() as usize]
+}
+
+/// Rust source for `MEASURED`: run on the build machine, or, when building for another
+/// target, each `usize::MAX` and `LAYOUT_COMPLETE` false.
+fn measure(include: &Path, out_dir: &Path) -> String {
+    let cross = env::var("TARGET").ok() != env::var("HOST").ok();
+    if cross {
+        let mut rust = String::from("pub const LAYOUT_COMPLETE: bool = false;\n");
+        for (name, _) in MEASURED {
+            writeln!(rust, "pub const {name}: usize = usize::MAX;").unwrap();
+        }
+        return rust;
+    }
+    let mut c = String::from(PROBE_HEADERS);
+    c.push_str(
+        "static size_t before_object(int dict) {\n\
            static PyTypeObject type; type.tp_flags = Py_TPFLAGS_MANAGED_DICT;\n\
            static struct { void *pre[8]; PyObject ob; } s; s.ob.ob_type = &type;\n\
            char *at = dict ? (char *)_PyObject_ManagedDictPointer(&s.ob) : (char *)_PyObject_ValuesPointer(&s.ob);\n\
            return (size_t)((char *)&s.ob - at);\n\
          }\n\
-         int main(void) {\n",
+         int main(void) {\n  printf(\"pub const LAYOUT_COMPLETE: bool = true;\\n\");\n",
     );
-    for (name, expr) in LAYOUT {
+    for (name, expr) in MEASURED {
         writeln!(c, "  printf(\"pub const {name}: usize = %zu;\\n\", (size_t)({expr}));").unwrap();
     }
-    c.push_str(
-        "  printf(\"pub const INLINE_CACHE_UNITS: [u8; 256] = [\");\n\
-         for (int i = 0; i < 256; i++) printf(\"%d,\", _PyOpcode_Caches[i]);\n\
-         printf(\"];\\n\");\n\
-         printf(\"pub const DEOPT: [u8; 256] = [\");\n\
-         for (int i = 0; i < 256; i++) printf(\"%d,\", _PyOpcode_Deopt[i]);\n\
-         printf(\"];\\n\");\n  return 0;\n}\n",
-    );
-    let src = out_dir.join("probe.c");
-    let exe = out_dir.join("probe");
+    c.push_str("  return 0;\n}\n");
+    let exe = out_dir.join("measure");
+    compile_probe(include, out_dir, "measure", &c, &["-o"], &exe);
+    let out = Command::new(&exe).output().expect("run the ABI probe");
+    assert!(out.status.success(), "pyjit build: the CPython ABI probe failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Compiles the C source `c` (written to `OUT_DIR/NAME.c`) with the target's C
+/// compiler, `args` then `output` on its command line.
+fn compile_probe(include: &Path, out_dir: &Path, name: &str, c: &str, args: &[&str], output: &Path) {
+    let src = out_dir.join(format!("{name}.c"));
     fs::write(&src, c).unwrap();
-    let compiler = cc::Build::new().get_compiler();
-    let status = compiler
+    let status = cc::Build::new()
+        .get_compiler()
         .to_command()
         .arg("-w")
         .arg(format!("-I{}", include.display()))
         .arg(format!("-I{}", include.join("internal").display()))
         .arg(&src)
-        .arg("-o")
-        .arg(&exe)
+        .args(args)
+        .arg(output)
         .status()
         .expect("run the C compiler for the ABI probe");
     assert!(status.success(), "pyjit build: the CPython ABI probe failed to compile");
-    let out = Command::new(&exe).output().expect("run the ABI probe");
-    assert!(out.status.success(), "pyjit build: the CPython ABI probe failed");
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Opcode numbers, read from the public `opcode.h` of the same headers.

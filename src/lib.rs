@@ -581,6 +581,11 @@ fn pyjit_xoptions(py: Python<'_>) -> PyResult<Vec<config::XOption>> {
 
 #[pymodule]
 fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    if !abi::LAYOUT_COMPLETE {
+        return Err(pyo3::exceptions::PyImportError::new_err(
+            "pyjit was cross-compiled: its CPython ABI probe could not run for this machine; build pyjit on it",
+        ));
+    }
     // An invalid setting is reported by the package (`pyjit/__init__.py`), which ends the
     // process: one line, exit status 2 (README, "Configuration").
     m.add("SETTING_ERROR", config::load_environment(&pyjit_xoptions(m.py())?).err())?;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command (README "Running the tests"): builds pyjit once into a
-# fresh virtualenv, then runs the Rust unit tests, the differential corpus
+# The test command (README "Running the tests"): builds pyjit once, as a
+# manylinux wheel installed into a fresh virtualenv, then runs the Rust unit tests, a compile check of the
+# crates for aarch64 (cargo check), the differential corpus
 # in both code paths (cranelift-jit and object file + pyjit's loader), a
 # slice of the differential fuzzer's generated programs (tests/fuzz/), the
 # introspection tests (pyjit.ir, pyjit.dis, perf map), the optimization
@@ -18,16 +19,36 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
 VENV=$(realpath -m "${PYJIT_TEST_VENV:-.test-venv}")
 
-echo "== building pyjit with $("$PYTHON" --version) into $VENV"
+echo "== building a manylinux wheel of pyjit with $("$PYTHON" --version) and installing it into $VENV"
 "$PYTHON" -m venv --clear "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet pytest pyperformance mypy uvicorn
-"$VENV/bin/python" -m pip install --quiet .
+"$VENV/bin/python" -m pip install --quiet pytest pyperformance mypy uvicorn maturin
+DIST=$(mktemp -d)
+# maturin checks the extension's symbol versions against the manylinux_2_34 policy.
+"$VENV/bin/maturin" build --quiet --release --compatibility manylinux_2_34 -i "$VENV/bin/python" --out "$DIST"
+"$VENV/bin/python" -m pip install --quiet "$DIST"/pyjit-*-cp311-cp311-manylinux_2_34_x86_64.whl
+rm -rf "$DIST"
 
 echo "== Rust unit tests"
 LIBDIR=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
 LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYO3_PYTHON="$VENV/bin/python" \
     cargo test --workspace --lib --tests
+
+echo "== aarch64: the crates compile for aarch64-unknown-linux-gnu (cargo check; the ABI probe reads the target's object)"
+AARCH64=aarch64-unknown-linux-gnu
+if ! rustup target list --installed 2>/dev/null | grep -qx "$AARCH64"; then
+    rustup target add "$AARCH64" >/dev/null 2>&1 || true
+fi
+if ! command -v aarch64-linux-gnu-gcc >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq gcc-aarch64-linux-gnu >/dev/null 2>&1 || true
+fi
+if rustup target list --installed 2>/dev/null | grep -qx "$AARCH64" && command -v aarch64-linux-gnu-gcc >/dev/null; then
+    PYO3_CROSS_PYTHON_VERSION=3.11 PYO3_PYTHON="$VENV/bin/python" CARGO_TARGET_DIR=target/aarch64-check \
+        cargo check --quiet --workspace --target "$AARCH64"
+    echo "aarch64 check passed"
+else
+    echo "SKIPPED: the $AARCH64 Rust target or aarch64-linux-gnu-gcc is missing and could not be installed"
+fi
 
 echo "== source layout and the opcode table"
 "$VENV/bin/python" -m pytest tests/test_layout.py tests/test_opcode_table.py -q -p no:cacheprovider
