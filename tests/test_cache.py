@@ -406,6 +406,8 @@ def test_training_profiles_guide_the_cached_code(tmp_path, built):
     ))
     for name, train in (("trained", ["--train", f"{PY} {src / 'm.py'}"]), ("untrained", [])):
         pyjit("precompile", src, "--out", tmp_path / name, "--key", built / "ci.key", *train)
+        scale = next(line for line in pyjit("cache", "ls", tmp_path / name).stdout.splitlines() if " scale " in line)
+        assert scale.endswith("  profiled") == (name == "trained"), scale
     probe = textwrap.dedent(
         """
         import json, pyjit, m

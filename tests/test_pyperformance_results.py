@@ -5,6 +5,7 @@ comparison really flags what it is meant to flag."""
 
 import importlib.util
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -52,6 +53,9 @@ def test_benchmarks_from_a_strict_cache_match_cpython(tmp_path):
                            *CACHED_SUBSET], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "PYJIT_CACHE_STRICT=1" in proc.stdout
+    # Entries compiled with the training run's profiles are among those checked.
+    profiled = re.search(r"\((\d+) of (\d+) entries profile-guided\)", proc.stdout)
+    assert profiled and int(profiled.group(1)) > 20, proc.stdout
     for name in CACHED_SUBSET:
         row = next(line for line in proc.stdout.splitlines() if line.startswith("| %s " % name))
         assert "| same " in row, row

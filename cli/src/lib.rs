@@ -80,12 +80,13 @@ fn ls(path: &Path) -> Result<Outcome, String> {
         let entry = reader.read_entry(&row.key).map_err(|e| e.to_string())?.expect("key from the index");
         let _ = writeln!(
             out,
-            "{}  {:>7}  {}  {}:{}",
+            "{}  {:>7}  {}  {}:{}{}",
             row.key,
             entry.object.len(),
             entry.qualname,
             entry.filename,
-            entry.firstlineno
+            entry.firstlineno,
+            if entry.profile.is_some() { "  profiled" } else { "" }
         );
     }
     ok(out)
