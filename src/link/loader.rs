@@ -6,9 +6,8 @@
 //! the mapping is then made read+execute — never writable and executable at
 //! once.
 
-use memmap2::{Mmap, MmapMut};
+use memmap2::{Mmap, MmapMut, MmapOptions};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind};
-use std::collections::HashMap;
 
 /// Code loaded from an object file; unmapped on drop.
 pub struct LoadedObject {
@@ -61,14 +60,14 @@ pub fn load(
     // Each imported symbol resolved once (an object refers to each helper from many
     // relocations), by symbol index.
     let mut imports = Vec::new();
-    let mut imported = HashMap::new();
+    let mut imported = IndexMap::default();
     for symbol in file.symbols().filter(|symbol| symbol.is_undefined()) {
         let name = symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?;
         if name.is_empty() {
             continue;
         }
         let address = resolve(name).ok_or_else(|| err(format!("symbol {name} is not allowed")))?;
-        imported.insert(symbol.index(), address as u64);
+        imported.insert(symbol.index().0, address as u64);
         imports.push(name);
     }
     if expected_imports.is_some_and(|expected| !imports.iter().copied().eq(expected.iter().map(String::as_str))) {
@@ -85,7 +84,7 @@ pub fn load(
         )
     };
     // Lay the sections out in one mapping, each at its alignment.
-    let mut placement = HashMap::new();
+    let mut placement = IndexMap::default();
     let mut size = 0usize;
     let mut code_size = 0usize;
     for section in file.sections().filter(|s| loadable(s.kind())) {
@@ -94,30 +93,36 @@ pub fn load(
         }
         let align = section.align().max(1) as usize;
         size = size.next_multiple_of(align);
-        placement.insert(section.index(), size);
+        placement.insert(section.index().0, size);
         size += section.size() as usize;
     }
-    let mut map = MmapMut::map_anon(size.max(1)).map_err(|e| err(format!("cannot map memory: {e}")))?;
+    // Populated at once: the copy below writes every page, and faulting them in one by
+    // one costs more.
+    let mut map = MmapOptions::new()
+        .len(size.max(1))
+        .populate()
+        .map_anon()
+        .map_err(|e| err(format!("cannot map memory: {e}")))?;
     for section in file.sections().filter(|s| loadable(s.kind())) {
         if section.kind() == SectionKind::UninitializedData {
             continue;
         }
         let data = section.data().map_err(|e| err(format!("bad section data: {e}")))?;
-        let at = placement[&section.index()];
+        let at = placement.get(section.index().0).expect("placed above");
         map[at..at + data.len()].copy_from_slice(data);
     }
     let base = map.as_ptr() as u64;
     let symbol_address = |symbol: &object::Symbol<'_, '_>| -> Result<u64, LoadError> {
         if symbol.is_undefined() {
-            imported.get(&symbol.index()).copied().ok_or_else(|| err("relocation to an unnamed symbol"))
+            imported.get(symbol.index().0).ok_or_else(|| err("relocation to an unnamed symbol"))
         } else {
             let section = symbol.section_index().ok_or_else(|| err("symbol without section"))?;
-            let at = placement.get(&section).ok_or_else(|| err("symbol in an unloaded section"))?;
-            Ok(base + (*at as u64) + symbol.address())
+            let at = placement.get(section.0).ok_or_else(|| err("symbol in an unloaded section"))?;
+            Ok(base + (at as u64) + symbol.address())
         }
     };
     for section in file.sections().filter(|s| loadable(s.kind())) {
-        let section_at = placement[&section.index()];
+        let section_at = placement.get(section.index().0).expect("placed above");
         for (offset, reloc) in section.relocations() {
             let target = match reloc.target() {
                 RelocationTarget::Symbol(index) => {
@@ -125,7 +130,7 @@ pub fn load(
                     symbol_address(&symbol)?
                 }
                 RelocationTarget::Section(index) => {
-                    base + *placement.get(&index).ok_or_else(|| err("relocation to an unloaded section"))? as u64
+                    base + placement.get(index.0).ok_or_else(|| err("relocation to an unloaded section"))? as u64
                 }
                 _ => return Err(err("unsupported relocation target")),
             };
@@ -140,7 +145,8 @@ pub fn load(
         .find(|s| s.name() == Ok(entry_symbol) && !s.is_undefined())
         .ok_or_else(|| err(format!("entry symbol {entry_symbol} not found")))?;
     let entry_section = entry.section_index().ok_or_else(|| err("entry symbol without section"))?;
-    let entry = placement[&entry_section] + entry.address() as usize;
+    let entry = placement.get(entry_section.0).ok_or_else(|| err("entry symbol in an unloaded section"))?
+        + entry.address() as usize;
     if entry >= size {
         return Err(err("entry symbol outside the loaded code"));
     }
@@ -169,3 +175,26 @@ fn apply(map: &mut MmapMut, at: usize, flags: RelocationFlags, value: u64, place
     }
     Ok(())
 }
+
+/// Values by a small index (an object's section or symbol index): a vector, as the
+/// indexes of one object are dense.
+struct IndexMap<T>(Vec<Option<T>>);
+
+impl<T> Default for IndexMap<T> {
+    fn default() -> Self {
+        IndexMap(Vec::new())
+    }
+}
+
+impl<T: Copy> IndexMap<T> {
+    fn insert(&mut self, index: usize, value: T) {
+        if self.0.len() <= index {
+            self.0.resize_with(index + 1, || None);
+        }
+        self.0[index] = Some(value);
+    }
+    fn get(&self, index: usize) -> Option<T> {
+        self.0.get(index).copied().flatten()
+    }
+}
+
