@@ -132,17 +132,25 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
 pub fn co_code(code: *mut PyCodeObject) -> Vec<u8> {
     // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
     let units = unsafe { abi::code_adaptive(code) };
-    let mut bytes = Vec::with_capacity(2 * units.len());
-    let mut index = 0;
-    while index < units.len() {
-        let [opcode, arg] = units[index].to_le_bytes();
-        let opcode = DEOPT[usize::from(opcode)];
-        let caches = usize::from(INLINE_CACHE_UNITS[usize::from(opcode)]).min(units.len() - index - 1);
-        bytes.extend_from_slice(&[opcode, arg]);
-        bytes.resize(bytes.len() + 2 * caches, 0);
-        index += 1 + caches;
+    let mut bytes = vec![0; 2 * units.len()];
+    for (index, base) in instruction_starts(units) {
+        bytes[2 * index] = base;
+        bytes[2 * index + 1] = units[index].to_le_bytes()[1];
     }
     bytes
+}
+
+/// The instructions of `units` (the code units of `co_code_adaptive`, or of a profile;
+/// opcode in the low byte): each one's code-unit index and base opcode, the inline
+/// caches that follow it skipped.
+pub fn instruction_starts(units: &[u16]) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let mut index = 0;
+    std::iter::from_fn(move || {
+        let start = index;
+        let base = DEOPT[usize::from(units.get(start)?.to_le_bytes()[0])];
+        index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(base)]);
+        Some((start, base))
+    })
 }
 
 /// Words of one inline-cache entry in the data block.
@@ -315,22 +323,7 @@ pub fn suspends(flags: i32) -> bool {
 pub fn jumps_backward(code: *mut PyCodeObject) -> bool {
     // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
     let units = unsafe { abi::code_adaptive(code) };
-    let mut index = 0;
-    while index < units.len() {
-        let opcode = DEOPT[usize::from(units[index].to_le_bytes()[0])];
-        if matches!(
-            opcode,
-            op::JUMP_BACKWARD
-                | op::POP_JUMP_BACKWARD_IF_FALSE
-                | op::POP_JUMP_BACKWARD_IF_TRUE
-                | op::POP_JUMP_BACKWARD_IF_NONE
-                | op::POP_JUMP_BACKWARD_IF_NOT_NONE
-        ) {
-            return true;
-        }
-        index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(opcode)]);
-    }
-    false
+    instruction_starts(units).any(|(_, base)| opcodes::opcode(base).is_some_and(|o| o.jump == Jump::Backward))
 }
 
 /// Reads what the compiler needs from a code object, or says why pyjit

@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::sync::Mutex;
 
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyCode, PyString};
 
 /// One code object to compile.
 pub struct Job {
@@ -54,11 +54,12 @@ const RUN_ONCE: &str = "module or class body without a loop (runs once: interpre
 /// `profile_of(key)` gives the profile a training run recorded for the code object's key
 /// (`Profile::portable` bytes); one that does not fit the code object is not used.
 pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<u8>>) -> PyResult<Result<Job, String>> {
-    let key = key::code_key(code)?;
-    let raw = code.as_ptr().cast();
+    // A TypeError for anything but a code object, before its fields are read.
+    let raw = code.cast::<PyCode>()?.as_ptr().cast();
     if abi::code_int(raw, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 && !bytecode::jumps_backward(raw) {
         return Ok(Err(RUN_ONCE.to_owned()));
     }
+    let key = key::code_key(code)?;
     let info = match code_info(raw) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),

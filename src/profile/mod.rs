@@ -11,6 +11,7 @@
 //! fast path is guarded, so a stale profile costs speed, never correctness.
 
 use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
+use crate::bytecode::instruction_starts;
 use pyo3::ffi::PyCodeObject;
 
 /// What the interpreter observed at each instruction of one code object.
@@ -88,15 +89,11 @@ impl Profile {
     /// outside this process, and `at` reads only those two. Empty for an empty profile.
     pub fn portable(&self) -> Vec<u8> {
         let mut units = vec![0u16; self.units.len()];
-        let mut index = 0;
-        while index < units.len() {
-            let opcode = opcode(self.units[index]);
-            units[index] = u16::from(opcode);
-            let caches = usize::from(INLINE_CACHE_UNITS[usize::from(DEOPT[usize::from(opcode)])]);
-            if caches > 0 && index + 1 < units.len() {
+        for (index, base) in instruction_starts(&self.units) {
+            units[index] = u16::from(opcode(self.units[index]));
+            if INLINE_CACHE_UNITS[usize::from(base)] > 0 && index + 1 < units.len() {
                 units[index + 1] = u16::from(self.units[index + 1] != 0);
             }
-            index += 1 + caches;
         }
         units.iter().flat_map(|unit| unit.to_le_bytes()).collect()
     }
@@ -112,13 +109,8 @@ impl Profile {
             return None;
         }
         let units: Vec<u16> = bytes.chunks_exact(2).map(|unit| u16::from_le_bytes([unit[0], unit[1]])).collect();
-        let mut index = 0;
-        while index < units.len() {
-            let base = co_code[2 * index];
-            if DEOPT[usize::from(opcode(units[index]))] != base {
-                return None;
-            }
-            index += 1 + usize::from(INLINE_CACHE_UNITS[usize::from(base)]);
+        if instruction_starts(&units).any(|(index, base)| base != co_code[2 * index]) {
+            return None;
         }
         let quickened = units.iter().any(|&unit| is_quickened(opcode(unit)));
         Some(Profile { units: if quickened { units } else { Vec::new() }, first_run_unfinished: false })
