@@ -369,6 +369,7 @@ pub enum Optimization {
     InlineConstruct,
     DirectContains,
     DirectDunders,
+    UnpackToLocals,
 }
 
 /// One row of the table of optimizations.
@@ -379,7 +380,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 26] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 27] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -437,6 +438,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 26] = {
             "CONTAINS_OP on an exact list or tuple compares items with the searched object without PyObject_RichCompare where that would call nothing: exact ints and strs by value, objects whose types keep object's comparison by identity (below the recursion limit, where its check cannot fail)"),
         row(DirectDunders, "direct-dunders",
             "BINARY_OP on an instance of a class that defines the operator as a Python function calls that function directly (its native code entered as compiled calls enter it) where CPython's slot dispatch provably comes to that call: the other operand's type neither defines the reflected operator in Python nor derives from the class, and no sequence slot would take over after NotImplemented, which raises CPython's TypeError (decided at each call, as direct-calls)"),
+        row(UnpackToLocals, "unpack-to-locals",
+            "UNPACK_SEQUENCE of eight or more items followed by a STORE_FAST for each runs as one call that stores the items, touching no reference count where a local already holds its item"),
     ]
 };
 

@@ -25,6 +25,9 @@ pub static INLINE_CONSTRUCTS: AtomicU64 = AtomicU64::new(0);
 /// Operators of Python classes whose method was called without CPython's
 /// slot dispatch (`helpers::dunders::binary`).
 pub static DUNDER_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Stores of an unpack into locals that found the item in the local
+/// already and changed no reference count (`helpers::builders::unpack_to_locals`).
+pub static UNCHANGED_STORES: AtomicU64 = AtomicU64::new(0);
 /// Attributes of an instance's type read through a LOAD_ATTR site's
 /// type-attribute entry (`helpers::caches::type_attribute_entry`).
 pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);

@@ -78,6 +78,7 @@ class Stats(TypedDict):
     inline_constructs: int
     type_attribute_reads: int
     dunder_calls: int
+    unchanged_stores: int
     osr_entries: int
     background_compiles: int
     compile_time_ns: int

@@ -346,6 +346,9 @@ pub struct Lowering<'a> {
     /// Set by a BUILD_SLICE that leaves its bounds (2 or 3) for the
     /// subscript after it (see `fuse_slice`), consumed by that subscript.
     fused_slice: Option<u32>,
+    /// Instructions after the current one that it lowered as part of itself
+    /// (see `absorb_next`), which the loop then passes over.
+    absorbed: usize,
     reachable: bool,
     /// The instruction being lowered stores its position in the frame
     /// before each call it makes (see `position_for_calls`).
@@ -481,6 +484,7 @@ impl<'a> Lowering<'a> {
             kwnames: None,
             fused_condition: None,
             fused_slice: None,
+            absorbed: 0,
             reachable: true,
             calls_see_position: false,
             prev_instr_stored: None,
@@ -546,7 +550,11 @@ impl<'a> Lowering<'a> {
             self.calls_see_position = false;
             // Maps the machine code back to bytecode for `pyjit.dis`.
             self.b.set_srcloc(SourceLoc::new(ins.index));
-            ops::lower(self)?;
+            if self.absorbed > 0 {
+                self.absorbed -= 1;
+            } else {
+                ops::lower(self)?;
+            }
         }
         if self.reachable {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
@@ -2009,6 +2017,21 @@ impl<'a> Lowering<'a> {
     pub fn result_stored_to_local(&self) -> Option<u32> {
         let next = self.next_instr()?;
         (next.opcode == abi::op::STORE_FAST && !self.blocks.contains_key(&next.start)).then_some(next.arg)
+    }
+
+    /// When the `count` instructions after the current one are STORE_FASTs
+    /// of one code unit each that no jump lands on, the code unit of the
+    /// first.
+    pub fn local_stores_after(&self, count: usize) -> Option<u32> {
+        let stores = self.info.instrs.get(self.position + 1..=self.position + count)?;
+        let plain = stores.iter().all(|s| s.opcode == abi::op::STORE_FAST && s.start == s.index && !self.blocks.contains_key(&s.start));
+        plain.then_some(stores[0].index)
+    }
+
+    /// The current instruction lowers the `count` after it too, leaving
+    /// the stack as they would: the loop passes over them.
+    pub fn absorb_next(&mut self, count: usize) {
+        self.absorbed = count;
     }
 
     /// The opcode of the instruction after the current one.

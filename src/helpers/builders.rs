@@ -2,6 +2,7 @@
 
 use crate::abi::{self, ffi as abi_ffi, ThreadState};
 use crate::helpers::ceval;
+use crate::stats;
 use pyo3::ffi::{self, PyObject, Py_ssize_t};
 
 /// Decrefs `items[..n]`.
@@ -260,6 +261,92 @@ pub unsafe extern "C" fn format_value(value: *mut PyObject, spec: *mut PyObject,
     }
 }
 
+/// Writes new references to `items[range]` downward from `top`, item `i`
+/// at `top - i - 1`, where the interpreter's unpacking puts it.
+unsafe fn push_items(items: *mut *mut PyObject, range: std::ops::Range<usize>, top: *mut *mut PyObject) {
+    for i in range {
+        // SAFETY: callers pass a tuple's or list's items within its size and
+        // the value-stack slots reserved for them below `top`.
+        unsafe {
+            let item = *items.add(i);
+            ffi::Py_INCREF(item);
+            *top.sub(i + 1) = item;
+        }
+    }
+}
+
+/// UNPACK_SEQUENCE of `count` items and the `count` STORE_FASTs after it
+/// (code units `first_store..first_store + count`), run as one. Consumes `seq`.
+///
+/// The interpreter takes a reference to every item, releases `seq`, then
+/// stores the items one by one, each store releasing the local's old value.
+/// Only a release that frees an object runs code (a finalizer), so while none
+/// does, the same stores made straight from an exact tuple or list that
+/// another owner keeps alive end in the same state, and storing an item the
+/// local already holds changes nothing: loops that unpack the same objects
+/// again touch no reference count. Before the first store that would free
+/// its old value, the items not stored yet are taken as the interpreter has
+/// them, and the rest runs as there, each freed object freed with the frame
+/// at its store (the position a finalizer sees in the interpreter).
+pub unsafe extern "C" fn unpack_to_locals(
+    tstate: *mut ThreadState,
+    frame: *mut abi::Frame,
+    seq: *mut PyObject,
+    count: isize,
+    first_store: isize,
+    top: *mut *mut PyObject,
+) -> isize {
+    // SAFETY: frame is the running frame of the compiled code, whose value
+    // stack reserves the `count` slots below `top`; the stores are
+    // STORE_FASTs of that code, each one code unit whose oparg (its high
+    // byte) is a fast local's index; seq is an owned reference, and a tuple's
+    // or list's items are its first Py_SIZE pointers after the probed offset.
+    unsafe {
+        let frame = &*frame;
+        let count = count as usize;
+        let store = |k: usize| first_store as usize + k;
+        let local = |k: usize| frame.slot(usize::from(frame.code_unit(store(k)) >> 8));
+        let (mut stored, mut unchanged) = (0, 0);
+        let shared = abi::sequence_items(seq).filter(|_| ffi::Py_SIZE(seq) == count as isize && (*seq).ob_refcnt > 1);
+        if let Some(items) = shared {
+            // Not the last reference: releasing it frees nothing.
+            (*seq).ob_refcnt -= 1;
+            while stored < count {
+                let (item, slot) = (*items.add(stored), local(stored));
+                let old = *slot;
+                if old == item {
+                    unchanged += 1;
+                } else if old.is_null() || (*old).ob_refcnt > 1 {
+                    ffi::Py_INCREF(item);
+                    *slot = item;
+                    if !old.is_null() {
+                        (*old).ob_refcnt -= 1;
+                    }
+                } else {
+                    break;
+                }
+                stored += 1;
+            }
+            stats::add(&stats::UNCHANGED_STORES, unchanged);
+            push_items(items, stored..count, top);
+        } else if unpack(tstate, seq, count as isize, -1, top) < 0 {
+            return -1;
+        }
+        for k in stored..count {
+            let old = std::mem::replace(&mut *local(k), *top.sub(k + 1));
+            if old.is_null() {
+                continue;
+            }
+            (*old).ob_refcnt -= 1;
+            if (*old).ob_refcnt == 0 {
+                frame.set_lasti(store(k) as isize);
+                abi_ffi::_Py_Dealloc(old);
+            }
+        }
+        0
+    }
+}
+
 /// UNPACK_SEQUENCE (`after` = -1) and UNPACK_EX: writes the items downward
 /// from `top`, the first item nearest the top of the stack. Consumes `seq`.
 /// An exact tuple or list of the right length is copied directly, as 3.11's
@@ -277,11 +364,7 @@ pub unsafe extern "C" fn unpack(
     // its first Py_SIZE pointers after the probed offset.
     unsafe {
         if let Some(items) = abi::sequence_items(seq).filter(|_| after < 0 && ffi::Py_SIZE(seq) == before) {
-            for i in 0..before as usize {
-                let item = *items.add(i);
-                ffi::Py_INCREF(item);
-                *top.sub(i + 1) = item;
-            }
+            push_items(items, 0..before as usize, top);
             ffi::Py_DECREF(seq);
             return 0;
         }

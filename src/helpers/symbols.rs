@@ -121,6 +121,7 @@ symbol_table! {
     "pyjit_list_to_tuple" => builders::list_to_tuple as unsafe extern "C" fn(_) -> _,
     "pyjit_format_value" => builders::format_value as unsafe extern "C" fn(_, _, _) -> _,
     "pyjit_unpack" => builders::unpack as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_unpack_to_locals" => builders::unpack_to_locals as unsafe extern "C" fn(_, _, _, _, _, _) -> _,
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
