@@ -51,13 +51,13 @@ the standard library modules they use), with a training run of this
 checker's own child for every selected benchmark, into ``DIR/cache``.  The
 pyjit runs then add ``PYJIT_CACHE=DIR/cache``, ``PYJIT_TRUSTED_KEYS=DIR/key.pub``
 and ``PYJIT_CACHE_STRICT=1``, and must show ``cache_hits > 0`` and every
-code object of the benchmark's file that ran reporting ``source == "cache"``
-except the body of the
-``__main__`` block, which the checker compiles on its own and so is not in
-the file's cache entries.  Run-time compiles (``stats()["compiled"]``) are
-reported: code no precompiled file holds (pyjit's own start-up, frozen
-modules, code made by ``exec`` such as dataclasses' ``__init__``); the live
-functions among them are listed at the end.
+code object of the benchmark's file that ran and has a cache entry reporting
+``source == "cache"`` (the training run, at threshold 16, caches what the JIT
+compiled in it; the body of the ``__main__`` block, which the checker compiles
+on its own, has none).  Run-time compiles (``stats()["compiled"]``) are
+reported: code the training run did not compile, and code no precompiled file
+holds (pyjit's own start-up, frozen modules, code made by ``exec`` such as
+dataclasses' ``__init__``); the live functions among them are listed at the end.
 """
 
 import argparse
@@ -404,11 +404,23 @@ def runs_once(code):
         "JUMP_BACKWARD" in ins.opname for ins in dis.get_instructions(code))
 
 
+# The file listing the keys the code cache holds, one per line, in --cache runs.
+CACHED_KEYS_VARIABLE = "CHECK_RESULTS_CACHED_KEYS"
+
+
 def compile_audit(codes, cache_exempt):
     """How pyjit ran each code object of the benchmark file that ran, and
-    which compiled ones did not come from the code cache (`cache_exempt`
-    and the bodies precompile leaves out are not counted there)."""
+    which compiled ones did not come from the code cache although it has an
+    entry for them (`cache_exempt` and the bodies precompile leaves out are
+    not counted there; code the training run did not compile has no entry,
+    and is compiled at run time as without a cache)."""
     import pyjit
+    from pyjit import _pyjit
+
+    cached_keys = set()
+    if os.environ.get(CACHED_KEYS_VARIABLE):
+        with open(os.environ[CACHED_KEYS_VARIABLE], encoding="ascii") as lines:
+            cached_keys = {line.strip() for line in lines}
 
     audit = {"ran": 0, "compiled": 0, "from_cache": 0, "not_compiled": [],
              "not_from_cache": []}
@@ -422,7 +434,7 @@ def compile_audit(codes, cache_exempt):
             audit["compiled"] += 1
             if info["source"] == "cache":
                 audit["from_cache"] += 1
-            elif code is not cache_exempt and not runs_once(code):
+            elif code is not cache_exempt and not runs_once(code) and _pyjit.code_key(code) in cached_keys:
                 audit["not_from_cache"].append("%s: source %s" % (where, info["source"]))
         else:
             audit["not_compiled"].append("%s: %s" % (where, info["reason"]))
@@ -586,9 +598,13 @@ def build_cache(python, names, files, cache_dir, pyjit_env):
     if proc.returncode != 0:
         raise SystemExit("pyjit precompile failed (exit %d):\n%s%s"
                          % (proc.returncode, proc.stdout, proc.stderr[-3000:]))
-    loading = dict(PYJIT_CACHE=cache, PYJIT_TRUSTED_KEYS=key + ".pub", PYJIT_CACHE_STRICT="1")
     listing = subprocess.run([python, "-m", "pyjit", "cache", "ls", cache], env=env, capture_output=True,
                              text=True, check=True).stdout.splitlines()
+    keys = os.path.join(cache_dir, "keys.txt")
+    with open(keys, "w", encoding="ascii") as out:
+        out.write("".join(line.split()[0] + "\n" for line in listing))
+    loading = dict(PYJIT_CACHE=cache, PYJIT_TRUSTED_KEYS=key + ".pub", PYJIT_CACHE_STRICT="1",
+                   **{CACHED_KEYS_VARIABLE: keys})
     profiled = sum(line.endswith("  profiled") for line in listing)
     return loading, "%s (%d of %d entries profile-guided)" % (proc.stdout.splitlines()[0], profiled, len(listing))
 

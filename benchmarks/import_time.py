@@ -18,7 +18,8 @@ medians and the ratios of medians from the same run.
   process with ``PYJIT_RECORD_OUT``) and how many of them were attached from the cache
   (``pyjit.stats()`` of the timed processes, checked in every one).
 - "trained": the same files precompiled with ``--train`` on the start-up itself: the
-  functions that ran, each compiled with the profile the training run recorded.
+  functions the JIT compiled in it (at its default threshold: those that ran often
+  enough), each compiled with the profile the training run recorded.
 
 Writes the "Import-time cost with a code cache" section of BENCHMARKS.md (``--output``;
 ``-`` prints it only).
@@ -109,9 +110,10 @@ def main():
             "pyjit, nothing compiled, cache with no matching entries":
                 dict(jit, PYJIT_CACHE=str(tmp / "other"), **trust, **NOTHING_COMPILED),
         }
-        # How many code objects the start-up runs: the keys a recording process writes.
+        # How many code objects the start-up runs: the keys a recording process writes
+        # (it records what it compiles: at threshold 0, every code object that runs).
         record = tmp / "ran.keys"
-        run([python, "-c", statement], dict(jit, PYJIT_RECORD_OUT=str(record), **NOTHING_COMPILED))
+        run([python, "-c", statement], dict(jit, PYJIT_RECORD_OUT=str(record), PYJIT_THRESHOLD="0"))
         ran = len(record.read_text().splitlines())
 
         meter, load_at_start = LoadMeter(), load_avg()

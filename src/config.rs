@@ -325,7 +325,7 @@ pub fn set_cache_strict(value: bool) {
     CACHE_STRICT.store(value, Ordering::Relaxed);
 }
 /// `PYJIT_RECORD_OUT=FILE` (set by `pyjit precompile --train`): remember every code
-/// object that runs, for `pyjit._pyjit.recorded()` (keys and profiles).
+/// object compiled, for `pyjit._pyjit.recorded()` (keys and profiles).
 pub fn recording() -> bool {
     RECORDING.load(Ordering::Relaxed)
 }

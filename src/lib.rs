@@ -463,7 +463,7 @@ fn code_key(code: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(cache::key::code_key(code)?.to_string())
 }
 
-/// The code objects that ran while recording (`PYJIT_RECORD_OUT`): each one's key and
+/// The code objects compiled while recording (`PYJIT_RECORD_OUT`): each one's key and
 /// profile (see `Profile::portable`; empty when the interpreter observed nothing), as hex.
 #[pyfunction]
 fn recorded() -> Vec<(String, String)> {

@@ -76,9 +76,10 @@ def built(tmp_path_factory):
     shutil.copytree(APP, app)
     result = pyjit(
         "precompile", app, "--out", root / "cache", "--key", root / "ci.key", "--jobs", "2",
-        "--train", f"cd {app} && {PY} main.py > /dev/null",
+        "--train", f"cd {app} && PYJIT_THRESHOLD=0 {PY} main.py > /dev/null",
     )
-    # Everything that ran is cached but the module and class bodies, which run once.
+    # Everything that ran (threshold 0 compiles it all) is cached but the module and
+    # class bodies, which run once.
     skips = [line for line in result.stdout.splitlines() if line.startswith("  skipped")]
     assert skips and all("module or class body without a loop" in line for line in skips), result.stdout
     return root
@@ -244,8 +245,9 @@ def test_code_of_a_shape_no_entry_has_is_never_keyed(built, tmp_path):
     assert stats["cache_hits"] == 0 and stats["native_calls"] == 0
     # Trivial functions (a getter, an empty module) share a shape with others; without
     # the shape search every code object that ran would be keyed.
+    # Recording lists the code objects compiled: at threshold 0, every one that ran.
     record = tmp_path / "ran.keys"
-    run_app(cache, [built / "ci.key.pub"], threshold=1_000_000, code=code, extra_env={"PYJIT_RECORD_OUT": str(record)})
+    run_app(cache, [built / "ci.key.pub"], threshold=0, code=code, extra_env={"PYJIT_RECORD_OUT": str(record)})
     ran = len(record.read_text().splitlines())
     assert ran > 500 and stats["cache_keyed"] * 50 < ran, (ran, stats)
     matching = run_app(cache, [built / "ci.key.pub"], strict=True, threshold=1_000_000)
@@ -357,17 +359,35 @@ def test_precompile_reports_syntax_errors_and_continues(tmp_path, built):
     assert "2 files (1 with errors)" in result.stdout and "1 compiled, 1 skipped" in result.stdout, result.stdout
 
 
-def test_training_caches_only_what_ran(tmp_path, built):
+def test_training_caches_only_what_it_compiled(tmp_path, built):
+    """A training run caches the functions the JIT compiled in it (here at its threshold
+    of 10 calls, loop tiering off): attaching native code to a function called once costs
+    more than interpreting it."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "m.py").write_text("def used():\n    return 1\n\ndef unused():\n    return 2\n\nused()\n")
+    (src / "m.py").write_text(textwrap.dedent(
+        """
+        def hot():
+            return 1
+
+        def once():
+            return 2
+
+        def unused():
+            return 3
+
+        for _ in range(50):
+            hot()
+        once()
+        """
+    ))
     result = pyjit(
         "precompile", src, "--out", tmp_path / "out", "--key", built / "ci.key",
-        "--train", f"{PY} {src / 'm.py'}",
+        "--train", f"PYJIT_THRESHOLD=10 PYJIT_OSR=0 {PY} {src / 'm.py'}",
     )
-    assert "skipped 1: not run by the training command" in result.stdout, result.stdout
+    assert "skipped 3: not compiled in the training run" in result.stdout, result.stdout
     listing = pyjit("cache", "ls", tmp_path / "out").stdout
-    assert " used " in listing and "unused" not in listing
+    assert [line.split()[2] for line in listing.splitlines()] == ["hot"], listing
 
 
 def test_bodies_that_run_once_are_not_cached(tmp_path, built):
@@ -404,7 +424,8 @@ def test_training_profiles_guide_the_cached_code(tmp_path, built):
                 scale([0.5, 1.25, 2.0])
         """
     ))
-    for name, train in (("trained", ["--train", f"{PY} {src / 'm.py'}"]), ("untrained", [])):
+    trained = ["--train", f"PYJIT_THRESHOLD=50 {PY} {src / 'm.py'}"]
+    for name, train in (("trained", trained), ("untrained", [])):
         pyjit("precompile", src, "--out", tmp_path / name, "--key", built / "ci.key", *train)
         scale = next(line for line in pyjit("cache", "ls", tmp_path / name).stdout.splitlines() if " scale " in line)
         assert scale.endswith("  profiled") == (name == "trained"), scale

@@ -129,6 +129,8 @@ def test_path_settings_take_any_bytes(tmp_path):
     env = {
         "PYJIT_ENABLE": "1", "PYJIT_CACHE": cache, "PYJIT_TRUSTED_KEYS": public_key, "PYJIT_CACHE_STRICT": "1",
         "PYJIT_STATS_OUT": stats, "PYJIT_RECORD_OUT": record, "PYTHONPATH": str(app),
+        # Recording lists the code compiled: at threshold 0, all that runs.
+        "PYJIT_THRESHOLD": "0",
     }
     process = run("-c", probe, env=env)
     assert process.returncode == 0 and process.stderr == "", process
@@ -148,7 +150,7 @@ def test_startup_registers_its_writers_once(tmp_path):
     program = "import atexit; print(atexit._ncallbacks())\ndef f(): pass\nf()"
     plain = run("-c", program, env={"PYJIT_ENABLE": "1"})
     writing = run("-c", program, env={"PYJIT_ENABLE": "1", "PYJIT_STATS_OUT": str(tmp_path / "s.json"),
-                                      "PYJIT_RECORD_OUT": str(record)})
+                                      "PYJIT_RECORD_OUT": str(record), "PYJIT_THRESHOLD": "0"})
     assert plain.returncode == 0 and writing.returncode == 0, (plain.stderr, writing.stderr)
     assert int(writing.stdout) - int(plain.stdout) == 2
     keys = [line.split()[0] for line in record.read_text().splitlines()]

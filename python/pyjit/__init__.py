@@ -151,7 +151,7 @@ def _write_stats(path):
 
 
 def _append_recorded(path):
-    """``pyjit precompile --train``: add a line per code object that ran to ``path``, its
+    """``pyjit precompile --train``: add a line per code object compiled to ``path``, its
     key and, if the interpreter profiled it, its profile (one append per process, so
     concurrent processes do not mix lines)."""
     from pyjit._pyjit import recorded

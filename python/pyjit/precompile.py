@@ -86,7 +86,7 @@ def compile_sources(files, optimize, report):
 
 def run_training(command, report):
     """Runs ``command`` (a shell command line) with the JIT on and recording; returns the
-    keys of the code objects that ran in it and in its Python child processes, each with
+    keys of the code objects compiled in it and in its Python child processes, each with
     the profile its interpreter recorded (hex; "" for none; of the last process that
     profiled the code object, when several ran it)."""
     with tempfile.TemporaryDirectory(prefix="pyjit-train-") as tmp:
@@ -120,9 +120,9 @@ def code_key(code):
         return None
 
 
-def ran_in_training(code, ran):
-    """Whether the training run ran ``code``; a code object without a key is kept, to be
-    reported."""
+def compiled_in_training(code, ran):
+    """Whether the training run compiled ``code``; a code object without a key is kept, to
+    be reported."""
     key = code_key(code)
     return key is None or key in ran
 
@@ -156,7 +156,7 @@ def precompile_main(argv):
     parser.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
     parser.add_argument("--out", default=".pyjit-cache", metavar="DIR", help="cache directory (default .pyjit-cache)")
     parser.add_argument("--key", metavar="KEY_FILE", help="secret key to sign with (default: the per-user key)")
-    parser.add_argument("--train", metavar="CMD", help="cache only what this command runs")
+    parser.add_argument("--train", metavar="CMD", help="cache only what the JIT compiles running this command")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="compile threads")
     parser.add_argument(
         "--optimize", type=int, choices=(0, 1, 2), default=sys.flags.optimize,
@@ -177,7 +177,7 @@ def precompile_main(argv):
         profiles = None
         if args.train:
             profiles = run_training(args.train, report)
-            kept = [code for code in codes if ran_in_training(code, profiles)]
+            kept = [code for code in codes if compiled_in_training(code, profiles)]
             not_run = len(codes) - len(kept)
             codes = kept
         summary = _pyjit.precompile(codes, args.out, args.key, args.jobs, Progress(sys.stderr), profiles)
@@ -188,7 +188,7 @@ def precompile_main(argv):
         report(f"{message} (left out of the cache)")
     skipped = dict(summary["skipped"])
     if not_run:
-        skipped["not run by the training command"] = not_run
+        skipped["not compiled in the training run"] = not_run
     if summary["errors"]:
         skipped["errors (see above)"] = len(summary["errors"])
     print(

@@ -38,12 +38,13 @@ struct OpenCache {
 }
 
 static OPEN: Mutex<Option<OpenCache>> = Mutex::new(None);
-/// The code objects that ran while recording, by key, kept alive to the end of the
+/// The code objects compiled while recording, by key, kept alive to the end of the
 /// process so that their profiles can be read then.
 static RECORDED: Mutex<BTreeMap<Key, Py<PyAny>>> = Mutex::new(BTreeMap::new());
 
-/// Records that the live code object `code`, whose key is `key`, ran (`PYJIT_RECORD_OUT`,
-/// the training run of `pyjit precompile`).
+/// Records that the live code object `code`, whose key is `key`, is being compiled
+/// (`PYJIT_RECORD_OUT`, the training run of `pyjit precompile`, which caches such code
+/// only: attaching cached code costs more than interpreting what runs only a few times).
 pub fn record(key: Key, code: *mut PyCodeObject) {
     // SAFETY: `code` is a live code object (a running frame's) and the caller holds the
     // GIL, also while the interpreter finalizes.
@@ -87,7 +88,7 @@ pub fn lookup(code: *mut PyCodeObject, key: impl FnOnce() -> Option<Key>) -> Opt
     }
 }
 
-/// The keys of the code objects that ran while recording, in key order, each with its
+/// The keys of the code objects compiled while recording, in key order, each with its
 /// profile as it is now, in the form `precompile` compiles with (`Profile::portable`).
 pub fn recorded() -> Vec<(Key, Vec<u8>)> {
     let recorded = RECORDED.lock().unwrap_or_else(|e| e.into_inner());

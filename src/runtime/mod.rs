@@ -133,9 +133,6 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         return unsafe { run_unhooked(tstate, frame) };
     }
     state.runs += 1;
-    if state.runs == 1 {
-        record_first_run(state, fr.code());
-    }
     match state.tier() {
         Tier::Counting => {
             state.attach_cached(fr.code());
@@ -221,16 +218,6 @@ unsafe fn run_unhooked(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyOb
             abi_ffi::_PyInterpreterState_SetEvalFrameFunc(interp, Some(eval_frame));
         }
         result
-    }
-}
-
-/// Records that `code` ran, for a training run of `pyjit precompile`.
-#[cold]
-fn record_first_run(state: &mut CodeState, code: *mut pyo3::ffi::PyCodeObject) {
-    if config::recording() {
-        if let Some(key) = state.key(code) {
-            crate::cache::attach::record(key, code);
-        }
     }
 }
 

@@ -329,6 +329,12 @@ impl CodeState {
     /// first frame wants native code for a loop it is in).
     pub fn compile(&mut self, code: *mut PyCodeObject, first_run_unfinished: bool) {
         self.set_tier(Tier::Compiling(None));
+        // A training run of `pyjit precompile` caches what it found worth compiling.
+        if config::recording() {
+            if let Some(key) = self.key(code) {
+                crate::cache::attach::record(key, code);
+            }
+        }
         let started = Instant::now();
         let mut phases = CompilePhases::default();
         let info = bytecode::code_info(code);
