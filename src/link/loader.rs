@@ -198,3 +198,98 @@ impl<T: Copy> IndexMap<T> {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::write::{self, StandardSection, Symbol, SymbolSection};
+    use object::{elf, Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
+
+    const ADDRESSES: [(&str, u64); 2] = [("pyjit_first", 0x1111_2222_3333), ("pyjit_second", 0x4444_5555_6666)];
+
+    fn resolve(name: &str) -> Option<*const u8> {
+        ADDRESSES.iter().find(|(known, _)| *known == name).map(|&(_, address)| address as *const u8)
+    }
+
+    /// An x86-64 ELF object whose function `entry` loads the address of each of
+    /// `imports` (`movabs rax, imm64`, an `r_type` relocation each) and returns.
+    fn object_importing(imports: &[&str], r_type: elf::RelocationType) -> Vec<u8> {
+        let mut obj = write::Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        let text = obj.section_id(StandardSection::Text);
+        let mut code = Vec::new();
+        for _ in imports {
+            code.extend([0x48, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0]);
+        }
+        code.push(0xc3);
+        let start = obj.append_section_data(text, &code, 16);
+        obj.add_symbol(Symbol {
+            name: b"entry".to_vec(),
+            value: start,
+            size: code.len() as u64,
+            kind: SymbolKind::Text,
+            scope: SymbolScope::Linkage,
+            weak: false,
+            section: SymbolSection::Section(text),
+            flags: SymbolFlags::None,
+        });
+        for (i, name) in imports.iter().enumerate() {
+            let symbol = obj.add_symbol(Symbol {
+                name: name.as_bytes().to_vec(),
+                value: 0,
+                size: 0,
+                kind: SymbolKind::Unknown,
+                scope: SymbolScope::Unknown,
+                weak: false,
+                section: SymbolSection::Undefined,
+                flags: SymbolFlags::None,
+            });
+            let relocation = write::Relocation {
+                offset: start + 10 * i as u64 + 2,
+                symbol,
+                addend: 0,
+                flags: RelocationFlags::Elf { r_type },
+            };
+            obj.add_relocation(text, relocation).expect("a relocation of the text section");
+        }
+        obj.write().expect("a writable object")
+    }
+
+    fn expected(names: &[&str]) -> Vec<String> {
+        names.iter().map(|name| name.to_string()).collect()
+    }
+
+    #[test]
+    fn imports_are_resolved_into_the_code() {
+        let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
+        let loaded = load(&bytes, "entry", resolve, Some(&expected(&["pyjit_first", "pyjit_second"]))).expect("loads");
+        // SAFETY: the mapping is readable and holds the two 10-byte instructions.
+        let code = unsafe { std::slice::from_raw_parts(loaded.entry(), 21) };
+        for (i, (_, address)) in ADDRESSES.iter().enumerate() {
+            assert_eq!(code[10 * i + 2..10 * i + 10], address.to_le_bytes());
+        }
+        assert_eq!(loaded.code_size(), 21);
+    }
+
+    #[test]
+    fn an_import_list_that_differs_from_the_object_is_refused() {
+        let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
+        for list in [&["pyjit_first"][..], &["pyjit_second", "pyjit_first"], &["pyjit_first", "pyjit_second", "pyjit_first"]] {
+            let refused = load(&bytes, "entry", resolve, Some(&expected(list))).err().expect("refused");
+            assert_eq!(refused.0, "its import list does not match its object");
+        }
+    }
+
+    #[test]
+    fn symbols_outside_the_allow_list_and_other_relocations_are_refused() {
+        let bytes = object_importing(&["PyRun_SimpleString"], elf::R_X86_64_64);
+        let refused = load(&bytes, "entry", resolve, None).err().expect("refused");
+        assert_eq!(refused.0, "symbol PyRun_SimpleString is not allowed");
+        let bytes = object_importing(&["pyjit_first"], elf::R_X86_64_GOTPCREL);
+        let refused = load(&bytes, "entry", resolve, None).err().expect("refused");
+        assert!(refused.0.starts_with("unsupported relocation type"), "{}", refused.0);
+        let bytes = object_importing(&["pyjit_first"], elf::R_X86_64_64);
+        let refused = load(&bytes, "missing", resolve, None).err().expect("refused");
+        assert_eq!(refused.0, "entry symbol missing not found");
+        assert!(load(b"not an object", "entry", resolve, None).is_err());
+    }
+}
