@@ -88,7 +88,7 @@ def run_training(command, report):
     """Runs ``command`` (a shell command line) with the JIT on and recording; returns the
     keys of the code objects compiled in it and in its Python child processes, each with
     the profile its interpreter recorded (hex; "" for none; of the last process that
-    profiled the code object, when several ran it)."""
+    profiled the code object, when several compiled it)."""
     with tempfile.TemporaryDirectory(prefix="pyjit-train-") as tmp:
         record = os.path.join(tmp, "keys")
         env = dict(os.environ, PYJIT_ENABLE="1", PYJIT_RECORD_OUT=record)
@@ -98,12 +98,12 @@ def run_training(command, report):
             raise RuntimeError(f"the training command exited with status {status}")
         try:
             with open(record, encoding="ascii") as lines:
-                ran = {}
+                compiled = {}
                 for line in lines:
                     key, _, profile = line.strip().partition(" ")
-                    if key and (profile or key not in ran):
-                        ran[key] = profile
-                return ran
+                    if key and (profile or key not in compiled):
+                        compiled[key] = profile
+                return compiled
         except FileNotFoundError:
             raise RuntimeError(
                 "the training command ran no Python process with pyjit "
@@ -120,11 +120,11 @@ def code_key(code):
         return None
 
 
-def compiled_in_training(code, ran):
-    """Whether the training run compiled ``code``; a code object without a key is kept, to
-    be reported."""
+def compiled_in_training(code, compiled):
+    """Whether the training run compiled ``code`` (``compiled``: what ``run_training``
+    returns); a code object without a key is kept, to be reported."""
     key = code_key(code)
-    return key is None or key in ran
+    return key is None or key in compiled
 
 
 class Progress:

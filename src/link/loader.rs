@@ -198,7 +198,6 @@ impl<T: Copy> IndexMap<T> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
