@@ -415,7 +415,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 27] = {
         row(DirectResume, "direct-resume",
             "FOR_ITER over a compiled generator, and SEND to one or to a compiled coroutine, resume its native code directly"),
         row(ReuseNumbers, "reuse-numbers",
-            "an inline float or int result stored to a local is written into the number only that local held"),
+            "an inline float or int result stored to a local is written into the number only that local held, a float result stored to a list item into the float only the list held"),
         row(DirectBuiltinCalls, "direct-builtin-calls",
             "calls of builtin functions and method descriptors the interpreter specialised call their C function directly; len() and isinstance() run inline"),
         row(UnboxedTemporaries, "unboxed-temporaries",

@@ -442,6 +442,39 @@ def test_range_loops_write_each_value_into_the_loop_variables_int():
     assert int(distinct) > 1 and applied == "False"
 
 
+STORED_ITEM_IDS = textwrap.dedent(
+    """
+    import sys
+    import pyjit
+
+    def halve(items):
+        items[0] = items[0] / 2.0
+        items[1] /= 2.0
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=20)
+    pyjit.enable()
+    items = [1e300, 1e300]
+    for _ in range(100):
+        halve(items)
+    before = [id(item) for item in items]
+    halve(items)
+    print([id(item) for item in items] == before, items == [1e300 / 2**101] * 2)
+    print("reuse-numbers" in pyjit.info(halve)["optimizations"])
+    """
+)
+
+
+def test_float_results_stored_over_a_float_only_the_list_holds_are_written_into_it():
+    # Each list item holds the only reference to its float: the quotient
+    # is written into it (the in-place division keeps it unboxed through
+    # its SWAPs). Without the optimization every store makes a new float
+    # while the list still holds the old one, so the ids differ.
+    assert output("-c", STORED_ITEM_IDS).splitlines() == ["True True", "True"]
+    assert output("-c", STORED_ITEM_IDS, "reuse-numbers").splitlines() == ["False True", "False"]
+
+
 BY_NAME = textwrap.dedent(
     """
     import sys

@@ -144,7 +144,7 @@ opcodes! { arg;
     POP_TOP: (1, 0), Stack;
     PUSH_NULL: (0, 1), Stack;
     COPY: (arg, arg + 1), Stack;
-    SWAP: (arg, arg), Stack;
+    SWAP: (arg, arg), Stack [BORROWS | NUMBERS];
     PRECALL: (0, 0), Stack [LENDS], Adaptive;
 
     LOAD_CONST: (0, 1), Locals [LENDS];

@@ -1100,6 +1100,27 @@ impl<'a> Lowering<'a> {
         objects
     }
 
+    /// An owned reference to `value`'s object, an unboxed number boxed. If
+    /// boxing fails, the instruction's other popped operands `others` are
+    /// released and it raises the MemoryError.
+    pub fn own_number_or_release(&mut self, value: Operand, others: &[Operand]) -> Value {
+        let Some((kind, number)) = value.number else { return self.own(value) };
+        let object = self.boxed(value.value, kind, number);
+        let error = self.cold_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(object, ok, &[], error, &[]);
+        self.b.switch_to_block(error);
+        self.b.seal_block(error);
+        for &other in others {
+            self.release(other);
+        }
+        self.raise_here();
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        self.reachable = true;
+        object
+    }
+
     /// Gives up `operand`: drops its reference if it owns one.
     pub fn release(&mut self, operand: Operand) {
         match operand.number {
@@ -1197,6 +1218,26 @@ impl<'a> Lowering<'a> {
 
     pub fn set_peek(&mut self, n: usize, value: Value) {
         self.b.def_var(self.stack[self.depth - n], value);
+    }
+
+    /// Exchanges the top item with the one `n` places from the top, each as
+    /// it is held (borrowed, owned or an unboxed number).
+    pub fn swap(&mut self, n: usize) {
+        let (top, other) = (self.depth - 1, self.depth - n);
+        let items = [top, other].map(|depth| {
+            let number = match self.held[depth] {
+                Held::Number(kind) => Some((kind, self.b.use_var(self.numbers[depth][kind as usize]))),
+                Held::Owned | Held::Borrowed => None,
+            };
+            (self.b.use_var(self.stack[depth]), self.held[depth], number)
+        });
+        for (depth, (value, held, number)) in [other, top].into_iter().zip(items) {
+            self.b.def_var(self.stack[depth], value);
+            self.held[depth] = held;
+            if let Some((kind, number)) = number {
+                self.b.def_var(self.numbers[depth][kind as usize], number);
+            }
+        }
     }
 
     // ---- calls into the runtime ---------------------------------------------

@@ -7,6 +7,12 @@
 # subclass, never while tracemalloc traces, never where the result is a
 # cached small int or needs another digit. And `float ** number` through
 # libm's pow, with every case that float_pow treats specially left to it.
+# A float result stored to a list item is written into the float there
+# when only the list holds it (codegen::ops::numeric::reuse_stored_float):
+# never one an alias, a local or another item still holds, never a
+# subclass or an int, never while tracemalloc traces. Attribute stores of
+# float results (instance values and slots), which always make a new
+# float, check the same cases.
 import tracemalloc
 
 
@@ -88,6 +94,83 @@ def traced_line(x):
     return tracemalloc.get_object_traceback(y)[0].lineno
 
 
+class Values:
+    def __init__(self, x):
+        self.x = x
+
+
+class Slots:
+    __slots__ = ("x", "y")
+
+    def __init__(self, x):
+        self.x = x
+
+
+def scale_values(owner, d):
+    owner.x /= d
+    owner.x = owner.x * d + 0.5
+    return owner.x
+
+
+def scale_slots(owner, d):
+    owner.x /= d
+    owner.x = owner.x * d + 0.5
+    return owner.x
+
+
+def scale_items(items, d):
+    items[0] /= d
+    items[1] = items[1] * d - items[0]
+    items[-1] += d
+    return items
+
+
+def attribute_stores():
+    plain, slotted = Values(3.0), Slots(3.0)
+    results = [scale_values(plain, 4.0), scale_slots(slotted, 4.0)]
+    alias, slot_alias = plain.x, slotted.x
+    results += [scale_values(plain, 0.5), scale_slots(slotted, 0.5), alias, slot_alias]
+    for owner in (Values(Half(6.0)), Values(6), Slots(Half(6.0)), Slots(6), Values(-0.0)):
+        results.append((scale_values(owner, 2.0) if isinstance(owner, Values) else scale_slots(owner, 2.0),
+                        type(owner.x).__name__))
+    unset = Slots(1.0)
+    unset.y = 2.5
+    unset.y = unset.y * 2.0
+    results.append(unset.y)
+    return results
+
+
+def normalize(owner):
+    # The locals keep the attributes' floats: each store makes a new one.
+    x = owner.x
+    owner.x /= 2.0
+    return x, owner.x
+
+
+def item_stores():
+    items = [3.0, 1.5, 7.0]
+    results = [list(scale_items(items, 2.0))]
+    first = items[0]
+    results.append((list(scale_items(items, 4.0)), first))
+    shared = 2.0 * 1.25
+    twice = [shared, shared, 9.0]
+    del shared
+    results.append(list(scale_items(twice, 0.5)))
+    mixed = [Half(4.0), 5, 6.0]
+    results.append([(item, type(item).__name__) for item in scale_items(mixed, 2.0)])
+    return results
+
+
+def traced_attribute(owner):
+    owner.x = owner.x * 2.0
+    return owner.x
+
+
+def traced_item(items):
+    items[0] = items[0] * 2.0
+    return items[0]
+
+
 def powers(base, exponent):
     try:
         return base**exponent
@@ -127,6 +210,17 @@ def run_cases(report):
     line = traced_line(3.0)
     tracemalloc.stop()
     report("traced line", line - traced_line.__code__.co_firstlineno, len(drain))
+    report("attribute stores", attribute_stores())
+    report("normalize", normalize(Values(5.0)), normalize(Slots(5.0)))
+    report("item stores", item_stores())
+    drains = [drain]
+    for store, place in ((traced_attribute, Values(1.5)), (traced_item, [2.5])):
+        store(place)
+        drains.append([i * 1.5 for i in range(300)])
+        tracemalloc.start(1)
+        line = tracemalloc.get_object_traceback(store(place))[0].lineno
+        tracemalloc.stop()
+        report("traced store", store.__name__, line - store.__code__.co_firstlineno, len(drains))
     cases = [
         (2.0, 3), (2.0, 0.5), (4.0, -1.5), (2.0, -1074.0), (1e-300, 2.0),
         (1e300, 2.0), (10.0, 400.0), (-8.0, 1 / 3), (-2.0, 2.0), (0.0, -1.0),

@@ -544,27 +544,14 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
         }
     }
     if let Some(local) = reused_local(lw) {
-        let tracing = tracemalloc_tracing(lw);
-        let untraced = lw.b.create_block();
-        let bound = lw.b.create_block();
-        let next = lw.b.create_block();
-        lw.b.ins().brif(tracing, next, &[], untraced, &[]);
-        lw.b.switch_to_block(untraced);
-        lw.b.seal_block(untraced);
         let target = lw.load_local(local);
-        lw.b.ins().brif(target, bound, &[], next, &[]);
-        lw.b.switch_to_block(bound);
-        lw.b.seal_block(bound);
-        reuse_if_sole_reference(lw, value, target, false, done, |lw| {
+        reuse_untraced_float(lw, value, target, done, |lw| {
             // The result's reference, which the store drops with the
             // local's: the object stays.
             lw.incref(target);
             lw.release(lhs);
             lw.release(rhs);
         });
-        lw.b.ins().jump(next, &[]);
-        lw.switch_to(next);
-        lw.b.seal_block(next);
     }
     let boxed = new_float(lw, value);
     lw.release(lhs);
@@ -573,6 +560,56 @@ fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool),
     lw.switch_to(done);
     lw.b.seal_block(done);
     result
+}
+
+/// Part of a store of `value` over `old`, what the place stored to holds
+/// (an object or NULL): when `value` is an unboxed float and the place
+/// holds the only reference to a float, the number is written into it,
+/// which stays, as `box_float` reuses a local's
+/// (`Optimization::ReuseNumbers`), and the code goes on in `done` (with
+/// that float). Otherwise the current block goes on to store as usual.
+pub fn reuse_stored_float(lw: &mut Lowering, value: Operand, old: Value, done: Block) {
+    let Some((Unboxed::Float, number)) = value.number else { return };
+    if !lw.apply(Optimization::ReuseNumbers) {
+        return;
+    }
+    let unboxed = lw.b.create_block();
+    let store = lw.b.create_block();
+    lw.b.ins().brif(value.value, store, &[], unboxed, &[]);
+    lw.b.switch_to_block(unboxed);
+    lw.b.seal_block(unboxed);
+    reuse_untraced_float(lw, number, old, done, |_| {});
+    lw.b.ins().jump(store, &[]);
+    lw.switch_to(store);
+    lw.b.seal_block(store);
+}
+
+/// Unless tracemalloc traces (it must see a new float on the line that
+/// assigns it), when `target` (an object or NULL: what a local or a list
+/// item holds) is a float whose only reference is its holder's,
+/// writes `value` into it, runs `give_up` and goes to `done` with
+/// `target`; otherwise continues in a new block.
+pub fn reuse_untraced_float(
+    lw: &mut Lowering,
+    value: Value,
+    target: Value,
+    done: Block,
+    give_up: impl FnOnce(&mut Lowering),
+) {
+    let tracing = tracemalloc_tracing(lw);
+    let untraced = lw.b.create_block();
+    let bound = lw.b.create_block();
+    let next = lw.b.create_block();
+    lw.b.ins().brif(tracing, next, &[], untraced, &[]);
+    lw.b.switch_to_block(untraced);
+    lw.b.seal_block(untraced);
+    lw.b.ins().brif(target, bound, &[], next, &[]);
+    lw.b.switch_to_block(bound);
+    lw.b.seal_block(bound);
+    reuse_if_sole_reference(lw, value, target, false, done, give_up);
+    lw.b.ins().jump(next, &[]);
+    lw.switch_to(next);
+    lw.b.seal_block(next);
 }
 
 /// A new float holding `value`, made as `PyFloat_FromDouble` makes it:

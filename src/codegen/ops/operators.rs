@@ -73,22 +73,28 @@ pub fn lower(lw: &mut Lowering) {
             subscript(lw, sequence, container.value, key, load_item, generic);
         }
         op::STORE_SUBSCR => {
-            lw.box_item_at(3);
             lw.box_item_at(2);
             let key = lw.pop_number();
             let container = lw.pop_operand();
-            let value = lw.pop();
+            let value = lw.pop_number();
             let sequence = profiled_sequence(lw, &[(op::STORE_SUBSCR_LIST_INT, Sequence::List)]);
             let replace_item = |lw: &mut Lowering, slot: Value| {
                 let old = lw.load(slot, 0);
-                lw.store(value, slot, 0);
+                let stored = lw.b.create_block();
+                lw.b.append_block_param(stored, lw.ptr);
+                numeric::reuse_stored_float(lw, value, old, stored);
+                let object = lw.own_number_or_release(value, &[key, container]);
+                lw.store(object, slot, 0);
                 // Released only once the list is consistent: its finalizer may look.
                 lw.decref(old);
+                lw.b.ins().jump(stored, &[object.into()]);
+                lw.switch_to(stored);
+                lw.b.seal_block(stored);
                 lw.release(key);
                 lw.release(container);
             };
             let generic = |lw: &mut Lowering| {
-                let [container, key] = lw.own_numbers_or_release([container, key], &[value]);
+                let [container, key, value] = lw.own_numbers([container, key, value]);
                 let status = lw.call("pyjit_store_subscr", &[container, key, value]);
                 lw.raise_if_negative(status);
             };

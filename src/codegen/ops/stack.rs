@@ -29,12 +29,7 @@ pub fn lower(lw: &mut Lowering) {
             lw.incref(value);
             lw.push(value);
         }
-        op::SWAP => {
-            let top = lw.peek(1);
-            let other = lw.peek(arg);
-            lw.set_peek(1, other);
-            lw.set_peek(arg, top);
-        }
+        op::SWAP => lw.swap(arg),
         _ => unreachable!("not a stack opcode"),
     }
 }
