@@ -370,6 +370,7 @@ pub enum Optimization {
     DirectContains,
     DirectDunders,
     UnpackToLocals,
+    TrivialCalls,
 }
 
 /// One row of the table of optimizations.
@@ -380,7 +381,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 27] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -440,6 +441,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 27] = {
             "BINARY_OP on an instance of a class that defines the operator as a Python function calls that function directly (its native code entered as compiled calls enter it) where CPython's slot dispatch provably comes to that call: the other operand's type neither defines the reflected operator in Python nor derives from the class, and no sequence slot would take over after NotImplemented, which raises CPython's TypeError (decided at each call, as direct-calls)"),
         row(UnpackToLocals, "unpack-to-locals",
             "UNPACK_SEQUENCE of eight or more items followed by a STORE_FAST for each runs as one call that stores the items, touching no reference count where a local already holds its item"),
+        row(TrivialCalls, "trivial-calls",
+            "a call that would push the frame of a compiled function whose whole body returns one of its parameters or a constant takes that value without a frame (inline-frame-push)"),
     ]
 };
 

@@ -410,6 +410,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("type_attribute_reads", load(&stats::TYPE_ATTRIBUTE_READS))?;
     result.set_item("dunder_calls", load(&stats::DUNDER_CALLS))?;
     result.set_item("unchanged_stores", load(&stats::UNCHANGED_STORES))?;
+    result.set_item("trivial_calls", load(&stats::TRIVIAL_CALLS))?;
     result.set_item("osr_entries", load(&stats::OSR_ENTRIES))?;
     result.set_item("background_compiles", load(&stats::BACKGROUND_COMPILES))?;
     result.set_item("compile_time_ns", load(&stats::COMPILE_TIME_NS))?;

@@ -42,6 +42,9 @@ WORKLOAD = textwrap.dedent(
         def __sub__(self, other):
             return self.y - other.x
 
+        def itself(self):
+            return self
+
     def helper(a):
         return a + 1
 
@@ -53,7 +56,7 @@ WORKLOAD = textwrap.dedent(
         ratio = 0.5
         items = [0, 1, 2]
         for i in range(n):
-            p = points[i % len(points)]
+            p = points[i % len(points)].itself()
             p.x = p.x + 1
             total = total + p.norm() * SCALE + helper(i) + Point(i, 1).y
             ratio = math.fabs(ratio * 1.5 - 0.25)

@@ -79,6 +79,7 @@ class Stats(TypedDict):
     type_attribute_reads: int
     dunder_calls: int
     unchanged_stores: int
+    trivial_calls: int
     osr_entries: int
     background_compiles: int
     compile_time_ns: int

@@ -318,6 +318,33 @@ pub fn suspends(flags: i32) -> bool {
     flags & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR) != 0
 }
 
+/// What the whole body of a code object returns when it returns a local or a
+/// constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Returns {
+    /// `LOAD_FAST` of the local with this index.
+    Local(u8),
+    /// `LOAD_CONST` of `co_consts` at this index.
+    Constant(u8),
+}
+
+/// What the live code object `code` returns when its bytecode is exactly
+/// `RESUME`, `LOAD_FAST` or `LOAD_CONST` (no `EXTENDED_ARG`), `RETURN_VALUE`:
+/// no cell, free-variable or generator prologue, nothing else that runs.
+pub fn returns(code: *mut PyCodeObject) -> Option<Returns> {
+    // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
+    let units = unsafe { abi::code_adaptive(code) };
+    let mut instructions = instruction_starts(units).map(|(index, base)| (base, units[index].to_le_bytes()[1]));
+    let body = [instructions.next(), instructions.next(), instructions.next(), instructions.next()];
+    match body {
+        [Some((op::RESUME, _)), Some((op::LOAD_FAST, local)), Some((op::RETURN_VALUE, _)), None] => Some(Returns::Local(local)),
+        [Some((op::RESUME, _)), Some((op::LOAD_CONST, index)), Some((op::RETURN_VALUE, _)), None] => {
+            Some(Returns::Constant(index))
+        }
+        _ => None,
+    }
+}
+
 /// Whether the live code object `code` jumps backward (has a loop), read from
 /// `co_code_adaptive` in place, each instruction by its base opcode.
 pub fn jumps_backward(code: *mut PyCodeObject) -> bool {

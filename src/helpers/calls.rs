@@ -55,7 +55,17 @@ pub struct CallTarget {
     /// or has the interpreter run the frame where `create_generator`
     /// declines.
     pub creates_generator: bool,
+    /// With `exact_arity`, when the code's whole body returns one of its
+    /// parameters or a constant (`bytecode::returns`): `RETURNS_PARAMETER`
+    /// plus the parameter's index, or `RETURNS_CONSTANT` plus the
+    /// constant's index in `co_consts`; else 0. A call binding exactly the
+    /// parameters takes that value without a frame (`trivial-calls`).
+    pub returns: u32,
 }
+
+/// `CallTarget::returns` of a parameter's index and of a constant's.
+pub const RETURNS_PARAMETER: u32 = 1;
+pub const RETURNS_CONSTANT: u32 = 0x100;
 
 /// `CallTarget::arity` of code that calls do not enter directly.
 pub const NO_ARITY: u32 = u32::MAX;

@@ -65,6 +65,7 @@ symbol_table! {
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
     "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
     "pyjit_inline_constructs" => std::ptr::addr_of!(stats::INLINE_CONSTRUCTS),
+    "pyjit_trivial_calls" => std::ptr::addr_of!(stats::TRIVIAL_CALLS),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,

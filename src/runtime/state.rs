@@ -10,9 +10,9 @@ use pyjit_cache_format::Key;
 use pyo3::{Bound, Python};
 use crate::abi::{self, ffi as abi_ffi};
 use crate::helpers;
-use crate::helpers::calls::{CallTarget, ANY_ARITY, CODE_EXTRA_INDEX, NO_ARITY};
+use crate::helpers::calls::{CallTarget, ANY_ARITY, CODE_EXTRA_INDEX, NO_ARITY, RETURNS_CONSTANT, RETURNS_PARAMETER};
 use crate::bytecode;
-use crate::bytecode::Unsupported;
+use crate::bytecode::{Returns, Unsupported};
 use crate::profile::Profile;
 use crate::stats::{elapsed_ns, CompilePhases};
 use pyo3::ffi::{self, PyCodeObject, Py_ssize_t};
@@ -158,6 +158,7 @@ impl CodeState {
                 frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
                 entered: 0,
                 creates_generator: !code.is_null() && bytecode::suspends(abi::code_int(code, abi::CODE_FLAGS)),
+                returns: 0,
             },
             runs: 0,
             tier: Tier::Counting,
@@ -283,6 +284,7 @@ impl CodeState {
         let code = self.target.code;
         self.target.arity = NO_ARITY;
         self.target.exact_arity = NO_ARITY;
+        self.target.returns = 0;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
             // A generator's first run belongs to CPython's own interpreter
@@ -299,6 +301,13 @@ impl CodeState {
                 let binds_exactly = self.target.kwonlyargcount == 0 && !self.target.varargs && !self.target.varkeywords;
                 if binds_exactly {
                     self.target.exact_arity = self.target.argcount;
+                    self.target.returns = match bytecode::returns(code) {
+                        Some(Returns::Local(local)) if u32::from(local) < self.target.argcount => {
+                            RETURNS_PARAMETER + u32::from(local)
+                        }
+                        Some(Returns::Constant(index)) => RETURNS_CONSTANT + u32::from(index),
+                        _ => 0,
+                    };
                 }
             }
         }

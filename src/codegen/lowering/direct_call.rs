@@ -16,7 +16,7 @@
 use super::Lowering;
 use crate::abi::{self, op};
 use crate::config::Optimization;
-use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY};
+use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY, RETURNS_CONSTANT, RETURNS_PARAMETER};
 use crate::helpers::frames::C_STACK_CHECK_PERIOD;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -117,6 +117,14 @@ impl Lowering<'_> {
         let position = self.code_unit(after_cache);
         let caller = self.frame;
         self.store(position, caller, abi::FRAME_PREV_INSTR);
+        if self.apply(Optimization::TrivialCalls) {
+            let pushed = self.b.create_block();
+            // With `self`, the last argument is the window's last item.
+            let arguments = [params.as_slice(), &window[nargs + 1..][..usize::from(has_self.is_some())]].concat();
+            self.return_without_frame(&callee, window, &arguments, done, pushed);
+            self.b.switch_to_block(pushed);
+            self.b.seal_block(pushed);
+        }
         // The window's reference to the function goes to the frame, as the
         // interpreter's own calls of Python functions hand it over.
         let last = has_self.map(|has_self| (has_self, window[nargs + 1]));
@@ -125,6 +133,73 @@ impl Lowering<'_> {
         self.prev_instr_stored = None;
         self.b.ins().jump(done, &[BlockArg::Value(result)]);
         self.join_generic(other, done, generic)
+    }
+
+    /// The call of `callee` (after `guard_enterable`, the caller's position
+    /// stored) when it binds the parameters exactly and the code's whole
+    /// body returns a parameter or a constant (`CallTarget::returns`): that
+    /// value, the window released, to `done`, without a frame. Nothing can
+    /// observe the frame the interpreter would push: no trace or profile
+    /// function is set, the body cannot raise, and the recursion limit is
+    /// not reached (`guard_enterable`). `arguments` are the values of the
+    /// parameters in order (the last only there when `self` took the first).
+    /// Goes to `pushed` for any other call.
+    fn return_without_frame(&mut self, callee: &Callee, window: &[Value], arguments: &[Value], done: Block, pushed: Block) {
+        let returns = self.load_u32(callee.target, offset_of!(CallTarget, returns));
+        let trivial = self.b.ins().icmp_imm_s(IntCC::NotEqual, returns, 0);
+        let exact = self.b.ins().icmp(IntCC::Equal, callee.count, callee.arity);
+        let applies = self.b.ins().band(trivial, exact);
+        let returning = self.b.create_block();
+        self.b.ins().brif(applies, returning, &[], pushed, &[]);
+        self.b.switch_to_block(returning);
+        self.b.seal_block(returning);
+        let constant = self.b.create_block();
+        let parameter = self.b.create_block();
+        let returned = self.b.create_block();
+        let value = self.b.append_block_param(returned, self.ptr);
+        let is_constant = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, returns, i64::from(RETURNS_CONSTANT));
+        self.b.ins().brif(is_constant, constant, &[], parameter, &[]);
+        self.b.switch_to_block(constant);
+        self.b.seal_block(constant);
+        let consts = self.load(callee.code, abi::CODE_CONSTS);
+        let index = self.b.ins().iadd_imm_s(returns, -i64::from(RETURNS_CONSTANT));
+        let offset = self.b.ins().ishl_imm_u(index, 3);
+        let item = self.b.ins().iadd(consts, offset);
+        let constant_value = self.load(item, abi::TUPLE_ITEMS);
+        self.b.ins().jump(returned, &[BlockArg::Value(constant_value)]);
+        self.b.switch_to_block(parameter);
+        self.b.seal_block(parameter);
+        match arguments.split_last() {
+            // A parameter's index is below the count of arguments bound.
+            Some((&last, earlier)) => {
+                let index = self.b.ins().iadd_imm_s(returns, -i64::from(RETURNS_PARAMETER));
+                let argument = earlier.iter().enumerate().rev().fold(last, |chosen, (i, &argument)| {
+                    let is_this = self.b.ins().icmp_imm_s(IntCC::Equal, index, i as i64);
+                    self.b.ins().select(is_this, argument, chosen)
+                });
+                self.b.ins().jump(returned, &[BlockArg::Value(argument)]);
+            }
+            None => {
+                self.b.ins().jump(pushed, &[]);
+            }
+        }
+        self.b.switch_to_block(returned);
+        self.b.seal_block(returned);
+        // The result's reference first: releasing the window may free the
+        // function (and its constants) or the other arguments.
+        self.incref(value);
+        if !self.is_zero_constant(window[0]) {
+            self.xdecref_at_stored_position(window[0]);
+        }
+        for &item in &window[1..] {
+            self.decref_at_stored_position(item);
+        }
+        for counter in ["pyjit_direct_calls", "pyjit_native_calls", "pyjit_trivial_calls"] {
+            let address = self.data_address(counter);
+            self.add_to_counter(address, 0);
+        }
+        self.add_to_counter(callee.target, offset_of!(CallTarget, entered));
+        self.b.ins().jump(done, &[BlockArg::Value(value)]);
     }
 
     /// Ends a call's inline path, which jumped to `done` (a block with the
