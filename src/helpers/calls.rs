@@ -129,21 +129,52 @@ pub unsafe extern "C" fn call(
     nargs: isize,
     kwnames: *mut PyObject,
 ) -> *mut PyObject {
+    // SAFETY: as `call_window`'s.
+    unsafe {
+        let bound_method = unpack_bound_method(slots);
+        call_window(tstate, frame, slots, nargs, kwnames, bound_method)
+    }
+}
+
+/// CPython's CALL of a bound method (a method object where LOAD_METHOD
+/// found no method): the window `[NULL, method, args…]` becomes
+/// `[function, self, args…]`, the method object released. Whether it was
+/// one.
+///
+/// SAFETY: `slots` holds a CALL window of owned references (the first may
+/// be NULL).
+#[inline(always)]
+unsafe fn unpack_bound_method(slots: *mut *mut PyObject) -> bool {
+    // SAFETY: see above.
+    unsafe {
+        let callable = *slots.add(1);
+        if !(*slots).is_null() || ffi::Py_TYPE(callable) != std::ptr::addr_of_mut!(abi::ffi::PyMethod_Type) {
+            return false;
+        }
+        *slots = ffi::Py_NewRef(abi::ffi::PyMethod_Function(callable));
+        *slots.add(1) = ffi::Py_NewRef(abi::ffi::PyMethod_Self(callable));
+        ffi::Py_DECREF(callable);
+        true
+    }
+}
+
+/// `call` once a bound method's window is unpacked (`bound_method`: it
+/// was).
+///
+/// SAFETY: as `call`'s.
+unsafe fn call_window(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+    kwnames: *mut PyObject,
+    bound_method: bool,
+) -> *mut PyObject {
     // SAFETY: slots points at nargs + 2 value-stack slots of the live frame,
     // holding owned references (the first may be NULL); kwnames is a
     // borrowed tuple from co_consts or NULL.
     unsafe {
-        let loaded_method = !(*slots).is_null();
-        let mut is_method = loaded_method;
-        let callable = *slots.add(1);
-        if !is_method && ffi::Py_TYPE(callable) == std::ptr::addr_of_mut!(abi::ffi::PyMethod_Type) {
-            let func = abi::ffi::PyMethod_Function(callable);
-            let bound = abi::ffi::PyMethod_Self(callable);
-            *slots = ffi::Py_NewRef(func);
-            *slots.add(1) = ffi::Py_NewRef(bound);
-            ffi::Py_DECREF(callable);
-            is_method = true;
-        }
+        let is_method = !(*slots).is_null();
         let total = nargs as usize + usize::from(is_method);
         let args = slots.add(2 - usize::from(is_method));
         let function = *args.sub(1);
@@ -170,7 +201,6 @@ pub unsafe extern "C" fn call(
         };
         // In warm code a call CPython's specialised PRECALL makes itself
         // (never a bound method's: PRECALL_BOUND_METHOD leaves it to the CALL).
-        let bound_method = is_method && !loaded_method;
         let precall = if direct.is_none() && !bound_method && is_warm(frame) {
             precall_making_call(frame, function, args, total, nargs as usize, kwnames)
         } else {
@@ -265,6 +295,8 @@ pub unsafe extern "C" fn clear_frame(tstate: *mut ThreadState, frame: *mut Frame
 }
 
 /// `call_positional` for every call but the common case it makes itself.
+/// A bound method's window is unpacked first, as CPython's CALL unpacks it,
+/// so that its function is entered as a function called directly is.
 ///
 /// # Safety
 /// As `call_positional`'s.
@@ -279,6 +311,7 @@ unsafe fn call_positional_general(
 ) -> *mut PyObject {
     // SAFETY: as for `call_positional`.
     unsafe {
+        let bound_method = unpack_bound_method(slots);
         if config::optimization_enabled(Optimization::DirectCalls) {
             let (function, args, count) = window_call(slots, nargs);
             if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
@@ -300,7 +333,7 @@ unsafe fn call_positional_general(
                 }
             }
         }
-        call(tstate, frame, slots, nargs, std::ptr::null_mut())
+        call_window(tstate, frame, slots, nargs, std::ptr::null_mut(), bound_method)
     }
 }
 
