@@ -258,6 +258,13 @@ pub struct Operand {
     pub number: Option<(Unboxed, Value)>,
 }
 
+impl Operand {
+    /// An item the stack owns a reference to.
+    pub fn owned(value: Value) -> Operand {
+        Operand { value, borrowed: false, number: None }
+    }
+}
+
 /// A number a value-stack item may hold unboxed (see `Lowering::push_number`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Unboxed {
@@ -1070,9 +1077,9 @@ impl<'a> Lowering<'a> {
         self.own_numbers_or_release(operands, &[])
     }
 
-    /// `own_numbers`, also releasing the owned references `popped` (other
-    /// operands the instruction popped) should boxing fail.
-    pub fn own_numbers_or_release<const N: usize>(&mut self, operands: [Operand; N], popped: &[Value]) -> [Value; N] {
+    /// `own_numbers`, also releasing `popped` (other operands the
+    /// instruction popped) should boxing fail.
+    pub fn own_numbers_or_release<const N: usize>(&mut self, operands: [Operand; N], popped: &[Operand]) -> [Value; N] {
         if operands.iter().all(|operand| operand.number.is_none()) {
             return operands.map(|operand| self.own(operand));
         }
@@ -1090,35 +1097,14 @@ impl<'a> Lowering<'a> {
         for object in objects {
             self.xdecref(object);
         }
-        for &object in popped {
-            self.decref(object);
+        for &operand in popped {
+            self.release(operand);
         }
         self.raise_here();
         self.b.switch_to_block(ok);
         self.b.seal_block(ok);
         self.reachable = true;
         objects
-    }
-
-    /// An owned reference to `value`'s object, an unboxed number boxed. If
-    /// boxing fails, the instruction's other popped operands `others` are
-    /// released and it raises the MemoryError.
-    pub fn own_number_or_release(&mut self, value: Operand, others: &[Operand]) -> Value {
-        let Some((kind, number)) = value.number else { return self.own(value) };
-        let object = self.boxed(value.value, kind, number);
-        let error = self.cold_block();
-        let ok = self.b.create_block();
-        self.b.ins().brif(object, ok, &[], error, &[]);
-        self.b.switch_to_block(error);
-        self.b.seal_block(error);
-        for &other in others {
-            self.release(other);
-        }
-        self.raise_here();
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
-        self.reachable = true;
-        object
     }
 
     /// Gives up `operand`: drops its reference if it owns one.

@@ -83,7 +83,7 @@ pub fn lower(lw: &mut Lowering) {
                 let stored = lw.b.create_block();
                 lw.b.append_block_param(stored, lw.ptr);
                 numeric::reuse_stored_float(lw, value, old, stored);
-                let object = lw.own_number_or_release(value, &[key, container]);
+                let [object] = lw.own_numbers_or_release([value], &[key, container]);
                 lw.store(object, slot, 0);
                 // Released only once the list is consistent: its finalizer may look.
                 lw.decref(old);
@@ -139,7 +139,8 @@ fn slice_subscript(lw: &mut Lowering) {
     let start = lw.pop_number();
     let container = lw.pop_operand();
     let value = if stores { Some(lw.pop()) } else { None };
-    let popped = value.as_slice();
+    let popped = value.map(Operand::owned);
+    let popped = popped.as_slice();
     let (container, start, stop, step) = match step {
         Some(step) => {
             let [container, start, stop, step] = lw.own_numbers_or_release([container, start, stop, step], popped);
