@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, load_avg, report_header  # noqa: E402
+from run import LoadMeter, load_avg, refresh_pyjit_bytecode, report_header  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 HEADING = "## Import-time cost with a code cache"
@@ -82,6 +82,7 @@ def main():
     args = parser.parse_args()
     started = time.time()
     python = args.python
+    refresh_pyjit_bytecode(python)
     pyjit = str(Path(python).with_name("pyjit"))
     base = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
     packages = [p for p in PACKAGES if importlib.util.find_spec(p.split(".")[0]) is not None]

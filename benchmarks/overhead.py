@@ -40,7 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, load_avg, nproc, publish, report_header, run_child  # noqa: E402
+from run import LoadMeter, load_avg, nproc, publish, refresh_pyjit_bytecode, report_header, run_child  # noqa: E402
 
 IMPORTS = "import asyncio, json, email, argparse, decimal"
 NOTHING_COMPILED = "1000000000"  # a threshold no function reaches here
@@ -197,6 +197,7 @@ def main():
     # Not os.path.realpath: a venv's python is a symlink whose location is what
     # makes it the venv's interpreter.
     python = os.path.abspath(args.python)
+    refresh_pyjit_bytecode(python)
     pyjit_script = os.path.join(os.path.dirname(python), "pyjit")
     if not os.path.exists(pyjit_script):
         raise SystemExit("no pyjit console script next to %s" % python)

@@ -77,7 +77,7 @@ import xml.etree.ElementTree as ElementTree
 from typing import NamedTuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import LoadMeter, load_avg, publish, report_header, run_child  # noqa: E402
+from run import LoadMeter, load_avg, publish, refresh_pyjit_bytecode, report_header, run_child  # noqa: E402
 
 
 class Package(NamedTuple):
@@ -417,6 +417,7 @@ def main():
     parser.add_argument("--output", help="also write the markdown report here")
     args = parser.parse_args()
     python = os.path.abspath(args.python)  # not realpath: keep the venv's python
+    refresh_pyjit_bytecode(python)
     workdir = os.path.abspath(args.workdir)
     names = [n.strip() for n in args.packages.split(",") if n.strip()]
     states = [s.strip() for s in args.states.split(",") if s.strip()]
