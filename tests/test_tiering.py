@@ -137,3 +137,24 @@ def test_a_frame_started_while_its_code_compiles_continues_natively():
     for i in range(5_000_000):
         expected = (expected * 33 + i) % 1_000_003
     assert json.loads(out) == [expected, True, True]
+
+
+def test_the_import_system_is_left_to_the_interpreter_unless_a_threshold_is_fixed():
+    # importlib's frozen code spends its time in C calls (stat, unmarshal, module
+    # bodies): the default policy leaves it interpreted, with a reason; a fixed
+    # threshold compiles it like all code.
+    program = """
+        from importlib import _bootstrap_external as external
+        split = external._path_split
+        deadline = time.monotonic() + 60
+        while pyjit.info(split)["reason"] == "not hot enough yet" and time.monotonic() < deadline:
+            for _ in range(1000):
+                split("a/b/c")
+        call_until(compiled)
+        info = pyjit.info(split)
+        print(json.dumps([info["compiled"], info["reason"], pyjit.info(hot)["compiled"]]))
+        """
+    compiled, reason, hot_compiled = json.loads(run(program).splitlines()[-1])
+    assert (compiled, hot_compiled) == (False, True)
+    assert reason.startswith("the import system (frozen importlib)")
+    assert json.loads(run(program, PYJIT_THRESHOLD="5").splitlines()[-1])[:2] == [True, None]

@@ -337,6 +337,10 @@ impl CodeState {
     /// `first_run_unfinished` when no run of the code has finished yet (its
     /// first frame wants native code for a loop it is in).
     pub fn compile(&mut self, code: *mut PyCodeObject, first_run_unfinished: bool) {
+        if super::tiering::left_to_interpreter(code) {
+            stats::count_delegated(super::tiering::IMPORT_SYSTEM);
+            return self.set_tier(Tier::Delegated(super::tiering::IMPORT_SYSTEM.into()));
+        }
         self.set_tier(Tier::Compiling(None));
         // A training run of `pyjit precompile` caches what it found worth compiling.
         if config::recording() {
