@@ -430,7 +430,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
         row(SliceSubscripts, "slice-subscripts",
             "BUILD_SLICE and the subscript, store or delete after it run as one: an exact list, tuple or str sliced by ints or None makes no slice object"),
         row(InlineFramePush, "inline-frame-push",
-            "a call the interpreter saw call a Python function, or a call of a method or a global nothing profiled in code compiled for its first run's loop, pushes the callee's frame, binds the arguments and enters its native code (or makes the generator of a generator or coroutine function) from the caller's code when the function's code is one of the last four the site recorded and takes exactly those arguments, or its last parameters take their defaults (direct-calls)"),
+            "inline-construct's call of __init__ pushes its frame, binds the instance and the arguments and enters its native code from the caller's code (other calls of Python functions push their frames in the runtime, direct-calls)"),
         row(MathFunctions, "math-functions",
             "a call the interpreter specialised for a builtin of one argument, whose callable a global or module attribute named sqrt, fabs, sin, cos, tan, atan or exp pushed and is that function of the math module, computes it on the float (or small int) argument in compiled code, taking and giving unboxed floats; a non-finite argument or result makes the call"),
         row(InlineConstruct, "inline-construct",
@@ -442,7 +442,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
         row(UnpackToLocals, "unpack-to-locals",
             "UNPACK_SEQUENCE of eight or more items followed by a STORE_FAST for each runs as one call that stores the items, touching no reference count where a local already holds its item"),
         row(TrivialCalls, "trivial-calls",
-            "a call that would push the frame of a compiled function whose whole body returns one of its parameters or a constant takes that value without a frame (inline-frame-push)"),
+            "a direct call (direct-calls) of a compiled function whose whole body returns one of its parameters or a constant, binding its parameters exactly, takes that value without a frame"),
     ]
 };
 

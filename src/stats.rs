@@ -29,8 +29,8 @@ pub static DUNDER_CALLS: AtomicU64 = AtomicU64::new(0);
 /// already and changed no reference count (`helpers::builders::unpack_to_locals`).
 pub static UNCHANGED_STORES: AtomicU64 = AtomicU64::new(0);
 /// Calls of compiled functions whose body returns a parameter or a
-/// constant, answered by the caller's code without a frame
-/// (`codegen::lowering::direct_call`); counted in `NATIVE_CALLS` too.
+/// constant, answered without a frame (`helpers::frames::enter_exact`);
+/// counted in `NATIVE_CALLS` too.
 pub static TRIVIAL_CALLS: AtomicU64 = AtomicU64::new(0);
 /// Attributes of an instance's type read through a LOAD_ATTR site's
 /// type-attribute entry (`helpers::caches::type_attribute_entry`).

@@ -4,7 +4,7 @@
 
 mod builtin_call;
 mod construct_call;
-mod direct_call;
+mod frame_push;
 mod math_call;
 
 use super::ops;

@@ -282,7 +282,7 @@ pub unsafe extern "C" fn call_positional(
 }
 
 /// `frames::clear` for a frame that compiled code pushed and ran itself
-/// (`Lowering::call_python`), when the frame has a frame object or a
+/// (`Lowering::push_and_run`), when the frame has a frame object or a
 /// locals dict, which the inline clearing leaves to this.
 ///
 /// # Safety
@@ -397,9 +397,9 @@ pub struct CallSite {
     class_version: usize,
 }
 
-/// Where generated code finds a `CallSite`'s code object (or `__init__`)
-/// and `CallTarget` (`Lowering::call_python`), and its class and the class's
-/// version tag then (`Lowering::construct_python`).
+/// Where generated code finds a `CallSite`'s `__init__` and `CallTarget`,
+/// and its class and the class's version tag then
+/// (`Lowering::construct_python`).
 pub const CALL_SITE_CALLEE: usize = std::mem::offset_of!(CallSite, callee);
 pub const CALL_SITE_TARGET: usize = std::mem::offset_of!(CallSite, target);
 pub const CALL_SITE_CLASS: usize = std::mem::offset_of!(CallSite, class);

@@ -6,7 +6,8 @@
 //! recurse on the C stack where the interpreter does not.
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::{CallTarget, Entry, NO_ARITY};
+use crate::config::{self, Optimization};
+use crate::helpers::calls::{CallTarget, Entry, NO_ARITY, RETURNS_CONSTANT, RETURNS_PARAMETER};
 use crate::stats;
 use pyo3::ffi::{self, PyObject, PyCodeObject};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -330,14 +331,14 @@ unsafe fn run_bound(
 /// The generator (or coroutine) that the call `frame` was pushed and bound
 /// for returns: made here (`suspend::create_generator`), or by CPython's
 /// interpreter where that declines, which links the frame and counts its
-/// recursion level itself. Called by `run_bound` and by generated code
-/// (`Lowering::call_python`); the caller clears and pops the frame.
+/// recursion level itself. Called by `run_bound`, which clears and pops the
+/// frame.
 ///
 /// # Safety
 /// With the GIL held; `frame` is the top frame of `tstate`'s data stack,
 /// initialized for a call of generator code and its arguments bound, linked
 /// nowhere and never run.
-pub unsafe extern "C" fn start_generator(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+unsafe fn start_generator(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
     // SAFETY: see above.
     unsafe {
         super::suspend::create_generator(&*tstate, frame).unwrap_or_else(|| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
@@ -361,8 +362,10 @@ fn may_enter(ts: &ThreadState) -> bool {
 /// `enter_compiled` for a call whose `nargs` arguments are exactly the
 /// parameters of code with `CallTarget::exact_arity` (`nargs` is that
 /// arity): the frame pushed, the arguments moved in, every other local
-/// unbound, the native code run, the frame cleared and popped; or
-/// `CALL_DECLINED` with nothing done, as `enter_compiled` declines.
+/// unbound, the native code run, the frame cleared and popped; or, for code
+/// whose whole body returns a parameter or a constant, that value without a
+/// frame (`return_without_frame`); or `CALL_DECLINED` with nothing done,
+/// as `enter_compiled` declines.
 ///
 /// # Safety
 /// As `enter_compiled`'s, with `target.exact_arity` arguments at `args`.
@@ -380,8 +383,43 @@ pub unsafe fn enter_exact(
         if !may_enter(ts) {
             return CALL_DECLINED as *mut PyObject;
         }
+        if target.returns != 0 && config::optimization_enabled(Optimization::TrivialCalls) {
+            return return_without_frame(args, target);
+        }
         let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
         run_bound(tstate, frame, bound, entry, target)
+    }
+}
+
+/// The call `enter_exact` enters, of code whose whole body returns one of
+/// its parameters or a constant (`CallTarget::returns`), made without a
+/// frame: the value gets a reference and the arguments are released as the
+/// callee's frame would release them. Nothing can observe the frame the
+/// interpreter would push: no trace or profile function is set and the
+/// recursion limit is not reached (`may_enter`), and the body cannot raise.
+///
+/// # Safety
+/// With the GIL held; `args` holds the code's `exact_arity` owned references.
+#[inline(never)]
+unsafe fn return_without_frame(args: *const *mut PyObject, target: &mut CallTarget) -> *mut PyObject {
+    // SAFETY: see above; a constant's index is within the code's co_consts.
+    unsafe {
+        let value = if target.returns >= RETURNS_CONSTANT {
+            let consts = abi::code_object(target.code, abi::CODE_CONSTS);
+            ffi::PyTuple_GET_ITEM(consts, (target.returns - RETURNS_CONSTANT) as isize)
+        } else {
+            *args.add((target.returns - RETURNS_PARAMETER) as usize)
+        };
+        // The result's reference first: releasing an argument may free it.
+        ffi::Py_INCREF(value);
+        for i in 0..target.exact_arity as usize {
+            ffi::Py_DECREF(*args.add(i));
+        }
+        target.entered += 1;
+        for counter in [&stats::DIRECT_CALLS, &stats::NATIVE_CALLS, &stats::TRIVIAL_CALLS] {
+            stats::bump(counter);
+        }
+        value
     }
 }
 

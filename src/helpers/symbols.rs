@@ -65,7 +65,6 @@ symbol_table! {
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
     "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
     "pyjit_inline_constructs" => std::ptr::addr_of!(stats::INLINE_CONSTRUCTS),
-    "pyjit_trivial_calls" => std::ptr::addr_of!(stats::TRIVIAL_CALLS),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,
@@ -126,7 +125,6 @@ symbol_table! {
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
-    "pyjit_start_generator" => frames::start_generator as unsafe extern "C" fn(_, _) -> _,
     "pyjit_new_instance" => instances::new_instance as unsafe extern "C" fn(_) -> _,
     "pyjit_init_instance" => instances::init_instance as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_init_result" => instances::init_result as unsafe extern "C" fn(_, _) -> _,

@@ -72,11 +72,6 @@ impl Profile {
         Profile { first_run_unfinished: true, ..self }
     }
 
-    /// Whether the code is compiled for a loop its first run is still in.
-    pub fn first_run_unfinished(&self) -> bool {
-        self.first_run_unfinished
-    }
-
     /// Whether nothing was observed.
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()

@@ -1,6 +1,6 @@
 # Calls of Python functions compiled after the specialising interpreter saw
-# them call a Python function (inline-frame-push): the caller pushes the
-# callee's frame and enters its native code itself. Each site warms up with
+# them call a Python function: the runtime pushes the callee's frame and
+# enters its native code (direct-calls). Each site warms up with
 # one callee (a function, a method loaded by LOAD_METHOD), then meets every
 # guard's failure: another function at the site, a builtin, a bound method
 # object, a callable instance, a callee with defaults (also sites warmed

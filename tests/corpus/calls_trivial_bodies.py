@@ -1,7 +1,7 @@
 # threshold: 30
 # Calls of compiled functions whose whole body returns a parameter or a
 # constant take the value without a frame (optimization trivial-calls, in
-# codegen::lowering::direct_call): methods returning self, predicates
+# helpers::frames::enter_exact): methods returning self, predicates
 # returning a constant, functions returning an argument, bound exactly.
 # Every way the frame could be observed or the call could differ sends it
 # through the frame: defaults filling parameters, wrong argument counts,

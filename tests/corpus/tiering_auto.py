@@ -4,6 +4,7 @@
 # get there during the program; results, exceptions raised from the
 # compiled code and tracebacks stay CPython's.
 # threshold: auto
+# expect-delegated: the import system (frozen importlib)
 # expect-stats: native_calls>1000, background_compiles>0
 
 

@@ -8,7 +8,7 @@
 # loop inside try (no entry there: the frame stays in the interpreter), and
 # a method using super(), and a linked list walked by a loop that 3.11 never
 # quickens (it counts only JUMP_BACKWARD), whose method calls, unprofiled,
-# push their frames from the compiled code (inline-frame-push).
+# enter their callees' native code directly (direct-calls).
 # threshold: 1000000000
 # expect-stats: osr_entries>8
 # timeout: 240

@@ -5,6 +5,7 @@
 # makes it native; its result, and an exception raised after the move
 # (traceback line), stay CPython's.
 # threshold: auto
+# expect-delegated: the import system (frozen importlib)
 # expect-stats: osr_entries>0, background_compiles>0
 # timeout: 240
 

@@ -6,9 +6,9 @@
 //! (`helpers::calls::CallSite::record_constructor`, filled by
 //! `pyjit_call_positional`), the CALL does what `type_call` does: one
 //! recursion level counted for the call of the class, the instance made by
-//! `pyjit_new_instance`, then `__init__`'s frame pushed, bound and run as
-//! `inline-frame-push` runs a function (`Lowering::push_and_run`), its result
-//! checked to be None, and the level given back. Before the allocation
+//! `pyjit_new_instance`, then `__init__`'s frame pushed, bound and run in
+//! the caller's code (`inline-frame-push`: `Lowering::push_and_run`), its
+//! result checked to be None, and the level given back. Before the allocation
 //! only the class is checked (the one recorded, its version tag unchanged:
 //! so its `__init__` is the recorded function); the allocation can run
 //! finalizers that change anything, so every check of the frame push comes
@@ -76,36 +76,11 @@ impl Lowering<'_> {
         // allocation ran changed what that takes.
         self.b.switch_to_block(made);
         self.b.seal_block(made);
-        self.guard_recorded_class(cls, site, by_runtime);
-        let init = self.load(site, CALL_SITE_CALLEE);
-        let code = self.load(init, abi::FUNC_CODE);
-        let target = self.load(site, CALL_SITE_TARGET);
-        let count = self.iconst(args.len() as i64 + 1);
-        let callee = self.guard_enterable(init, code, target, count, by_runtime);
-        let returns = self.b.ins().icmp_imm_s(IntCC::Equal, callee.makes_generator, 0);
-        self.guard(returns, by_runtime);
-        // The frame takes a reference to `__init__` and one to `self`.
-        self.incref(init);
-        self.incref(instance);
-        let inline_constructs = self.data_address("pyjit_inline_constructs");
-        self.add_to_counter(inline_constructs, 0);
-        let params: Vec<Value> = std::iter::once(instance).chain(args.iter().copied()).collect();
-        let returned = self.push_and_run(&callee, &params, None, false);
-        let none = self.data_address("_Py_NoneStruct");
-        let is_none = self.b.ins().icmp(IntCC::Equal, returned, none);
-        let returned_none = self.b.create_block();
-        let not_none = self.cold_block();
-        self.b.ins().brif(is_none, returned_none, &[], not_none, &[]);
-        self.b.switch_to_block(returned_none);
-        self.b.seal_block(returned_none);
-        self.decref(returned);
-        self.b.ins().jump(finish, &[BlockArg::Value(instance)]);
-        // `slot_tp_init`'s error for a result other than None, or the error
-        // `__init__` raised.
-        self.b.switch_to_block(not_none);
-        self.b.seal_block(not_none);
-        let checked = self.call("pyjit_init_result", &[instance, returned]);
-        self.b.ins().jump(finish, &[BlockArg::Value(checked)]);
+        if self.apply(Optimization::InlineFramePush) {
+            self.run_init(instance, cls, args, site, by_runtime, finish);
+        } else {
+            self.b.ins().jump(by_runtime, &[]);
+        }
 
         self.b.switch_to_block(by_runtime);
         self.b.seal_block(by_runtime);
@@ -134,6 +109,44 @@ impl Lowering<'_> {
         self.prev_instr_stored = None;
         self.b.ins().jump(done, &[BlockArg::Value(result)]);
         self.join_generic(other, done, generic)
+    }
+
+    /// `__init__` of the class `cls` the call site `site` recorded, run on
+    /// the new `instance` with `args` (owned; the frame takes them) in a
+    /// frame pushed here, its result checked to be None: the instance, or
+    /// NULL if `__init__` raised or returned something else, to `finish`.
+    /// Goes to `by_runtime` unless that can be done (`guard_enterable`).
+    fn run_init(&mut self, instance: Value, cls: Value, args: &[Value], site: Value, by_runtime: Block, finish: Block) {
+        self.guard_recorded_class(cls, site, by_runtime);
+        let init = self.load(site, CALL_SITE_CALLEE);
+        let code = self.load(init, abi::FUNC_CODE);
+        let target = self.load(site, CALL_SITE_TARGET);
+        let count = self.iconst(args.len() as i64 + 1);
+        let callee = self.guard_enterable(init, code, target, count, by_runtime);
+        let returns = self.b.ins().icmp_imm_s(IntCC::Equal, callee.makes_generator, 0);
+        self.guard(returns, by_runtime);
+        // The frame takes a reference to `__init__` and one to `self`.
+        self.incref(init);
+        self.incref(instance);
+        let inline_constructs = self.data_address("pyjit_inline_constructs");
+        self.add_to_counter(inline_constructs, 0);
+        let params: Vec<Value> = std::iter::once(instance).chain(args.iter().copied()).collect();
+        let returned = self.push_and_run(&callee, &params);
+        let none = self.data_address("_Py_NoneStruct");
+        let is_none = self.b.ins().icmp(IntCC::Equal, returned, none);
+        let returned_none = self.b.create_block();
+        let not_none = self.cold_block();
+        self.b.ins().brif(is_none, returned_none, &[], not_none, &[]);
+        self.b.switch_to_block(returned_none);
+        self.b.seal_block(returned_none);
+        self.decref(returned);
+        self.b.ins().jump(finish, &[BlockArg::Value(instance)]);
+        // `slot_tp_init`'s error for a result other than None, or the error
+        // `__init__` raised.
+        self.b.switch_to_block(not_none);
+        self.b.seal_block(not_none);
+        let checked = self.call("pyjit_init_result", &[instance, returned]);
+        self.b.ins().jump(finish, &[BlockArg::Value(checked)]);
     }
 
     /// Goes to `other` unless the class `cls` is the one the call site

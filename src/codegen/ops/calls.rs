@@ -71,9 +71,8 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
     let builtin = lw.builtin_call(arg, kwnames);
     // `pyjit_call` also decides at each call whether to call directly.
     let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
-    let pushes_frame = direct && lw.calls_python(arg);
-    let constructs = direct && !pushes_frame && lw.constructs_python(arg);
-    let result = if pushes_frame || constructs {
+    let constructs = direct && lw.constructs_python(arg);
+    let result = if constructs {
         // The window goes to the frame only on the way to the runtime.
         let window = lw.stack_values(base, lw.depth);
         lw.depth = base;
@@ -82,11 +81,7 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
             lw.spill_values(base, &spilled);
             call_positional(lw, base, arg)
         };
-        if pushes_frame {
-            lw.call_python(&window, generic)
-        } else {
-            lw.construct_python(base, &window, generic)
-        }
+        lw.construct_python(base, &window, generic)
     } else {
         lw.spill(base, lw.depth);
         let slots = lw.stack_address(base);
@@ -103,6 +98,9 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
         if let Some(kind) = builtin {
             lw.call_builtin(slots, arg, kind, kwnames, generic)
         } else if direct {
+            // Where the callee's body just returns, the runtime's call takes
+            // the value without a frame.
+            lw.apply(Optimization::TrivialCalls);
             call_positional(lw, base, arg)
         } else {
             generic(lw)

@@ -1,24 +1,21 @@
-//! Calls of Python functions that the caller's code makes itself
-//! (`inline-frame-push`): where the interpreter saw a call site call a
-//! Python function, the CALL pushes the callee's frame on the thread's data
-//! stack, moves the arguments into it (and the defaults of the parameters
-//! they leave out), enters the callee's native code (or, for a generator or
-//! coroutine function, has `pyjit_start_generator` make the generator from
-//! the frame) and clears and pops the frame afterwards, as
-//! `helpers::frames::enter_compiled` does, without a call into the runtime.
-//! The callee is one the site recorded (`helpers::calls::CallSite`: the
-//! code of the last `bytecode::CACHE_WAYS` functions it called, filled by
-//! `pyjit_call_positional` the first time the site calls each), so its
-//! shape comes from its `CallTarget`. Every check comes before the first
-//! side effect; any that fails sends the call to `pyjit_call_positional`,
-//! which makes it in full.
+//! A Python function's frame pushed, bound and run from the caller's code
+//! (`inline-frame-push`), for `inline-construct`'s call of `__init__`
+//! (`construct_call`): the frame pushed on the thread's data stack, the
+//! arguments moved into it (and the defaults of the parameters they leave
+//! out), the callee's native code entered and the frame cleared and popped
+//! afterwards, as `helpers::frames::enter_compiled` does, without a call
+//! into the runtime. Every check comes before the first side effect.
+//!
+//! Other calls of Python functions push their frames in the runtime
+//! (`pyjit_call_positional`, `direct-calls`): the same path inline at every
+//! call site made code a third larger and call-heavy code slower (richards
+//! 6-10 %, logging 9 %, go 3 %; spectral_norm, whose loop calls one small
+//! function, 3 % faster).
 
 use super::Lowering;
-use crate::abi::{self, op};
-use crate::config::Optimization;
-use crate::helpers::calls::{CallTarget, CALL_SITE_CALLEE, CALL_SITE_TARGET, NO_ARITY, RETURNS_CONSTANT, RETURNS_PARAMETER};
+use crate::abi;
+use crate::helpers::calls::{CallTarget, NO_ARITY};
 use crate::helpers::frames::C_STACK_CHECK_PERIOD;
-use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, Value};
 use std::mem::offset_of;
@@ -48,160 +45,6 @@ pub(super) struct Callee {
 }
 
 impl Lowering<'_> {
-    /// Whether the current CALL of `nargs` positional arguments is made by
-    /// `call_python`: the interpreter specialised its PRECALL for a Python
-    /// function (`PRECALL_PYFUNC`, a function called or a method loaded by
-    /// LOAD_METHOD), or nothing profiled it in code compiled for a loop its
-    /// first run is still in (a loop that keeps the interpreter from
-    /// quickening the code: 3.11 counts only `JUMP_BACKWARD` towards it) and
-    /// a method load or a global pushed the callable, so the site's own
-    /// record decides at each call. (Code compiled unprofiled otherwise, at
-    /// a fixed threshold or ahead of time, keeps such sites generic: the
-    /// path costs compile time and code size at every one of them.)
-    pub fn calls_python(&mut self, nargs: u32) -> bool {
-        let Some(precall) = self.ins.index.checked_sub(abi::PRECALL_TO_CALL) else { return false };
-        let observed = self.profile.at(precall);
-        let seen_python = matches!(observed, Observed::Specialized(op::PRECALL_PYFUNC))
-            && self.enabled.contains(Optimization::ProfileGuided);
-        let unprofiled = matches!(observed, Observed::Nothing)
-            && self.profile.first_run_unfinished()
-            && self.analysis.producer(&self.info.instrs, self.position, nargs).is_some_and(|(producer, result)| {
-                result == 0 && matches!(self.info.instrs[producer].opcode, op::LOAD_METHOD | op::LOAD_GLOBAL)
-            });
-        (seen_python || unprofiled) && self.apply(Optimization::InlineFramePush)
-    }
-
-    /// CALL of the positional arguments in `window` (`[NULL or method,
-    /// callable or self, args…]`, the stack items' values, owned references,
-    /// all consumed): enters the native code of the function the site
-    /// recorded with the frame pushed here, or makes the call by `generic`
-    /// (which writes the window to the frame first).
-    pub fn call_python(&mut self, window: &[Value], generic: impl FnOnce(&mut Self) -> Value) -> Value {
-        let other = self.cold_block();
-        let done = self.b.create_block();
-        self.b.append_block_param(done, self.ptr);
-        let nargs = window.len() - 2;
-        // The arguments each parameter takes: after `self` when there is a
-        // method (LOAD_METHOD found one), else after the callable.
-        let (function, has_self, params) = if self.is_zero_constant(window[0]) {
-            (window[1], None, window[2..].to_vec())
-        } else {
-            let has_self = self.b.ins().icmp_imm_s(IntCC::NotEqual, window[0], 0);
-            let function = self.b.ins().select(has_self, window[0], window[1]);
-            let params = (0..nargs).map(|i| self.b.ins().select(has_self, window[1 + i], window[2 + i])).collect();
-            (function, Some(has_self), params)
-        };
-        let count = match has_self {
-            Some(has_self) => {
-                let self_count = self.b.ins().uextend(self.ptr, has_self);
-                self.b.ins().iadd_imm_s(self_count, nargs as i64)
-            }
-            None => self.iconst(nargs as i64),
-        };
-
-        // The recorded function's code, with native code, whose parameters
-        // these arguments bind (with defaults: `guard_arguments_bind`).
-        let ty = self.load(function, abi::OBJECT_TYPE);
-        let function_type = self.data_address("PyFunction_Type");
-        let is_function = self.b.ins().icmp(IntCC::Equal, ty, function_type);
-        self.guard(is_function, other);
-        let code = self.load(function, abi::FUNC_CODE);
-        let target = self.recorded_target(code, other);
-        let callee = self.guard_enterable(function, code, target, count, other);
-
-        // Nothing declines from here on. Runtime calls below keep the
-        // caller's position: past the CALL's cache while the callee runs,
-        // as CPython shows it.
-        let calls_see_position = std::mem::replace(&mut self.calls_see_position, false);
-        let after_cache = i64::from(self.ins.index) + i64::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]);
-        let position = self.code_unit(after_cache);
-        let caller = self.frame;
-        self.store(position, caller, abi::FRAME_PREV_INSTR);
-        if self.apply(Optimization::TrivialCalls) {
-            let pushed = self.b.create_block();
-            // With `self`, the last argument is the window's last item.
-            let arguments = [params.as_slice(), &window[nargs + 1..][..usize::from(has_self.is_some())]].concat();
-            self.return_without_frame(&callee, window, &arguments, done, pushed);
-            self.b.switch_to_block(pushed);
-            self.b.seal_block(pushed);
-        }
-        // The window's reference to the function goes to the frame, as the
-        // interpreter's own calls of Python functions hand it over.
-        let last = has_self.map(|has_self| (has_self, window[nargs + 1]));
-        let result = self.push_and_run(&callee, &params, last, true);
-        self.calls_see_position = calls_see_position;
-        self.prev_instr_stored = None;
-        self.b.ins().jump(done, &[BlockArg::Value(result)]);
-        self.join_generic(other, done, generic)
-    }
-
-    /// The call of `callee` (after `guard_enterable`, the caller's position
-    /// stored) when it binds the parameters exactly and the code's whole
-    /// body returns a parameter or a constant (`CallTarget::returns`): that
-    /// value, the window released, to `done`, without a frame. Nothing can
-    /// observe the frame the interpreter would push: no trace or profile
-    /// function is set, the body cannot raise, and the recursion limit is
-    /// not reached (`guard_enterable`). `arguments` are the values of the
-    /// parameters in order (the last only there when `self` took the first).
-    /// Goes to `pushed` for any other call.
-    fn return_without_frame(&mut self, callee: &Callee, window: &[Value], arguments: &[Value], done: Block, pushed: Block) {
-        let returns = self.load_u32(callee.target, offset_of!(CallTarget, returns));
-        let trivial = self.b.ins().icmp_imm_s(IntCC::NotEqual, returns, 0);
-        let exact = self.b.ins().icmp(IntCC::Equal, callee.count, callee.arity);
-        let applies = self.b.ins().band(trivial, exact);
-        let returning = self.b.create_block();
-        self.b.ins().brif(applies, returning, &[], pushed, &[]);
-        self.b.switch_to_block(returning);
-        self.b.seal_block(returning);
-        let constant = self.b.create_block();
-        let parameter = self.b.create_block();
-        let returned = self.b.create_block();
-        let value = self.b.append_block_param(returned, self.ptr);
-        let is_constant = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, returns, i64::from(RETURNS_CONSTANT));
-        self.b.ins().brif(is_constant, constant, &[], parameter, &[]);
-        self.b.switch_to_block(constant);
-        self.b.seal_block(constant);
-        let consts = self.load(callee.code, abi::CODE_CONSTS);
-        let index = self.b.ins().iadd_imm_s(returns, -i64::from(RETURNS_CONSTANT));
-        let offset = self.b.ins().ishl_imm_u(index, 3);
-        let item = self.b.ins().iadd(consts, offset);
-        let constant_value = self.load(item, abi::TUPLE_ITEMS);
-        self.b.ins().jump(returned, &[BlockArg::Value(constant_value)]);
-        self.b.switch_to_block(parameter);
-        self.b.seal_block(parameter);
-        match arguments.split_last() {
-            // A parameter's index is below the count of arguments bound.
-            Some((&last, earlier)) => {
-                let index = self.b.ins().iadd_imm_s(returns, -i64::from(RETURNS_PARAMETER));
-                let argument = earlier.iter().enumerate().rev().fold(last, |chosen, (i, &argument)| {
-                    let is_this = self.b.ins().icmp_imm_s(IntCC::Equal, index, i as i64);
-                    self.b.ins().select(is_this, argument, chosen)
-                });
-                self.b.ins().jump(returned, &[BlockArg::Value(argument)]);
-            }
-            None => {
-                self.b.ins().jump(pushed, &[]);
-            }
-        }
-        self.b.switch_to_block(returned);
-        self.b.seal_block(returned);
-        // The result's reference first: releasing the window may free the
-        // function (and its constants) or the other arguments.
-        self.incref(value);
-        if !self.is_zero_constant(window[0]) {
-            self.xdecref_at_stored_position(window[0]);
-        }
-        for &item in &window[1..] {
-            self.decref_at_stored_position(item);
-        }
-        for counter in ["pyjit_direct_calls", "pyjit_native_calls", "pyjit_trivial_calls"] {
-            let address = self.data_address(counter);
-            self.add_to_counter(address, 0);
-        }
-        self.add_to_counter(callee.target, offset_of!(CallTarget, entered));
-        self.b.ins().jump(done, &[BlockArg::Value(value)]);
-    }
-
     /// Ends a call's inline path, which jumped to `done` (a block with the
     /// result as its parameter): the call made by `generic` in `other`, the
     /// block its guards go to, and the result of either.
@@ -213,16 +56,6 @@ impl Lowering<'_> {
         self.b.switch_to_block(done);
         self.b.seal_block(done);
         self.b.block_params(done)[0]
-    }
-
-    /// The `CallTarget` one of the call site's entries recorded for `code`
-    /// (`CallSite::target`, the entries checked in order: `select_way`), else goes to
-    /// `other`. A recorded target is never freed, only reused for other
-    /// code (`guard_enterable` checks its owner).
-    fn recorded_target(&mut self, code: Value, other: Block) -> Value {
-        let site = self.data_entry();
-        let entry = self.select_way(site, CALL_SITE_CALLEE, code, other);
-        self.load(entry, CALL_SITE_TARGET)
     }
 
     /// Goes to `other` unless the native code of `function` (whose code is
@@ -282,29 +115,23 @@ impl Lowering<'_> {
         Callee { function, code, target, count, arity, entry, makes_generator, frame: top, new_top }
     }
 
-    /// Pushes the frame of `callee` (after `guard_enterable`), taking over
-    /// the reference to its function, binds `params` (moved) to its first
-    /// parameters (and `last`'s value after them when its condition holds:
-    /// the last argument of a method call, which `self` moved up), the rest
-    /// to their defaults, runs its native code (or, where `may_make_generator`,
-    /// makes the generator of a generator or coroutine function), then
-    /// clears and pops the frame: `frames::enter_compiled` in the caller's
-    /// code. The result, NULL if the callee raised.
-    pub(super) fn push_and_run(&mut self, callee: &Callee, params: &[Value], last: Option<(Value, Value)>, may_make_generator: bool) -> Value {
+    /// Pushes the frame of `callee` (after `guard_enterable`; no generator
+    /// or coroutine function), taking over the reference to its function,
+    /// binds `params` (moved) to its first parameters, the rest to their
+    /// defaults, runs its native code, then clears and pops the frame:
+    /// `frames::enter_compiled` in the caller's code. The result, NULL if
+    /// the callee raised.
+    pub(super) fn push_and_run(&mut self, callee: &Callee, params: &[Value]) -> Value {
         let frame = callee.frame;
         let tstate = self.tstate;
         self.store(callee.new_top, tstate, abi::TSTATE_DATASTACK_TOP);
         self.initialize_frame(frame, callee.function, callee.code, callee.target);
-        self.bind_arguments(frame, params, last);
+        self.bind_arguments(frame, params);
         self.bind_defaults(frame, callee.function, callee.count, callee.arity);
         self.unbind_locals(frame, callee.arity, callee.target);
         let direct_calls = self.data_address("pyjit_direct_calls");
         self.add_to_counter(direct_calls, 0);
-        let result = if may_make_generator {
-            self.run_or_start_generator(frame, callee)
-        } else {
-            self.run_native(frame, callee)
-        };
+        let result = self.run_native(frame, callee);
         self.clear_and_pop(frame);
         result
     }
@@ -376,22 +203,10 @@ impl Lowering<'_> {
         });
     }
 
-    /// Moves the arguments `params` into the first locals of `frame`, and
-    /// `last`'s value after them when its condition holds.
-    fn bind_arguments(&mut self, frame: Value, params: &[Value], last: Option<(Value, Value)>) {
+    /// Moves the arguments `params` into the first locals of `frame`.
+    fn bind_arguments(&mut self, frame: Value, params: &[Value]) {
         for (i, &param) in params.iter().enumerate() {
             self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
-        }
-        if let Some((has_self, value)) = last {
-            let store = self.b.create_block();
-            let bound = self.b.create_block();
-            self.b.ins().brif(has_self, store, &[], bound, &[]);
-            self.b.switch_to_block(store);
-            self.b.seal_block(store);
-            self.store(value, frame, abi::FRAME_LOCALSPLUS + 8 * params.len());
-            self.b.ins().jump(bound, &[]);
-            self.b.switch_to_block(bound);
-            self.b.seal_block(bound);
         }
     }
 
@@ -456,31 +271,6 @@ impl Lowering<'_> {
         let cframe = self.load(tstate, abi::TSTATE_CFRAME);
         let caller = self.load(frame, abi::FRAME_PREVIOUS);
         self.store(caller, cframe, abi::CFRAME_CURRENT_FRAME);
-        result
-    }
-
-    /// `frames::run_bound` of the pushed and bound `frame`: the callee's
-    /// native code run (`run_native`), or, for code that creates a
-    /// generator, the generator made by `pyjit_start_generator`, with the
-    /// recursion level counted as `run_native` leaves it for `clear_and_pop`.
-    fn run_or_start_generator(&mut self, frame: Value, callee: &Callee) -> Value {
-        let native = self.b.create_block();
-        let generator = self.b.create_block();
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, self.ptr);
-        self.b.ins().brif(callee.makes_generator, generator, &[], native, &[]);
-        self.b.switch_to_block(native);
-        self.b.seal_block(native);
-        let returned = self.run_native(frame, callee);
-        self.b.ins().jump(done, &[BlockArg::Value(returned)]);
-        self.b.switch_to_block(generator);
-        self.b.seal_block(generator);
-        let tstate = self.tstate;
-        let made = self.call("pyjit_start_generator", &[tstate, frame]);
-        self.move_recursion_budget(-1);
-        self.b.ins().jump(done, &[BlockArg::Value(made)]);
-        self.b.switch_to_block(done);
-        self.b.seal_block(done);
         result
     }
 
