@@ -274,7 +274,7 @@ impl Lowering<'_> {
         result
     }
 
-    /// `frames::clear_and_pop` of `frame` after `run_pushed_frame`, whose
+    /// `frames::clear_and_pop` of `frame` after `run_native`, whose
     /// recursion level it keeps while clearing and then gives back: its
     /// slots and specials released inline, or by `pyjit_clear_frame` when
     /// the frame has a frame object or a locals dict.
