@@ -58,6 +58,23 @@ pub unsafe fn clear_and_pop(ts: &ThreadState, frame: *mut Frame) {
     }
 }
 
+/// Leaves `frame`, whose references moved to a generator's copy of it
+/// (`suspend::create_generator`), as RETURN_GENERATOR leaves an entry
+/// frame for the caller that clears it (`_PyEvalFrameClearAndPop`): no
+/// value stack or locals dict, and new references to its function and code.
+///
+/// SAFETY: `frame` is initialized and its references were moved out.
+pub unsafe fn refill_for_clearing(frame: *mut Frame) {
+    // SAFETY: see above; the fields are probed.
+    unsafe {
+        let base = frame.cast::<u8>();
+        (*frame).set_stacktop(0);
+        write_field(base, abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
+        ffi::Py_INCREF(read_field::<*mut PyObject>(base, abi::FRAME_F_FUNC));
+        ffi::Py_INCREF(read_field::<*mut PyObject>(base, abi::FRAME_F_CODE));
+    }
+}
+
 /// `_PyFrame_Clear` (not exported): drops the frame's references, or hands
 /// the frame to its frame object when that outlives it.
 ///
@@ -294,9 +311,9 @@ pub unsafe fn enter_compiled(
 
 /// Runs `frame` of `target`'s code, whose first `bound` locals its call
 /// bound: the other locals unbound, the generator made for code that
-/// creates one (or by CPython's interpreter where `create_generator`
-/// declines), else the native code `entry` run; then the frame cleared and
-/// popped.
+/// creates one (its frame popped, its references moved to the generator's
+/// copy), or by CPython's interpreter where `create_generator` declines;
+/// else the native code `entry` run; then the frame cleared and popped.
 ///
 /// # Safety
 /// As `enter_compiled`'s; `frame` was pushed and initialized for the call
@@ -317,7 +334,12 @@ unsafe fn run_bound(
         }
         stats::bump(&stats::DIRECT_CALLS);
         let result = if target.creates_generator {
-            start_generator(tstate, frame)
+            if let Some(generator) = super::suspend::create_generator(ts, frame) {
+                pop_frame(ts, frame);
+                return generator;
+            }
+            // The interpreter links the frame and counts its recursion level itself.
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
         } else {
             target.entered += 1;
             stats::bump(&stats::NATIVE_CALLS);
@@ -325,23 +347,6 @@ unsafe fn run_bound(
         };
         clear_and_pop(ts, frame);
         result
-    }
-}
-
-/// The generator (or coroutine) that the call `frame` was pushed and bound
-/// for returns: made here (`suspend::create_generator`), or by CPython's
-/// interpreter where that declines, which links the frame and counts its
-/// recursion level itself. Called by `run_bound`, which clears and pops the
-/// frame.
-///
-/// # Safety
-/// With the GIL held; `frame` is the top frame of `tstate`'s data stack,
-/// initialized for a call of generator code and its arguments bound, linked
-/// nowhere and never run.
-unsafe fn start_generator(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
-    // SAFETY: see above.
-    unsafe {
-        super::suspend::create_generator(&*tstate, frame).unwrap_or_else(|| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
     }
 }
 

@@ -39,9 +39,10 @@ fn resumes_from_yield_from(frame: &Frame) -> bool {
 /// and `MAKE_CELL`s before it): the object `_Py_MakeCoro` makes (hidden in
 /// libpython, so its `make_gen` is followed here field by field) holding
 /// `_PyFrame_Copy`'s copy of the frame, created and owned by the generator.
-/// `frame` is left as the instruction leaves an entry frame: its references
-/// moved to the copy, and new ones to its function and code for whoever
-/// clears it. None, with nothing done, where only the interpreter can: code
+/// `frame` is left holding no references (they moved to the copy), to be
+/// popped without clearing (`frames::pop_frame`), as the interpreter pops a
+/// frame that is not an entry frame. None, with nothing done, where only
+/// the interpreter can: code
 /// that makes more than `MAX_CELLS` cells first, coroutines while
 /// `sys.set_coroutine_origin_tracking_depth` is on (their origin is
 /// computed from the frames), no recursion budget left (the interpreter's
@@ -155,10 +156,6 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         write_field(base, abi::GEN_FRAME_STATE, CREATED);
         ffi::PyObject_GC_Track(generator.cast());
         stats::bump(&stats::GENERATORS_CREATED);
-        fr.set_stacktop(0);
-        write_field(frame.cast::<u8>(), abi::FRAME_F_LOCALS, std::ptr::null_mut::<PyObject>());
-        ffi::Py_INCREF(function);
-        ffi::Py_INCREF(code.cast());
         Some(generator)
     }
 }

@@ -147,8 +147,10 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         if fr.owned_by_generator() {
             stats::bump(&stats::NATIVE_RESUMES);
         } else if state.call_target().creates_generator {
-            // SAFETY: a fresh frame of the state's code, linked nowhere yet.
-            if let Some(generator) = unsafe { suspend::create_generator(ts, frame) } {
+            // SAFETY: a fresh frame of the state's code, linked nowhere yet;
+            // CPython clears it when this returns, refilled for that.
+            let created = unsafe { suspend::create_generator(ts, frame).inspect(|_| frames::refill_for_clearing(frame)) };
+            if let Some(generator) = created {
                 return generator;
             }
             // SAFETY: unchanged hand-over.
