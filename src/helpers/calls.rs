@@ -271,7 +271,7 @@ pub unsafe extern "C" fn call_positional(
         {
             let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
             if let Some(target) = CallSite::target(site, code).filter(|target| target.exact_arity as usize == count) {
-                let entered = enter_from_window(&*frame, function, || frames::enter_exact(tstate, function, args, target));
+                let entered = enter_from_window(&*frame, || frames::enter_exact(tstate, function, args, target));
                 if let Some(result) = entered {
                     return result;
                 }
@@ -318,7 +318,7 @@ unsafe fn call_positional_general(
                 let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
                 if let Some(target) = CallSite::target(site, code) {
                     let entered =
-                        enter_from_window(&*frame, function, || frames::enter_compiled(tstate, function, args, count, target));
+                        enter_from_window(&*frame, || frames::enter_compiled(tstate, function, args, count, target));
                     if let Some(result) = entered {
                         return result;
                     }
@@ -356,19 +356,11 @@ unsafe fn window_call(slots: *mut *mut PyObject, nargs: isize) -> (*mut PyObject
 }
 
 /// Runs `enter` (`frames::enter_exact` or `frames::enter_compiled` of the
-/// window's `function`) with the caller's f_lasti past the CALL's cache, as
-/// in `call`, and releases the window's reference to the function when the
-/// call was entered (the arguments went to the callee's frame); None, with
-/// f_lasti restored, when it declined.
-///
-/// SAFETY: `frame` is the running frame, at a CALL whose window holds a
-/// reference to `function`.
+/// window's function, whose reference it takes with the arguments when it
+/// enters the call) with the caller's f_lasti past the CALL's cache, as in
+/// `call`; None, with f_lasti restored, when it declined.
 #[inline(always)]
-unsafe fn enter_from_window(
-    frame: &Frame,
-    function: *mut PyObject,
-    enter: impl FnOnce() -> *mut PyObject,
-) -> Option<*mut PyObject> {
+fn enter_from_window(frame: &Frame, enter: impl FnOnce() -> *mut PyObject) -> Option<*mut PyObject> {
     let call_index = frame.lasti();
     frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
     let result = enter();
@@ -376,8 +368,6 @@ unsafe fn enter_from_window(
         frame.set_lasti(call_index);
         return None;
     }
-    // SAFETY: see above.
-    unsafe { ffi::Py_DECREF(function) };
     Some(result)
 }
 

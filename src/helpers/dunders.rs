@@ -270,17 +270,19 @@ unsafe fn no_sequence_fallback(class: *mut PyTypeObject, other: *mut PyTypeObjec
 /// # Safety
 /// With the GIL held; `method` is a live Python function.
 unsafe fn call_method(tstate: *mut ThreadState, method: *mut PyObject, lhs: *mut PyObject, rhs: *mut PyObject) -> *mut PyObject {
-    // SAFETY: see above; the frame takes its own references to the arguments.
+    // SAFETY: see above; the frame takes its own references to the method
+    // and the arguments.
     unsafe {
         let code = abi::read_field(method.cast(), abi::FUNC_CODE);
         if let Some(target) = calls::call_target(code).filter(|target| target.exact_arity == 2) {
             ffi::Py_INCREF(lhs);
             ffi::Py_INCREF(rhs);
             let args = [lhs, rhs];
-            let result = frames::enter_exact(tstate, method, args.as_ptr(), target);
+            let result = frames::enter_exact(tstate, ffi::Py_NewRef(method), args.as_ptr(), target);
             if result as usize != frames::CALL_DECLINED {
                 return result;
             }
+            ffi::Py_DECREF(method);
             ffi::Py_DECREF(lhs);
             ffi::Py_DECREF(rhs);
         }

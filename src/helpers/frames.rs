@@ -149,8 +149,9 @@ unsafe fn take_ownership(ts: &ThreadState, frame_object: *mut PyObject, frame: *
     }
 }
 
-/// `_PyFrame_InitializeSpecials`: the frame owns new references to the
-/// function and its code (its locals are written by `bind_arguments`), and
+/// `_PyFrame_InitializeSpecials`: the frame takes the reference to the
+/// function (moved in, as the interpreter's CALL moves the callable's) and
+/// a new one to its code (its locals are written by `bind_arguments`), and
 /// for code that is not `CO_OPTIMIZED` (a function made from module-level
 /// code, say) to its globals as its locals dict, as `_PyFunction_Vectorcall`
 /// passes them.
@@ -162,7 +163,7 @@ pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut 
     // SAFETY: see above; every field is written at its probed offset.
     unsafe {
         let base = frame.cast::<u8>();
-        write_field(base, abi::FRAME_F_FUNC, ffi::Py_NewRef(function));
+        write_field(base, abi::FRAME_F_FUNC, function);
         write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
         write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
         write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
@@ -260,7 +261,9 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 }
 
 /// Runs a call of `function`, whose code's state starts with `target`,
-/// with the `nargs` owned references at `args` (moved into the frame), in
+/// with the `nargs` owned references at `args` and the reference to
+/// `function` (all moved into the frame; left to the caller when the call
+/// is declined), in
 /// the code's native code, pushing and popping its frame as the runtime
 /// does for native code (parameters left unbound take their defaults); or
 /// returns `CALL_DECLINED` having done nothing when the call needs the
@@ -280,8 +283,9 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 /// `direct::call`.
 ///
 /// # Safety
-/// With the GIL held; `function` is a live Python function whose code's
-/// live state starts with `target`; `args` holds `nargs` owned references.
+/// With the GIL held; `function` is an owned reference to a Python
+/// function whose code's live state starts with `target`; `args` holds
+/// `nargs` owned references.
 #[inline(always)]
 pub unsafe fn enter_compiled(
     tstate: *mut ThreadState,
@@ -389,7 +393,7 @@ pub unsafe fn enter_exact(
             return CALL_DECLINED as *mut PyObject;
         }
         if target.returns != 0 && config::optimization_enabled(Optimization::TrivialCalls) {
-            return return_without_frame(args, target);
+            return return_without_frame(function, args, target);
         }
         let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
         run_bound(tstate, frame, bound, entry, target)
@@ -398,15 +402,16 @@ pub unsafe fn enter_exact(
 
 /// The call `enter_exact` enters, of code whose whole body returns one of
 /// its parameters or a constant (`CallTarget::returns`), made without a
-/// frame: the value gets a reference and the arguments are released as the
-/// callee's frame would release them. Nothing can observe the frame the
+/// frame: the value gets a reference and the arguments and the function
+/// are released as the callee's frame would release them. Nothing can observe the frame the
 /// interpreter would push: no trace or profile function is set and the
 /// recursion limit is not reached (`may_enter`), and the body cannot raise.
 ///
 /// # Safety
-/// With the GIL held; `args` holds the code's `exact_arity` owned references.
+/// With the GIL held; `function` and the code's `exact_arity` arguments at
+/// `args` are owned references.
 #[inline(never)]
-unsafe fn return_without_frame(args: *const *mut PyObject, target: &mut CallTarget) -> *mut PyObject {
+unsafe fn return_without_frame(function: *mut PyObject, args: *const *mut PyObject, target: &mut CallTarget) -> *mut PyObject {
     // SAFETY: see above; a constant's index is within the code's co_consts.
     unsafe {
         let value = if target.returns >= RETURNS_CONSTANT {
@@ -415,11 +420,13 @@ unsafe fn return_without_frame(args: *const *mut PyObject, target: &mut CallTarg
         } else {
             *args.add((target.returns - RETURNS_PARAMETER) as usize)
         };
-        // The result's reference first: releasing an argument may free it.
+        // The result's reference first: releasing an argument, or the
+        // function (and with it a constant), may free it.
         ffi::Py_INCREF(value);
         for i in 0..target.exact_arity as usize {
             ffi::Py_DECREF(*args.add(i));
         }
+        ffi::Py_DECREF(function);
         target.entered += 1;
         for counter in [&stats::DIRECT_CALLS, &stats::NATIVE_CALLS, &stats::TRIVIAL_CALLS] {
             stats::bump(counter);

@@ -51,10 +51,11 @@ pub unsafe fn call(
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
         let state = CodeState::of(code)?;
         if kwnames.is_null() && state.call_target().entry.is_some() {
-            let result = frames::enter_compiled(tstate, function, args, nargs, state.call_target());
+            let result = frames::enter_compiled(tstate, ffi::Py_NewRef(function), args, nargs, state.call_target());
             if result as usize != frames::CALL_DECLINED {
                 return Some(result);
             }
+            ffi::Py_DECREF(function);
         }
         let shape = Shape::of(function, code);
         let by_position = kwnames.is_null() && shape.kwonly == 0;
@@ -76,7 +77,7 @@ pub unsafe fn call(
             }
         };
         stats::bump(&stats::DIRECT_CALLS);
-        initialize(frame, function, code, nlocalsplus);
+        initialize(frame, ffi::Py_NewRef(function), code, nlocalsplus);
         if !bind_collectors(&*frame, &shape, nlocalsplus as usize, args, bound, positional) {
             // Only allocating `*args` or `**kwargs` fails: the frame is
             // complete, every local bound or NULL, so clearing it is exact.
@@ -379,8 +380,12 @@ unsafe fn call_init(
     unsafe {
         if kwnames.is_null() {
             let result = call_borrowing(window, nargs + 1, || {
-                let result = frames::enter_compiled(tstate, init, window, nargs + 1, target);
-                (result as usize != frames::CALL_DECLINED).then_some(result)
+                let result = frames::enter_compiled(tstate, ffi::Py_NewRef(init), window, nargs + 1, target);
+                let entered = result as usize != frames::CALL_DECLINED;
+                if !entered {
+                    ffi::Py_DECREF(init);
+                }
+                entered.then_some(result)
             });
             if let Some(result) = result {
                 return result;
