@@ -400,7 +400,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
         row(InlineCompare, "inline-compare",
             "COMPARE_OP on small ints and floats, alike or mixed, computed inline"),
         row(FusedCompareJump, "fused-compare-jump",
-            "an inline compare hands its condition to the jump after it, making no bool"),
+            "an inline compare, an identity test (is, is not) or a membership test (in, not in) hands its condition to the jump after it, making no bool"),
         row(InlineSubscripts, "inline-subscripts",
             "BINARY_SUBSCR and STORE_SUBSCR of a list or tuple by a small int inline"),
         row(DirectIterNext, "direct-iternext",

@@ -2100,6 +2100,32 @@ impl<'a> Lowering<'a> {
         fused
     }
 
+    /// Lowers the conditional jump after the current instruction, which
+    /// would pop the bool the current one pushes, on `truth` (an integer,
+    /// nonzero for True) instead, so that no bool is made; false,
+    /// with nothing done, when the next instruction is no such jump, other
+    /// code jumps to it too, or `Optimization::FusedCompareJump` is off.
+    /// The jump is lowered as its own instruction (its position stored for
+    /// a backward jump's eval-breaker check); the loop then passes over it.
+    pub fn fuse_jump(&mut self, truth: Value) -> Result<bool, Unsupported> {
+        let Some(&jump) = self.next_instr() else { return Ok(false) };
+        let jump_if_true = match jump.opcode {
+            abi::op::POP_JUMP_FORWARD_IF_TRUE | abi::op::POP_JUMP_BACKWARD_IF_TRUE => true,
+            abi::op::POP_JUMP_FORWARD_IF_FALSE | abi::op::POP_JUMP_BACKWARD_IF_FALSE => false,
+            _ => return Ok(false),
+        };
+        if self.blocks.contains_key(&jump.start) || !self.apply(Optimization::FusedCompareJump) {
+            return Ok(false);
+        }
+        self.absorb_next(1);
+        self.ins = jump;
+        self.position += 1;
+        self.b.set_srcloc(SourceLoc::new(jump.index));
+        let cond = if jump_if_true { truth } else { self.b.ins().icmp_imm_s(IntCC::Equal, truth, 0) };
+        self.branch(cond, jump.jump_target().expect("a conditional jump has a target"))?;
+        Ok(true)
+    }
+
     /// Whether the BUILD_SLICE before the current subscript left its bounds for it.
     pub fn fused_slice_pending(&self) -> bool {
         self.fused_slice.is_some()

@@ -169,16 +169,17 @@ pub unsafe extern "C" fn compare_op(
     }
 }
 
-/// CONTAINS_OP: `item in container`, negated when `invert`; consumes both.
-/// With `search` (`Optimization::DirectContains`), an exact list or tuple
-/// is searched here (`sequence_contains`).
+/// CONTAINS_OP: whether `item in container`, negated when `invert` (1 or
+/// 0; -1 with an exception set); consumes both. With `search`
+/// (`Optimization::DirectContains`), an exact list or tuple is searched
+/// here (`sequence_contains`).
 pub unsafe extern "C" fn contains_op(
     tstate: *mut ThreadState,
     item: *mut PyObject,
     container: *mut PyObject,
     invert: isize,
     search: isize,
-) -> *mut PyObject {
+) -> isize {
     // SAFETY: both are owned references released here; tstate is the
     // running thread's.
     unsafe {
@@ -193,10 +194,9 @@ pub unsafe extern "C" fn contains_op(
         ffi::Py_DECREF(item);
         ffi::Py_DECREF(container);
         if found < 0 {
-            return std::ptr::null_mut();
+            return -1;
         }
-        let result = if (found != 0) != (invert != 0) { ffi::Py_True() } else { ffi::Py_False() };
-        ffi::Py_NewRef(result)
+        isize::from((found != 0) != (invert != 0))
     }
 }
 

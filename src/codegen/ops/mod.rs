@@ -48,7 +48,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         Family::Locals => locals::lower(lw),
         Family::Names => names::lower(lw),
         Family::Attrs => attrs::lower(lw),
-        Family::Operators => operators::lower(lw),
+        Family::Operators => operators::lower(lw)?,
         Family::Builders => builders::lower(lw),
         Family::Calls => calls::lower(lw),
         Family::Control => control::lower(lw)?,

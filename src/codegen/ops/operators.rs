@@ -2,13 +2,14 @@
 
 use super::numeric;
 use crate::abi::{self, op};
+use crate::bytecode::Unsupported;
 use crate::codegen::lowering::{Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
-pub fn lower(lw: &mut Lowering) {
+pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let arg = lw.ins.arg;
     lw.position_for_calls();
     let opcode = lw.ins.opcode;
@@ -34,10 +35,13 @@ pub fn lower(lw: &mut Lowering) {
             let lhs = lw.pop_operand();
             let cc = if arg == 0 { IntCC::Equal } else { IntCC::NotEqual };
             let same = lw.b.ins().icmp(cc, lhs.value, rhs.value);
-            let result = lw.bool_object(same);
-            lw.push(result);
+            // Released before the bool is made, as the interpreter does.
             lw.release(lhs);
             lw.release(rhs);
+            if !lw.fuse_jump(same)? {
+                let result = lw.bool_object(same);
+                lw.push(result);
+            }
         }
         op::CONTAINS_OP => {
             let container = lw.pop();
@@ -46,9 +50,12 @@ pub fn lower(lw: &mut Lowering) {
             let search = lw.apply(Optimization::DirectContains);
             let search = lw.iconst(i64::from(search));
             let tstate = lw.tstate;
-            let result = lw.call("pyjit_contains_op", &[tstate, item, container, invert, search]);
-            lw.raise_if_null(result);
-            lw.push(result);
+            let found = lw.call("pyjit_contains_op", &[tstate, item, container, invert, search]);
+            lw.raise_if_negative(found);
+            if !lw.fuse_jump(found)? {
+                let result = lw.bool_object(found);
+                lw.push(result);
+            }
         }
         op::BINARY_SUBSCR | op::STORE_SUBSCR | op::DELETE_SUBSCR if lw.fused_slice_pending() => slice_subscript(lw),
         op::BINARY_SUBSCR => {
@@ -119,6 +126,7 @@ pub fn lower(lw: &mut Lowering) {
         }
         _ => unreachable!("not an operator opcode"),
     }
+    Ok(())
 }
 
 /// A subscript, store or delete with the bounds its BUILD_SLICE left
