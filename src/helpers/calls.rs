@@ -264,14 +264,19 @@ pub unsafe extern "C" fn call_positional(
     unsafe {
         // The common case first, with nothing else inlined here: a function
         // with native code that the arguments bind exactly (the site's
-        // record spares the lookup of its code's state).
+        // record spares the lookup of its code's state); then one whose
+        // defaults, `*args` or `**kwargs` take part.
         let (function, args, count) = window_call(slots, nargs);
         if config::optimization_enabled(Optimization::DirectCalls)
             && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)
         {
             let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-            if let Some(target) = CallSite::target(site, code).filter(|target| target.exact_arity as usize == count) {
-                let entered = enter_from_window(&*frame, || frames::enter_exact(tstate, function, args, target));
+            if let Some(target) = CallSite::target(site, code) {
+                let entered = if target.exact_arity as usize == count {
+                    enter_from_window(&*frame, || frames::enter_exact(tstate, function, args, target))
+                } else {
+                    enter_binding_the_rest(tstate, &*frame, function, args, count, target)
+                };
                 if let Some(result) = entered {
                     return result;
                 }
@@ -279,6 +284,27 @@ pub unsafe extern "C" fn call_positional(
         }
         call_positional_general(tstate, frame, slots, nargs, site)
     }
+}
+
+/// `call_positional`'s call of a function with native code whose
+/// parameters the `count` arguments at `args` do not bind exactly:
+/// `frames::enter_compiled` (defaults, `*args`, `**kwargs`), kept out of
+/// the exact case's way.
+///
+/// # Safety
+/// As `call_positional`'s; `function` is the window's Python function,
+/// whose code's state `target` is.
+#[inline(never)]
+unsafe fn enter_binding_the_rest(
+    tstate: *mut ThreadState,
+    frame: &Frame,
+    function: *mut PyObject,
+    args: *mut *mut PyObject,
+    count: usize,
+    target: &mut CallTarget,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    enter_from_window(frame, || unsafe { frames::enter_compiled(tstate, function, args, count, target) })
 }
 
 /// `frames::clear` for a frame that compiled code pushed and ran itself
