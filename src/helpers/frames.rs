@@ -263,17 +263,16 @@ pub fn hook_installed(ts: &ThreadState) -> bool {
 /// Runs a call of `function`, whose code's state starts with `target`,
 /// with the `nargs` owned references at `args` and the reference to
 /// `function` (all moved into the frame; left to the caller when the call
-/// is declined), in
-/// the code's native code, pushing and popping its frame as the runtime
-/// does for native code (parameters left unbound take their defaults); or
-/// returns `CALL_DECLINED` having done nothing when the call needs the
-/// runtime: no native code, another frame evaluator installed after
-/// pyjit's (`hook_installed`), code whose parameters positional arguments do
-/// not bind alone (`CallTarget::arity`; `*args` and `**kwargs` get a new
-/// tuple of the rest and an empty dict), too many arguments or too few for
-/// the defaults, a keyword-only parameter without a default, a trace or
-/// profile function, the
-/// recursion limit reached, a C stack nearly used up (measured every
+/// is declined), in the code's native code, pushing and popping its frame
+/// as the runtime does for native code (parameters left unbound take their
+/// defaults); or returns `CALL_DECLINED` having done nothing when the call
+/// needs the runtime: no native code, another frame evaluator installed
+/// after pyjit's (`hook_installed`), code whose parameters positional
+/// arguments do not bind alone (`CallTarget::arity`; `*args` and `**kwargs`
+/// get a new tuple of the rest and an empty dict), too many arguments or
+/// too few for the defaults, a keyword-only parameter without a default, a
+/// trace or profile function, the recursion limit reached, a C stack nearly
+/// used up (measured every
 /// `C_STACK_CHECK_PERIOD` levels, as the runtime measures) or a data-stack
 /// chunk without room. A call of a function that creates a generator
 /// (`CallTarget::creates_generator`) binds its arguments the same way and
@@ -403,9 +402,10 @@ pub unsafe fn enter_exact(
 /// The call `enter_exact` enters, of code whose whole body returns one of
 /// its parameters or a constant (`CallTarget::returns`), made without a
 /// frame: the value gets a reference and the arguments and the function
-/// are released as the callee's frame would release them. Nothing can observe the frame the
-/// interpreter would push: no trace or profile function is set and the
-/// recursion limit is not reached (`may_enter`), and the body cannot raise.
+/// are released as the callee's frame would release them. Nothing can
+/// observe the frame the interpreter would push: no trace or profile
+/// function is set and the recursion limit is not reached (`may_enter`),
+/// and the body cannot raise.
 ///
 /// # Safety
 /// With the GIL held; `function` and the code's `exact_arity` arguments at
