@@ -270,30 +270,49 @@ pub unsafe extern "C" fn call_positional(
         if config::optimization_enabled(Optimization::DirectCalls)
             && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type)
         {
-            let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-            if let Some(target) = CallSite::target(site, code) {
-                let entered = if target.exact_arity as usize == count {
-                    enter_from_window(&*frame, || frames::enter_exact(tstate, function, args, target))
-                } else {
-                    enter_binding_the_rest(tstate, &*frame, function, args, count, target)
-                };
-                if let Some(result) = entered {
-                    return result;
-                }
+            if let Some(result) = enter_function(tstate, &*frame, function, args, count, site) {
+                return result;
             }
         }
         call_positional_general(tstate, frame, slots, nargs, site)
     }
 }
 
-/// `call_positional`'s call of a function with native code whose
+/// The call of `function`, a Python function, with the `count` arguments
+/// at `args` of the window of the CALL at `site`, entered in its native
+/// code (`frames::enter_exact`, or `enter_binding_the_rest`); None when it
+/// has none or the call is declined.
+///
+/// # Safety
+/// As `call_positional`'s; `function` and `args` are the window's.
+#[inline(always)]
+unsafe fn enter_function(
+    tstate: *mut ThreadState,
+    frame: &Frame,
+    function: *mut PyObject,
+    args: *mut *mut PyObject,
+    count: usize,
+    site: *mut CallSite,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
+        let target = CallSite::target(site, code)?;
+        if target.exact_arity as usize == count {
+            enter_from_window(frame, || frames::enter_exact(tstate, function, args, target))
+        } else {
+            enter_binding_the_rest(tstate, frame, function, args, count, target)
+        }
+    }
+}
+
+/// `enter_function`'s call of a function with native code whose
 /// parameters the `count` arguments at `args` do not bind exactly:
 /// `frames::enter_compiled` (defaults, `*args`, `**kwargs`), kept out of
 /// the exact case's way.
 ///
 /// # Safety
-/// As `call_positional`'s; `function` is the window's Python function,
-/// whose code's state `target` is.
+/// As `enter_function`'s; `target` is the state of `function`'s code.
 #[inline(never)]
 unsafe fn enter_binding_the_rest(
     tstate: *mut ThreadState,
@@ -320,9 +339,10 @@ pub unsafe extern "C" fn clear_frame(tstate: *mut ThreadState, frame: *mut Frame
     std::ptr::null_mut()
 }
 
-/// `call_positional` for every call but the common case it makes itself.
-/// A bound method's window is unpacked first, as CPython's CALL unpacks it,
-/// so that its function is entered as a function called directly is.
+/// `call_positional` for every call but the one of a function with native
+/// code, which it makes itself. A bound method's window is unpacked first,
+/// as CPython's CALL unpacks it, so that its function is entered as a
+/// function called directly is.
 ///
 /// # Safety
 /// As `call_positional`'s.
@@ -340,14 +360,10 @@ unsafe fn call_positional_general(
         let bound_method = unpack_bound_method(slots);
         if config::optimization_enabled(Optimization::DirectCalls) {
             let (function, args, count) = window_call(slots, nargs);
-            if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
-                let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-                if let Some(target) = CallSite::target(site, code) {
-                    let entered =
-                        enter_from_window(&*frame, || frames::enter_compiled(tstate, function, args, count, target));
-                    if let Some(result) = entered {
-                        return result;
-                    }
+            // A function's own window was tried by `call_positional`.
+            if bound_method && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+                if let Some(result) = enter_function(tstate, &*frame, function, args, count, site) {
+                    return result;
                 }
             } else if (*slots).is_null() && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyType_Type) {
                 let construct = DIRECT_CONSTRUCT.get().and_then(|construct| {

@@ -18,8 +18,8 @@
 
 use super::clock;
 use crate::abi;
-use pyo3::ffi::PyCodeObject;
 use crate::config;
+use pyo3::ffi::PyCodeObject;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
