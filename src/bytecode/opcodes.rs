@@ -112,6 +112,22 @@ macro_rules! opcodes {
         /// The definition of `opcode` (unquickened), or None for an opcode
         /// 3.11 does not have or pyjit does not know.
         pub fn opcode(opcode: u8) -> Option<Opcode> {
+            DEFINITIONS[usize::from(opcode)]
+        }
+
+        /// `opcode`'s answers, looked up instead of built per call: the
+        /// runtime asks for every instruction of every code object it watches.
+        static DEFINITIONS: [Option<Opcode>; 256] = {
+            let mut definitions = [None; 256];
+            let mut opcode = 0;
+            while opcode < 256 {
+                definitions[opcode] = definition(opcode as u8);
+                opcode += 1;
+            }
+            definitions
+        };
+
+        const fn definition(opcode: u8) -> Option<Opcode> {
             #[allow(unused_variables)]
             match opcode {
                 $(op::$name => Some(Opcode {

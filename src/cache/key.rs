@@ -31,7 +31,7 @@ use pyjit_cache_format::Key;
 use pyo3::ffi::PyCodeObject;
 use pyo3::prelude::*;
 use pyo3::{ffi, intern};
-use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyEllipsis, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
 use std::sync::OnceLock;
 
 /// Integer fields of a code object, in encoding order.
@@ -115,7 +115,7 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
 fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
     if value.is_none() {
         out.push(b'N');
-    } else if value.is(value.py().Ellipsis()) {
+    } else if value.is(PyEllipsis::get(value.py())) {
         out.push(b'E');
     } else if let Ok(flag) = value.cast_exact::<PyBool>() {
         out.push(if flag.is_true() { b'T' } else { b'F' });
