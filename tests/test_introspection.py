@@ -426,7 +426,10 @@ from cached import triple
 
 triple(2)
 native = native_code(triple)
-print(json.dumps({"pid": os.getpid(), "source": pyjit.info(triple)["source"],
+with open("/proc/self/maps") as maps:
+    mapping = [line.split(maxsplit=5)[5:] for line in maps
+               if int(line.split("-")[0], 16) <= native["address"] < int(line.split()[0].split("-")[1], 16)]
+print(json.dumps({"pid": os.getpid(), "source": pyjit.info(triple)["source"], "mapping": mapping,
                   "address": native["address"], "size": native["size"],
                   "dis": pyjit.dis(triple), "ir": pyjit.ir(triple)}))
 """
@@ -459,3 +462,10 @@ def test_cache_loaded_code_is_listed_and_mapped(tmp_path):
     assert start == report["address"] and length == report["size"]
     assert "; 6 BINARY_OP *  (line 2)" in report["dis"].splitlines()
     assert "%pyjit_binary_op" in report["ir"]
+    # perf reads the map only for anonymous memory: with it on, code is mapped anonymously;
+    # otherwise functions share chunks of a memory file.
+    assert report["mapping"] == [[]]
+    report = json.loads(run("-c", CACHED_PROGRAM, PYJIT_ENABLE="1", PYJIT_THRESHOLD="1000000",
+                            PYJIT_CACHE=str(tmp_path / "cache"), PYJIT_TRUSTED_KEYS=f"{tmp_path / 'ci.key.pub'}"))
+    assert report["source"] == "cache"
+    assert report["mapping"] == [["/memfd:pyjit-code (deleted)\n"]]

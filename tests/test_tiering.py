@@ -88,6 +88,41 @@ def test_a_compile_pending_at_fork_is_compiled_again_in_the_child():
     assert [json.loads(line) for line in out.splitlines()] == [["child", 317, True], ["parent", 317, 0]]
 
 
+def test_code_a_parent_installs_after_fork_is_not_overwritten_by_its_child():
+    # Through the object loader, functions share chunks of a memory file, which a forked
+    # child shares with its parent: the child must put its code elsewhere, or its
+    # functions would land on the parent's, installed at the same offsets meanwhile.
+    out = run(
+        """
+        # Parent and child compile different code (constants are read through the
+        # frame, so functions differing only in them have the same machine code).
+        def make(body):
+            namespace = {}
+            exec(f"def f(x):\\n    return {body}", namespace)
+            return namespace["f"]
+
+        def works(functions, expected):
+            return all(f(2) == expected(i) and pyjit.info(f)["compiled"] for i, f in enumerate(functions))
+
+        make("x")(0)
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(writable)
+            os.read(readable, 1)
+            children = [make(f"[x] * 3 + [i for i in range(x)] + [{i}]") for i in range(50)]
+            os._exit(0 if works(children, lambda i: [2, 2, 2, 0, 1, i]) else 1)
+        parents = [make(f"x * {i} + 1") for i in range(50)]
+        assert works(parents, lambda i: 2 * i + 1)
+        os.write(writable, b"x")
+        _, status = os.waitpid(pid, 0)
+        print(json.dumps([os.waitstatus_to_exitcode(status), works(parents, lambda i: 2 * i + 1)]))
+        """,
+        PYJIT_VIA_OBJECT="1", PYJIT_THRESHOLD="0",
+    )
+    assert json.loads(out) == [0, True]
+
+
 def test_background_off_and_fixed_thresholds_compile_in_place():
     program = """
         call_until(compiled)

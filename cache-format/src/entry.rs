@@ -32,6 +32,32 @@ pub struct Entry {
     pub profile: Option<Vec<u8>>,
 }
 
+/// An [`Entry`] read in place from its blob (the same encoding): strings and byte
+/// strings borrow from the blob, so reading one allocates nothing per import and does
+/// not copy the object. What attaching an entry reads.
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct EntryRef<'a> {
+    /// See [`Entry::qualname`].
+    pub qualname: &'a str,
+    /// See [`Entry::filename`].
+    pub filename: &'a str,
+    /// See [`Entry::firstlineno`].
+    pub firstlineno: u32,
+    /// See [`Entry::entry_symbol`].
+    pub entry_symbol: &'a str,
+    /// See [`Entry::object`].
+    pub object: &'a [u8],
+    /// See [`Entry::imports`].
+    #[serde(borrow)]
+    pub imports: Vec<&'a str>,
+    /// See [`Entry::slots`].
+    pub slots: Vec<SlotSpec>,
+    /// See [`Entry::guards`].
+    pub guards: Vec<Guard>,
+    /// See [`Entry::profile`].
+    pub profile: Option<&'a [u8]>,
+}
+
 /// How the loader fills one slot of an entry's slot table.
 ///
 /// Generated code never embeds process addresses; it reads them from this table.

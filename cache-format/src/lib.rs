@@ -58,7 +58,7 @@ mod writer;
 
 pub use compat::{CompatField, CompatInfo};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
-pub use entry::{Entry, Guard, ObjectPath, SlotSpec};
+pub use entry::{Entry, EntryRef, Guard, ObjectPath, SlotSpec};
 pub use error::{Error, Result};
 pub use key::Key;
 pub use layout::FORMAT_VERSION;

@@ -126,6 +126,62 @@ fn lookup_finds_present_keys_only() {
 }
 
 #[test]
+fn entries_read_in_place_equal_the_owned_entries() {
+    let mut without_profile = entry("no_profile");
+    without_profile.profile = None;
+    let entries = [(Key::derive(&[b"with"]), entry("with_profile")), (Key::derive(&[b"without"]), without_profile)];
+    let bytes = build(&entries, None);
+    let reader = CacheReader::parse(&bytes[..]).unwrap();
+    for (key, owned) in &entries {
+        let same = reader
+            .read_entry_with(key, |read: EntryRef<'_>| {
+                read.qualname == owned.qualname
+                    && read.filename == owned.filename
+                    && read.firstlineno == owned.firstlineno
+                    && read.entry_symbol == owned.entry_symbol
+                    && read.object == owned.object
+                    && read.imports == owned.imports
+                    && read.slots == owned.slots
+                    && read.guards == owned.guards
+                    && read.profile == owned.profile.as_deref()
+            })
+            .unwrap();
+        assert_eq!(same, Some(true), "{}", owned.qualname);
+    }
+    assert_eq!(reader.read_entry_with(&Key::derive(&[b"missing"]), |_| ()).unwrap(), None);
+}
+
+#[test]
+fn keys_sharing_leading_bytes_are_told_apart() {
+    // Keys equal in their first 8 bytes (the search's dense heads) and differing after,
+    // next to keys that differ early.
+    let key = |head: u8, tail: u8| {
+        let mut bytes = [0x5a; 32];
+        bytes[0] = head;
+        bytes[9] = tail;
+        Key(bytes)
+    };
+    let present = [key(1, 1), key(1, 3), key(1, 7), key(2, 0), key(0xff, 0xff)];
+    let mut writer = CacheWriter::new(compat());
+    for (i, key) in present.iter().enumerate() {
+        writer.add(*key, &entry(&format!("entry {i}")));
+    }
+    let bytes = writer.finish(None);
+    let reader = CacheReader::parse(&bytes[..]).unwrap();
+    for (i, key) in present.iter().enumerate() {
+        assert_eq!(reader.read_entry(key).unwrap(), Some(entry(&format!("entry {i}"))));
+    }
+    for absent in [key(1, 0), key(1, 2), key(1, 8), key(0, 0), key(3, 0)] {
+        assert_eq!(reader.lookup(&absent), None);
+    }
+    for len in 0..=12 {
+        assert!(reader.has_key_prefix(&key(1, 3).0[..len]), "prefix of {len} bytes");
+        assert_eq!(reader.has_key_prefix(&key(1, 4).0[..len]), len < 10, "prefix of {len} bytes");
+        assert_eq!(reader.has_key_prefix(&key(3, 0).0[..len]), len == 0, "prefix of {len} bytes");
+    }
+}
+
+#[test]
 fn empty_cache_round_trips() {
     let bytes = CacheWriter::new(compat()).finish(Some(&signing_key()));
     let reader = CacheReader::parse(&bytes[..]).unwrap();

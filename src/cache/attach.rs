@@ -21,7 +21,7 @@ use crate::profile::Profile;
 use crate::stats;
 use pyo3::ffi::PyCodeObject;
 use pyo3::prelude::*;
-use pyjit_cache_format::{self as format, CacheFile, CacheReader, Entry, Key};
+use pyjit_cache_format::{self as format, CacheFile, CacheReader, EntryRef, Key};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -75,7 +75,7 @@ pub fn lookup(code: *mut PyCodeObject, key: impl FnOnce() -> Option<Key>) -> Opt
     }
     let key = key()?;
     stats::CACHE_KEYED.fetch_add(1, Ordering::Relaxed);
-    match reader.read_entry(&key).map_err(|e| e.to_string()).and_then(|entry| entry.map(|entry| link(entry, code)).transpose()) {
+    match reader.read_entry_with(&key, |entry| link(entry, code)).map_err(|e| e.to_string()).and_then(Option::transpose) {
         Ok(Some(native)) => {
             stats::CACHE_HITS.fetch_add(1, Ordering::Relaxed);
             Some(native)
@@ -110,16 +110,16 @@ fn open_checked(dir: &Path, trusted_key_files: &[PathBuf]) -> Result<CacheReader
 /// Links a verified entry. Entries carry what pyjit's code generator produces today: no
 /// slots and no guards (code reads constants and names through its frame); an entry that
 /// asks for either is refused rather than run without them.
-fn link(entry: Entry, code: *mut PyCodeObject) -> Result<NativeCode, String> {
+fn link(entry: EntryRef<'_>, code: *mut PyCodeObject) -> Result<NativeCode, String> {
     if !entry.slots.is_empty() || !entry.guards.is_empty() {
         return Err("it needs slots or guards, which this pyjit does not fill".into());
     }
     // The data block's size follows from the bytecode, read only for a hit.
     let co_code = bytecode::co_code(code);
     let data_words = bytecode::data_words(&bytecode::decode(&co_code));
-    let mut native = link::load_object(&entry.object, &entry.entry_symbol, Some(&entry.imports), Source::Cache, data_words)?;
+    let mut native = link::load_object(entry.object, entry.entry_symbol, Some(&entry.imports), Source::Cache, data_words)?;
     // The training run's profile the entry was compiled with, for `pyjit.dis` and `pyjit.ir`.
-    if let Some(profile) = entry.profile.and_then(|portable| Profile::from_portable(&portable, &co_code)) {
+    if let Some(profile) = entry.profile.and_then(|portable| Profile::from_portable(portable, &co_code)) {
         native.set_profile(profile);
     }
     Ok(native)

@@ -1,17 +1,17 @@
 //! A loader for the relocatable ELF objects `cranelift-object` produces.
 //!
-//! The object's allocated sections are copied into one private anonymous
-//! mapping (so every PC-relative reference stays in range), relocations are
-//! applied with symbols resolved only through the caller's allow-list, and
-//! the mapping is then made read+execute — never writable and executable at
-//! once.
+//! The object's allocated sections are laid out in one block of executable
+//! memory (`code_memory`, so every PC-relative reference stays in range), and
+//! relocations are applied with symbols resolved only through the caller's
+//! allow-list before the block becomes executable — never writable and
+//! executable at once.
 
-use memmap2::{Mmap, MmapMut, MmapOptions};
+use super::code_memory::{self, CodeMemory};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionKind};
 
-/// Code loaded from an object file; unmapped on drop.
+/// Code loaded from an object file; released on drop.
 pub struct LoadedObject {
-    map: Mmap,
+    memory: CodeMemory,
     entry: usize,
     code_size: usize,
 }
@@ -19,8 +19,8 @@ pub struct LoadedObject {
 impl LoadedObject {
     /// Address of the entry symbol.
     pub fn entry(&self) -> *const u8 {
-        // SAFETY: `entry` was checked to lie inside the mapping.
-        unsafe { self.map.as_ptr().add(self.entry) }
+        // SAFETY: `entry` was checked to lie inside the loaded block.
+        unsafe { self.memory.address().add(self.entry) }
     }
     /// Bytes of machine code (text sections).
     pub fn code_size(&self) -> usize {
@@ -41,6 +41,12 @@ pub fn imported_symbols(bytes: &[u8]) -> Result<Vec<String>, LoadError> {
 #[derive(Debug)]
 pub struct LoadError(pub String);
 
+impl From<String> for LoadError {
+    fn from(message: String) -> Self {
+        LoadError(message)
+    }
+}
+
 fn err(message: impl Into<String>) -> LoadError {
     LoadError(message.into())
 }
@@ -54,7 +60,7 @@ pub fn load(
     bytes: &[u8],
     entry_symbol: &str,
     resolve: impl Fn(&str) -> Option<*const u8>,
-    expected_imports: Option<&[String]>,
+    expected_imports: Option<&[&str]>,
 ) -> Result<LoadedObject, LoadError> {
     let file = object::File::parse(bytes).map_err(|e| err(format!("not an object file: {e}")))?;
     // Each imported symbol resolved once (an object refers to each helper from many
@@ -70,7 +76,7 @@ pub fn load(
         imported.insert(symbol.index().0, address as u64);
         imports.push(name);
     }
-    if expected_imports.is_some_and(|expected| !imports.iter().copied().eq(expected.iter().map(String::as_str))) {
+    if expected_imports.is_some_and(|expected| imports != expected) {
         return Err(err("its import list does not match its object"));
     }
     let loadable = |kind: SectionKind| {
@@ -83,66 +89,27 @@ pub fn load(
                 | SectionKind::UninitializedData
         )
     };
-    // Lay the sections out in one mapping, each at its alignment.
+    // Lay the sections out in one block, each at its alignment.
     let mut placement = IndexMap::default();
     let mut size = 0usize;
     let mut code_size = 0usize;
+    let mut block_align = 1;
     for section in file.sections().filter(|s| loadable(s.kind())) {
         if section.kind() == SectionKind::Text {
             code_size += section.size() as usize;
         }
         let align = section.align().max(1) as usize;
+        if !align.is_power_of_two() || align > code_memory::MAX_ALIGN {
+            return Err(err(format!("section alignment {align} is not supported")));
+        }
+        block_align = block_align.max(align);
         size = size.next_multiple_of(align);
         placement.insert(section.index().0, size);
         size += section.size() as usize;
     }
-    // Populated at once: the copy below writes every page, and faulting them in one by
-    // one costs more.
-    let mut map = MmapOptions::new()
-        .len(size.max(1))
-        .populate()
-        .map_anon()
-        .map_err(|e| err(format!("cannot map memory: {e}")))?;
-    for section in file.sections().filter(|s| loadable(s.kind())) {
-        if section.kind() == SectionKind::UninitializedData {
-            continue;
-        }
-        let data = section.data().map_err(|e| err(format!("bad section data: {e}")))?;
-        let at = placement.get(section.index().0).expect("placed above");
-        map[at..at + data.len()].copy_from_slice(data);
-    }
-    let base = map.as_ptr() as u64;
-    let symbol_address = |symbol: &object::Symbol<'_, '_>| -> Result<u64, LoadError> {
-        if symbol.is_undefined() {
-            imported.get(symbol.index().0).ok_or_else(|| err("relocation to an unnamed symbol"))
-        } else {
-            let section = symbol.section_index().ok_or_else(|| err("symbol without section"))?;
-            let at = placement.get(section.0).ok_or_else(|| err("symbol in an unloaded section"))?;
-            Ok(base + (at as u64) + symbol.address())
-        }
-    };
-    for section in file.sections().filter(|s| loadable(s.kind())) {
-        let section_at = placement.get(section.index().0).expect("placed above");
-        for (offset, reloc) in section.relocations() {
-            let target = match reloc.target() {
-                RelocationTarget::Symbol(index) => {
-                    let symbol = file.symbol_by_index(index).map_err(|e| err(format!("bad symbol: {e}")))?;
-                    symbol_address(&symbol)?
-                }
-                RelocationTarget::Section(index) => {
-                    base + placement.get(index.0).ok_or_else(|| err("relocation to an unloaded section"))? as u64
-                }
-                _ => return Err(err("unsupported relocation target")),
-            };
-            let value = target.wrapping_add(reloc.addend() as u64);
-            let at = section_at + offset as usize;
-            let place = base + at as u64;
-            apply(&mut map, at, reloc.flags(), value, place)?;
-        }
-    }
     let entry = file
         .symbols()
-        .find(|s| s.name() == Ok(entry_symbol) && !s.is_undefined())
+        .find(|s| s.name_bytes() == Ok(entry_symbol.as_bytes()) && !s.is_undefined())
         .ok_or_else(|| err(format!("entry symbol {entry_symbol} not found")))?;
     let entry_section = entry.section_index().ok_or_else(|| err("entry symbol without section"))?;
     let entry = placement.get(entry_section.0).ok_or_else(|| err("entry symbol in an unloaded section"))?
@@ -150,25 +117,62 @@ pub fn load(
     if entry >= size {
         return Err(err("entry symbol outside the loaded code"));
     }
-    let map = map.make_exec().map_err(|e| err(format!("cannot make code executable: {e}")))?;
-    Ok(LoadedObject { map, entry, code_size })
+    let memory = code_memory::install(size, block_align, |block: &mut [u8], base: u64| {
+        for section in file.sections().filter(|s| loadable(s.kind())) {
+            if section.kind() == SectionKind::UninitializedData {
+                continue;
+            }
+            let data = section.data().map_err(|e| err(format!("bad section data: {e}")))?;
+            let at = placement.get(section.index().0).expect("placed above");
+            block[at..at + data.len()].copy_from_slice(data);
+        }
+        let symbol_address = |symbol: &object::Symbol<'_, '_>| -> Result<u64, LoadError> {
+            if symbol.is_undefined() {
+                imported.get(symbol.index().0).ok_or_else(|| err("relocation to an unnamed symbol"))
+            } else {
+                let section = symbol.section_index().ok_or_else(|| err("symbol without section"))?;
+                let at = placement.get(section.0).ok_or_else(|| err("symbol in an unloaded section"))?;
+                Ok(base + (at as u64) + symbol.address())
+            }
+        };
+        for section in file.sections().filter(|s| loadable(s.kind())) {
+            let section_at = placement.get(section.index().0).expect("placed above");
+            for (offset, reloc) in section.relocations() {
+                let target = match reloc.target() {
+                    RelocationTarget::Symbol(index) => {
+                        let symbol = file.symbol_by_index(index).map_err(|e| err(format!("bad symbol: {e}")))?;
+                        symbol_address(&symbol)?
+                    }
+                    RelocationTarget::Section(index) => {
+                        base + placement.get(index.0).ok_or_else(|| err("relocation to an unloaded section"))? as u64
+                    }
+                    _ => return Err(err("unsupported relocation target")),
+                };
+                let value = target.wrapping_add(reloc.addend() as u64);
+                let at = section_at + offset as usize;
+                apply(block, at, reloc.flags(), value, base + at as u64)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(LoadedObject { memory, entry, code_size })
 }
 
-/// Patches one relocation at `at` in `map` (x86-64 kinds Cranelift emits for
-/// non-PIC code).
-fn apply(map: &mut MmapMut, at: usize, flags: RelocationFlags, value: u64, place: u64) -> Result<(), LoadError> {
+/// Patches one relocation at `at` in `block` (x86-64 kinds Cranelift emits for
+/// non-PIC code) that will run at `place`.
+fn apply(block: &mut [u8], at: usize, flags: RelocationFlags, value: u64, place: u64) -> Result<(), LoadError> {
     use object::elf;
     let RelocationFlags::Elf { r_type } = flags else {
         return Err(err("not an ELF relocation"));
     };
     match r_type {
         elf::R_X86_64_64 => {
-            let bytes = map.get_mut(at..at + 8).ok_or_else(|| err("relocation outside its section"))?;
+            let bytes = block.get_mut(at..at + 8).ok_or_else(|| err("relocation outside its section"))?;
             bytes.copy_from_slice(&value.to_le_bytes());
         }
         elf::R_X86_64_PC32 | elf::R_X86_64_PLT32 => {
             let delta = i32::try_from(value.wrapping_sub(place) as i64).map_err(|_| err("PC-relative reference out of range"))?;
-            let bytes = map.get_mut(at..at + 4).ok_or_else(|| err("relocation outside its section"))?;
+            let bytes = block.get_mut(at..at + 4).ok_or_else(|| err("relocation outside its section"))?;
             bytes.copy_from_slice(&delta.to_le_bytes());
         }
         other => return Err(err(format!("unsupported relocation type {other:?}"))),
@@ -253,14 +257,10 @@ mod tests {
         obj.write().expect("a writable object")
     }
 
-    fn expected(names: &[&str]) -> Vec<String> {
-        names.iter().map(|name| name.to_string()).collect()
-    }
-
     #[test]
     fn imports_are_resolved_into_the_code() {
         let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
-        let loaded = load(&bytes, "entry", resolve, Some(&expected(&["pyjit_first", "pyjit_second"]))).expect("loads");
+        let loaded = load(&bytes, "entry", resolve, Some(&["pyjit_first", "pyjit_second"])).expect("loads");
         // SAFETY: the mapping is readable and holds the two 10-byte instructions.
         let code = unsafe { std::slice::from_raw_parts(loaded.entry(), 21) };
         for (i, (_, address)) in ADDRESSES.iter().enumerate() {
@@ -273,7 +273,7 @@ mod tests {
     fn an_import_list_that_differs_from_the_object_is_refused() {
         let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
         for list in [&["pyjit_first"][..], &["pyjit_second", "pyjit_first"], &["pyjit_first", "pyjit_second", "pyjit_first"]] {
-            let refused = load(&bytes, "entry", resolve, Some(&expected(list))).err().expect("refused");
+            let refused = load(&bytes, "entry", resolve, Some(list)).err().expect("refused");
             assert_eq!(refused.0, "its import list does not match its object");
         }
     }

@@ -3,6 +3,7 @@
 //! against the symbol allow-list, and freeing native code again. Both the
 //! runtime and the code cache link through here.
 
+mod code_memory;
 pub mod gdb;
 pub mod loader;
 mod native;

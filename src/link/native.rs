@@ -264,7 +264,7 @@ pub fn object_module() -> Result<ObjectModule, Failure> {
 pub fn load_object(
     bytes: &[u8],
     entry_symbol: &str,
-    expected_imports: Option<&[String]>,
+    expected_imports: Option<&[&str]>,
     source: Source,
     data_words: usize,
 ) -> Result<NativeCode, String> {
