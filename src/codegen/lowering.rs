@@ -206,6 +206,7 @@ fn compile_function_in(
             }
         };
         lowering.emit_exit_stubs();
+        lowering.emit_return_block();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
         (osr_entries, lowering.applied)
@@ -369,6 +370,9 @@ pub struct Lowering<'a> {
     /// before its stub (see `exit_stub`), with the exit's shape and the
     /// depths and kinds of the numbers.
     boxing_stubs: Vec<(Block, ExitShape, Vec<(usize, Unboxed)>)>,
+    /// The block every exit to the interpreter returns through (see
+    /// `return_from_exit`), once one does.
+    return_block: Option<Block>,
 }
 
 /// Instructions after which the anchors are re-read in straight-line code.
@@ -498,6 +502,7 @@ impl<'a> Lowering<'a> {
             exit_stubs: Vec::new(),
             exit_stub_of: HashMap::new(),
             boxing_stubs: Vec::new(),
+            return_block: None,
         }
     }
 
@@ -679,7 +684,7 @@ impl<'a> Lowering<'a> {
         let throw = self.iconst(0);
         let tstate = self.tstate;
         let result = self.call("pyjit_exit_to_interpreter", &[tstate, frame, lasti, stacktop, throw]);
-        self.b.ins().return_(&[result]);
+        self.return_from_exit(result);
         for (start, checked, block) in blocks {
             self.b.switch_to_block(block);
             let position = position_of(&self.info.instrs, start).expect("entries start instructions");
@@ -1544,7 +1549,34 @@ impl<'a> Lowering<'a> {
         let top = self.iconst(i64::from(self.info.nlocalsplus) + stack_depth as i64);
         let (tstate, frame) = (self.tstate, self.frame);
         let result = self.call(symbol, &[tstate, frame, unit, top, last]);
-        self.b.ins().return_(&[result]);
+        self.return_from_exit(result);
+    }
+
+    /// Returns `value` from the compiled function through the return block
+    /// its exits share, so that the epilogue (restoring the callee-saved
+    /// registers) is emitted once for all of them instead of at each exit.
+    /// (Returns and yields, on hot paths, keep their own.) Ends the current block.
+    fn return_from_exit(&mut self, value: Value) {
+        let block = match self.return_block {
+            Some(block) => block,
+            None => {
+                let block = self.b.create_block();
+                self.b.set_cold_block(block);
+                self.b.append_block_param(block, self.ptr);
+                self.return_block = Some(block);
+                block
+            }
+        };
+        self.b.ins().jump(block, &[BlockArg::Value(value)]);
+    }
+
+    /// Emits the exits' return block, after every exit that jumps to it.
+    fn emit_return_block(&mut self) {
+        if let Some(block) = self.return_block.take() {
+            self.b.switch_to_block(block);
+            let value = self.b.block_params(block)[0];
+            self.b.ins().return_(&[value]);
+        }
     }
 
     /// Continues the frame in the interpreter from the current instruction,
