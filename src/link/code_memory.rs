@@ -30,14 +30,10 @@ pub const MAX_ALIGN: usize = 4096;
 
 /// Executable bytes holding one loaded object; released on drop.
 pub struct CodeMemory {
-    address: *const u8,
+    address: usize,
     /// Keeps the chunk (or the function's own mapping) mapped.
     _backing: Backing,
 }
-
-// SAFETY: the memory is never written after `install` returns, and the chunk it lies in
-// is shared through an `Arc` whose contents are only an immutable mapping and a file.
-unsafe impl Send for CodeMemory {}
 
 enum Backing {
     Shared { _chunk: Arc<Chunk> },
@@ -47,7 +43,7 @@ enum Backing {
 impl CodeMemory {
     /// The address of the first byte.
     pub fn address(&self) -> *const u8 {
-        self.address
+        self.address as *const u8
     }
 }
 
@@ -86,7 +82,7 @@ pub fn install<E: From<String>>(
             let mut bytes = vec![0; len];
             fill(&mut bytes, address as u64)?;
             chunk.file.write_all_at(&bytes, offset as u64).map_err(|e| format!("cannot write code: {e}"))?;
-            return Ok(CodeMemory { address: address as *const u8, _backing: Backing::Shared { _chunk: chunk } });
+            return Ok(CodeMemory { address, _backing: Backing::Shared { _chunk: chunk } });
         }
     }
     install_own(len, fill)
@@ -141,7 +137,7 @@ fn new_chunk(owner: u32) -> Option<Chunk> {
 fn install_own<E: From<String>>(len: usize, fill: impl FnOnce(&mut [u8], u64) -> Result<(), E>) -> Result<CodeMemory, E> {
     // Populated at once: `fill` writes every page, and faulting them in one by one costs more.
     let mut map = MmapOptions::new().len(len).populate().map_anon().map_err(|e| format!("cannot map memory: {e}"))?;
-    let address = map.as_ptr();
+    let address = map.as_ptr() as usize;
     fill(&mut map, address as u64)?;
     let map = map.make_exec().map_err(|e| format!("cannot make code executable: {e}"))?;
     Ok(CodeMemory { address, _backing: Backing::Own { _map: map } })

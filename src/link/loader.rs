@@ -93,7 +93,10 @@ pub fn load(
     let mut placement = IndexMap::default();
     let mut size = 0usize;
     let mut code_size = 0usize;
-    let mut block_align = 1;
+    // Functions start on a cache line at least: where their code falls relative to cache
+    // lines (and the branch predictor's indexing) then does not depend on what was
+    // loaded before them.
+    let mut block_align = 64;
     for section in file.sections().filter(|s| loadable(s.kind())) {
         if section.kind() == SectionKind::Text {
             code_size += section.size() as usize;
