@@ -123,6 +123,41 @@ def test_code_a_parent_installs_after_fork_is_not_overwritten_by_its_child():
     assert json.loads(out) == [0, True]
 
 
+def test_code_never_goes_to_a_file_opened_under_the_number_of_a_closed_code_descriptor(tmp_path):
+    # Daemonizing code closes the descriptors it did not open, the memory file's among
+    # them, and the number may then name a file of the program's.
+    log = tmp_path / "log"
+    out = run(
+        f"""
+        def make(body):
+            namespace = {{}}
+            exec(f"def f(x):\\n    return {{body}}", namespace)
+            return namespace["f"]
+
+        def target(number):
+            try:
+                return os.readlink(f"/proc/self/fd/{{number}}")
+            except OSError:  # the descriptor listing the directory
+                return ""
+
+        make("x")(0)
+        # The chunk being filled is the latest one.
+        number = max(int(n) for n in os.listdir("/proc/self/fd") if target(n).startswith("/memfd:pyjit-code"))
+        os.close(number)
+        log = os.open({str(log)!r}, os.O_RDWR | os.O_CREAT)
+        if log != number:
+            os.dup2(log, number)
+            os.close(log)
+        functions = [make(f"x * {{i}} + 1") for i in range(20)]
+        works = all(f(2) == 2 * i + 1 and pyjit.info(f)["compiled"] for i, f in enumerate(functions))
+        os.write(number, b"still open")
+        print(json.dumps([works, os.path.getsize({str(log)!r})]))
+        """,
+        PYJIT_VIA_OBJECT="1", PYJIT_THRESHOLD="0",
+    )
+    assert json.loads(out) == [True, len(b"still open")]
+
+
 def test_background_off_and_fixed_thresholds_compile_in_place():
     program = """
         call_until(compiled)

@@ -18,8 +18,8 @@
 use crate::config;
 use memmap2::{Mmap, MmapOptions};
 use std::fs::File;
-use std::os::fd::{AsRawFd, FromRawFd};
-use std::os::unix::fs::FileExt;
+use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
+use std::os::unix::fs::{FileExt, MetadataExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -49,11 +49,44 @@ impl CodeMemory {
 
 /// One memory file and its read+execute mapping.
 struct Chunk {
-    file: File,
+    /// Taken only on drop.
+    file: Option<File>,
     map: Mmap,
     /// The process that created the chunk: after `fork` the child shares the file with
     /// its parent, so only the creator may write into it.
     owner: u32,
+    /// The file's device and inode, to check that the descriptor still refers to it.
+    identity: (u64, u64),
+}
+
+impl Chunk {
+    /// Whether this process may write code into the chunk: it made it, and `file`'s
+    /// descriptor still refers to the memory file. Code that closes every descriptor it
+    /// did not open (as daemonizing does) closes this one too, and the number may
+    /// since refer to a file the program opened, which must never receive code.
+    fn writable_here(&self, pid: u32) -> bool {
+        self.owner == pid && refers_to(self.file(), self.identity)
+    }
+
+    fn file(&self) -> &File {
+        self.file.as_ref().expect("taken only on drop")
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        let file = self.file.take().expect("taken only here");
+        if !refers_to(&file, self.identity) {
+            // The number now belongs to another file of the program's (see
+            // `writable_here`): leave that open.
+            let _ = file.into_raw_fd();
+        }
+    }
+}
+
+/// Whether `file`'s descriptor refers to the file with `identity` (device, inode).
+fn refers_to(file: &File, identity: (u64, u64)) -> bool {
+    file.metadata().is_ok_and(|meta| (meta.dev(), meta.ino()) == identity)
 }
 
 struct Filling {
@@ -81,19 +114,20 @@ pub fn install<E: From<String>>(
             let address = chunk.map.as_ptr() as usize + offset;
             let mut bytes = vec![0; len];
             fill(&mut bytes, address as u64)?;
-            chunk.file.write_all_at(&bytes, offset as u64).map_err(|e| format!("cannot write code: {e}"))?;
+            chunk.file().write_all_at(&bytes, offset as u64).map_err(|e| format!("cannot write code: {e}"))?;
             return Ok(CodeMemory { address, _backing: Backing::Shared { _chunk: chunk } });
         }
     }
     install_own(len, fill)
 }
 
-/// `len` bytes at `align` in the chunk being filled (a new one if it is full or was
-/// made by another process), with the offset; None if no chunk can be made.
+/// `len` bytes at `align` in the chunk being filled (a new one if it is full or may not
+/// be written here, see `Chunk::writable_here`), with the offset; None if no chunk can
+/// be made.
 fn reserve(len: usize, align: usize) -> Option<(Arc<Chunk>, usize)> {
     let mut filling = FILLING.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();
-    let fits = |f: &Filling| f.chunk.owner == pid && f.used.next_multiple_of(align) + len <= CHUNK_BYTES;
+    let fits = |f: &Filling| f.used.next_multiple_of(align) + len <= CHUNK_BYTES && f.chunk.writable_here(pid);
     if !filling.as_ref().is_some_and(fits) {
         match new_chunk(pid) {
             Some(chunk) => *filling = Some(Filling { chunk: Arc::new(chunk), used: 0 }),
@@ -130,7 +164,8 @@ fn new_chunk(owner: u32) -> Option<Chunk> {
     // creator writes it, and only at offsets not yet handed out) and never shrinks, so
     // the mapping stays valid and what has been handed out of it never changes.
     let map = unsafe { MmapOptions::new().len(CHUNK_BYTES).map_exec(file.as_raw_fd()) }.ok()?;
-    Some(Chunk { file, map, owner })
+    let meta = file.metadata().ok()?;
+    Some(Chunk { identity: (meta.dev(), meta.ino()), file: Some(file), map, owner })
 }
 
 /// `len` bytes in a mapping of their own, filled while writable and then made read+execute.
