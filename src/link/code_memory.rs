@@ -5,15 +5,17 @@
 //! one system call and no change to the address space, small functions share pages, and
 //! no mapping is ever writable and executable. The bytes of a function are written once,
 //! before its address is handed out, at offsets no function has used before (a chunk is
-//! filled front to back and never reused), so no stale instruction can have been fetched
-//! from them. A chunk is unmapped when no function in it is left and it is no longer
-//! being filled.
+//! filled front to back and never reused); x86-64 keeps instruction fetch coherent with
+//! stores, so that is all running them takes. A chunk is unmapped when no function in it
+//! is left and it is no longer being filled.
 //!
 //! Each function gets its own anonymous mapping instead, written and then made
-//! read+execute (`mprotect`), where a memory file cannot be mapped executable (a kernel
-//! without `memfd_create`, a `vm.memfd_noexec` policy, a security module) and while the
-//! perf map is on: `perf` names samples in a file mapping after the file (here a deleted
-//! memory file) and reads `/tmp/perf-PID.map` only for anonymous memory.
+//! read+execute (`mprotect`, which also synchronizes the instruction cache where that
+//! takes an explicit step, as on aarch64): on other architectures than x86-64, where a
+//! memory file cannot be mapped executable (a kernel without `memfd_create`, a
+//! `vm.memfd_noexec` policy, a security module), and while the perf map is on: `perf`
+//! names samples in a file mapping after the file (here a deleted memory file) and reads
+//! `/tmp/perf-PID.map` only for anonymous memory.
 
 use crate::config;
 use memmap2::{Mmap, MmapOptions};
@@ -109,7 +111,8 @@ pub fn install<E: From<String>>(
 ) -> Result<CodeMemory, E> {
     debug_assert!(align.is_power_of_two() && align <= MAX_ALIGN);
     let len = len.max(1);
-    if len <= CHUNK_BYTES && !SHARED_UNAVAILABLE.load(Ordering::Relaxed) && !config::perf_map() {
+    let shared = cfg!(target_arch = "x86_64") && !SHARED_UNAVAILABLE.load(Ordering::Relaxed) && !config::perf_map();
+    if len <= CHUNK_BYTES && shared {
         if let Some((chunk, offset)) = reserve(len, align) {
             let address = chunk.map.as_ptr() as usize + offset;
             let mut bytes = vec![0; len];
