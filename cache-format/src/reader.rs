@@ -267,7 +267,6 @@ impl<F: Source> CacheReader<F> {
 
     /// Whether some entry's key starts with `prefix` (a producer may put a cheap digest
     /// first in its keys, and skip computing the whole key when no entry has it).
-    /// Whether some key starts with `prefix`.
     pub fn has_key_prefix(&self, prefix: &[u8]) -> bool {
         if prefix.len() > HEAD_BYTES {
             let first_not_below = self.index.partition_point(|row| &row.key[..prefix.len().min(32)] < prefix);
