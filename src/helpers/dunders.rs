@@ -278,11 +278,11 @@ unsafe fn call_method(tstate: *mut ThreadState, method: *mut PyObject, lhs: *mut
             ffi::Py_INCREF(lhs);
             ffi::Py_INCREF(rhs);
             let args = [lhs, rhs];
-            let result = frames::enter_exact(tstate, ffi::Py_NewRef(method), args.as_ptr(), target);
+            let result =
+                frames::enter_with_new_reference(method, |method| frames::enter_exact(tstate, method, args.as_ptr(), target));
             if result as usize != frames::CALL_DECLINED {
                 return result;
             }
-            ffi::Py_DECREF(method);
             ffi::Py_DECREF(lhs);
             ffi::Py_DECREF(rhs);
         }

@@ -399,6 +399,28 @@ pub unsafe fn enter_exact(
     }
 }
 
+/// Runs `enter` (`enter_compiled` or `enter_exact` of `function`) for a
+/// caller that keeps its own reference to `function`: the frame takes a new
+/// one, released again when the call is declined. Returns what `enter` does.
+///
+/// # Safety
+/// As `enter`'s, with `function` a live Python function.
+#[inline(always)]
+pub unsafe fn enter_with_new_reference(
+    function: *mut PyObject,
+    enter: impl FnOnce(*mut PyObject) -> *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: see above; the new reference is either moved into the frame or
+    // released here.
+    unsafe {
+        let result = enter(ffi::Py_NewRef(function));
+        if result as usize == CALL_DECLINED {
+            ffi::Py_DECREF(function);
+        }
+        result
+    }
+}
+
 /// The call `enter_exact` enters, of code whose whole body returns one of
 /// its parameters or a constant (`CallTarget::returns`), made without a
 /// frame: the value gets a reference and the arguments and the function

@@ -51,11 +51,12 @@ pub unsafe fn call(
         let code: *mut PyCodeObject = read_field(function.cast(), abi::FUNC_CODE);
         let state = CodeState::of(code)?;
         if kwnames.is_null() && state.call_target().entry.is_some() {
-            let result = frames::enter_compiled(tstate, ffi::Py_NewRef(function), args, nargs, state.call_target());
+            let result = frames::enter_with_new_reference(function, |function| {
+                frames::enter_compiled(tstate, function, args, nargs, state.call_target())
+            });
             if result as usize != frames::CALL_DECLINED {
                 return Some(result);
             }
-            ffi::Py_DECREF(function);
         }
         let shape = Shape::of(function, code);
         let by_position = kwnames.is_null() && shape.kwonly == 0;
@@ -380,12 +381,10 @@ unsafe fn call_init(
     unsafe {
         if kwnames.is_null() {
             let result = call_borrowing(window, nargs + 1, || {
-                let result = frames::enter_compiled(tstate, ffi::Py_NewRef(init), window, nargs + 1, target);
-                let entered = result as usize != frames::CALL_DECLINED;
-                if !entered {
-                    ffi::Py_DECREF(init);
-                }
-                entered.then_some(result)
+                let result = frames::enter_with_new_reference(init, |init| {
+                    frames::enter_compiled(tstate, init, window, nargs + 1, target)
+                });
+                (result as usize != frames::CALL_DECLINED).then_some(result)
             });
             if let Some(result) = result {
                 return result;
