@@ -569,7 +569,9 @@ fn cache_gc(path: PathBuf, keep: Vec<String>, key: Option<PathBuf>) -> PyResult<
 /// The `-X` options whose names start with `pyjit`, as `config::load_environment`
 /// takes them (a value as the file system encodes it; None for an option given bare).
 fn pyjit_xoptions(py: Python<'_>) -> PyResult<Vec<config::XOption>> {
-    let xoptions = py.import("sys")?.getattr("_xoptions")?;
+    // SAFETY: with the GIL held; PySys_GetObject gives a borrowed reference or NULL.
+    let xoptions = unsafe { Bound::from_borrowed_ptr_or_opt(py, pyo3::ffi::PySys_GetObject(c"_xoptions".as_ptr())) };
+    let Some(xoptions) = xoptions else { return Ok(Vec::new()) };
     let mut found = Vec::new();
     for (name, value) in xoptions.cast::<PyDict>()?.iter() {
         let name: String = name.extract()?;
@@ -588,6 +590,10 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "pyjit was cross-compiled: its CPython ABI probe could not run for this machine; build pyjit on it",
         ));
     }
+    // `add` lists each name in `__all__`: made here, it is not looked up
+    // first as a missing attribute, whose error would make pyo3 create its
+    // panic exception type, a tenth of a millisecond of every start-up.
+    m.setattr("__all__", pyo3::types::PyList::empty(m.py()))?;
     // An invalid setting is reported by the package (`pyjit/__init__.py`), which ends the
     // process: one line, exit status 2 (README, "Configuration").
     m.add("SETTING_ERROR", config::load_environment(&pyjit_xoptions(m.py())?).err())?;
@@ -610,7 +616,6 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cache_gc, m)?)?;
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
     runtime::osr::init(m)?;
-    helpers::suspend::measure_async_gen_wrapper(m.py())?;
     helpers::control::measure_iterator_layouts(m.py())?;
     Ok(())
 }

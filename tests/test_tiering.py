@@ -228,3 +228,35 @@ def test_the_import_system_is_left_to_the_interpreter_unless_a_threshold_is_fixe
     assert (compiled, hot_compiled) == (False, True)
     assert reason.startswith("the import system (frozen importlib)")
     assert json.loads(run(program, PYJIT_THRESHOLD="5").splitlines()[-1])[:2] == [True, None]
+
+
+def test_start_up_watches_no_loops_and_a_module_s_loop_still_moves_into_native_code(tmp_path):
+    # With the JIT switched on by the start-up hook, the frames `site` runs after it are
+    # not watched for hot loops: no watchdog thread starts with the process. The
+    # program's frames are, also those of a module it imports below the depth at which
+    # site's module frame ran, whose loop in a function called once continues natively.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
+    threads = subprocess.run(
+        [PY, "-c", "import os, pyjit; print(pyjit.is_enabled(), len(os.listdir('/proc/self/task')))"],
+        env=dict(environment, PYJIT_ENABLE="1"), capture_output=True, text=True, timeout=300,
+    )
+    assert threads.stdout.split() == ["True", "1"], threads.stdout + threads.stderr
+    (tmp_path / "looping.py").write_text(textwrap.dedent(
+        """
+        def spin():
+            total = 0
+            for i in range(5_000_000):
+                total += i
+            return total
+
+        result = spin()
+        """
+    ))
+    out = run(
+        """
+        import looping
+        print(json.dumps([looping.result, pyjit.info(looping.spin)["osr_entries"]]))
+        """,
+        PYTHONPATH=str(tmp_path),
+    )
+    assert json.loads(out) == [sum(range(5_000_000)), 1]

@@ -123,8 +123,6 @@ def _write_at_exit(variable, option, write):
     """Calls ``write(path)`` at exit for the path ``-X option=PATH`` gives, else the
     environment variable ``variable`` (any bytes), if set. A path that cannot be written
     gets one warning line."""
-    import atexit
-
     given = _sys._xoptions.get(option)
     if isinstance(given, str):
         path, variable = _os.fsencode(given), f"-X {option}"
@@ -132,6 +130,8 @@ def _write_at_exit(variable, option, write):
         path = _os.environb.get(_os.fsencode(variable))
     if not path:
         return
+    # Imported only when needed: it is not yet at start-up.
+    import atexit
 
     def write_or_warn():
         try:

@@ -50,6 +50,7 @@ extern "C" {
     pub static mut _Py_TrueStruct: PyObject;
     pub static mut _Py_FalseStruct: PyObject;
     pub static mut PyMethod_Type: pyo3::ffi::PyTypeObject;
+    pub static mut _PyAsyncGenWrappedValue_Type: pyo3::ffi::PyTypeObject;
     /// `struct _PyTraceMalloc_Config`: only its `tracing` field is read, at
     /// its probed offset.
     pub static mut _Py_tracemalloc_config: u8;

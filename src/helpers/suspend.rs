@@ -730,75 +730,43 @@ pub unsafe extern "C" fn ends_async_for(value: *mut PyObject) -> isize {
     unsafe { ffi::PyErr_GivenExceptionMatches(value, ffi::PyExc_StopAsyncIteration) as isize }
 }
 
-/// The type of the objects an async generator wraps the values it yields
-/// in (`_PyAsyncGenWrappedValue_Type`, which CPython does not export) and
-/// the byte offset of the wrapped value in them; measured once, by
-/// `measure_async_gen_wrapper`.
-static ASYNC_GEN_WRAPPER: std::sync::OnceLock<(usize, usize)> = std::sync::OnceLock::new();
-
-/// Whether ASYNC_GEN_WRAP can be compiled: the wrapper was measured.
-pub fn async_gen_wrapper_known() -> bool {
-    ASYNC_GEN_WRAPPER.get().is_some()
+/// The byte offset of the value in the objects async generators wrap the
+/// values they yield in (of `_PyAsyncGenWrappedValue_Type`, whose struct is
+/// private to `genobject.c`): the one word after the object header, when
+/// the type is a GC type of that size, as in CPython 3.11; else None, and
+/// ASYNC_GEN_WRAP is not compiled (its code delegated).
+fn async_gen_wrapper_offset() -> Option<usize> {
+    // SAFETY: a static type object of libpython's, read-only after start-up.
+    let (size, flags) = unsafe {
+        let wrapper_type = std::ptr::addr_of!(abi::ffi::_PyAsyncGenWrappedValue_Type);
+        ((*wrapper_type).tp_basicsize as usize, (*wrapper_type).tp_flags)
+    };
+    let header = std::mem::size_of::<ffi::PyObject>();
+    (size == header + std::mem::size_of::<*mut PyObject>() && flags & ffi::Py_TPFLAGS_HAVE_GC != 0).then_some(header)
 }
 
-/// Measures the wrapper of values async generators yield: runs a probe
-/// async generator one step with its type's `am_send`, which (unlike
-/// `__anext__`) hands back the value it yielded still wrapped, takes the
-/// wrapper's type, and finds the value's address inside the wrapper. Runs
-/// when pyjit's module is imported, before the hook is installed, so the
-/// probe runs in the interpreter. Leaves ASYNC_GEN_WRAP uncompiled (its
-/// code delegated) if anything is not as expected.
-pub fn measure_async_gen_wrapper(py: pyo3::Python<'_>) -> pyo3::PyResult<()> {
-    use pyo3::types::{PyAnyMethods, PyDict, PyDictMethods};
-    use pyo3::PyErr;
-    let namespace = PyDict::new(py);
-    py.run(c"async def probe(value):\n    yield value\n", None, Some(&namespace))?;
-    let marker = py.eval(c"object()", None, None)?;
-    let probe = namespace.get_item("probe")?.expect("the probe was defined").call1((&marker,))?;
-    // SAFETY: probe is a live async generator; am_send runs it with the GIL
-    // held and gives a new reference; the wrapper's words are read within
-    // its type's basic size.
-    unsafe {
-        let send = (*ffi::Py_TYPE(probe.as_ptr())).tp_as_async.as_ref().and_then(|methods| methods.am_send);
-        let Some(send) = send else { return Ok(()) };
-        let mut wrapped = std::ptr::null_mut();
-        let status = send(probe.as_ptr(), std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct), &mut wrapped);
-        if !matches!(status, ffi::PySendResult::PYGEN_NEXT) {
-            ffi::Py_XDECREF(wrapped);
-            return Err(PyErr::fetch(py));
-        }
-        let wrapper_type = ffi::Py_TYPE(wrapped);
-        let size = (*wrapper_type).tp_basicsize as usize;
-        let words = (std::mem::size_of::<ffi::PyObject>()..size).step_by(8);
-        let offset = words.into_iter().find(|&offset| read_field::<*mut PyObject>(wrapped.cast(), offset) == marker.as_ptr());
-        let is_gc = (*wrapper_type).tp_flags & ffi::Py_TPFLAGS_HAVE_GC != 0;
-        // A GC object holding the value and nothing else, as in CPython 3.11.
-        let one_pointer = std::mem::size_of::<ffi::PyObject>() + std::mem::size_of::<*mut PyObject>();
-        if let (Some(offset), true, true) = (offset, is_gc, size == one_pointer) {
-            ASYNC_GEN_WRAPPER.get_or_init(|| (wrapper_type as usize, offset));
-        }
-        ffi::Py_DECREF(wrapped);
-    }
-    // Dropping the probe closes it (GeneratorExit at its yield).
-    Ok(())
+/// Whether ASYNC_GEN_WRAP can be compiled: the wrapper's layout is known.
+pub fn async_gen_wrapper_known() -> bool {
+    async_gen_wrapper_offset().is_some()
 }
 
 /// ASYNC_GEN_WRAP: `value` (borrowed) wrapped as an async generator's
 /// yielded value, as CPython's hidden `_PyAsyncGenValueWrapperNew` makes it
 /// (a GC-tracked object of the wrapper type holding a reference; its
 /// deallocator may keep it on CPython's free list). Code from the cache
-/// may call it in a process that could not measure the wrapper: a
+/// may call it in a process whose wrapper has another layout: a
 /// SystemError then.
 pub unsafe extern "C" fn async_gen_wrap(value: *mut PyObject) -> *mut PyObject {
-    // SAFETY: wrapper_type is the live static wrapper type, whose objects
+    // SAFETY: the wrapper type is libpython's static type, whose objects
     // hold one object pointer at `offset`.
     unsafe {
-        let Some(&(wrapper_type, offset)) = ASYNC_GEN_WRAPPER.get() else {
-            let message = c"pyjit: the wrapper of async generators' values is unknown in this process";
+        let Some(offset) = async_gen_wrapper_offset() else {
+            let message = c"pyjit: the wrapper of async generators' values has an unknown layout in this process";
             ffi::PyErr_SetString(ffi::PyExc_SystemError, message.as_ptr());
             return std::ptr::null_mut();
         };
-        let wrapper = ffi::_PyObject_GC_New(wrapper_type as *mut ffi::PyTypeObject);
+        let wrapper_type = std::ptr::addr_of_mut!(abi::ffi::_PyAsyncGenWrappedValue_Type);
+        let wrapper = ffi::_PyObject_GC_New(wrapper_type);
         if wrapper.is_null() {
             return wrapper;
         }

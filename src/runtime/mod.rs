@@ -55,6 +55,7 @@ pub fn enable() -> bool {
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
             crate::helpers::instances::DIRECT_INITIALIZE.get_or_init(|| direct::initialize_instance);
             crate::helpers::dunders::probe();
+            osr::note_startup(&*abi_ffi::_PyThreadState_UncheckedGet());
         }
     }
     true
@@ -174,6 +175,7 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         && config::osr()
         && state.watch_loops(fr.code())
         && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
+        && osr::startup_over(ts)
     {
         // SAFETY: a fresh frame on the main thread, with the GIL.
         return unsafe { osr::run_watched(tstate, frame) };

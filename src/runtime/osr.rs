@@ -22,6 +22,12 @@
 //! A loop that finishes sooner costs one registration; a frame
 //! that never reaches an eligible header (a loop inside `try` or `with`)
 //! just runs on in the interpreter, its code compiled for later calls.
+//!
+//! Frames that run while `site` imports are not watched when the JIT was
+//! switched on there (by the `.pth` start-up hook): their loops are short,
+//! and watching them would start the watchdog thread in every process's
+//! start-up (a fifth of a millisecond). Watching starts with the first
+//! frame after them (`startup_over`).
 
 use super::state::{CodeState, Tier};
 use super::{clock, delegate, tiering};
@@ -52,9 +58,11 @@ static WATCHED: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
 static WATCHED_COUNT: AtomicUsize = AtomicUsize::new(0);
 static SAMPLE_QUEUED: AtomicBool = AtomicBool::new(false);
 static WATCHDOG_PARKED: AtomicBool = AtomicBool::new(false);
-/// Set at interpreter exit; with `ADDING`, keeps the watchdog from adding a
-/// pending call once CPython starts freeing its pending-call state.
-static STOPPED: AtomicBool = AtomicBool::new(false);
+/// Set by the watchdog while it may add a pending call, which it does only
+/// while a frame is watched: the main thread waits it out when its last
+/// watched frame ends (`run_watched`), so no call is added once no Python
+/// frame is watched, as during CPython's finalization, which frees the
+/// pending-call state.
 static ADDING: AtomicBool = AtomicBool::new(false);
 static WATCHDOG: Mutex<Option<Thread>> = Mutex::new(None);
 /// `interp->ceval.eval_breaker` of the main interpreter (see `watch`).
@@ -68,6 +76,89 @@ struct Watched {
     /// Set by `sample` when it stopped the interpreter at an entry: the
     /// entry and the value stack it took references to (addresses).
     entered: Option<(crate::codegen::OsrEntry, Vec<usize>)>,
+}
+
+/// Site's module frame while `site` imports with the JIT switched on from
+/// inside it (see `note_startup`). Touched with the GIL held.
+static SITE_FRAME: Mutex<Option<SiteFrame>> = Mutex::new(None);
+/// Whether `SITE_FRAME` holds a frame: read first, so that frames after
+/// start-up cost one load.
+static IN_STARTUP: AtomicBool = AtomicBool::new(false);
+
+/// Site's module frame: its address, its code object (a reference is kept,
+/// so no other code object takes its address), and how many frames are
+/// below it on its thread.
+struct SiteFrame {
+    frame: usize,
+    code: usize,
+    below: usize,
+}
+
+/// Notes, when the JIT is switched on, whether that happens while `site`
+/// imports: the outermost frame of the thread `ts` that runs code of the
+/// module named `site` goes to `SITE_FRAME`.
+pub fn note_startup(ts: &ThreadState) {
+    let frames = frame_chain(ts);
+    // SAFETY: the frames of the running thread's chain are live.
+    let site = frames.iter().rposition(|&frame| module_name_is(unsafe { &*frame }.globals(), c"site"));
+    let Some(index) = site else { return };
+    let frame = frames[index];
+    // SAFETY: as above; the code object gets a reference, released in `startup_over`.
+    let code = unsafe { (*frame).code() };
+    unsafe { ffi::Py_INCREF(code.cast()) };
+    *site_frame() = Some(SiteFrame { frame: frame as usize, code: code as usize, below: frames.len() - 1 - index });
+    IN_STARTUP.store(true, SeqCst);
+}
+
+/// Whether frames the thread `ts` starts now are past start-up (see the
+/// module documentation): `site` did not switch the JIT on, or its module
+/// frame is no longer on the chain, at the depth it was.
+pub fn startup_over(ts: &ThreadState) -> bool {
+    if !IN_STARTUP.load(SeqCst) {
+        return true;
+    }
+    let mut site = site_frame();
+    let Some(noted) = site.as_ref() else { return true };
+    let frames = frame_chain(ts);
+    let at_depth = frames.len().checked_sub(noted.below + 1).map(|index| frames[index]);
+    // SAFETY: the frames of the running thread's chain are live.
+    let running = at_depth.is_some_and(|frame| frame as usize == noted.frame && unsafe { &*frame }.code() as usize == noted.code);
+    if running {
+        return false;
+    }
+    // SAFETY: the reference `note_startup` took, released with the GIL held.
+    unsafe { ffi::Py_DECREF(noted.code as *mut PyObject) };
+    *site = None;
+    IN_STARTUP.store(false, SeqCst);
+    true
+}
+
+fn site_frame() -> std::sync::MutexGuard<'static, Option<SiteFrame>> {
+    SITE_FRAME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The frames of the thread `ts`, the current one first.
+fn frame_chain(ts: &ThreadState) -> Vec<*mut Frame> {
+    let mut frames = Vec::new();
+    let mut frame = ts.current_frame();
+    while !frame.is_null() {
+        frames.push(frame);
+        // SAFETY: frames linked from the current one are live while it runs.
+        frame = unsafe { &*frame }.previous();
+    }
+    frames
+}
+
+/// Whether `globals` is the namespace of the module named `name`.
+fn module_name_is(globals: *mut PyObject, name: &std::ffi::CStr) -> bool {
+    // SAFETY: with the GIL held; `globals` is a live frame's globals dict,
+    // and the item is borrowed.
+    unsafe {
+        let module_name = ffi::PyDict_GetItemString(globals, c"__name__".as_ptr());
+        !module_name.is_null()
+            && ffi::PyUnicode_Check(module_name) != 0
+            && ffi::PyUnicode_CompareWithASCIIString(module_name, name.as_ptr()) == 0
+    }
 }
 
 fn watched() -> std::sync::MutexGuard<'static, Vec<Watched>> {
@@ -87,8 +178,6 @@ pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<(
         OSR_ENTRY.store(kind, SeqCst);
         module.add("OsrEntry", Bound::from_borrowed_ptr(module.py(), kind))?;
     }
-    let stop = pyo3::wrap_pyfunction!(stop_watchdog, module)?;
-    module.py().import("atexit")?.call_method1("register", (stop,))?;
     Ok(())
 }
 
@@ -117,7 +206,12 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
     }
     // SAFETY: unchanged hand-over of a live frame.
     let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });
-    WATCHED_COUNT.fetch_sub(1, SeqCst);
+    if WATCHED_COUNT.fetch_sub(1, SeqCst) == 1 {
+        // See `ADDING`.
+        while ADDING.load(SeqCst) {
+            thread::yield_now();
+        }
+    }
     let watch = watched().pop().expect("this frame's entry");
     // SAFETY: the frame is still live (its caller clears it), and so is its code.
     if let Some(state) = CodeState::existing(unsafe { &*frame }.code()) {
@@ -250,38 +344,34 @@ fn watch() {
         }
         idle = 0;
         ADDING.store(true, SeqCst);
-        if STOPPED.load(SeqCst) {
-            ADDING.store(false, SeqCst);
-            return;
-        }
-        if !SAMPLE_QUEUED.swap(true, SeqCst) {
-            // SAFETY: Py_AddPendingCall may be called without the GIL; the
-            // interpreter's pending-call state lives until after exit
-            // handlers run, and `stop_watchdog` waits for this call.
-            if unsafe { ffi::Py_AddPendingCall(Some(sample), std::ptr::null_mut()) } != 0 {
-                SAMPLE_QUEUED.store(false, SeqCst);
-            }
-        }
-        // Py_AddPendingCall sets the eval breaker only when called on the
-        // main thread (it computes the breaker for the calling thread), so
-        // set it as the main thread would, also again on the next period in
-        // case the main thread recomputed it in between.
-        if SAMPLE_QUEUED.load(SeqCst) {
-            // SAFETY: set in run_watched before any frame is watched; the
-            // main interpreter lives until after exit handlers run.
-            unsafe { (*EVAL_BREAKER.load(SeqCst)).store(1, SeqCst) };
+        // Checked again with `ADDING` set: a frame is still watched, and the
+        // main thread waits for this add before none is.
+        if WATCHED_COUNT.load(SeqCst) != 0 {
+            schedule_sample();
         }
         ADDING.store(false, SeqCst);
     }
 }
 
-/// Stops the watchdog from scheduling more samples; registered with
-/// `atexit`, which runs before CPython frees its pending-call state.
-#[pyo3::pyfunction]
-fn stop_watchdog() {
-    STOPPED.store(true, SeqCst);
-    while ADDING.load(SeqCst) {
-        thread::yield_now();
+/// Adds `sample` as a pending call unless one is queued, and sets the eval
+/// breaker. Only while a frame is watched (see `ADDING`), so the main
+/// interpreter and its pending-call state are alive.
+fn schedule_sample() {
+    if !SAMPLE_QUEUED.swap(true, SeqCst) {
+        // SAFETY: Py_AddPendingCall may be called without the GIL, while
+        // the interpreter is alive (above).
+        if unsafe { ffi::Py_AddPendingCall(Some(sample), std::ptr::null_mut()) } != 0 {
+            SAMPLE_QUEUED.store(false, SeqCst);
+        }
+    }
+    // Py_AddPendingCall sets the eval breaker only when called on the
+    // main thread (it computes the breaker for the calling thread), so
+    // set it as the main thread would, also again on the next period in
+    // case the main thread recomputed it in between.
+    if SAMPLE_QUEUED.load(SeqCst) {
+        // SAFETY: set in run_watched before any frame is watched; the
+        // main interpreter is alive (above).
+        unsafe { (*EVAL_BREAKER.load(SeqCst)).store(1, SeqCst) };
     }
 }
 

@@ -105,7 +105,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         }
         op::ASYNC_GEN_WRAP => {
             if !suspend::async_gen_wrapper_known() {
-                return Err(Unsupported("async generator: the wrapper of yielded values was not measured".into()));
+                return Err(Unsupported("async generator: the wrapper of yielded values has an unknown layout".into()));
             }
             let value = lw.peek(1);
             let wrapped = lw.call("pyjit_async_gen_wrap", &[value]);
