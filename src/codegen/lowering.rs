@@ -319,10 +319,11 @@ pub struct Lowering<'a> {
     data: Value,
     /// `f_code`; `code_unit` gives the addresses of its instructions.
     code: Value,
-    /// First item of `co_consts` / `co_names`.
+    /// First item of `co_consts`. (`co_names` is read from `code` where a
+    /// name is needed, mostly on slow paths: one value fewer for the
+    /// register allocator to keep all through the function.)
     consts: Value,
-    names: Value,
-    /// Stack slot holding `tstate`, `frame`, `data`, `code`, `consts` and `names`.
+    /// Stack slot holding `tstate`, `frame`, `data`, `code` and `consts`.
     anchors: StackSlot,
     /// The word offset of each inline-cache site's entry in the data block.
     data_slots: HashMap<u32, usize>,
@@ -445,11 +446,9 @@ impl<'a> Lowering<'a> {
         let code = b.ins().load(ptr, flags(), frame, abi::FRAME_F_CODE as i32);
         let consts_tuple = b.ins().load(ptr, flags(), code, abi::CODE_CONSTS as i32);
         let consts = b.ins().iadd_imm_s(consts_tuple, abi::TUPLE_ITEMS as i64);
-        let names_tuple = b.ins().load(ptr, flags(), code, abi::CODE_NAMES as i32);
-        let names = b.ins().iadd_imm_s(names_tuple, abi::TUPLE_ITEMS as i64);
-        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 6 * 8, 3));
+        let anchors = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 5 * 8, 3));
         if info.instrs.len() > ANCHORS_KEPT_UP_TO {
-            for (i, value) in [tstate, frame, data, code, consts, names].into_iter().enumerate() {
+            for (i, value) in [tstate, frame, data, code, consts].into_iter().enumerate() {
                 b.ins().stack_store(ptr, value, anchors, 8 * i as i32);
             }
         }
@@ -476,7 +475,6 @@ impl<'a> Lowering<'a> {
             data,
             code,
             consts,
-            names,
             anchors,
             data_slots: bytecode::data_slots(&info.instrs).collect(),
             since_reload: 0,
@@ -742,7 +740,7 @@ impl<'a> Lowering<'a> {
             .expect("compiled_handler checked the depth");
     }
 
-    /// Re-reads `tstate`, `frame`, `data`, `code`, `consts` and `names` from
+    /// Re-reads `tstate`, `frame`, `data`, `code` and `consts` from
     /// their stack slot, where every stretch of code that is not dominated by
     /// the previous read starts (jump targets, exit stubs) and every
     /// `ANCHOR_REACH` instructions: a value used all over a long function
@@ -752,10 +750,9 @@ impl<'a> Lowering<'a> {
             return;
         }
         let (ptr, slot) = (self.ptr, self.anchors);
-        let [tstate, frame, data, code, consts, names] =
+        let [tstate, frame, data, code, consts] =
             std::array::from_fn(|i| self.b.ins().stack_load(ptr, ptr, slot, 8 * i as i32));
-        (self.tstate, self.frame, self.data, self.code, self.consts, self.names) =
-            (tstate, frame, data, code, consts, names);
+        (self.tstate, self.frame, self.data, self.code, self.consts) = (tstate, frame, data, code, consts);
         self.since_reload = 0;
     }
 
@@ -894,8 +891,8 @@ impl<'a> Lowering<'a> {
 
     /// `co_names[index]`, borrowed.
     pub fn name(&mut self, index: u32) -> Value {
-        let names = self.names;
-        self.load(names, 8 * index as usize)
+        let names = self.load(self.code, abi::CODE_NAMES);
+        self.load(names, abi::TUPLE_ITEMS + 8 * index as usize)
     }
 
     /// Address of an imported CPython data symbol (e.g. `_Py_NoneStruct`).

@@ -10,7 +10,9 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) {
-    let name = lw.name(lw.ins.arg);
+    // The name's index in `co_names`: the name itself is loaded where a path
+    // needs it, mostly the slow ones.
+    let name = lw.ins.arg;
     lw.position_for_calls();
     match lw.ins.opcode {
         op::LOAD_ATTR => {
@@ -19,6 +21,7 @@ pub fn lower(lw: &mut Lowering) {
                 Some(kind) => load_attr_cached(lw, owner, name, kind),
                 None => {
                     let owner = lw.own(owner);
+                    let name = lw.name(name);
                     let value = lw.call("pyjit_load_attr", &[owner, name]);
                     lw.raise_if_null(value);
                     value
@@ -43,6 +46,7 @@ pub fn lower(lw: &mut Lowering) {
                 store_attr_cached(lw, owner, name, value, kind);
             } else {
                 let owner = lw.own(owner);
+                let name = lw.name(name);
                 let status = lw.call("pyjit_store_attr", &[owner, name, value]);
                 lw.raise_if_negative(status);
             }
@@ -50,6 +54,7 @@ pub fn lower(lw: &mut Lowering) {
         op::DELETE_ATTR => {
             let owner = lw.pop();
             let null = lw.iconst(0);
+            let name = lw.name(name);
             let status = lw.call("pyjit_store_attr", &[owner, name, null]);
             lw.raise_if_negative(status);
         }
@@ -82,10 +87,12 @@ pub fn lower(lw: &mut Lowering) {
                 lw.finish_cached(None, miss, |lw| {
                     // The slow path starts with the owner alone on the stack.
                     lw.depth -= 1;
+                    let name = lw.name(name);
                     load_method(lw, "pyjit_load_method_cached", &[name, site]);
                     None
                 });
             } else {
+                let name = lw.name(name);
                 load_method(lw, "pyjit_load_method", &[name]);
             }
         }
@@ -207,7 +214,7 @@ fn unspecialized_attribute(lw: &mut Lowering, owner: Value, site: Value, miss: B
 }
 
 /// LOAD_ATTR of `kind` through the site's entry; releases `owner`.
-fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind: isize) -> Value {
+fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: u32, kind: isize) -> Value {
     let owner = owner_operand.value;
     let site = lw.data_entry();
     let miss = lw.cold_block();
@@ -223,6 +230,7 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
     let value = lw.finish_cached(Some(value), miss, |lw| {
         let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
+        let name = lw.name(name);
         let value = lw.call("pyjit_load_attr_cached", &[owner, name, site, kind]);
         lw.raise_if_null(value);
         Some(value)
@@ -233,7 +241,7 @@ fn load_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, kind
 /// The attribute of `owner` a specialised LOAD_ATTR site of `kind` reads
 /// through the entry generated code finds (branches to `miss` when there is
 /// none, or the instance no longer has it there; NULL when unset).
-fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, kind: isize, miss: Block) -> Value {
+fn cached_attribute(lw: &mut Lowering, owner: Value, name: u32, site: Value, kind: isize, miss: Block) -> Value {
     let (entry, _) = guard_type(lw, owner, site, miss);
     match kind {
         caches::ATTR_INSTANCE_VALUE => instance_value(lw, owner, entry, miss),
@@ -244,6 +252,7 @@ fn cached_attribute(lw: &mut Lowering, owner: Value, name: Value, site: Value, k
             lw.load(item, 0)
         }
         _ => {
+            let name = lw.name(name);
             let (_, item) = dict_hint_item(lw, owner, name, entry, miss);
             lw.load(item, abi::UNICODE_ENTRY_VALUE)
         }
@@ -305,12 +314,13 @@ fn store_at_dict_hint(lw: &mut Lowering, owner: Value, name: Value, value: Value
 /// `value`. Setting a missing instance value (the first store to a new
 /// instance) records it in the values' insertion order, as
 /// STORE_ATTR_INSTANCE_VALUE does.
-fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, value: Value, kind: isize) {
+fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: u32, value: Value, kind: isize) {
     let owner = owner_operand.value;
     let site = lw.data_entry();
     let miss = lw.cold_block();
     let (entry, _) = guard_type(lw, owner, site, miss);
     if kind == caches::ATTR_DICT_HINT {
+        let name = lw.name(name);
         store_at_dict_hint(lw, owner, name, value, entry, miss);
     } else if kind == caches::ATTR_SLOT {
         let place = lw.load(entry, 8 * attr::WHERE);
@@ -344,6 +354,7 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: Value, val
     lw.finish_cached(None, miss, |lw| {
         let owner = lw.own(owner_operand);
         let kind = lw.iconst(kind as i64);
+        let name = lw.name(name);
         let status = lw.call("pyjit_store_attr_cached", &[owner, name, value, site, kind]);
         lw.raise_if_negative(status);
         None
@@ -403,11 +414,11 @@ fn module_attribute_hit(lw: &mut Lowering, site: Value) -> Block {
 
 /// LOAD_METHOD's fast path through the site's `entry`: it ends with
 /// [method, owner] on the stack. At a site the interpreter saw owners with
-/// dicts of their own (`dict_name`, the method's name, given), a
+/// dicts of their own (`dict_name`, the index of the method's name in `co_names`, given), a
 /// `METHOD_WITH_DICT` entry applies when the owner's dict lacks the name
 /// (`guard_name_absent`). Returns the block of the slow path, for
 /// `finish_cached`.
-fn load_method_hit(lw: &mut Lowering, site: Value, dict_name: Option<Value>) -> Block {
+fn load_method_hit(lw: &mut Lowering, site: Value, dict_name: Option<u32>) -> Block {
     let owner = lw.peek(1);
     let miss = lw.cold_block();
     let (entry, tp) = guard_type(lw, owner, site, miss);
@@ -423,6 +434,7 @@ fn load_method_hit(lw: &mut Lowering, site: Value, dict_name: Option<Value>) -> 
         lw.b.seal_block(probe);
         let dict = load_before(lw, owner, abi::MANAGED_DICT_BEFORE_OBJECT);
         lw.guard(dict, miss);
+        let name = lw.name(name);
         guard_name_absent(lw, dict, name, miss);
         lw.b.ins().jump(found, &[]);
         lw.b.switch_to_block(other_kinds);

@@ -32,11 +32,11 @@ pub fn lower(lw: &mut Lowering) {
             lw.raise_if_negative(status);
         }
         op::LOAD_GLOBAL => {
-            let name = lw.name(arg >> 1);
             // A site the warm-up never reached gets no inline cache.
             let value = if lw.observed() != Observed::NotRun && lw.apply(Optimization::InlineCacheGlobals) {
-                load_global(lw, name)
+                load_global(lw, arg >> 1)
             } else {
+                let name = lw.name(arg >> 1);
                 let value = lw.call("pyjit_load_global", &[tstate, frame, name]);
                 lw.raise_if_null(value);
                 value
@@ -105,7 +105,8 @@ pub fn lower(lw: &mut Lowering) {
 /// LOAD_GLOBAL through the site's inline cache (`helpers::caches::global`),
 /// pinned as `global_kind` chooses from the profile: a hit needs what the
 /// entry recorded unchanged, so the answer is what the lookup would find.
-fn load_global(lw: &mut Lowering, name: Value) -> Value {
+/// `name` is the index of the global's name in `co_names`.
+fn load_global(lw: &mut Lowering, name: u32) -> Value {
     let kind = global_kind(lw.observed());
     let entry = lw.data_entry();
     let miss = lw.cold_block();
@@ -133,6 +134,7 @@ fn load_global(lw: &mut Lowering, name: Value) -> Value {
     let value = lw.finish_cached(Some(value), miss, |lw| {
         let (tstate, frame) = (lw.tstate, lw.frame);
         let kind = lw.iconst(kind as i64);
+        let name = lw.name(name);
         let value = lw.call("pyjit_load_global_cached", &[tstate, frame, name, entry, kind]);
         lw.raise_if_null(value);
         Some(value)
@@ -195,11 +197,11 @@ fn global_by_keys(lw: &mut Lowering, entry: Value, miss: Block) -> Value {
 
 /// The value (borrowed) of the globals' entry at the position a
 /// `GLOBAL_MODULE` entry recorded, if that entry still has the key `name`
-/// (by identity) and a value, in a combined table of str keys. That is the
+/// (by identity; `name` indexes `co_names`) and a value, in a combined table of str keys. That is the
 /// name's binding whatever else the globals gained or lost, so unlike the
 /// interpreter's LOAD_GLOBAL_MODULE, which needs the keys version it
 /// recorded, adding a global does not make the site miss.
-fn global_by_position(lw: &mut Lowering, entry: Value, name: Value, miss: Block) -> Value {
+fn global_by_position(lw: &mut Lowering, entry: Value, name: u32, miss: Block) -> Value {
     let globals = exact_globals(lw, miss);
     let values = lw.load(globals, abi::DICT_VALUES);
     let combined = lw.b.ins().icmp_imm_s(IntCC::Equal, values, 0);
@@ -214,6 +216,7 @@ fn global_by_position(lw: &mut Lowering, entry: Value, name: Value, miss: Block)
     lw.guard(within, miss);
     let item = super::str_keys_entry(lw, keys, index);
     let key = lw.load(item, abi::UNICODE_ENTRY_KEY);
+    let name = lw.name(name);
     let same = lw.b.ins().icmp(IntCC::Equal, key, name);
     lw.guard(same, miss);
     let value = lw.load(item, abi::UNICODE_ENTRY_VALUE);
