@@ -410,7 +410,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
         row(ProfileGuided, "profile-guided",
             "fast paths chosen from what the specialising interpreter observed"),
         row(BorrowedOperands, "borrowed-operands",
-            "locals and constants used as operands are not reference-counted"),
+            "locals and constants used as operands, and as the arguments of a builtin's C function, are not reference-counted"),
         row(InlineUnpack, "inline-unpack",
             "UNPACK_SEQUENCE of a tuple or list of the right length inline"),
         row(DirectResume, "direct-resume",

@@ -953,6 +953,20 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// Writes the stack items `from..to`, owned or borrowed (no unboxed
+    /// number), to the frame's value stack for a call that borrows them
+    /// (the arguments of `call_builtin`); returns which are borrowed.
+    pub fn spill_borrowing(&mut self, from: usize, to: usize) -> Vec<bool> {
+        debug_assert!(!self.held[from..to].iter().any(|h| matches!(h, Held::Number(_))), "an unboxed item written to the frame");
+        (from..to)
+            .map(|d| {
+                let value = self.b.use_var(self.stack[d]);
+                self.store_stack_item(d, value);
+                std::mem::replace(&mut self.held[d], Held::Owned) == Held::Borrowed
+            })
+            .collect()
+    }
+
     /// The stack items `from..to` as they are now (owned references), to
     /// write with `spill_values` on one path and use directly on another.
     pub fn stack_values(&mut self, from: usize, to: usize) -> Vec<Value> {

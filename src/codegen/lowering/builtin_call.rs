@@ -148,23 +148,26 @@ impl Lowering<'_> {
     }
 
     /// A CALL of `kind` whose window is `[NULL or method, callable or self,
-    /// args…]` at `slots`, with `nargs` arguments: when the callable passes
-    /// the guards of the interpreter's specialised PRECALL, its C function
-    /// is called here, with the frame's position at the PRECALL (where
-    /// CPython makes the call, and reports its errors); otherwise, and at
-    /// the recursion limit, through `generic`, which gets the window
-    /// untouched. Consumes the window; returns the result (NULL on error).
+    /// args…]` at `slots`, with an argument for each item of `borrowed`,
+    /// which says whether it is borrowed (a local's or a constant's, which
+    /// the fast path passes as it is): when the callable passes the guards
+    /// of the interpreter's specialised PRECALL, its C function is called
+    /// here, with the frame's position at the PRECALL (where CPython makes
+    /// the call, and reports its errors); otherwise, and at the recursion
+    /// limit, through `generic`, which gets the window untouched, every item
+    /// owned. Consumes the window; returns the result (NULL on error).
     pub fn call_builtin(
         &mut self,
         slots: Value,
-        nargs: u32,
+        borrowed: &[bool],
         kind: BuiltinCall,
         kwnames: Option<u32>,
         generic: impl FnOnce(&mut Self) -> Value,
     ) -> Value {
+        let nargs = borrowed.len() as u32;
         let kind = match kind {
             BuiltinCall::CFunction(function) => function,
-            by_callable => return self.call_by_callable(slots, nargs, by_callable, kwnames, generic),
+            by_callable => return self.call_by_callable(slots, borrowed, by_callable, kwnames, generic),
         };
         // The builtin the site was seen (or, by its name, expected) to call:
         // the generic call is the unexpected case.
@@ -234,17 +237,16 @@ impl Lowering<'_> {
             self.move_recursion_budget(1);
         }
         // The interpreter releases `self` (descriptors), the arguments, then
-        // the callable.
-        let first_released = if kind.is_descriptor() { 1 } else { 2 };
-        // Finalizers the releases run see the PRECALL too.
-        for slot in first_released..2 + nargs as usize {
-            let item = self.load(slots, 8 * slot);
-            self.decref_at_stored_position(item);
+        // the callable. Finalizers the releases run see the PRECALL too.
+        if kind.is_descriptor() {
+            let receiver = self.load(slots, 8);
+            self.decref_at_stored_position(receiver);
         }
+        self.release_arguments(slots, borrowed);
         self.decref_at_stored_position(descriptor);
         self.calls_see_position = calls_see_position;
         self.prev_instr_stored = None;
-        self.join_with_generic(result, other, done, generic)
+        self.join_with_generic(result, other, done, slots, borrowed, generic)
     }
 
     /// Sets the frame's position to the call site's PRECALL, where CPython
@@ -278,7 +280,7 @@ impl Lowering<'_> {
     fn call_by_callable(
         &mut self,
         slots: Value,
-        nargs: u32,
+        borrowed: &[bool],
         kind: BuiltinCall,
         kwnames: Option<u32>,
         generic: impl FnOnce(&mut Self) -> Value,
@@ -317,6 +319,7 @@ impl Lowering<'_> {
             self.guard(warm, other);
         }
         // Any class whose vectorcall slot is set.
+        let nargs = borrowed.len() as u32;
         let vectorcall = (kind == BuiltinCall::Class).then(|| {
             let metatype = self.load(callable, abi::OBJECT_TYPE);
             let flags = self.load(metatype, abi::TYPE_FLAGS);
@@ -351,14 +354,11 @@ impl Lowering<'_> {
             }
         };
         // The interpreter releases the arguments, then the callable.
-        for slot in 2..2 + nargs as usize {
-            let item = self.load(slots, 8 * slot);
-            self.decref_at_stored_position(item);
-        }
+        self.release_arguments(slots, borrowed);
         self.decref_at_stored_position(callable);
         self.calls_see_position = calls_see_position;
         self.prev_instr_stored = None;
-        self.join_with_generic(result, other, done, generic)
+        self.join_with_generic(result, other, done, slots, borrowed, generic)
     }
 
     /// `len(object)` as a new int, or NULL with an exception: exact lists
@@ -438,12 +438,36 @@ impl Lowering<'_> {
         self.b.block_params(result)[0]
     }
 
+    /// Releases the arguments of the window at `slots` that the call owns
+    /// (those `borrowed` does not mark).
+    fn release_arguments(&mut self, slots: Value, borrowed: &[bool]) {
+        for (index, &borrowed) in borrowed.iter().enumerate() {
+            if !borrowed {
+                let item = self.load(slots, 8 * (2 + index));
+                self.decref_at_stored_position(item);
+            }
+        }
+    }
+
     /// Ends a call's fast path with `result`, lowers `generic` in `other`
-    /// (where the fast path's guards lead), and joins both in `done`, whose
-    /// parameter it returns.
-    fn join_with_generic(&mut self, result: Value, other: Block, done: Block, generic: impl FnOnce(&mut Self) -> Value) -> Value {
+    /// (where the fast path's guards lead) after giving the borrowed
+    /// arguments of the window at `slots` references of their own, which it
+    /// consumes, and joins both in `done`, whose parameter it returns.
+    fn join_with_generic(
+        &mut self,
+        result: Value,
+        other: Block,
+        done: Block,
+        slots: Value,
+        borrowed: &[bool],
+        generic: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
         self.b.ins().jump(done, &[BlockArg::Value(result)]);
         self.b.switch_to_block(other);
+        for (index, _) in borrowed.iter().enumerate().filter(|(_, &borrowed)| borrowed) {
+            let item = self.load(slots, 8 * (2 + index));
+            self.incref(item);
+        }
         let result = generic(self);
         self.b.ins().jump(done, &[BlockArg::Value(result)]);
         self.b.switch_to_block(done);

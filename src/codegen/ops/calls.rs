@@ -24,7 +24,15 @@ pub fn lower(lw: &mut Lowering) {
                     lw.push_number(object, Unboxed::Float, number);
                 }
                 None => {
-                    lw.own_stack();
+                    // A builtin's C function borrows its arguments: locals
+                    // and constants among them keep no reference of their
+                    // own on its fast path (`Lowering::call_builtin`).
+                    if lw.builtin_call(arg, kwnames).is_some() && lw.apply(Optimization::BorrowedOperands) {
+                        lw.box_operands(lw.depth);
+                        lw.own_stack_below(arg as usize);
+                    } else {
+                        lw.own_stack();
+                    }
                     let result = call(lw, arg, kwnames);
                     lw.push(result);
                 }
@@ -64,8 +72,9 @@ pub fn lower(lw: &mut Lowering) {
 }
 
 /// CALL of the window of `arg` arguments (the oparg; keyword names in the
-/// constant `kwnames`) on top of the stack, every item owned and boxed:
-/// returns the result, having raised if there is none.
+/// constant `kwnames`) on top of the stack, every item boxed and owned (the
+/// arguments of a builtin's call may be borrowed): returns the result,
+/// having raised if there is none.
 fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
     let base = lw.depth - (arg as usize + 2);
     let builtin = lw.builtin_call(arg, kwnames);
@@ -83,7 +92,9 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
         };
         lw.construct_python(base, &window, generic)
     } else {
-        lw.spill(base, lw.depth);
+        let arguments = lw.depth - arg as usize;
+        lw.spill(base, arguments);
+        let borrowed = lw.spill_borrowing(arguments, lw.depth);
         let slots = lw.stack_address(base);
         lw.depth = base;
         let generic = move |lw: &mut Lowering| {
@@ -96,7 +107,7 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
             lw.call("pyjit_call", &[tstate, frame, slots, nargs, kwnames])
         };
         if let Some(kind) = builtin {
-            lw.call_builtin(slots, arg, kind, kwnames, generic)
+            lw.call_builtin(slots, &borrowed, kind, kwnames, generic)
         } else if direct {
             // Where the callee's body just returns, the runtime's call takes
             // the value without a frame.
