@@ -230,24 +230,9 @@ fn emit_compiler_identity() {
     println!("cargo:rustc-env=PYJIT_COMPILER_ID=src-{:016x} cranelift-{cranelift}", hasher.finish());
 }
 
-/// Links GCC's unwinder (`libgcc_eh.a`, which panics unwind with) into the
-/// extension on GNU/Linux, so that it does not need `libgcc_s.so`: the
-/// Python executable does not load that library, and loading it (with its
-/// constructor's `cpuid`s, slow in a VM) took a tenth of a millisecond of
-/// every start-up. Whole, so that it is there before the standard library's
-/// references to it, which then leave `libgcc_s.so` unneeded; its symbols
-/// stay local to the extension.
-fn link_unwinder_statically() {
-    let target = |key: &str| env::var(key).unwrap_or_default();
-    if target("CARGO_CFG_TARGET_OS") == "linux" && target("CARGO_CFG_TARGET_ENV") == "gnu" {
-        println!("cargo:rustc-cdylib-link-arg=-Wl,--whole-archive,-l:libgcc_eh.a,--no-whole-archive");
-    }
-}
-
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     emit_compiler_identity();
-    link_unwinder_statically();
     println!("cargo:rerun-if-env-changed=PYO3_PYTHON");
     println!("cargo:rerun-if-env-changed=PYTHON_SYS_EXECUTABLE");
     let python = env::var("PYO3_PYTHON")

@@ -615,7 +615,6 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cache_command, m)?)?;
     m.add_function(wrap_pyfunction!(cache_gc, m)?)?;
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
-    runtime::osr::init(m)?;
     helpers::control::measure_iterator_layouts(m.py())?;
     Ok(())
 }

@@ -64,37 +64,11 @@ def dis(f: "Callable[..., object] | CodeType") -> str:
     for no instruction in particular (register moves, constants) stays under the
     instruction before it. Raises ValueError when ``f`` is not compiled (with the
     reason), RuntimeError elsewhere than on x86-64."""
-    import dis as _dis
+    # The implementation is imported when it is used: keeping it out of this
+    # module keeps every start-up with the JIT on from unmarshalling it.
+    from pyjit._introspect import disassembly
 
-    from pyjit._pyjit import native_code
-
-    native = native_code(f)
-    code = _code_of(f)
-    by_offset = {instr.offset: instr for instr in _dis.get_instructions(code)}
-    lines_by_unit = [line for line, *_ in code.co_positions()]
-
-    def bytecode_heading(unit):
-        instr = by_offset[2 * unit]
-        argument = instr.argrepr or ("" if instr.arg is None else str(instr.arg))
-        return f"; {instr.offset} {instr.opname} {argument}".rstrip() + f"  (line {lines_by_unit[unit]})"
-
-    ranges = native["bytecode_ranges"]
-    out = [
-        f"; {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
-        f"{native['size']} bytes at {native['address']:#x}",
-        "; function entry",
-    ]
-    current = None
-    position = 0
-    for offset, text, symbol in native["instructions"]:
-        while position < len(ranges) and ranges[position][1] <= offset:
-            position += 1
-        if position < len(ranges) and ranges[position][0] <= offset and ranges[position][2] != current:
-            current = ranges[position][2]
-            out.append(bytecode_heading(current))
-        comment = f"  ; {symbol}" if symbol else ""
-        out.append(f"  {offset:6x}  {text}{comment}")
-    return "\n".join(out) + "\n"
+    return disassembly(f)
 
 
 def graph(f: "Callable[..., object] | CodeType") -> str:
@@ -106,17 +80,9 @@ def graph(f: "Callable[..., object] | CodeType") -> str:
     but never reached since) or ``nothing`` (not quickened: nothing observed); edges
     for fall-through, jumps (taken or not) and exception handlers (dashed); and
     whether ``f`` runs compiled, with its optimizations, in the graph's label."""
-    from pyjit._graph import graph as code_graph
+    from pyjit._introspect import code_of, graph as code_graph
 
-    return code_graph(_code_of(f))
-
-
-def _code_of(f: "Callable[..., object] | CodeType") -> "CodeType":
-    """The code object of ``f``, a function or a code object (imports ``types`` only
-    when an introspection function runs, not at start-up)."""
-    from types import CodeType
-
-    return f if isinstance(f, CodeType) else getattr(f, "__code__")
+    return code_graph(code_of(f))
 
 
 def _write_at_exit(variable, option, write):

@@ -10,16 +10,12 @@ from typing import Literal, TypedDict, type_check_only
 __all__ = [
     "SETTING_ERROR", "ENABLE_AT_STARTUP", "enable", "disable", "is_enabled", "config", "info",
     "optimizations", "stats", "profile", "ir", "native_code", "code_key", "opcode_table", "recorded",
-    "precompile", "cache_command", "cache_gc", "CACHE_USAGE", "OsrEntry",
+    "precompile", "cache_command", "cache_gc", "CACHE_USAGE",
 ]
 
 SETTING_ERROR: str | None
 ENABLE_AT_STARTUP: bool
 CACHE_USAGE: str
-
-class OsrEntry(BaseException):
-    """Raised inside the interpreter to move a frame into native code at a loop header
-    (never seen by programs)."""
 
 _Path = str | bytes | PathLike[str] | PathLike[bytes]
 # A Python function (mypy types a `def` as a callable) or a code object; anything else

@@ -165,20 +165,27 @@ fn watched() -> std::sync::MutexGuard<'static, Vec<Watched>> {
     WATCHED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Creates the `OsrEntry` exception type; called once at module import.
-pub fn init(module: &pyo3::Bound<'_, pyo3::types::PyModule>) -> pyo3::PyResult<()> {
-    use pyo3::prelude::*;
-    // SAFETY: called with the GIL held; the new type is kept alive by the
-    // module attribute and by the reference stored here.
+/// Whether the `OsrEntry` exception type exists: made by the first frame
+/// watched (not at import, which every start-up pays for). False, with
+/// nothing watched, if making it failed.
+fn osr_entry_made() -> bool {
+    if !OSR_ENTRY.load(SeqCst).is_null() {
+        return true;
+    }
+    // SAFETY: with the GIL held (a frame is starting on the main thread);
+    // the type is kept alive by the reference stored here. Making it can run
+    // finalizers, which can make it first: then this one is dropped.
     unsafe {
         let kind = ffi::PyErr_NewException(c"pyjit._pyjit.OsrEntry".as_ptr(), ffi::PyExc_BaseException, std::ptr::null_mut());
         if kind.is_null() {
-            return Err(PyErr::fetch(module.py()));
+            ffi::PyErr_Clear();
+            return false;
         }
-        OSR_ENTRY.store(kind, SeqCst);
-        module.add("OsrEntry", Bound::from_borrowed_ptr(module.py(), kind))?;
+        if OSR_ENTRY.compare_exchange(std::ptr::null_mut(), kind, SeqCst, SeqCst).is_err() {
+            ffi::Py_DECREF(kind);
+        }
     }
-    Ok(())
+    true
 }
 
 /// Whether frames of the code object `code`, whose flags these are, are
@@ -196,6 +203,10 @@ pub fn has_loops(flags: i32, code: *mut PyCodeObject) -> bool {
 /// As for the hook: `tstate` runs on the main thread with the GIL, `frame`
 /// is live and not started.
 pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    if !osr_entry_made() {
+        // SAFETY: unchanged hand-over of a live frame.
+        return unsafe { delegate(tstate, frame, 0) };
+    }
     watched().push(Watched { frame: frame as usize, started: clock::ticks(), entered: None });
     if WATCHED_COUNT.fetch_add(1, SeqCst) == 0 {
         // SAFETY: tstate is live; its interpreter outlives every frame.

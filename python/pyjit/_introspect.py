@@ -1,10 +1,13 @@
-"""``pyjit.graph``: a function's bytecode control-flow graph in Graphviz DOT, with the
-profile the compiler reads at each instruction the interpreter specialises."""
+"""The introspection functions of ``pyjit``, imported when one is called: ``pyjit.dis``
+(a compiled function's machine code, annotated with its bytecode) and ``pyjit.graph`` (a
+function's bytecode control-flow graph in Graphviz DOT, with the profile the compiler
+reads at each instruction the interpreter specialises)."""
 
 import dis
+from collections.abc import Callable
 from types import CodeType
 
-from pyjit._pyjit import info, profile
+from pyjit._pyjit import info, native_code, profile
 
 # Instructions after which control does not fall through.
 _ENDS = {"RETURN_VALUE", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"}
@@ -81,3 +84,39 @@ def _title(code: CodeType) -> str:
         else f"interpreted: {details['reason']}"
     )
     return f"{code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): {state}"
+
+
+def code_of(f: Callable[..., object] | CodeType) -> CodeType:
+    """The code object of ``f``, a function or a code object."""
+    return f if isinstance(f, CodeType) else getattr(f, "__code__")
+
+
+def disassembly(f: Callable[..., object] | CodeType) -> str:
+    """``pyjit.dis``: see there."""
+    native = native_code(f)
+    code = code_of(f)
+    by_offset = {instr.offset: instr for instr in dis.get_instructions(code)}
+    lines_by_unit = [line for line, *_ in code.co_positions()]
+
+    def bytecode_heading(unit: int) -> str:
+        instr = by_offset[2 * unit]
+        argument = instr.argrepr or ("" if instr.arg is None else str(instr.arg))
+        return f"; {instr.offset} {instr.opname} {argument}".rstrip() + f"  (line {lines_by_unit[unit]})"
+
+    ranges = native["bytecode_ranges"]
+    out = [
+        f"; {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
+        f"{native['size']} bytes at {native['address']:#x}",
+        "; function entry",
+    ]
+    current = None
+    position = 0
+    for offset, text, symbol in native["instructions"]:
+        while position < len(ranges) and ranges[position][1] <= offset:
+            position += 1
+        if position < len(ranges) and ranges[position][0] <= offset and ranges[position][2] != current:
+            current = ranges[position][2]
+            out.append(bytecode_heading(current))
+        comment = f"  ; {symbol}" if symbol else ""
+        out.append(f"  {offset:6x}  {text}{comment}")
+    return "\n".join(out) + "\n"
