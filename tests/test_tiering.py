@@ -260,3 +260,35 @@ def test_start_up_watches_no_loops_and_a_module_s_loop_still_moves_into_native_c
         PYTHONPATH=str(tmp_path),
     )
     assert json.loads(out) == [sum(range(5_000_000)), 1]
+
+
+def test_pyjit_s_threads_take_no_signal_the_program_blocks():
+    # A signal sent to the process goes to a thread that does not block it. The
+    # compiler thread and the loop watchdog block the signals a program handles, so a
+    # signal the main thread blocks stays pending until it unblocks it, and the
+    # handler runs inside `pthread_sigmask`, as under CPython.
+    out = run(
+        """
+        import signal
+
+        def handler(signum, frame):
+            1 / 0
+
+        signal.signal(signal.SIGUSR1, handler)
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        threads = len(os.listdir("/proc/self/task"))
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+        os.kill(os.getpid(), signal.SIGUSR1)
+        time.sleep(0.05)
+        pending = signal.sigpending()
+        try:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGUSR1])
+            raised = False
+        except ZeroDivisionError:
+            raised = True
+        print(json.dumps([threads > 1, sorted(pending), raised]))
+        """
+    )
+    assert json.loads(out) == [True, [int(__import__("signal").SIGUSR1)], True]

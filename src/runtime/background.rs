@@ -126,7 +126,8 @@ pub fn submit(
 
 fn start() -> Option<Sender<Job>> {
     let (sender, jobs) = mpsc::channel::<Job>();
-    let spawned = thread::Builder::new().name("pyjit-compile".into()).stack_size(COMPILER_STACK).spawn(move || {
+    let builder = thread::Builder::new().name("pyjit-compile".into()).stack_size(COMPILER_STACK);
+    let spawned = super::spawn_thread(builder, move || {
         for job in jobs {
             compile(job);
         }

@@ -36,6 +36,32 @@ unsafe fn delegate(tstate: *mut ThreadState, frame: *mut Frame, throwflag: c_int
     }
 }
 
+/// Starts one of pyjit's own threads (the compiler, the loop watchdog) with
+/// the signals a program handles blocked in it: the kernel delivers a signal
+/// sent to the process to a thread that does not block it, and one of these
+/// would take signals the program's threads block (`pthread_sigmask`),
+/// running its handlers somewhere else than under CPython. Faults the
+/// thread itself causes (SIGSEGV, SIGBUS, SIGFPE, SIGILL) and SIGABRT stay
+/// deliverable, for faulthandler. The thread inherits the mask, blocked
+/// here around its creation only.
+pub fn spawn_thread<F: FnOnce() + Send + 'static>(builder: std::thread::Builder, body: F) -> std::io::Result<std::thread::JoinHandle<()>> {
+    // SAFETY: signal sets are plain data initialised by sigfillset and
+    // sigdelset; pthread_sigmask changes only the calling thread's mask,
+    // which is restored before returning.
+    unsafe {
+        let mut blocked: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut blocked);
+        for fault in [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGABRT] {
+            libc::sigdelset(&mut blocked, fault);
+        }
+        let mut previous: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &blocked, &mut previous);
+        let spawned = builder.spawn(body);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &previous, std::ptr::null_mut());
+        spawned
+    }
+}
+
 /// Installs the hook. Returns false when `PYJIT_DISABLE=1` keeps it off.
 pub fn enable() -> bool {
     if config::disabled() {

@@ -327,7 +327,7 @@ fn wake_watchdog() {
             }
         }
         None => {
-            if let Ok(handle) = thread::Builder::new().name("pyjit-osr".into()).spawn(watch) {
+            if let Ok(handle) = super::spawn_thread(thread::Builder::new().name("pyjit-osr".into()), watch) {
                 *watchdog = Some(handle.thread().clone());
                 ensure_fork_handler();
             }
