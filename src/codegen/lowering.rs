@@ -3,6 +3,7 @@
 //! per-opcode lowerings in `ops/` are written in.
 
 mod builtin_call;
+pub use builtin_call::BuiltinCall;
 mod construct_call;
 mod frame_push;
 mod math_call;

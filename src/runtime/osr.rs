@@ -81,9 +81,6 @@ struct Watched {
 /// Site's module frame while `site` imports with the JIT switched on from
 /// inside it (see `note_startup`). Touched with the GIL held.
 static SITE_FRAME: Mutex<Option<SiteFrame>> = Mutex::new(None);
-/// Whether `SITE_FRAME` holds a frame: read first, so that frames after
-/// start-up cost one load.
-static IN_STARTUP: AtomicBool = AtomicBool::new(false);
 
 /// Site's module frame: its address, its code object (a reference is kept,
 /// so no other code object takes its address), and how many frames are
@@ -107,16 +104,12 @@ pub fn note_startup(ts: &ThreadState) {
     let code = unsafe { (*frame).code() };
     unsafe { ffi::Py_INCREF(code.cast()) };
     *site_frame() = Some(SiteFrame { frame: frame as usize, code: code as usize, below: frames.len() - 1 - index });
-    IN_STARTUP.store(true, SeqCst);
 }
 
 /// Whether frames the thread `ts` starts now are past start-up (see the
 /// module documentation): `site` did not switch the JIT on, or its module
 /// frame is no longer on the chain, at the depth it was.
 pub fn startup_over(ts: &ThreadState) -> bool {
-    if !IN_STARTUP.load(SeqCst) {
-        return true;
-    }
     let mut site = site_frame();
     let Some(noted) = site.as_ref() else { return true };
     let frames = frame_chain(ts);
@@ -129,7 +122,6 @@ pub fn startup_over(ts: &ThreadState) -> bool {
     // SAFETY: the reference `note_startup` took, released with the GIL held.
     unsafe { ffi::Py_DECREF(noted.code as *mut PyObject) };
     *site = None;
-    IN_STARTUP.store(false, SeqCst);
     true
 }
 

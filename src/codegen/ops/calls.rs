@@ -5,7 +5,7 @@
 //! argument array, as in the interpreter.
 
 use crate::abi::op;
-use crate::codegen::lowering::{Lowering, Unboxed};
+use crate::codegen::lowering::{BuiltinCall, Lowering, Unboxed};
 use crate::config::Optimization;
 use cranelift_codegen::ir::Value;
 
@@ -20,20 +20,24 @@ pub fn lower(lw: &mut Lowering) {
             // function takes its argument unboxed and leaves its result so.
             match lw.math_call(arg, kwnames) {
                 Some(function) => {
-                    let (object, number) = lw.call_math(function, |lw| call(lw, arg, kwnames));
+                    let (object, number) = lw.call_math(function, |lw| {
+                        let builtin = lw.builtin_call(arg, kwnames);
+                        call(lw, arg, kwnames, builtin)
+                    });
                     lw.push_number(object, Unboxed::Float, number);
                 }
                 None => {
                     // A builtin's C function borrows its arguments: locals
                     // and constants among them keep no reference of their
                     // own on its fast path (`Lowering::call_builtin`).
-                    if lw.builtin_call(arg, kwnames).is_some() && lw.apply(Optimization::BorrowedOperands) {
+                    let builtin = lw.builtin_call(arg, kwnames);
+                    if builtin.is_some() && lw.apply(Optimization::BorrowedOperands) {
                         lw.box_operands(lw.depth);
                         lw.own_stack_below(arg as usize);
                     } else {
                         lw.own_stack();
                     }
-                    let result = call(lw, arg, kwnames);
+                    let result = call(lw, arg, kwnames, builtin);
                     lw.push(result);
                 }
             }
@@ -73,11 +77,11 @@ pub fn lower(lw: &mut Lowering) {
 
 /// CALL of the window of `arg` arguments (the oparg; keyword names in the
 /// constant `kwnames`) on top of the stack, every item boxed and owned (the
-/// arguments of a builtin's call may be borrowed): returns the result,
-/// having raised if there is none.
-fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>) -> Value {
+/// arguments of a builtin's call may be borrowed), where `builtin` is the
+/// builtin call the site was specialised for (`Lowering::builtin_call`):
+/// returns the result, having raised if there is none.
+fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<BuiltinCall>) -> Value {
     let base = lw.depth - (arg as usize + 2);
-    let builtin = lw.builtin_call(arg, kwnames);
     // `pyjit_call` also decides at each call whether to call directly.
     let direct = builtin.is_none() && lw.apply(Optimization::DirectCalls) && kwnames.is_none();
     let constructs = direct && lw.constructs_python(arg);
