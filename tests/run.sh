@@ -12,7 +12,8 @@
 # results check (benchmarks/check_results.py --quick, and three benchmarks
 # from a precompiled strict cache with --cache), the package suites'
 # outcome comparison (benchmarks/packages.py, offline part), and a slice of
-# CPython's own regression suite compared test by test.
+# CPython's own regression suite compared test by test (and five modules of it
+# at default settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -97,3 +98,6 @@ echo "== package test suites: benchmarks/packages.py's outcome comparison (the s
 
 echo "== CPython's regression suite, language-core slice (tests/cpython_suite_modules.txt)"
 "$VENV/bin/python" tests/cpython_suite.py --ci --jobs 2
+
+echo "== CPython's regression suite at default settings: threads, signals and fork with pyjit's helper threads (TESTING.md)"
+"$VENV/bin/python" tests/cpython_suite.py --modules test_threading,test_thread,test_signal,test_fork1,test_sys_settrace --pyjit-env PYJIT_ENABLE=1 --jobs 2

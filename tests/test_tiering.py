@@ -40,12 +40,12 @@ PRELUDE = textwrap.dedent(
 )
 
 
-def run(program, **env):
+def run(program, timeout=300, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
     environment.update(PYJIT_ENABLE="1", **env)
     process = subprocess.run(
         [PY, "-c", PRELUDE + textwrap.dedent(program)],
-        env=environment, capture_output=True, text=True, timeout=300,
+        env=environment, capture_output=True, text=True, timeout=timeout,
     )
     assert process.returncode == 0, process.stdout + process.stderr
     return process.stdout
@@ -292,3 +292,72 @@ def test_pyjit_s_threads_take_no_signal_the_program_blocks():
         """
     )
     assert json.loads(out) == [True, [int(__import__("signal").SIGUSR1)], True]
+
+
+def test_a_child_forked_from_a_thread_ends_when_that_thread_does():
+    # A child forked from a thread other than the main one has that thread alone, and
+    # its process ends when the thread does, so pyjit's threads started in the child
+    # (the loop watchdog for `threading`'s loops, the compiler thread for `hot`) end
+    # when idle. The child's code is CPython's own test_threading test of the case.
+    out = run(
+        """
+        import threading
+
+        def func():
+            pid = os.fork()
+            if pid == 0:
+                main = threading.main_thread()
+                print(main.name)
+                print(main.ident == threading.current_thread().ident)
+                call_until(compiled)
+                sys.stdout.flush()
+                return
+            deadline = time.monotonic() + 60
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, 9)
+                    print("child still running")
+                    return
+                time.sleep(0.01)
+            print("child ended")
+
+        th = threading.Thread(target=func)
+        th.start()
+        th.join()
+        """
+    )
+    assert out.splitlines() == ["Thread-1 (func)", "True", "child ended"]
+
+
+def test_a_thread_traced_while_the_main_thread_waits_in_a_watched_loop_runs_on():
+    # The watchdog sets the eval breaker for the main thread's sample only while the
+    # main thread holds the GIL. Set while another thread holds it, the breaker stays
+    # set (only the main thread can run the call), and a traced thread re-runs each
+    # `RESUME` after every check: it went round one forever, and the main thread
+    # joining it waited forever.
+    out = run(
+        """
+        import threading
+
+        def callee(i):
+            return i
+
+        def worker():
+            sys.settrace(lambda *args: None)
+            deadline = time.monotonic() + 0.2
+            while time.monotonic() < deadline:
+                callee(0)
+            sys.settrace(None)
+
+        def main():
+            for _ in range(3):
+                thread = threading.Thread(target=worker)
+                thread.start()
+                thread.join()
+            print("joined")
+
+        main()
+        """,
+        timeout=60,
+    )
+    assert out == "joined\n"

@@ -34,6 +34,8 @@ extern "C" {
     pub fn _PySet_Update(set: *mut PyObject, iterable: *mut PyObject) -> c_int;
     pub fn _PyList_Extend(list: *mut PyObject, iterable: *mut PyObject) -> *mut PyObject;
     pub fn _PyOS_IsMainThread() -> c_int;
+    /// The thread state holding the GIL (`_PyRuntime.gilstate.tstate_current`,
+    /// read atomically), or NULL; callable without the GIL.
     pub fn _PyThreadState_UncheckedGet() -> *mut ThreadState;
     pub fn _PyFunction_Vectorcall(
         function: *mut PyObject,

@@ -15,6 +15,13 @@
 //! function is native from the call the threshold names, and so does
 //! `PYJIT_BACKGROUND=0`.
 //!
+//! The compiler thread ends after `COMPILER_IDLE` without work, and the
+//! next submit starts another: a process ends when its last thread does, so
+//! a waiting compiler thread would keep alive a child forked from a thread
+//! other than the main one after that thread ends. A job still queued when
+//! the thread ends is dropped with the queue; its code notices (`Pending::poll`)
+//! and is found worth compiling again.
+//!
 //! Fork: the child has no compiler thread. Compiles submitted before the
 //! fork are abandoned in the child (their generation is old) and their code
 //! is found worth compiling again.
@@ -25,13 +32,16 @@ use crate::config::Optimizations;
 use crate::link::{self, Failure};
 use crate::profile::Profile;
 use crate::stats::CompilePhases;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering::SeqCst};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering::{Acquire, SeqCst}};
 use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
 /// Stack of the compiler thread: Cranelift recurses over large functions.
 const COMPILER_STACK: usize = 16 << 20;
+/// How long the compiler thread waits for a job before it ends.
+const COMPILER_IDLE: Duration = Duration::from_secs(1);
 
 /// What the compiler thread made of one code object.
 pub struct Finished {
@@ -68,7 +78,8 @@ pub struct Pending {
 pub enum Poll {
     NotYet,
     Done(Box<Finished>),
-    /// Submitted before a fork, in the child: it never finishes here.
+    /// It never finishes: submitted before a fork (in the child), or left
+    /// queued when the compiler thread ended.
     Abandoned,
 }
 
@@ -78,9 +89,14 @@ impl Pending {
         if self.generation != GENERATION.load(SeqCst) {
             return Poll::Abandoned;
         }
+        // Read before the slot: the job is dropped after it fills the slot.
+        let job_dropped = Arc::strong_count(&self.slot) == 1;
+        // Pairs with the release of the job's reference, so the slot is
+        // read as the job left it.
+        fence(Acquire);
         let finished = self.slot.0.swap(std::ptr::null_mut(), SeqCst);
         if finished.is_null() {
-            Poll::NotYet
+            if job_dropped { Poll::Abandoned } else { Poll::NotYet }
         } else {
             // SAFETY: as in `Slot::drop`.
             Poll::Done(unsafe { Box::from_raw(finished) })
@@ -115,20 +131,27 @@ pub fn submit(
     if queue.is_none() {
         *queue = start();
     }
-    let Some(sender) = queue.as_ref() else { return Err((info, profile)) };
     let slot = Arc::new(Slot(AtomicPtr::new(std::ptr::null_mut())));
-    let job = Job { info, profile, enabled, phases, slot: slot.clone() };
-    match sender.send(job) {
-        Ok(()) => Ok(Pending { slot, generation: GENERATION.load(SeqCst) }),
-        Err(mpsc::SendError(job)) => Err((job.info, job.profile)),
+    let mut job = Job { info, profile, enabled, phases, slot: slot.clone() };
+    // A queue whose thread ended since refuses the job: start another.
+    for fresh in [false, true] {
+        if fresh {
+            *queue = start();
+        }
+        let Some(sender) = queue.as_ref() else { break };
+        match sender.send(job) {
+            Ok(()) => return Ok(Pending { slot, generation: GENERATION.load(SeqCst) }),
+            Err(mpsc::SendError(refused)) => job = refused,
+        }
     }
+    Err((job.info, job.profile))
 }
 
 fn start() -> Option<Sender<Job>> {
     let (sender, jobs) = mpsc::channel::<Job>();
     let builder = thread::Builder::new().name("pyjit-compile".into()).stack_size(COMPILER_STACK);
     let spawned = super::spawn_thread(builder, move || {
-        for job in jobs {
+        while let Ok(job) = jobs.recv_timeout(COMPILER_IDLE) {
             compile(job);
         }
     });
@@ -159,4 +182,27 @@ fn ensure_fork_handler() {
         // SAFETY: registers a handler that only touches pyjit's statics.
         unsafe { libc::pthread_atfork(None, None, Some(in_child)) };
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending() -> (Pending, Arc<Slot>) {
+        let slot = Arc::new(Slot(AtomicPtr::new(std::ptr::null_mut())));
+        (Pending { slot: slot.clone(), generation: GENERATION.load(SeqCst) }, slot)
+    }
+
+    #[test]
+    fn a_compile_whose_job_is_queued_is_not_yet_done() {
+        let (pending, _job) = pending();
+        assert!(matches!(pending.poll(), Poll::NotYet));
+    }
+
+    #[test]
+    fn a_compile_whose_job_was_dropped_unfinished_is_abandoned() {
+        let (pending, job) = pending();
+        drop(job);
+        assert!(matches!(pending.poll(), Poll::Abandoned));
+    }
 }

@@ -38,12 +38,15 @@ use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
-use std::thread::{self, Thread};
+use std::thread;
 use std::time::Duration;
 
 /// How often the watchdog asks for a sample while a watched frame runs.
 const SAMPLE_PERIOD: Duration = Duration::from_millis(1);
-/// Idle samples after which the watchdog sleeps until a frame is watched.
+/// Idle periods after which the watchdog thread ends; the next watched
+/// frame starts another. Ending rather than parking matters in a child
+/// forked from a thread other than the main one: its process ends when its
+/// last thread does, and a parked watchdog would keep it alive.
 const IDLE_SAMPLES: u32 = 100;
 
 /// The exception type that stops the interpreter at a loop header; never
@@ -57,16 +60,20 @@ static WATCHED: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
 /// Read by the watchdog without the GIL.
 static WATCHED_COUNT: AtomicUsize = AtomicUsize::new(0);
 static SAMPLE_QUEUED: AtomicBool = AtomicBool::new(false);
-static WATCHDOG_PARKED: AtomicBool = AtomicBool::new(false);
 /// Set by the watchdog while it may add a pending call, which it does only
 /// while a frame is watched: the main thread waits it out when its last
 /// watched frame ends (`run_watched`), so no call is added once no Python
 /// frame is watched, as during CPython's finalization, which frees the
 /// pending-call state.
 static ADDING: AtomicBool = AtomicBool::new(false);
-static WATCHDOG: Mutex<Option<Thread>> = Mutex::new(None);
+/// Whether a watchdog thread runs (or is about to): see `wake_watchdog`
+/// and `watch` for how the two agree that exactly one runs while a frame
+/// is watched.
+static WATCHDOG_RUNNING: AtomicBool = AtomicBool::new(false);
 /// `interp->ceval.eval_breaker` of the main interpreter (see `watch`).
 static EVAL_BREAKER: AtomicPtr<AtomicI32> = AtomicPtr::new(std::ptr::null_mut());
+/// The main thread's thread state (see `schedule_sample`).
+static MAIN_THREAD: AtomicPtr<ThreadState> = AtomicPtr::new(std::ptr::null_mut());
 
 struct Watched {
     /// The frame (address), live while it is in this list.
@@ -205,6 +212,7 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         let interp: *mut u8 = unsafe { abi::read_field(tstate.cast(), abi::TSTATE_INTERP) };
         // SAFETY: eval_breaker is an aligned C int that CPython accesses atomically.
         EVAL_BREAKER.store(unsafe { interp.add(abi::INTERP_EVAL_BREAKER) }.cast(), SeqCst);
+        MAIN_THREAD.store(tstate, SeqCst);
         wake_watchdog();
     }
     // SAFETY: unchanged hand-over of a live frame.
@@ -310,38 +318,36 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     -1
 }
 
+/// Starts the watchdog thread unless one runs; called when the first frame
+/// is watched, after `WATCHED_COUNT` counts it.
 fn wake_watchdog() {
-    let mut watchdog = WATCHDOG.lock().unwrap_or_else(|e| e.into_inner());
-    match watchdog.as_ref() {
-        Some(thread) => {
-            if WATCHDOG_PARKED.load(SeqCst) {
-                thread.unpark();
-            }
-        }
-        None => {
-            if let Ok(handle) = super::spawn_thread(thread::Builder::new().name("pyjit-osr".into()), watch) {
-                *watchdog = Some(handle.thread().clone());
-                ensure_fork_handler();
-            }
-        }
+    if WATCHDOG_RUNNING.swap(true, SeqCst) {
+        return;
+    }
+    ensure_fork_handler();
+    if super::spawn_thread(thread::Builder::new().name("pyjit-osr".into()), watch).is_err() {
+        WATCHDOG_RUNNING.store(false, SeqCst);
     }
 }
 
 /// The watchdog thread: schedules `sample` while frames are watched, and
-/// parks when none has been for a while. It never touches Python objects.
+/// ends when none has been for a while. It never touches Python objects.
 fn watch() {
     let mut idle = 0;
     loop {
         thread::sleep(SAMPLE_PERIOD);
         if WATCHED_COUNT.load(SeqCst) == 0 {
             idle += 1;
-            if idle >= IDLE_SAMPLES {
-                idle = 0;
-                WATCHDOG_PARKED.store(true, SeqCst);
-                if WATCHED_COUNT.load(SeqCst) == 0 {
-                    thread::park();
-                }
-                WATCHDOG_PARKED.store(false, SeqCst);
+            if idle < IDLE_SAMPLES {
+                continue;
+            }
+            idle = 0;
+            WATCHDOG_RUNNING.store(false, SeqCst);
+            // A frame watched since the count was read found the flag still
+            // set and started no thread: this one carries on, unless a frame
+            // watched after the store started one (then the swap sees it).
+            if WATCHED_COUNT.load(SeqCst) == 0 || WATCHDOG_RUNNING.swap(true, SeqCst) {
+                return;
             }
             continue;
         }
@@ -370,8 +376,17 @@ fn schedule_sample() {
     // Py_AddPendingCall sets the eval breaker only when called on the
     // main thread (it computes the breaker for the calling thread), so
     // set it as the main thread would, also again on the next period in
-    // case the main thread recomputed it in between.
-    if SAMPLE_QUEUED.load(SeqCst) {
+    // case the main thread recomputed it in between. Only while the main
+    // thread holds the GIL: a thread that takes the GIL recomputes the
+    // breaker for itself (in `take_gil`), so the main thread finds the call
+    // when it takes the GIL back, but another thread already holding it
+    // would see the breaker set at every check with no call it can run, and
+    // one being traced goes round its `RESUME` forever (the tracing path
+    // runs the instruction again after each check). The GIL can change
+    // hands between the check and the store; the thread that took it then
+    // runs with the breaker set until the next hand-over, slower but on.
+    // SAFETY: reads the GIL holder atomically, without the GIL.
+    if SAMPLE_QUEUED.load(SeqCst) && unsafe { abi::ffi::_PyThreadState_UncheckedGet() } == MAIN_THREAD.load(SeqCst) {
         // SAFETY: set in run_watched before any frame is watched; the
         // main interpreter is alive (above).
         unsafe { (*EVAL_BREAKER.load(SeqCst)).store(1, SeqCst) };
@@ -385,10 +400,7 @@ fn ensure_fork_handler() {
     extern "C" fn in_child() {
         ADDING.store(false, SeqCst);
         SAMPLE_QUEUED.store(false, SeqCst);
-        WATCHDOG_PARKED.store(false, SeqCst);
-        // Only the GIL holder locks WATCHDOG, and fork runs with the GIL
-        // held, so the lock is free in the child.
-        *WATCHDOG.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        WATCHDOG_RUNNING.store(false, SeqCst);
     }
     INSTALLED.call_once(|| {
         // SAFETY: registers a handler that only touches pyjit's statics.
