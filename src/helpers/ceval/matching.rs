@@ -49,7 +49,7 @@ pub unsafe fn match_keys(tstate: *mut ThreadState, map: *mut PyObject, keys: *mu
             if get_name.is_null() {
                 break 'fail;
             }
-            _PyObject_GetMethod(map, get_name, &mut get)
+            abi::ffi::_PyObject_GetMethod(map, get_name, &mut get)
         };
         if get.is_null() {
             break 'fail;

@@ -38,18 +38,12 @@ extern "C" {
     fn PyCode_GetFreevars(code: *mut PyCodeObject) -> *mut PyObject;
     fn PyCell_Get(cell: *mut PyObject) -> *mut PyObject;
     fn PyImport_GetModule(name: *mut PyObject) -> *mut PyObject;
-    fn _PyObject_GetMethod(
-        obj: *mut PyObject,
-        name: *mut PyObject,
-        method: *mut *mut PyObject,
-    ) -> c_int;
     fn _PyObject_LookupAttr(
         obj: *mut PyObject,
         name: *mut PyObject,
         result: *mut *mut PyObject,
     ) -> c_int;
     fn _PyModuleSpec_IsInitializing(spec: *mut PyObject) -> c_int;
-    fn _PyThreadState_UncheckedGet() -> *mut ThreadState;
 }
 
 /// `NAME_ERROR_MSG` of ceval.c.
@@ -161,7 +155,7 @@ unsafe fn lookup_attr_id(obj: *mut PyObject, id: &Identifier, result: &mut *mut 
 /// rely on this (checked in debug builds).
 fn is_current(tstate: *mut ThreadState) -> bool {
     // SAFETY: reading the current thread state has no preconditions.
-    tstate == unsafe { _PyThreadState_UncheckedGet() }
+    tstate == unsafe { abi::ffi::_PyThreadState_UncheckedGet() }
 }
 
 /// `Py_TYPE(obj)->tp_name`.
