@@ -382,9 +382,10 @@ fn schedule_sample() {
     // when it takes the GIL back, but another thread already holding it
     // would see the breaker set at every check with no call it can run, and
     // one being traced goes round its `RESUME` forever (the tracing path
-    // runs the instruction again after each check). The GIL can change
-    // hands between the check and the store; the thread that took it then
-    // runs with the breaker set until the next hand-over, slower but on.
+    // runs the instruction again after each check). The GIL can still
+    // change hands in the few instructions between the check and the
+    // store; the thread that took it then sees the breaker set until the
+    // next hand-over.
     // SAFETY: reads the GIL holder atomically, without the GIL.
     if SAMPLE_QUEUED.load(SeqCst) && unsafe { abi::ffi::_PyThreadState_UncheckedGet() } == MAIN_THREAD.load(SeqCst) {
         // SAFETY: set in run_watched before any frame is watched; the
