@@ -157,6 +157,38 @@ def test_startup_registers_its_writers_once(tmp_path):
     assert keys and len(keys) == len(set(keys)), "every key once"
 
 
+def test_subinterpreters_start_quietly_without_the_jit():
+    """Site runs the start-up hook in each subinterpreter too, where the extension does
+    not load: nothing is printed there (as under CPython), code runs in CPython's
+    interpreter, the API says why, and the main interpreter's JIT goes on."""
+    sub = (
+        "import pyjit\n"
+        "def g(x):\n"
+        "    return x * 2\n"
+        "print('sub', g(21), pyjit.is_enabled())\n"
+        "try:\n"
+        "    pyjit.info(g)\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    program = (
+        "import _xxsubinterpreters as interpreters, pyjit\n"
+        "def f(x):\n"
+        "    return x + 1\n"
+        "interp = interpreters.create()\n"
+        f"interpreters.run_string(interp, {sub!r})\n"
+        "interpreters.destroy(interp)\n"
+        "print('main', f(41), pyjit.is_enabled(), pyjit.info(f)['compiled'])\n"
+    )
+    process = run("-c", program, env={"PYJIT_ENABLE": "1", "PYJIT_THRESHOLD": "0"})
+    assert (process.returncode, process.stderr) == (0, ""), process.stderr
+    assert process.stdout.splitlines() == [
+        "sub 42 False",
+        "pyjit: the JIT runs in the main interpreter only; this is a subinterpreter",
+        "main 42 True True",
+    ]
+
+
 # ---------------------------------------------------------------- files pyjit cannot write (item 11)
 
 

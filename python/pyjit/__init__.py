@@ -27,7 +27,26 @@ if _sys.implementation.name != "cpython" or _sys.version_info[:2] != (3, 11):
         f"{_sys.implementation.name} {_sys.version_info.major}.{_sys.version_info.minor}"
     )
 
-from pyjit import _pyjit  # noqa: E402
+
+def _in_subinterpreter():
+    try:
+        interpreters = __import__("_xxsubinterpreters")
+    except ImportError:
+        return False
+    return interpreters.get_current() != interpreters.get_main()
+
+
+try:
+    from pyjit import _pyjit
+except ImportError:
+    # Site runs the start-up hook in every subinterpreter too, and would print
+    # this error at each one's start.
+    if not _in_subinterpreter():
+        raise
+    from pyjit import _subinterpreter
+
+    _sys.modules["pyjit._pyjit"] = _subinterpreter
+    from pyjit import _pyjit
 
 # Exit status of a process with an invalid PYJIT_* setting or -X pyjit option.
 SETTING_EXIT_STATUS = 2
