@@ -166,10 +166,11 @@ def test_subinterpreters_start_quietly_without_the_jit():
         "def g(x):\n"
         "    return x * 2\n"
         "print('sub', g(21), pyjit.is_enabled())\n"
-        "try:\n"
-        "    pyjit.info(g)\n"
-        "except RuntimeError as error:\n"
-        "    print(error)\n"
+        "for use in (pyjit.info, pyjit.dis):\n"
+        "    try:\n"
+        "        use(g)\n"
+        "    except RuntimeError as error:\n"
+        "        print(error)\n"
     )
     program = (
         "import _xxsubinterpreters as interpreters, pyjit\n"
@@ -184,7 +185,7 @@ def test_subinterpreters_start_quietly_without_the_jit():
     assert (process.returncode, process.stderr) == (0, ""), process.stderr
     assert process.stdout.splitlines() == [
         "sub 42 False",
-        "pyjit: the JIT runs in the main interpreter only; this is a subinterpreter",
+        *["pyjit: the JIT runs in the main interpreter only; this is a subinterpreter"] * 2,
         "main 42 True True",
     ]
 
