@@ -128,14 +128,12 @@ pub fn submit(
     phases: CompilePhases,
 ) -> Result<Pending, (CodeInfo, Profile)> {
     let mut queue = QUEUE.lock().unwrap_or_else(|e| e.into_inner());
-    if queue.is_none() {
-        *queue = start();
-    }
     let slot = Arc::new(Slot(AtomicPtr::new(std::ptr::null_mut())));
     let mut job = Job { info, profile, enabled, phases, slot: slot.clone() };
-    // A queue whose thread ended since refuses the job: start another.
-    for fresh in [false, true] {
-        if fresh {
+    // The thread starts with the first job; a queue whose thread ended since
+    // refuses the job, and another starts.
+    for restart in [queue.is_none(), true] {
+        if restart {
             *queue = start();
         }
         let Some(sender) = queue.as_ref() else { break };
