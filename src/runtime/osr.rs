@@ -70,7 +70,7 @@ static ADDING: AtomicBool = AtomicBool::new(false);
 /// and `watch` for how the two agree that exactly one runs while a frame
 /// is watched.
 static WATCHDOG_RUNNING: AtomicBool = AtomicBool::new(false);
-/// `interp->ceval.eval_breaker` of the main interpreter (see `watch`).
+/// `interp->ceval.eval_breaker` of the main interpreter (see `schedule_sample`).
 static EVAL_BREAKER: AtomicPtr<AtomicI32> = AtomicPtr::new(std::ptr::null_mut());
 /// The main thread's thread state (see `schedule_sample`).
 static MAIN_THREAD: AtomicPtr<ThreadState> = AtomicPtr::new(std::ptr::null_mut());
