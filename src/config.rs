@@ -371,6 +371,7 @@ pub enum Optimization {
     DirectDunders,
     UnpackToLocals,
     TrivialCalls,
+    FramelessCalls,
 }
 
 /// One row of the table of optimizations.
@@ -381,7 +382,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 29] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -443,6 +444,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 28] = {
             "UNPACK_SEQUENCE of eight or more items followed by a STORE_FAST for each runs as one call that stores the items, touching no reference count where a local already holds its item"),
         row(TrivialCalls, "trivial-calls",
             "a direct call (direct-calls) of a compiled function whose whole body returns one of its parameters or a constant, binding its parameters exactly, takes that value without a frame"),
+        row(FramelessCalls, "frameless-calls",
+            "a direct call (direct-calls) binding its parameters exactly of a leaf function (no loop, call, store or handler: loads of its parameters, constants, globals and attributes, arithmetic, subscripts, compares, not and conditional jumps) runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end"),
     ]
 };
 
@@ -466,6 +469,9 @@ impl Optimizations {
     }
     pub fn insert(&mut self, optimization: Optimization) {
         self.0 |= 1 << optimization.number();
+    }
+    pub fn union(self, other: Optimizations) -> Optimizations {
+        Optimizations(self.0 | other.0)
     }
     /// The optimizations of `ALL` not in this set.
     pub fn complement(self) -> Optimizations {

@@ -36,6 +36,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use codegen::Variant;
 use runtime::introspect::Listing;
 use link::{Failure, NativeCode};
 use runtime::state::{CodeState, Tier};
@@ -297,10 +298,11 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     Ok(result)
 }
 
-/// The native code of `obj` (a function or code object) and its listing, compiled again
-/// as the JIT compiles it. ValueError when it has no native code, RuntimeError when the
-/// listing cannot be made or does not match the code that runs.
-fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static NativeCode, Listing)> {
+/// The native code of `obj` (a function or code object) and the listing of each of its
+/// variants (the frameless one, if it has one, second), compiled again as the JIT
+/// compiles them. ValueError when it has no native code, RuntimeError when a listing
+/// cannot be made or does not match the code that runs.
+fn compiled_listings(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static NativeCode, Vec<(Variant, Listing)>)> {
     let code = code_object(obj, api)?;
     let qualname: String = code.getattr("co_qualname")?.extract()?;
     let state: Option<&'static CodeState> = CodeState::existing(code.as_ptr().cast()).map(|state| &*state);
@@ -314,48 +316,69 @@ fn compiled_listing(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static Nat
     let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
     let info = bytecode::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
     let enabled = native.enabled_optimizations();
-    let listing = runtime::introspect::listing(&info, native.profile(), enabled).map_err(|failure| {
-        failed(match failure {
-            Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
-        })
-    })?;
-    if listing.code_size != native.size() {
-        return Err(failed(format!(
-            "compiling it again gave {} bytes of code, but {} bytes run (a different pyjit build?)",
-            listing.code_size,
-            native.size()
-        )));
+    let mut listings = Vec::new();
+    for variant in [Variant::Framed, Variant::Frameless] {
+        let Some(running) = native.bytes(variant) else { continue };
+        let listing = runtime::introspect::listing(&info, native.profile(), enabled, variant).map_err(|failure| {
+            failed(match failure {
+                Failure::Unsupported(Unsupported(reason)) | Failure::Internal(reason) => reason,
+            })
+        })?;
+        if listing.code_size != running.len() {
+            return Err(failed(format!(
+                "compiling it again gave {} bytes of code, but {} bytes run (a different pyjit build?)",
+                listing.code_size,
+                running.len()
+            )));
+        }
+        listings.push((variant, listing));
     }
-    Ok((native, listing))
+    Ok((native, listings))
 }
 
-/// The Cranelift IR of a compiled function, after optimisation, as text.
+/// The Cranelift IR of a compiled function, after optimisation, as text; its frameless
+/// variant's follows, headed by a comment.
 #[pyfunction]
 fn ir(obj: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(compiled_listing(obj, "ir")?.1.ir)
+    let (_, listings) = compiled_listings(obj, "ir")?;
+    let texts: Vec<String> = listings
+        .into_iter()
+        .map(|(variant, listing)| match variant {
+            Variant::Framed => listing.ir,
+            Variant::Frameless => format!("; frameless variant (frameless-calls)\n{}", listing.ir),
+        })
+        .collect();
+    Ok(texts.join("\n"))
 }
 
 /// The native code of a compiled function for `pyjit.dis`: its address and size, the
 /// instructions `(offset, text, symbol or None)`, and `(start, end, code-unit index)`
-/// for the native offsets of each bytecode instruction.
+/// for the native offsets of each bytecode instruction; under `"frameless"` the same
+/// for its frameless variant, or None.
 #[pyfunction]
 fn native_code<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
-    let (native, listing) = compiled_listing(obj, "dis")?;
-    let address = native.entry() as usize as u64;
-    let lines = runtime::introspect::disassemble(native.bytes(), address).map_err(PyRuntimeError::new_err)?;
-    let instructions: Vec<(u32, String, Option<&str>)> = lines
-        .into_iter()
-        .map(|(offset, length, text)| {
-            let symbol = listing.symbol_refs.iter().find(|(at, _)| (offset..offset + length).contains(at));
-            (offset, text, symbol.map(|(_, name)| name.as_str()))
-        })
-        .collect();
-    let result = PyDict::new(py);
-    result.set_item("address", address)?;
-    result.set_item("size", native.size())?;
-    result.set_item("instructions", instructions)?;
-    result.set_item("bytecode_ranges", listing.bytecode_ranges)?;
-    Ok(result)
+    let (native, listings) = compiled_listings(obj, "dis")?;
+    let mut result = None;
+    for (variant, listing) in listings.into_iter().rev() {
+        let running = native.bytes(variant).expect("listed variants run");
+        let address = running.as_ptr() as usize as u64;
+        let lines = runtime::introspect::disassemble(running, address).map_err(PyRuntimeError::new_err)?;
+        let instructions: Vec<(u32, String, Option<&str>)> = lines
+            .into_iter()
+            .map(|(offset, length, text)| {
+                let symbol = listing.symbol_refs.iter().find(|(at, _)| (offset..offset + length).contains(at));
+                (offset, text, symbol.map(|(_, name)| name.as_str()))
+            })
+            .collect();
+        let dict = PyDict::new(py);
+        dict.set_item("address", address)?;
+        dict.set_item("size", running.len())?;
+        dict.set_item("instructions", instructions)?;
+        dict.set_item("bytecode_ranges", listing.bytecode_ranges)?;
+        dict.set_item("frameless", result)?;
+        result = Some(dict);
+    }
+    Ok(result.expect("the framed code is listed"))
 }
 
 /// What the interpreter's profile says at each instruction that it specialises
@@ -411,6 +434,8 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("dunder_calls", load(&stats::DUNDER_CALLS))?;
     result.set_item("unchanged_stores", load(&stats::UNCHANGED_STORES))?;
     result.set_item("trivial_calls", load(&stats::TRIVIAL_CALLS))?;
+    result.set_item("frameless_calls", load(&stats::FRAMELESS_CALLS))?;
+    result.set_item("frameless_bails", load(&stats::FRAMELESS_BAILS))?;
     result.set_item("osr_entries", load(&stats::OSR_ENTRIES))?;
     result.set_item("background_compiles", load(&stats::BACKGROUND_COMPILES))?;
     result.set_item("compile_time_ns", load(&stats::COMPILE_TIME_NS))?;

@@ -32,6 +32,11 @@ pub static UNCHANGED_STORES: AtomicU64 = AtomicU64::new(0);
 /// constant, answered without a frame (`helpers::frames::enter_exact`);
 /// counted in `NATIVE_CALLS` too.
 pub static TRIVIAL_CALLS: AtomicU64 = AtomicU64::new(0);
+/// Calls of compiled leaf functions run by their frameless variant
+/// (`helpers::frames::enter_exact`), counted in `NATIVE_CALLS` too, and the
+/// calls such a variant gave back to the framed code.
+pub static FRAMELESS_CALLS: AtomicU64 = AtomicU64::new(0);
+pub static FRAMELESS_BAILS: AtomicU64 = AtomicU64::new(0);
 /// Attributes of an instance's type read through a LOAD_ATTR site's
 /// type-attribute entry (`helpers::caches::type_attribute_entry`).
 pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);

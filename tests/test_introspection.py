@@ -125,6 +125,39 @@ def test_dis_annotates_machine_code_with_bytecode_and_lines(compiled):
     assert offsets[0] == 0 and offsets == sorted(offsets) and offsets[-1] < native["size"]
 
 
+LEAF = """
+class Box:
+    def __init__(self, size):
+        self.size = size
+        self.hidden = False
+
+def is_big(box, limit):
+    return box.size > limit and not box.hidden
+"""
+
+
+def test_a_leaf_functions_frameless_variant_follows_its_code(compiled):
+    namespace = {}
+    exec(compile(textwrap.dedent(LEAF), "<introspection test>", "exec"), namespace)
+    f = compiled(namespace["is_big"], namespace["Box"](5), 3)
+    assert "frameless-calls" in pyjit.info(f)["optimizations"]
+    ir = pyjit.ir(f)
+    framed, variant = ir.split("\n; frameless variant (frameless-calls)\n")
+    assert framed.startswith("function ") and variant.startswith("function "), ir
+    # The variant calls nothing: whatever would, gives the call back.
+    assert " call " in framed and " call " not in variant
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    native = native_code(f)
+    frameless = native["frameless"]
+    assert frameless["frameless"] is None and frameless["address"] != native["address"]
+    lines = pyjit.dis(f).splitlines()
+    heading = f"; its frameless variant (frameless-calls): {frameless['size']} bytes at {frameless['address']:#x}"
+    after = lines[lines.index(heading):]
+    assert "; 4 LOAD_ATTR size  (line 8)" in after and "; 2 LOAD_FAST box  (line 8)" in after
+    assert not any(re.search(r"  call ", line) for line in after), after
+
+
 HANDLER_IN_THE_MIDDLE = """
 def guarded(values):
     try:
@@ -364,13 +397,17 @@ pid = os.fork()
 if pid == 0:
     child_function(2)
     entry = native_code(child_function)
-    os.write(write_end, json.dumps([os.getpid(), entry["address"], entry["size"]]).encode())
+    variant = entry["frameless"]
+    os.write(write_end, json.dumps([os.getpid(), entry["address"], entry["size"],
+                                    variant["address"], variant["size"]]).encode())
     os._exit(0)
 os.close(write_end)
 child = json.loads(os.read(read_end, 1000))
 os.waitpid(pid, 0)
 entry = native_code(parent_function)
-print(json.dumps({"parent": [os.getpid(), entry["address"], entry["size"]], "child": child}))
+variant = entry["frameless"]
+print(json.dumps({"parent": [os.getpid(), entry["address"], entry["size"], variant["address"], variant["size"]],
+                  "child": child}))
 """
 
 
@@ -386,7 +423,7 @@ def run_perf_map_program(tmp_path, **settings):
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     maps = {}
-    for process, (pid, _, _) in report.items():
+    for process, (pid, *_) in report.items():
         path = f"/tmp/perf-{pid}.map"
         if os.path.exists(path):
             with open(path, encoding="utf-8") as lines:
@@ -402,13 +439,16 @@ def test_perf_map_names_compiled_code_per_process(tmp_path):
     program, report, maps = run_perf_map_program(tmp_path, PYJIT_PERF_MAP="1")
     for process, qualname, line, other in (("parent", "parent_function", 6, "child_function"),
                                            ("child", "child_function", 9, "parent_function")):
-        _, address, size = report[process]
+        _, address, size, variant_address, variant_size = report[process]
         names = [name for _, _, name in maps[process]]
-        assert f"pyjit:{qualname} ({program}:{line})" in names, names
         assert all(name.startswith("pyjit:") for name in names)
-        [(start, length)] = [(int(start, 16), int(length, 16)) for start, length, name in maps[process]
-                             if name.startswith(f"pyjit:{qualname} ")]
-        assert start <= address < start + length and length == size
+        # The functions are leaves: their frameless variants are named apart.
+        for name, code_address, code_size in ((f"pyjit:{qualname} ({program}:{line})", address, size),
+                                              (f"pyjit:{qualname} ({program}:{line}) [frameless]",
+                                               variant_address, variant_size)):
+            [(start, length)] = [(int(start, 16), int(length, 16)) for start, length, listed in maps[process]
+                                 if listed == name]
+            assert start == code_address and length == code_size
         assert not any(name.startswith(f"pyjit:{other} ") for name in names)
 
 

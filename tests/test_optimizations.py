@@ -542,4 +542,4 @@ def test_code_compiled_before_a_change_keeps_its_optimizations():
     )
     process = run("-c", code)
     assert process.returncode == 0, process.stderr
-    assert process.stdout.split()[0] == "inline-arithmetic,borrowed-operands,direct-dunders"
+    assert process.stdout.split()[0] == "inline-arithmetic,borrowed-operands,direct-dunders,frameless-calls"

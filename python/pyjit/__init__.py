@@ -82,7 +82,8 @@ def dis(f: "Callable[..., object] | CodeType") -> str:
     bytecode instruction and the symbol each address loaded refers to. Code generated
     for no instruction in particular (register moves, constants) stays under the
     instruction before it. Raises ValueError when ``f`` is not compiled (with the
-    reason), RuntimeError elsewhere than on x86-64."""
+    reason), RuntimeError elsewhere than on x86-64. A leaf function's frameless variant
+    (optimization ``frameless-calls``) follows its code."""
     # The implementation is imported when it is used: keeping it out of this
     # module keeps every start-up with the JIT on from unmarshalling it.
     from pyjit._introspect import disassembly

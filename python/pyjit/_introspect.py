@@ -6,8 +6,12 @@ reads at each instruction the interpreter specialises)."""
 import dis
 from collections.abc import Callable
 from types import CodeType
+from typing import TYPE_CHECKING
 
 from pyjit._pyjit import info, native_code, profile
+
+if TYPE_CHECKING:
+    from pyjit._pyjit import NativeCode
 
 # Instructions after which control does not fall through.
 _ENDS = {"RETURN_VALUE", "RAISE_VARARGS", "RERAISE", "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT"}
@@ -103,20 +107,22 @@ def disassembly(f: Callable[..., object] | CodeType) -> str:
         argument = instr.argrepr or ("" if instr.arg is None else str(instr.arg))
         return f"; {instr.offset} {instr.opname} {argument}".rstrip() + f"  (line {lines_by_unit[unit]})"
 
-    ranges = native["bytecode_ranges"]
-    out = [
-        f"; {code.co_qualname} ({code.co_filename}:{code.co_firstlineno}): "
-        f"{native['size']} bytes at {native['address']:#x}",
-        "; function entry",
-    ]
-    current = None
-    position = 0
-    for offset, text, symbol in native["instructions"]:
-        while position < len(ranges) and ranges[position][1] <= offset:
-            position += 1
-        if position < len(ranges) and ranges[position][0] <= offset and ranges[position][2] != current:
-            current = ranges[position][2]
-            out.append(bytecode_heading(current))
-        comment = f"  ; {symbol}" if symbol else ""
-        out.append(f"  {offset:6x}  {text}{comment}")
+    out = []
+    variant: NativeCode | None = native
+    heading = f"; {code.co_qualname} ({code.co_filename}:{code.co_firstlineno})"
+    while variant is not None:
+        out += [f"{heading}: {variant['size']} bytes at {variant['address']:#x}", "; function entry"]
+        ranges = variant["bytecode_ranges"]
+        current = None
+        position = 0
+        for offset, text, symbol in variant["instructions"]:
+            while position < len(ranges) and ranges[position][1] <= offset:
+                position += 1
+            if position < len(ranges) and ranges[position][0] <= offset and ranges[position][2] != current:
+                current = ranges[position][2]
+                out.append(bytecode_heading(current))
+            comment = f"  ; {symbol}" if symbol else ""
+            out.append(f"  {offset:6x}  {text}{comment}")
+        variant = variant["frameless"]
+        heading = "; its frameless variant (frameless-calls)"
     return "\n".join(out) + "\n"

@@ -76,6 +76,8 @@ class Stats(TypedDict):
     dunder_calls: int
     unchanged_stores: int
     trivial_calls: int
+    frameless_calls: int
+    frameless_bails: int
     osr_entries: int
     background_compiles: int
     compile_time_ns: int
@@ -93,6 +95,7 @@ class NativeCode(TypedDict):
     size: int
     instructions: list[tuple[int, str, str | None]]
     bytecode_ranges: list[tuple[int, int, int]]
+    frameless: NativeCode | None
 
 @type_check_only
 class PrecompileSummary(TypedDict):

@@ -9,7 +9,7 @@
 pub mod opcodes;
 
 use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
-use opcodes::Jump;
+use opcodes::{Flags, Jump};
 use pyo3::ffi::{self, PyCodeObject};
 use std::ffi::CStr;
 
@@ -211,7 +211,17 @@ pub struct CodeInfo {
     pub builtin_names: Vec<(u32, u8)>,
     /// The `co_names` indexes naming one of `MathFunction`'s functions.
     pub math_names: Vec<(u32, MathFunction)>,
+    /// A leaf function a call may run without a frame (see
+    /// `Variant::Frameless`, codegen/lowering.rs): every instruction has
+    /// `Flags::FRAMELESS` (so it has no loop), no exception handler, every
+    /// local is a parameter, and its parameters and value stack fit in
+    /// `FRAMELESS_SLOTS`.
+    pub frameless: bool,
 }
+
+/// The most parameters and value-stack items of a frameless call, whose
+/// frame-shaped block the caller keeps on its C stack.
+pub const FRAMELESS_SLOTS: u32 = 16;
 
 impl CodeInfo {
     /// The specialised PRECALL of a call of the builtin that `co_names[name]`
@@ -365,17 +375,25 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     };
     let handlers =
         exception_table(table).ok_or_else(|| Unsupported("malformed exception table".into()))?;
+    let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32;
+    let stacksize = abi::code_int(code, abi::CODE_STACKSIZE) as u32;
+    let bound_at_entry = (abi::code_int(code, abi::CODE_ARGCOUNT)
+        + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
+        + i32::from(flags & abi::CO_VARARGS != 0)
+        + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32;
+    let frameless = handlers.is_empty()
+        && nlocalsplus == bound_at_entry
+        && nlocalsplus + stacksize <= FRAMELESS_SLOTS
+        && instrs.iter().all(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS)));
     Ok(CodeInfo {
         instrs,
         handlers,
-        nlocalsplus: abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32,
-        stacksize: abi::code_int(code, abi::CODE_STACKSIZE) as u32,
-        bound_at_entry: (abi::code_int(code, abi::CODE_ARGCOUNT)
-            + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
-            + i32::from(flags & abi::CO_VARARGS != 0)
-            + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32,
+        nlocalsplus,
+        stacksize,
+        bound_at_entry,
         builtin_names: names_in(code, &CALLED_BY_IDENTITY),
         math_names: names_in(code, &MathFunction::ALL.map(|function| (function.name(), function))),
+        frameless,
     })
 }
 

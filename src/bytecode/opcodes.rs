@@ -79,6 +79,12 @@ impl Flags {
     /// With `BORROWS`: its lowering also takes unboxed numbers as they are
     /// (`Lowering::pop_number`), and the items below may stay unboxed.
     pub const NUMBERS: Flags = Flags(256);
+    /// Its lowering in a frameless variant (`Variant::Frameless`,
+    /// codegen/lowering.rs), which gives the call back wherever code would
+    /// call the runtime or make an object, reads memory, the frame's header
+    /// and its parameters and writes nothing but the frame and the code's
+    /// data block: a body of such instructions alone may run without a frame.
+    pub const FRAMELESS: Flags = Flags(512);
 
     const fn union(self, other: Flags) -> Flags {
         Flags(self.0 | other.0)
@@ -155,16 +161,16 @@ macro_rules! opcodes {
 }
 
 opcodes! { arg;
-    NOP: (0, 0), Stack;
-    RESUME: (0, 0), Stack;
-    POP_TOP: (1, 0), Stack;
+    NOP: (0, 0), Stack [FRAMELESS];
+    RESUME: (0, 0), Stack [FRAMELESS];
+    POP_TOP: (1, 0), Stack [FRAMELESS];
     PUSH_NULL: (0, 1), Stack;
-    COPY: (arg, arg + 1), Stack;
-    SWAP: (arg, arg), Stack [BORROWS | NUMBERS];
+    COPY: (arg, arg + 1), Stack [FRAMELESS];
+    SWAP: (arg, arg), Stack [BORROWS | NUMBERS | FRAMELESS];
     PRECALL: (0, 0), Stack [LENDS], Adaptive;
 
-    LOAD_CONST: (0, 1), Locals [LENDS];
-    LOAD_FAST: (0, 1), Locals [RAISES | LENDS];
+    LOAD_CONST: (0, 1), Locals [LENDS | FRAMELESS];
+    LOAD_FAST: (0, 1), Locals [RAISES | LENDS | FRAMELESS];
     STORE_FAST: (1, 0), Locals;
     DELETE_FAST: (0, 0), Locals [RAISES];
     MAKE_CELL: (0, 0), Locals [RAISES];
@@ -178,7 +184,7 @@ opcodes! { arg;
     LOAD_NAME: (0, 1), Names [RUNS_CODE];
     STORE_NAME: (1, 0), Names [RUNS_CODE];
     DELETE_NAME: (0, 0), Names [RUNS_CODE];
-    LOAD_GLOBAL: (0, 1 + (arg & 1)), Names [RUNS_CODE | INLINE_CACHE], Adaptive;
+    LOAD_GLOBAL: (0, 1 + (arg & 1)), Names [RUNS_CODE | INLINE_CACHE | FRAMELESS], Adaptive;
     STORE_GLOBAL: (1, 0), Names [RUNS_CODE];
     DELETE_GLOBAL: (0, 0), Names [RUNS_CODE];
     IMPORT_NAME: (2, 1), Names [RUNS_CODE];
@@ -189,20 +195,20 @@ opcodes! { arg;
     LOAD_ASSERTION_ERROR: (0, 1), Names;
     PRINT_EXPR: (1, 0), Names [RUNS_CODE];
 
-    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS], Adaptive;
+    LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | FRAMELESS], Adaptive;
     STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
     LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
 
-    BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
+    BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS | FRAMELESS], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_NEGATIVE: (1, 1), Operators [RUNS_CODE];
     UNARY_INVERT: (1, 1), Operators [RUNS_CODE];
-    UNARY_NOT: (1, 1), Operators [RUNS_CODE];
-    COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
-    IS_OP: (2, 1), Operators [BORROWS];
+    UNARY_NOT: (1, 1), Operators [RUNS_CODE | FRAMELESS];
+    COMPARE_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS | FRAMELESS], Adaptive;
+    IS_OP: (2, 1), Operators [BORROWS | FRAMELESS];
     CONTAINS_OP: (2, 1), Operators [RUNS_CODE];
-    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
+    BINARY_SUBSCR: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS | FRAMELESS], Adaptive;
     STORE_SUBSCR: (3, 0), Operators [RUNS_CODE | BORROWS | NUMBERS], Adaptive;
     DELETE_SUBSCR: (2, 0), Operators [RUNS_CODE];
     BUILD_SLICE: (arg, 1), Operators [RAISES];
@@ -230,23 +236,23 @@ opcodes! { arg;
     CALL_FUNCTION_EX: (3 + (arg & 1), 1), Calls [RUNS_CODE];
     MAKE_FUNCTION: (1 + (arg & 0x0F).count_ones(), 1), Calls [RAISES];
 
-    JUMP_FORWARD: (0, 0) jump Forward (0, 0), Control [ENDS_BLOCK];
+    JUMP_FORWARD: (0, 0) jump Forward (0, 0), Control [ENDS_BLOCK | FRAMELESS];
     JUMP_BACKWARD: (0, 0) jump Backward (0, 0), Control [RUNS_CODE | ENDS_BLOCK];
     JUMP_BACKWARD_NO_INTERRUPT: (0, 0) jump Backward (0, 0), Control [ENDS_BLOCK];
-    POP_JUMP_FORWARD_IF_FALSE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE | BORROWS];
-    POP_JUMP_FORWARD_IF_TRUE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE | BORROWS];
-    POP_JUMP_FORWARD_IF_NONE: (1, 0) jump Forward (1, 0), Control [BORROWS];
-    POP_JUMP_FORWARD_IF_NOT_NONE: (1, 0) jump Forward (1, 0), Control [BORROWS];
+    POP_JUMP_FORWARD_IF_FALSE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE | BORROWS | FRAMELESS];
+    POP_JUMP_FORWARD_IF_TRUE: (1, 0) jump Forward (1, 0), Control [RUNS_CODE | BORROWS | FRAMELESS];
+    POP_JUMP_FORWARD_IF_NONE: (1, 0) jump Forward (1, 0), Control [BORROWS | FRAMELESS];
+    POP_JUMP_FORWARD_IF_NOT_NONE: (1, 0) jump Forward (1, 0), Control [BORROWS | FRAMELESS];
     POP_JUMP_BACKWARD_IF_FALSE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE | BORROWS];
     POP_JUMP_BACKWARD_IF_TRUE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE | BORROWS];
     POP_JUMP_BACKWARD_IF_NONE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE | BORROWS];
     POP_JUMP_BACKWARD_IF_NOT_NONE: (1, 0) jump Backward (1, 0), Control [RUNS_CODE | BORROWS];
-    JUMP_IF_FALSE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE];
-    JUMP_IF_TRUE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE];
+    JUMP_IF_FALSE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE | FRAMELESS];
+    JUMP_IF_TRUE_OR_POP: (1, 0) jump Forward (1, 1), Control [RUNS_CODE | FRAMELESS];
     GET_ITER: (1, 1), Control [RUNS_CODE];
     GET_AITER: (1, 1), Control [RUNS_CODE];
     FOR_ITER: (1, 2) jump Forward (1, 0), Control [RUNS_CODE];
-    RETURN_VALUE: (1, 0), Control [ENDS_BLOCK];
+    RETURN_VALUE: (1, 0), Control [ENDS_BLOCK | BORROWS | NUMBERS | FRAMELESS];
     RAISE_VARARGS: (arg, 0), Control [RUNS_CODE | ENDS_BLOCK];
     RERAISE: (1, 0), Control [RAISES | ENDS_BLOCK];
     PUSH_EXC_INFO: (1, 2), Control;

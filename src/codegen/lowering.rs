@@ -66,7 +66,13 @@ pub struct Compiled {
     pub osr_entries: Vec<OsrEntry>,
     /// The optimizations the code uses.
     pub optimizations: Optimizations,
+    /// The frameless variant (`Variant::Frameless`), named `symbol` plus
+    /// `FRAMELESS_SUFFIX`, and its size, for leaf code with `frameless-calls` on.
+    pub frameless: Option<(FuncId, usize)>,
 }
+
+/// What a frameless variant's symbol adds to its framed function's.
+pub const FRAMELESS_SUFFIX: &str = ".frameless";
 
 /// Cranelift's per-function contexts, reused from one compile to the next on
 /// each thread: they own the register allocator's and the IR's buffers, whose
@@ -99,11 +105,19 @@ pub fn compile_function(
 ) -> Result<Compiled, CodegenError> {
     // Compiling runs no Python code, so it never re-enters itself on a thread.
     CONTEXTS.with_borrow_mut(|contexts| {
-        let compiled = compile_function_in(contexts, module, info, profile, enabled, symbol, phases);
+        let compiled = compile_function_in(contexts, module, info, profile, enabled, symbol, phases, Variant::Framed);
         if info.instrs.len() > CONTEXTS_KEPT_UP_TO {
             *contexts = Contexts::new();
         }
-        compiled
+        let mut compiled = compiled?;
+        if info.frameless && enabled.contains(Optimization::FramelessCalls) {
+            let name = format!("{symbol}{FRAMELESS_SUFFIX}");
+            let variant = compile_function_in(contexts, module, info, profile, enabled, &name, phases, Variant::Frameless)?;
+            compiled.optimizations = compiled.optimizations.union(variant.optimizations);
+            compiled.optimizations.insert(Optimization::FramelessCalls);
+            compiled.frameless = Some((variant.id, variant.size));
+        }
+        Ok(compiled)
     })
 }
 
@@ -153,10 +167,11 @@ pub fn compile_function_listed(
     profile: &Profile,
     enabled: Optimizations,
     symbol: &str,
+    variant: Variant,
 ) -> Result<(Compiled, Context), CodegenError> {
     let mut contexts = Contexts::new();
-    let compiled =
-        compile_function_in(&mut contexts, module, info, profile, enabled, symbol, &mut CompilePhases::default())?;
+    let mut phases = CompilePhases::default();
+    let compiled = compile_function_in(&mut contexts, module, info, profile, enabled, symbol, &mut phases, variant)?;
     Ok((compiled, contexts.codegen))
 }
 
@@ -168,6 +183,7 @@ fn compile_function_in(
     enabled: Optimizations,
     symbol: &str,
     phases: &mut CompilePhases,
+    variant: Variant,
 ) -> Result<Compiled, CodegenError> {
     if !memory_to_compile(info.instrs.len()) {
         return Err(Unsupported(NOT_ENOUGH_MEMORY.into()).into());
@@ -196,7 +212,7 @@ fn compile_function_in(
     let analysis = Analysis::of(&shape).map_err(|Malformed(why)| Unsupported(why))?;
     let (osr_entries, optimizations) = {
         let builder = FunctionBuilder::new(&mut ctx.func, &mut contexts.builder);
-        let mut lowering = Lowering::new(builder, module, info, profile, enabled, &analysis, ptr);
+        let mut lowering = Lowering::new(builder, module, info, profile, enabled, &analysis, ptr, variant);
         let osr_entries = match lowering.lower_all() {
             Ok(osr_entries) => osr_entries,
             Err(unsupported) => {
@@ -208,6 +224,7 @@ fn compile_function_in(
         };
         lowering.emit_exit_stubs();
         lowering.emit_return_block();
+        lowering.emit_bail_block();
         lowering.b.seal_all_blocks();
         lowering.b.finalize(target);
         (osr_entries, lowering.applied)
@@ -220,7 +237,7 @@ fn compile_function_in(
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
-    Ok(Compiled { id, size, osr_entries, optimizations })
+    Ok(Compiled { id, size, osr_entries, optimizations, frameless: None })
 }
 
 /// Marks cold every block that the entry reaches only through cold blocks
@@ -375,6 +392,28 @@ pub struct Lowering<'a> {
     /// The block every exit to the interpreter returns through (see
     /// `return_from_exit`), once one does.
     return_block: Option<Block>,
+    /// Set while lowering a frameless variant (see `Variant::Frameless`):
+    /// the block where every way out but a return goes, which returns NULL.
+    bail: Option<Block>,
+}
+
+/// The two functions a code object's instructions are lowered into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// Runs a frame of the code: its parameters and value stack in the
+    /// frame, exits handing the frame to the interpreter.
+    Framed,
+    /// Runs a call of a leaf function (`CodeInfo::frameless`) without a
+    /// frame of its own (`frameless-calls`): it takes a frame-shaped block
+    /// on the caller's C stack with the header fields that name the code,
+    /// its function, globals and builtins, and the arguments as its
+    /// parameters. The body holds no reference of its own: everything it
+    /// reads is owned by an argument, a constant or an object they reach,
+    /// and its instructions change nothing until it returns (a new reference
+    /// to the result), so whatever its fast paths do not cover (an inline
+    /// cache miss, any call into the runtime, any exit) returns NULL with
+    /// nothing done, and the caller makes the call with a frame instead.
+    Frameless,
 }
 
 /// Instructions after which the anchors are re-read in straight-line code.
@@ -437,6 +476,7 @@ impl<'a> Lowering<'a> {
         enabled: Optimizations,
         analysis: &'a Analysis,
         ptr: Type,
+        variant: Variant,
     ) -> Self {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -454,6 +494,11 @@ impl<'a> Lowering<'a> {
             }
         }
         let stack = (0..info.stacksize).map(|_| b.declare_var(ptr)).collect();
+        let bail = (variant == Variant::Frameless).then(|| {
+            let bail = b.create_block();
+            b.set_cold_block(bail);
+            bail
+        });
         let held = vec![Held::Owned; info.stacksize as usize];
         let numbers = (0..info.stacksize).map(|_| Unboxed::ALL.map(|kind| b.declare_var(kind.ty()))).collect();
         let first = info.instrs.first().copied().unwrap_or(Instr { start: 0, index: 0, opcode: 0, arg: 0, next: 0 });
@@ -502,6 +547,7 @@ impl<'a> Lowering<'a> {
             exit_stub_of: HashMap::new(),
             boxing_stubs: Vec::new(),
             return_block: None,
+            bail,
         }
     }
 
@@ -509,7 +555,8 @@ impl<'a> Lowering<'a> {
     /// be entered at.
     fn lower_all(&mut self) -> Result<Vec<OsrEntry>, Unsupported> {
         let resume_starts = self.resume_starts();
-        let dispatch = self.enter_at_start_or_dispatch(!resume_starts.is_empty());
+        // A frameless variant always starts at the start, its frame unseen.
+        let dispatch = self.bail.is_none().then(|| self.enter_at_start_or_dispatch(!resume_starts.is_empty()));
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
         for target in jump_targets.chain(handler_targets).chain(resume_starts.iter().copied()) {
@@ -543,8 +590,10 @@ impl<'a> Lowering<'a> {
                     self.b.switch_to_block(block);
                     self.reload_anchors();
                     self.depth = self.analysis.depth(position).expect("reached code has a depth") as usize;
-                    // Every edge into a block carries owned, boxed items only.
-                    self.held.fill(Held::Owned);
+                    // Every edge into a block carries owned, boxed items only
+                    // (borrowed ones in a frameless variant, which owns none).
+                    let held = self.pushed();
+                    self.held.fill(held);
                     self.prev_instr_stored = None;
                 }
             }
@@ -571,7 +620,7 @@ impl<'a> Lowering<'a> {
             return Err(Unsupported("control falls off the end of the bytecode".into()));
         }
         self.calls_see_position = false;
-        Ok(self.emit_entries(dispatch, &resume_starts))
+        Ok(dispatch.map_or_else(Vec::new, |dispatch| self.emit_entries(dispatch, &resume_starts)))
     }
 
     /// Where a generator's frame resumes: after each instruction that
@@ -1014,7 +1063,18 @@ impl<'a> Lowering<'a> {
     // ---- the value stack ----------------------------------------------------
 
     pub fn push(&mut self, value: Value) {
-        self.push_held(value, Held::Owned);
+        self.push_held(value, self.pushed());
+    }
+
+    /// How `push` holds an item: owned, but borrowed in a frameless
+    /// variant, so that nothing takes it for a reference of its own (to
+    /// reuse a number only it holds, say).
+    fn pushed(&self) -> Held {
+        if self.counts_references() {
+            Held::Owned
+        } else {
+            Held::Borrowed
+        }
     }
 
     fn push_held(&mut self, value: Value, held: Held) {
@@ -1186,6 +1246,9 @@ impl<'a> Lowering<'a> {
     /// Gives every borrowed item below the top `operands` ones a reference
     /// of its own; unboxed numbers there stay unboxed.
     pub fn own_stack_below(&mut self, operands: usize) {
+        if !self.counts_references() {
+            return;
+        }
         for d in 0..self.depth - operands {
             if self.held[d] == Held::Borrowed {
                 self.held[d] = Held::Owned;
@@ -1254,6 +1317,9 @@ impl<'a> Lowering<'a> {
     /// Calls the C function `symbol` (its parameters have the types of
     /// `args`) returning a value of type `returns`.
     pub fn call_returning(&mut self, symbol: &'static str, args: &[Value], returns: Type) -> Value {
+        if let Some(bail) = self.bail {
+            return self.bail_instead_of_call(bail, returns);
+        }
         if self.calls_see_position {
             self.emit_prev_instr_store();
         }
@@ -1279,6 +1345,9 @@ impl<'a> Lowering<'a> {
     /// Calls the C function at `address` (a type slot, say); its parameters
     /// have the types of `args`, the result is pointer-sized.
     pub fn call_address(&mut self, address: Value, args: &[Value]) -> Value {
+        if let Some(bail) = self.bail {
+            return self.bail_instead_of_call(bail, self.ptr);
+        }
         if self.calls_see_position {
             self.emit_prev_instr_store();
         }
@@ -1286,6 +1355,45 @@ impl<'a> Lowering<'a> {
         let sig = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sig, address, args);
         self.b.inst_results(call)[0]
+    }
+
+    /// In a frameless variant, a call into the runtime leaves through the
+    /// bail block instead (a call may run code, raise or need the frame: the
+    /// framed code makes it) and the lowering goes on in a block nothing
+    /// reaches, where the call's result is a placeholder zero.
+    fn bail_instead_of_call(&mut self, bail: Block, returns: Type) -> Value {
+        self.b.ins().jump(bail, &[]);
+        let unreached = self.b.create_block();
+        self.b.switch_to_block(unreached);
+        self.b.seal_block(unreached);
+        if returns == types::F64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().iconst(returns, 0)
+        }
+    }
+
+    /// In a frameless variant, leaves through the bail block where code
+    /// would make an object (the body could not release it on a later way
+    /// out) and returns a placeholder; None elsewhere.
+    pub fn bail_instead_of_object(&mut self) -> Option<Value> {
+        let bail = self.bail?;
+        Some(self.bail_instead_of_call(bail, self.ptr))
+    }
+
+    /// Emits the frameless variant's bail block, after every way out that jumps to it.
+    fn emit_bail_block(&mut self) {
+        if let Some(bail) = self.bail {
+            self.b.switch_to_block(bail);
+            let null = self.iconst(0);
+            self.b.ins().return_(&[null]);
+        }
+    }
+
+    /// Whether the code takes and drops references: not in a frameless
+    /// variant, whose body holds none (see `Variant::Frameless`).
+    pub fn counts_references(&self) -> bool {
+        self.bail.is_none()
     }
 
     /// The signature of a C function taking `args` (by their IR types) and
@@ -1343,6 +1451,12 @@ impl<'a> Lowering<'a> {
     // ---- reference counting -------------------------------------------------
 
     pub fn incref(&mut self, obj: Value) {
+        if self.counts_references() {
+            self.emit_incref(obj);
+        }
+    }
+
+    fn emit_incref(&mut self, obj: Value) {
         let count = self.load(obj, abi::OBJECT_REFCNT);
         let count = self.b.ins().iadd_imm_s(count, 1);
         self.store(count, obj, abi::OBJECT_REFCNT);
@@ -1360,6 +1474,9 @@ impl<'a> Lowering<'a> {
     }
 
     fn decref_with(&mut self, obj: Value, store_position: bool) {
+        if !self.counts_references() {
+            return;
+        }
         let count = self.load(obj, abi::OBJECT_REFCNT);
         let count = self.b.ins().iadd_imm_s(count, -1);
         self.store(count, obj, abi::OBJECT_REFCNT);
@@ -1390,6 +1507,9 @@ impl<'a> Lowering<'a> {
     }
 
     fn xdecref_with(&mut self, obj: Value, store_position: bool) {
+        if !self.counts_references() {
+            return;
+        }
         let some = self.b.create_block();
         let done = self.b.create_block();
         self.b.ins().brif(obj, some, &[], done, &[]);
@@ -1418,6 +1538,9 @@ impl<'a> Lowering<'a> {
     /// unboxed numbers, a block of this exit's own that boxes them first
     /// (see `emit_boxing_stub`), which also takes the numbers.
     fn exit_stub(&mut self, shape: ExitShape, unit: Value) -> (Block, Vec<BlockArg>) {
+        if let Some(bail) = self.bail {
+            return (bail, Vec::new());
+        }
         debug_assert!(!self.held[..shape.spilled].contains(&Held::Borrowed), "a borrowed item leaves compiled code");
         let mut args = vec![BlockArg::Value(unit)];
         args.extend((0..shape.spilled).map(|d| BlockArg::Value(self.b.use_var(self.stack[d]))));
@@ -1866,6 +1989,10 @@ impl<'a> Lowering<'a> {
     /// interpreter can serve the request, the frame continues there at the
     /// instruction starting at `resume_at`, with the current stack.
     pub fn check_eval_breaker(&mut self, resume_at: u32) {
+        // A frameless call runs no loop and calls nothing: its caller checks.
+        if self.bail.is_some() {
+            return;
+        }
         let interp = self.load(self.tstate, abi::TSTATE_INTERP);
         let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
         let handle = self.b.create_block();
@@ -1915,6 +2042,10 @@ impl<'a> Lowering<'a> {
     /// `calls::call_from_precall`), and the interpreter, should it run this
     /// code later, runs it quickened.
     pub fn warm_up(&mut self) {
+        // The framed code warms the code up (a frameless call is not a run of it).
+        if self.bail.is_some() {
+            return;
+        }
         let warmup = self.warm_up_count();
         // Warmed-up code only reads the counter: no store on every loop turn.
         let step = self.b.create_block();
@@ -2030,10 +2161,42 @@ impl<'a> Lowering<'a> {
         self.resume_in_interpreter_if(use_tracing, resume_at);
     }
 
-    /// Returns `value` from the function: the frame is left as the
-    /// interpreter's RETURN_VALUE leaves it.
-    pub fn return_value(&mut self, value: Value) {
-        self.leave_with(value, 0);
+    /// RETURN_VALUE: returns the top item, the frame left as the
+    /// interpreter's RETURN_VALUE leaves it. A frameless variant returns a
+    /// new reference to it (the body held none), or to the object it boxes
+    /// an unboxed number in: the one object it makes, after every other way
+    /// out, unless tracemalloc traces (it would record the allocation in
+    /// the caller's frame). Should that allocation fail, the call is given
+    /// back with the error set (`frames::run_frameless` clears it). Ends
+    /// the current block.
+    pub fn return_top(&mut self) {
+        let Some(bail) = self.bail else {
+            let value = self.pop();
+            self.leave_with(value, 0);
+            return;
+        };
+        let operand = self.pop_number();
+        let result = match operand.number {
+            None => {
+                self.emit_incref(operand.value);
+                operand.value
+            }
+            Some((kind, number)) => {
+                let tracing = ops::numeric::tracemalloc_tracing(self);
+                let untraced = self.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
+                self.guard(untraced, bail);
+                self.bail = None;
+                let boxed = self.boxed(operand.value, kind, number);
+                self.bail = Some(bail);
+                let made = self.b.create_block();
+                self.b.ins().brif(boxed, made, &[], bail, &[]);
+                self.b.switch_to_block(made);
+                self.b.seal_block(made);
+                boxed
+            }
+        };
+        self.b.ins().return_(&[result]);
+        self.terminate();
     }
 
     /// Suspends the generator whose frame this is at the current

@@ -24,4 +24,4 @@ pub mod isa;
 mod lowering;
 mod ops;
 
-pub use lowering::{compile_function, compile_function_listed, CodegenError, Compiled, OsrEntry};
+pub use lowering::{compile_function, compile_function_listed, CodegenError, Compiled, OsrEntry, Variant, FRAMELESS_SUFFIX};

@@ -61,6 +61,11 @@ pub struct CallTarget {
     /// constant's index in `co_consts`; else 0. A call binding exactly the
     /// parameters takes that value without a frame (`trivial-calls`).
     pub returns: u32,
+    /// With `exact_arity`, the code's frameless variant
+    /// (`Variant::Frameless`, codegen/lowering.rs), which `frames::enter_exact` runs
+    /// first, and the calls it gave back to the framed code.
+    pub frameless: Option<Entry>,
+    pub frameless_bails: u32,
 }
 
 /// `CallTarget::returns` of a parameter's index and of a constant's.

@@ -6,6 +6,7 @@
 //! recurse on the C stack where the interpreter does not.
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
+use crate::bytecode;
 use crate::config::{self, Optimization};
 use crate::helpers::calls::{CallTarget, Entry, NO_ARITY, RETURNS_CONSTANT, RETURNS_PARAMETER};
 use crate::stats;
@@ -394,6 +395,11 @@ pub unsafe fn enter_exact(
         if target.returns != 0 && config::optimization_enabled(Optimization::TrivialCalls) {
             return return_without_frame(function, args, target);
         }
+        if let Some(frameless) = target.frameless.filter(|_| config::optimization_enabled(Optimization::FramelessCalls)) {
+            if let Some(result) = run_frameless(tstate, function, args, target, frameless) {
+                return result;
+            }
+        }
         let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
         run_bound(tstate, frame, bound, entry, target)
     }
@@ -454,6 +460,75 @@ unsafe fn return_without_frame(function: *mut PyObject, args: *const *mut PyObje
             stats::bump(counter);
         }
         value
+    }
+}
+
+/// The words of the frame-shaped block a frameless call runs on.
+const FRAMELESS_BLOCK_WORDS: usize = abi::FRAME_SPECIALS_SIZE + bytecode::FRAMELESS_SLOTS as usize;
+
+/// Calls a leaf function's frameless variant may give back to the framed
+/// code before it is no longer tried: at least this many, and more than a
+/// sixteenth of the calls that entered the code.
+const FRAMELESS_BAILS_TOLERATED: u32 = 64;
+
+/// The call `enter_exact` enters of a leaf function with a frameless
+/// variant (`frameless-calls`), which runs on a frame-shaped block on this
+/// C stack holding the header fields it reads (code, function, globals,
+/// builtins) and the arguments as its parameters, borrowed. On its result
+/// the arguments and the function are released as the callee's frame would
+/// release them. None when the variant gave the call back, having changed
+/// nothing: the caller pushes the frame then. As for `return_without_frame`,
+/// nothing could observe the frame not pushed: `may_enter` passed, and the
+/// body calls nothing and raises nothing.
+///
+/// # Safety
+/// As `enter_exact`'s; `frameless` is the variant of `target`'s code.
+#[inline(always)]
+unsafe fn run_frameless(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    target: &mut CallTarget,
+    frameless: Entry,
+) -> Option<*mut PyObject> {
+    // SAFETY: see above. The block holds the header and the code's
+    // `nlocalsplus + stacksize` slots (at most `FRAMELESS_SLOTS`, or the code
+    // would have no variant); the variant reads only the fields written here
+    // and the parameters, and writes only within the block.
+    unsafe {
+        let mut block = std::mem::MaybeUninit::<[*mut PyObject; FRAMELESS_BLOCK_WORDS]>::uninit();
+        let frame = block.as_mut_ptr().cast::<Frame>();
+        let base = frame.cast::<u8>();
+        write_field(base, abi::FRAME_F_FUNC, function);
+        write_field(base, abi::FRAME_F_CODE, target.code);
+        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
+        let count = target.exact_arity as usize;
+        std::ptr::copy_nonoverlapping(args, (*frame).slot(0), count);
+        let result = frameless(tstate, frame, target.data);
+        if result.is_null() {
+            // Boxing its result, the variant's last step, is the one thing
+            // in it that can fail: the framed code will box it again.
+            if !ffi::PyErr_Occurred().is_null() {
+                ffi::PyErr_Clear();
+            }
+            stats::bump(&stats::FRAMELESS_BAILS);
+            target.frameless_bails += 1;
+            let tolerated = FRAMELESS_BAILS_TOLERATED.max((target.entered / 16).min(u64::from(u32::MAX)) as u32);
+            if target.frameless_bails > tolerated {
+                target.frameless = None;
+            }
+            return None;
+        }
+        for i in 0..count {
+            ffi::Py_DECREF(*args.add(i));
+        }
+        ffi::Py_DECREF(function);
+        target.entered += 1;
+        for counter in [&stats::DIRECT_CALLS, &stats::NATIVE_CALLS, &stats::FRAMELESS_CALLS] {
+            stats::bump(counter);
+        }
+        Some(result)
     }
 }
 

@@ -12,19 +12,25 @@ use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTar
 /// Code loaded from an object file; released on drop.
 pub struct LoadedObject {
     memory: CodeMemory,
-    entry: usize,
-    code_size: usize,
+    /// Where the entry symbol's function lies in the block, and its size.
+    entry: (usize, usize),
+    second_entry: Option<(usize, usize)>,
 }
 
 impl LoadedObject {
     /// Address of the entry symbol.
     pub fn entry(&self) -> *const u8 {
         // SAFETY: `entry` was checked to lie inside the loaded block.
-        unsafe { self.memory.address().add(self.entry) }
+        unsafe { self.memory.address().add(self.entry.0) }
     }
-    /// Bytes of machine code (text sections).
+    /// Bytes of the entry symbol's function.
     pub fn code_size(&self) -> usize {
-        self.code_size
+        self.entry.1
+    }
+    /// Address and size of the second entry symbol's function, if the object defines it.
+    pub fn second_entry(&self) -> Option<(*const u8, usize)> {
+        // SAFETY: `second_entry` was checked to lie inside the loaded block.
+        self.second_entry.map(|(at, size)| (unsafe { self.memory.address().add(at) }, size))
     }
 }
 
@@ -51,7 +57,8 @@ fn err(message: impl Into<String>) -> LoadError {
     LoadError(message.into())
 }
 
-/// Loads `bytes` and returns the code with the address of `entry_symbol`.
+/// Loads `bytes` and returns the code with the address of `entry_symbol`
+/// (and of `second_symbol`, if given and defined).
 /// `resolve` maps imported symbol names to addresses; any other import, any
 /// unsupported relocation kind, or any out-of-range reference is refused, and
 /// so is an object whose imports, in symbol-table order, are not
@@ -59,6 +66,7 @@ fn err(message: impl Into<String>) -> LoadError {
 pub fn load(
     bytes: &[u8],
     entry_symbol: &str,
+    second_symbol: Option<&str>,
     resolve: impl Fn(&str) -> Option<*const u8>,
     expected_imports: Option<&[&str]>,
 ) -> Result<LoadedObject, LoadError> {
@@ -92,15 +100,11 @@ pub fn load(
     // Lay the sections out in one block, each at its alignment.
     let mut placement = IndexMap::default();
     let mut size = 0usize;
-    let mut code_size = 0usize;
     // Functions start on a cache line at least: where their code falls relative to cache
     // lines (and the branch predictor's indexing) then does not depend on what was
     // loaded before them.
     let mut block_align = 64;
     for section in file.sections().filter(|s| loadable(s.kind())) {
-        if section.kind() == SectionKind::Text {
-            code_size += section.size() as usize;
-        }
         let align = section.align().max(1) as usize;
         if !align.is_power_of_two() || align > code_memory::MAX_ALIGN {
             return Err(err(format!("section alignment {align} is not supported")));
@@ -110,16 +114,23 @@ pub fn load(
         placement.insert(section.index().0, size);
         size += section.size() as usize;
     }
-    let entry = file
-        .symbols()
-        .find(|s| s.name_bytes() == Ok(entry_symbol.as_bytes()) && !s.is_undefined())
-        .ok_or_else(|| err(format!("entry symbol {entry_symbol} not found")))?;
-    let entry_section = entry.section_index().ok_or_else(|| err("entry symbol without section"))?;
-    let entry = placement.get(entry_section.0).ok_or_else(|| err("entry symbol in an unloaded section"))?
-        + entry.address() as usize;
-    if entry >= size {
-        return Err(err("entry symbol outside the loaded code"));
-    }
+    // Where the function the symbol `name` defines lands in the block, and
+    // its size, if the object defines it.
+    let defined_at = |name: &str| -> Result<Option<(usize, usize)>, LoadError> {
+        let Some(symbol) = file.symbols().find(|s| s.name_bytes() == Ok(name.as_bytes()) && !s.is_undefined()) else {
+            return Ok(None);
+        };
+        let section = symbol.section_index().ok_or_else(|| err("entry symbol without section"))?;
+        let at = placement.get(section.0).ok_or_else(|| err("entry symbol in an unloaded section"))?
+            + symbol.address() as usize;
+        let length = symbol.size() as usize;
+        if at >= size || length > size - at {
+            return Err(err("entry symbol outside the loaded code"));
+        }
+        Ok(Some((at, length)))
+    };
+    let entry = defined_at(entry_symbol)?.ok_or_else(|| err(format!("entry symbol {entry_symbol} not found")))?;
+    let second_entry = second_symbol.map(defined_at).transpose()?.flatten();
     let memory = code_memory::install(size, block_align, |block: &mut [u8], base: u64| {
         for section in file.sections().filter(|s| loadable(s.kind())) {
             if section.kind() == SectionKind::UninitializedData {
@@ -158,7 +169,7 @@ pub fn load(
         }
         Ok(())
     })?;
-    Ok(LoadedObject { memory, entry, code_size })
+    Ok(LoadedObject { memory, entry, second_entry })
 }
 
 /// Patches one relocation at `at` in `block` (x86-64 kinds Cranelift emits for
@@ -263,7 +274,7 @@ mod tests {
     #[test]
     fn imports_are_resolved_into_the_code() {
         let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
-        let loaded = load(&bytes, "entry", resolve, Some(&["pyjit_first", "pyjit_second"])).expect("loads");
+        let loaded = load(&bytes, "entry", None, resolve, Some(&["pyjit_first", "pyjit_second"])).expect("loads");
         // SAFETY: the mapping is readable and holds the two 10-byte instructions.
         let code = unsafe { std::slice::from_raw_parts(loaded.entry(), 21) };
         for (i, (_, address)) in ADDRESSES.iter().enumerate() {
@@ -276,7 +287,7 @@ mod tests {
     fn an_import_list_that_differs_from_the_object_is_refused() {
         let bytes = object_importing(&["pyjit_first", "pyjit_second"], elf::R_X86_64_64);
         for list in [&["pyjit_first"][..], &["pyjit_second", "pyjit_first"], &["pyjit_first", "pyjit_second", "pyjit_first"]] {
-            let refused = load(&bytes, "entry", resolve, Some(list)).err().expect("refused");
+            let refused = load(&bytes, "entry", None, resolve, Some(list)).err().expect("refused");
             assert_eq!(refused.0, "its import list does not match its object");
         }
     }
@@ -284,14 +295,24 @@ mod tests {
     #[test]
     fn symbols_outside_the_allow_list_and_other_relocations_are_refused() {
         let bytes = object_importing(&["PyRun_SimpleString"], elf::R_X86_64_64);
-        let refused = load(&bytes, "entry", resolve, None).err().expect("refused");
+        let refused = load(&bytes, "entry", None, resolve, None).err().expect("refused");
         assert_eq!(refused.0, "symbol PyRun_SimpleString is not allowed");
         let bytes = object_importing(&["pyjit_first"], elf::R_X86_64_GOTPCREL);
-        let refused = load(&bytes, "entry", resolve, None).err().expect("refused");
+        let refused = load(&bytes, "entry", None, resolve, None).err().expect("refused");
         assert!(refused.0.starts_with("unsupported relocation type"), "{}", refused.0);
         let bytes = object_importing(&["pyjit_first"], elf::R_X86_64_64);
-        let refused = load(&bytes, "missing", resolve, None).err().expect("refused");
+        let refused = load(&bytes, "missing", None, resolve, None).err().expect("refused");
         assert_eq!(refused.0, "entry symbol missing not found");
-        assert!(load(b"not an object", "entry", resolve, None).is_err());
+        assert!(load(b"not an object", "entry", None, resolve, None).is_err());
+    }
+
+    #[test]
+    fn a_second_entry_is_found_by_name_with_its_size_when_defined() {
+        let bytes = object_importing(&["pyjit_first"], elf::R_X86_64_64);
+        let loaded = load(&bytes, "entry", Some("entry"), resolve, None).expect("loads");
+        assert_eq!(loaded.second_entry(), Some((loaded.entry(), 11)));
+        let loaded = load(&bytes, "entry", Some("entry.frameless"), resolve, None).expect("loads");
+        assert_eq!(loaded.second_entry(), None);
+        assert_eq!(load(&bytes, "entry", None, resolve, None).expect("loads").second_entry(), None);
     }
 }

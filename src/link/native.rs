@@ -4,7 +4,7 @@
 use super::{gdb, Entry};
 use crate::bytecode::{self, CodeInfo, Unsupported};
 use crate::profile::Profile;
-use crate::codegen::{self, isa, CodegenError, OsrEntry};
+use crate::codegen::{self, isa, CodegenError, OsrEntry, Variant, FRAMELESS_SUFFIX};
 use crate::config::{self, Optimizations};
 use crate::helpers::symbols;
 use crate::link::loader::{self, LoadedObject};
@@ -41,6 +41,9 @@ impl Source {
 pub struct NativeCode {
     entry: Entry,
     size: usize,
+    /// The frameless variant (`Variant::Frameless`, codegen/lowering.rs), which takes the
+    /// same arguments, and its size.
+    frameless: Option<(Entry, usize)>,
     source: Source,
     /// Loop headers where a frame running in the interpreter can continue
     /// in this code (empty for cached code, which runs from a frame's start).
@@ -85,6 +88,9 @@ impl NativeCode {
     pub fn entry(&self) -> Entry {
         self.entry
     }
+    pub fn frameless_entry(&self) -> Option<(Entry, usize)> {
+        self.frameless
+    }
     /// Describes the code to debuggers as the function `name` (`gdb`), until it is freed.
     pub fn describe_to_debuggers(&mut self, name: &str) {
         self.debugger_description = Some(gdb::register(self.entry as usize, self.size, name));
@@ -121,11 +127,15 @@ impl NativeCode {
     pub fn osr_entry(&self, backedge: isize) -> Option<OsrEntry> {
         self.osr_entries.iter().find(|e| e.backedge as isize == backedge).cloned()
     }
-    /// The machine code as it runs.
-    pub fn bytes(&self) -> &[u8] {
+    /// The machine code of `variant` as it runs, if the code has that variant.
+    pub fn bytes(&self, variant: Variant) -> Option<&[u8]> {
+        let (entry, size) = match variant {
+            Variant::Framed => (self.entry, self.size),
+            Variant::Frameless => self.frameless?,
+        };
         // SAFETY: `entry` starts `size` bytes of code in readable memory that `_memory`
         // owns and never writes again, so it lives and stays unchanged as long as `self`.
-        unsafe { std::slice::from_raw_parts(self.entry as *const u8, self.size) }
+        Some(unsafe { std::slice::from_raw_parts(entry as *const u8, size) })
     }
 }
 
@@ -214,12 +224,14 @@ fn compile_jit(
     let started = Instant::now();
     module.finalize_definitions().map_err(|e| Failure::Internal(format!("linking failed: {e}")))?;
     phases.link_ns += elapsed_ns(started);
-    let address = module.get_finalized_function(compiled.id);
-    // SAFETY: the function was generated with the `Entry` signature.
-    let entry = unsafe { std::mem::transmute::<*const u8, Entry>(address) };
+    // SAFETY: both functions were generated with the `Entry` signature.
+    let entry_of = |id| unsafe { std::mem::transmute::<*const u8, Entry>(module.get_finalized_function(id)) };
+    let entry = entry_of(compiled.id);
+    let frameless = compiled.frameless.map(|(id, size)| (entry_of(id), size));
     let native = NativeCode {
         entry,
         size: compiled.size,
+        frameless,
         source: Source::Jit,
         osr_entries: Vec::new(),
         profile: Profile::none(),
@@ -268,14 +280,19 @@ pub fn load_object(
     source: Source,
     data_words: usize,
 ) -> Result<NativeCode, String> {
-    let loaded = loader::load(bytes, entry_symbol, symbols::resolve, expected_imports).map_err(|e| e.0)?;
+    let frameless_symbol = format!("{entry_symbol}{FRAMELESS_SUFFIX}");
+    let loaded = loader::load(bytes, entry_symbol, Some(&frameless_symbol), symbols::resolve, expected_imports)
+        .map_err(|e| e.0)?;
     // SAFETY: every object pyjit loads comes from `compile_to_object` (a cached one is
     // signed by a trusted key and hash-checked before it gets here), whose entry symbol
-    // has the `Entry` signature.
-    let entry = unsafe { std::mem::transmute::<*const u8, Entry>(loaded.entry()) };
+    // and frameless variant's have the `Entry` signature.
+    let as_entry = |address| unsafe { std::mem::transmute::<*const u8, Entry>(address) };
+    let entry = as_entry(loaded.entry());
+    let frameless = loaded.second_entry().map(|(address, size)| (as_entry(address), size));
     Ok(NativeCode {
         entry,
         size: loaded.code_size(),
+        frameless,
         source,
         osr_entries: Vec::new(),
         profile: Profile::none(),

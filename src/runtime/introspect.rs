@@ -4,7 +4,7 @@
 //! result is as long as the native code that runs.
 
 use crate::bytecode::CodeInfo;
-use crate::codegen;
+use crate::codegen::{self, Variant};
 use crate::config::Optimizations;
 use crate::profile::Profile;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
@@ -25,10 +25,11 @@ pub struct Listing {
     pub symbol_refs: Vec<(u32, String)>,
 }
 
-/// Compiles `info` as the JIT does, with the optimizations in `enabled`, and lists the result.
-pub fn listing(info: &CodeInfo, profile: &Profile, enabled: Optimizations) -> Result<Listing, Failure> {
+/// Compiles `variant` of `info` as the JIT does, with the optimizations in `enabled`, and
+/// lists the result.
+pub fn listing(info: &CodeInfo, profile: &Profile, enabled: Optimizations, variant: Variant) -> Result<Listing, Failure> {
     let mut module = link::object_module()?;
-    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, profile, enabled, ENTRY_SYMBOL)?;
+    let (_, mut ctx) = codegen::compile_function_listed(&mut module, info, profile, enabled, ENTRY_SYMBOL, variant)?;
     let declarations = module.declarations();
     let compiled = ctx.compiled_code().ok_or_else(|| Failure::Internal("no compiled code".into()))?;
     let buffer = &compiled.buffer;

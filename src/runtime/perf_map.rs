@@ -41,7 +41,10 @@ pub fn record(code: *mut PyCodeObject, native: &mut NativeCode) {
     if !config::perf_map() {
         return;
     }
-    let line = format!("{:x} {:x} pyjit:{name}\n", native.entry() as usize, native.size());
+    let mut line = format!("{:x} {:x} pyjit:{name}\n", native.entry() as usize, native.size());
+    if let Some((entry, size)) = native.frameless_entry() {
+        line += &format!("{:x} {:x} pyjit:{name} [frameless]\n", entry as usize, size);
+    }
     let mut map = MAP.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();
     if map.as_ref().is_none_or(|(owner, _)| *owner != pid) {

@@ -159,6 +159,8 @@ impl CodeState {
                 entered: 0,
                 creates_generator: !code.is_null() && bytecode::suspends(abi::code_int(code, abi::CODE_FLAGS)),
                 returns: 0,
+                frameless: None,
+                frameless_bails: 0,
             },
             runs: 0,
             tier: Tier::Counting,
@@ -285,6 +287,8 @@ impl CodeState {
         self.target.arity = NO_ARITY;
         self.target.exact_arity = NO_ARITY;
         self.target.returns = 0;
+        self.target.frameless = None;
+        self.target.frameless_bails = 0;
         if self.target.entry.is_some() && !code.is_null() {
             let flags = abi::code_int(code, abi::CODE_FLAGS);
             // A generator's first run belongs to CPython's own interpreter
@@ -308,6 +312,9 @@ impl CodeState {
                         Some(Returns::Constant(index)) => RETURNS_CONSTANT + u32::from(index),
                         _ => 0,
                     };
+                    if let Tier::Native(native) = &tier {
+                        self.target.frameless = native.frameless_entry().map(|(entry, _)| entry);
+                    }
                 }
             }
         }

@@ -14,6 +14,8 @@
 # expect-stats: trivial_calls>1000
 import sys
 
+import _frame_observers
+
 
 class Shape:
     def must_be_shape(self):
@@ -32,15 +34,6 @@ class Shape:
 class Point(Shape):
     def is_point(self):
         return True
-
-
-class Tracked:
-    def __init__(self, name):
-        self.name = name
-
-    def __del__(self):
-        caller = sys._getframe(1)
-        print("  del", self.name, "in", caller.f_code.co_name, "line", caller.f_lineno)
 
 
 def identity(value):
@@ -102,60 +95,11 @@ def replaced():
     return results
 
 
-def observed_events(switch):
-    events = []
-
-    def profile(frame, event, arg):
-        if frame.f_code.co_name in ("identity", "is_point"):
-            events.append((event, frame.f_code.co_name, arg if event == "return" else None))
-
-    def trace(frame, event, arg):
-        if frame.f_code.co_name in ("identity", "must_be_shape"):
-            events.append(("trace " + event, frame.f_code.co_name, frame.f_lineno))
-        return None
-
-    shape = Point()
-    for i in range(60):
-        if switch and i == 50:
-            sys.setprofile(profile)
-        if switch and i == 53:
-            sys.setprofile(None)
-            sys.settrace(trace)
-        if switch and i == 56:
-            sys.settrace(None)
-        identity(i)
-        shape.is_point()
-        shape.must_be_shape()
-    return events
-
-
-def descend(depth):
-    if depth == 0:
-        return identity(depth)
-    return descend(depth - 1)
-
-
-def recursion_limit():
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(120)
-    try:
-        deepest = None
-        for depth in range(60, 130):
-            try:
-                descend(depth)
-                deepest = depth
-            except RecursionError:
-                break
-        return deepest
-    finally:
-        sys.setrecursionlimit(limit)
-
-
 def finalizers(tracked):
     shape = Shape()
     for i in range(40):
-        kept = shape.pick(Tracked("first %d" % i) if tracked and i > 37 else i, i)
-        returned = identity(Tracked("returned %d" % i) if tracked and i > 37 else i)
+        kept = shape.pick(_frame_observers.Tracked("first %d" % i) if tracked and i > 37 else i, i)
+        returned = identity(_frame_observers.Tracked("returned %d" % i) if tracked and i > 37 else i)
         if tracked:
             print("  after line", sys._getframe().f_lineno, kept, getattr(returned, "name", returned))
         del returned
@@ -169,12 +113,14 @@ def main():
     for _ in range(40):
         replaced()
     print("replaced", replaced())
-    for _ in range(40):
-        observed_events(False)
-    print("events", observed_events(True))
-    for _ in range(40):
-        descend(3)
-    print("recursion limit", recursion_limit())
+    shape = Point()
+
+    def step(i):
+        identity(i)
+        shape.is_point()
+        shape.must_be_shape()
+
+    _frame_observers.report(step, ("identity", "is_point"), ("identity", "must_be_shape"), identity)
     for _ in range(40):
         finalizers(False)
     finalizers(True)

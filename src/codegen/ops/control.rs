@@ -95,10 +95,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
             // `__next__` may be Python code that switched tracing on.
             lw.check_tracing(ins.next);
         }
-        op::RETURN_VALUE => {
-            let value = lw.pop();
-            lw.return_value(value);
-        }
+        op::RETURN_VALUE => lw.return_top(),
         op::RAISE_VARARGS if ins.arg > 0 => {
             lw.position_for_calls();
             let cause = if ins.arg == 2 { lw.pop() } else { lw.iconst(0) };
@@ -345,7 +342,7 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     let zero = lw.iconst(0);
     let is_true = lw.b.ins().icmp(IntCC::Equal, value, t);
     let is_false = lw.b.ins().icmp(IntCC::Equal, value, f);
-    if consume {
+    if consume && lw.counts_references() {
         // The bools are immortal in practice: dropping a reference never
         // deallocates them.
         let count = lw.load(value, crate::abi::OBJECT_REFCNT);

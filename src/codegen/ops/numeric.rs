@@ -353,7 +353,7 @@ fn power(lw: &mut Lowering, a: Value, b: Value, fail: Block) -> Value {
 
 /// Nonzero while tracemalloc traces: it must then see each number made
 /// where the interpreter makes it, so none is reused in place of a new one.
-fn tracemalloc_tracing(lw: &mut Lowering) -> Value {
+pub fn tracemalloc_tracing(lw: &mut Lowering) -> Value {
     let config = lw.data_address("_Py_tracemalloc_config");
     lw.load_i32(config, abi::TRACEMALLOC_TRACING)
 }
@@ -617,6 +617,9 @@ pub fn reuse_untraced_float(
 /// traces (it must see each float made) by that call. NULL if allocating
 /// failed (the error is set).
 pub fn new_float(lw: &mut Lowering, value: Value) -> Value {
+    if let Some(placeholder) = lw.bail_instead_of_object() {
+        return placeholder;
+    }
     let tracing = tracemalloc_tracing(lw);
     let traced = lw.cold_block();
     let untraced = lw.b.create_block();
