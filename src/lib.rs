@@ -279,7 +279,7 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
         Some(Tier::Native(native)) => Some(native),
         _ => None,
     };
-    let size = native.map_or(0, |native| native.size());
+    let size = native.map_or(0, |native| native.total_size());
     result.set_item("compiled", native.is_some())?;
     result.set_item("source", native.map(|native| native.source().name()))?;
     result.set_item("reason", state.as_ref().map_or(Some("never called with pyjit enabled"), |s| s.reason()))?;

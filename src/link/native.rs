@@ -119,6 +119,10 @@ impl NativeCode {
     pub fn size(&self) -> usize {
         self.size
     }
+    /// Bytes of machine code with the frameless variant's.
+    pub fn total_size(&self) -> usize {
+        self.size + self.frameless.map_or(0, |(_, size)| size)
+    }
     pub fn source(&self) -> Source {
         self.source
     }

@@ -427,7 +427,7 @@ impl CodeState {
         let tier = match outcome {
             Ok(mut native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
-                stats::NATIVE_BYTES.fetch_add(native.size() as u64, Ordering::Relaxed);
+                stats::NATIVE_BYTES.fetch_add(native.total_size() as u64, Ordering::Relaxed);
                 perf_map::record(code, &mut native);
                 Tier::Native(Box::new(native))
             }
