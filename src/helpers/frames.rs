@@ -504,7 +504,10 @@ unsafe fn run_frameless(
         write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
         write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
         let count = target.exact_arity as usize;
-        std::ptr::copy_nonoverlapping(args, (*frame).slot(0), count);
+        // One by one: a leaf takes few arguments, fewer than a memcpy call costs.
+        for i in 0..count {
+            *(*frame).slot(i) = *args.add(i);
+        }
         let result = frameless(tstate, frame, target.data);
         if result.is_null() {
             // Boxing its result, the variant's last step, is the one thing
