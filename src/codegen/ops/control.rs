@@ -359,7 +359,39 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     }
     lw.b.ins().brif(is_true, done, &[one.into()], not_true, &[]);
     lw.b.switch_to_block(not_true);
-    lw.b.ins().brif(is_false, done, &[zero.into()], slow, &[]);
+    let other = lw.b.create_block();
+    lw.b.ins().brif(is_false, done, &[zero.into()], other, &[]);
+    lw.b.switch_to_block(other);
+    lw.b.seal_block(other);
+    // None and exact ints, as PyObject_IsTrue answers for them (an int is
+    // true unless its size is 0), without the call.
+    let none = lw.none();
+    let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
+    let not_none = lw.b.create_block();
+    let released_none = lw.b.create_block();
+    lw.b.ins().brif(is_none, released_none, &[], not_none, &[]);
+    lw.b.switch_to_block(released_none);
+    lw.b.seal_block(released_none);
+    if consume {
+        lw.decref(value);
+    }
+    lw.b.ins().jump(done, &[zero.into()]);
+    lw.b.switch_to_block(not_none);
+    lw.b.seal_block(not_none);
+    let int_type = lw.data_address("PyLong_Type");
+    let value_type = lw.load(value, crate::abi::OBJECT_TYPE);
+    let is_int = lw.b.ins().icmp(IntCC::Equal, value_type, int_type);
+    let int = lw.b.create_block();
+    lw.b.ins().brif(is_int, int, &[], slow, &[]);
+    lw.b.switch_to_block(int);
+    lw.b.seal_block(int);
+    let size = lw.load(value, crate::abi::VAROBJECT_SIZE);
+    let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
+    let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
+    if consume {
+        lw.decref(value);
+    }
+    lw.b.ins().jump(done, &[nonzero.into()]);
     lw.b.switch_to_block(slow);
     lw.position_for_calls();
     let consume_flag = lw.iconst(i64::from(consume));
