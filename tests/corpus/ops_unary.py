@@ -2,9 +2,9 @@
 # truth testing (POP_JUMP_IF_TRUE/FALSE, JUMP_IF_*_OR_POP via and/or) on
 # builtins and on classes with __neg__/__pos__/__invert__/__bool__/__len__,
 # including __bool__ returning a non-bool, __len__ returning a negative
-# number, and "bad operand type for unary" TypeErrors; truth of exact ints
-# and None as locals and as temporaries, and of an int subclass with its
-# own __bool__.
+# number, and "bad operand type for unary" TypeErrors; truth of exact ints,
+# lists, tuples, dicts and None as locals and as temporaries (read inline),
+# and of an int subclass with its own __bool__.
 
 
 class Vec:

@@ -363,8 +363,8 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     lw.b.ins().brif(is_false, done, &[zero.into()], other, &[]);
     lw.b.switch_to_block(other);
     lw.b.seal_block(other);
-    // None and exact ints, as PyObject_IsTrue answers for them (an int is
-    // true unless its size is 0), without the call.
+    // None, and exact ints, lists, tuples and dicts, as PyObject_IsTrue
+    // answers for them (each is true unless its size is 0), without the call.
     let none = lw.none();
     let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
     let not_none = lw.b.create_block();
@@ -378,20 +378,32 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     lw.b.ins().jump(done, &[zero.into()]);
     lw.b.switch_to_block(not_none);
     lw.b.seal_block(not_none);
-    let int_type = lw.data_address("PyLong_Type");
     let value_type = lw.load(value, crate::abi::OBJECT_TYPE);
-    let is_int = lw.b.ins().icmp(IntCC::Equal, value_type, int_type);
-    let int = lw.b.create_block();
-    lw.b.ins().brif(is_int, int, &[], slow, &[]);
-    lw.b.switch_to_block(int);
-    lw.b.seal_block(int);
-    let size = lw.load(value, crate::abi::VAROBJECT_SIZE);
-    let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
-    let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
-    if consume {
-        lw.decref(value);
+    let sized = [
+        ("PyLong_Type", crate::abi::VAROBJECT_SIZE),
+        ("PyList_Type", crate::abi::VAROBJECT_SIZE),
+        ("PyTuple_Type", crate::abi::VAROBJECT_SIZE),
+        ("PyDict_Type", crate::abi::DICT_USED),
+    ];
+    for (type_symbol, size_offset) in sized {
+        let expected = lw.data_address(type_symbol);
+        let is_type = lw.b.ins().icmp(IntCC::Equal, value_type, expected);
+        let of_type = lw.b.create_block();
+        let other_type = lw.b.create_block();
+        lw.b.ins().brif(is_type, of_type, &[], other_type, &[]);
+        lw.b.switch_to_block(of_type);
+        lw.b.seal_block(of_type);
+        let size = lw.load(value, size_offset);
+        let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
+        let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
+        if consume {
+            lw.decref(value);
+        }
+        lw.b.ins().jump(done, &[nonzero.into()]);
+        lw.b.switch_to_block(other_type);
+        lw.b.seal_block(other_type);
     }
-    lw.b.ins().jump(done, &[nonzero.into()]);
+    lw.b.ins().jump(slow, &[]);
     lw.b.switch_to_block(slow);
     lw.position_for_calls();
     let consume_flag = lw.iconst(i64::from(consume));
