@@ -164,10 +164,7 @@ pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut 
     // SAFETY: see above; every field is written at its probed offset.
     unsafe {
         let base = frame.cast::<u8>();
-        write_field(base, abi::FRAME_F_FUNC, function);
-        write_field(base, abi::FRAME_F_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
-        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
-        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
+        write_code_fields(base, function, ffi::Py_NewRef(code.cast::<PyObject>()).cast());
         let locals = if abi::code_int(code, abi::CODE_FLAGS) & abi::CO_OPTIMIZED == 0 {
             ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_GLOBALS))
         } else {
@@ -180,6 +177,22 @@ pub unsafe fn initialize(frame: *mut Frame, function: *mut PyObject, code: *mut 
         write_field(base, abi::FRAME_PREV_INSTR, first_unit.sub(2));
         write_field(base, abi::FRAME_IS_ENTRY, false);
         write_field(base, abi::FRAME_OWNER, abi::FRAME_OWNED_BY_THREAD as i8);
+    }
+}
+
+/// Writes the frame header fields at `base` that name the code run: the
+/// function, its code `code` (a reference the caller gives or lends), its
+/// builtins and globals.
+///
+/// SAFETY: `base` starts a frame header; `function` is a live function.
+#[inline(always)]
+unsafe fn write_code_fields(base: *mut u8, function: *mut PyObject, code: *mut PyCodeObject) {
+    // SAFETY: see above; every field is written at its probed offset.
+    unsafe {
+        write_field(base, abi::FRAME_F_FUNC, function);
+        write_field(base, abi::FRAME_F_CODE, code);
+        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
+        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
     }
 }
 
@@ -498,11 +511,7 @@ unsafe fn run_frameless(
     unsafe {
         let mut block = std::mem::MaybeUninit::<[*mut PyObject; FRAMELESS_BLOCK_WORDS]>::uninit();
         let frame = block.as_mut_ptr().cast::<Frame>();
-        let base = frame.cast::<u8>();
-        write_field(base, abi::FRAME_F_FUNC, function);
-        write_field(base, abi::FRAME_F_CODE, target.code);
-        write_field::<*mut PyObject>(base, abi::FRAME_F_BUILTINS, read_field(function.cast(), abi::FUNC_BUILTINS));
-        write_field::<*mut PyObject>(base, abi::FRAME_F_GLOBALS, read_field(function.cast(), abi::FUNC_GLOBALS));
+        write_code_fields(frame.cast(), function, target.code);
         let count = target.exact_arity as usize;
         // One by one: a leaf takes few arguments, fewer than a memcpy call costs.
         for i in 0..count {

@@ -368,10 +368,7 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     let none = lw.none();
     let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
     let not_none = lw.b.create_block();
-    let released_none = lw.b.create_block();
-    lw.b.ins().brif(is_none, released_none, &[], not_none, &[]);
-    lw.b.switch_to_block(released_none);
-    lw.b.seal_block(released_none);
+    lw.guard(is_none, not_none);
     if consume {
         lw.decref(value);
     }
@@ -388,11 +385,8 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     for (type_symbol, size_offset) in sized {
         let expected = lw.data_address(type_symbol);
         let is_type = lw.b.ins().icmp(IntCC::Equal, value_type, expected);
-        let of_type = lw.b.create_block();
         let other_type = lw.b.create_block();
-        lw.b.ins().brif(is_type, of_type, &[], other_type, &[]);
-        lw.b.switch_to_block(of_type);
-        lw.b.seal_block(of_type);
+        lw.guard(is_type, other_type);
         let size = lw.load(value, size_offset);
         let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
         let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
