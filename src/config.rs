@@ -372,6 +372,7 @@ pub enum Optimization {
     UnpackToLocals,
     TrivialCalls,
     FramelessCalls,
+    ConstantOperands,
 }
 
 /// One row of the table of optimizations.
@@ -382,7 +383,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 29] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 30] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -446,6 +447,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 29] = {
             "a direct call (direct-calls) of a compiled function whose whole body returns one of its parameters or a constant, binding its parameters exactly, takes that value without a frame"),
         row(FramelessCalls, "frameless-calls",
             "a direct call (direct-calls) binding its parameters exactly of a leaf function (no loop, call, store or handler: loads of its parameters, constants, globals and attributes, arithmetic, subscripts, compares, not and conditional jumps) runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end"),
+        row(ConstantOperands, "constant-operands",
+            "an inline BINARY_OP, COMPARE_OP or subscript takes an operand that LOAD_CONST pushed, a small int or a float, as the value it is when compiling: no type test or load, and no fast path its type rules out"),
     ]
 };
 

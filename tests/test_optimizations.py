@@ -542,4 +542,6 @@ def test_code_compiled_before_a_change_keeps_its_optimizations():
     )
     process = run("-c", code)
     assert process.returncode == 0, process.stderr
-    assert process.stdout.split()[0] == "inline-arithmetic,borrowed-operands,direct-dunders,frameless-calls"
+    assert process.stdout.split()[0] == (
+        "inline-arithmetic,borrowed-operands,unboxed-temporaries,direct-dunders,frameless-calls,constant-operands"
+    )

@@ -217,6 +217,20 @@ pub struct CodeInfo {
     /// local is a parameter, and its parameters and value stack fit in
     /// `FRAMELESS_SLOTS`.
     pub frameless: bool,
+    /// The `co_consts` indexes holding an exact int of at most one digit or
+    /// an exact float, with its value (see `Optimization::ConstantOperands`).
+    pub number_consts: Vec<(u32, ConstNumber)>,
+}
+
+/// A number in `co_consts`, whose value compiled code may use as it is: a
+/// code object's constants never change, and its key in the code cache
+/// covers them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ConstNumber {
+    /// An exact int of at most one 30-bit digit, as an unboxed int holds it.
+    Int(i64),
+    /// An exact float.
+    Float(f64),
 }
 
 /// The most parameters and value-stack items of a frameless call, whose
@@ -234,6 +248,11 @@ impl CodeInfo {
     /// of `MathFunction`'s.
     pub fn math_function(&self, name: u32) -> Option<MathFunction> {
         self.math_names.iter().find(|&&(index, _)| index == name).map(|&(_, function)| function)
+    }
+
+    /// The number `co_consts[index]` is, if it is one of `number_consts`.
+    pub fn const_number(&self, index: u32) -> Option<ConstNumber> {
+        self.number_consts.iter().find(|&&(i, _)| i == index).map(|&(_, number)| number)
     }
 }
 
@@ -317,6 +336,32 @@ fn names_in<T: Copy>(code: *mut PyCodeObject, table: &[(&CStr, T)]) -> Vec<(u32,
     }
 }
 
+/// The numbers among `code`'s constants (see `CodeInfo::number_consts`).
+fn number_consts(code: *mut PyCodeObject) -> Vec<(u32, ConstNumber)> {
+    let consts = abi::code_object(code, abi::CODE_CONSTS);
+    // SAFETY: co_consts is a tuple owned by the live code; an item's fields
+    // are read only once its exact type says it has them, and every int
+    // has room for one digit (zero's is read but not used).
+    unsafe {
+        (0..ffi::PyTuple_GET_SIZE(consts))
+            .filter_map(|index| {
+                let item = ffi::PyTuple_GET_ITEM(consts, index);
+                let kind = ffi::Py_TYPE(item);
+                let number = if kind == std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+                    let size = abi::read_field::<isize>(item.cast(), abi::VAROBJECT_SIZE);
+                    let digit = abi::read_field::<u32>(item.cast(), abi::LONG_DIGITS);
+                    (-1..=1).contains(&size).then(|| ConstNumber::Int(size as i64 * i64::from(digit)))
+                } else if kind == std::ptr::addr_of_mut!(ffi::PyFloat_Type) {
+                    Some(ConstNumber::Float(abi::read_field::<f64>(item.cast(), abi::FLOAT_VALUE)))
+                } else {
+                    None
+                };
+                number.map(|number| (index as u32, number))
+            })
+            .collect()
+    }
+}
+
 /// Why a code object cannot be compiled; reported by `pyjit.info`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
@@ -394,6 +439,7 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         builtin_names: names_in(code, &CALLED_BY_IDENTITY),
         math_names: names_in(code, &MathFunction::ALL.map(|function| (function.name(), function))),
         frameless,
+        number_consts: number_consts(code),
     })
 }
 

@@ -12,7 +12,7 @@ use super::ops;
 use crate::abi;
 use crate::analysis::{position_of, Analysis, Malformed, Shape};
 use crate::bytecode::opcodes::Flags;
-use crate::bytecode::{self, handler_at, opcodes, CodeInfo, Handler, Instr, Unsupported};
+use crate::bytecode::{self, handler_at, opcodes, CodeInfo, ConstNumber, Handler, Instr, Unsupported};
 use crate::config::{Optimization, Optimizations};
 use crate::helpers::symbols;
 use crate::profile::{Observed, Profile};
@@ -306,6 +306,16 @@ impl Unboxed {
     }
 }
 
+/// How `Lowering::boxed` allocates the object of an unboxed number.
+#[derive(Clone, Copy)]
+pub enum Allocation {
+    /// A float from the interpreter's free list inline (`box_number`): on
+    /// the fast path.
+    Inline,
+    /// One call (`box_number_by_call`): off it.
+    Call,
+}
+
 /// What a value-stack item's variable holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Held {
@@ -341,6 +351,9 @@ pub struct Lowering<'a> {
     /// name is needed, mostly on slow paths: one value fewer for the
     /// register allocator to keep all through the function.)
     consts: Value,
+    /// The values `constant` loaded, with their `co_consts` index: an
+    /// operand that is one of them is that constant on every path to it.
+    constants: HashMap<Value, u32>,
     /// Stack slot holding `tstate`, `frame`, `data`, `code` and `consts`.
     anchors: StackSlot,
     /// The word offset of each inline-cache site's entry in the data block.
@@ -521,6 +534,7 @@ impl<'a> Lowering<'a> {
             data,
             code,
             consts,
+            constants: HashMap::new(),
             anchors,
             data_slots: bytecode::data_slots(&info.instrs).collect(),
             since_reload: 0,
@@ -936,7 +950,21 @@ impl<'a> Lowering<'a> {
     /// `co_consts[index]`, borrowed.
     pub fn constant(&mut self, index: u32) -> Value {
         let consts = self.consts;
-        self.load(consts, 8 * index as usize)
+        let value = self.load(consts, 8 * index as usize);
+        self.constants.insert(value, index);
+        value
+    }
+
+    /// The number `object` is when it is a constant (`constant`) of
+    /// `CodeInfo::number_consts`, for an operator that may take its value
+    /// as it is known when compiling (`Optimization::ConstantOperands`,
+    /// which the operator applies if it does). An operand the stack
+    /// variables carried across a merge of paths is a block parameter, not
+    /// the loaded value, and is not known.
+    pub fn constant_number(&self, object: Value) -> Option<ConstNumber> {
+        let index = *self.constants.get(&object)?;
+        let number = self.info.const_number(index)?;
+        self.enabled.contains(Optimization::ConstantOperands).then_some(number)
     }
 
     /// `co_names[index]`, borrowed.
@@ -1148,20 +1176,26 @@ impl<'a> Lowering<'a> {
     }
 
     /// Owned references to the objects of `operands` (possibly unboxed
-    /// numbers, which are boxed). If boxing one fails, the others are
-    /// released and the instruction raises the MemoryError.
+    /// numbers, which are boxed by a call: for the helper of a generic
+    /// path). If boxing one fails, the others are released and the
+    /// instruction raises the MemoryError.
     pub fn own_numbers<const N: usize>(&mut self, operands: [Operand; N]) -> [Value; N] {
-        self.own_numbers_or_release(operands, &[])
+        self.own_numbers_or_release(operands, &[], Allocation::Call)
     }
 
-    /// `own_numbers`, also releasing `popped` (other operands the
-    /// instruction popped) should boxing fail.
-    pub fn own_numbers_or_release<const N: usize>(&mut self, operands: [Operand; N], popped: &[Operand]) -> [Value; N] {
+    /// `own_numbers` with the boxing `allocation`, also releasing `popped`
+    /// (other operands the instruction popped) should boxing fail.
+    pub fn own_numbers_or_release<const N: usize>(
+        &mut self,
+        operands: [Operand; N],
+        popped: &[Operand],
+        allocation: Allocation,
+    ) -> [Value; N] {
         if operands.iter().all(|operand| operand.number.is_none()) {
             return operands.map(|operand| self.own(operand));
         }
         let objects = operands.map(|operand| match operand.number {
-            Some((kind, number)) => self.boxed(operand.value, kind, number),
+            Some((kind, number)) => self.boxed(operand.value, kind, number, allocation),
             None => self.own(operand),
         });
         let missing = objects.map(|object| self.b.ins().icmp_imm_s(IntCC::Equal, object, 0));
@@ -1194,15 +1228,19 @@ impl<'a> Lowering<'a> {
     }
 
     /// `object`, an owned reference, or when it is NULL the number `number`
-    /// of kind `kind` boxed; NULL if boxing failed (the error is set).
-    fn boxed(&mut self, object: Value, kind: Unboxed, number: Value) -> Value {
+    /// of kind `kind` boxed as `allocation` says; NULL if boxing failed (the
+    /// error is set).
+    fn boxed(&mut self, object: Value, kind: Unboxed, number: Value, allocation: Allocation) -> Value {
         let make = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, self.ptr);
         self.b.ins().brif(object, done, &[object.into()], make, &[]);
         self.b.switch_to_block(make);
         self.b.seal_block(make);
-        let made = self.box_number(kind, number);
+        let made = match allocation {
+            Allocation::Inline => self.box_number(kind, number),
+            Allocation::Call => self.box_number_by_call(kind, number),
+        };
         self.b.ins().jump(done, &[made.into()]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
@@ -1218,6 +1256,16 @@ impl<'a> Lowering<'a> {
         }
     }
 
+    /// `box_number` in one call, for the paths off the fast one (exits, the
+    /// operands of generic helpers): a float's inline allocation there made
+    /// code 20-40 % larger for nothing, as it recurs at every such path.
+    fn box_number_by_call(&mut self, kind: Unboxed, number: Value) -> Value {
+        match kind {
+            Unboxed::Int => self.call("PyLong_FromLongLong", &[number]),
+            Unboxed::Float => self.call("PyFloat_FromDouble", &[number]),
+        }
+    }
+
     /// Boxes the unboxed number at `depth`, which becomes owned; raises the
     /// MemoryError if that fails, with the stack as it is (the failed item
     /// NULL, which unwinding skips; borrowed items given references of
@@ -1226,7 +1274,7 @@ impl<'a> Lowering<'a> {
         let Held::Number(kind) = self.held[depth] else { return };
         let object = self.b.use_var(self.stack[depth]);
         let number = self.b.use_var(self.numbers[depth][kind as usize]);
-        let boxed = self.boxed(object, kind, number);
+        let boxed = self.boxed(object, kind, number, Allocation::Inline);
         self.b.def_var(self.stack[depth], boxed);
         self.held[depth] = Held::Owned;
         let error = self.cold_block();
@@ -1600,7 +1648,7 @@ impl<'a> Lowering<'a> {
         let mut args: Vec<BlockArg> = std::iter::once(unit).chain(items.iter().copied()).map(BlockArg::Value).collect();
         let mut failures = Vec::new();
         for (&(d, kind), &number) in numbers.iter().zip(unboxed) {
-            let object = self.boxed(items[d], kind, number);
+            let object = self.boxed(items[d], kind, number, Allocation::Call);
             failures.push(self.b.ins().icmp_imm_s(IntCC::Equal, object, 0));
             args[d + 1] = BlockArg::Value(object);
         }
@@ -2186,7 +2234,7 @@ impl<'a> Lowering<'a> {
                 let untraced = self.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
                 self.guard(untraced, bail);
                 self.bail = None;
-                let boxed = self.boxed(operand.value, kind, number);
+                let boxed = self.boxed(operand.value, kind, number, Allocation::Inline);
                 self.bail = Some(bail);
                 let made = self.b.create_block();
                 self.b.ins().brif(boxed, made, &[], bail, &[]);

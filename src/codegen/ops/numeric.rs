@@ -7,6 +7,7 @@
 //! double.
 
 use crate::abi::{self, op};
+use crate::bytecode::ConstNumber;
 use crate::codegen::lowering::{Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
@@ -189,6 +190,12 @@ fn operand_number(lw: &mut Lowering, operand: Operand, number: Number, as_float:
 /// `operand_number`), going to `fail` when it is not an exact float, or an
 /// exact int of one digit.
 fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: bool, fail: Block) -> Value {
+    match (constant_of(lw, object, number), number) {
+        (Some(ConstNumber::Int(value)), _) if as_float => return lw.b.ins().f64const(value as f64),
+        (Some(ConstNumber::Int(value)), _) => return lw.iconst(value),
+        (Some(ConstNumber::Float(value)), _) => return lw.b.ins().f64const(value),
+        (None, _) => {}
+    }
     let expected = lw.data_address(match number {
         Number::Int => "PyLong_Type",
         Number::Float => "PyFloat_Type",
@@ -210,6 +217,38 @@ fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: boo
     let digit = lw.b.ins().uextend(types::I64, digit);
     let value = lw.b.ins().imul(size, digit);
     if as_float { lw.b.ins().fcvt_from_sint(types::F64, value) } else { value }
+}
+
+/// The constant `object` is when it is one of `number`'s type
+/// (`Lowering::constant_number`).
+fn constant_of(lw: &mut Lowering, object: Value, number: Number) -> Option<ConstNumber> {
+    let known = lw.constant_number(object)?;
+    let fits = matches!((known, number), (ConstNumber::Int(_), Number::Int) | (ConstNumber::Float(_), Number::Float));
+    (fits && lw.apply(Optimization::ConstantOperands)).then_some(known)
+}
+
+/// `kinds` without those whose guards a constant operand among `operands`
+/// (an object `Lowering::constant_number` knows) would always fail.
+pub fn kinds_for_operands(lw: &mut Lowering, kinds: &[Kind], operands: [Operand; 2]) -> Vec<Kind> {
+    let known = operands.map(|operand| match operand.number {
+        None => lw.constant_number(operand.value),
+        Some(_) => None,
+    });
+    let fitting: Vec<Kind> = kinds
+        .iter()
+        .copied()
+        .filter(|kind| {
+            kind.operands().iter().zip(known).all(|(&number, constant)| match constant {
+                Some(ConstNumber::Int(_)) => number == Number::Int,
+                Some(ConstNumber::Float(_)) => number == Number::Float,
+                None => true,
+            })
+        })
+        .collect();
+    if fitting.len() < kinds.len() {
+        lw.apply(Optimization::ConstantOperands);
+    }
+    fitting
 }
 
 /// The kind of number BINARY_OP `which` computes on operands of `kind`.

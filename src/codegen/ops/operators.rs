@@ -2,8 +2,8 @@
 
 use super::numeric;
 use crate::abi::{self, op};
-use crate::bytecode::Unsupported;
-use crate::codegen::lowering::{Lowering, Operand, Unboxed};
+use crate::bytecode::{ConstNumber, Unsupported};
+use crate::codegen::lowering::{Allocation, Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -90,7 +90,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
                 let stored = lw.b.create_block();
                 lw.b.append_block_param(stored, lw.ptr);
                 numeric::reuse_stored_float(lw, value, old, stored);
-                let [object] = lw.own_numbers_or_release([value], &[key, container]);
+                let [object] = lw.own_numbers_or_release([value], &[key, container], Allocation::Inline);
                 lw.store(object, slot, 0);
                 // Released only once the list is consistent: its finalizer may look.
                 lw.decref(old);
@@ -151,11 +151,11 @@ fn slice_subscript(lw: &mut Lowering) {
     let popped = popped.as_slice();
     let (container, start, stop, step) = match step {
         Some(step) => {
-            let [container, start, stop, step] = lw.own_numbers_or_release([container, start, stop, step], popped);
+            let [container, start, stop, step] = lw.own_numbers_or_release([container, start, stop, step], popped, Allocation::Call);
             (container, start, stop, step)
         }
         None => {
-            let [container, start, stop] = lw.own_numbers_or_release([container, start, stop], popped);
+            let [container, start, stop] = lw.own_numbers_or_release([container, start, stop], popped, Allocation::Call);
             (container, start, stop, lw.iconst(0))
         }
     };
@@ -180,7 +180,12 @@ fn binary_op(lw: &mut Lowering, which: u32) {
     let rhs = lw.pop_number();
     let lhs = lw.pop_number();
     let kinds = numeric::binary_kinds(lw.observed(), which);
-    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineArithmetic) { kinds } else { &[] };
+    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineArithmetic) {
+        numeric::kinds_for_operands(lw, kinds, [lhs, rhs])
+    } else {
+        Vec::new()
+    };
+    let kinds = kinds.as_slice();
     let generic = |lw: &mut Lowering| {
         let which = lw.iconst(i64::from(which));
         let [lhs, rhs] = lw.own_numbers([lhs, rhs]);
@@ -239,7 +244,12 @@ fn compare_op(lw: &mut Lowering, which: u32) {
     let lhs = lw.pop_number();
     let jump_follows = lw.next_opcode().is_some_and(is_truth_jump);
     let kinds = numeric::compare_kinds(lw.observed(), jump_follows);
-    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineCompare) { kinds } else { &[] };
+    let kinds = if !kinds.is_empty() && lw.apply(Optimization::InlineCompare) {
+        numeric::kinds_for_operands(lw, kinds, [lhs, rhs])
+    } else {
+        Vec::new()
+    };
+    let kinds = kinds.as_slice();
     let fused = match kinds {
         [] => None,
         _ if jump_follows => lw.fuse_condition(),
@@ -355,14 +365,22 @@ const _: () = assert!(abi::LONG_DIGIT_SIZE == 4);
 /// `sequence` and `key` an exact int in `0..len(container)`; otherwise
 /// branches to `slow`. The tests are those of the interpreter's
 /// `BINARY_SUBSCR_LIST_INT`: negative and multi-digit indexes, bools and
-/// int subclasses go generic. An unboxed int key is taken as it is.
+/// int subclasses go generic. An unboxed int key is taken as it is, and
+/// so is a constant one (`Lowering::constant_number`).
 fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Operand, slow: Block) -> Value {
     let expected = lw.data_address(sequence.type_symbol());
     let container_type = lw.load(container, abi::OBJECT_TYPE);
     let is_sequence = lw.b.ins().icmp(IntCC::Equal, container_type, expected);
     lw.guard(is_sequence, slow);
+    let constant = match key.number {
+        None => lw.constant_number(key.value),
+        Some(_) => None,
+    };
     let index = match key.number {
-        None => small_index(lw, key.value, slow),
+        None => match constant {
+            Some(ConstNumber::Int(index)) if index >= 0 && lw.apply(Optimization::ConstantOperands) => lw.iconst(index),
+            _ => small_index(lw, key.value, slow),
+        },
         Some((kind, number)) => {
             let boxed = lw.b.create_block();
             let known = lw.b.create_block();
