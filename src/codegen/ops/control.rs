@@ -330,75 +330,60 @@ pub fn before_with(lw: &mut Lowering, asynchronous: bool) {
 
 /// The truth of `value` as 0 or 1, raising on error. With `consume`, the
 /// value's reference is released (it has been popped); otherwise it stays on
-/// the stack.
+/// the stack. True, False and None, and exact ints, lists, tuples and dicts
+/// (each true unless the size it keeps in one place is 0) are answered as
+/// PyObject_IsTrue answers them, without the call.
 pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     let t = lw.data_address("_Py_TrueStruct");
     let f = lw.data_address("_Py_FalseStruct");
+    let none = lw.none();
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    let not_true = lw.b.create_block();
-    let slow = lw.b.create_block();
     let one = lw.iconst(1);
     let zero = lw.iconst(0);
     let is_true = lw.b.ins().icmp(IntCC::Equal, value, t);
     let is_false = lw.b.ins().icmp(IntCC::Equal, value, f);
+    let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
+    let falsy = lw.b.ins().bor(is_false, is_none);
     if consume && lw.counts_references() {
-        // The bools are immortal in practice: dropping a reference never
-        // deallocates them.
+        // The bools and None are immortal in practice: dropping a
+        // reference never deallocates them.
         let count = lw.load(value, crate::abi::OBJECT_REFCNT);
-        let either = lw.b.ins().bor(is_true, is_false);
-        let delta = lw.b.ins().uextend(lw.ptr, either);
+        let singleton = lw.b.ins().bor(is_true, falsy);
+        let delta = lw.b.ins().uextend(lw.ptr, singleton);
         let count = lw.b.ins().isub(count, delta);
         let fast = lw.b.create_block();
         let after = lw.b.create_block();
-        lw.b.ins().brif(either, fast, &[], after, &[]);
+        lw.b.ins().brif(singleton, fast, &[], after, &[]);
         lw.b.switch_to_block(fast);
         lw.store(count, value, crate::abi::OBJECT_REFCNT);
         lw.b.ins().jump(after, &[]);
         lw.b.switch_to_block(after);
     }
+    let not_true = lw.b.create_block();
     lw.b.ins().brif(is_true, done, &[one.into()], not_true, &[]);
     lw.b.switch_to_block(not_true);
     let other = lw.b.create_block();
-    lw.b.ins().brif(is_false, done, &[zero.into()], other, &[]);
+    lw.b.ins().brif(falsy, done, &[zero.into()], other, &[]);
     lw.b.switch_to_block(other);
     lw.b.seal_block(other);
-    // None, and exact ints, lists, tuples and dicts, as PyObject_IsTrue
-    // answers for them (each is true unless its size is 0), without the call.
-    let none = lw.none();
-    let is_none = lw.b.ins().icmp(IntCC::Equal, value, none);
-    let not_none = lw.b.create_block();
-    lw.guard(is_none, not_none);
+    let value_type = lw.load(value, crate::abi::OBJECT_TYPE);
+    let sized = ["PyLong_Type", "PyList_Type", "PyTuple_Type", "PyDict_Type"].map(|type_symbol| {
+        let expected = lw.data_address(type_symbol);
+        lw.b.ins().icmp(IntCC::Equal, value_type, expected)
+    });
+    let sized = sized.into_iter().reduce(|a, b| lw.b.ins().bor(a, b)).expect("four types");
+    let slow = lw.b.create_block();
+    lw.guard(sized, slow);
+    let size = lw.load(value, crate::abi::VAROBJECT_SIZE);
+    let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
+    let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
     if consume {
         lw.decref(value);
     }
-    lw.b.ins().jump(done, &[zero.into()]);
-    lw.b.switch_to_block(not_none);
-    lw.b.seal_block(not_none);
-    let value_type = lw.load(value, crate::abi::OBJECT_TYPE);
-    let sized = [
-        ("PyLong_Type", crate::abi::VAROBJECT_SIZE),
-        ("PyList_Type", crate::abi::VAROBJECT_SIZE),
-        ("PyTuple_Type", crate::abi::VAROBJECT_SIZE),
-        ("PyDict_Type", crate::abi::DICT_USED),
-    ];
-    for (type_symbol, size_offset) in sized {
-        let expected = lw.data_address(type_symbol);
-        let is_type = lw.b.ins().icmp(IntCC::Equal, value_type, expected);
-        let other_type = lw.b.create_block();
-        lw.guard(is_type, other_type);
-        let size = lw.load(value, size_offset);
-        let nonzero = lw.b.ins().icmp_imm_s(IntCC::NotEqual, size, 0);
-        let nonzero = lw.b.ins().uextend(lw.ptr, nonzero);
-        if consume {
-            lw.decref(value);
-        }
-        lw.b.ins().jump(done, &[nonzero.into()]);
-        lw.b.switch_to_block(other_type);
-        lw.b.seal_block(other_type);
-    }
-    lw.b.ins().jump(slow, &[]);
+    lw.b.ins().jump(done, &[nonzero.into()]);
     lw.b.switch_to_block(slow);
+    lw.b.seal_block(slow);
     lw.position_for_calls();
     let consume_flag = lw.iconst(i64::from(consume));
     let status = lw.call("pyjit_is_true", &[value, consume_flag]);
@@ -407,3 +392,7 @@ pub(super) fn truth(lw: &mut Lowering, value: Value, consume: bool) -> Value {
     lw.switch_to(done);
     result
 }
+
+// An int's and a tuple's size, a list's length and a dict's count of items
+// are one field for `truth`.
+const _: () = assert!(crate::abi::DICT_USED == crate::abi::VAROBJECT_SIZE);
