@@ -190,11 +190,11 @@ fn operand_number(lw: &mut Lowering, operand: Operand, number: Number, as_float:
 /// `operand_number`), going to `fail` when it is not an exact float, or an
 /// exact int of one digit.
 fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: bool, fail: Block) -> Value {
-    match (constant_of(lw, object, number), number) {
-        (Some(ConstNumber::Int(value)), _) if as_float => return lw.b.ins().f64const(value as f64),
-        (Some(ConstNumber::Int(value)), _) => return lw.iconst(value),
-        (Some(ConstNumber::Float(value)), _) => return lw.b.ins().f64const(value),
-        (None, _) => {}
+    match constant_of(lw, object, number) {
+        Some(ConstNumber::Int(value)) if as_float => return lw.b.ins().f64const(value as f64),
+        Some(ConstNumber::Int(value)) => return lw.iconst(value),
+        Some(ConstNumber::Float(value)) => return lw.b.ins().f64const(value),
+        None => {}
     }
     let expected = lw.data_address(match number {
         Number::Int => "PyLong_Type",
@@ -223,8 +223,12 @@ fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: boo
 /// (`Lowering::constant_number`).
 fn constant_of(lw: &mut Lowering, object: Value, number: Number) -> Option<ConstNumber> {
     let known = lw.constant_number(object)?;
-    let fits = matches!((known, number), (ConstNumber::Int(_), Number::Int) | (ConstNumber::Float(_), Number::Float));
-    (fits && lw.apply(Optimization::ConstantOperands)).then_some(known)
+    (fits(known, number) && lw.apply(Optimization::ConstantOperands)).then_some(known)
+}
+
+/// Whether the constant `known` is an operand of type `number`.
+fn fits(known: ConstNumber, number: Number) -> bool {
+    matches!((known, number), (ConstNumber::Int(_), Number::Int) | (ConstNumber::Float(_), Number::Float))
 }
 
 /// `kinds` without those whose guards a constant operand among `operands`
@@ -237,13 +241,7 @@ pub fn kinds_for_operands(lw: &mut Lowering, kinds: &[Kind], operands: [Operand;
     let fitting: Vec<Kind> = kinds
         .iter()
         .copied()
-        .filter(|kind| {
-            kind.operands().iter().zip(known).all(|(&number, constant)| match constant {
-                Some(ConstNumber::Int(_)) => number == Number::Int,
-                Some(ConstNumber::Float(_)) => number == Number::Float,
-                None => true,
-            })
-        })
+        .filter(|kind| kind.operands().iter().zip(known).all(|(&number, constant)| constant.is_none_or(|c| fits(c, number))))
         .collect();
     if fitting.len() < kinds.len() {
         lw.apply(Optimization::ConstantOperands);
