@@ -303,11 +303,20 @@ unsafe fn enter_function(
     unsafe {
         let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
         let target = CallSite::target(site, code)?;
-        if target.exact_arity as usize == count {
-            enter_from_window(frame, || frames::enter_exact(tstate, function, args, target))
+        // The callee runs with the caller's f_lasti past the CALL's cache,
+        // as in `call`; restored when the call is declined.
+        let call_index = frame.lasti();
+        frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+        let result = if target.exact_arity as usize == count {
+            frames::enter_exact(tstate, function, args, target)
         } else {
-            enter_binding_the_rest(tstate, frame, function, args, count, target)
+            enter_binding_the_rest(tstate, function, args, count, target)
+        };
+        if result as usize == frames::CALL_DECLINED {
+            frame.set_lasti(call_index);
+            return None;
         }
+        Some(result)
     }
 }
 
@@ -321,14 +330,13 @@ unsafe fn enter_function(
 #[inline(never)]
 unsafe fn enter_binding_the_rest(
     tstate: *mut ThreadState,
-    frame: &Frame,
     function: *mut PyObject,
     args: *mut *mut PyObject,
     count: usize,
     target: &mut CallTarget,
-) -> Option<*mut PyObject> {
+) -> *mut PyObject {
     // SAFETY: see above.
-    enter_from_window(frame, || unsafe { frames::enter_compiled(tstate, function, args, count, target) })
+    unsafe { frames::enter_compiled(tstate, function, args, count, target) }
 }
 
 /// `frames::clear` for a frame that compiled code pushed and ran itself
@@ -400,22 +408,6 @@ unsafe fn window_call(slots: *mut *mut PyObject, nargs: isize) -> (*mut PyObject
             (method, slots.add(1), nargs as usize + 1)
         }
     }
-}
-
-/// Runs `enter` (`frames::enter_exact` or `frames::enter_compiled` of the
-/// window's function, whose reference it takes with the arguments when it
-/// enters the call) with the caller's f_lasti past the CALL's cache, as in
-/// `call`; None, with f_lasti restored, when it declined.
-#[inline(always)]
-fn enter_from_window(frame: &Frame, enter: impl FnOnce() -> *mut PyObject) -> Option<*mut PyObject> {
-    let call_index = frame.lasti();
-    frame.set_lasti(call_index + isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
-    let result = enter();
-    if result as usize == frames::CALL_DECLINED {
-        frame.set_lasti(call_index);
-        return None;
-    }
-    Some(result)
 }
 
 /// One of a CALL site's `CACHE_WAYS` entries in its code's data block
