@@ -215,9 +215,7 @@ pub unsafe fn bind_positionally(
     // SAFETY: see above.
     unsafe {
         let bound = nargs.min(argcount);
-        for i in 0..bound {
-            *frame.slot(i) = *args.add(i);
-        }
+        copy_slots(frame.slot(0), args, bound);
         if bound < argcount {
             let first_default = ffi::PyTuple_GET_SIZE(defaults) as usize + bound - argcount;
             for i in bound..argcount {
@@ -385,6 +383,25 @@ unsafe fn unbind(first: *mut *mut PyObject, count: usize) {
     }
 }
 
+/// Copies `count` slots from `from` to `to`, as `unbind` writes them: the
+/// few arguments of most calls one by one, more with `copy_nonoverlapping`.
+///
+/// SAFETY: `from` and `to` start `count` slots, readable and writable, of
+/// blocks that do not overlap.
+#[inline(always)]
+unsafe fn copy_slots(to: *mut *mut PyObject, from: *const *mut PyObject, count: usize) {
+    // SAFETY: see above.
+    unsafe {
+        match count {
+            0 => {}
+            1 => *to = *from,
+            2 => [*to, *to.add(1)] = [*from, *from.add(1)],
+            3 => [*to, *to.add(1), *to.add(2)] = [*from, *from.add(1), *from.add(2)],
+            _ => std::ptr::copy_nonoverlapping(from, to, count),
+        }
+    }
+}
+
 /// Whether a call may enter native code without the runtime now: no trace
 /// or profile function, pyjit's frame evaluator the interpreter's, the
 /// recursion limit not reached and the C stack not nearly used up
@@ -531,10 +548,7 @@ unsafe fn run_frameless(
         let frame = block.as_mut_ptr().cast::<Frame>();
         write_code_fields(frame.cast(), function, target.code);
         let count = target.exact_arity as usize;
-        // One by one: a leaf takes few arguments, fewer than a memcpy call costs.
-        for i in 0..count {
-            *(*frame).slot(i) = *args.add(i);
-        }
+        copy_slots((*frame).slot(0), args, count);
         let result = frameless(tstate, frame, target.data);
         if result.is_null() {
             // Boxing its result, the variant's last step, is the one thing
