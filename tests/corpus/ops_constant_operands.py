@@ -8,7 +8,10 @@
 # zero divisors (ZeroDivisionError and its traceback), signed zeros, NaN
 # and infinities; constants that are not small ints (big ints, bools,
 # strs) stay run-time operands; and a constant index of a list or tuple in
-# range, out of range (IndexError), negative, and of a dict or a str.
+# range, out of range (IndexError), negative, and of a dict or a str. An
+# unboxed result meeting an operand of the other type (an int result times
+# a float, a float result plus an int) gets no fast path that needs it to
+# be of that type.
 import math
 import traceback
 
@@ -69,6 +72,10 @@ def big_constants(x):
 
 def bool_constant(x):
     return x + True, x * False
+
+
+def chained(x, n):
+    return (x * 0.5) + n, (n + 1) * x, (n - 2) / x
 
 
 def below_ten(x):
@@ -175,6 +182,12 @@ print(accumulated(60))
 warm(counted, 40)
 warm(accumulated, 40)
 print(counted(100), accumulated(100))
+
+for x, n in [(1.5, 2), (2, 3), (0.25, -4)]:
+    for _ in range(WARM):
+        chained(x, n)
+for x, n in [(1.5, 2), (3, 4.5), (2.5, 2 ** 40), (0.0, 1), (0, 2), (True, 1), ("s", 1), (1.5, "n")]:
+    show("chained(%r, %r)" % (x, n), chained, x, n)
 
 for sequence in [[10, 20, 30], (1.5, 2.5, 3.5)]:
     warm(first_items, sequence)

@@ -37,6 +37,16 @@ enum Number {
     Float,
 }
 
+impl Number {
+    /// The type of an unboxed number of `kind`.
+    fn of(kind: Unboxed) -> Number {
+        match kind {
+            Unboxed::Int => Number::Int,
+            Unboxed::Float => Number::Float,
+        }
+    }
+}
+
 impl Kind {
     fn operands(self) -> [Number; 2] {
         match self {
@@ -231,19 +241,27 @@ fn fits(known: ConstNumber, number: Number) -> bool {
     matches!((known, number), (ConstNumber::Int(_), Number::Int) | (ConstNumber::Float(_), Number::Float))
 }
 
-/// `kinds` without those whose guards a constant operand among `operands`
-/// (an object `Lowering::constant_number` knows) would always fail.
+/// `kinds` without those whose guards an operand among `operands` would
+/// always fail: an unboxed number of the other type (boxed, it is still a
+/// number of its type), or a constant of the other type (an object
+/// `Lowering::constant_number` knows).
 pub fn kinds_for_operands(lw: &mut Lowering, kinds: &[Kind], operands: [Operand; 2]) -> Vec<Kind> {
+    let unboxed = operands.map(|operand| operand.number.map(|(kind, _)| Number::of(kind)));
+    let possible: Vec<Kind> = kinds
+        .iter()
+        .copied()
+        .filter(|kind| kind.operands().iter().zip(unboxed).all(|(&number, held)| held.is_none_or(|held| held == number)))
+        .collect();
     let known = operands.map(|operand| match operand.number {
         None => lw.constant_number(operand.value),
         Some(_) => None,
     });
-    let fitting: Vec<Kind> = kinds
+    let fitting: Vec<Kind> = possible
         .iter()
         .copied()
         .filter(|kind| kind.operands().iter().zip(known).all(|(&number, constant)| constant.is_none_or(|c| fits(c, number))))
         .collect();
-    if fitting.len() < kinds.len() {
+    if fitting.len() < possible.len() {
         lw.apply(Optimization::ConstantOperands);
     }
     fitting
