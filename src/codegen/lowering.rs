@@ -309,10 +309,9 @@ impl Unboxed {
 /// How `Lowering::boxed` allocates the object of an unboxed number.
 #[derive(Clone, Copy)]
 pub enum Allocation {
-    /// A float from the interpreter's free list inline (`box_number`): on
-    /// the fast path.
+    /// A float from the interpreter's free list inline: on the fast path.
     Inline,
-    /// One call (`box_number_by_call`): off it.
+    /// One call: off it.
     Call,
 }
 
@@ -960,7 +959,8 @@ impl<'a> Lowering<'a> {
     /// as it is known when compiling (`Optimization::ConstantOperands`,
     /// which the operator applies if it does). An operand the stack
     /// variables carried across a merge of paths is a block parameter, not
-    /// the loaded value, and is not known.
+    /// the loaded value, and is not known; nor is an unboxed number, whose
+    /// object is a result or NULL.
     pub fn constant_number(&self, object: Value) -> Option<ConstNumber> {
         let index = *self.constants.get(&object)?;
         let number = self.info.const_number(index)?;
@@ -1237,32 +1237,23 @@ impl<'a> Lowering<'a> {
         self.b.ins().brif(object, done, &[object.into()], make, &[]);
         self.b.switch_to_block(make);
         self.b.seal_block(make);
-        let made = match allocation {
-            Allocation::Inline => self.box_number(kind, number),
-            Allocation::Call => self.box_number_by_call(kind, number),
-        };
+        let made = self.box_number(kind, number, allocation);
         self.b.ins().jump(done, &[made.into()]);
         self.b.switch_to_block(done);
         self.b.seal_block(done);
         result
     }
 
-    /// A new reference to the number `number` of kind `kind` as an object;
+    /// A new reference to the number `number` of kind `kind` as an object,
+    /// a float allocated as `allocation` says (off the fast path, at exits
+    /// and for generic helpers, by a call: the inline allocation there made
+    /// code 20-40 % larger for nothing, as it recurs at every such path);
     /// NULL if making it failed (the error is set).
-    pub fn box_number(&mut self, kind: Unboxed, number: Value) -> Value {
-        match kind {
-            Unboxed::Int => self.call("PyLong_FromLongLong", &[number]),
-            Unboxed::Float => ops::numeric::new_float(self, number),
-        }
-    }
-
-    /// `box_number` in one call, for the paths off the fast one (exits, the
-    /// operands of generic helpers): a float's inline allocation there made
-    /// code 20-40 % larger for nothing, as it recurs at every such path.
-    fn box_number_by_call(&mut self, kind: Unboxed, number: Value) -> Value {
-        match kind {
-            Unboxed::Int => self.call("PyLong_FromLongLong", &[number]),
-            Unboxed::Float => self.call("PyFloat_FromDouble", &[number]),
+    pub fn box_number(&mut self, kind: Unboxed, number: Value, allocation: Allocation) -> Value {
+        match (kind, allocation) {
+            (Unboxed::Int, _) => self.call("PyLong_FromLongLong", &[number]),
+            (Unboxed::Float, Allocation::Inline) => ops::numeric::new_float(self, number),
+            (Unboxed::Float, Allocation::Call) => self.call("PyFloat_FromDouble", &[number]),
         }
     }
 

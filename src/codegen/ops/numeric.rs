@@ -8,7 +8,7 @@
 
 use crate::abi::{self, op};
 use crate::bytecode::ConstNumber;
-use crate::codegen::lowering::{Lowering, Operand, Unboxed};
+use crate::codegen::lowering::{Allocation, Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -252,10 +252,7 @@ pub fn kinds_for_operands(lw: &mut Lowering, kinds: &[Kind], operands: [Operand;
         .copied()
         .filter(|kind| kind.operands().iter().zip(unboxed).all(|(&number, held)| held.is_none_or(|held| held == number)))
         .collect();
-    let known = operands.map(|operand| match operand.number {
-        None => lw.constant_number(operand.value),
-        Some(_) => None,
-    });
+    let known = operands.map(|operand| lw.constant_number(operand.value));
     let fitting: Vec<Kind> = possible
         .iter()
         .copied()
@@ -375,7 +372,7 @@ pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Op
     lw.b.ins().jump(done, &[null.into(), result.into()]);
     lw.switch_to(make);
     lw.b.seal_block(make);
-    let boxed = lw.box_number(binary_result(kind, which), result);
+    let boxed = lw.box_number(binary_result(kind, which), result, Allocation::Inline);
     lw.release(lhs);
     lw.release(rhs);
     lw.raise_if_null(boxed);

@@ -372,12 +372,8 @@ fn item_slot_or(lw: &mut Lowering, sequence: Sequence, container: Value, key: Op
     let container_type = lw.load(container, abi::OBJECT_TYPE);
     let is_sequence = lw.b.ins().icmp(IntCC::Equal, container_type, expected);
     lw.guard(is_sequence, slow);
-    let constant = match key.number {
-        None => lw.constant_number(key.value),
-        Some(_) => None,
-    };
     let index = match key.number {
-        None => match constant {
+        None => match lw.constant_number(key.value) {
             Some(ConstNumber::Int(index)) if index >= 0 && lw.apply(Optimization::ConstantOperands) => lw.iconst(index),
             _ => small_index(lw, key.value, slow),
         },
