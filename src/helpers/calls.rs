@@ -42,6 +42,11 @@ pub struct CallTarget {
     /// `co_nlocalsplus`, and the words of a frame of the code (whatever its tier).
     pub nlocalsplus: u32,
     pub frame_words: u32,
+    /// `co_argcount` when the code (whatever its tier) has no locals dict,
+    /// keyword-only parameters, `*args` or `**kwargs`, so that a call
+    /// passing that many positional arguments binds them to its first
+    /// locals and nothing else; else `NO_ARITY`.
+    pub plain_arity: u32,
     /// `argcount` when a call passing exactly that many positional
     /// arguments can take `frames::enter_exact`: the code has native code,
     /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`;

@@ -369,7 +369,7 @@ unsafe fn run_bound(
 ///
 /// SAFETY: `first` starts `count` writable slots.
 #[inline(always)]
-unsafe fn unbind(first: *mut *mut PyObject, count: usize) {
+pub unsafe fn unbind(first: *mut *mut PyObject, count: usize) {
     let null = std::ptr::null_mut();
     // SAFETY: see above.
     unsafe {

@@ -1,6 +1,11 @@
 //! Calls from compiled code to Python functions without the round trip
-//! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook.
-//! Positional arguments (with defaults) binding a function with native code
+//! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook, and
+//! calls from the interpreter and C without `_PyEval_Vector` and the hook
+//! (`vectorcall`, which the hook installs on every function it sees: with
+//! a hook installed, CPython's interpreter no longer runs Python callees
+//! inline). Positional arguments binding exactly the parameters of code
+//! without `*args`, `**kwargs` or keyword-only parameters (`plain_arity`)
+//! take the shortest path. Positional arguments (with defaults) binding a function with native code
 //! go to `helpers::frames::enter_compiled` (which compiled code also calls
 //! itself); otherwise the callee's frame is pushed on the thread's data
 //! stack here (`helpers::frames`), as
@@ -20,7 +25,7 @@ use super::{run_frame, INSTALLED};
 use crate::abi::{self, ffi as abi_ffi, read_field, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::calls::{call_borrowing, keyword_count, CallSite, CallTarget};
 use crate::helpers::instances;
-use crate::helpers::frames::{self, bind_positionally, clear_and_pop, initialize, pop_frame, push_frame};
+use crate::helpers::frames::{self, bind_positionally, clear_and_pop, initialize, pop_frame, push_frame, unbind};
 use crate::stats;
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 
@@ -58,6 +63,17 @@ pub unsafe fn call(
                 return Some(result);
             }
         }
+        let target = state.call_target();
+        if kwnames.is_null() && nargs == target.plain_arity as usize {
+            let frame = push_frame(ts, target.frame_words as usize)?;
+            stats::bump(&stats::DIRECT_CALLS);
+            initialize(frame, ffi::Py_NewRef(function), code, target.nlocalsplus);
+            bind_positionally(&*frame, args, nargs, nargs, std::ptr::null_mut());
+            unbind((*frame).slot(nargs), target.nlocalsplus as usize - nargs);
+            let result = run_frame(tstate, frame, state);
+            clear_and_pop(ts, frame);
+            return Some(result);
+        }
         let shape = Shape::of(function, code);
         let by_position = kwnames.is_null() && shape.kwonly == 0;
         if by_position && !shape.binds_positionally(nargs) {
@@ -91,10 +107,11 @@ pub unsafe fn call(
     }
 }
 
-/// The vectorcall of Python functions whose code runs natively
+/// The vectorcall of the Python functions whose frames the hook has seen
 /// (`install_vectorcall`): calls from C and from the interpreter, which
 /// reach a function through its vectorcall while a frame-evaluation hook is
-/// installed, enter its native code as calls from compiled code do (`call`)
+/// installed, push its frame and run it where its tier says (its native
+/// code, or the interpreter) as calls from compiled code do (`call`),
 /// instead of through `_PyEval_Vector` and the hook; any call `call`
 /// declines goes to CPython's `_PyFunction_Vectorcall`, as without it.
 ///
@@ -112,13 +129,88 @@ pub unsafe extern "C" fn vectorcall(
     unsafe {
         let tstate = abi_ffi::_PyThreadState_UncheckedGet();
         let nargs = ffi::PyVectorcall_NARGS(nargsf) as usize + keyword_count(kwnames);
-        call_borrowing(args, nargs, || call(tstate, function, args, nargs, kwnames))
-            .unwrap_or_else(|| abi_ffi::_PyFunction_Vectorcall(function, args, nargsf, kwnames))
+        // Without a hook, CPython runs a Python function a CALL calls
+        // inline, having stepped the caller over the CALL's inline cache
+        // (its f_lasti shows the cache's last unit to the callee, and in
+        // the traceback when the callee raises); with one, the interpreter
+        // calls through here with the caller still on the CALL.
+        let site = calling_instruction(&*tstate, function, args, nargsf, nargs);
+        let caches = isize::from(abi::INLINE_CACHE_UNITS[usize::from(abi::op::CALL)]);
+        if let Some(caller) = site {
+            caller.set_lasti(caller.lasti() + caches);
+        }
+        call_borrowing(args, nargs, || call(tstate, function, args, nargs, kwnames)).unwrap_or_else(|| {
+            let result = abi_ffi::_PyFunction_Vectorcall(function, args, nargsf, kwnames);
+            // CPython steps over the cache once the arguments bound: a call
+            // whose arguments do not bind raises (an exception no frame
+            // has a traceback entry for yet) with the caller on the CALL.
+            if let Some(caller) = site.filter(|_| result.is_null() && raised_outside_frames()) {
+                caller.set_lasti(caller.lasti() - caches);
+            }
+            result
+        })
     }
 }
 
-/// Has calls of `function`, whose code now runs natively, go through
-/// `vectorcall`, unless its vectorcall is not CPython's own (someone else
+/// Whether the exception being raised has no traceback entry: no frame
+/// has seen it.
+///
+/// # Safety
+/// With the GIL held and an exception set.
+unsafe fn raised_outside_frames() -> bool {
+    let (mut kind, mut value, mut traceback) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: see above; the exception is put back as it was.
+    unsafe {
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
+        let outside = traceback.is_null();
+        ffi::PyErr_Restore(kind, value, traceback);
+        outside
+    }
+}
+
+/// The interpreted frame whose CALL instruction makes this call of
+/// `function` with the `nargs` arguments at `args` (`nargsf` as passed),
+/// if one does: the thread's current frame is at a CALL (in any of its
+/// specialised forms) and `args` is a window of its value stack with
+/// `function` just below, where CALL puts the callable and its arguments
+/// (and says so with `PY_VECTORCALL_ARGUMENTS_OFFSET`). A call C code
+/// makes (a builtin given a callable, `functools.partial`,
+/// CALL_FUNCTION_EX) passes arguments of its own, or another callable
+/// below them.
+///
+/// # Safety
+/// With the GIL held; `args` holds `nargs` arguments, and the slot below
+/// them may be read when `nargsf` has `PY_VECTORCALL_ARGUMENTS_OFFSET`.
+unsafe fn calling_instruction(
+    ts: &ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    nargsf: usize,
+    nargs: usize,
+) -> Option<&Frame> {
+    // SAFETY: the current frame is live while the thread runs it; its
+    // value stack spans `co_stacksize` slots after its locals.
+    unsafe {
+        if nargsf & ffi::PY_VECTORCALL_ARGUMENTS_OFFSET == 0 {
+            return None;
+        }
+        let frame = ts.current_frame().as_ref()?;
+        let lasti = frame.lasti();
+        if lasti < 0 || abi::DEOPT[usize::from(frame.code_unit(lasti as usize) as u8)] != abi::op::CALL {
+            return None;
+        }
+        let window = args.sub(1);
+        if *window != function {
+            return None;
+        }
+        let code = frame.code();
+        let stack = frame.slot(abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize).cast_const();
+        let end = stack.add(abi::code_int(code, abi::CODE_STACKSIZE) as usize);
+        (window >= stack && args.add(nargs) <= end).then_some(frame)
+    }
+}
+
+/// Has calls of `function` go through `vectorcall`, unless its vectorcall is not CPython's own (someone else
 /// set it, or it is set already).
 ///
 /// # Safety

@@ -129,6 +129,12 @@ unsafe extern "C" fn eval_frame(tstate: *mut ThreadState, frame: *mut Frame, thr
         // SAFETY: unchanged hand-over.
         return unsafe { delegate(tstate, frame, throwflag) };
     };
+    if !fr.owned_by_generator() {
+        // Later calls from C and the interpreter skip `_PyEval_Vector` and
+        // the hook, whatever the code's tier.
+        // SAFETY: a fresh frame's function, alive while the frame runs.
+        unsafe { direct::install_vectorcall(fr.function()) };
+    }
     // SAFETY: a fresh frame, or a generator's, of the state's code.
     unsafe { run_frame(tstate, frame, state) }
 }
@@ -182,10 +188,6 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
             }
             // SAFETY: unchanged hand-over.
             return unsafe { delegate(tstate, frame, 0) };
-        } else {
-            // Later calls from C and the interpreter skip the hook.
-            // SAFETY: a fresh frame's function, alive while the frame runs.
-            unsafe { direct::install_vectorcall(fr.function()) };
         }
         state.native_entries += 1;
         stats::bump(&stats::NATIVE_CALLS);

@@ -142,6 +142,10 @@ enum Lookup {
 impl CodeState {
     fn new(code: *mut PyCodeObject) -> Self {
         let nlocalsplus = if code.is_null() { 0 } else { abi::code_int(code, abi::CODE_NLOCALSPLUS) as u32 };
+        let flags = if code.is_null() { 0 } else { abi::code_int(code, abi::CODE_FLAGS) };
+        let plain = flags & abi::CO_OPTIMIZED != 0
+            && flags & (abi::CO_VARARGS | abi::CO_VARKEYWORDS) == 0
+            && abi::code_int(code, abi::CODE_KWONLYARGCOUNT) == 0;
         let stacksize = if code.is_null() { 0 } else { abi::code_int(code, abi::CODE_STACKSIZE) as u32 };
         CodeState {
             target: CallTarget {
@@ -156,8 +160,9 @@ impl CodeState {
                 exact_arity: NO_ARITY,
                 nlocalsplus,
                 frame_words: nlocalsplus + stacksize + abi::FRAME_SPECIALS_SIZE as u32,
+                plain_arity: if plain { abi::code_int(code, abi::CODE_ARGCOUNT) as u32 } else { NO_ARITY },
                 entered: 0,
-                creates_generator: !code.is_null() && bytecode::suspends(abi::code_int(code, abi::CODE_FLAGS)),
+                creates_generator: bytecode::suspends(flags),
                 returns: 0,
                 frameless: None,
                 frameless_bails: 0,
