@@ -313,13 +313,12 @@ pub unsafe fn enter_compiled(
             return enter_exact(tstate, function, args, target);
         }
         let Some(entry) = target.entry else { return declined };
-        let argcount = target.argcount as usize;
         if target.arity == NO_ARITY || nargs > target.arity as usize || !may_enter(ts) {
             return declined;
         }
-        let exact = nargs == argcount && target.kwonlyargcount == 0 && !target.varargs && !target.varkeywords;
-        let bound = if exact { bind_exactly(ts, function, args, target) } else { bind_with_defaults(ts, function, args, nargs, target) };
-        let Some((frame, bound)) = bound else { return declined };
+        // Code whose parameters the arguments bind exactly has an
+        // `exact_arity`, whose calls took `enter_exact`.
+        let Some((frame, bound)) = bind_with_defaults(ts, function, args, nargs, target) else { return declined };
         run_bound(tstate, frame, bound, entry, target)
     }
 }
