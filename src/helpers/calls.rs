@@ -47,10 +47,9 @@ pub struct CallTarget {
     /// passing that many positional arguments binds them to its first
     /// locals and nothing else; else `NO_ARITY`.
     pub plain_arity: u32,
-    /// `argcount` when a call passing exactly that many positional
-    /// arguments can take `frames::enter_exact`: the code has native code,
-    /// no locals dict, no keyword-only parameters, `*args` or `**kwargs`;
-    /// else `NO_ARITY`.
+    /// `plain_arity` when a call passing exactly that many positional
+    /// arguments can take `frames::enter_exact`: the code has native code
+    /// (and `arity`); else `NO_ARITY`.
     pub exact_arity: u32,
     /// Calls entered through `frames::enter_compiled`.
     pub entered: u64,

@@ -1,24 +1,23 @@
 //! Calls from compiled code to Python functions without the round trip
 //! through vectorcall, `_PyEval_Vector` and the frame-evaluation hook, and
 //! calls from the interpreter and C without `_PyEval_Vector` and the hook
-//! (`vectorcall`, which the hook installs on every function it sees: with
-//! a hook installed, CPython's interpreter no longer runs Python callees
+//! (`vectorcall`, which the hook installs on every function it sees: with a
+//! hook installed, CPython's interpreter no longer runs Python callees
 //! inline). Positional arguments binding exactly the parameters of code
 //! without `*args`, `**kwargs` or keyword-only parameters (`plain_arity`)
-//! take the shortest path. Positional arguments (with defaults) binding a function with native code
-//! go to `helpers::frames::enter_compiled` (which compiled code also calls
-//! itself); otherwise the callee's frame is pushed on the thread's data
-//! stack here (`helpers::frames`), as
+//! take the shortest path. Positional arguments (with defaults) binding a
+//! function with native code go to `helpers::frames::enter_compiled` (which
+//! compiled code also calls itself); otherwise the callee's frame is pushed
+//! on the thread's data stack here (`helpers::frames`), as
 //! `_PyEvalFramePushAndInit` does, run where its code's tier says
 //! (`run_frame`: its native code, or the interpreter, counted towards
 //! compiling it as the hook counts), and cleared and popped as
-//! `_PyEvalFrameClearAndPop` does. Everything else is
-//! delegated: the generic path is taken for arguments that do not bind (CPython
-//! raises), keywords that go to `**kwargs` or name a parameter by another
-//! string object than its own, a full data-stack chunk, and whenever a trace
-//! or profile function is installed. Parameters, defaults, keyword-only
-//! defaults, `*args` and `**kwargs` are filled in as `initialize_locals`
-//! does.
+//! `_PyEvalFrameClearAndPop` does. Everything else is delegated: the generic
+//! path is taken for arguments that do not bind (CPython raises), keywords
+//! that go to `**kwargs` or name a parameter by another string object than
+//! its own, a full data-stack chunk, and whenever a trace or profile
+//! function is installed. Parameters, defaults, keyword-only defaults,
+//! `*args` and `**kwargs` are filled in as `initialize_locals` does.
 
 use super::state::CodeState;
 use super::{run_frame, INSTALLED};
@@ -210,8 +209,8 @@ unsafe fn calling_instruction(
     }
 }
 
-/// Has calls of `function` go through `vectorcall`, unless its vectorcall is not CPython's own (someone else
-/// set it, or it is set already).
+/// Has calls of `function` go through `vectorcall`, unless its vectorcall
+/// is not CPython's own (someone else set it, or it is set already).
 ///
 /// # Safety
 /// With the GIL held; `function` is a live exact Python function.

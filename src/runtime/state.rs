@@ -307,9 +307,8 @@ impl CodeState {
                 self.target.varargs = flags & abi::CO_VARARGS != 0;
                 self.target.varkeywords = flags & abi::CO_VARKEYWORDS != 0;
                 self.target.arity = if self.target.varargs { ANY_ARITY } else { self.target.argcount };
-                let binds_exactly = self.target.kwonlyargcount == 0 && !self.target.varargs && !self.target.varkeywords;
-                if binds_exactly {
-                    self.target.exact_arity = self.target.argcount;
+                if self.target.plain_arity != NO_ARITY {
+                    self.target.exact_arity = self.target.plain_arity;
                     self.target.returns = match bytecode::returns(code) {
                         Some(Returns::Local(local)) if u32::from(local) < self.target.argcount => {
                             RETURNS_PARAMETER + u32::from(local)
