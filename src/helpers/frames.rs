@@ -581,10 +581,10 @@ unsafe fn run_frameless(
 /// the number of slots bound, or None with nothing done (no room).
 ///
 /// # Safety
-/// As `enter_compiled`'s, with `target.argcount` arguments at `args` and
-/// no keyword-only, `*args` or `**kwargs` parameters.
+/// As `enter_compiled`'s (the code may run in the interpreter), with
+/// `target.plain_arity` arguments at `args`.
 #[inline(always)]
-unsafe fn bind_exactly(
+pub unsafe fn bind_exactly(
     ts: &ThreadState,
     function: *mut PyObject,
     args: *const *mut PyObject,
@@ -594,7 +594,7 @@ unsafe fn bind_exactly(
     unsafe {
         let frame = push_frame(ts, target.frame_words as usize)?;
         initialize(frame, function, target.code, target.nlocalsplus);
-        let argcount = target.argcount as usize;
+        let argcount = target.plain_arity as usize;
         Some((frame, bind_positionally(&*frame, args, argcount, argcount, std::ptr::null_mut())))
     }
 }

@@ -64,11 +64,11 @@ pub unsafe fn call(
         }
         let target = state.call_target();
         if kwnames.is_null() && nargs == target.plain_arity as usize {
-            let frame = push_frame(ts, target.frame_words as usize)?;
+            let (frame, bound) = frames::bind_exactly(ts, function, args, target)?;
+            // The frame's reference to the function (the caller keeps its own).
+            ffi::Py_INCREF(function);
             stats::bump(&stats::DIRECT_CALLS);
-            initialize(frame, ffi::Py_NewRef(function), code, target.nlocalsplus);
-            bind_positionally(&*frame, args, nargs, nargs, std::ptr::null_mut());
-            unbind((*frame).slot(nargs), target.nlocalsplus as usize - nargs);
+            unbind((*frame).slot(bound), target.nlocalsplus as usize - bound);
             let result = run_frame(tstate, frame, state);
             clear_and_pop(ts, frame);
             return Some(result);
