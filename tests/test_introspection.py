@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -413,11 +414,15 @@ print(json.dumps({"parent": [os.getpid(), entry["address"], entry["size"], varia
 
 def run_perf_map_program(tmp_path, **settings):
     """Runs PERF_MAP_PROGRAM with the JIT on and `settings`; returns its program path and
-    report, and the perf map lines of its parent and child process (None: no map)."""
+    report, and the perf map lines of its parent and child process (None: no map written
+    while it ran; a map left by an earlier process whose pid was the same, which perf
+    tools leave behind in /tmp, does not count)."""
     program = tmp_path / "perf_program.py"
     program.write_text(PERF_MAP_PROGRAM)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}
     env.update(PYJIT_ENABLE="1", PYJIT_THRESHOLD="0", **settings)
+    # A second's margin: file times come from a coarser clock than time.time().
+    started = time.time() - 1
     proc = subprocess.run([sys.executable, str(program)], env=env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -425,7 +430,7 @@ def run_perf_map_program(tmp_path, **settings):
     maps = {}
     for process, (pid, *_) in report.items():
         path = f"/tmp/perf-{pid}.map"
-        if os.path.exists(path):
+        if os.path.exists(path) and os.stat(path).st_mtime >= started:
             with open(path, encoding="utf-8") as lines:
                 maps[process] = [line.rstrip("\n").split(" ", 2) for line in lines]
             os.unlink(path)
@@ -449,7 +454,7 @@ def test_perf_map_names_compiled_code_per_process(tmp_path):
             [(start, length)] = [(int(start, 16), int(length, 16)) for start, length, listed in maps[process]
                                  if listed == name]
             assert start == code_address and length == code_size
-        assert not any(name.startswith(f"pyjit:{other} ") for name in names)
+        assert not any(name.startswith(f"pyjit:{other} ({program}:") for name in names)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
