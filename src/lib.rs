@@ -16,14 +16,6 @@
 //! `config` and `stats` are leaves any stage may use. This file is the
 //! Python-facing API of the extension module `pyjit._pyjit`.
 
-// The unwinder that panics unwind with (on their way to pyo3's
-// `PanicException`), linked into the extension: the standard library's
-// references to `_Unwind_*` resolve to it, and the linker, which keeps only
-// needed libraries, drops `libgcc_s.so` (README, "What switching the JIT on
-// at start-up costs").
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-extern crate unwinding;
-
 mod abi;
 mod bytecode;
 mod profile;
@@ -650,32 +642,4 @@ fn _pyjit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CACHE_USAGE", pyjit_cli::USAGE)?;
     helpers::control::measure_iterator_layouts(m.py())?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    /// The linked-in unwinder (`unwinding`, GNU/Linux) carries a panic to
-    /// `catch_unwind`, as pyo3's trampolines catch panics to raise
-    /// `PanicException`, dropping what it passes on the way, and walks the
-    /// stack for a backtrace.
-    #[test]
-    fn panics_unwind_to_catch_unwind_and_backtraces_have_frames() {
-        struct Dropped<'a>(&'a std::cell::Cell<bool>);
-        impl Drop for Dropped<'_> {
-            fn drop(&mut self) {
-                self.0.set(true);
-            }
-        }
-        let dropped = std::cell::Cell::new(false);
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _guard = Dropped(&dropped);
-            std::panic::resume_unwind(Box::new(7_u32));
-        }));
-        assert_eq!(caught.unwrap_err().downcast_ref::<u32>(), Some(&7));
-        assert!(dropped.get());
-        let backtrace = std::backtrace::Backtrace::force_capture();
-        let shown = backtrace.to_string();
-        assert_eq!(backtrace.status(), std::backtrace::BacktraceStatus::Captured);
-        assert!(shown.contains("panics_unwind_to_catch_unwind"), "{shown}");
-    }
 }

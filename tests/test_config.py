@@ -157,15 +157,6 @@ def test_startup_registers_its_writers_once(tmp_path):
     assert keys and len(keys) == len(set(keys)), "every key once"
 
 
-def test_starting_the_jit_loads_no_unwinder_library():
-    """The extension carries its own unwinder on GNU/Linux (README, "What switching the
-    JIT on at start-up costs"): loading libgcc_s.so, which the interpreter does not load,
-    was a fifth of a millisecond of every start-up with the JIT on."""
-    started = run("-c", "print(open('/proc/self/maps').read())", env={"PYJIT_ENABLE": "1"})
-    assert started.returncode == 0, started.stderr
-    assert "_pyjit" in started.stdout and "libgcc_s" not in started.stdout
-
-
 def test_subinterpreters_start_quietly_without_the_jit():
     """Site runs the start-up hook in each subinterpreter too, where the extension does
     not load: nothing is printed there (as under CPython), code runs in CPython's
