@@ -448,6 +448,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("cache_keyed", load(&stats::CACHE_KEYED))?;
     result.set_item("cache_hits", load(&stats::CACHE_HITS))?;
     result.set_item("cache_refusals", load(&stats::CACHE_REFUSALS))?;
+    result.set_item("cache_time_ns", load(&stats::CACHE_TIME_NS))?;
     let reasons = PyDict::new(py);
     let delegated = stats::DELEGATED.lock().unwrap_or_else(|e| e.into_inner());
     for (reason, count) in delegated.iter() {

@@ -65,6 +65,9 @@ pub static NATIVE_BYTES: AtomicU64 = AtomicU64::new(0);
 pub static CACHE_KEYED: AtomicU64 = AtomicU64::new(0);
 /// Code objects whose native code came from the code cache.
 pub static CACHE_HITS: AtomicU64 = AtomicU64::new(0);
+/// Time spent in the code cache: opening it, keying code objects, reading and
+/// hash-checking their entries and linking them (`cache::attach::lookup`).
+pub static CACHE_TIME_NS: AtomicU64 = AtomicU64::new(0);
 /// Refusals of a cache file or of one of its entries (each also warned about).
 pub static CACHE_REFUSALS: AtomicU64 = AtomicU64::new(0);
 

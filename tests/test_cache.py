@@ -253,6 +253,16 @@ def test_code_of_a_shape_no_entry_has_is_never_keyed(built, tmp_path):
     matching = run_app(cache, [built / "ci.key.pub"], strict=True, threshold=1_000_000)
     assert matching.probe["stats"]["cache_hits"] > 0
     assert matching.probe["stats"]["cache_keyed"] >= matching.probe["stats"]["cache_hits"]
+    # The time spent in the cache is counted (opening it, at least), and only with one.
+    assert stats["cache_time_ns"] > 0 and matching.probe["stats"]["cache_time_ns"] > 0
+    uncached = subprocess.run(
+        [PY, "-c", code],
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("PYJIT_")}, "PYJIT_ENABLE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert json.loads(uncached.stdout.split("PROBE ", 1)[1])["stats"]["cache_time_ns"] == 0, uncached.stderr
 
 
 # An int constant of 16,384 bits: more decimal digits than str() gives by default.

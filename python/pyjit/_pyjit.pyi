@@ -86,6 +86,7 @@ class Stats(TypedDict):
     cache_keyed: int
     cache_hits: int
     cache_refusals: int
+    cache_time_ns: int
     delegated: int
     delegated_reasons: dict[str, int]
 

@@ -131,7 +131,11 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
 /// object for its lifetime.
 pub fn co_code(code: *mut PyCodeObject) -> Vec<u8> {
     // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
-    let units = unsafe { abi::code_adaptive(code) };
+    dequickened(unsafe { abi::code_adaptive(code) })
+}
+
+/// The de-quickened bytecode of the code units `units` (see `co_code`).
+fn dequickened(units: &[u16]) -> Vec<u8> {
     let mut bytes = vec![0; 2 * units.len()];
     for (index, base) in instruction_starts(units) {
         bytes[2 * index] = base;
@@ -192,9 +196,10 @@ pub fn data_slots(instrs: &[Instr]) -> impl Iterator<Item = (u32, usize)> + '_ {
     })
 }
 
-/// The size in words of the data block of code with `instrs`.
-pub fn data_words(instrs: &[Instr]) -> usize {
-    DATA_MISS_COUNT + 1 + instrs.iter().map(|ins| cache_words(ins.opcode)).sum::<usize>()
+/// The size in words of the data block of code with the instructions whose (base)
+/// opcodes are `opcodes`; `EXTENDED_ARG` prefixes may be among them (they have no cache).
+pub fn data_words(opcodes: impl IntoIterator<Item = u8>) -> usize {
+    DATA_MISS_COUNT + 1 + opcodes.into_iter().map(cache_words).sum::<usize>()
 }
 
 /// What the compiler needs to know about a code object.
@@ -471,5 +476,20 @@ mod tests {
         assert_eq!(instrs.len(), 2);
         assert_eq!(instrs[0], Instr { start: 0, index: 1, opcode: op::LOAD_CONST, arg: 0x102, next: 2 });
         assert_eq!(instrs[1].index, 2);
+    }
+
+    #[test]
+    fn data_words_counted_in_place_match_the_decoded_instructions() {
+        // Quickened units (as in `co_code_adaptive`): EXTENDED_ARG, a specialised
+        // LOAD_ATTR and its cache units, an unspecialised LOAD_ATTR, RETURN_VALUE.
+        let unit = |opcode: u8, arg: u8| u16::from_le_bytes([opcode, arg]);
+        let mut units = vec![unit(op::EXTENDED_ARG, 1), unit(op::LOAD_ATTR_SLOT, 2)];
+        units.extend(std::iter::repeat_n(0, usize::from(INLINE_CACHE_UNITS[usize::from(op::LOAD_ATTR)])));
+        units.push(unit(op::LOAD_ATTR, 3));
+        units.extend(std::iter::repeat_n(0, usize::from(INLINE_CACHE_UNITS[usize::from(op::LOAD_ATTR)])));
+        units.push(unit(op::RETURN_VALUE, 0));
+        let in_place = data_words(instruction_starts(&units).map(|(_, base)| base));
+        assert_eq!(in_place, data_words(decode(&dequickened(&units)).iter().map(|instr| instr.opcode)));
+        assert_eq!(in_place, DATA_MISS_COUNT + 1 + 2 * cache_words(op::LOAD_ATTR));
     }
 }

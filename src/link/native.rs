@@ -189,7 +189,7 @@ pub fn load_compiled(
     phases: &mut CompilePhases,
 ) -> Result<NativeCode, Failure> {
     let started = Instant::now();
-    let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, bytecode::data_words(&info.instrs))
+    let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, bytecode::data_words(info.instrs.iter().map(|instr| instr.opcode)))
         .map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
     Ok(with_lowering(native, compiled, profile, enabled))
@@ -241,7 +241,7 @@ fn compile_jit(
         profile: Profile::none(),
         enabled,
         applied: None,
-        data: data_block(bytecode::data_words(&info.instrs)),
+        data: data_block(bytecode::data_words(info.instrs.iter().map(|instr| instr.opcode))),
         debugger_description: None,
         _memory: Memory::Jit(Some(module)),
     };
