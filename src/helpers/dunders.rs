@@ -102,7 +102,7 @@ fn address(slot: Option<ffi::binaryfunc>) -> Option<usize> {
     slot.map(|function| function as usize)
 }
 
-/// What `probe` learned: CPython's `slot_nb_*` function of each operator
+/// What `probed` found: CPython's `slot_nb_*` function of each operator
 /// (static in `typeobject.c`, so read from a class that defines them all),
 /// and the interned method names.
 struct Probed {
@@ -117,20 +117,24 @@ unsafe impl Sync for Probed {}
 
 static PROBED: OnceLock<Option<Probed>> = OnceLock::new();
 
-/// Finds the slot functions and interns the method names, once; the fast
-/// path stays off if that fails (the error is cleared).
+/// The slot functions and interned method names, found at the first binary
+/// operation on an instance of a class (not at start-up, where it cost a
+/// class creation); None, the fast path off, if that failed (the error is
+/// cleared).
 ///
 /// # Safety
-/// With the GIL held.
-pub unsafe fn probe() {
+/// With the GIL held and no exception set.
+unsafe fn probed() -> Option<&'static Probed> {
     // SAFETY: see above; the probe class is a new object of this function's.
-    PROBED.get_or_init(|| unsafe {
-        let probed = make_probe();
-        if probed.is_none() {
-            ffi::PyErr_Clear();
-        }
-        probed
-    });
+    PROBED
+        .get_or_init(|| unsafe {
+            let probed = make_probe();
+            if probed.is_none() {
+                ffi::PyErr_Clear();
+            }
+            probed
+        })
+        .as_ref()
 }
 
 /// `type("pyjit_dunder_probe", (), {"__add__": None, ...})`: any value but
@@ -181,7 +185,7 @@ unsafe fn make_probe() -> Option<Probed> {
 /// Borrows both operands.
 ///
 /// # Safety
-/// With the GIL held; `tstate` is the running thread's, both operands live.
+/// With the GIL held and no exception set; `tstate` is the running thread's, both operands live.
 pub unsafe fn binary(tstate: *mut ThreadState, lhs: *mut PyObject, rhs: *mut PyObject, which: usize) -> Option<*mut PyObject> {
     // SAFETY: see above; type slots are read from live types.
     unsafe {
@@ -192,7 +196,7 @@ pub unsafe fn binary(tstate: *mut ThreadState, lhs: *mut PyObject, rhs: *mut PyO
         let inplace = which >= usize::from(op::NB_INPLACE_ADD);
         let index = if inplace { which - usize::from(op::NB_INPLACE_ADD) } else { which };
         let operator = OPERATORS.get(index)?.as_ref()?;
-        let probed = PROBED.get()?.as_ref()?;
+        let probed = probed()?;
         let methods = (*class).tp_as_number.as_ref()?;
         let generic_slot = probed.slots[index];
         if address(slot(methods, index, false)) != Some(generic_slot) || inplace && slot(methods, index, true).is_some() {

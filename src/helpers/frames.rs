@@ -781,15 +781,17 @@ pub const C_STACK_CHECK_PERIOD: i32 = 8;
 
 /// A thread's C stack: its lowest address, and the lowest address compiled
 /// code may start a frame at (the lowest plus `C_STACK_RESERVE`, or a
-/// quarter of a small stack).
+/// quarter of a small stack); `provisional` while both are a safe estimate
+/// rather than measured (`main_thread_c_stack`).
 #[derive(Clone, Copy)]
 struct CStack {
     low: usize,
     floor: usize,
+    provisional: bool,
 }
 
 thread_local! {
-    /// This thread's C stack, once measured.
+    /// This thread's C stack, once estimated or measured.
     static C_STACK: std::cell::Cell<Option<CStack>> = const { std::cell::Cell::new(None) };
 }
 
@@ -805,13 +807,22 @@ fn c_stack() -> CStack {
     C_STACK.get().unwrap_or_else(first_c_stack)
 }
 
-/// Measures this thread's C stack, once.
+/// Estimates or measures this thread's C stack, once.
 #[cold]
 #[inline(never)]
 fn first_c_stack() -> CStack {
-    let measured = measure_c_stack();
-    C_STACK.set(Some(measured));
-    measured
+    let stack = main_thread_c_stack().unwrap_or_else(measure_c_stack);
+    C_STACK.set(Some(stack));
+    stack
+}
+
+/// This thread's C stack measured, replacing a provisional estimate.
+#[cold]
+#[inline(never)]
+fn measured_c_stack() -> CStack {
+    let stack = measure_c_stack();
+    C_STACK.set(Some(stack));
+    stack
 }
 
 /// Whether this thread's C stack is too nearly used up for another compiled
@@ -821,17 +832,50 @@ fn first_c_stack() -> CStack {
 /// RecursionError.
 #[inline(always)]
 pub fn c_stack_exhausted() -> bool {
-    stack_position() < c_stack().floor
+    let stack = c_stack();
+    stack_position() < stack.floor && (!stack.provisional || stack_position() < measured_c_stack().floor)
 }
 
-/// Bytes of this thread's C stack below the caller's frame.
-pub fn c_stack_free() -> usize {
-    stack_position().saturating_sub(c_stack().low)
+/// Whether this thread has `bytes` of C stack free below the caller's frame.
+pub fn c_stack_has(bytes: usize) -> bool {
+    let stack = c_stack();
+    let free = |stack: CStack| stack_position().saturating_sub(stack.low) >= bytes;
+    free(stack) || stack.provisional && free(measured_c_stack())
+}
+
+/// The main thread's C stack, estimated without `pthread_getattr_np`, which
+/// reads and parses `/proc/self/maps` for it (tens of microseconds of every
+/// start-up with the JIT on). The kernel lets the stack grow to
+/// `RLIMIT_STACK` below its top, and keeps the arguments and environment
+/// above `__libc_stack_end` within a quarter of that limit: so the stack
+/// certainly reaches half the limit below `__libc_stack_end`, where the
+/// estimate puts its lowest address. A thread that goes deeper measures
+/// (`measured_c_stack`). None on other threads, and for a limit that is
+/// unlimited, small or so large that mappings may lie within it.
+fn main_thread_c_stack() -> Option<CStack> {
+    extern "C" {
+        /// The top of the main thread's stack when the program started (glibc's ld.so).
+        static __libc_stack_end: *mut libc::c_void;
+    }
+    // SAFETY: gettid and getpid only read the caller's ids; getrlimit fills
+    // `limit`; `__libc_stack_end` is set by the dynamic loader before any
+    // code of the process runs, and never written again.
+    unsafe {
+        if libc::gettid() != libc::getpid() {
+            return None;
+        }
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_STACK, &mut limit) != 0 || !(1 << 20..=1 << 28).contains(&limit.rlim_cur) {
+            return None;
+        }
+        let low = (__libc_stack_end as usize).checked_sub(limit.rlim_cur as usize / 2)?;
+        Some(CStack { low, floor: low + C_STACK_RESERVE, provisional: true })
+    }
 }
 
 fn measure_c_stack() -> CStack {
     // Unknown bounds: no limit is enforced.
-    let unknown = CStack { low: 0, floor: 0 };
+    let unknown = CStack { low: 0, floor: 0, provisional: false };
     // SAFETY: pthread_getattr_np fills `attr` for the calling thread, which
     // is destroyed after its stack bounds are read.
     unsafe {
@@ -846,6 +890,6 @@ fn measure_c_stack() -> CStack {
         if status != 0 {
             return unknown;
         }
-        CStack { low: low as usize, floor: low as usize + C_STACK_RESERVE.min(size / 4) }
+        CStack { low: low as usize, floor: low as usize + C_STACK_RESERVE.min(size / 4), provisional: false }
     }
 }

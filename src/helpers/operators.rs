@@ -12,7 +12,8 @@ use std::ffi::c_int;
 /// is called directly where `dunders::binary` can.
 pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
     // SAFETY: both operands are owned references released here; the
-    // running thread holds the GIL.
+    // running thread holds the GIL, and no exception is set while compiled
+    // code runs an instruction.
     unsafe {
         let direct = if config::optimization_enabled(Optimization::DirectDunders) {
             dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, which as usize)

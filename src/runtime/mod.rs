@@ -80,7 +80,6 @@ pub fn enable() -> bool {
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
             crate::helpers::instances::DIRECT_INITIALIZE.get_or_init(|| direct::initialize_instance);
-            crate::helpers::dunders::probe();
             osr::note_startup(&*abi_ffi::_PyThreadState_UncheckedGet());
         }
     }
@@ -261,5 +260,5 @@ const COMPILE_STACK: usize = 256 * 1024;
 
 /// Whether this thread has the C stack to compile here (`COMPILE_STACK`).
 fn room_to_compile() -> bool {
-    frames::c_stack_free() >= COMPILE_STACK
+    frames::c_stack_has(COMPILE_STACK)
 }
