@@ -850,27 +850,27 @@ pub fn c_stack_has(bytes: usize) -> bool {
 /// above `__libc_stack_end` within a quarter of that limit: so the stack
 /// certainly reaches half the limit below `__libc_stack_end`, where the
 /// estimate puts its lowest address. A thread that goes deeper measures
-/// (`measured_c_stack`). None on other threads, and for a limit that is
-/// unlimited, small or so large that mappings may lie within it.
+/// (`measured_c_stack`). None for a caller not running between that estimate
+/// and `__libc_stack_end` (any other thread, also the one that forked a
+/// child, whose stack the child runs on), and for a limit that is unlimited,
+/// small or so large that mappings may lie within it.
 fn main_thread_c_stack() -> Option<CStack> {
     extern "C" {
         /// The top of the main thread's stack when the program started (glibc's ld.so).
         static __libc_stack_end: *mut libc::c_void;
     }
-    // SAFETY: gettid and getpid only read the caller's ids; getrlimit fills
-    // `limit`; `__libc_stack_end` is set by the dynamic loader before any
-    // code of the process runs, and never written again.
-    unsafe {
-        if libc::gettid() != libc::getpid() {
-            return None;
-        }
+    // SAFETY: getrlimit fills `limit`; `__libc_stack_end` is set by the
+    // dynamic loader before any code of the process runs, and never written
+    // again.
+    let (limit, top) = unsafe {
         let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_STACK, &mut limit) != 0 || !(1 << 20..=1 << 28).contains(&limit.rlim_cur) {
-            return None;
-        }
-        let low = (__libc_stack_end as usize).checked_sub(limit.rlim_cur as usize / 2)?;
-        Some(CStack { low, floor: low + C_STACK_RESERVE, provisional: true })
+        (libc::getrlimit(libc::RLIMIT_STACK, &mut limit) == 0).then_some((limit.rlim_cur, __libc_stack_end as usize))?
+    };
+    if !(1 << 20..=1 << 28).contains(&limit) {
+        return None;
     }
+    let low = top.checked_sub(limit as usize / 2)?;
+    (low..top).contains(&stack_position()).then_some(CStack { low, floor: low + C_STACK_RESERVE, provisional: true })
 }
 
 fn measure_c_stack() -> CStack {

@@ -7,7 +7,10 @@
 # as it would without pyjit; compiled code runs again once it returns.
 # Covers the main thread at 100,000 levels, a thread with a 256 KiB stack,
 # the recursion limit still reached there (RecursionError and its depth),
-# and compiled calls afterwards.
+# a child forked from such a thread (it runs on that thread's stack, not on
+# the main thread's, which pyjit estimates from `__libc_stack_end`), and
+# compiled calls afterwards.
+import os
 import sys
 import threading
 
@@ -44,4 +47,21 @@ worker = threading.Thread(target=in_small_thread)
 worker.start()
 worker.join()
 print(results)
+
+
+def fork_and_recurse():
+    pid = os.fork()
+    if pid == 0:
+        sys.setrecursionlimit(1_000)
+        print("child", down(500), deepest(0), flush=True)
+        sys.setrecursionlimit(120_000)
+        print("child deep", down(20_000), flush=True)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    print("child exit status", os.waitstatus_to_exitcode(status))
+
+
+forker = threading.Thread(target=fork_and_recurse)
+forker.start()
+forker.join()
 print(sum(down(i) for i in range(100)))
