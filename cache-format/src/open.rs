@@ -209,17 +209,17 @@ impl CacheFile {
         &self.path
     }
 
-    /// Copies `range` of the file into private memory. A file that has become shorter
-    /// since it was opened gives an error.
-    pub(crate) fn read(&self, range: Range<usize>) -> Result<Vec<u8>> {
-        let mut bytes = vec![0; range.len()];
-        self.file.read_exact_at(&mut bytes, range.start as u64).map_err(|error| {
+    /// Copies `range` of the file into private memory, `into` (whose contents are
+    /// replaced). A file that has become shorter since it was opened gives an error.
+    pub(crate) fn read_into(&self, range: Range<usize>, into: &mut Vec<u8>) -> Result<()> {
+        into.clear();
+        into.resize(range.len(), 0);
+        self.file.read_exact_at(into, range.start as u64).map_err(|error| {
             let error = match error.kind() {
                 io::ErrorKind::UnexpectedEof => io::Error::other("the file was truncated while in use"),
                 _ => error,
             };
             Error::io(&self.path)(error)
-        })?;
-        Ok(bytes)
+        })
     }
 }

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Mutex;
 
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use serde::Deserialize;
@@ -34,27 +35,41 @@ pub struct CacheReader<F> {
     compat: CompatInfo,
     signed_prefix_hash: blake3::Hash,
     signature: Option<Signature>,
+    /// The memory [`read_entry_with`](Self::read_entry_with) copies blobs into, kept
+    /// from one entry to the next: a new buffer for each came from fresh pages (the
+    /// allocator gives freed memory back) and took as long to fault in as the copy.
+    blob_buffer: Mutex<Vec<u8>>,
 }
+
+/// The largest blob buffer a reader keeps between entries.
+const KEPT_BLOB_BUFFER: usize = 1 << 20;
 
 /// Where a reader's blobs come from: bytes in memory ([`CacheReader::parse`]) or an
 /// open cache file read on demand ([`CacheReader::open`]).
 pub trait Source {
-    /// Copies `range` of the file into private memory.
-    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>>;
+    /// Copies `range` of the file into private memory, `into` (whose contents are replaced).
+    fn read_range_into(&self, range: Range<usize>, into: &mut Vec<u8>) -> Result<()>;
+
+    /// Copies `range` of the file into new private memory.
+    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.read_range_into(range, &mut bytes)?;
+        Ok(bytes)
+    }
 }
 
 impl<T: AsRef<[u8]>> Source for T {
-    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>> {
-        self.as_ref()
-            .get(range)
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| Error::Malformed("a blob lies outside the file".to_owned()))
+    fn read_range_into(&self, range: Range<usize>, into: &mut Vec<u8>) -> Result<()> {
+        let bytes = self.as_ref().get(range).ok_or_else(|| Error::Malformed("a blob lies outside the file".to_owned()))?;
+        into.clear();
+        into.extend_from_slice(bytes);
+        Ok(())
     }
 }
 
 impl Source for CacheFile {
-    fn read_range(&self, range: Range<usize>) -> Result<Vec<u8>> {
-        self.read(range)
+    fn read_range_into(&self, range: Range<usize>, into: &mut Vec<u8>) -> Result<()> {
+        self.read_into(range, into)
     }
 }
 
@@ -104,9 +119,9 @@ impl CacheReader<CacheFile> {
 
     fn from_file(file: CacheFile) -> Result<Self> {
         let len = file.len() as usize;
-        let (header, sections) = check_header(&file.read(0..len.min(HEADER_LEN))?, len)?;
-        let prefix = file.read(HEADER_LEN..sections.manifest_end)?;
-        let signature = file.read(sections.blobs_end..sections.file_len)?;
+        let (header, sections) = check_header(&file.read_range(0..len.min(HEADER_LEN))?, len)?;
+        let prefix = file.read_range(HEADER_LEN..sections.manifest_end)?;
+        let signature = file.read_range(sections.blobs_end..sections.file_len)?;
         Self::from_parts(file, header, sections, &prefix, &signature)
     }
 }
@@ -157,6 +172,7 @@ impl<F: Source> CacheReader<F> {
             compat,
             signed_prefix_hash,
             signature,
+            blob_buffer: Mutex::new(Vec::new()),
         })
     }
 
@@ -232,10 +248,20 @@ impl<F: Source> CacheReader<F> {
     /// What [`read_entry`](Self::read_entry) checks, given to `use_entry` read in place
     /// from the blob ([`EntryRef`]).
     pub fn read_entry_with<R>(&self, key: &Key, use_entry: impl FnOnce(EntryRef<'_>) -> R) -> Result<Option<R>> {
-        let Some((row, blob)) = self.read_blob(key)? else {
+        let Some(row) = self.find(key) else {
             return Ok(None);
         };
-        check_blob(row, &blob).map(|entry| Some(use_entry(entry)))
+        // The kept buffer, unless another read holds it (a caller reading entries from
+        // several threads, or from `use_entry`): that one gets a new buffer.
+        let mut kept = self.blob_buffer.try_lock().ok();
+        let mut own = Vec::new();
+        let blob = kept.as_deref_mut().unwrap_or(&mut own);
+        self.file.read_range_into(blob_range(row), blob)?;
+        let used = check_blob(row, blob).map(|entry| Some(use_entry(entry)));
+        if blob.capacity() > KEPT_BLOB_BUFFER {
+            *blob = Vec::new();
+        }
+        used
     }
 
     /// The index row of `key` and a private copy of its blob, if there is such an entry.

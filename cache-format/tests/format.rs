@@ -152,6 +152,26 @@ fn entries_read_in_place_equal_the_owned_entries() {
 }
 
 #[test]
+fn an_entry_read_while_another_is_in_use_gets_its_own_copy() {
+    // The reader keeps one buffer for blobs; a read from inside `use_entry` finds it in
+    // use and must neither wait for it nor overwrite the entry being used.
+    let entries = [(Key::derive(&[b"outer"]), entry("outer_function")), (Key::derive(&[b"inner"]), entry("inner"))];
+    let bytes = build(&entries, None);
+    let reader = CacheReader::parse(&bytes[..]).unwrap();
+    let names = reader
+        .read_entry_with(&entries[0].0, |outer: EntryRef<'_>| {
+            let inner = reader.read_entry_with(&entries[1].0, |inner: EntryRef<'_>| inner.qualname.to_owned());
+            (outer.qualname.to_owned(), outer.object == entries[0].1.object, inner.unwrap())
+        })
+        .unwrap();
+    assert_eq!(names, Some((entries[0].1.qualname.clone(), true, Some(entries[1].1.qualname.clone()))));
+    // And the kept buffer serves the next read, of another size, correctly.
+    for (key, owned) in entries.iter().rev() {
+        assert_eq!(reader.read_entry_with(key, |read: EntryRef<'_>| read.qualname == owned.qualname).unwrap(), Some(true));
+    }
+}
+
+#[test]
 fn keys_sharing_leading_bytes_are_told_apart() {
     // Keys equal in their first 8 bytes (the search's dense heads) and differing after,
     // next to keys that differ early.

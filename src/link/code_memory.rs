@@ -22,6 +22,7 @@ use memmap2::{Mmap, MmapOptions};
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd};
 use std::os::unix::fs::{FileExt, MetadataExt};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -29,6 +30,15 @@ use std::sync::{Arc, Mutex};
 const CHUNK_BYTES: usize = 1 << 20;
 /// The largest alignment a block may ask for (chunks and mappings start on a page).
 pub const MAX_ALIGN: usize = 4096;
+/// The largest fill buffer a thread keeps between installs.
+const KEPT_FILL_BUFFER: usize = 1 << 20;
+
+thread_local! {
+    /// The memory `install` has code filled in before writing it to a chunk, kept from
+    /// one install to the next: a new buffer for each came from fresh pages (the
+    /// allocator gives freed memory back), which took as long to fault in as the copy.
+    static FILL_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
 
 /// Executable bytes holding one loaded object; released on drop.
 pub struct CodeMemory {
@@ -115,9 +125,16 @@ pub fn install<E: From<String>>(
     if len <= CHUNK_BYTES && shared {
         if let Some((chunk, offset)) = reserve(len, align) {
             let address = chunk.map.as_ptr() as usize + offset;
-            let mut bytes = vec![0; len];
-            fill(&mut bytes, address as u64)?;
-            chunk.file().write_all_at(&bytes, offset as u64).map_err(|e| format!("cannot write code: {e}"))?;
+            let mut bytes = FILL_BUFFER.take();
+            bytes.clear();
+            bytes.resize(len, 0);
+            let written = fill(&mut bytes, address as u64).and_then(|()| {
+                chunk.file().write_all_at(&bytes, offset as u64).map_err(|e| format!("cannot write code: {e}").into())
+            });
+            if bytes.capacity() <= KEPT_FILL_BUFFER {
+                FILL_BUFFER.set(bytes);
+            }
+            written?;
             return Ok(CodeMemory { address, _backing: Backing::Shared { _chunk: chunk } });
         }
     }
