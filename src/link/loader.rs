@@ -73,18 +73,28 @@ pub fn load(
     let file = object::File::parse(bytes).map_err(|e| err(format!("not an object file: {e}")))?;
     // Each imported symbol resolved once (an object refers to each helper from many
     // relocations), by symbol index.
-    let mut imports = Vec::new();
-    let mut imported = IndexMap::default();
+    // Symbol indexes start at 1 (0 is ELF's null symbol).
+    let mut imported = IndexMap::with_capacity(file.symbols().count() + 1);
+    let mut import_count = 0;
     for symbol in file.symbols().filter(|symbol| symbol.is_undefined()) {
-        let name = symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?;
-        if name.is_empty() {
+        let name_bytes = symbol.name_bytes().map_err(|e| err(format!("bad symbol name: {e}")))?;
+        if name_bytes.is_empty() {
             continue;
         }
+        // Against an expected list the names are compared as bytes and the list's
+        // (already checked) strings resolved: no UTF-8 check of each name.
+        let name = match expected_imports {
+            Some(expected) => match expected.get(import_count) {
+                Some(&name) if name.as_bytes() == name_bytes => name,
+                _ => return Err(err("its import list does not match its object")),
+            },
+            None => symbol.name().map_err(|e| err(format!("bad symbol name: {e}")))?,
+        };
         let address = resolve(name).ok_or_else(|| err(format!("symbol {name} is not allowed")))?;
         imported.insert(symbol.index().0, address as u64);
-        imports.push(name);
+        import_count += 1;
     }
-    if expected_imports.is_some_and(|expected| imports != expected) {
+    if expected_imports.is_some_and(|expected| expected.len() != import_count) {
         return Err(err("its import list does not match its object"));
     }
     let loadable = |kind: SectionKind| {
@@ -153,10 +163,14 @@ pub fn load(
             let section_at = placement.get(section.index().0).expect("placed above");
             for (offset, reloc) in section.relocations() {
                 let target = match reloc.target() {
-                    RelocationTarget::Symbol(index) => {
-                        let symbol = file.symbol_by_index(index).map_err(|e| err(format!("bad symbol: {e}")))?;
-                        symbol_address(&symbol)?
-                    }
+                    // Most relocations refer to an import, resolved above by index.
+                    RelocationTarget::Symbol(index) => match imported.get(index.0) {
+                        Some(address) => address,
+                        None => {
+                            let symbol = file.symbol_by_index(index).map_err(|e| err(format!("bad symbol: {e}")))?;
+                            symbol_address(&symbol)?
+                        }
+                    },
                     RelocationTarget::Section(index) => {
                         base + placement.get(index.0).ok_or_else(|| err("relocation to an unloaded section"))? as u64
                     }
@@ -205,6 +219,10 @@ impl<T> Default for IndexMap<T> {
 }
 
 impl<T: Copy> IndexMap<T> {
+    /// A map for indexes below `capacity` that grows no further for them.
+    fn with_capacity(capacity: usize) -> Self {
+        IndexMap(vec![None; capacity])
+    }
     fn insert(&mut self, index: usize, value: T) {
         if self.0.len() <= index {
             self.0.resize_with(index + 1, || None);
