@@ -130,8 +130,24 @@ pub fn exception_table(table: &[u8]) -> Option<Vec<Handler>> {
 /// zeroed) but without the bytes object CPython would keep on the code
 /// object for its lifetime.
 pub fn co_code(code: *mut PyCodeObject) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    extend_with_co_code(&mut bytes, code);
+    bytes
+}
+
+/// Appends `co_code` of the live code object `code` to `out`. Until the
+/// interpreter quickens a code object (its warm-up count, `co_warmup`,
+/// reaches 0; at a code object's first run it has not) `co_code_adaptive`
+/// holds the bytecode as compiled, copied as it is.
+pub fn extend_with_co_code(out: &mut Vec<u8>, code: *mut PyCodeObject) {
     // SAFETY: `code` is live (callers hold a reference) and nothing runs while it is read.
-    dequickened(unsafe { abi::code_adaptive(code) })
+    let units = unsafe { abi::code_adaptive(code) };
+    // SAFETY: as above; `co_warmup` is a 16-bit field of the code object.
+    if unsafe { abi::read_field::<i16>(code.cast(), abi::CODE_WARMUP) } != 0 {
+        out.extend(units.iter().flat_map(|unit| unit.to_le_bytes()));
+    } else {
+        out.extend(dequickened(units));
+    }
 }
 
 /// The de-quickened bytecode of the code units `units` (see `co_code`).

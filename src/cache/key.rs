@@ -74,12 +74,15 @@ pub fn code_shape(code: *mut PyCodeObject) -> [u8; SHAPE_BYTES] {
 pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
     let code = code.cast::<PyCode>()?;
     let raw: *mut PyCodeObject = code.as_ptr().cast();
-    let mut canonical = Vec::with_capacity(512);
+    let units = abi::code_units(raw);
+    let mut canonical = Vec::with_capacity(1024 + 2 * units);
     canonical.push(b'C');
     for field in INT_FIELDS {
         canonical.extend_from_slice(&i64::from(abi::code_int(raw, field)).to_le_bytes());
     }
-    put_bytes(&mut canonical, b'b', &bytecode::co_code(raw));
+    canonical.push(b'b');
+    canonical.extend_from_slice(&(2 * units as u64).to_le_bytes());
+    bytecode::extend_with_co_code(&mut canonical, raw);
     for field in BYTES_FIELDS {
         // SAFETY: the field is a bytes object the live code object owns.
         let field = unsafe { Bound::from_borrowed_ptr(code.py(), abi::code_object(raw, field)) };
@@ -113,7 +116,10 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
 
 /// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
 fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
-    if value.is_none() {
+    // Strings first: every name is one, and most constants.
+    if let Ok(text) = value.cast_exact::<PyString>() {
+        encode_str(&text, out)?;
+    } else if value.is_none() {
         out.push(b'N');
     } else if value.is(PyEllipsis::get(value.py())) {
         out.push(b'E');
@@ -127,16 +133,6 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
         out.push(b'j');
         out.extend_from_slice(&complex.real().to_bits().to_le_bytes());
         out.extend_from_slice(&complex.imag().to_bits().to_le_bytes());
-    } else if let Ok(text) = value.cast_exact::<PyString>() {
-        match text.to_str() {
-            Ok(utf8) => put_bytes(out, b's', utf8.as_bytes()),
-            // Lone surrogates encoded as `surrogatepass` does: distinct strings never
-            // share an encoding.
-            Err(_) => {
-                let encoded = text.call_method1(intern!(value.py(), "encode"), ("utf-8", "surrogatepass"))?;
-                put_bytes(out, b's', encoded.cast::<PyBytes>()?.as_bytes());
-            }
-        }
     } else if let Ok(bytes) = value.cast_exact::<PyBytes>() {
         put_bytes(out, b'y', bytes.as_bytes());
     } else if let Ok(tuple) = value.cast_exact::<PyTuple>() {
@@ -163,6 +159,19 @@ fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
         // and repr, which is at worst a key that never matches.
         let described = format!("{}:{}", value.get_type().name()?, value.repr()?);
         put_bytes(out, b'?', described.as_bytes());
+    }
+    Ok(())
+}
+
+fn encode_str(text: &Bound<'_, PyString>, out: &mut Vec<u8>) -> PyResult<()> {
+    match text.to_str() {
+        Ok(utf8) => put_bytes(out, b's', utf8.as_bytes()),
+        // Lone surrogates encoded as `surrogatepass` does: distinct strings never
+        // share an encoding.
+        Err(_) => {
+            let encoded = text.call_method1(intern!(text.py(), "encode"), ("utf-8", "surrogatepass"))?;
+            put_bytes(out, b's', encoded.cast::<PyBytes>()?.as_bytes());
+        }
     }
     Ok(())
 }
