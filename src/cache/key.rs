@@ -32,6 +32,7 @@ use pyo3::ffi::PyCodeObject;
 use pyo3::prelude::*;
 use pyo3::{ffi, intern};
 use pyo3::types::{PyBool, PyBytes, PyCode, PyComplex, PyEllipsis, PyFloat, PyFrozenSet, PyInt, PyString, PyTuple};
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 /// Integer fields of a code object, in encoding order.
@@ -75,7 +76,9 @@ pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
     let code = code.cast::<PyCode>()?;
     let raw: *mut PyCodeObject = code.as_ptr().cast();
     let units = abi::code_units(raw);
-    let mut canonical = Vec::with_capacity(1024 + 2 * units);
+    let mut canonical = ENCODING.take();
+    canonical.clear();
+    canonical.reserve(1024 + 2 * units);
     canonical.push(b'C');
     for field in INT_FIELDS {
         canonical.extend_from_slice(&i64::from(abi::code_int(raw, field)).to_le_bytes());
@@ -95,7 +98,21 @@ pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
     }
     let mut key = Key::derive(&[b"pyjit code key v3", build_fingerprint(), &canonical]);
     key.0[..SHAPE_BYTES].copy_from_slice(&code_shape(raw));
+    if canonical.capacity() <= KEPT_ENCODING {
+        ENCODING.set(canonical);
+    }
     Ok(key)
+}
+
+/// The largest encoding buffer a thread keeps between keys.
+const KEPT_ENCODING: usize = 1 << 20;
+
+thread_local! {
+    /// The memory `code_key` encodes a code object in, kept from one key to the next:
+    /// keys are computed by the hundred at start-up, and a new buffer for each spent
+    /// as long in the allocator (consolidating freed chunks, faulting pages in) as the
+    /// encoding took.
+    static ENCODING: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Everything about this build and host that changes generated code: the manifest a cache
