@@ -26,12 +26,14 @@ pub struct CacheReader<F> {
     file: F,
     header: Header,
     sections: Sections,
-    index: Vec<IndexRow>,
+    /// The index, then the manifest: the signed prefix after the header, as read.
+    prefix: Vec<u8>,
+    /// Bytes of `prefix` that are the index (a whole number of rows, checked).
+    index_len: usize,
     /// The first 8 bytes of each index row's key, big-endian, in index order: searches
     /// run over this dense copy (8 bytes a row instead of a whole row), so a lookup
     /// touches a few cache lines instead of a few pages.
     key_heads: Vec<u64>,
-    manifest: Vec<u8>,
     compat: CompatInfo,
     signed_prefix_hash: blake3::Hash,
     signature: Option<Signature>,
@@ -122,7 +124,7 @@ impl CacheReader<CacheFile> {
         let (header, sections) = check_header(&file.read_range(0..len.min(HEADER_LEN))?, len)?;
         let prefix = file.read_range(HEADER_LEN..sections.manifest_end)?;
         let signature = file.read_range(sections.blobs_end..sections.file_len)?;
-        Self::from_parts(file, header, sections, &prefix, &signature)
+        Self::from_parts(file, header, sections, prefix, &signature)
     }
 }
 
@@ -136,19 +138,19 @@ impl<F: AsRef<[u8]>> CacheReader<F> {
         // All section bounds lie within `bytes` from here on.
         let prefix = bytes[HEADER_LEN..sections.manifest_end].to_vec();
         let signature = bytes[sections.blobs_end..].to_vec();
-        Self::from_parts(file, header, sections, &prefix, &signature)
+        Self::from_parts(file, header, sections, prefix, &signature)
     }
 }
 
 impl<F: Source> CacheReader<F> {
-    /// The rest of parsing, on private copies: `prefix` is the index and manifest,
-    /// `signature` the bytes after the blobs.
-    fn from_parts(file: F, header: Header, sections: Sections, prefix: &[u8], signature: &[u8]) -> Result<Self> {
-        let (index, manifest) = prefix.split_at(sections.index_end - HEADER_LEN);
+    /// The rest of parsing, on private copies: `prefix` is the index and manifest
+    /// (kept, and read in place from then on), `signature` the bytes after the blobs.
+    fn from_parts(file: F, header: Header, sections: Sections, prefix: Vec<u8>, signature: &[u8]) -> Result<Self> {
+        let index_len = sections.index_end - HEADER_LEN;
+        let (index, manifest) = prefix.split_at(index_len);
         let index = <[IndexRow]>::ref_from_bytes(index)
-            .map_err(|_| Error::Malformed("index is not a whole number of rows".to_owned()))?
-            .to_vec();
-        check_index(&index, &sections)?;
+            .map_err(|_| Error::Malformed("index is not a whole number of rows".to_owned()))?;
+        check_index(index, &sections)?;
         let compat = decode_exact(manifest)
             .map_err(|reason| Error::Malformed(format!("manifest: {reason}")))?;
         let signature = (header.flags.get() & FLAG_SIGNED != 0).then(|| {
@@ -156,24 +158,25 @@ impl<F: Source> CacheReader<F> {
             bytes.copy_from_slice(signature);
             Signature::from_bytes(&bytes)
         });
-        let signed_prefix_hash = blake3::Hasher::new()
-            .update(header.as_bytes())
-            .update(index.as_bytes())
-            .update(manifest)
-            .finalize();
+        let signed_prefix_hash = blake3::Hasher::new().update(header.as_bytes()).update(&prefix).finalize();
         let key_heads = index.iter().map(|row| key_head(&row.key)).collect();
         Ok(CacheReader {
             file,
             header,
             sections,
-            index,
+            prefix,
+            index_len,
             key_heads,
-            manifest: manifest.to_vec(),
             compat,
             signed_prefix_hash,
             signature,
             blob_buffer: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The index rows, read in place from the signed prefix.
+    fn index(&self) -> &[IndexRow] {
+        <[IndexRow]>::ref_from_bytes(&self.prefix[..self.index_len]).expect("a whole number of rows, checked when parsed")
     }
 
     /// What the cache was built for.
@@ -217,17 +220,17 @@ impl<F: Source> CacheReader<F> {
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.index().len()
     }
 
     /// Whether the cache has no entries.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.index().is_empty()
     }
 
     /// The index rows in key order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = IndexEntry> + '_ {
-        self.index.iter().map(IndexEntry::from)
+        self.index().iter().map(IndexEntry::from)
     }
 
     /// Finds `key` in the index by binary search, without touching its blob.
@@ -278,14 +281,13 @@ impl<F: Source> CacheReader<F> {
     pub fn signed(&self, key: &SigningKey) -> Result<Vec<u8>> {
         let sections = self.sections;
         let blobs = self.file.read_range(sections.manifest_end..sections.blobs_end)?;
-        for row in &self.index {
+        for row in self.index() {
             let range = blob_range(row);
             check_blob::<Entry>(row, &blobs[range.start - sections.manifest_end..range.end - sections.manifest_end])?;
         }
         let mut signed = Vec::with_capacity(sections.file_len.max(sections.blobs_end + 64));
         signed.extend_from_slice(self.header.as_bytes());
-        signed.extend_from_slice(self.index.as_bytes());
-        signed.extend_from_slice(&self.manifest);
+        signed.extend_from_slice(&self.prefix);
         signed.extend_from_slice(&blobs);
         append_signature(&mut signed, self.header, sections.manifest_end, key);
         Ok(signed)
@@ -295,8 +297,8 @@ impl<F: Source> CacheReader<F> {
     /// first in its keys, and skip computing the whole key when no entry has it).
     pub fn has_key_prefix(&self, prefix: &[u8]) -> bool {
         if prefix.len() > HEAD_BYTES {
-            let first_not_below = self.index.partition_point(|row| &row.key[..prefix.len().min(32)] < prefix);
-            return self.index.get(first_not_below).is_some_and(|row| row.key.starts_with(prefix));
+            let first_not_below = self.index().partition_point(|row| &row.key[..prefix.len().min(32)] < prefix);
+            return self.index().get(first_not_below).is_some_and(|row| row.key.starts_with(prefix));
         }
         // The heads keep the index's order under any mask of their leading bytes.
         let mask = (!0u64).checked_shl(8 * (HEAD_BYTES - prefix.len()) as u32).unwrap_or(0);
@@ -309,7 +311,7 @@ impl<F: Source> CacheReader<F> {
         let head = key_head(&key.0);
         let start = self.key_heads.partition_point(|&h| h < head);
         let end = start + self.key_heads[start..].partition_point(|&h| h == head);
-        let rows = &self.index[start..end];
+        let rows = &self.index()[start..end];
         let position = rows.binary_search_by(|row| row.key.cmp(&key.0)).ok()?;
         Some(&rows[position])
     }

@@ -135,7 +135,7 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
 fn encode_const(value: &Bound<'_, PyAny>, out: &mut Vec<u8>) -> PyResult<()> {
     // Strings first: every name is one, and most constants.
     if let Ok(text) = value.cast_exact::<PyString>() {
-        encode_str(&text, out)?;
+        encode_str(text, out)?;
     } else if value.is_none() {
         out.push(b'N');
     } else if value.is(PyEllipsis::get(value.py())) {
