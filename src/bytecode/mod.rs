@@ -146,18 +146,19 @@ pub fn extend_with_co_code(out: &mut Vec<u8>, code: *mut PyCodeObject) {
     if unsafe { abi::read_field::<i16>(code.cast(), abi::CODE_WARMUP) } != 0 {
         out.extend(units.iter().flat_map(|unit| unit.to_le_bytes()));
     } else {
-        out.extend(dequickened(units));
+        extend_dequickened(out, units);
     }
 }
 
-/// The de-quickened bytecode of the code units `units` (see `co_code`).
-fn dequickened(units: &[u16]) -> Vec<u8> {
-    let mut bytes = vec![0; 2 * units.len()];
+/// Appends the de-quickened bytecode of the code units `units` (see `co_code`) to `out`.
+fn extend_dequickened(out: &mut Vec<u8>, units: &[u16]) {
+    let start = out.len();
+    out.resize(start + 2 * units.len(), 0);
+    let bytes = &mut out[start..];
     for (index, base) in instruction_starts(units) {
         bytes[2 * index] = base;
         bytes[2 * index + 1] = units[index].to_le_bytes()[1];
     }
-    bytes
 }
 
 /// The instructions of `units` (the code units of `co_code_adaptive`, or of a profile;
@@ -505,7 +506,9 @@ mod tests {
         units.extend(std::iter::repeat_n(0, usize::from(INLINE_CACHE_UNITS[usize::from(op::LOAD_ATTR)])));
         units.push(unit(op::RETURN_VALUE, 0));
         let in_place = data_words(instruction_starts(&units).map(|(_, base)| base));
-        assert_eq!(in_place, data_words(decode(&dequickened(&units)).iter().map(|instr| instr.opcode)));
+        let mut dequickened = Vec::new();
+        extend_dequickened(&mut dequickened, &units);
+        assert_eq!(in_place, data_words(decode(&dequickened).iter().map(|instr| instr.opcode)));
         assert_eq!(in_place, DATA_MISS_COUNT + 1 + 2 * cache_words(op::LOAD_ATTR));
     }
 }

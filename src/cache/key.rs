@@ -83,8 +83,7 @@ pub fn code_key(code: &Bound<'_, PyAny>) -> PyResult<Key> {
     for field in INT_FIELDS {
         canonical.extend_from_slice(&i64::from(abi::code_int(raw, field)).to_le_bytes());
     }
-    canonical.push(b'b');
-    canonical.extend_from_slice(&(2 * units as u64).to_le_bytes());
+    put_header(&mut canonical, b'b', 2 * units);
     bytecode::extend_with_co_code(&mut canonical, raw);
     for field in BYTES_FIELDS {
         // SAFETY: the field is a bytes object the live code object owns.
@@ -126,9 +125,14 @@ fn build_fingerprint() -> &'static [u8] {
 }
 
 fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
-    out.push(tag);
-    out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    put_header(out, tag, bytes.len());
     out.extend_from_slice(bytes);
+}
+
+/// The tag and length that `put_bytes` writes before `len` bytes.
+fn put_header(out: &mut Vec<u8>, tag: u8, len: usize) {
+    out.push(tag);
+    out.extend_from_slice(&(len as u64).to_le_bytes());
 }
 
 /// Encodes a constant with its exact type, so that `1`, `1.0`, `True` and `"1"` differ.
