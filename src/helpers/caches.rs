@@ -332,7 +332,7 @@ unsafe fn shared_keys(tp: *mut ffi::PyTypeObject, name: *mut PyObject) -> Option
 /// NULL, its keys are str-keyed (not general) and it has that many entries.
 ///
 /// SAFETY: `dict` is NULL or a live dict.
-unsafe fn dict_entry(dict: *mut PyObject, index: usize) -> Option<(*mut PyObject, *mut PyObject)> {
+pub(crate) unsafe fn dict_entry(dict: *mut PyObject, index: usize) -> Option<(*mut PyObject, *mut PyObject)> {
     // SAFETY: see above; the entries follow the index table (offsets probed).
     unsafe {
         if dict.is_null() {

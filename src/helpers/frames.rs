@@ -682,13 +682,34 @@ unsafe fn keyword_only_defaults(
         let names = abi::code_object(target.code, abi::CODE_LOCALSPLUSNAMES);
         let first = target.argcount as usize;
         for slot in first..first + target.kwonlyargcount as usize {
-            let value = ffi::PyDict_GetItemWithError(kwdefaults, ffi::PyTuple_GET_ITEM(names, slot as isize));
+            let value = keyword_default(kwdefaults, slot - first, ffi::PyTuple_GET_ITEM(names, slot as isize));
             if value.is_null() {
                 return false;
             }
             bind(slot, value);
         }
         true
+    }
+}
+
+/// `kwdefaults[name]` (borrowed; NULL when absent), for `name`, the name of
+/// a function's `position`th keyword-only parameter, and `kwdefaults`, its
+/// `__kwdefaults__`. The dict the compiler makes (`BUILD_CONST_KEY_MAP`)
+/// holds the defaults in the parameters' order under the same interned
+/// names, so the entry at `position` is tried first: a live entry holding
+/// `name` itself is the one a lookup finds, as a dict's keys are unique.
+/// Other dicts are looked up (`PyDict_GetItemWithError`: a dict of keys
+/// other than exact strs may raise).
+///
+/// # Safety
+/// With the GIL held; `kwdefaults` is a live dict, `name` an exact str.
+pub unsafe fn keyword_default(kwdefaults: *mut PyObject, position: usize, name: *mut PyObject) -> *mut PyObject {
+    // SAFETY: see above; `dict_entry` reads only within the dict's table.
+    unsafe {
+        match super::caches::dict_entry(kwdefaults, position) {
+            Some((key, value)) if key == name && !value.is_null() => value,
+            _ => ffi::PyDict_GetItemWithError(kwdefaults, name),
+        }
     }
 }
 

@@ -336,7 +336,8 @@ unsafe fn bind_keywords(
             } else if kwdefaults.is_null() {
                 None
             } else {
-                let value = ffi::PyDict_GetItemWithError(kwdefaults, ffi::PyTuple_GET_ITEM(names, index as isize));
+                let name = ffi::PyTuple_GET_ITEM(names, index as isize);
+                let value = frames::keyword_default(kwdefaults, index - shape.argcount, name);
                 if value.is_null() {
                     ffi::PyErr_Clear();
                 }

@@ -5,8 +5,12 @@
 # it changes, and by the generic path when its keys are not all exact strs,
 # whose comparisons can run code and raise), and calls that need more (keywords, too few arguments, a
 # keyword-only parameter without default) take the generic path with
-# CPython's errors. Covers locals(), frames, a captured *args (a cell),
-# generators, recursion and methods.
+# CPython's errors. A keyword-only default is read from the __kwdefaults__
+# entry at the parameter's position when that entry holds the parameter's
+# very name (the dict the compiler makes), else looked up: entries out of
+# order, a deleted entry there, an equal but distinct str key, a split dict.
+# Covers locals(), frames, a captured *args (a cell), generators, recursion
+# and methods.
 import sys
 
 
@@ -74,6 +78,28 @@ def keyword_and_rest(a, *args, b=1, **kwargs):
     return a, args, b, kwargs
 
 
+class Attributes:
+    pass
+
+
+def kwdefaults_not_in_place():
+    """Dicts whose entry at a parameter's position is not its default."""
+    names = ["b", "c"]
+    rebuilt_b, rebuilt_c = ("".join(list(name)) for name in names)
+    with_deleted = {"gone": 0, "b": "after a deleted entry", "c": []}
+    del with_deleted["gone"]
+    attributes = Attributes()
+    attributes.b, attributes.c = "split b", []
+    for kwdefaults in (
+        {"c": [], "b": "reordered"},
+        with_deleted,
+        {rebuilt_b: "equal, not identical, b", rebuilt_c: []},
+        attributes.__dict__,
+    ):
+        keyword_only.__kwdefaults__ = kwdefaults
+        print(keyword_only(10), keyword_only(11, b="given"))
+
+
 class Logger:
     def log(self, message, *args, **kwargs):
         return message % args if args else message, kwargs
@@ -116,6 +142,7 @@ def driver():
         keyword_only(8)
     except KeyError as error:
         print("KeyError", error)
+    kwdefaults_not_in_place()
     keyword_only.__kwdefaults__ = {"b": 2, "c": []}
     a = star(1, 2)
     b = star(1, 2)
