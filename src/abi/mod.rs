@@ -123,6 +123,15 @@ impl Frame {
             write_field(self.base(), FRAME_PREV_INSTR, first.offset(index));
         }
     }
+    /// Moves `prev_instr` by `units` code units (`set_lasti(lasti() +
+    /// units)` without the code object's address).
+    pub fn step_lasti(&self, units: isize) {
+        // SAFETY: callers stay within [-1, len) of co_code_adaptive.
+        unsafe {
+            let prev: *const u16 = read_field(self.base(), FRAME_PREV_INSTR);
+            write_field(self.base(), FRAME_PREV_INSTR, prev.offset(units));
+        }
+    }
     /// Whether the frame is embedded in a generator, coroutine or async
     /// generator object (whose resumptions the hook sees too).
     pub fn owned_by_generator(&self) -> bool {

@@ -519,7 +519,7 @@ unsafe fn slice_object(frame: *mut Frame, start: *mut PyObject, stop: *mut PyObj
         let slice = build_slice(start, stop, step);
         if slice.is_null() {
             let frame = &*frame;
-            frame.set_lasti(frame.lasti() - 1);
+            frame.step_lasti(-1);
             return None;
         }
         Some(slice)

@@ -527,7 +527,7 @@ unsafe fn pass_level(tstate: *mut ThreadState, generator: *mut PyObject) -> i32 
         let fr = &*frame;
         let stacktop = fr.stacktop();
         fr.set_stacktop(-1);
-        fr.set_lasti(fr.lasti() - 1);
+        fr.step_lasti(-1);
         push_exc_state(tstate, gen);
         write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
         fr.set_previous(ts.current_frame());
@@ -552,7 +552,7 @@ unsafe fn unpass_level(tstate: *mut ThreadState, generator: *mut PyObject, stack
         fr.set_previous(std::ptr::null_mut());
         write_field(gen, abi::GEN_FRAME_STATE, SUSPENDED);
         pop_exc_state(tstate, gen);
-        fr.set_lasti(fr.lasti() + 1);
+        fr.step_lasti(1);
         fr.set_stacktop(stacktop);
     }
 }
@@ -571,7 +571,7 @@ unsafe fn yield_in_interpreter(tstate: *mut ThreadState, generator: *mut PyObjec
         let top = fr.stacktop();
         *fr.slot(top as usize) = *out;
         fr.set_stacktop(top + 1);
-        fr.set_lasti(fr.lasti() - 1);
+        fr.step_lasti(-1);
         run_resumed(tstate, generator, out, |frame| abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0))
     }
 }
