@@ -398,7 +398,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 30] = {
         row(InlineCacheStoreAttr, "inline-cache-store-attr",
             "STORE_ATTR replaces an instance value, a slot or an entry of the instance's own dict through a per-site cache (one entry per type, also where the interpreter kept the site generic)"),
         row(InlineArithmetic, "inline-arithmetic",
-            "BINARY_OP on small ints and floats, alike or mixed, int bitwise operators and shifts, and float powers, computed inline"),
+            "BINARY_OP on small ints and floats, alike or mixed, int bitwise operators and shifts, and float powers, computed inline; other operations on two exact ints or two exact floats call the type's number slot"),
         row(InlineCompare, "inline-compare",
             "COMPARE_OP on small ints and floats, alike or mixed, computed inline"),
         row(FusedCompareJump, "fused-compare-jump",

@@ -7,7 +7,9 @@ use pyo3::ffi::{self, PyObject};
 use std::ffi::c_int;
 
 /// BINARY_OP with `which` an `NB_*` operator (the order of CPython's
-/// `binary_ops` table); consumes both operands. While
+/// `binary_ops` table); consumes both operands. Two exact ints or two exact
+/// floats go to their type's number slot (`number_slot`, while
+/// `Optimization::InlineArithmetic` is on); while
 /// `Optimization::DirectDunders` is on, an operator a Python class defines
 /// is called directly where `dunders::binary` can.
 pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which: isize) -> *mut PyObject {
@@ -15,15 +17,82 @@ pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which
     // running thread holds the GIL, and no exception is set while compiled
     // code runs an instruction.
     unsafe {
-        let direct = if config::optimization_enabled(Optimization::DirectDunders) {
-            dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, which as usize)
+        let direct = if config::optimization_enabled(Optimization::InlineArithmetic) {
+            number_slot(lhs, rhs, which as usize)
         } else {
             None
         };
+        let direct = direct.or_else(|| {
+            config::optimization_enabled(Optimization::DirectDunders)
+                .then(|| dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, which as usize))
+                .flatten()
+        });
         let result = direct.unwrap_or_else(|| generic_binary_op(lhs, rhs, which));
         ffi::Py_DECREF(lhs);
         ffi::Py_DECREF(rhs);
         result
+    }
+}
+
+/// BINARY_OP `which` on `lhs` and `rhs` when both are exact ints or both
+/// exact floats: their type's `nb_*` function, called as `PyNumber_*` calls
+/// it for two operands of one type (neither type has in-place slots, so the
+/// in-place operators, `which` 13 and on, use the plain ones) and as the
+/// interpreter's specialised BINARY_OP calls its int and float functions,
+/// without the dispatch (the inline paths leave big ints and the operators
+/// they do not compute to this). None for other operands, a slot the type
+/// lacks (the generic path raises the TypeError), and a NotImplemented
+/// result, which the generic path handles.
+///
+/// # Safety
+/// With the GIL held; both operands are live.
+unsafe fn number_slot(lhs: *mut PyObject, rhs: *mut PyObject, which: usize) -> Option<*mut PyObject> {
+    // SAFETY: see above; int and float have number methods.
+    unsafe {
+        let tp = ffi::Py_TYPE(lhs);
+        let number_type = tp == std::ptr::addr_of_mut!(ffi::PyLong_Type) || tp == std::ptr::addr_of_mut!(ffi::PyFloat_Type);
+        if !number_type || ffi::Py_TYPE(rhs) != tp {
+            return None;
+        }
+        let methods = &*(*tp).tp_as_number;
+        let binary = match which % INPLACE_OFFSET {
+            0 => methods.nb_add,
+            1 => methods.nb_and,
+            2 => methods.nb_floor_divide,
+            3 => methods.nb_lshift,
+            4 => methods.nb_matrix_multiply,
+            5 => methods.nb_multiply,
+            6 => methods.nb_remainder,
+            7 => methods.nb_or,
+            8 => {
+                let power = methods.nb_power?;
+                return not_implemented_to_none(power(lhs, rhs, ffi::Py_None()));
+            }
+            9 => methods.nb_rshift,
+            10 => methods.nb_subtract,
+            11 => methods.nb_true_divide,
+            _ => methods.nb_xor,
+        };
+        not_implemented_to_none(binary?(lhs, rhs))
+    }
+}
+
+/// `NB_INPLACE_ADD`: the in-place operators follow the plain ones in the
+/// same order.
+const INPLACE_OFFSET: usize = 13;
+
+/// `result`, or None (its reference dropped) when it is NotImplemented.
+///
+/// # Safety
+/// With the GIL held; `result` is a new reference or NULL.
+unsafe fn not_implemented_to_none(result: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        if result == ffi::Py_NotImplemented() {
+            ffi::Py_DECREF(result);
+            return None;
+        }
+        Some(result)
     }
 }
 

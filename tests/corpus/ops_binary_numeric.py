@@ -1,8 +1,10 @@
 # Binary operators (BINARY_OP, every oparg) on int, bool, float, complex and
 # big ints, including the int/float fast paths, mixed-type promotion,
 # overflow into big ints, ZeroDivisionError, OverflowError, ValueError
-# (negative shift) and TypeError messages.  Errors are caught locally, by a
-# caller, and one ZeroDivisionError is left uncaught at the end.
+# (negative shift) and TypeError messages (operators int or float lacks:
+# float &, @).  Two exact ints or two exact floats the inline paths leave
+# go to the type's number slot.  Errors are caught locally, by a caller,
+# and one ZeroDivisionError is left uncaught at the end.
 
 OPS = [
     ("+", lambda a, b: a + b),
@@ -17,6 +19,7 @@ OPS = [
     ("&", lambda a, b: a & b),
     ("|", lambda a, b: a | b),
     ("^", lambda a, b: a ^ b),
+    ("@", lambda a, b: a @ b),
 ]
 
 OPERANDS = [

@@ -38,6 +38,45 @@ def ints_and_floats():
     return x, y, z
 
 
+def every_operator_in_place():
+    """Each in-place operator on two big ints and on two floats (which the
+    inline paths leave to the types' number slots), and the ones float lacks."""
+    rows = []
+    for a, b in ((3 ** 45, 7 ** 20), (-(2 ** 70), 2 ** 33 + 1), (2.5, -0.75)):
+        x = a; x += b; rows.append(x)
+        x = a; x -= b; rows.append(x)
+        x = a; x *= b; rows.append(x)
+        x = a; x /= b; rows.append(x)
+        x = a; x //= b; rows.append(x)
+        x = a; x %= b; rows.append(x)
+        x = a; x **= 2; rows.append(x)
+        for name, shift in (("<<=", 3), (">>=", 5)):
+            try:
+                x = a
+                if name == "<<=":
+                    x <<= shift
+                else:
+                    x >>= shift
+                rows.append(x)
+            except TypeError as error:
+                rows.append(str(error))
+        for name in ("&=", "|=", "^=", "@="):
+            try:
+                x = a
+                if name == "&=":
+                    x &= b
+                elif name == "|=":
+                    x |= b
+                elif name == "^=":
+                    x ^= b
+                else:
+                    x @= b
+                rows.append(x)
+            except TypeError as error:
+                rows.append(str(error))
+    return rows
+
+
 def immutables_rebind():
     s = "ab"
     alias = s
@@ -158,6 +197,7 @@ def accumulate(values):
 
 
 print(ints_and_floats())
+print(every_operator_in_place())
 print(immutables_rebind())
 print(mutables_in_place())
 print(targets())
