@@ -123,6 +123,12 @@ impl Frame {
             write_field(self.base(), FRAME_PREV_INSTR, first.offset(index));
         }
     }
+    /// The code unit after the last instruction started (`prev_instr[1]`).
+    pub fn next_code_unit(&self) -> u16 {
+        // SAFETY: a suspended or running frame's prev_instr is followed by
+        // at least the unit of its next instruction.
+        unsafe { *read_field::<*const u16>(self.base(), FRAME_PREV_INSTR).add(1) }
+    }
     /// Moves `prev_instr` by `units` code units (`set_lasti(lasti() +
     /// units)` without the code object's address).
     pub fn step_lasti(&self, units: isize) {

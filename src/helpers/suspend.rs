@@ -30,7 +30,7 @@ fn generator_frame(generator: *mut PyObject) -> *mut Frame {
 /// iterator at its stack top, which is what CPython's hidden `_PyGen_yf`
 /// tests.
 fn resumes_from_yield_from(frame: &Frame) -> bool {
-    let next = frame.code_unit(frame.lasti() as usize + 1);
+    let next = frame.next_code_unit();
     abi::DEOPT[usize::from(next & 0xff)] == abi::op::RESUME && next >> 8 >= 2
 }
 
@@ -257,7 +257,9 @@ pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mu
     }
 }
 
-/// `resume` or `resume_through`, as `how` says.
+/// `resume`, or with `how` `RESUME_THROUGH_DELEGATORS` and `generator`
+/// delegating, `resume_through`. The common case, a generator that
+/// delegates to none, runs as one function with its caller.
 ///
 /// # Safety
 /// As `resume`'s.
@@ -266,10 +268,11 @@ unsafe fn resume_as(how: isize, tstate: *mut ThreadState, generator: *mut PyObje
     // SAFETY: as the callees'.
     unsafe {
         if how == RESUME_THROUGH_DELEGATORS {
-            resume_through(tstate, generator, value, out)
-        } else {
-            resume(tstate, generator, value, out)
+            if let Some(receiver) = passable_delegate(&*tstate, generator) {
+                return resume_through(tstate, generator, receiver, value, out);
+            }
         }
+        resume(tstate, generator, value, out)
     }
 }
 
@@ -315,6 +318,7 @@ const RESUME_DECLINED: isize = 2;
 ///
 /// # Safety
 /// With the GIL held by `tstate`; `generator` is live.
+#[inline(always)]
 unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
     // SAFETY: the generator's fields are read and written at probed
     // offsets; its embedded frame is its code's.
@@ -438,11 +442,30 @@ unsafe fn pop_exc_state(tstate: *mut ThreadState, gen: *mut u8) {
 /// most; the generator below them resumes the rest of the chain the same way.
 const PASSED_MAX: usize = 32;
 
-/// `resume`, passing chains of `yield from` and `await`: while the
-/// generator to resume is suspended delegating to another generator or
-/// coroutine (`delegate`), that one is resumed instead, with the value
-/// sent, and the delegating one left as CPython leaves it while its SEND
-/// runs (`pass_level`). A delegating generator's SEND loop (SEND,
+/// What `generator` delegates to (`delegate`) when `resume_through` may
+/// pass it: pyjit's hook in place, no trace or profile function, and a
+/// level of recursion left for the generator at the bottom besides the one
+/// passing counts.
+///
+/// # Safety
+/// `generator` is a live exact generator or coroutine.
+#[inline(always)]
+unsafe fn passable_delegate(ts: &ThreadState, generator: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above.
+    unsafe {
+        if frames::hook_installed(ts) && !ts.use_tracing() && *ts.recursion_remaining() > 1 {
+            delegate(generator)
+        } else {
+            None
+        }
+    }
+}
+
+/// `resume` of `generator`, which delegates to `receiver`, passing chains
+/// of `yield from` and `await`: while the generator to resume is suspended
+/// delegating to another generator or coroutine (`delegate`), that one is
+/// resumed instead, with the value sent, and the delegating one left as
+/// CPython leaves it while its SEND runs (`pass_level`). A delegating generator's SEND loop (SEND,
 /// YIELD_VALUE, RESUME, a backward jump) does nothing else while no trace
 /// or profile function is installed, so what the generator at the bottom
 /// yields is what each passed one yields; should the bottom one have
@@ -453,26 +476,28 @@ const PASSED_MAX: usize = 32;
 /// same way.
 ///
 /// # Safety
-/// As `resume`'s.
-unsafe fn resume_through(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut PyObject, out: *mut *mut PyObject) -> isize {
+/// As `resume`'s; `passable_delegate(generator)` found `receiver`.
+#[inline(never)]
+unsafe fn resume_through(
+    tstate: *mut ThreadState,
+    generator: *mut PyObject,
+    receiver: *mut PyObject,
+    value: *mut PyObject,
+    out: *mut *mut PyObject,
+) -> isize {
     // SAFETY: the generators passed are live: each holds the next on its
     // value stack, and the caller holds the first.
     unsafe {
         let ts = &*tstate;
         let mut passed = [std::mem::MaybeUninit::<(*mut PyObject, i32)>::uninit(); PASSED_MAX];
-        let mut count = 0;
-        let mut bottom = generator;
-        if frames::hook_installed(ts) && !ts.use_tracing() {
-            // A level of recursion is left for the bottom one.
-            while count < PASSED_MAX && *ts.recursion_remaining() > 1 {
-                let Some(receiver) = delegate(bottom) else { break };
-                passed[count].write((bottom, pass_level(tstate, bottom)));
-                count += 1;
-                bottom = receiver;
-            }
-        }
-        if count == 0 {
-            return resume(tstate, bottom, value, out);
+        passed[0].write((generator, pass_level(tstate, generator)));
+        let mut count = 1;
+        let mut bottom = receiver;
+        while count < PASSED_MAX {
+            let Some(receiver) = passable_delegate(ts, bottom) else { break };
+            passed[count].write((bottom, pass_level(tstate, bottom)));
+            count += 1;
+            bottom = receiver;
         }
         stats::add(&stats::RESUMES_PASSED, count as u64);
         let mut status = resume_or_send(tstate, bottom, value, out);
