@@ -67,7 +67,7 @@ const OPERATORS: [Option<Operator>; op::NB_INPLACE_ADD as usize] = {
 
 /// The binary-operator slot `operator` (an `NB_*` number below
 /// `NB_INPLACE_ADD`) of `methods`, or its in-place slot.
-fn slot(methods: &PyNumberMethods, operator: usize, inplace: bool) -> Option<ffi::binaryfunc> {
+pub(super) fn slot(methods: &PyNumberMethods, operator: usize, inplace: bool) -> Option<ffi::binaryfunc> {
     match (operator as u8, inplace) {
         (op::NB_ADD, false) => methods.nb_add,
         (op::NB_ADD, true) => methods.nb_inplace_add,
@@ -94,6 +94,22 @@ fn slot(methods: &PyNumberMethods, operator: usize, inplace: bool) -> Option<ffi
         (op::NB_XOR, false) => methods.nb_xor,
         (op::NB_XOR, true) => methods.nb_inplace_xor,
         _ => None,
+    }
+}
+
+/// `result` of an operator's function (a new reference or NULL), or None,
+/// its reference dropped, when it is NotImplemented.
+///
+/// # Safety
+/// With the GIL held.
+pub(super) unsafe fn implemented(result: *mut PyObject) -> Option<*mut PyObject> {
+    // SAFETY: see above; NotImplemented is a live object.
+    unsafe {
+        if result == ffi::Py_NotImplemented() {
+            ffi::Py_DECREF(result);
+            return None;
+        }
+        Some(result)
     }
 }
 
@@ -219,20 +235,17 @@ pub unsafe fn binary(tstate: *mut ThreadState, lhs: *mut PyObject, rhs: *mut PyO
         stats::bump(&stats::DUNDER_CALLS);
         let result = call_method(tstate, method, lhs, rhs);
         ffi::Py_DECREF(method);
-        if result != ffi::Py_NotImplemented() {
+        if let Some(result) = implemented(result) {
             return Some(result);
         }
-        ffi::Py_DECREF(result);
         // `binary_op1` then tries the right operand's own slot, which it
         // read before the call, and the error follows (no sequence slot
         // takes over, checked above) naming the operands' types now: the
         // method may have assigned `__class__`.
         if let Some(other_slot) = other_slot.filter(|_| other != class) {
-            let result = other_slot(lhs, rhs);
-            if result != ffi::Py_NotImplemented() {
+            if let Some(result) = implemented(other_slot(lhs, rhs)) {
                 return Some(result);
             }
-            ffi::Py_DECREF(result);
         }
         let symbol = if inplace { operator.inplace_symbol } else { operator.symbol };
         ffi::PyErr_Format(

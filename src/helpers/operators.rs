@@ -17,16 +17,15 @@ pub unsafe extern "C" fn binary_op(lhs: *mut PyObject, rhs: *mut PyObject, which
     // running thread holds the GIL, and no exception is set while compiled
     // code runs an instruction.
     unsafe {
-        let direct = if config::optimization_enabled(Optimization::InlineArithmetic) {
-            number_slot(lhs, rhs, which as usize)
-        } else {
-            None
-        };
-        let direct = direct.or_else(|| {
-            config::optimization_enabled(Optimization::DirectDunders)
-                .then(|| dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, which as usize))
-                .flatten()
-        });
+        let operator = which as usize;
+        let direct = config::optimization_enabled(Optimization::InlineArithmetic)
+            .then(|| number_slot(lhs, rhs, operator))
+            .flatten()
+            .or_else(|| {
+                config::optimization_enabled(Optimization::DirectDunders)
+                    .then(|| dunders::binary(abi_ffi::_PyThreadState_UncheckedGet(), lhs, rhs, operator))
+                    .flatten()
+            });
         let result = direct.unwrap_or_else(|| generic_binary_op(lhs, rhs, which));
         ffi::Py_DECREF(lhs);
         ffi::Py_DECREF(rhs);
@@ -55,44 +54,13 @@ unsafe fn number_slot(lhs: *mut PyObject, rhs: *mut PyObject, which: usize) -> O
             return None;
         }
         let methods = &*(*tp).tp_as_number;
-        let binary = match which % INPLACE_OFFSET {
-            0 => methods.nb_add,
-            1 => methods.nb_and,
-            2 => methods.nb_floor_divide,
-            3 => methods.nb_lshift,
-            4 => methods.nb_matrix_multiply,
-            5 => methods.nb_multiply,
-            6 => methods.nb_remainder,
-            7 => methods.nb_or,
-            8 => {
-                let power = methods.nb_power?;
-                return not_implemented_to_none(power(lhs, rhs, ffi::Py_None()));
-            }
-            9 => methods.nb_rshift,
-            10 => methods.nb_subtract,
-            11 => methods.nb_true_divide,
-            _ => methods.nb_xor,
+        let operator = which % usize::from(op::NB_INPLACE_ADD);
+        let result = if operator == usize::from(op::NB_POWER) {
+            methods.nb_power?(lhs, rhs, ffi::Py_None())
+        } else {
+            dunders::slot(methods, operator, false)?(lhs, rhs)
         };
-        not_implemented_to_none(binary?(lhs, rhs))
-    }
-}
-
-/// `NB_INPLACE_ADD`: the in-place operators follow the plain ones in the
-/// same order.
-const INPLACE_OFFSET: usize = 13;
-
-/// `result`, or None (its reference dropped) when it is NotImplemented.
-///
-/// # Safety
-/// With the GIL held; `result` is a new reference or NULL.
-unsafe fn not_implemented_to_none(result: *mut PyObject) -> Option<*mut PyObject> {
-    // SAFETY: see above.
-    unsafe {
-        if result == ffi::Py_NotImplemented() {
-            ffi::Py_DECREF(result);
-            return None;
-        }
-        Some(result)
+        dunders::implemented(result)
     }
 }
 

@@ -465,15 +465,15 @@ unsafe fn passable_delegate(ts: &ThreadState, generator: *mut PyObject) -> Optio
 /// of `yield from` and `await`: while the generator to resume is suspended
 /// delegating to another generator or coroutine (`delegate`), that one is
 /// resumed instead, with the value sent, and the delegating one left as
-/// CPython leaves it while its SEND runs (`pass_level`). A delegating generator's SEND loop (SEND,
-/// YIELD_VALUE, RESUME, a backward jump) does nothing else while no trace
-/// or profile function is installed, so what the generator at the bottom
-/// yields is what each passed one yields; should the bottom one have
-/// installed one, each passed one yields it in the interpreter, which
-/// reports the events. When the bottom one returns or raises, the one above
-/// continues from its SEND as SEND would (`end_send`), and so on up.
-/// CPython's own `gen_throw` moves a delegating generator past its SEND the
-/// same way.
+/// CPython leaves it while its SEND runs (`pass_level`). A delegating
+/// generator's SEND loop (SEND, YIELD_VALUE, RESUME, a backward jump) does
+/// nothing else while no trace or profile function is installed, so what
+/// the generator at the bottom yields is what each passed one yields;
+/// should the bottom one have installed one, each passed one yields it in
+/// the interpreter, which reports the events. When the bottom one returns
+/// or raises, the one above continues from its SEND as SEND would
+/// (`end_send`), and so on up. CPython's own `gen_throw` moves a delegating
+/// generator past its SEND the same way.
 ///
 /// # Safety
 /// As `resume`'s; `passable_delegate(generator)` found `receiver`.
