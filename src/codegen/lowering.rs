@@ -238,12 +238,28 @@ fn compile_function_in(
     cool_blocks_reached_only_through_cold(&mut ctx.func);
     phases.lower_ns += elapsed_ns(started);
     let started = Instant::now();
+    if variant == Variant::Frameless {
+        optimize(ctx, module.isa())?;
+    }
     module
         .define_function(id, ctx)
         .map_err(|e| CodegenError::Cranelift(format!("Cranelift rejected the function: {e:?}")))?;
     phases.cranelift_ns += elapsed_ns(started);
     let size = ctx.compiled_code().map_or(0, |c| c.code_info().total_size as usize);
     Ok(Compiled { id, size, osr_entries, optimizations, frameless: None })
+}
+
+/// Runs Cranelift's e-graph pass (GVN, constant folding, redundant-load
+/// elimination) on `ctx`'s function, which the ISA's `opt_level` of none
+/// leaves out for every other function (see `isa::host`).
+fn optimize(ctx: &mut Context, isa: &dyn cranelift_codegen::isa::TargetIsa) -> Result<(), CodegenError> {
+    let failed = |e: cranelift_codegen::CodegenError| CodegenError::Cranelift(format!("Cranelift could not optimize the function: {e:?}"));
+    ctx.compute_cfg();
+    ctx.compute_domtree();
+    ctx.eliminate_unreachable_code(isa).map_err(failed)?;
+    ctx.remove_constant_phis(isa).map_err(failed)?;
+    ctx.func.dfg.resolve_all_aliases();
+    ctx.egraph_pass(isa, &mut Default::default()).map_err(failed)
 }
 
 /// Marks cold every block that the entry reaches only through cold blocks
