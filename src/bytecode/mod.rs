@@ -235,7 +235,8 @@ pub struct CodeInfo {
     pub math_names: Vec<(u32, MathFunction)>,
     /// A leaf function a call may run without a frame (see
     /// `Variant::Frameless`, codegen/lowering.rs): every instruction has
-    /// `Flags::FRAMELESS` (so it has no loop), no exception handler, every
+    /// `Flags::FRAMELESS` (so it has no loop), or is the call of a builtin
+    /// made inline (`calls_only_inline_builtins`), no exception handler, every
     /// local is a parameter, and its parameters and value stack fit in
     /// `FRAMELESS_SLOTS`.
     pub frameless: bool,
@@ -448,21 +449,37 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         + abi::code_int(code, abi::CODE_KWONLYARGCOUNT)
         + i32::from(flags & abi::CO_VARARGS != 0)
         + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32;
+    let builtin_names = names_in(code, &CALLED_BY_IDENTITY);
     let frameless = handlers.is_empty()
         && nlocalsplus == bound_at_entry
         && nlocalsplus + stacksize <= FRAMELESS_SLOTS
-        && instrs.iter().all(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS)));
+        && instrs.iter().all(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS)) || calls_only_inline_builtins(&instrs, &builtin_names, ins.opcode));
     Ok(CodeInfo {
         instrs,
         handlers,
         nlocalsplus,
         stacksize,
         bound_at_entry,
-        builtin_names: names_in(code, &CALLED_BY_IDENTITY),
+        builtin_names,
         math_names: names_in(code, &MathFunction::ALL.map(|function| (function.name(), function))),
         frameless,
         number_consts: number_consts(code),
     })
+}
+
+/// Whether `opcode` is PRECALL or CALL and every callable of the code
+/// (instructions with `Flags::FRAMELESS` push one only as `LOAD_GLOBAL`'s
+/// NULL and global) is named `len` or `isinstance`, whose calls compiled
+/// code makes inline for the common types (`Lowering::call_builtin`): a
+/// frameless variant runs those and gives the call back on any other.
+fn calls_only_inline_builtins(instrs: &[Instr], builtin_names: &[(u32, u8)], opcode: u8) -> bool {
+    let inline = |name: u32| {
+        builtin_names.iter().any(|&(index, precall)| {
+            index == name && matches!(precall, op::PRECALL_NO_KW_LEN | op::PRECALL_NO_KW_ISINSTANCE)
+        })
+    };
+    matches!(opcode, op::PRECALL | op::CALL)
+        && instrs.iter().filter(|ins| ins.opcode == op::LOAD_GLOBAL && ins.arg & 1 == 1).all(|ins| inline(ins.arg >> 1))
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 /// object loader apply), no probestack symbol. No IR optimisation: the
 /// e-graph pass took a third of compile time and grew superlinearly with
 /// function size, while run time moved by under 10 % (compiled code spends its
-/// time in the runtime functions it calls; see BENCHMARKS.md). The backtracking
+/// time in the runtime functions it calls; see BENCHMARKS.md), and framed code
+/// measured slower with it; frameless variants alone run it
+/// (`lowering::optimize`). The backtracking
 /// register allocator (the default) stays: single-pass halves compile time but
 /// emits twice the code, runs float 75 % and deltablue 30 % slower, and grows
 /// quadratically with function size. The IR

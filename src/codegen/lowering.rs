@@ -2135,6 +2135,11 @@ impl<'a> Lowering<'a> {
     /// `resume_at`, which alone produces trace and profile events.
     /// Both are tested with one branch, so that the common case adds one block, not four.
     pub fn check_after_call(&mut self, resume_at: u32) {
+        // A frameless variant makes only calls that run no code (any other
+        // gives the call back): its caller checks after it.
+        if self.bail.is_some() {
+            return;
+        }
         let interp = self.load(self.tstate, abi::TSTATE_INTERP);
         let breaker = self.load_i32(interp, abi::INTERP_EVAL_BREAKER);
         let use_tracing = self.use_tracing();
