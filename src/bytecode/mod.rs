@@ -450,10 +450,14 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         + i32::from(flags & abi::CO_VARARGS != 0)
         + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32;
     let builtin_names = names_in(code, &CALLED_BY_IDENTITY);
+    let inline_calls = calls_only_inline_builtins(&instrs, &builtin_names);
     let frameless = handlers.is_empty()
         && nlocalsplus == bound_at_entry
         && nlocalsplus + stacksize <= FRAMELESS_SLOTS
-        && instrs.iter().all(|ins| opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS)) || calls_only_inline_builtins(&instrs, &builtin_names, ins.opcode));
+        && instrs.iter().all(|ins| {
+            opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS))
+                || inline_calls && matches!(ins.opcode, op::PRECALL | op::CALL)
+        });
     Ok(CodeInfo {
         instrs,
         handlers,
@@ -467,19 +471,18 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
     })
 }
 
-/// Whether `opcode` is PRECALL or CALL and every callable of the code
-/// (instructions with `Flags::FRAMELESS` push one only as `LOAD_GLOBAL`'s
-/// NULL and global) is named `len` or `isinstance`, whose calls compiled
-/// code makes inline for the common types (`Lowering::call_builtin`): a
-/// frameless variant runs those and gives the call back on any other.
-fn calls_only_inline_builtins(instrs: &[Instr], builtin_names: &[(u32, u8)], opcode: u8) -> bool {
+/// Whether every callable of the code (instructions with `Flags::FRAMELESS`
+/// push one only as `LOAD_GLOBAL`'s NULL and global) is named `len` or
+/// `isinstance`, whose calls compiled code makes inline for the common types
+/// (`Lowering::call_builtin`): a frameless variant runs those and gives the
+/// call back on any other, so its PRECALLs and CALLs may be in one.
+fn calls_only_inline_builtins(instrs: &[Instr], builtin_names: &[(u32, u8)]) -> bool {
     let inline = |name: u32| {
         builtin_names.iter().any(|&(index, precall)| {
             index == name && matches!(precall, op::PRECALL_NO_KW_LEN | op::PRECALL_NO_KW_ISINSTANCE)
         })
     };
-    matches!(opcode, op::PRECALL | op::CALL)
-        && instrs.iter().filter(|ins| ins.opcode == op::LOAD_GLOBAL && ins.arg & 1 == 1).all(|ins| inline(ins.arg >> 1))
+    instrs.iter().filter(|ins| ins.opcode == op::LOAD_GLOBAL && ins.arg & 1 == 1).all(|ins| inline(ins.arg >> 1))
 }
 
 #[cfg(test)]

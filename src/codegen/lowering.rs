@@ -253,7 +253,8 @@ fn compile_function_in(
 /// elimination) on `ctx`'s function, which the ISA's `opt_level` of none
 /// leaves out for every other function (see `isa::host`).
 fn optimize(ctx: &mut Context, isa: &dyn cranelift_codegen::isa::TargetIsa) -> Result<(), CodegenError> {
-    let failed = |e: cranelift_codegen::CodegenError| CodegenError::Cranelift(format!("Cranelift could not optimize the function: {e:?}"));
+    let failed =
+        |e: cranelift_codegen::CodegenError| CodegenError::Cranelift(format!("Cranelift could not optimize the function: {e:?}"));
     ctx.compute_cfg();
     ctx.compute_domtree();
     ctx.eliminate_unreachable_code(isa).map_err(failed)?;
