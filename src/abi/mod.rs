@@ -404,3 +404,7 @@ pub trait ThreadStateExt {
 /// Code units from a call site's PRECALL to its CALL: the PRECALL and its
 /// inline cache.
 pub const PRECALL_TO_CALL: u32 = 1 + INLINE_CACHE_UNITS[op::PRECALL as usize] as u32;
+
+/// Code units of a CALL's inline cache, which the interpreter steps over
+/// before a Python callee runs (the caller's `f_lasti` then shows its last).
+pub const CALL_CACHE_UNITS: isize = INLINE_CACHE_UNITS[op::CALL as usize] as isize;

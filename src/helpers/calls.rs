@@ -193,7 +193,7 @@ unsafe fn call_window(
         if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
             // CPython runs a Python callee inline, after stepping over the
             // CALL's inline cache: the caller's f_lasti shows its last unit.
-            frame.step_lasti(isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]));
+            frame.step_lasti(abi::CALL_CACHE_UNITS);
         }
         let direct_calls = config::optimization_enabled(Optimization::DirectCalls);
         if direct_calls && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
@@ -309,15 +309,14 @@ unsafe fn enter_function(
         let target = CallSite::target(site, code)?;
         // The callee runs with the caller's f_lasti past the CALL's cache,
         // as in `call`; restored when the call is declined.
-        let caches = isize::from(abi::INLINE_CACHE_UNITS[usize::from(op::CALL)]);
-        frame.step_lasti(caches);
+        frame.step_lasti(abi::CALL_CACHE_UNITS);
         let result = if target.exact_arity as usize == count {
             frames::enter_exact(tstate, function, args, target)
         } else {
             enter_binding_the_rest(tstate, function, args, count, target)
         };
         if result as usize == frames::CALL_DECLINED {
-            frame.step_lasti(-caches);
+            frame.step_lasti(-abi::CALL_CACHE_UNITS);
             return None;
         }
         Some(result)

@@ -136,9 +136,8 @@ pub unsafe extern "C" fn vectorcall(
         // the traceback when the callee raises); with one, the interpreter
         // calls through here with the caller still on the CALL.
         let site = calling_instruction(&*tstate, function, args, nargsf, nargs);
-        let caches = isize::from(abi::INLINE_CACHE_UNITS[usize::from(abi::op::CALL)]);
         if let Some(caller) = site {
-            caller.step_lasti(caches);
+            caller.step_lasti(abi::CALL_CACHE_UNITS);
         }
         call_borrowing(args, nargs, || call(tstate, function, args, nargs, kwnames)).unwrap_or_else(|| {
             let result = abi_ffi::_PyFunction_Vectorcall(function, args, nargsf, kwnames);
@@ -146,7 +145,7 @@ pub unsafe extern "C" fn vectorcall(
             // whose arguments do not bind raises (an exception no frame
             // has a traceback entry for yet) with the caller on the CALL.
             if let Some(caller) = site.filter(|_| result.is_null() && raised_outside_frames()) {
-                caller.step_lasti(-caches);
+                caller.step_lasti(-abi::CALL_CACHE_UNITS);
             }
             result
         })
