@@ -5,7 +5,7 @@
 //! offset is measured here against the headers of the interpreter being built
 //! for, and never typed by hand: each is a constant of a small C file that the
 //! target's C compiler compiles to an object, whose data this script reads (so
-//! cross builds are probed too). The two positions only header-inline
+//! cross builds are probed too). The positions only header-inline
 //! functions give (`MEASURED`) are measured by running a program, which a
 //! cross build cannot: it marks them unmeasured, and such a library refuses
 //! to load (`abi::LAYOUT_COMPLETE`). The probe also reads the opcode numbers
@@ -178,9 +178,15 @@ const LAYOUT: &[(&str, &str)] = &[
 
 /// Positions that only header-inline functions give, measured by running them on a
 /// stand-in object: bytes before an object of a managed-dict type where its values
-/// pointer (0) or dict pointer (1) lives.
-const MEASURED: &[(&str, &str)] =
-    &[("VALUES_BEFORE_OBJECT", "before_object(0)"), ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)")];
+/// pointer (0) or dict pointer (1) lives; bytes before an instance's values where
+/// `_PyDictValues_AddToInsertionOrder` keeps the insertion order's size (0) and writes
+/// the first index it adds (1).
+const MEASURED: &[(&str, &str)] = &[
+    ("VALUES_BEFORE_OBJECT", "before_object(0)"),
+    ("MANAGED_DICT_BEFORE_OBJECT", "before_object(1)"),
+    ("INSERTION_SIZE_BEFORE_VALUES", "before_values(0)"),
+    ("INSERTION_ORDER_BEFORE_VALUES", "before_values(1)"),
+];
 
 /// The headers every probe includes.
 const PROBE_HEADERS: &str = "#define Py_BUILD_CORE 1\n#define NEED_OPCODE_TABLES 1\n#include <Python.h>\n\
@@ -325,6 +331,14 @@ fn measure(include: &Path, out_dir: &Path) -> String {
            static struct { void *pre[8]; PyObject ob; } s; s.ob.ob_type = &type;\n\
            char *at = dict ? (char *)_PyObject_ManagedDictPointer(&s.ob) : (char *)_PyObject_ValuesPointer(&s.ob);\n\
            return (size_t)((char *)&s.ob - at);\n\
+         }\n\
+         static size_t before_values(int order) {\n\
+           static struct { unsigned char pre[64]; PyDictValues values; } s;\n\
+           s.pre[63] = 30; /* room for 30 (debug builds assert it) */\n\
+           _PyDictValues_AddToInsertionOrder(&s.values, 29);\n\
+           for (size_t i = 1; i <= 64; i++)\n\
+             if (((unsigned char *)&s.values)[-(ptrdiff_t)i] == (order ? 29 : 1)) return i;\n\
+           abort();\n\
          }\n\
          int main(void) {\n  printf(\"pub const LAYOUT_COMPLETE: bool = true;\\n\");\n",
     );

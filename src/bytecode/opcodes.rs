@@ -82,8 +82,9 @@ impl Flags {
     /// Its lowering in a frameless variant (`Variant::Frameless`,
     /// codegen/lowering.rs), which gives the call back wherever code would
     /// call the runtime or make an object, reads memory, the frame's header
-    /// and its parameters and writes nothing but the frame and the code's
-    /// data block: a body of such instructions alone may run without a frame.
+    /// and its parameters and writes nothing but the frame, the code's data
+    /// block and attributes it can restore when the call is given back
+    /// later: a body of such instructions alone may run without a frame.
     pub const FRAMELESS: Flags = Flags(512);
 
     const fn union(self, other: Flags) -> Flags {
@@ -196,7 +197,7 @@ opcodes! { arg;
     PRINT_EXPR: (1, 0), Names [RUNS_CODE];
 
     LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | FRAMELESS], Adaptive;
-    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS], Adaptive;
+    STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | FRAMELESS], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
     LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
 

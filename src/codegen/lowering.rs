@@ -428,8 +428,33 @@ pub struct Lowering<'a> {
     /// `return_from_exit`), once one does.
     return_block: Option<Block>,
     /// Set while lowering a frameless variant (see `Variant::Frameless`):
-    /// the block where every way out but a return goes, which returns NULL.
+    /// the block where every way out but a return goes, which undoes the
+    /// attribute stores made (`undoable_stores`) and returns NULL.
     bail: Option<Block>,
+    /// The frame-shaped block that frameless variants this code runs itself
+    /// take (`run_frameless`), once one does.
+    frameless_block: Option<StackSlot>,
+    /// The frameless variant's attribute stores, in the order of the code
+    /// (which runs each at most once, forward), for the bail block to undo.
+    undoable_stores: Vec<UndoableStore>,
+}
+
+/// What a frameless variant needs to undo one attribute store
+/// (`Lowering::store_attribute`) in its bail block, or to finish it at a
+/// return: whether it was made, the place, the value it held before (NULL:
+/// none, the attribute missing), that value again if the store released its
+/// reference (else NULL) or if the store left that to the return (else
+/// NULL), and the value stored. With `insertion`, the place is an instance
+/// value: a store over none also added its index to the values' insertion
+/// order.
+struct UndoableStore {
+    made: Variable,
+    place: Variable,
+    old: Variable,
+    released: Variable,
+    deferred: Variable,
+    value: Variable,
+    insertion: Option<Variable>,
 }
 
 /// The two functions a code object's instructions are lowered into.
@@ -445,9 +470,11 @@ pub enum Variant {
     /// parameters. The body holds no reference of its own: everything it
     /// reads is owned by an argument, a constant or an object they reach,
     /// and its instructions change nothing until it returns (a new reference
-    /// to the result), so whatever its fast paths do not cover (an inline
-    /// cache miss, any call into the runtime, any exit) returns NULL with
-    /// nothing done, and the caller makes the call with a frame instead.
+    /// to the result) but attributes, whose stores it undoes on any other
+    /// way out (`Lowering::store_attribute`); so whatever its fast paths do
+    /// not cover (an inline cache miss, any call into the runtime, any exit)
+    /// returns NULL with nothing done, and the caller makes the call with a
+    /// frame instead.
     Frameless,
 }
 
@@ -584,6 +611,8 @@ impl<'a> Lowering<'a> {
             boxing_stubs: Vec::new(),
             return_block: None,
             bail,
+            frameless_block: None,
+            undoable_stores: Vec::new(),
         }
     }
 
@@ -1443,13 +1472,183 @@ impl<'a> Lowering<'a> {
         Some(self.bail_instead_of_call(bail, self.ptr))
     }
 
-    /// Emits the frameless variant's bail block, after every way out that jumps to it.
+    /// The stack slot of `frameless_block`, made on first use.
+    pub fn frameless_block(&mut self) -> StackSlot {
+        let words = crate::helpers::frames::FRAMELESS_BLOCK_WORDS as u32;
+        *self.frameless_block.get_or_insert_with(|| {
+            self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8 * words, 3))
+        })
+    }
+
+    /// Emits the frameless variant's bail block, after every way out that
+    /// jumps to it: the attribute stores made are undone, last first, so
+    /// that the call is given back with nothing changed.
     fn emit_bail_block(&mut self) {
-        if let Some(bail) = self.bail {
-            self.b.switch_to_block(bail);
-            let null = self.iconst(0);
-            self.b.ins().return_(&[null]);
+        let Some(bail) = self.bail else { return };
+        self.b.switch_to_block(bail);
+        for store in std::mem::take(&mut self.undoable_stores).iter().rev() {
+            let made = self.b.use_var(store.made);
+            self.cold_if(made, |lw| lw.undo_store(store));
         }
+        let null = self.iconst(0);
+        self.b.ins().return_(&[null]);
+    }
+
+    /// Runs `body`'s code in cold blocks when `cond` is nonzero, and goes
+    /// on in a cold block after it.
+    fn cold_if(&mut self, cond: Value, body: impl FnOnce(&mut Self)) {
+        let (then, next) = (self.cold_block(), self.cold_block());
+        self.b.ins().brif(cond, then, &[], next, &[]);
+        self.b.switch_to_block(then);
+        self.b.seal_block(then);
+        body(self);
+        self.b.ins().jump(next, &[]);
+        self.b.switch_to_block(next);
+        self.b.seal_block(next);
+    }
+
+    /// STORE_ATTR's store of `value` at `place` (an instance's slot, or with
+    /// `insertion`, the instance values `(values, index)` of its index):
+    /// the attribute's old value, if any, released after. Setting a missing
+    /// instance value (the first store to a new instance) records it in the
+    /// values' insertion order, as STORE_ATTR_INSTANCE_VALUE does. Consumes
+    /// `value`.
+    ///
+    /// A frameless variant holds no references, so the store takes one, and
+    /// it must be undone if the call is given back later (`emit_bail_block`).
+    /// Nothing may run code between the store and a return or an undo: an
+    /// old value the store would free is an exact int, float or str, whose
+    /// deallocation runs none, released at the return (so that an undo can
+    /// put it back; `release_deferred`); any other the call is given back
+    /// for, before the store.
+    pub fn store_attribute(&mut self, place: Value, value: Value, insertion: Option<(Value, Value)>) {
+        let old = self.load(place, 0);
+        let Some(bail) = self.bail else {
+            self.store(value, place, 0);
+            match insertion {
+                Some((values, index)) => {
+                    let (replaced, added, stored) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                    self.b.ins().brif(old, replaced, &[], added, &[]);
+                    self.b.switch_to_block(added);
+                    self.b.seal_block(added);
+                    self.step_insertion_order(values, Some(index));
+                    self.b.ins().jump(stored, &[]);
+                    self.b.switch_to_block(replaced);
+                    self.b.seal_block(replaced);
+                    self.decref(old);
+                    self.b.ins().jump(stored, &[]);
+                    self.b.switch_to_block(stored);
+                    self.b.seal_block(stored);
+                }
+                None => self.xdecref(old),
+            }
+            return;
+        };
+        let (replaced, added, stored) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let released = self.b.append_block_param(stored, self.ptr);
+        let deferred = self.b.append_block_param(stored, self.ptr);
+        let null = self.iconst(0);
+        self.b.ins().brif(old, replaced, &[], added, &[]);
+        self.b.switch_to_block(replaced);
+        self.b.seal_block(replaced);
+        let count = self.load(old, abi::OBJECT_REFCNT);
+        let shared = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, count, 1);
+        let (release, last) = (self.b.create_block(), self.cold_block());
+        self.b.ins().brif(shared, release, &[], last, &[]);
+        self.b.switch_to_block(release);
+        self.b.seal_block(release);
+        let count = self.b.ins().iadd_imm_s(count, -1);
+        self.store(count, old, abi::OBJECT_REFCNT);
+        self.b.ins().jump(stored, &[BlockArg::Value(old), BlockArg::Value(null)]);
+        self.b.switch_to_block(last);
+        self.b.seal_block(last);
+        let ty = self.load(old, abi::OBJECT_TYPE);
+        let mut freed_silently = None;
+        for silent in ["PyLong_Type", "PyFloat_Type", "PyUnicode_Type"] {
+            let address = self.data_address(silent);
+            let same = self.b.ins().icmp(IntCC::Equal, ty, address);
+            freed_silently = Some(freed_silently.map_or(same, |either| self.b.ins().bor(either, same)));
+        }
+        self.guard(freed_silently.expect("three types"), bail);
+        self.b.ins().jump(stored, &[BlockArg::Value(null), BlockArg::Value(old)]);
+        self.b.switch_to_block(added);
+        self.b.seal_block(added);
+        if let Some((values, index)) = insertion {
+            self.step_insertion_order(values, Some(index));
+        }
+        self.b.ins().jump(stored, &[BlockArg::Value(null), BlockArg::Value(null)]);
+        self.b.switch_to_block(stored);
+        self.b.seal_block(stored);
+        self.emit_incref(value);
+        self.store(value, place, 0);
+        let ptr = self.ptr;
+        let record = |b: &mut FunctionBuilder, value: Value| {
+            let variable = b.declare_var(ptr);
+            b.def_var(variable, value);
+            variable
+        };
+        let made = self.b.ins().iconst(self.ptr, 1);
+        let store = UndoableStore {
+            made: record(&mut self.b, made),
+            place: record(&mut self.b, place),
+            old: record(&mut self.b, old),
+            released: record(&mut self.b, released),
+            deferred: record(&mut self.b, deferred),
+            value: record(&mut self.b, value),
+            insertion: insertion.map(|(values, _)| record(&mut self.b, values)),
+        };
+        self.undoable_stores.push(store);
+    }
+
+    /// At a return of a frameless variant, after its last way out: the old
+    /// values its attribute stores left to it released (see `store_attribute`).
+    fn release_deferred(&mut self) {
+        let bail = self.bail.take();
+        for i in 0..self.undoable_stores.len() {
+            let deferred = self.b.use_var(self.undoable_stores[i].deferred);
+            self.xdecref(deferred);
+        }
+        self.bail = bail;
+    }
+
+    /// Undoes the attribute store `store` of a frameless variant, in its bail
+    /// block: the old value back in its place, with the reference the store
+    /// released (or the index the store added to the insertion order
+    /// removed), and the stored value's reference released (its owner, an
+    /// argument, a constant or an attribute, keeps it alive).
+    fn undo_store(&mut self, store: &UndoableStore) {
+        let (place, old, value) = (self.b.use_var(store.place), self.b.use_var(store.old), self.b.use_var(store.value));
+        self.store(old, place, 0);
+        let released = self.b.use_var(store.released);
+        self.cold_if(released, |lw| lw.emit_incref(released));
+        if let Some(values) = store.insertion {
+            let missing = self.b.ins().icmp_imm_s(IntCC::Equal, old, 0);
+            let values = self.b.use_var(values);
+            self.cold_if(missing, |lw| lw.step_insertion_order(values, None));
+        }
+        let count = self.load(value, abi::OBJECT_REFCNT);
+        let count = self.b.ins().iadd_imm_s(count, -1);
+        self.store(count, value, abi::OBJECT_REFCNT);
+    }
+
+    /// `_PyDictValues_AddToInsertionOrder(values, index)` with an index, made
+    /// inline: the size byte before the values (`abi::INSERTION_SIZE_BEFORE_VALUES`)
+    /// grows by one and the index goes to the order byte that size names
+    /// (the first at `abi::INSERTION_ORDER_BEFORE_VALUES`, the next below it);
+    /// without one, the size shrinks back by one, dropping the index added last.
+    fn step_insertion_order(&mut self, values: Value, index: Option<Value>) {
+        let size_at = -(abi::INSERTION_SIZE_BEFORE_VALUES as i32);
+        let size = self.b.ins().uload8(types::I32, flags(), values, size_at);
+        let Some(index) = index else {
+            let size = self.b.ins().iadd_imm_s(size, -1);
+            self.b.ins().istore8(flags(), size, values, size_at);
+            return;
+        };
+        let size = self.b.ins().iadd_imm_s(size, 1);
+        self.b.ins().istore8(flags(), size, values, size_at);
+        let size = self.b.ins().uextend(self.ptr, size);
+        let order = self.b.ins().isub(values, size);
+        self.b.ins().istore8(flags(), index, order, 1 - abi::INSERTION_ORDER_BEFORE_VALUES as i32);
     }
 
     /// Whether the code takes and drops references: not in a frameless
@@ -2234,8 +2433,9 @@ impl<'a> Lowering<'a> {
     /// an unboxed number in: the one object it makes, after every other way
     /// out, unless tracemalloc traces (it would record the allocation in
     /// the caller's frame). Should that allocation fail, the call is given
-    /// back with the error set (`frames::run_frameless` clears it). Ends
-    /// the current block.
+    /// back with the error set (`frames::run_frameless` clears it). Then the
+    /// old values its attribute stores left to the return are released.
+    /// Ends the current block.
     pub fn return_top(&mut self) {
         let Some(bail) = self.bail else {
             let value = self.pop();
@@ -2262,6 +2462,7 @@ impl<'a> Lowering<'a> {
                 boxed
             }
         };
+        self.release_deferred();
         self.b.ins().return_(&[result]);
         self.terminate();
     }

@@ -66,8 +66,9 @@ pub struct CallTarget {
     /// parameters takes that value without a frame (`trivial-calls`).
     pub returns: u32,
     /// With `exact_arity`, the code's frameless variant
-    /// (`Variant::Frameless`, codegen/lowering.rs), which `frames::enter_exact` runs
-    /// first, and the calls it gave back to the framed code.
+    /// (`Variant::Frameless`, codegen/lowering.rs), which `frames::enter_exact`
+    /// and constructions made by compiled code (`Lowering::run_frameless`)
+    /// run first, and the calls it gave back to the framed code.
     pub frameless: Option<Entry>,
     pub frameless_bails: u32,
 }

@@ -511,7 +511,7 @@ unsafe fn return_without_frame(function: *mut PyObject, args: *const *mut PyObje
 }
 
 /// The words of the frame-shaped block a frameless call runs on.
-const FRAMELESS_BLOCK_WORDS: usize = abi::FRAME_SPECIALS_SIZE + bytecode::FRAMELESS_SLOTS as usize;
+pub const FRAMELESS_BLOCK_WORDS: usize = abi::FRAME_SPECIALS_SIZE + bytecode::FRAMELESS_SLOTS as usize;
 
 /// Calls a leaf function's frameless variant may give back to the framed
 /// code before it is no longer tried: at least this many, and more than a
@@ -550,17 +550,7 @@ unsafe fn run_frameless(
         copy_slots((*frame).slot(0), args, count);
         let result = frameless(tstate, frame, target.data);
         if result.is_null() {
-            // Boxing its result, the variant's last step, is the one thing
-            // in it that can fail: the framed code will box it again.
-            if !ffi::PyErr_Occurred().is_null() {
-                ffi::PyErr_Clear();
-            }
-            stats::bump(&stats::FRAMELESS_BAILS);
-            target.frameless_bails += 1;
-            let tolerated = FRAMELESS_BAILS_TOLERATED.max((target.entered / 16).min(u64::from(u32::MAX)) as u32);
-            if target.frameless_bails > tolerated {
-                target.frameless = None;
-            }
+            frameless_gave_back(target);
             return None;
         }
         for i in 0..count {
@@ -572,6 +562,29 @@ unsafe fn run_frameless(
             stats::bump(counter);
         }
         Some(result)
+    }
+}
+
+/// After `target`'s frameless variant gave a call back (returned NULL):
+/// clears the error a failed boxing of its result left (the one thing in
+/// it that can fail; the framed code will box the result again), counts the
+/// call, and stops trying the variant once it gave back more calls than
+/// tolerated. Generated code that runs the variant itself calls it too.
+///
+/// # Safety
+/// With the GIL held.
+pub unsafe extern "C" fn frameless_gave_back(target: &mut CallTarget) {
+    // SAFETY: see above.
+    unsafe {
+        if !ffi::PyErr_Occurred().is_null() {
+            ffi::PyErr_Clear();
+        }
+    }
+    stats::bump(&stats::FRAMELESS_BAILS);
+    target.frameless_bails += 1;
+    let tolerated = FRAMELESS_BAILS_TOLERATED.max((target.entered / 16).min(u64::from(u32::MAX)) as u32);
+    if target.frameless_bails > tolerated {
+        target.frameless = None;
     }
 }
 

@@ -37,7 +37,6 @@ symbol_table! {
     "PyMethodDescr_Type" => std::ptr::addr_of!(ffi::PyMethodDescr_Type),
     "PyExc_AssertionError" => std::ptr::addr_of!(ffi::PyExc_AssertionError),
     "_Py_Dealloc" => abi_ffi::_Py_Dealloc as unsafe extern "C" fn(_),
-    "pyjit_values_add_to_insertion_order" => abi_ffi::pyjit_values_add_to_insertion_order as unsafe extern "C" fn(_, _),
     "PyFloat_Type" => std::ptr::addr_of!(ffi::PyFloat_Type),
     "PyGen_Type" => std::ptr::addr_of!(ffi::PyGen_Type),
     "PyRangeIter_Type" => std::ptr::addr_of!(ffi::PyRangeIter_Type),
@@ -65,6 +64,8 @@ symbol_table! {
     "pyjit_direct_calls" => std::ptr::addr_of!(stats::DIRECT_CALLS),
     "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
     "pyjit_inline_constructs" => std::ptr::addr_of!(stats::INLINE_CONSTRUCTS),
+    "pyjit_frameless_calls" => std::ptr::addr_of!(stats::FRAMELESS_CALLS),
+    "pyjit_frameless_gave_back" => frames::frameless_gave_back as unsafe extern "C" fn(_),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_raise_reported_at" => exits::raise_reported_at as unsafe extern "C" fn(_, _, _, _, _) -> _,

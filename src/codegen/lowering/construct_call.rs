@@ -6,9 +6,11 @@
 //! (`helpers::calls::CallSite::record_constructor`, filled by
 //! `pyjit_call_positional`), the CALL does what `type_call` does: one
 //! recursion level counted for the call of the class, the instance made by
-//! `pyjit_new_instance`, then `__init__`'s frame pushed, bound and run in
-//! the caller's code (`inline-frame-push`: `Lowering::push_and_run`), its
-//! result checked to be None, and the level given back. Before the allocation
+//! `pyjit_new_instance`, then `__init__` run by its frameless variant
+//! (`frameless-calls`: `Lowering::run_frameless`) or in a frame pushed,
+//! bound and run in the caller's code (`inline-frame-push`:
+//! `Lowering::push_and_run`), its result checked to be None, and the level
+//! given back. Before the allocation
 //! only the class is checked (the one recorded, its version tag unchanged:
 //! so its `__init__` is the recorded function); the allocation can run
 //! finalizers that change anything, so every check of the frame push comes
@@ -112,7 +114,8 @@ impl Lowering<'_> {
     }
 
     /// `__init__` of the class `cls` the call site `site` recorded, run on
-    /// the new `instance` with `args` (owned; the frame takes them) in a
+    /// the new `instance` with `args` (owned; the frame takes them, or they
+    /// are released after a frameless run) by its frameless variant or in a
     /// frame pushed here, its result checked to be None: the instance, or
     /// NULL if `__init__` raised or returned something else, to `finish`.
     /// Goes to `by_runtime` unless that can be done (`guard_enterable`).
@@ -125,13 +128,32 @@ impl Lowering<'_> {
         let callee = self.guard_enterable(init, code, target, count, by_runtime);
         let returns = self.b.ins().icmp_imm_s(IntCC::Equal, callee.makes_generator, 0);
         self.guard(returns, by_runtime);
-        // The frame takes a reference to `__init__` and one to `self`.
-        self.incref(init);
-        self.incref(instance);
         let inline_constructs = self.data_address("pyjit_inline_constructs");
         self.add_to_counter(inline_constructs, 0);
         let params: Vec<Value> = std::iter::once(instance).chain(args.iter().copied()).collect();
-        let returned = self.push_and_run(&callee, &params);
+        let called = self.b.create_block();
+        let returned = self.b.append_block_param(called, self.ptr);
+        let framed = self.b.create_block();
+        if self.apply(Optimization::FramelessCalls) {
+            // A plain `__init__` (stores of its arguments) runs without a
+            // frame; the arguments are released as its frame would.
+            let result = self.run_frameless(&callee, &params, framed);
+            for &arg in args {
+                self.decref(arg);
+            }
+            self.b.ins().jump(called, &[BlockArg::Value(result)]);
+        } else {
+            self.b.ins().jump(framed, &[]);
+        }
+        self.b.switch_to_block(framed);
+        self.b.seal_block(framed);
+        // The frame takes a reference to `__init__` and one to `self`.
+        self.incref(init);
+        self.incref(instance);
+        let result = self.push_and_run(&callee, &params);
+        self.b.ins().jump(called, &[BlockArg::Value(result)]);
+        self.b.switch_to_block(called);
+        self.b.seal_block(called);
         let none = self.data_address("_Py_NoneStruct");
         let is_none = self.b.ins().icmp(IntCC::Equal, returned, none);
         let returned_none = self.b.create_block();

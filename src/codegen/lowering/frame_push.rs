@@ -136,6 +136,52 @@ impl Lowering<'_> {
         result
     }
 
+    /// `frames::run_frameless` in the caller's code, after `guard_enterable`
+    /// found `callee` enterable: when its code has a frameless variant and
+    /// `params` (borrowed) are exactly its parameters, the variant run on a
+    /// frame-shaped block of this function's stack with the header fields
+    /// it reads. Its result (a new reference), or a jump to `framed` where
+    /// it has none or gave the call back, having changed nothing.
+    pub(super) fn run_frameless(&mut self, callee: &Callee, params: &[Value], framed: Block) -> Value {
+        let variant = self.load(callee.target, offset_of!(CallTarget, frameless));
+        let has_variant = self.b.ins().icmp_imm_s(IntCC::NotEqual, variant, 0);
+        let exact = self.b.ins().icmp_imm_s(IntCC::Equal, callee.arity, params.len() as i64);
+        let runnable = self.b.ins().band(has_variant, exact);
+        self.guard(runnable, framed);
+        let block = self.frameless_block();
+        let frame = self.b.ins().stack_addr(self.ptr, block, 0);
+        let builtins = self.load(callee.function, abi::FUNC_BUILTINS);
+        let globals = self.load(callee.function, abi::FUNC_GLOBALS);
+        for (value, field) in [
+            (callee.function, abi::FRAME_F_FUNC),
+            (callee.code, abi::FRAME_F_CODE),
+            (builtins, abi::FRAME_F_BUILTINS),
+            (globals, abi::FRAME_F_GLOBALS),
+        ] {
+            self.store(value, frame, field);
+        }
+        for (i, &param) in params.iter().enumerate() {
+            self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
+        }
+        let tstate = self.tstate;
+        let data = self.load(callee.target, offset_of!(CallTarget, data));
+        let result = self.call_address(variant, &[tstate, frame, data]);
+        let (ran, gave_back) = (self.b.create_block(), self.cold_block());
+        self.b.ins().brif(result, ran, &[], gave_back, &[]);
+        self.b.switch_to_block(gave_back);
+        self.b.seal_block(gave_back);
+        self.call("pyjit_frameless_gave_back", &[callee.target]);
+        self.b.ins().jump(framed, &[]);
+        self.b.switch_to_block(ran);
+        self.b.seal_block(ran);
+        for counter in ["pyjit_direct_calls", "pyjit_native_calls", "pyjit_frameless_calls"] {
+            let address = self.data_address(counter);
+            self.add_to_counter(address, 0);
+        }
+        self.add_to_counter(callee.target, offset_of!(CallTarget, entered));
+        result
+    }
+
     /// `frames::initialize` of the pushed `frame` for `function`, whose code
     /// `code` has `target` as its state (no locals dict: `exact_arity` says
     /// so). The frame takes over the caller's reference to the function.

@@ -39,7 +39,9 @@ pub fn lower(lw: &mut Lowering) {
                     Some(caches::ATTR_INSTANCE_VALUE)
                 }
                 Observed::Specialized(op::STORE_ATTR_SLOT) => Some(caches::ATTR_SLOT),
-                Observed::Specialized(op::STORE_ATTR_WITH_HINT) => Some(caches::ATTR_DICT_HINT),
+                // A frameless variant could not undo a dict's new version:
+                // it gives the call back instead (through the runtime call).
+                Observed::Specialized(op::STORE_ATTR_WITH_HINT) if lw.counts_references() => Some(caches::ATTR_DICT_HINT),
                 _ => None,
             };
             if let Some(kind) = kind.filter(|_| lw.apply(Optimization::InlineCacheStoreAttr)) {
@@ -311,9 +313,7 @@ fn store_at_dict_hint(lw: &mut Lowering, owner: Value, name: Value, value: Value
 
 /// STORE_ATTR of `kind` (an instance value, a slot, or a name in the
 /// instance's dict) through the site's entry; releases `owner` and consumes
-/// `value`. Setting a missing instance value (the first store to a new
-/// instance) records it in the values' insertion order, as
-/// STORE_ATTR_INSTANCE_VALUE does.
+/// `value`. A frameless variant makes the first two (`Lowering::store_attribute`).
 fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: u32, value: Value, kind: isize) {
     let owner = owner_operand.value;
     let site = lw.data_entry();
@@ -325,30 +325,13 @@ fn store_attr_cached(lw: &mut Lowering, owner_operand: Operand, name: u32, value
     } else if kind == caches::ATTR_SLOT {
         let place = lw.load(entry, 8 * attr::WHERE);
         let item = lw.b.ins().iadd(owner, place);
-        let old = lw.load(item, 0);
-        lw.store(value, item, 0);
-        lw.xdecref(old);
+        lw.store_attribute(item, value, None);
     } else {
         let place = lw.load(entry, 8 * attr::WHERE);
         let values = load_before(lw, owner, abi::VALUES_BEFORE_OBJECT);
         lw.guard(values, miss);
         let item = value_place(lw, values, place);
-        let old = lw.load(item, 0);
-        lw.store(value, item, 0);
-        let replaced = lw.b.create_block();
-        let added = lw.b.create_block();
-        let stored = lw.b.create_block();
-        lw.b.ins().brif(old, replaced, &[], added, &[]);
-        lw.b.switch_to_block(added);
-        lw.b.seal_block(added);
-        lw.call("pyjit_values_add_to_insertion_order", &[values, place]);
-        lw.b.ins().jump(stored, &[]);
-        lw.b.switch_to_block(replaced);
-        lw.b.seal_block(replaced);
-        lw.decref(old);
-        lw.b.ins().jump(stored, &[]);
-        lw.b.switch_to_block(stored);
-        lw.b.seal_block(stored);
+        lw.store_attribute(item, value, Some((values, place)));
     }
     lw.release(owner_operand);
     lw.finish_cached(None, miss, |lw| {
