@@ -233,13 +233,16 @@ pub struct CodeInfo {
     pub builtin_names: Vec<(u32, u8)>,
     /// The `co_names` indexes naming one of `MathFunction`'s functions.
     pub math_names: Vec<(u32, MathFunction)>,
-    /// A leaf function a call may run without a frame (see
-    /// `Variant::Frameless`, codegen/lowering.rs): every instruction has
-    /// `Flags::FRAMELESS` (so it has no loop), or is the call of a builtin
-    /// made inline (`calls_only_inline_builtins`), no exception handler, every
-    /// local is a parameter, and its parameters and value stack fit in
-    /// `FRAMELESS_SLOTS`.
+    /// Code a call may run without a frame (see `Variant::Frameless`,
+    /// codegen/lowering.rs): a plain function (no generator or coroutine, no
+    /// cell or free variable, no exception handler) whose locals and value
+    /// stack fit in `FRAMELESS_SLOTS`, and which can return by instructions
+    /// the variant runs (`runs_frameless`) alone; at any other the variant
+    /// gives the call back.
     pub frameless: bool,
+    /// Whether its calls are all of builtins made inline
+    /// (`calls_only_inline_builtins`), which a frameless variant runs.
+    pub inline_calls_only: bool,
     /// The `co_consts` indexes holding an exact int of at most one digit or
     /// an exact float, with its value (see `Optimization::ConstantOperands`).
     pub number_consts: Vec<(u32, ConstNumber)>,
@@ -450,14 +453,13 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         + i32::from(flags & abi::CO_VARARGS != 0)
         + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32;
     let builtin_names = names_in(code, &CALLED_BY_IDENTITY);
-    let inline_calls = calls_only_inline_builtins(&instrs, &builtin_names);
+    let inline_calls_only = calls_only_inline_builtins(&instrs, &builtin_names);
+    let resumable = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ASYNC_GENERATOR | abi::CO_ITERABLE_COROUTINE;
     let frameless = handlers.is_empty()
-        && nlocalsplus == bound_at_entry
+        && flags & resumable == 0
+        && nlocalsplus == abi::code_int(code, abi::CODE_NLOCALS) as u32
         && nlocalsplus + stacksize <= FRAMELESS_SLOTS
-        && instrs.iter().all(|ins| {
-            opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS))
-                || inline_calls && matches!(ins.opcode, op::PRECALL | op::CALL)
-        });
+        && returns_frameless(&instrs, inline_calls_only);
     Ok(CodeInfo {
         instrs,
         handlers,
@@ -467,8 +469,45 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         builtin_names,
         math_names: names_in(code, &MathFunction::ALL.map(|function| (function.name(), function))),
         frameless,
+        inline_calls_only,
         number_consts: number_consts(code),
     })
+}
+
+/// Whether a frameless variant runs `ins` (of code whose calls are all of
+/// builtins made inline, if `inline_calls_only`): an instruction with
+/// `Flags::FRAMELESS`, or a call of such a builtin. At any other the variant
+/// gives the call back.
+pub fn runs_frameless(ins: &Instr, inline_calls_only: bool) -> bool {
+    opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS))
+        || inline_calls_only && matches!(ins.opcode, op::PRECALL | op::CALL)
+}
+
+/// Whether some path from the start of `instrs` reaches a RETURN_VALUE
+/// through instructions a frameless variant runs (`runs_frameless`) alone:
+/// else every call of the variant would be given back. None of those
+/// jumps backward, so the paths are those of a forward walk.
+fn returns_frameless(instrs: &[Instr], inline_calls_only: bool) -> bool {
+    let mut reached = vec![false; instrs.len()];
+    if let Some(first) = reached.first_mut() {
+        *first = true;
+    }
+    for position in 0..instrs.len() {
+        let ins = instrs[position];
+        if !reached[position] || !runs_frameless(&ins, inline_calls_only) {
+            continue;
+        }
+        if ins.opcode == op::RETURN_VALUE {
+            return true;
+        }
+        let falls_through = !opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::ENDS_BLOCK));
+        let next = falls_through.then_some(position + 1);
+        let target = ins.jump_target().and_then(|target| instrs.binary_search_by_key(&target, |i| i.start).ok());
+        for successor in next.into_iter().chain(target).filter(|&p| p > position && p < instrs.len()) {
+            reached[successor] = true;
+        }
+    }
+    false
 }
 
 /// Whether every callable of the code (instructions with `Flags::FRAMELESS`

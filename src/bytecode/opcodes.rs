@@ -84,7 +84,8 @@ impl Flags {
     /// call the runtime or make an object, reads memory, the frame's header
     /// and its parameters and writes nothing but the frame, the code's data
     /// block and attributes it can restore when the call is given back
-    /// later: a body of such instructions alone may run without a frame.
+    /// later: a path of such instructions to a return may run without a
+    /// frame (`bytecode::runs_frameless`).
     pub const FRAMELESS: Flags = Flags(512);
 
     const fn union(self, other: Flags) -> Flags {
@@ -172,7 +173,7 @@ opcodes! { arg;
 
     LOAD_CONST: (0, 1), Locals [LENDS | FRAMELESS];
     LOAD_FAST: (0, 1), Locals [RAISES | LENDS | FRAMELESS];
-    STORE_FAST: (1, 0), Locals;
+    STORE_FAST: (1, 0), Locals [FRAMELESS];
     DELETE_FAST: (0, 0), Locals [RAISES];
     MAKE_CELL: (0, 0), Locals [RAISES];
     COPY_FREE_VARS: (0, 0), Locals;

@@ -67,7 +67,8 @@ pub struct Compiled {
     /// The optimizations the code uses.
     pub optimizations: Optimizations,
     /// The frameless variant (`Variant::Frameless`), named `symbol` plus
-    /// `FRAMELESS_SUFFIX`, and its size, for leaf code with `frameless-calls` on.
+    /// `FRAMELESS_SUFFIX`, and its size, for code with `CodeInfo::frameless`
+    /// and `frameless-calls` on.
     pub frameless: Option<(FuncId, usize)>,
 }
 
@@ -463,18 +464,19 @@ pub enum Variant {
     /// Runs a frame of the code: its parameters and value stack in the
     /// frame, exits handing the frame to the interpreter.
     Framed,
-    /// Runs a call of a leaf function (`CodeInfo::frameless`) without a
-    /// frame of its own (`frameless-calls`): it takes a frame-shaped block
-    /// on the caller's C stack with the header fields that name the code,
-    /// its function, globals and builtins, and the arguments as its
-    /// parameters. The body holds no reference of its own: everything it
+    /// Runs a call of a function (`CodeInfo::frameless`) without a frame
+    /// of its own (`frameless-calls`): it takes a frame-shaped block on the
+    /// caller's C stack with the header fields that name the code, its
+    /// function, globals and builtins, and the arguments as its parameters
+    /// (its other locals it unbinds first). The body holds no reference of its own: everything it
     /// reads is owned by an argument, a constant or an object they reach,
     /// and its instructions change nothing until it returns (a new reference
     /// to the result) but attributes, whose stores it undoes on any other
     /// way out (`Lowering::store_attribute`); so whatever its fast paths do
-    /// not cover (an inline cache miss, any call into the runtime, any exit)
-    /// returns NULL with nothing done, and the caller makes the call with a
-    /// frame instead.
+    /// not cover (an inline cache miss, any call into the runtime, any exit,
+    /// any instruction it does not run: `bytecode::runs_frameless`) returns
+    /// NULL with nothing done, and the caller makes the call with a frame
+    /// instead.
     Frameless,
 }
 
@@ -620,8 +622,15 @@ impl<'a> Lowering<'a> {
     /// be entered at.
     fn lower_all(&mut self) -> Result<Vec<OsrEntry>, Unsupported> {
         let resume_starts = self.resume_starts();
-        // A frameless variant always starts at the start, its frame unseen.
+        // A frameless variant always starts at the start, its frame unseen,
+        // with its locals other than the parameters unbound.
         let dispatch = self.bail.is_none().then(|| self.enter_at_start_or_dispatch(!resume_starts.is_empty()));
+        if self.bail.is_some() {
+            let null = self.iconst(0);
+            for local in self.info.bound_at_entry..self.info.nlocalsplus {
+                self.store_local(local, null);
+            }
+        }
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
         for target in jump_targets.chain(handler_targets).chain(resume_starts.iter().copied()) {
@@ -677,6 +686,11 @@ impl<'a> Lowering<'a> {
             self.b.set_srcloc(SourceLoc::new(ins.index));
             if self.absorbed > 0 {
                 self.absorbed -= 1;
+            } else if let Some(bail) = self.bail.filter(|_| !bytecode::runs_frameless(&ins, self.info.inline_calls_only)) {
+                // A frameless variant gives the call back where it would
+                // run anything else; the framed code runs it.
+                self.b.ins().jump(bail, &[]);
+                self.terminate();
             } else {
                 ops::lower(self)?;
             }
@@ -2517,6 +2531,11 @@ impl<'a> Lowering<'a> {
     /// The local that the instruction after the current one, a STORE_FAST
     /// that no jump lands on, stores the current instruction's result in.
     pub fn result_stored_to_local(&self) -> Option<u32> {
+        // A frameless variant's locals hold borrowed objects, which are
+        // never to be reused.
+        if !self.counts_references() {
+            return None;
+        }
         let next = self.next_instr()?;
         (next.opcode == abi::op::STORE_FAST && !self.blocks.contains_key(&next.start)).then_some(next.arg)
     }
@@ -2536,6 +2555,14 @@ impl<'a> Lowering<'a> {
         self.absorbed = count;
     }
 
+    /// Whether the current instruction may be fused with `next`, the one
+    /// after it: no other code jumps to `next`, and a frameless variant runs
+    /// it (a backward jump gives the call back instead).
+    fn may_fuse_with(&self, next: &Instr) -> bool {
+        !self.blocks.contains_key(&next.start)
+            && (self.bail.is_none() || bytecode::runs_frameless(next, self.info.inline_calls_only))
+    }
+
     /// The opcode of the instruction after the current one.
     pub fn next_opcode(&self) -> Option<u8> {
         self.next_instr().map(|i| i.opcode)
@@ -2548,8 +2575,8 @@ impl<'a> Lowering<'a> {
     /// code jumps to the jump too: it starts a block of its own, or with
     /// `Optimization::FusedCompareJump` off.
     pub fn fuse_condition(&mut self) -> Option<Block> {
-        let next = self.next_instr()?.start;
-        if self.blocks.contains_key(&next) || !self.apply(Optimization::FusedCompareJump) {
+        let next = *self.next_instr()?;
+        if !self.may_fuse_with(&next) || !self.apply(Optimization::FusedCompareJump) {
             return None;
         }
         let block = self.b.create_block();
@@ -2589,7 +2616,7 @@ impl<'a> Lowering<'a> {
             abi::op::POP_JUMP_FORWARD_IF_FALSE | abi::op::POP_JUMP_BACKWARD_IF_FALSE => false,
             _ => return Ok(false),
         };
-        if self.blocks.contains_key(&jump.start) || !self.apply(Optimization::FusedCompareJump) {
+        if !self.may_fuse_with(&jump) || !self.apply(Optimization::FusedCompareJump) {
             return Ok(false);
         }
         self.absorb_next(1);

@@ -513,12 +513,12 @@ unsafe fn return_without_frame(function: *mut PyObject, args: *const *mut PyObje
 /// The words of the frame-shaped block a frameless call runs on.
 pub const FRAMELESS_BLOCK_WORDS: usize = abi::FRAME_SPECIALS_SIZE + bytecode::FRAMELESS_SLOTS as usize;
 
-/// Calls a leaf function's frameless variant may give back to the framed
+/// Calls a function's frameless variant may give back to the framed
 /// code before it is no longer tried: at least this many, and more than a
 /// sixteenth of the calls that entered the code.
 const FRAMELESS_BAILS_TOLERATED: u32 = 64;
 
-/// The call `enter_exact` enters of a leaf function with a frameless
+/// The call `enter_exact` enters of a function with a frameless
 /// variant (`frameless-calls`), which runs on a frame-shaped block on this
 /// C stack holding the header fields it reads (code, function, globals,
 /// builtins) and the arguments as its parameters, borrowed. On its result

@@ -114,8 +114,8 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<Built
             lw.call_builtin(slots, &borrowed, kind, kwnames, generic)
         } else if direct {
             // Where the callee's body just returns, the runtime's call takes
-            // the value without a frame; where it is a leaf, it runs the
-            // callee's frameless variant.
+            // the value without a frame; where the callee has a frameless
+            // variant, it runs that first.
             lw.apply(Optimization::TrivialCalls);
             lw.apply(Optimization::FramelessCalls);
             call_positional(lw, base, arg)
