@@ -105,21 +105,58 @@ pub fn compile_function(
     phases: &mut CompilePhases,
 ) -> Result<Compiled, CodegenError> {
     // Compiling runs no Python code, so it never re-enters itself on a thread.
-    CONTEXTS.with_borrow_mut(|contexts| {
-        let compiled = compile_function_in(contexts, module, info, profile, enabled, symbol, phases, Variant::Framed);
-        if info.instrs.len() > CONTEXTS_KEPT_UP_TO {
-            *contexts = Contexts::new();
-        }
-        let mut compiled = compiled?;
-        if info.frameless && enabled.contains(Optimization::FramelessCalls) {
-            let name = format!("{symbol}{FRAMELESS_SUFFIX}");
-            let variant = compile_function_in(contexts, module, info, profile, enabled, &name, phases, Variant::Frameless)?;
-            compiled.optimizations = compiled.optimizations.union(variant.optimizations);
-            compiled.optimizations.insert(Optimization::FramelessCalls);
-            compiled.frameless = Some((variant.id, variant.size));
-        }
-        Ok(compiled)
+    let compiled = catching_panics(|| {
+        CONTEXTS.with_borrow_mut(|contexts| {
+            let compiled = compile_function_in(contexts, module, info, profile, enabled, symbol, phases, Variant::Framed);
+            if info.instrs.len() > CONTEXTS_KEPT_UP_TO {
+                *contexts = Contexts::new();
+            }
+            let mut compiled = compiled?;
+            if info.frameless && enabled.contains(Optimization::FramelessCalls) {
+                let name = format!("{symbol}{FRAMELESS_SUFFIX}");
+                let variant =
+                    compile_function_in(contexts, module, info, profile, enabled, &name, phases, Variant::Frameless)?;
+                compiled.optimizations = compiled.optimizations.union(variant.optimizations);
+                compiled.optimizations.insert(Optimization::FramelessCalls);
+                compiled.frameless = Some((variant.id, variant.size));
+            }
+            Ok(compiled)
+        })
+    });
+    // A panic in Cranelift (a bug in it, or IR it rejects by asserting)
+    // fails this compile alone: unwinding into the interpreter's C frames
+    // would abort the process. The contexts it left midway are replaced.
+    compiled.unwrap_or_else(|panic| {
+        CONTEXTS.with_borrow_mut(|contexts| *contexts = Contexts::new());
+        Err(CodegenError::Cranelift(format!("the code generator panicked: {panic}")))
     })
+}
+
+thread_local! {
+    /// Where `catching_panics` runs: what panicked, and where, once it did.
+    static CAUGHT_PANIC: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f`, returning what and where it panicked if it did. Such a panic
+/// prints nothing: the process's panic hook, wrapped once here, sees only
+/// the panics of threads outside `catching_panics`.
+fn catching_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |panic| {
+            let caught = CAUGHT_PANIC.with_borrow_mut(|caught| {
+                caught.as_mut().map(|place| *place = Some(panic.to_string().replace('\n', " ")))
+            });
+            if caught.is_none() {
+                previous(panic);
+            }
+        }));
+    });
+    CAUGHT_PANIC.set(Some(None));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let caught = CAUGHT_PANIC.take().flatten();
+    result.map_err(|_| caught.unwrap_or_else(|| "a panic without a message".into()))
 }
 
 /// The largest function (in bytecode instructions) whose contexts are kept
@@ -2673,5 +2710,21 @@ impl<'a> Lowering<'a> {
     pub fn warmed_up(&mut self) -> Value {
         let warmup = self.warm_up_count();
         self.b.ins().icmp_imm_s(IntCC::Equal, warmup, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::catching_panics;
+
+    #[test]
+    fn a_caught_panic_says_what_and_where() {
+        let caught = catching_panics(|| -> u32 { panic!("the register allocator gave up") }).unwrap_err();
+        assert!(caught.contains("the register allocator gave up"), "{caught}");
+        assert!(caught.contains("lowering.rs"), "{caught}");
+        assert!(!caught.contains('\n'));
+        assert_eq!(catching_panics(|| 7), Ok(7));
+        // Outside, a panic is the process's again (the test harness's hook sees it).
+        assert!(std::panic::catch_unwind(|| panic!("not caught here")).is_err());
     }
 }
