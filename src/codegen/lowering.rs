@@ -479,14 +479,14 @@ pub struct Lowering<'a> {
 
 /// What a frameless variant needs to undo one attribute store
 /// (`Lowering::store_attribute`) in its bail block, or to finish it at a
-/// return: whether it was made, the place, the value it held before (NULL:
-/// none, the attribute missing), that value again if the store released its
+/// return: the place (NULL, as every variable is before it is set, where
+/// the store was not made), the value it held before (NULL: none, the
+/// attribute missing), that value again if the store released its
 /// reference (else NULL) or if the store left that to the return (else
 /// NULL), and the value stored. With `insertion`, the place is an instance
 /// value: a store over none also added its index to the values' insertion
 /// order.
 struct UndoableStore {
-    made: Variable,
     place: Variable,
     old: Variable,
     released: Variable,
@@ -505,15 +505,15 @@ pub enum Variant {
     /// of its own (`frameless-calls`): it takes a frame-shaped block on the
     /// caller's C stack with the header fields that name the code, its
     /// function, globals and builtins, and the arguments as its parameters
-    /// (its other locals it unbinds first). The body holds no reference of its own: everything it
-    /// reads is owned by an argument, a constant or an object they reach,
-    /// and its instructions change nothing until it returns (a new reference
-    /// to the result) but attributes, whose stores it undoes on any other
-    /// way out (`Lowering::store_attribute`); so whatever its fast paths do
-    /// not cover (an inline cache miss, any call into the runtime, any exit,
-    /// any instruction it does not run: `bytecode::runs_frameless`) returns
-    /// NULL with nothing done, and the caller makes the call with a frame
-    /// instead.
+    /// (its other locals it unbinds first). The body holds no reference of
+    /// its own: everything it reads is owned by an argument, a constant or
+    /// an object they reach, and its instructions change nothing until it
+    /// returns (a new reference to the result) but attributes, whose stores
+    /// it undoes on any other way out (`Lowering::store_attribute`); so
+    /// whatever its fast paths do not cover (an inline cache miss, any call
+    /// into the runtime, any exit, any instruction it does not run:
+    /// `bytecode::runs_frameless`) returns NULL with nothing done, and the
+    /// caller makes the call with a frame instead.
     Frameless,
 }
 
@@ -1524,7 +1524,7 @@ impl<'a> Lowering<'a> {
     }
 
     /// The stack slot of `frameless_block`, made on first use.
-    pub fn frameless_block(&mut self) -> StackSlot {
+    fn frameless_block(&mut self) -> StackSlot {
         let words = crate::helpers::frames::FRAMELESS_BLOCK_WORDS as u32;
         *self.frameless_block.get_or_insert_with(|| {
             self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8 * words, 3))
@@ -1538,7 +1538,7 @@ impl<'a> Lowering<'a> {
         let Some(bail) = self.bail else { return };
         self.b.switch_to_block(bail);
         for store in std::mem::take(&mut self.undoable_stores).iter().rev() {
-            let made = self.b.use_var(store.made);
+            let made = self.b.use_var(store.place);
             self.cold_if(made, |lw| lw.undo_store(store));
         }
         let null = self.iconst(0);
@@ -1638,9 +1638,7 @@ impl<'a> Lowering<'a> {
             b.def_var(variable, value);
             variable
         };
-        let made = self.b.ins().iconst(self.ptr, 1);
         let store = UndoableStore {
-            made: record(&mut self.b, made),
             place: record(&mut self.b, place),
             old: record(&mut self.b, old),
             released: record(&mut self.b, released),

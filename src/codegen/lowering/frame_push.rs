@@ -150,19 +150,8 @@ impl Lowering<'_> {
         self.guard(runnable, framed);
         let block = self.frameless_block();
         let frame = self.b.ins().stack_addr(self.ptr, block, 0);
-        let builtins = self.load(callee.function, abi::FUNC_BUILTINS);
-        let globals = self.load(callee.function, abi::FUNC_GLOBALS);
-        for (value, field) in [
-            (callee.function, abi::FRAME_F_FUNC),
-            (callee.code, abi::FRAME_F_CODE),
-            (builtins, abi::FRAME_F_BUILTINS),
-            (globals, abi::FRAME_F_GLOBALS),
-        ] {
-            self.store(value, frame, field);
-        }
-        for (i, &param) in params.iter().enumerate() {
-            self.store(param, frame, abi::FRAME_LOCALSPLUS + 8 * i);
-        }
+        self.write_code_fields(frame, callee.function, callee.code);
+        self.bind_arguments(frame, params);
         let tstate = self.tstate;
         let data = self.load(callee.target, offset_of!(CallTarget, data));
         let result = self.call_address(variant, &[tstate, frame, data]);
@@ -186,13 +175,8 @@ impl Lowering<'_> {
     /// `code` has `target` as its state (no locals dict: `exact_arity` says
     /// so). The frame takes over the caller's reference to the function.
     fn initialize_frame(&mut self, frame: Value, function: Value, code: Value, target: Value) {
-        self.store(function, frame, abi::FRAME_F_FUNC);
         self.incref(code);
-        self.store(code, frame, abi::FRAME_F_CODE);
-        let builtins = self.load(function, abi::FUNC_BUILTINS);
-        self.store(builtins, frame, abi::FRAME_F_BUILTINS);
-        let globals = self.load(function, abi::FUNC_GLOBALS);
-        self.store(globals, frame, abi::FRAME_F_GLOBALS);
+        self.write_code_fields(frame, function, code);
         let null = self.iconst(0);
         self.store(null, frame, abi::FRAME_F_LOCALS);
         self.store(null, frame, abi::FRAME_FRAME_OBJ);
@@ -204,6 +188,17 @@ impl Lowering<'_> {
         self.store(not_entry, frame, abi::FRAME_IS_ENTRY);
         let owner = self.b.ins().iconst(types::I8, abi::FRAME_OWNED_BY_THREAD as i64);
         self.store(owner, frame, abi::FRAME_OWNER);
+    }
+
+    /// The header fields of `frame` that name the code: `function`, its
+    /// `code`, its builtins and globals (`frames::write_code_fields`).
+    fn write_code_fields(&mut self, frame: Value, function: Value, code: Value) {
+        self.store(function, frame, abi::FRAME_F_FUNC);
+        self.store(code, frame, abi::FRAME_F_CODE);
+        let builtins = self.load(function, abi::FUNC_BUILTINS);
+        self.store(builtins, frame, abi::FRAME_F_BUILTINS);
+        let globals = self.load(function, abi::FUNC_GLOBALS);
+        self.store(globals, frame, abi::FRAME_F_GLOBALS);
     }
 
     /// Goes to `other` unless `count` positional arguments bind the
