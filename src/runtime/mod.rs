@@ -168,7 +168,7 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     match state.tier() {
         Tier::Counting => {
             state.attach_cached(fr.code());
-            if state.worth_compiling(fr.code()) && room_to_compile() {
+            if state.worth_compiling() && room_to_compile() {
                 state.compile(fr.code(), false);
             }
         }
@@ -207,15 +207,16 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         // SAFETY: a fresh frame on the main thread, with the GIL.
         return unsafe { osr::run_watched(tstate, frame) };
     }
-    let weight = tiering::timing_weight(state.runs);
-    if matches!(state.tier(), Tier::Counting) && weight > 0 && config::threshold().is_none() {
+    let timed = matches!(state.tier(), Tier::Counting) && config::threshold().is_none();
+    let weight = if timed { tiering::timing_weight(state.runs) } else { 0 };
+    if weight > 0 {
         let state: *mut CodeState = state;
         // SAFETY: unchanged hand-over.
         let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });
         // SAFETY: the frame keeps its code object, and so this state, alive;
         // the state is reached through the pointer again because frames of
         // the same code run in between.
-        unsafe { (*state).interpreted += weight * own };
+        unsafe { (*state).add_interpreted(weight * own, fr.code()) };
         return result;
     }
     // SAFETY: unchanged hand-over.

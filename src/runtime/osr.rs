@@ -225,8 +225,9 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
     }
     let watch = watched().pop().expect("this frame's entry");
     // SAFETY: the frame is still live (its caller clears it), and so is its code.
-    if let Some(state) = CodeState::existing(unsafe { &*frame }.code()) {
-        state.interpreted += own;
+    let code = unsafe { &*frame }.code();
+    if let Some(state) = CodeState::existing(code) {
+        state.add_interpreted(own, code);
     }
     let entered = watch.entered;
     let Some((entry, stack)) = entered else { return result };
@@ -280,7 +281,7 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     let Some(started) = waiting else { return 0 };
     let looped = now.wrapping_sub(started);
     let Some(state) = CodeState::existing(code) else { return 0 };
-    if !tiering::loop_is_hot(abi::code_units(code) as u32, looped, state.interpreted) {
+    if !tiering::loop_is_hot(abi::code_units(code) as u32, looped, state.interpreted()) {
         return 0;
     }
     // Not under the `WATCHED` lock: compiling allocates, so a garbage

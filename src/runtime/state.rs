@@ -58,7 +58,10 @@ pub struct CodeState {
     pub osr_entries: u64,
     /// Clock ticks its frames spent in the interpreter before it was
     /// compiled (`runtime::tiering`).
-    pub interpreted: u64,
+    interpreted: u64,
+    /// `interpreted` covered the expected compile cost when it last grew
+    /// (`tiering::covers_compile_cost`).
+    compile_cost_covered: bool,
     /// Whether the code's frames are watched for hot loops (`runtime::osr`);
     /// computed at the first frame that runs in the interpreter.
     watch_loops: Option<bool>,
@@ -175,6 +178,7 @@ impl CodeState {
             native_entries: 0,
             osr_entries: 0,
             interpreted: 0,
+            compile_cost_covered: false,
             watch_loops: None,
         }
     }
@@ -459,8 +463,20 @@ impl CodeState {
     /// Whether `code` (this state's code object) is compiled before its
     /// next frame runs.
     #[inline]
-    pub fn worth_compiling(&self, code: *mut PyCodeObject) -> bool {
-        matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.interpreted, abi::code_units(code) as u32)
+    #[inline(always)]
+    pub fn worth_compiling(&self) -> bool {
+        matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.compile_cost_covered)
+    }
+
+    /// Adds `ticks` to the code's time in the interpreter.
+    pub fn add_interpreted(&mut self, ticks: u64, code: *mut PyCodeObject) {
+        self.interpreted += ticks;
+        self.compile_cost_covered = super::tiering::covers_compile_cost(self.interpreted, abi::code_units(code) as u32);
+    }
+
+    /// Clock ticks its frames spent in the interpreter before it was compiled.
+    pub fn interpreted(&self) -> u64 {
+        self.interpreted
     }
 
     /// The tier `pyjit.info` reports: where the code's next frame will run.

@@ -92,18 +92,26 @@ pub fn timing_weight(runs: u64) -> u64 {
     }
 }
 
-/// Whether code that has been called `runs` times and has spent
-/// `interpreted` clock ticks in the interpreter is compiled now.
-pub fn worth_compiling(runs: u64, interpreted: u64, units: u32) -> bool {
+/// Whether code that has been called `runs` times is compiled now;
+/// `covered`: its time in the interpreter covered the expected compile cost
+/// when last measured (`covers_compile_cost`).
+#[inline(always)]
+pub fn worth_compiling(runs: u64, covered: bool) -> bool {
     match config::threshold() {
         Some(threshold) => runs > threshold,
         // One call is never enough: a frame that loops long moves into
         // native code on its own (`osr`), and one that does not is done.
-        None => {
-            let multiple = if config::background() { COMPILE_AFTER_IN_BACKGROUND } else { COMPILE_AFTER };
-            runs > 1 && interpreted >= multiple * expected_compile_ticks(units)
-        }
+        None => runs > 1 && covered,
     }
+}
+
+/// Whether `interpreted` clock ticks in the interpreter cover the expected
+/// cost of compiling code of `units` code units, in the multiple the
+/// automatic threshold asks for. Evaluated when the ticks grow, after a
+/// timed frame, rather than at every call: it divides.
+pub fn covers_compile_cost(interpreted: u64, units: u32) -> bool {
+    let multiple = if config::background() { COMPILE_AFTER_IN_BACKGROUND } else { COMPILE_AFTER };
+    interpreted >= multiple * expected_compile_ticks(units)
 }
 
 /// Why the default policy leaves the import system's code to the interpreter.
