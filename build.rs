@@ -73,6 +73,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("FUNC_VECTORCALL", "offsetof(PyFunctionObject, vectorcall)"),
     ("CODE_CONSTS", "offsetof(PyCodeObject, co_consts)"),
     ("CODE_NAMES", "offsetof(PyCodeObject, co_names)"),
+    ("CODE_NAME", "offsetof(PyCodeObject, co_name)"),
     ("CODE_FILENAME", "offsetof(PyCodeObject, co_filename)"),
     ("CODE_FLAGS", "offsetof(PyCodeObject, co_flags)"),
     ("CODE_NLOCALSPLUS", "offsetof(PyCodeObject, co_nlocalsplus)"),

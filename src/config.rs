@@ -22,7 +22,9 @@ static PERF_MAP: AtomicBool = AtomicBool::new(false);
 static VERIFY: AtomicBool = AtomicBool::new(false);
 /// The bits of the optimizations switched off (`Optimizations`). Direct
 /// calls follow the setting at every call (`helpers::calls::call_positional`).
-static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
+/// The optimizations switched off, bit `n` for number `n` (`Optimizations`);
+/// generated code reads the bit of `direct-calls`, decided at each call.
+pub static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.
@@ -373,6 +375,7 @@ pub enum Optimization {
     TrivialCalls,
     FramelessCalls,
     ConstantOperands,
+    InlineFramelessCalls,
 }
 
 /// One row of the table of optimizations.
@@ -383,7 +386,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 30] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 31] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -446,9 +449,11 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 30] = {
         row(TrivialCalls, "trivial-calls",
             "a direct call (direct-calls) of a compiled function whose whole body returns one of its parameters or a constant, binding its parameters exactly, takes that value without a frame"),
         row(FramelessCalls, "frameless-calls",
-            "a direct call (direct-calls) binding its parameters exactly of a leaf function (no loop, call, store or handler: loads of its parameters, constants, globals and attributes, arithmetic, subscripts, compares, not and conditional jumps) runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end"),
+            "a direct call (direct-calls) binding its parameters exactly of a function that can return through loads, attribute and local stores, arithmetic, subscripts, compares and forward jumps alone runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end (a call, a loop, a raise)"),
         row(ConstantOperands, "constant-operands",
             "an inline BINARY_OP, COMPARE_OP or subscript takes an operand that LOAD_CONST pushed, a small int or a float, as the value it is when compiling: no type test or load, and no fast path its type rules out"),
+        row(InlineFramelessCalls, "inline-frameless-calls",
+            "a direct call (direct-calls) of a method or global named as a compiled function that runs without a frame (trivial-calls, frameless-calls) takes the value or runs the variant from the caller's code when the callable is the function the site last called, instead of calling into the runtime"),
     ]
 };
 

@@ -10,8 +10,10 @@ pub mod opcodes;
 
 use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
 use opcodes::{Flags, Jump};
-use pyo3::ffi::{self, PyCodeObject};
+use pyo3::ffi::{self, PyCodeObject, PyObject};
+use std::collections::BTreeSet;
 use std::ffi::CStr;
+use std::sync::Mutex;
 
 /// One instruction, with `EXTENDED_ARG` prefixes folded into `arg`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,6 +248,9 @@ pub struct CodeInfo {
     /// The `co_consts` indexes holding an exact int of at most one digit or
     /// an exact float, with its value (see `Optimization::ConstantOperands`).
     pub number_consts: Vec<(u32, ConstNumber)>,
+    /// The `co_names` indexes naming a function that calls can run without a
+    /// frame (`note_callee_without_frame`).
+    pub callee_without_frame_names: Vec<u32>,
 }
 
 /// A number in `co_consts`, whose value compiled code may use as it is: a
@@ -274,6 +279,12 @@ impl CodeInfo {
     /// of `MathFunction`'s.
     pub fn math_function(&self, name: u32) -> Option<MathFunction> {
         self.math_names.iter().find(|&&(index, _)| index == name).map(|&(_, function)| function)
+    }
+
+    /// Whether `co_names[name]` is the name of a function calls can run
+    /// without a frame (`callee_without_frame_names`).
+    pub fn names_callee_without_frame(&self, name: u32) -> bool {
+        self.callee_without_frame_names.contains(&name)
     }
 
     /// The number `co_consts[index]` is, if it is one of `number_consts`.
@@ -471,7 +482,74 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         frameless,
         inline_calls_only,
         number_consts: number_consts(code),
+        callee_without_frame_names: callee_without_frame_names(code),
     })
+}
+
+/// The names of the functions that calls can run without a frame once
+/// compiled (a frameless variant, or a body that only returns a parameter
+/// or a constant), as the runtime noted them at a function's second
+/// interpreted run or its compile. A name is only a hint of where
+/// entering such a callee from the caller's code pays: the caller guards
+/// every call on the function the site last called, whatever it is named.
+static CALLEES_WITHOUT_FRAMES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+
+/// Code units of the largest code `note_if_callee_without_frame` decodes
+/// (once per code object, on the thread running it): frameless variants are
+/// of small functions, and the decode's cost grows with the code.
+const NOTED_CALLEE_UNITS: usize = 96;
+
+/// Notes the name of `code`, a live code object that runs a second time,
+/// when calls can run it without a frame (a trivial body, or a small one
+/// `CodeInfo::frameless` says is), so that its callers, which may compile
+/// before it, know.
+#[cold]
+#[inline(never)]
+pub fn note_if_callee_without_frame(code: *mut PyCodeObject) {
+    let small = || abi::code_units(code) <= NOTED_CALLEE_UNITS;
+    if returns(code).is_some() || small() && code_info(code).is_ok_and(|info| info.frameless) {
+        note_callee_without_frame(code);
+    }
+}
+
+/// Notes the name of `code`, a live code object calls can run without a
+/// frame, for the code compiled after it (`CodeInfo::callee_without_frame_names`).
+pub fn note_callee_without_frame(code: *mut PyCodeObject) {
+    if let Some(name) = str_of(abi::code_object(code, abi::CODE_NAME)) {
+        CALLEES_WITHOUT_FRAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_owned());
+    }
+}
+
+/// The `co_names` indexes of `code` naming a function in `CALLEES_WITHOUT_FRAMES`.
+fn callee_without_frame_names(code: *mut PyCodeObject) -> Vec<u32> {
+    let callees = CALLEES_WITHOUT_FRAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if callees.is_empty() {
+        return Vec::new();
+    }
+    let names = abi::code_object(code, abi::CODE_NAMES);
+    // SAFETY: co_names is a tuple owned by the live code, read with the GIL held.
+    let count = unsafe { ffi::PyTuple_GET_SIZE(names) };
+    (0..count)
+        // SAFETY: as above; the index is within the tuple.
+        .filter(|&index| str_of(unsafe { ffi::PyTuple_GET_ITEM(names, index) }).is_some_and(|name| callees.contains(name)))
+        .map(|index| index as u32)
+        .collect()
+}
+
+/// The text of the str `name` (a name of a live code object), if it is
+/// UTF-8 encodable.
+fn str_of<'a>(name: *mut PyObject) -> Option<&'a str> {
+    let mut size = 0;
+    // SAFETY: with the GIL held; a code object's names are str objects, whose
+    // UTF-8 form CPython caches in the object (so it lives as long as `name`).
+    unsafe {
+        let data = ffi::PyUnicode_AsUTF8AndSize(name, &mut size);
+        if data.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        std::str::from_utf8(std::slice::from_raw_parts(data.cast::<u8>(), size as usize)).ok()
+    }
 }
 
 /// Whether a frameless variant runs `ins` (of code whose calls are all of

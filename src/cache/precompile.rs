@@ -60,10 +60,13 @@ pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<
         return Ok(Err(RUN_ONCE.to_owned()));
     }
     let key = key::code_key(code)?;
-    let info = match code_info(raw) {
+    let mut info = match code_info(raw) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),
     };
+    // What is written depends on the code alone, not on what this process
+    // compiled before (`bytecode::note_callee_without_frame`).
+    info.callee_without_frame_names.clear();
     let profile = profile_of(&key)
         .and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(raw)))
         .unwrap_or_default();

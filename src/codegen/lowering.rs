@@ -6,6 +6,7 @@ mod builtin_call;
 pub use builtin_call::BuiltinCall;
 mod construct_call;
 mod frame_push;
+mod frameless_call;
 mod math_call;
 
 use super::ops;

@@ -65,6 +65,8 @@ symbol_table! {
     "pyjit_native_calls" => std::ptr::addr_of!(stats::NATIVE_CALLS),
     "pyjit_inline_constructs" => std::ptr::addr_of!(stats::INLINE_CONSTRUCTS),
     "pyjit_frameless_calls" => std::ptr::addr_of!(stats::FRAMELESS_CALLS),
+    "pyjit_trivial_calls" => std::ptr::addr_of!(stats::TRIVIAL_CALLS),
+    "pyjit_optimizations_off" => std::ptr::addr_of!(crate::config::OPTIMIZATIONS_OFF),
     "pyjit_frameless_gave_back" => frames::frameless_gave_back as unsafe extern "C" fn(_),
     // Leaving compiled code.
     "pyjit_exit_to_interpreter" => exits::exit_to_interpreter as unsafe extern "C" fn(_, _, _, _, _) -> _,

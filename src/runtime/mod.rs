@@ -14,7 +14,7 @@ pub mod tiering;
 use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::helpers::suspend;
-use crate::{config, stats};
+use crate::{bytecode, config, stats};
 use pyo3::ffi::{self, PyObject};
 use state::{CodeState, Tier};
 use std::ffi::c_int;
@@ -210,6 +210,11 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     let timed = matches!(state.tier(), Tier::Counting) && config::threshold().is_none();
     let weight = if timed { tiering::timing_weight(state.runs) } else { 0 };
     if weight > 0 {
+        // Its callers may compile before it: they learn at its second run
+        // whether calls can run it without a frame.
+        if state.runs == 2 {
+            bytecode::note_if_callee_without_frame(fr.code());
+        }
         let state: *mut CodeState = state;
         // SAFETY: unchanged hand-over.
         let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });

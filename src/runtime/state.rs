@@ -371,6 +371,9 @@ impl CodeState {
             Ok(info) => info,
             Err(unsupported) => return self.finish(code, Err(unsupported.into()), &phases),
         };
+        if info.frameless || bytecode::returns(code).is_some() {
+            bytecode::note_callee_without_frame(code);
+        }
         helpers::math::find_functions();
         let mut profile = Profile::of(code);
         if first_run_unfinished {
@@ -462,7 +465,6 @@ impl CodeState {
 
     /// Whether `code` (this state's code object) is compiled before its
     /// next frame runs.
-    #[inline]
     #[inline(always)]
     pub fn worth_compiling(&self) -> bool {
         matches!(self.tier, Tier::Counting) && super::tiering::worth_compiling(self.runs, self.compile_cost_covered)

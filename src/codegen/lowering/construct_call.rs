@@ -125,7 +125,8 @@ impl Lowering<'_> {
         let code = self.load(init, abi::FUNC_CODE);
         let target = self.load(site, CALL_SITE_TARGET);
         let count = self.iconst(args.len() as i64 + 1);
-        let callee = self.guard_enterable(init, code, target, count, by_runtime);
+        let callee = self.guard_enterable(init, code, target, count, true, by_runtime);
+        let room = self.guard_room(&callee, by_runtime);
         let returns = self.b.ins().icmp_imm_s(IntCC::Equal, callee.makes_generator, 0);
         self.guard(returns, by_runtime);
         let inline_constructs = self.data_address("pyjit_inline_constructs");
@@ -137,7 +138,7 @@ impl Lowering<'_> {
         if self.apply(Optimization::FramelessCalls) {
             // A plain `__init__` (stores of its arguments) runs without a
             // frame; the arguments are released as its frame would.
-            let result = self.run_frameless(&callee, &params, framed);
+            let result = self.run_frameless(&callee, &params, framed, false);
             for &arg in args {
                 self.decref(arg);
             }
@@ -150,7 +151,7 @@ impl Lowering<'_> {
         // The frame takes a reference to `__init__` and one to `self`.
         self.incref(init);
         self.incref(instance);
-        let result = self.push_and_run(&callee, &params);
+        let result = self.push_and_run(&callee, &room, &params);
         self.b.ins().jump(called, &[BlockArg::Value(result)]);
         self.b.switch_to_block(called);
         self.b.seal_block(called);

@@ -24,7 +24,7 @@ use std::mem::offset_of;
 const _: () = assert!(C_STACK_CHECK_PERIOD.count_ones() == 1);
 
 /// A Python function whose native code `guard_enterable` found can be
-/// entered with a frame the caller's code pushes.
+/// entered from the caller's code.
 pub(super) struct Callee {
     /// The function (its frame takes a reference) and its code.
     function: Value,
@@ -39,7 +39,11 @@ pub(super) struct Callee {
     entry: Value,
     /// Nonzero for a generator or coroutine function.
     pub(super) makes_generator: Value,
-    /// Where the frame goes (the data stack's top), and the top after it.
+}
+
+/// Where `push_and_run` pushes a callee's frame (`guard_room`): the data
+/// stack's top, and the top after the frame.
+pub(super) struct FrameRoom {
     frame: Value,
     new_top: Value,
 }
@@ -60,13 +64,20 @@ impl Lowering<'_> {
 
     /// Goes to `other` unless the native code of `function` (whose code is
     /// `code`, with `target` the state a call site recorded for it) can be
-    /// entered with `count` positional arguments and a frame pushed by the
-    /// caller's code: `target` still belongs to `code` and has native code,
-    /// the arguments bind the parameters (with defaults:
-    /// `guard_arguments_bind`), nothing stands in the way of entering it
-    /// (`frames::may_enter`) and the frame fits on the data stack's chunk.
-    /// Has no side effect.
-    pub(super) fn guard_enterable(&mut self, function: Value, code: Value, target: Value, count: Value, other: Block) -> Callee {
+    /// entered with `count` positional arguments from the caller's code:
+    /// `target` still belongs to `code` and has native code, the arguments
+    /// bind the parameters (exactly, or, `with_defaults`, with defaults for
+    /// the last ones: `guard_arguments_bind`) and nothing stands in the way
+    /// of entering it (`frames::may_enter`). Has no side effect.
+    pub(super) fn guard_enterable(
+        &mut self,
+        function: Value,
+        code: Value,
+        target: Value,
+        count: Value,
+        with_defaults: bool,
+        other: Block,
+    ) -> Callee {
         let owner = self.load(target, offset_of!(CallTarget, code));
         let arity = self.load_u32(target, offset_of!(CallTarget, exact_arity));
         let entry = self.load(target, offset_of!(CallTarget, entry));
@@ -75,7 +86,12 @@ impl Lowering<'_> {
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
         let enterable = self.b.ins().band(owned, native);
         self.guard(enterable, other);
-        self.guard_arguments_bind(function, arity, count, other);
+        if with_defaults {
+            self.guard_arguments_bind(function, arity, count, other);
+        } else {
+            let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
+            self.guard(exact, other);
+        }
 
         // `frames::may_enter`: no trace or profile function, pyjit's frame
         // evaluator the interpreter's, below the recursion limit, and no C
@@ -97,12 +113,17 @@ impl Lowering<'_> {
         let in_limits = self.b.ins().band(below_limit, unmeasured);
         let may_enter = self.b.ins().band(runnable, in_limits);
         self.guard(may_enter, other);
+        Callee { function, code, target, count, arity, entry, makes_generator }
+    }
 
-        // `frames::push_frame`: room on the current chunk, not at its start.
+    /// Goes to `other` unless the frame of `callee` fits on the data
+    /// stack's current chunk, not at its start (`frames::push_frame`).
+    /// Has no side effect.
+    pub(super) fn guard_room(&mut self, callee: &Callee, other: Block) -> FrameRoom {
         let top = self.load(self.tstate, abi::TSTATE_DATASTACK_TOP);
         let chunk = self.load(self.tstate, abi::TSTATE_DATASTACK_CHUNK);
         let limit = self.load(self.tstate, abi::TSTATE_DATASTACK_LIMIT);
-        let words = self.load_u32(target, offset_of!(CallTarget, frame_words));
+        let words = self.load_u32(callee.target, offset_of!(CallTarget, frame_words));
         let size = self.b.ins().ishl_imm_u(words, 3);
         let new_top = self.b.ins().iadd(top, size);
         let chunk_start = self.b.ins().iadd_imm_s(chunk, abi::STACK_CHUNK_DATA as i64);
@@ -112,19 +133,20 @@ impl Lowering<'_> {
         let pushable = self.b.ins().band(has_top, not_first);
         let room = self.b.ins().band(pushable, fits);
         self.guard(room, other);
-        Callee { function, code, target, count, arity, entry, makes_generator, frame: top, new_top }
+        FrameRoom { frame: top, new_top }
     }
 
-    /// Pushes the frame of `callee` (after `guard_enterable`; no generator
-    /// or coroutine function), taking over the reference to its function,
-    /// binds `params` (moved) to its first parameters, the rest to their
-    /// defaults, runs its native code, then clears and pops the frame:
+    /// Pushes the frame of `callee` where `room` says (after
+    /// `guard_enterable` and `guard_room`; no generator or coroutine
+    /// function), taking over the reference to its function, binds `params`
+    /// (moved) to its first parameters, the rest to their defaults, runs its
+    /// native code, then clears and pops the frame:
     /// `frames::enter_compiled` in the caller's code. The result, NULL if
     /// the callee raised.
-    pub(super) fn push_and_run(&mut self, callee: &Callee, params: &[Value]) -> Value {
-        let frame = callee.frame;
+    pub(super) fn push_and_run(&mut self, callee: &Callee, room: &FrameRoom, params: &[Value]) -> Value {
+        let frame = room.frame;
         let tstate = self.tstate;
-        self.store(callee.new_top, tstate, abi::TSTATE_DATASTACK_TOP);
+        self.store(room.new_top, tstate, abi::TSTATE_DATASTACK_TOP);
         self.initialize_frame(frame, callee.function, callee.code, callee.target);
         self.bind_arguments(frame, params);
         self.bind_defaults(frame, callee.function, callee.count, callee.arity);
@@ -141,8 +163,9 @@ impl Lowering<'_> {
     /// `params` (borrowed) are exactly its parameters, the variant run on a
     /// frame-shaped block of this function's stack with the header fields
     /// it reads. Its result (a new reference), or a jump to `framed` where
-    /// it has none or gave the call back, having changed nothing.
-    pub(super) fn run_frameless(&mut self, callee: &Callee, params: &[Value], framed: Block) -> Value {
+    /// it has none or gave the call back, having changed nothing; a
+    /// give-back is counted here unless `framed` tries the variant again.
+    pub(super) fn run_frameless(&mut self, callee: &Callee, params: &[Value], framed: Block, framed_retries: bool) -> Value {
         let variant = self.load(callee.target, offset_of!(CallTarget, frameless));
         let has_variant = self.b.ins().icmp_imm_s(IntCC::NotEqual, variant, 0);
         let exact = self.b.ins().icmp_imm_s(IntCC::Equal, callee.arity, params.len() as i64);
@@ -159,7 +182,9 @@ impl Lowering<'_> {
         self.b.ins().brif(result, ran, &[], gave_back, &[]);
         self.b.switch_to_block(gave_back);
         self.b.seal_block(gave_back);
-        self.call("pyjit_frameless_gave_back", &[callee.target]);
+        if !framed_retries {
+            self.call("pyjit_frameless_gave_back", &[callee.target]);
+        }
         self.b.ins().jump(framed, &[]);
         self.b.switch_to_block(ran);
         self.b.seal_block(ran);

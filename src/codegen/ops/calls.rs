@@ -96,6 +96,7 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<Built
         };
         lw.construct_python(base, &window, generic)
     } else {
+        let window = if direct { lw.stack_values(base, lw.depth) } else { Vec::new() };
         let arguments = lw.depth - arg as usize;
         lw.spill(base, arguments);
         let borrowed = lw.spill_borrowing(arguments, lw.depth);
@@ -118,7 +119,13 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<Built
             // variant, it runs that first.
             lw.apply(Optimization::TrivialCalls);
             lw.apply(Optimization::FramelessCalls);
-            call_positional(lw, base, arg)
+            match lw.callee_without_frame(arg) {
+                Some(callable) => {
+                    let site = lw.data_entry();
+                    lw.call_without_frame(&window, callable, site, |lw| call_positional(lw, base, arg))
+                }
+                None => call_positional(lw, base, arg),
+            }
         } else {
             generic(lw)
         }
