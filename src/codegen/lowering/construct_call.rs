@@ -18,6 +18,7 @@
 //! (`pyjit_init_instance`), which calls it as `pyjit_call_positional`'s
 //! construction does after its allocation.
 
+use super::frame_push::Entering;
 use super::Lowering;
 use crate::abi::{self, op};
 use crate::config::Optimization;
@@ -125,7 +126,7 @@ impl Lowering<'_> {
         let code = self.load(init, abi::FUNC_CODE);
         let target = self.load(site, CALL_SITE_TARGET);
         let count = self.iconst(args.len() as i64 + 1);
-        let callee = self.guard_enterable(init, code, target, count, true, by_runtime);
+        let callee = self.guard_enterable(init, code, target, count, Entering::Framed, by_runtime);
         let room = self.guard_room(&callee, by_runtime);
         let returns = self.b.ins().icmp_imm_s(IntCC::Equal, callee.makes_generator, 0);
         self.guard(returns, by_runtime);

@@ -41,6 +41,19 @@ pub(super) struct Callee {
     pub(super) makes_generator: Value,
 }
 
+/// How a call that `guard_enterable` admits enters its callee.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Entering {
+    /// With a frame pushed here, or first by its frameless variant: the
+    /// arguments may leave the last parameters to their defaults, and a
+    /// level due for the C stack measurement is left to the runtime.
+    Framed,
+    /// By its frameless variant or its trivial body alone: the arguments
+    /// bind exactly, and no level is added, so no C stack measurement is
+    /// due.
+    WithoutFrame,
+}
+
 /// Where `push_and_run` pushes a callee's frame (`guard_room`): the data
 /// stack's top, and the top after the frame.
 pub(super) struct FrameRoom {
@@ -64,18 +77,19 @@ impl Lowering<'_> {
 
     /// Goes to `other` unless the native code of `function` (whose code is
     /// `code`, with `target` the state a call site recorded for it) can be
-    /// entered with `count` positional arguments from the caller's code:
-    /// `target` still belongs to `code` and has native code, the arguments
-    /// bind the parameters (exactly, or, `with_defaults`, with defaults for
-    /// the last ones: `guard_arguments_bind`) and nothing stands in the way
-    /// of entering it (`frames::may_enter`). Has no side effect.
+    /// entered with `count` positional arguments from the caller's code as
+    /// `entering` says: `target` still belongs to `code` and has native
+    /// code, the arguments bind the parameters (exactly, or, framed, with
+    /// defaults for the last ones: `guard_arguments_bind`) and nothing
+    /// stands in the way of entering it (`frames::may_enter`). Has no side
+    /// effect.
     pub(super) fn guard_enterable(
         &mut self,
         function: Value,
         code: Value,
         target: Value,
         count: Value,
-        with_defaults: bool,
+        entering: Entering,
         other: Block,
     ) -> Callee {
         let owner = self.load(target, offset_of!(CallTarget, code));
@@ -86,7 +100,7 @@ impl Lowering<'_> {
         let native = self.b.ins().icmp_imm_s(IntCC::NotEqual, entry, 0);
         let enterable = self.b.ins().band(owned, native);
         self.guard(enterable, other);
-        if with_defaults {
+        if entering == Entering::Framed {
             self.guard_arguments_bind(function, arity, count, other);
         } else {
             let exact = self.b.ins().icmp(IntCC::Equal, arity, count);
@@ -106,11 +120,13 @@ impl Lowering<'_> {
         let remaining = self.load_i32(self.tstate, abi::TSTATE_RECURSION_REMAINING);
         let untraced = self.b.ins().icmp_imm_s(IntCC::Equal, tracing, 0);
         let hooked = self.b.ins().icmp(IntCC::Equal, evaluator, hook);
-        let below_limit = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
-        let level = self.b.ins().band_imm_s(remaining, i64::from(C_STACK_CHECK_PERIOD - 1));
-        let unmeasured = self.b.ins().icmp_imm_s(IntCC::NotEqual, level, 0);
+        let mut in_limits = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThan, remaining, 0);
+        if entering == Entering::Framed {
+            let level = self.b.ins().band_imm_s(remaining, i64::from(C_STACK_CHECK_PERIOD - 1));
+            let unmeasured = self.b.ins().icmp_imm_s(IntCC::NotEqual, level, 0);
+            in_limits = self.b.ins().band(in_limits, unmeasured);
+        }
         let runnable = self.b.ins().band(untraced, hooked);
-        let in_limits = self.b.ins().band(below_limit, unmeasured);
         let may_enter = self.b.ins().band(runnable, in_limits);
         self.guard(may_enter, other);
         Callee { function, code, target, count, arity, entry, makes_generator }

@@ -15,6 +15,7 @@
 //! variant gives back, goes to `pyjit_call_positional`, which tries the
 //! variant again (a give-back changes nothing) and counts a give-back once.
 
+use super::frame_push::Entering;
 use super::Lowering;
 use crate::abi::{self, op};
 use crate::config::Optimization;
@@ -95,7 +96,7 @@ impl Lowering<'_> {
         self.guard(same_code, other);
         let target = self.load(site, CALL_SITE_TARGET);
         let count = self.iconst(params.len() as i64);
-        let callee = self.guard_enterable(function, code, target, count, false, other);
+        let callee = self.guard_enterable(function, code, target, count, Entering::WithoutFrame, other);
 
         let release = self.b.create_block();
         let result = self.b.append_block_param(release, self.ptr);
