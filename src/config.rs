@@ -449,7 +449,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 31] = {
         row(TrivialCalls, "trivial-calls",
             "a direct call (direct-calls) of a compiled function whose whole body returns one of its parameters or a constant, binding its parameters exactly, takes that value without a frame"),
         row(FramelessCalls, "frameless-calls",
-            "a direct call (direct-calls) binding its parameters exactly of a function that can return through loads, attribute and local stores, arithmetic, subscripts, compares and forward jumps alone runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end (a call, a loop, a raise)"),
+            "a direct call (direct-calls) binding its parameters exactly of a function that can return through loads, attribute and local stores, arithmetic, subscripts, compares, forward jumps and calls of trivial methods alone runs a second compilation of it that needs no frame, which gives the call back to the framed code, having changed nothing, wherever its inline fast paths end (a call, a loop, a raise)"),
         row(ConstantOperands, "constant-operands",
             "an inline BINARY_OP, COMPARE_OP or subscript takes an operand that LOAD_CONST pushed, a small int or a float, as the value it is when compiling: no type test or load, and no fast path its type rules out"),
         row(InlineFramelessCalls, "inline-frameless-calls",

@@ -314,7 +314,8 @@ fn compiled_listings(obj: &Bound<'_, PyAny>, api: &str) -> PyResult<(&'static Na
         }
     };
     let failed = |reason: String| PyRuntimeError::new_err(format!("cannot list the code of {qualname}: {reason}"));
-    let info = bytecode::code_info(code.as_ptr().cast()).map_err(|Unsupported(reason)| failed(reason))?;
+    let info = bytecode::code_info_with_callees(code.as_ptr().cast(), native.callees_without_frame().to_vec())
+        .map_err(|Unsupported(reason)| failed(reason))?;
     let enabled = native.enabled_optimizations();
     let mut listings = Vec::new();
     for variant in [Variant::Framed, Variant::Frameless] {

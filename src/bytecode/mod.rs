@@ -11,7 +11,7 @@ pub mod opcodes;
 use crate::abi::{self, op, DEOPT, INLINE_CACHE_UNITS};
 use opcodes::{Flags, Jump};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::ffi::CStr;
 use std::sync::Mutex;
 
@@ -249,8 +249,12 @@ pub struct CodeInfo {
     /// an exact float, with its value (see `Optimization::ConstantOperands`).
     pub number_consts: Vec<(u32, ConstNumber)>,
     /// The `co_names` indexes naming a function that calls can run without a
-    /// frame (`note_callee_without_frame`).
-    pub callee_without_frame_names: Vec<u32>,
+    /// frame (`note_callee_without_frame`), each with whether every such
+    /// function is trivial.
+    pub callee_without_frame_names: Vec<(u32, bool)>,
+    /// The PRECALL and CALL instructions (their `index`) of the calls a
+    /// frameless variant makes (`calls_without_frame`).
+    pub calls_without_frame: Vec<u32>,
 }
 
 /// A number in `co_consts`, whose value compiled code may use as it is: a
@@ -284,7 +288,12 @@ impl CodeInfo {
     /// Whether `co_names[name]` is the name of a function calls can run
     /// without a frame (`callee_without_frame_names`).
     pub fn names_callee_without_frame(&self, name: u32) -> bool {
-        self.callee_without_frame_names.contains(&name)
+        self.callee_without_frame_names.iter().any(|&(index, _)| index == name)
+    }
+
+    /// Whether a frameless variant of this code runs `ins` (`runs_frameless`).
+    pub fn runs_frameless(&self, ins: &Instr) -> bool {
+        runs_frameless(ins, self.inline_calls_only, &self.calls_without_frame)
     }
 
     /// The number `co_consts[index]` is, if it is one of `number_consts`.
@@ -448,6 +457,19 @@ pub fn jumps_backward(code: *mut PyCodeObject) -> bool {
 /// Reads what the compiler needs from a code object, or says why pyjit
 /// leaves it to the interpreter.
 pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+    code_info_with_callees(code, callee_without_frame_names(code))
+}
+
+/// `code_info` from the code alone, without the callees this process noted
+/// (`note_callee_without_frame`): what `pyjit precompile` writes must not
+/// depend on what it compiled before.
+pub fn code_info_for_cache(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
+    code_info_with_callees(code, Vec::new())
+}
+
+/// `code_info` with `callee_without_frame_names` as given: those an
+/// earlier compile was given, to compile the same code again.
+pub fn code_info_with_callees(code: *mut PyCodeObject, callee_without_frame_names: Vec<(u32, bool)>) -> Result<CodeInfo, Unsupported> {
     let flags = abi::code_int(code, abi::CODE_FLAGS);
     let instrs = decode(&co_code(code));
     let table = abi::code_object(code, abi::CODE_EXCEPTIONTABLE);
@@ -465,12 +487,13 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         + i32::from(flags & abi::CO_VARKEYWORDS != 0)) as u32;
     let builtin_names = names_in(code, &CALLED_BY_IDENTITY);
     let inline_calls_only = calls_only_inline_builtins(&instrs, &builtin_names);
+    let calls_without_frame = calls_without_frame(&instrs, &callee_without_frame_names);
     let resumable = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ASYNC_GENERATOR | abi::CO_ITERABLE_COROUTINE;
     let frameless = handlers.is_empty()
         && flags & resumable == 0
         && nlocalsplus == abi::code_int(code, abi::CODE_NLOCALS) as u32
         && nlocalsplus + stacksize <= FRAMELESS_SLOTS
-        && returns_frameless(&instrs, inline_calls_only);
+        && returns_frameless(&instrs, inline_calls_only, &calls_without_frame);
     Ok(CodeInfo {
         instrs,
         handlers,
@@ -482,7 +505,8 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
         frameless,
         inline_calls_only,
         number_consts: number_consts(code),
-        callee_without_frame_names: callee_without_frame_names(code),
+        callee_without_frame_names,
+        calls_without_frame,
     })
 }
 
@@ -492,7 +516,27 @@ pub fn code_info(code: *mut PyCodeObject) -> Result<CodeInfo, Unsupported> {
 /// interpreted run or its compile. A name is only a hint of where
 /// entering such a callee from the caller's code pays: the caller guards
 /// every call on the function the site last called, whatever it is named.
-static CALLEES_WITHOUT_FRAMES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+static CALLEES_WITHOUT_FRAMES: Mutex<BTreeMap<String, NotedCallees>> = Mutex::new(BTreeMap::new());
+
+/// What was noted of the functions of one name.
+#[derive(Clone, Copy, Default)]
+struct NotedCallees {
+    /// Some has a frameless variant (`CodeInfo::frameless`).
+    frameless: bool,
+    /// Some has a trivial body (`returns`), and some such was compiled.
+    trivial: bool,
+    trivial_compiled: bool,
+}
+
+impl NotedCallees {
+    /// Whether a call of a method of this name is, as far as the name
+    /// tells, of a trivial body with native code, which a frameless
+    /// variant can take the value of: a callee not compiled yet would have
+    /// the variant give every call back until it is.
+    fn compiled_trivial(&self) -> bool {
+        self.trivial_compiled && !self.frameless
+    }
+}
 
 /// Code units of the largest code `note_if_callee_without_frame` decodes
 /// (once per code object, on the thread running it): frameless variants are
@@ -500,28 +544,45 @@ static CALLEES_WITHOUT_FRAMES: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::ne
 const NOTED_CALLEE_UNITS: usize = 96;
 
 /// Notes the name of `code`, a live code object that runs a second time,
-/// when calls can run it without a frame (a trivial body, or a small one
-/// `CodeInfo::frameless` says is), so that its callers, which may compile
-/// before it, know.
+/// when calls can run it without a frame once it is compiled (a trivial
+/// body, or a small one `CodeInfo::frameless` says is), so that its callers,
+/// which may compile before it, know. Returns whether its body is trivial.
 #[cold]
 #[inline(never)]
-pub fn note_if_callee_without_frame(code: *mut PyCodeObject) {
-    let small = || abi::code_units(code) <= NOTED_CALLEE_UNITS;
-    if returns(code).is_some() || small() && code_info(code).is_ok_and(|info| info.frameless) {
-        note_callee_without_frame(code);
+pub fn note_if_callee_without_frame(code: *mut PyCodeObject) -> bool {
+    let trivial = returns(code).is_some();
+    if trivial || abi::code_units(code) <= NOTED_CALLEE_UNITS && code_info(code).is_ok_and(|info| info.frameless) {
+        note(code, |noted| if trivial { noted.trivial = true } else { noted.frameless = true });
+    }
+    trivial
+}
+
+/// Notes the name of `code`, a live code object whose native code is
+/// installed, when calls can run it without a frame (it has a frameless
+/// variant, or a trivial body), for the code compiled after it
+/// (`CodeInfo::callee_without_frame_names`).
+pub fn note_callee_without_frame(code: *mut PyCodeObject, frameless: bool) {
+    let trivial = returns(code).is_some();
+    if trivial || frameless {
+        note(code, |noted| {
+            noted.frameless |= !trivial;
+            noted.trivial |= trivial;
+            noted.trivial_compiled |= trivial;
+        });
     }
 }
 
-/// Notes the name of `code`, a live code object calls can run without a
-/// frame, for the code compiled after it (`CodeInfo::callee_without_frame_names`).
-pub fn note_callee_without_frame(code: *mut PyCodeObject) {
-    if let Some(name) = str_of(abi::code_object(code, abi::CODE_NAME)) {
-        CALLEES_WITHOUT_FRAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(name.to_owned());
-    }
+/// Updates what is noted of the name of `code`, a live code object.
+fn note(code: *mut PyCodeObject, update: impl FnOnce(&mut NotedCallees)) {
+    let Some(name) = str_of(abi::code_object(code, abi::CODE_NAME)) else { return };
+    let mut callees = CALLEES_WITHOUT_FRAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    update(callees.entry(name.to_owned()).or_default());
 }
 
-/// The `co_names` indexes of `code` naming a function in `CALLEES_WITHOUT_FRAMES`.
-fn callee_without_frame_names(code: *mut PyCodeObject) -> Vec<u32> {
+/// The `co_names` indexes of `code` naming a function in
+/// `CALLEES_WITHOUT_FRAMES`, each with whether a frameless variant may take
+/// the value of a method of that name (`NotedCallees::compiled_trivial`).
+fn callee_without_frame_names(code: *mut PyCodeObject) -> Vec<(u32, bool)> {
     let callees = CALLEES_WITHOUT_FRAMES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if callees.is_empty() {
         return Vec::new();
@@ -530,9 +591,27 @@ fn callee_without_frame_names(code: *mut PyCodeObject) -> Vec<u32> {
     // SAFETY: co_names is a tuple owned by the live code, read with the GIL held.
     let count = unsafe { ffi::PyTuple_GET_SIZE(names) };
     (0..count)
-        // SAFETY: as above; the index is within the tuple.
-        .filter(|&index| str_of(unsafe { ffi::PyTuple_GET_ITEM(names, index) }).is_some_and(|name| callees.contains(name)))
-        .map(|index| index as u32)
+        .filter_map(|index| {
+            // SAFETY: as above; the index is within the tuple.
+            let noted = callees.get(str_of(unsafe { ffi::PyTuple_GET_ITEM(names, index) })?)?;
+            Some((index as u32, noted.compiled_trivial()))
+        })
+        .collect()
+}
+
+/// The PRECALL and CALL of each call in `instrs` that a frameless variant
+/// makes itself: `LOAD_METHOD name; PRECALL 0; CALL 0` of a name whose
+/// functions are trivial and compiled (`callee_without_frame_names`), whose
+/// value the call takes inline (`Lowering::call_without_frame`); any other
+/// callee gives the call back.
+fn calls_without_frame(instrs: &[Instr], names: &[(u32, bool)]) -> Vec<u32> {
+    let trivial = |name: u32| names.iter().any(|&(index, trivial)| index == name && trivial);
+    instrs
+        .windows(3)
+        .filter(|w| {
+            w[0].opcode == op::LOAD_METHOD && trivial(w[0].arg) && (w[1].opcode, w[1].arg, w[2].opcode, w[2].arg) == (op::PRECALL, 0, op::CALL, 0)
+        })
+        .flat_map(|w| [w[1].index, w[2].index])
         .collect()
 }
 
@@ -553,26 +632,27 @@ fn str_of<'a>(name: *mut PyObject) -> Option<&'a str> {
 }
 
 /// Whether a frameless variant runs `ins` (of code whose calls are all of
-/// builtins made inline, if `inline_calls_only`): an instruction with
-/// `Flags::FRAMELESS`, or a call of such a builtin. At any other the variant
-/// gives the call back.
-pub fn runs_frameless(ins: &Instr, inline_calls_only: bool) -> bool {
+/// builtins made inline, if `inline_calls_only`; `calls_without_frame` as
+/// `CodeInfo`'s): an instruction with `Flags::FRAMELESS`, or a call of such a
+/// builtin or of a trivial method. At any other the variant gives the call
+/// back.
+fn runs_frameless(ins: &Instr, inline_calls_only: bool, calls_without_frame: &[u32]) -> bool {
     opcodes::opcode(ins.opcode).is_some_and(|o| o.flags.contains(Flags::FRAMELESS))
-        || inline_calls_only && matches!(ins.opcode, op::PRECALL | op::CALL)
+        || matches!(ins.opcode, op::PRECALL | op::CALL) && (inline_calls_only || calls_without_frame.contains(&ins.index))
 }
 
 /// Whether some path from the start of `instrs` reaches a RETURN_VALUE
 /// through instructions a frameless variant runs (`runs_frameless`) alone:
 /// else every call of the variant would be given back. None of those
 /// jumps backward, so the paths are those of a forward walk.
-fn returns_frameless(instrs: &[Instr], inline_calls_only: bool) -> bool {
+fn returns_frameless(instrs: &[Instr], inline_calls_only: bool, calls_without_frame: &[u32]) -> bool {
     let mut reached = vec![false; instrs.len()];
     if let Some(first) = reached.first_mut() {
         *first = true;
     }
     for position in 0..instrs.len() {
         let ins = instrs[position];
-        if !reached[position] || !runs_frameless(&ins, inline_calls_only) {
+        if !reached[position] || !runs_frameless(&ins, inline_calls_only, calls_without_frame) {
             continue;
         }
         if ins.opcode == op::RETURN_VALUE {
@@ -588,9 +668,10 @@ fn returns_frameless(instrs: &[Instr], inline_calls_only: bool) -> bool {
     false
 }
 
-/// Whether every callable of the code (instructions with `Flags::FRAMELESS`
-/// push one only as `LOAD_GLOBAL`'s NULL and global) is named `len` or
-/// `isinstance`, whose calls compiled code makes inline for the common types
+/// Whether every callable of the code is a global (no LOAD_METHOD pushes
+/// one; other instructions with `Flags::FRAMELESS` push one only as
+/// `LOAD_GLOBAL`'s NULL and global) named `len` or `isinstance`, whose calls
+/// compiled code makes inline for the common types
 /// (`Lowering::call_builtin`): a frameless variant runs those and gives the
 /// call back on any other, so its PRECALLs and CALLs may be in one.
 fn calls_only_inline_builtins(instrs: &[Instr], builtin_names: &[(u32, u8)]) -> bool {
@@ -599,7 +680,8 @@ fn calls_only_inline_builtins(instrs: &[Instr], builtin_names: &[(u32, u8)]) -> 
             index == name && matches!(precall, op::PRECALL_NO_KW_LEN | op::PRECALL_NO_KW_ISINSTANCE)
         })
     };
-    instrs.iter().filter(|ins| ins.opcode == op::LOAD_GLOBAL && ins.arg & 1 == 1).all(|ins| inline(ins.arg >> 1))
+    !instrs.iter().any(|ins| ins.opcode == op::LOAD_METHOD)
+        && instrs.iter().filter(|ins| ins.opcode == op::LOAD_GLOBAL && ins.arg & 1 == 1).all(|ins| inline(ins.arg >> 1))
 }
 
 #[cfg(test)]

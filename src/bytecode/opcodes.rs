@@ -200,7 +200,7 @@ opcodes! { arg;
     LOAD_ATTR: (1, 1), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | FRAMELESS], Adaptive;
     STORE_ATTR: (2, 0), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | BORROWS | FRAMELESS], Adaptive;
     DELETE_ATTR: (1, 0), Attrs [RUNS_CODE];
-    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE], Adaptive;
+    LOAD_METHOD: (1, 2), Attrs [RUNS_CODE | POLYMORPHIC_CACHE | FRAMELESS], Adaptive;
 
     BINARY_OP: (2, 1), Operators [RUNS_CODE | BORROWS | NUMBERS | FRAMELESS], Adaptive;
     UNARY_POSITIVE: (1, 1), Operators [RUNS_CODE];

@@ -3,7 +3,7 @@
 
 use super::{compat, key, CACHE_FILE};
 use crate::abi;
-use crate::bytecode::{self, code_info, CodeInfo, Unsupported};
+use crate::bytecode::{self, code_info_for_cache, CodeInfo, Unsupported};
 use crate::config::Optimizations;
 use crate::link::{self, Failure, ENTRY_SYMBOL};
 use crate::profile::Profile;
@@ -60,13 +60,10 @@ pub fn job(code: &Bound<'_, PyAny>, profile_of: impl FnOnce(&Key) -> Option<Vec<
         return Ok(Err(RUN_ONCE.to_owned()));
     }
     let key = key::code_key(code)?;
-    let mut info = match code_info(raw) {
+    let info = match code_info_for_cache(raw) {
         Ok(info) => info,
         Err(Unsupported(reason)) => return Ok(Err(reason)),
     };
-    // What is written depends on the code alone, not on what this process
-    // compiled before (`bytecode::note_callee_without_frame`).
-    info.callee_without_frame_names.clear();
     let profile = profile_of(&key)
         .and_then(|portable| Profile::from_portable(&portable, &bytecode::co_code(raw)))
         .unwrap_or_default();

@@ -513,7 +513,7 @@ pub enum Variant {
     /// it undoes on any other way out (`Lowering::store_attribute`); so
     /// whatever its fast paths do not cover (an inline cache miss, any call
     /// into the runtime, any exit, any instruction it does not run:
-    /// `bytecode::runs_frameless`) returns NULL with nothing done, and the
+    /// `CodeInfo::runs_frameless`) returns NULL with nothing done, and the
     /// caller makes the call with a frame instead.
     Frameless,
 }
@@ -724,7 +724,7 @@ impl<'a> Lowering<'a> {
             self.b.set_srcloc(SourceLoc::new(ins.index));
             if self.absorbed > 0 {
                 self.absorbed -= 1;
-            } else if let Some(bail) = self.bail.filter(|_| !bytecode::runs_frameless(&ins, self.info.inline_calls_only)) {
+            } else if let Some(bail) = self.bail.filter(|_| !self.info.runs_frameless(&ins)) {
                 // A frameless variant gives the call back where it would
                 // run anything else; the framed code runs it.
                 self.b.ins().jump(bail, &[]);
@@ -2596,7 +2596,7 @@ impl<'a> Lowering<'a> {
     /// it (a backward jump gives the call back instead).
     fn may_fuse_with(&self, next: &Instr) -> bool {
         !self.blocks.contains_key(&next.start)
-            && (self.bail.is_none() || bytecode::runs_frameless(next, self.info.inline_calls_only))
+            && (self.bail.is_none() || self.info.runs_frameless(next))
     }
 
     /// The opcode of the instruction after the current one.

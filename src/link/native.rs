@@ -56,6 +56,10 @@ pub struct NativeCode {
     /// cache, whose entries do not record them.
     enabled: Optimizations,
     applied: Option<Optimizations>,
+    /// The callees the lowering was told calls can run without a frame
+    /// (`CodeInfo::callee_without_frame_names`, for `pyjit.dis` and
+    /// `pyjit.ir` too): none for code from the cache.
+    callees_without_frame: Vec<(u32, bool)>,
     /// The data block generated code keeps its inline caches in, one entry
     /// per site (`bytecode::data_slots`). Written only by generated code and
     /// the functions it calls, with the GIL held; a `Cell` because they
@@ -105,6 +109,9 @@ impl NativeCode {
     /// Sets the profile the code was compiled with (cached code's, from its entry).
     pub fn set_profile(&mut self, profile: Profile) {
         self.profile = profile;
+    }
+    pub fn callees_without_frame(&self) -> &[(u32, bool)] {
+        &self.callees_without_frame
     }
     pub fn enabled_optimizations(&self) -> Optimizations {
         self.enabled
@@ -176,7 +183,7 @@ pub fn compile(info: &CodeInfo, profile: Profile, name: &str, phases: &mut Compi
         return load_compiled(object, info, profile, enabled, phases);
     }
     let (native, compiled) = compile_jit(info, &profile, enabled, name, phases)?;
-    Ok(with_lowering(native, compiled, profile, enabled))
+    Ok(with_lowering(native, compiled, info, profile, enabled))
 }
 
 /// Loads `object`, which `compile_to_object` made in this process from `info`, `profile`
@@ -192,11 +199,18 @@ pub fn load_compiled(
     let native = load_object(&bytes, ENTRY_SYMBOL, None, Source::Jit, bytecode::data_words(info.instrs.iter().map(|instr| instr.opcode)))
         .map_err(Failure::Internal)?;
     phases.link_ns += elapsed_ns(started);
-    Ok(with_lowering(native, compiled, profile, enabled))
+    Ok(with_lowering(native, compiled, info, profile, enabled))
 }
 
-/// `native` with what its lowering read and produced, for `pyjit.info`, `pyjit.dis` and OSR.
-fn with_lowering(mut native: NativeCode, compiled: codegen::Compiled, profile: Profile, enabled: Optimizations) -> NativeCode {
+/// `native` with what its lowering read (of `info`) and produced, for `pyjit.info`, `pyjit.dis` and OSR.
+fn with_lowering(
+    mut native: NativeCode,
+    compiled: codegen::Compiled,
+    info: &CodeInfo,
+    profile: Profile,
+    enabled: Optimizations,
+) -> NativeCode {
+    native.callees_without_frame = info.callee_without_frame_names.clone();
     native.profile = profile;
     native.enabled = enabled;
     native.applied = Some(compiled.optimizations);
@@ -241,6 +255,7 @@ fn compile_jit(
         profile: Profile::none(),
         enabled,
         applied: None,
+        callees_without_frame: Vec::new(),
         data: data_block(bytecode::data_words(info.instrs.iter().map(|instr| instr.opcode))),
         debugger_description: None,
         _memory: Memory::Jit(Some(module)),
@@ -302,6 +317,7 @@ pub fn load_object(
         profile: Profile::none(),
         enabled: Optimizations::ALL,
         applied: None,
+        callees_without_frame: Vec::new(),
         data: data_block(data_words),
         debugger_description: None,
         _memory: Memory::Object { _code: loaded },

@@ -211,9 +211,12 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
     let weight = if timed { tiering::timing_weight(state.runs) } else { 0 };
     if weight > 0 {
         // Its callers may compile before it: they learn at its second run
-        // whether calls can run it without a frame.
-        if state.runs == 2 {
-            bytecode::note_if_callee_without_frame(fr.code());
+        // whether calls can run it without a frame. A trivial body compiles
+        // then: that costs next to nothing, and until it has native code its
+        // calls need a frame (also in callers' frameless variants, which
+        // give such a call back).
+        if state.runs == 2 && bytecode::note_if_callee_without_frame(fr.code()) {
+            state.cover_compile_cost();
         }
         let state: *mut CodeState = state;
         // SAFETY: unchanged hand-over.

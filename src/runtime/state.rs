@@ -371,9 +371,6 @@ impl CodeState {
             Ok(info) => info,
             Err(unsupported) => return self.finish(code, Err(unsupported.into()), &phases),
         };
-        if info.frameless || bytecode::returns(code).is_some() {
-            bytecode::note_callee_without_frame(code);
-        }
         helpers::math::find_functions();
         let mut profile = Profile::of(code);
         if first_run_unfinished {
@@ -438,6 +435,7 @@ impl CodeState {
         let tier = match outcome {
             Ok(mut native) => {
                 stats::COMPILED.fetch_add(1, Ordering::Relaxed);
+                bytecode::note_callee_without_frame(code, native.frameless_entry().is_some());
                 stats::NATIVE_BYTES.fetch_add(native.total_size() as u64, Ordering::Relaxed);
                 perf_map::record(code, &mut native);
                 Tier::Native(Box::new(native))
@@ -474,6 +472,12 @@ impl CodeState {
     pub fn add_interpreted(&mut self, ticks: u64, code: *mut PyCodeObject) {
         self.interpreted += ticks;
         self.compile_cost_covered = super::tiering::covers_compile_cost(self.interpreted, abi::code_units(code) as u32);
+    }
+
+    /// Has the code compiled at its next run, as if its time in the
+    /// interpreter had covered the expected compile cost.
+    pub fn cover_compile_cost(&mut self) {
+        self.compile_cost_covered = true;
     }
 
     /// Clock ticks its frames spent in the interpreter before it was compiled.

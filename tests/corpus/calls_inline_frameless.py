@@ -9,8 +9,11 @@
 # name (another class, a method replaced on the class, an attribute of the
 # instance holding a function, a __code__ replaced); arguments that do not
 # bind exactly (a default taken); a trivial global of no parameters; a
-# trace function set while the calls run. Results, reference counts,
-# trace events and tracebacks are the interpreter's.
+# trace function set while the calls run; a frameless variant that calls a
+# trivial method (Checked.plus), and the calls it gives back (another class
+# whose method of that name raises: its traceback; the method replaced).
+# Results, reference counts, trace events and tracebacks are the
+# interpreter's.
 # expect-stats: frameless_calls>500, trivial_calls>500
 import sys
 import traceback
@@ -60,11 +63,37 @@ def nothing():
     return 7
 
 
+class Checked:
+    """Methods whose frameless variant calls a trivial method (compiled
+    after it): the variant takes its value; a class whose method of that
+    name raises, and the method replaced, give the call back."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def must_be_checked(self):
+        return self
+
+    def plus(self, other):
+        other.must_be_checked()
+        return self.x + other.x
+
+
+class Unchecked:
+    x = 100
+
+    def must_be_checked(self):
+        raise TypeError("not checked: %r" % self.x)
+
+
 v = Vector(1.5, 2.5)
 w = Vector(3, 4)
 for callee in (v.dot, w.dot):
     callee(v)
 v.first(), v.itself(), v.is_vector(), v.second_of(1, 2), v.scaled_x(), double(3), same(4), nothing()
+c, d = Checked(1.25), Checked(2)
+c.must_be_checked()
+c.plus(d)
 
 
 def methods(n):
@@ -106,6 +135,20 @@ def counts(n):
     return sys.getrefcount(marker) - before
 
 
+def checked(n, others):
+    total = 0
+    for i in range(n):
+        for other in others:
+            try:
+                total += c.plus(other)
+            except TypeError:
+                traceback.print_exc(file=sys.stdout)
+    return total
+
+
+print(checked(300, [d, c]), checked(2, [d, Unchecked(), c]))
+Checked.must_be_checked = lambda self: print("replaced") or self
+print(checked(2, [d]))
 print(methods(600))
 print(counts(600), sys.getrefcount(v) > 1)
 print(give_backs([w, Vector(5, 6), Vector(7.0, 8), object(), w]))

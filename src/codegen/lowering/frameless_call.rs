@@ -14,6 +14,9 @@
 //! `pyjit_call_positional`), whatever its name; any other call, and one the
 //! variant gives back, goes to `pyjit_call_positional`, which tries the
 //! variant again (a give-back changes nothing) and counts a give-back once.
+//! A frameless variant makes the calls of trivial methods it has
+//! (`CodeInfo::calls_without_frame`) the same way, with borrowed values and
+//! no counts; any other way the call would go gives its own call back.
 
 use super::frame_push::Entering;
 use super::Lowering;
@@ -38,9 +41,10 @@ impl Lowering<'_> {
     /// Where the window of the current CALL of `nargs` positional arguments
     /// holds its callable, when a method or a global pushed it under the name
     /// of a function calls can run without a frame
-    /// (`CodeInfo::names_callee_without_frame`), in framed code.
+    /// (`CodeInfo::names_callee_without_frame`); in a frameless variant, only
+    /// at the trivial method calls it makes (`CodeInfo::calls_without_frame`).
     pub fn callee_without_frame(&mut self, nargs: u32) -> Option<WindowCallable> {
-        if self.bail.is_some() {
+        if self.bail.is_some() && !self.info.calls_without_frame.contains(&self.ins.index) {
             return None;
         }
         let Some((producer, 0)) = self.analysis.producer(&self.info.instrs, self.position, nargs) else { return None };
@@ -110,11 +114,15 @@ impl Lowering<'_> {
             let value = self.trivial_value(returns, code, params, other);
             // The value's reference first: releasing the window may free it.
             self.incref(value);
-            for counter in ["pyjit_direct_calls", "pyjit_native_calls", "pyjit_trivial_calls"] {
-                let address = self.data_address(counter);
-                self.add_to_counter(address, 0);
+            // A frameless variant counts nothing: the framed code makes the
+            // call again when the variant gives its own call back.
+            if self.bail.is_none() {
+                for counter in ["pyjit_direct_calls", "pyjit_native_calls", "pyjit_trivial_calls"] {
+                    let address = self.data_address(counter);
+                    self.add_to_counter(address, 0);
+                }
+                self.add_to_counter(target, offset_of!(CallTarget, entered));
             }
-            self.add_to_counter(target, offset_of!(CallTarget, entered));
             self.b.ins().jump(release, &[BlockArg::Value(value)]);
         } else {
             self.b.ins().jump(frameless, &[]);
