@@ -99,14 +99,25 @@ impl Lowering<'_> {
         let same_code = self.b.ins().icmp(IntCC::Equal, recorded, code);
         self.guard(same_code, other);
         let target = self.load(site, CALL_SITE_TARGET);
+        // A callee with neither (its variant no longer tried, say) leaves
+        // before the costlier checks.
+        let trivial_calls = self.apply(Optimization::TrivialCalls);
+        let frameless_calls = self.apply(Optimization::FramelessCalls);
+        let returns = self.load_u32(target, offset_of!(CallTarget, returns));
+        let variant = self.load(target, offset_of!(CallTarget, frameless));
+        let without_frame = match (trivial_calls, frameless_calls) {
+            (true, true) => self.b.ins().bor(returns, variant),
+            (true, false) => returns,
+            _ => variant,
+        };
+        self.guard(without_frame, other);
         let count = self.iconst(params.len() as i64);
         let callee = self.guard_enterable(function, code, target, count, Entering::WithoutFrame, other);
 
         let release = self.b.create_block();
         let result = self.b.append_block_param(release, self.ptr);
         let frameless = self.b.create_block();
-        if self.apply(Optimization::TrivialCalls) {
-            let returns = self.load_u32(target, offset_of!(CallTarget, returns));
+        if trivial_calls {
             let trivial = self.b.create_block();
             self.b.ins().brif(returns, trivial, &[], frameless, &[]);
             self.b.switch_to_block(trivial);
@@ -129,7 +140,7 @@ impl Lowering<'_> {
         }
         self.b.switch_to_block(frameless);
         self.b.seal_block(frameless);
-        if self.apply(Optimization::FramelessCalls) {
+        if frameless_calls {
             let ran = self.run_frameless(&callee, params, other, true);
             self.b.ins().jump(release, &[BlockArg::Value(ran)]);
         } else {
