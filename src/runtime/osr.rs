@@ -36,7 +36,7 @@ use crate::stats;
 use crate::abi::{self, Frame, ThreadState, ThreadStateExt};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::{c_int, c_void};
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
@@ -60,6 +60,16 @@ static WATCHED: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
 /// Read by the watchdog without the GIL.
 static WATCHED_COUNT: AtomicUsize = AtomicUsize::new(0);
 static SAMPLE_QUEUED: AtomicBool = AtomicBool::new(false);
+/// Watchdog periods `SAMPLE_QUEUED` has been set without `sample` running.
+/// The main thread runs a queued call at its next eval-breaker check, so a
+/// sample still queued after `LOST_SAMPLE_PERIODS` was lost:
+/// `Py_AddPendingCall` called without a thread state queues on the
+/// interpreter of whichever thread holds the GIL, read from a thread state
+/// that thread may be deleting (a C thread ending, say), and a flag left set
+/// would have the watchdog set the main thread's eval breaker for a call
+/// that never comes, which a traced frame at its `RESUME` checks forever.
+static QUEUED_PERIODS: AtomicU32 = AtomicU32::new(0);
+const LOST_SAMPLE_PERIODS: u32 = 100;
 /// Set by the watchdog while it may add a pending call, which it does only
 /// while a frame is watched: the main thread waits it out when its last
 /// watched frame ends (`run_watched`), so no call is added once no Python
@@ -264,6 +274,7 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
 /// Returns -1 with `OsrEntry` raised to stop the interpreter, else 0.
 extern "C" fn sample(_: *mut c_void) -> c_int {
     SAMPLE_QUEUED.store(false, SeqCst);
+    QUEUED_PERIODS.store(0, SeqCst);
     // SAFETY: pending calls run on the main thread with the GIL held.
     let ts = unsafe { &*ffi::PyThreadState_Get().cast::<ThreadState>() };
     if ts.use_tracing() {
@@ -367,7 +378,15 @@ fn watch() {
 /// breaker. Only while a frame is watched (see `ADDING`), so the main
 /// interpreter and its pending-call state are alive.
 fn schedule_sample() {
-    if !SAMPLE_QUEUED.swap(true, SeqCst) {
+    if SAMPLE_QUEUED.load(SeqCst) && QUEUED_PERIODS.fetch_add(1, SeqCst) >= LOST_SAMPLE_PERIODS {
+        QUEUED_PERIODS.store(0, SeqCst);
+        SAMPLE_QUEUED.store(false, SeqCst);
+    }
+    // Queued only while the main thread holds the GIL, so that the call
+    // goes to its interpreter (see `QUEUED_PERIODS`).
+    // SAFETY: reads the GIL holder atomically, without the GIL.
+    let main_holds_gil = || unsafe { abi::ffi::_PyThreadState_UncheckedGet() } == MAIN_THREAD.load(SeqCst);
+    if main_holds_gil() && !SAMPLE_QUEUED.swap(true, SeqCst) {
         // SAFETY: Py_AddPendingCall may be called without the GIL, while
         // the interpreter is alive (above).
         if unsafe { ffi::Py_AddPendingCall(Some(sample), std::ptr::null_mut()) } != 0 {
@@ -387,8 +406,7 @@ fn schedule_sample() {
     // change hands in the few instructions between the check and the
     // store; the thread that took it then sees the breaker set until the
     // next hand-over.
-    // SAFETY: reads the GIL holder atomically, without the GIL.
-    if SAMPLE_QUEUED.load(SeqCst) && unsafe { abi::ffi::_PyThreadState_UncheckedGet() } == MAIN_THREAD.load(SeqCst) {
+    if SAMPLE_QUEUED.load(SeqCst) && main_holds_gil() {
         // SAFETY: set in run_watched before any frame is watched; the
         // main interpreter is alive (above).
         unsafe { (*EVAL_BREAKER.load(SeqCst)).store(1, SeqCst) };
@@ -402,6 +420,7 @@ fn ensure_fork_handler() {
     extern "C" fn in_child() {
         ADDING.store(false, SeqCst);
         SAMPLE_QUEUED.store(false, SeqCst);
+        QUEUED_PERIODS.store(0, SeqCst);
         WATCHDOG_RUNNING.store(false, SeqCst);
     }
     INSTALLED.call_once(|| {
