@@ -523,8 +523,7 @@ static CALLEES_WITHOUT_FRAMES: Mutex<BTreeMap<String, NotedCallees>> = Mutex::ne
 struct NotedCallees {
     /// Some has a frameless variant (`CodeInfo::frameless`).
     frameless: bool,
-    /// Some has a trivial body (`returns`), and some such was compiled.
-    trivial: bool,
+    /// Some has a trivial body (`returns`) and was compiled.
     trivial_compiled: bool,
 }
 
@@ -552,7 +551,7 @@ const NOTED_CALLEE_UNITS: usize = 96;
 pub fn note_if_callee_without_frame(code: *mut PyCodeObject) -> bool {
     let trivial = returns(code).is_some();
     if trivial || abi::code_units(code) <= NOTED_CALLEE_UNITS && code_info(code).is_ok_and(|info| info.frameless) {
-        note(code, |noted| if trivial { noted.trivial = true } else { noted.frameless = true });
+        note(code, |noted| noted.frameless |= !trivial);
     }
     trivial
 }
@@ -566,7 +565,6 @@ pub fn note_callee_without_frame(code: *mut PyCodeObject, frameless: bool) {
     if trivial || frameless {
         note(code, |noted| {
             noted.frameless |= !trivial;
-            noted.trivial |= trivial;
             noted.trivial_compiled |= trivial;
         });
     }

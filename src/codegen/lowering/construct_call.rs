@@ -139,7 +139,8 @@ impl Lowering<'_> {
         if self.apply(Optimization::FramelessCalls) {
             // A plain `__init__` (stores of its arguments) runs without a
             // frame; the arguments are released as its frame would.
-            let result = self.run_frameless(&callee, &params, framed, false);
+            let variant = self.guard_frameless(&callee, params.len(), framed);
+            let result = self.run_frameless(&callee, variant, &params, framed, false);
             for &arg in args {
                 self.decref(arg);
             }

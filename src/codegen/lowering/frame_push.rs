@@ -174,19 +174,26 @@ impl Lowering<'_> {
         result
     }
 
-    /// `frames::run_frameless` in the caller's code, after `guard_enterable`
-    /// found `callee` enterable: when its code has a frameless variant and
-    /// `params` (borrowed) are exactly its parameters, the variant run on a
-    /// frame-shaped block of this function's stack with the header fields
-    /// it reads. Its result (a new reference), or a jump to `framed` where
-    /// it has none or gave the call back, having changed nothing; a
-    /// give-back is counted here unless `framed` tries the variant again.
-    pub(super) fn run_frameless(&mut self, callee: &Callee, params: &[Value], framed: Block, framed_retries: bool) -> Value {
+    /// Goes to `framed` unless the code of `callee` (found enterable by
+    /// `guard_enterable`) has a frameless variant and `count` arguments are
+    /// exactly its parameters; the variant's entry. Has no side effect.
+    pub(super) fn guard_frameless(&mut self, callee: &Callee, count: usize, framed: Block) -> Value {
         let variant = self.load(callee.target, offset_of!(CallTarget, frameless));
         let has_variant = self.b.ins().icmp_imm_s(IntCC::NotEqual, variant, 0);
-        let exact = self.b.ins().icmp_imm_s(IntCC::Equal, callee.arity, params.len() as i64);
+        let exact = self.b.ins().icmp_imm_s(IntCC::Equal, callee.arity, count as i64);
         let runnable = self.b.ins().band(has_variant, exact);
         self.guard(runnable, framed);
+        variant
+    }
+
+    /// `frames::run_frameless` in the caller's code: `variant`, the
+    /// frameless variant of `callee` (`guard_frameless`), run with `params`
+    /// (borrowed, exactly its parameters) on a frame-shaped block of this
+    /// function's stack with the header fields it reads. Its result (a new
+    /// reference), or a jump to `framed` where it gave the call back, having
+    /// changed nothing; a give-back is counted here unless `framed` tries
+    /// the variant again.
+    pub(super) fn run_frameless(&mut self, callee: &Callee, variant: Value, params: &[Value], framed: Block, framed_retries: bool) -> Value {
         let block = self.frameless_block();
         let frame = self.b.ins().stack_addr(self.ptr, block, 0);
         self.write_code_fields(frame, callee.function, callee.code);

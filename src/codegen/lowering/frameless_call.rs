@@ -141,7 +141,9 @@ impl Lowering<'_> {
         self.b.switch_to_block(frameless);
         self.b.seal_block(frameless);
         if frameless_calls {
-            let ran = self.run_frameless(&callee, params, other, true);
+            // Known here: the variant (the path has no trivial value) and
+            // the exact arity (`guard_enterable`).
+            let ran = self.run_frameless(&callee, variant, params, other, true);
             self.b.ins().jump(release, &[BlockArg::Value(ran)]);
         } else {
             self.b.ins().jump(other, &[]);

@@ -96,7 +96,17 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<Built
         };
         lw.construct_python(base, &window, generic)
     } else {
-        let window = if direct { lw.stack_values(base, lw.depth) } else { Vec::new() };
+        // Where the callee's body just returns, the runtime's call takes
+        // the value without a frame; where the callee has a frameless
+        // variant, it runs that first.
+        let without_frame = if direct {
+            lw.apply(Optimization::TrivialCalls);
+            lw.apply(Optimization::FramelessCalls);
+            lw.callee_without_frame(arg)
+        } else {
+            None
+        };
+        let window = if without_frame.is_some() { lw.stack_values(base, lw.depth) } else { Vec::new() };
         let arguments = lw.depth - arg as usize;
         lw.spill(base, arguments);
         let borrowed = lw.spill_borrowing(arguments, lw.depth);
@@ -113,19 +123,11 @@ fn call(lw: &mut Lowering, arg: u32, kwnames: Option<u32>, builtin: Option<Built
         };
         if let Some(kind) = builtin {
             lw.call_builtin(slots, &borrowed, kind, kwnames, generic)
+        } else if let Some(callable) = without_frame {
+            let site = lw.data_entry();
+            lw.call_without_frame(&window, callable, site, |lw| call_positional(lw, base, arg))
         } else if direct {
-            // Where the callee's body just returns, the runtime's call takes
-            // the value without a frame; where the callee has a frameless
-            // variant, it runs that first.
-            lw.apply(Optimization::TrivialCalls);
-            lw.apply(Optimization::FramelessCalls);
-            match lw.callee_without_frame(arg) {
-                Some(callable) => {
-                    let site = lw.data_entry();
-                    lw.call_without_frame(&window, callable, site, |lw| call_positional(lw, base, arg))
-                }
-                None => call_positional(lw, base, arg),
-            }
+            call_positional(lw, base, arg)
         } else {
             generic(lw)
         }
