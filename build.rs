@@ -125,6 +125,7 @@ const LAYOUT: &[(&str, &str)] = &[
     ("EXC_INFO_PREVIOUS", "offsetof(_PyErr_StackItem, previous_item)"),
     ("CFUNCTION_METHOD_DEF", "offsetof(PyCFunctionObject, m_ml)"),
     ("CFUNCTION_SELF", "offsetof(PyCFunctionObject, m_self)"),
+    ("METHOD_DEF_NAME", "offsetof(PyMethodDef, ml_name)"),
     ("METHOD_DEF_FUNCTION", "offsetof(PyMethodDef, ml_meth)"),
     ("METHOD_DEF_FLAGS", "offsetof(PyMethodDef, ml_flags)"),
     ("DESCR_TYPE", "offsetof(PyDescrObject, d_type)"),

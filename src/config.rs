@@ -419,7 +419,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 31] = {
         row(InlineUnpack, "inline-unpack",
             "UNPACK_SEQUENCE of a tuple or list of the right length inline"),
         row(DirectResume, "direct-resume",
-            "FOR_ITER over a compiled generator, and SEND to one or to a compiled coroutine, resume its native code directly"),
+            "FOR_ITER over a compiled generator, SEND to one or to a compiled coroutine, and tuple(), set(), any(), all(), sum() and str.join() of one resume its native code directly"),
         row(ReuseNumbers, "reuse-numbers",
             "an inline float or int result stored to a local is written into the number only that local held, a float result stored to a list item into the float only the list held"),
         row(DirectBuiltinCalls, "direct-builtin-calls",

@@ -426,6 +426,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("exceptions_caught", load(&stats::EXCEPTIONS_CAUGHT))?;
     result.set_item("native_calls", load(&stats::NATIVE_CALLS))?;
     result.set_item("native_resumes", load(&stats::NATIVE_RESUMES))?;
+    result.set_item("direct_resumes", load(&stats::DIRECT_RESUMES))?;
     result.set_item("resumes_passed", load(&stats::RESUMES_PASSED))?;
     result.set_item("generators_created", load(&stats::GENERATORS_CREATED))?;
     result.set_item("direct_calls", load(&stats::DIRECT_CALLS))?;

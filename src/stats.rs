@@ -43,6 +43,11 @@ pub static TYPE_ATTRIBUTE_READS: AtomicU64 = AtomicU64::new(0);
 /// Resumptions of generators and coroutines in native code, counted in
 /// `NATIVE_CALLS` too.
 pub static NATIVE_RESUMES: AtomicU64 = AtomicU64::new(0);
+/// Those of them made by compiled code or the runtime without the frame
+/// evaluation hook (`helpers::suspend::resume`: FOR_ITER, SEND, and
+/// `tuple()`, `set()`, `any()`, `all()`, `sum()` and `str.join()` of a
+/// generator).
+pub static DIRECT_RESUMES: AtomicU64 = AtomicU64::new(0);
 /// Generators and coroutines suspended in `yield from` or `await` that a
 /// resumption passed on to the one they delegate to, without running their
 /// code (`helpers::suspend::resume_through`).

@@ -526,6 +526,54 @@ def test_loops_and_yield_from_resume_compiled_generators_directly():
                                                   {"call_entries": 0, "native_entries": 51}, 0]
 
 
+CONSUMED = textwrap.dedent(
+    """
+    import json, sys
+    import pyjit
+
+    def numbers(n):
+        for i in range(n):
+            yield i
+
+    def consume(n):
+        return (tuple(numbers(n)), set(numbers(n)), tuple(i for i in numbers(n)),
+                sum(numbers(n)), all(numbers(n)), any(numbers(n)), ",".join(str(i) for i in numbers(n)))
+
+    # Quickened in the interpreter first: its PRECALLs specialised for
+    # `tuple`, for a class (`set`) and for C functions, the profile the
+    # compile reads.
+    for _ in range(100):
+        consume(2)
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=1)
+    pyjit.enable()
+    for _ in range(3):
+        consume(50)
+    before = pyjit.info(numbers)["call_entries"], pyjit.stats()["direct_resumes"]
+    result = consume(50)
+    after = pyjit.info(numbers)["call_entries"], pyjit.stats()["direct_resumes"]
+    print(json.dumps([[len(items) for items in result[:3]], result[3:6], len(result[6]),
+                      pyjit.info(consume)["compiled"], after[0] - before[0], after[1] - before[1]]))
+    """
+)
+
+
+def test_consumers_of_a_generator_resume_it_directly():
+    # Each generator of `numbers` is resumed by compiled code: 51 times
+    # (50 items and its end) by `tuple()`, `set()`, `sum()` and the two
+    # generator expressions' loops, which `tuple()` and `join()` take
+    # directly too; `all()` stops at its first item (0), `any()` at its
+    # second (1).
+    direct = run("-c", CONSUMED)
+    assert direct.returncode == 0, direct.stderr
+    assert json.loads(direct.stdout) == [[50, 50, 50], [1225, False, True], 139, True, 51 * 5 + 1 + 2, 51 * 7 + 3]
+    # Off, every resumption goes through `gen_send_ex2` and the hook.
+    through_cpython = run("-c", CONSUMED, "direct-resume")
+    assert through_cpython.returncode == 0, through_cpython.stderr
+    assert json.loads(through_cpython.stdout) == [[50, 50, 50], [1225, False, True], 139, True, 0, 0]
+
+
 def test_code_compiled_before_a_change_keeps_its_optimizations():
     code = textwrap.dedent(
         """

@@ -67,6 +67,7 @@ class Stats(TypedDict):
     exceptions_caught: int
     native_calls: int
     native_resumes: int
+    direct_resumes: int
     resumes_passed: int
     generators_created: int
     direct_calls: int

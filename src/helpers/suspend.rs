@@ -257,6 +257,372 @@ pub unsafe extern "C" fn generator_next(tstate: *mut ThreadState, generator: *mu
     }
 }
 
+/// Passes each item of `generator`, an exact generator, to `take` (which
+/// owns it, and returns false when it failed with an exception set), taking
+/// the items as `PyIter_Next` would, from `generator_next` as `how` says:
+/// a compiled generator is resumed in its native code directly, not through
+/// `gen_iternext` and the frame-evaluation hook. True when the generator
+/// ended (its return value, or the StopIteration a declined resumption left,
+/// dropped as `PyIter_Next` drops it); false with an exception set.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `generator` is live.
+unsafe fn for_each_item(
+    tstate: *mut ThreadState,
+    generator: *mut PyObject,
+    how: isize,
+    mut take: impl FnMut(*mut PyObject) -> bool,
+) -> bool {
+    // SAFETY: as `generator_next`'s.
+    unsafe {
+        loop {
+            let item = generator_next(tstate, generator, how);
+            if item.is_null() {
+                if ffi::PyErr_Occurred().is_null() {
+                    return true;
+                }
+                if ffi::PyErr_ExceptionMatches(ffi::PyExc_StopIteration) == 0 {
+                    return false;
+                }
+                ffi::PyErr_Clear();
+                return true;
+            }
+            if !take(item) {
+                return false;
+            }
+        }
+    }
+}
+
+/// The items of `generator`, an exact generator, from `for_each_item`;
+/// None with an exception set, the items taken released.
+///
+/// # Safety
+/// As `for_each_item`'s.
+unsafe fn collect_items(tstate: *mut ThreadState, generator: *mut PyObject, how: isize) -> Option<Vec<*mut PyObject>> {
+    let mut items = Vec::new();
+    // SAFETY: as `for_each_item`'s; each item is owned by `items`.
+    let ended = unsafe {
+        for_each_item(tstate, generator, how, |item| {
+            items.push(item);
+            true
+        })
+    };
+    if ended {
+        return Some(items);
+    }
+    // SAFETY: the items are owned references.
+    unsafe { release_last_first(items) };
+    None
+}
+
+/// Releases `items`, last first, as a sequence CPython was filling with them
+/// releases them when it is dropped (`tupledealloc`, `list_dealloc`).
+///
+/// # Safety
+/// With the GIL held; `items` are owned references.
+unsafe fn release_last_first(items: Vec<*mut PyObject>) {
+    for item in items.into_iter().rev() {
+        // SAFETY: see above.
+        unsafe { ffi::Py_DECREF(item) };
+    }
+}
+
+/// `tuple(iterable)` as `PySequence_Tuple` makes it; the items of an exact
+/// generator taken by `for_each_item` (its length hint, which
+/// `PySequence_Tuple` asks first, is the default for generators, and runs
+/// no code). A new reference, or NULL with an exception set.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `iterable` is live.
+pub unsafe extern "C" fn tuple_of(tstate: *mut ThreadState, iterable: *mut PyObject, how: isize) -> *mut PyObject {
+    // SAFETY: see above; the tuple's items are the references collected.
+    unsafe {
+        if ffi::PyGen_CheckExact(iterable) == 0 {
+            return ffi::PySequence_Tuple(iterable);
+        }
+        let Some(items) = collect_items(tstate, iterable, how) else { return std::ptr::null_mut() };
+        let tuple = ffi::PyTuple_New(items.len() as isize);
+        if tuple.is_null() {
+            release_last_first(items);
+            return tuple;
+        }
+        for (index, item) in items.into_iter().enumerate() {
+            ffi::PyTuple_SET_ITEM(tuple, index as isize, item);
+        }
+        tuple
+    }
+}
+
+/// The call `class(generator)` of a class with a vectorcall slot and one
+/// argument, an exact generator: `tuple` as `tuple_of` makes it, `set` as
+/// `set_vectorcall` does (an empty set, then each item added as
+/// `set_update_internal` adds it), their items taken by `for_each_item`;
+/// any other class through its vectorcall slot. A new reference, or NULL
+/// with an exception set.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `class` is a type with a vectorcall
+/// slot, `generator` a live exact generator.
+pub unsafe extern "C" fn construct_from_generator(
+    tstate: *mut ThreadState,
+    class: *mut PyObject,
+    generator: *mut PyObject,
+    how: isize,
+) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        if class == std::ptr::addr_of_mut!(ffi::PyTuple_Type).cast() {
+            return tuple_of(tstate, generator, how);
+        }
+        if class != std::ptr::addr_of_mut!(ffi::PySet_Type).cast() {
+            return ffi::PyObject_Vectorcall(class, &generator, 1, std::ptr::null_mut());
+        }
+        let set = ffi::PySet_New(std::ptr::null_mut());
+        if set.is_null() {
+            return set;
+        }
+        let filled = for_each_item(tstate, generator, how, |item| {
+            let added = ffi::PySet_Add(set, item) == 0;
+            ffi::Py_DECREF(item);
+            added
+        });
+        if !filled {
+            ffi::Py_DECREF(set);
+            return std::ptr::null_mut();
+        }
+        set
+    }
+}
+
+/// The next item of `generator`, an exact generator, as `PyIter_Next`
+/// gives it (`for_each_item`): Ok(None) at its end, Err with an exception
+/// set.
+///
+/// # Safety
+/// As `for_each_item`'s.
+unsafe fn next_item(tstate: *mut ThreadState, generator: *mut PyObject, how: isize) -> Result<Option<*mut PyObject>, ()> {
+    let mut next = None;
+    // SAFETY: as `for_each_item`'s; the item is handed on.
+    let ended = unsafe {
+        for_each_item(tstate, generator, how, |item| {
+            next = Some(item);
+            false
+        })
+    };
+    match next {
+        Some(item) => Ok(Some(item)),
+        None if ended => Ok(None),
+        None => Err(()),
+    }
+}
+
+/// The C functions of the builtins whose call with an exact generator
+/// `consume_generator` makes itself, found by name on the builtins module
+/// and on `str` (a builtin function whose `self` is the builtins module,
+/// a method descriptor of `str`, of the expected name and calling
+/// convention: what a rebound name holds is not taken for them); 0 where
+/// not found.
+struct Consumers {
+    any: usize,
+    all: usize,
+    sum: usize,
+    join: usize,
+}
+
+/// `Consumers`, found at the first call that needs them (with the GIL held).
+fn consumers() -> &'static Consumers {
+    static CONSUMERS: std::sync::OnceLock<Consumers> = std::sync::OnceLock::new();
+    CONSUMERS.get_or_init(|| {
+        // SAFETY: with the GIL held (the caller's); every reference taken
+        // is released and a failed lookup's error cleared.
+        unsafe {
+            let modules = ffi::PyImport_GetModuleDict();
+            let builtins = ffi::PyDict_GetItemString(modules, c"builtins".as_ptr());
+            let function = |owner: *mut PyObject, name: &std::ffi::CStr, flags: i32| -> usize {
+                if owner.is_null() {
+                    return 0;
+                }
+                let found = ffi::PyObject_GetAttrString(owner, name.as_ptr());
+                if found.is_null() {
+                    ffi::PyErr_Clear();
+                    return 0;
+                }
+                let def: *mut u8 = if ffi::PyCFunction_CheckExact(found) != 0 && read_field::<*mut PyObject>(found.cast(), abi::CFUNCTION_SELF) == owner {
+                    read_field(found.cast(), abi::CFUNCTION_METHOD_DEF)
+                } else if ffi::Py_TYPE(found) == std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
+                    read_field(found.cast(), abi::METHOD_DESCR_METHOD_DEF)
+                } else {
+                    std::ptr::null_mut()
+                };
+                let named = !def.is_null()
+                    && std::ffi::CStr::from_ptr(read_field::<*const std::ffi::c_char>(def, abi::METHOD_DEF_NAME)) == name
+                    && read_field::<i32>(def, abi::METHOD_DEF_FLAGS) == flags;
+                ffi::Py_DECREF(found);
+                if named { read_field(def, abi::METHOD_DEF_FUNCTION) } else { 0 }
+            };
+            let str_type = std::ptr::addr_of_mut!(ffi::PyUnicode_Type).cast();
+            Consumers {
+                any: function(builtins, c"any", ffi::METH_O),
+                all: function(builtins, c"all", ffi::METH_O),
+                sum: function(builtins, c"sum", ffi::METH_FASTCALL | ffi::METH_KEYWORDS),
+                join: function(str_type, c"join", ffi::METH_O),
+            }
+        }
+    })
+}
+
+/// The call of a builtin's C function `function` (its `ml_meth`) with
+/// `receiver` as its `self` and `generator`, an exact generator, as its one
+/// argument, made here when it is `any`, `all`, `sum` or `str.join`,
+/// which then take the generator's items from `for_each_item` as they
+/// would from `PyIter_Next`: `any` and `all` stop at the first item that
+/// decides (leaving the generator suspended), `sum` adds as
+/// `builtin_sum_impl` does with no start, in C longs while the items are
+/// ints that fit, then in a C double while they are floats or ints that
+/// fit, then by `PyNumber_Add`, and `join` joins the list of the items
+/// (`PyUnicode_Join` makes one of a generator). Any other function:
+/// `frames::CALL_DECLINED`, nothing done.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `receiver` is the builtin's `self` and
+/// `generator` a live exact generator.
+pub unsafe extern "C" fn consume_generator(
+    tstate: *mut ThreadState,
+    function: usize,
+    receiver: *mut PyObject,
+    generator: *mut PyObject,
+    how: isize,
+) -> *mut PyObject {
+    let consumers = consumers();
+    // SAFETY: see above.
+    unsafe {
+        match function {
+            0 => frames::CALL_DECLINED as *mut PyObject,
+            _ if function == consumers.any => any_or_all(tstate, generator, how, true),
+            _ if function == consumers.all => any_or_all(tstate, generator, how, false),
+            _ if function == consumers.sum => sum(tstate, generator, how),
+            _ if function == consumers.join => {
+                let Some(items) = collect_items(tstate, generator, how) else { return std::ptr::null_mut() };
+                let list = ffi::PyList_New(items.len() as isize);
+                if list.is_null() {
+                    release_last_first(items);
+                    return list;
+                }
+                for (index, item) in items.into_iter().enumerate() {
+                    ffi::PyList_SET_ITEM(list, index as isize, item);
+                }
+                let joined = ffi::PyUnicode_Join(receiver, list);
+                ffi::Py_DECREF(list);
+                joined
+            }
+            _ => frames::CALL_DECLINED as *mut PyObject,
+        }
+    }
+}
+
+/// `any(generator)` (`stop_at` true) or `all(generator)` (false): True or
+/// False, or NULL with an exception set.
+///
+/// # Safety
+/// As `consume_generator`'s.
+unsafe fn any_or_all(tstate: *mut ThreadState, generator: *mut PyObject, how: isize, stop_at: bool) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe {
+        loop {
+            let item = match next_item(tstate, generator, how) {
+                Ok(Some(item)) => item,
+                Ok(None) => return ffi::PyBool_FromLong(i64::from(!stop_at) as _),
+                Err(()) => return std::ptr::null_mut(),
+            };
+            let truth = ffi::PyObject_IsTrue(item);
+            ffi::Py_DECREF(item);
+            if truth < 0 {
+                return std::ptr::null_mut();
+            }
+            if (truth > 0) == stop_at {
+                return ffi::PyBool_FromLong(i64::from(stop_at) as _);
+            }
+        }
+    }
+}
+
+/// `sum(generator)`, as `consume_generator` says: a new reference, or NULL
+/// with an exception set.
+///
+/// # Safety
+/// As `consume_generator`'s.
+unsafe fn sum(tstate: *mut ThreadState, generator: *mut PyObject, how: isize) -> *mut PyObject {
+    // SAFETY: see above; each item taken is released once.
+    unsafe {
+        let next = || next_item(tstate, generator, how);
+        // `total + item` as an object, both released: the sum's next state.
+        let add = |total: *mut PyObject, item: *mut PyObject| {
+            let sum = if total.is_null() { total } else { ffi::PyNumber_Add(total, item) };
+            ffi::Py_XDECREF(total);
+            ffi::Py_DECREF(item);
+            sum
+        };
+        let mut int_total: std::ffi::c_long = 0;
+        let mut total = loop {
+            let item = match next() {
+                Ok(Some(item)) => item,
+                Ok(None) => return ffi::PyLong_FromLong(int_total),
+                Err(()) => return std::ptr::null_mut(),
+            };
+            if ffi::PyLong_CheckExact(item) != 0 || ffi::PyBool_Check(item) != 0 {
+                let mut overflow = 0;
+                let value = ffi::PyLong_AsLongAndOverflow(item, &mut overflow);
+                if overflow == 0 {
+                    if let Some(sum) = int_total.checked_add(value) {
+                        int_total = sum;
+                        ffi::Py_DECREF(item);
+                        continue;
+                    }
+                }
+            }
+            break add(ffi::PyLong_FromLong(int_total), item);
+        };
+        if !total.is_null() && ffi::PyFloat_CheckExact(total) != 0 {
+            let mut float_total = ffi::PyFloat_AS_DOUBLE(total);
+            ffi::Py_DECREF(total);
+            total = loop {
+                let item = match next() {
+                    Ok(Some(item)) => item,
+                    Ok(None) => return ffi::PyFloat_FromDouble(float_total),
+                    Err(()) => return std::ptr::null_mut(),
+                };
+                if ffi::PyFloat_CheckExact(item) != 0 {
+                    float_total += ffi::PyFloat_AS_DOUBLE(item);
+                    ffi::Py_DECREF(item);
+                    continue;
+                }
+                if ffi::PyLong_Check(item) != 0 {
+                    let mut overflow = 0;
+                    let value = ffi::PyLong_AsLongAndOverflow(item, &mut overflow);
+                    if overflow == 0 {
+                        float_total += value as f64;
+                        ffi::Py_DECREF(item);
+                        continue;
+                    }
+                }
+                break add(ffi::PyFloat_FromDouble(float_total), item);
+            };
+        }
+        while !total.is_null() {
+            match next() {
+                Ok(Some(item)) => total = add(total, item),
+                Ok(None) => return total,
+                Err(()) => {
+                    ffi::Py_DECREF(total);
+                    return std::ptr::null_mut();
+                }
+            }
+        }
+        total
+    }
+}
+
 /// `resume`, or with `how` `RESUME_THROUGH_DELEGATORS` and `generator`
 /// delegating, `resume_through`. The common case, a generator that
 /// delegates to none, runs as one function with its caller.
@@ -345,6 +711,7 @@ unsafe fn resume(tstate: *mut ThreadState, generator: *mut PyObject, value: *mut
         target.entered += 1;
         stats::bump(&stats::NATIVE_CALLS);
         stats::bump(&stats::NATIVE_RESUMES);
+        stats::bump(&stats::DIRECT_RESUMES);
         run_resumed(tstate, generator, out, |frame| run_native(tstate, frame, entry, target.data))
     }
 }
@@ -451,14 +818,8 @@ const PASSED_MAX: usize = 32;
 /// `generator` is a live exact generator or coroutine.
 #[inline(always)]
 unsafe fn passable_delegate(ts: &ThreadState, generator: *mut PyObject) -> Option<*mut PyObject> {
-    // SAFETY: see above.
-    unsafe {
-        if frames::hook_installed(ts) && !ts.use_tracing() && *ts.recursion_remaining() > 1 {
-            delegate(generator)
-        } else {
-            None
-        }
-    }
+    // SAFETY: see above. The generator first: most delegate to none.
+    unsafe { delegate(generator).filter(|_| frames::hook_installed(ts) && !ts.use_tracing() && *ts.recursion_remaining() > 1) }
 }
 
 /// `resume` of `generator`, which delegates to `receiver`, passing chains

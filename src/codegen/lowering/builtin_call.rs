@@ -10,7 +10,10 @@
 
 use super::Lowering;
 use crate::abi::{self, op};
+use crate::codegen::ops::suspend;
 use crate::config::Optimization;
+use crate::helpers::frames::CALL_DECLINED;
+use crate::helpers::suspend::RESUME_VIA_CPYTHON;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, BlockArg, InstBuilder, Value};
@@ -216,22 +219,34 @@ impl Lowering<'_> {
         let first_argument = self.b.ins().iadd_imm_s(slots, 16);
         let calls_see_position = self.position_at_precall();
         let count = self.iconst(i64::from(nargs));
-        let result = match kind {
+        let call = |lw: &mut Self| match kind {
             CFunction::FunctionO | CFunction::DescriptorO => {
-                let argument = self.load(first_argument, 0);
-                self.call_address(function, &[receiver, argument])
+                let argument = lw.load(first_argument, 0);
+                lw.call_address(function, &[receiver, argument])
             }
             CFunction::DescriptorNoArgs => {
-                let null = self.iconst(0);
-                self.call_address(function, &[receiver, null])
+                let null = lw.iconst(0);
+                lw.call_address(function, &[receiver, null])
             }
             CFunction::FunctionFast | CFunction::DescriptorFast => {
-                self.call_address(function, &[receiver, first_argument, count])
+                lw.call_address(function, &[receiver, first_argument, count])
             }
             CFunction::FunctionFastWithKeywords | CFunction::DescriptorFastWithKeywords => {
-                let (positional, names) = self.positional_and_names(count, kwnames);
-                self.call_address(function, &[receiver, first_argument, positional, names])
+                let (positional, names) = lw.positional_and_names(count, kwnames);
+                lw.call_address(function, &[receiver, first_argument, positional, names])
             }
+        };
+        // `any`, `all`, `sum` and `str.join` are among these.
+        let consumes = matches!(kind, CFunction::FunctionO | CFunction::DescriptorO | CFunction::FunctionFastWithKeywords);
+        let result = if consumes && nargs == 1 && kwnames.is_none() {
+            let argument = self.load(first_argument, 0);
+            let consume = |lw: &mut Self, how| {
+                let tstate = lw.tstate;
+                lw.call("pyjit_consume_generator", &[tstate, function, receiver, argument, how])
+            };
+            self.unless_generator_consumed(argument, consume, true, call)
+        } else {
+            call(self)
         };
         if kind.checks_recursion() {
             self.move_recursion_budget(1);
@@ -334,7 +349,17 @@ impl Lowering<'_> {
         let result = if let Some(vectorcall) = vectorcall {
             let count = self.iconst(i64::from(nargs));
             let (positional, names) = self.positional_and_names(count, kwnames);
-            self.call_address(vectorcall, &[callable, arguments, positional, names])
+            if nargs == 1 && kwnames.is_none() {
+                let first = self.load(arguments, 0);
+                let consume = |lw: &mut Self, how| {
+                    let tstate = lw.tstate;
+                    lw.call("pyjit_construct_from_generator", &[tstate, callable, first, how])
+                };
+                let call = |lw: &mut Self| lw.call_address(vectorcall, &[callable, arguments, positional, names]);
+                self.unless_generator_consumed(first, consume, false, call)
+            } else {
+                self.call_address(vectorcall, &[callable, arguments, positional, names])
+            }
         } else {
             let first = self.load(arguments, 0);
             match kind {
@@ -349,7 +374,13 @@ impl Lowering<'_> {
                     ty
                 }
                 BuiltinCall::Str1 => self.call("PyObject_Str", &[first]),
-                BuiltinCall::Tuple1 => self.call("PySequence_Tuple", &[first]),
+                BuiltinCall::Tuple1 => match suspend::resume_how(self) {
+                    RESUME_VIA_CPYTHON => self.call("PySequence_Tuple", &[first]),
+                    how => {
+                        let (tstate, how) = (self.tstate, self.iconst(how as i64));
+                        self.call("pyjit_tuple_of", &[tstate, first, how])
+                    }
+                },
                 _ => unreachable!("a call guarded by the callable's identity"),
             }
         };
@@ -359,6 +390,47 @@ impl Lowering<'_> {
         self.calls_see_position = calls_see_position;
         self.prev_instr_stored = None;
         self.join_with_generic(result, other, done, slots, borrowed, generic)
+    }
+
+    /// The call `consume` makes of `argument`, a call's one argument, when
+    /// it is an exact generator and compiled generators are resumed
+    /// directly (`direct-resume`: `consume` gets `suspend::resume_how`) and,
+    /// where `consume` may decline (`declines`), it did not return
+    /// `frames::CALL_DECLINED`; otherwise the call `call` makes.
+    fn unless_generator_consumed(
+        &mut self,
+        argument: Value,
+        consume: impl FnOnce(&mut Self, Value) -> Value,
+        declines: bool,
+        call: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        let how = suspend::resume_how(self);
+        if how == RESUME_VIA_CPYTHON {
+            return call(self);
+        }
+        let (generator, other, done) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        let result = self.b.append_block_param(done, self.ptr);
+        let ty = self.load(argument, abi::OBJECT_TYPE);
+        let generator_type = self.data_address("PyGen_Type");
+        let is_generator = self.b.ins().icmp(IntCC::Equal, ty, generator_type);
+        self.b.ins().brif(is_generator, generator, &[], other, &[]);
+        self.b.switch_to_block(generator);
+        self.b.seal_block(generator);
+        let how = self.iconst(how as i64);
+        let consumed = consume(self, how);
+        if declines {
+            let declined = self.b.ins().icmp_imm_u(IntCC::Equal, consumed, CALL_DECLINED as i64);
+            self.b.ins().brif(declined, other, &[], done, &[BlockArg::Value(consumed)]);
+        } else {
+            self.b.ins().jump(done, &[BlockArg::Value(consumed)]);
+        }
+        self.b.switch_to_block(other);
+        self.b.seal_block(other);
+        let called = call(self);
+        self.b.ins().jump(done, &[BlockArg::Value(called)]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        result
     }
 
     /// `len(object)` as a new int, or NULL with an exception: exact lists
