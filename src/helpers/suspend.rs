@@ -480,8 +480,8 @@ fn consumers() -> &'static Consumers {
 /// decides (leaving the generator suspended), `sum` adds as
 /// `builtin_sum_impl` does with no start, in C longs while the items are
 /// ints that fit, then in a C double while they are floats or ints that
-/// fit, then by `PyNumber_Add`, and `join` joins the list of the items
-/// (`PyUnicode_Join` makes one of a generator). Any other function:
+/// fit, then by `PyNumber_Add`, and `join` joins the items collected as
+/// `tuple_of` collects them (`PyUnicode_Join` makes a list of a generator). Any other function:
 /// `frames::CALL_DECLINED`, nothing done.
 ///
 /// # Safety
@@ -503,17 +503,13 @@ pub unsafe extern "C" fn consume_generator(
             _ if function == consumers.all => any_or_all(tstate, generator, how, false),
             _ if function == consumers.sum => sum(tstate, generator, how),
             _ if function == consumers.join => {
-                let Some(items) = collect_items(tstate, generator, how) else { return std::ptr::null_mut() };
-                let list = ffi::PyList_New(items.len() as isize);
-                if list.is_null() {
-                    release_last_first(items);
-                    return list;
+                // The items as a tuple, which `PyUnicode_Join` takes as it is.
+                let items = tuple_of(tstate, generator, how);
+                if items.is_null() {
+                    return items;
                 }
-                for (index, item) in items.into_iter().enumerate() {
-                    ffi::PyList_SET_ITEM(list, index as isize, item);
-                }
-                let joined = ffi::PyUnicode_Join(receiver, list);
-                ffi::Py_DECREF(list);
+                let joined = ffi::PyUnicode_Join(receiver, items);
+                ffi::Py_DECREF(items);
                 joined
             }
             _ => frames::CALL_DECLINED as *mut PyObject,
