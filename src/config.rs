@@ -4,7 +4,7 @@
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 /// A fixed call count, or `AUTO`.
@@ -24,7 +24,7 @@ static VERIFY: AtomicBool = AtomicBool::new(false);
 /// calls follow the setting at every call (`helpers::calls::call_positional`).
 /// The optimizations switched off, bit `n` for number `n` (`Optimizations`);
 /// generated code reads the bit of `direct-calls`, decided at each call.
-pub static OPTIMIZATIONS_OFF: AtomicU32 = AtomicU32::new(0);
+pub static OPTIMIZATIONS_OFF: AtomicU64 = AtomicU64::new(0);
 static CACHE: Mutex<CacheSettings> = Mutex::new(CacheSettings { dir: None, trusted_keys: Vec::new(), generation: 0 });
 
 /// Where the code cache is and which keys may sign it.
@@ -376,6 +376,7 @@ pub enum Optimization {
     FramelessCalls,
     ConstantOperands,
     InlineFramelessCalls,
+    EagerAwait,
 }
 
 /// One row of the table of optimizations.
@@ -386,7 +387,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 31] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 32] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -454,6 +455,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 31] = {
             "an inline BINARY_OP, COMPARE_OP or subscript takes an operand that LOAD_CONST pushed, a small int or a float, as the value it is when compiling: no type test or load, and no fast path its type rules out"),
         row(InlineFramelessCalls, "inline-frameless-calls",
             "a direct call (direct-calls) of a method or global named as a compiled function that runs without a frame (trivial-calls, frameless-calls) takes the value or runs the variant from the caller's code when the callable is the function the site last called, instead of calling into the runtime"),
+        row(EagerAwait, "eager-await",
+            "await f(...) in compiled coroutine code, of a compiled coroutine function binding its parameters exactly, runs the callee's native code on a frame on the thread's data stack without making the coroutine object: a callee that returns gives its value to the awaiting code, one that suspends becomes a coroutine object then (direct-calls)"),
     ]
 };
 
@@ -466,7 +469,7 @@ impl Optimization {
 
 /// A set of optimizations: bit `n` for number `n`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Optimizations(u32);
+pub struct Optimizations(u64);
 
 impl Optimizations {
     pub const NONE: Optimizations = Optimizations(0);

@@ -429,6 +429,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("direct_resumes", load(&stats::DIRECT_RESUMES))?;
     result.set_item("resumes_passed", load(&stats::RESUMES_PASSED))?;
     result.set_item("generators_created", load(&stats::GENERATORS_CREATED))?;
+    result.set_item("eager_awaits", load(&stats::EAGER_AWAITS))?;
     result.set_item("direct_calls", load(&stats::DIRECT_CALLS))?;
     result.set_item("recorded_constructs", load(&stats::RECORDED_CONSTRUCTS))?;
     result.set_item("inline_constructs", load(&stats::INLINE_CONSTRUCTS))?;

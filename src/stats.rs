@@ -55,6 +55,10 @@ pub static RESUMES_PASSED: AtomicU64 = AtomicU64::new(0);
 /// Generators and coroutines of compiled code made without the interpreter
 /// (`helpers::suspend::create_generator`).
 pub static GENERATORS_CREATED: AtomicU64 = AtomicU64::new(0);
+/// Awaited calls of coroutine functions run without making the coroutine
+/// object first (`helpers::suspend::run_eagerly`), counted in
+/// `NATIVE_CALLS` too.
+pub static EAGER_AWAITS: AtomicU64 = AtomicU64::new(0);
 /// Frames that started in the interpreter and continued in compiled code
 /// at a loop header (`runtime::osr`).
 pub static OSR_ENTRIES: AtomicU64 = AtomicU64::new(0);

@@ -69,6 +69,18 @@ WORKLOAD = textwrap.dedent(
             total = total + b0 - b7
         return total, ratio, items
 
+    async def plus_one(x):
+        return x + 1
+
+    async def awaits(n):
+        return await plus_one(n)
+
+    def drive(coro):
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            return stop.value
+
     if len(sys.argv) > 1:
         pyjit.config(disable_optimizations=sys.argv[1].split(","))
     pyjit.config(threshold=1, osr=False)
@@ -77,9 +89,10 @@ WORKLOAD = textwrap.dedent(
     helper(0)
     results = [work([Point(i, 2 * i) for i in range(4)], 30) for _ in range(3)]
     results.append([sized([0] * i) for i in range(12)])
+    results.append([drive(awaits(i)) for i in range(4)])
     pyjit.disable()
     info = pyjit.info(work)
-    applied = set(info["optimizations"]) | set(pyjit.info(sized)["optimizations"])
+    applied = set(info["optimizations"]) | set(pyjit.info(sized)["optimizations"]) | set(pyjit.info(awaits)["optimizations"])
     optimizations = [name for _, name, _ in pyjit.optimizations() if name in applied]
     print(json.dumps({"results": results, "compiled": info["compiled"], "optimizations": optimizations}))
     """
@@ -572,6 +585,63 @@ def test_consumers_of_a_generator_resume_it_directly():
     through_cpython = run("-c", CONSUMED, "direct-resume")
     assert through_cpython.returncode == 0, through_cpython.stderr
     assert json.loads(through_cpython.stdout) == [[50, 50, 50], [1225, False, True], 139, True, 0, 0]
+
+
+AWAITED = textwrap.dedent(
+    """
+    import json, sys
+    import pyjit
+
+    class Suspend:
+        def __await__(self):
+            return (yield "suspended")
+
+    async def fib(n):
+        if n <= 1:
+            return n
+        return await fib(n - 1) + await fib(n - 2)
+
+    async def suspends():
+        return await Suspend()
+
+    async def awaits_suspending():
+        return await suspends()
+
+    def drive(coro, sent=None):
+        yielded = []
+        try:
+            while True:
+                yielded.append(coro.send(sent if yielded else None))
+        except StopIteration as stop:
+            return yielded, stop.value
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    drive(fib(3)), drive(awaits_suspending(), 1)
+    before = pyjit.stats()
+    results = [drive(fib(10)), drive(awaits_suspending(), 2)]
+    after = pyjit.stats()
+    print(json.dumps([results, pyjit.info(fib)["compiled"], "eager-await" in pyjit.info(fib)["optimizations"],
+                      after["eager_awaits"] - before["eager_awaits"],
+                      after["generators_created"] - before["generators_created"]]))
+    """
+)
+
+
+def test_awaited_calls_of_compiled_coroutines_make_no_coroutine_unless_it_suspends():
+    # fib(10) awaits 176 calls of fib, all returning at once: no coroutine
+    # object but the outer one, which `drive` sends to; `suspends` runs
+    # eagerly too, and its coroutine object is made when it suspends (with
+    # the outer one and the generator of `Suspend.__await__`).
+    eager = run("-c", AWAITED)
+    assert eager.returncode == 0, eager.stderr
+    assert json.loads(eager.stdout) == [[[[], 55], [["suspended"], 2]], True, True, 176 + 1, 1 + 3]
+    # Off, every call makes its coroutine object.
+    off = run("-c", AWAITED, "eager-await")
+    assert off.returncode == 0, off.stderr
+    assert json.loads(off.stdout) == [[[[], 55], [["suspended"], 2]], True, False, 0, 177 + 3]
 
 
 def test_code_compiled_before_a_change_keeps_its_optimizations():

@@ -70,6 +70,7 @@ class Stats(TypedDict):
     direct_resumes: int
     resumes_passed: int
     generators_created: int
+    eager_awaits: int
     direct_calls: int
     recorded_constructs: int
     inline_constructs: int

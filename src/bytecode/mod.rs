@@ -255,6 +255,9 @@ pub struct CodeInfo {
     /// The PRECALL and CALL instructions (their `index`) of the calls a
     /// frameless variant makes (`calls_without_frame`).
     pub calls_without_frame: Vec<u32>,
+    /// The CALL instructions (their position in `instrs`) whose result an
+    /// `await` takes at once (`awaited_calls`).
+    pub awaited_calls: Vec<u32>,
 }
 
 /// A number in `co_consts`, whose value compiled code may use as it is: a
@@ -419,6 +422,15 @@ pub fn suspends(flags: i32) -> bool {
     flags & (abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ITERABLE_COROUTINE | abi::CO_ASYNC_GENERATOR) != 0
 }
 
+/// Whether `code`, a live code object, starts with RETURN_GENERATOR: a
+/// generator's or coroutine's that copies no free variable and makes no
+/// cell before making its object.
+pub fn starts_generator(code: *mut PyCodeObject) -> bool {
+    // SAFETY: code is live; its first unit exists (every code object ends
+    // in a return).
+    unsafe { abi::code_adaptive(code).first() }.is_some_and(|unit| unit & 0xff == u16::from(op::RETURN_GENERATOR))
+}
+
 /// What the whole body of a code object returns when it returns a local or a
 /// constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -488,6 +500,7 @@ pub fn code_info_with_callees(code: *mut PyCodeObject, callee_without_frame_name
     let builtin_names = names_in(code, &CALLED_BY_IDENTITY);
     let inline_calls_only = calls_only_inline_builtins(&instrs, &builtin_names);
     let calls_without_frame = calls_without_frame(&instrs, &callee_without_frame_names);
+    let awaited_calls = awaited_calls(code, &instrs);
     let resumable = abi::CO_GENERATOR | abi::CO_COROUTINE | abi::CO_ASYNC_GENERATOR | abi::CO_ITERABLE_COROUTINE;
     let frameless = handlers.is_empty()
         && flags & resumable == 0
@@ -507,7 +520,27 @@ pub fn code_info_with_callees(code: *mut PyCodeObject, callee_without_frame_name
         number_consts: number_consts(code),
         callee_without_frame_names,
         calls_without_frame,
+        awaited_calls,
     })
+}
+
+/// The CALLs (their position in `instrs`) of `code` whose result an `await`
+/// takes at once: CPython compiles `await f(...)` to CALL, GET_AWAITABLE,
+/// LOAD_CONST None and SEND.
+fn awaited_calls(code: *mut PyCodeObject, instrs: &[Instr]) -> Vec<u32> {
+    let consts = abi::code_object(code, abi::CODE_CONSTS);
+    // SAFETY: co_consts is a tuple owned by the live code; the index is checked.
+    let is_none = |index: u32| unsafe {
+        (index as isize) < ffi::PyTuple_GET_SIZE(consts)
+            && ffi::PyTuple_GET_ITEM(consts, index as isize) == std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct)
+    };
+    let opcodes = [op::CALL, op::GET_AWAITABLE, op::LOAD_CONST, op::SEND];
+    instrs
+        .windows(opcodes.len())
+        .enumerate()
+        .filter(|(_, window)| window.iter().zip(opcodes).all(|(ins, opcode)| ins.opcode == opcode) && is_none(window[2].arg))
+        .map(|(position, _)| position as u32)
+        .collect()
 }
 
 /// The names of the functions that calls can run without a frame once

@@ -2,6 +2,7 @@
 //! value stack as Cranelift variables, and offers the small vocabulary the
 //! per-opcode lowerings in `ops/` are written in.
 
+mod await_call;
 mod builtin_call;
 pub use builtin_call::BuiltinCall;
 mod construct_call;
@@ -669,9 +670,11 @@ impl<'a> Lowering<'a> {
                 self.store_local(local, null);
             }
         }
+        let eager_await_resumptions = self.eager_await_resumptions();
         let jump_targets = self.info.instrs.iter().filter_map(Instr::jump_target);
         let handler_targets = self.info.handlers.iter().map(|h| h.target);
-        for target in jump_targets.chain(handler_targets).chain(resume_starts.iter().copied()) {
+        let starts = resume_starts.iter().chain(&eager_await_resumptions).copied();
+        for target in jump_targets.chain(handler_targets).chain(starts) {
             if !self.blocks.contains_key(&target) {
                 let block = self.b.create_block();
                 self.blocks.insert(target, block);

@@ -4,6 +4,7 @@ use super::PY_VECTORCALL_ARGUMENTS_OFFSET;
 use crate::abi::{self, op, Frame, ThreadState};
 use crate::bytecode::CACHE_WAYS;
 use crate::config::{self, Optimization};
+use crate::helpers::suspend::{self, Awaited};
 use crate::helpers::{ceval, frames};
 use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::CStr;
@@ -59,6 +60,15 @@ pub struct CallTarget {
     /// or has the interpreter run the frame where `create_generator`
     /// declines.
     pub creates_generator: bool,
+    /// The code is a coroutine's (`CO_COROUTINE`) whose first instruction is
+    /// RETURN_GENERATOR (it makes no cell), so that compiled code awaiting
+    /// a call of it may run it without making the coroutine object
+    /// (`suspend::await_call`, `eager-await`); and of such runs, how many
+    /// there were and how many ended suspended (the coroutine object made
+    /// then), which decide whether more are tried.
+    pub awaits_eagerly: bool,
+    pub eager_runs: u32,
+    pub eager_suspensions: u32,
     /// With `exact_arity`, when the code's whole body returns one of its
     /// parameters or a constant (`bytecode::returns`): `RETURNS_PARAMETER`
     /// plus the parameter's index, or `RETURNS_CONSTANT` plus the
@@ -341,6 +351,73 @@ unsafe fn enter_binding_the_rest(
 ) -> *mut PyObject {
     // SAFETY: see above.
     unsafe { frames::enter_compiled(tstate, function, args, count, target) }
+}
+
+/// What `await_call` made of an awaited call, the values it left in the
+/// call's window: the call made, its result in the first slot...
+pub const AWAIT_CALLED: isize = 0;
+/// ...the coroutine run eagerly and returned, its value in the first slot...
+pub const AWAIT_RETURNED: isize = 1;
+/// ...or run eagerly and suspended, the coroutine object then made in the
+/// first slot and what it yielded in the second.
+pub const AWAIT_YIELDED: isize = 2;
+
+/// The CALL of `nargs` positional arguments, its window at `slots`, whose
+/// result the instructions after it await (GET_AWAITABLE, LOAD_CONST None,
+/// the SEND at code unit `send_index`): a compiled coroutine function whose
+/// parameters the arguments bind exactly runs at once, without making the
+/// coroutine object unless it suspends (`suspend::run_eagerly`,
+/// `eager-await`), with the caller's frame at the SEND, as in CPython while
+/// the coroutine runs; any other call, and one it declines, is made as
+/// `call_positional` makes it. Returns `AWAIT_CALLED`, `AWAIT_RETURNED` or
+/// `AWAIT_YIELDED`, or -1 with an exception set, raised at the instruction
+/// the frame's `prev_instr` names (the CALL's, or the SEND's when the
+/// coroutine raised). Consumes every slot of the window.
+///
+/// # Safety
+/// As `call_positional`'s; the window has room for two results.
+pub unsafe extern "C" fn await_call(
+    tstate: *mut ThreadState,
+    frame: *mut Frame,
+    slots: *mut *mut PyObject,
+    nargs: isize,
+    site: *mut CallSite,
+    send_index: isize,
+) -> isize {
+    // SAFETY: see above; the window's references move into the coroutine's
+    // frame or the call.
+    unsafe {
+        let (function, args, count) = window_call(slots, nargs);
+        let eager = config::optimization_enabled(Optimization::EagerAwait)
+            && config::optimization_enabled(Optimization::DirectCalls)
+            && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type);
+        if eager {
+            let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
+            if let Some(target) = CallSite::target(site, code).filter(|target| target.exact_arity as usize == count) {
+                let fr = &*frame;
+                let lasti = fr.lasti();
+                fr.set_lasti(send_index);
+                match suspend::run_eagerly(tstate, function, args, target) {
+                    Some(Awaited::Returned(value)) => {
+                        *slots = value;
+                        return AWAIT_RETURNED;
+                    }
+                    Some(Awaited::Yielded(coroutine, value)) => {
+                        [*slots, *slots.add(1)] = [coroutine, value];
+                        return AWAIT_YIELDED;
+                    }
+                    Some(Awaited::Raised) => return -1,
+                    None => fr.set_lasti(lasti),
+                }
+            }
+        }
+        let result = call_positional(tstate, frame, slots, nargs, site);
+        if result.is_null() {
+            return -1;
+        }
+        *slots = result;
+        AWAIT_CALLED
+    }
 }
 
 /// `frames::clear` for a frame that compiled code pushed and ran itself

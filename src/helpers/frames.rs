@@ -406,7 +406,7 @@ unsafe fn copy_slots(to: *mut *mut PyObject, from: *const *mut PyObject, count: 
 /// recursion limit not reached and the C stack not nearly used up
 /// (measured every `C_STACK_CHECK_PERIOD` levels).
 #[inline(always)]
-fn may_enter(ts: &ThreadState) -> bool {
+pub fn may_enter(ts: &ThreadState) -> bool {
     // SAFETY: the running thread's state.
     let remaining = unsafe { *ts.recursion_remaining() };
     !ts.use_tracing()

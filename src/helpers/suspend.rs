@@ -2,7 +2,7 @@
 //! (`codegen::ops::suspend`), and their resumption from compiled code.
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::call_target;
+use crate::helpers::calls::{call_target, CallTarget};
 use crate::helpers::exits;
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::stats;
@@ -90,7 +90,6 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         }
         let cells = &mut cells[..cell_count];
         let nlocalsplus = abi::code_int(code, abi::CODE_NLOCALSPLUS) as usize;
-        let slots = nlocalsplus + abi::code_int(code, abi::CODE_STACKSIZE) as usize;
         // The frame as the interpreter holds it while running these
         // instructions (finalizers the allocations run can see it): its
         // caller's callee, one level of recursion deeper, at
@@ -106,8 +105,9 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
                 break;
             }
         }
+        let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
         if cells.iter().all(|(_, cell)| !cell.is_null()) {
-            generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+            generator = new_generator(tp, kind, code, function);
         }
         *ts.recursion_remaining() += 1;
         ts.set_current_frame(fr.previous());
@@ -120,23 +120,6 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
             return None;
         }
         let base = generator.cast::<u8>();
-        let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
-        write_field(base, abi::GEN_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
-        write_field(base, abi::GEN_WEAKREFLIST, std::ptr::null_mut::<PyObject>());
-        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
-        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
-        write_field(base, abi::GEN_NAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_NAME)));
-        write_field(base, abi::GEN_QUALNAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_QUALNAME)));
-        // Coroutines and async generators: no origin or finalizer yet; and
-        // an async generator's hooks uninitialized, not closed, not running.
-        if kind != abi::CO_GENERATOR {
-            write_field(base, abi::GEN_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
-        }
-        if kind == abi::CO_ASYNC_GENERATOR {
-            for flag in [abi::GEN_CLOSED, abi::GEN_HOOKS_INITED, abi::GEN_RUNNING_ASYNC] {
-                write_field(base, flag, 0u8);
-            }
-        }
         // COPY_FREE_VARS: the closure's cells into the last slots.
         let closure: *mut PyObject = read_field(function.cast(), abi::FUNC_CLOSURE);
         for i in 0..free_vars {
@@ -157,6 +140,190 @@ pub unsafe fn create_generator(ts: &ThreadState, frame: *mut Frame) -> Option<*m
         ffi::PyObject_GC_Track(generator.cast());
         stats::bump(&stats::GENERATORS_CREATED);
         Some(generator)
+    }
+}
+
+/// `make_gen` (hidden in libpython) field by field: a new object of type
+/// `tp`, a generator, coroutine or async generator as `kind` (its code's
+/// flag) says, for `function`'s `code`, with room for a frame of the code;
+/// its frame and state not written, not tracked by the garbage collector.
+/// NULL with an exception set.
+///
+/// # Safety
+/// With the GIL held; `function` is a live function whose code is `code`.
+unsafe fn new_generator(tp: *mut ffi::PyTypeObject, kind: i32, code: *mut ffi::PyCodeObject, function: *mut PyObject) -> *mut PyObject {
+    // SAFETY: see above; every field is written at its probed offset.
+    unsafe {
+        let slots = abi::code_int(code, abi::CODE_NLOCALSPLUS) + abi::code_int(code, abi::CODE_STACKSIZE);
+        let generator = ffi::_PyObject_GC_NewVar(tp, slots as isize).cast::<PyObject>();
+        if generator.is_null() {
+            return generator;
+        }
+        let base = generator.cast::<u8>();
+        write_field(base, abi::GEN_CODE, ffi::Py_NewRef(code.cast::<PyObject>()));
+        write_field(base, abi::GEN_WEAKREFLIST, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
+        write_field(base, abi::GEN_NAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_NAME)));
+        write_field(base, abi::GEN_QUALNAME, ffi::Py_NewRef(read_field::<*mut PyObject>(function.cast(), abi::FUNC_QUALNAME)));
+        // Coroutines and async generators: no origin or finalizer yet; and
+        // an async generator's hooks uninitialized, not closed, not running.
+        if kind != abi::CO_GENERATOR {
+            write_field(base, abi::GEN_ORIGIN_OR_FINALIZER, std::ptr::null_mut::<PyObject>());
+        }
+        if kind == abi::CO_ASYNC_GENERATOR {
+            for flag in [abi::GEN_CLOSED, abi::GEN_HOOKS_INITED, abi::GEN_RUNNING_ASYNC] {
+                write_field(base, flag, 0u8);
+            }
+        }
+        generator
+    }
+}
+
+/// What `run_eagerly` made of an awaited call of a coroutine function.
+pub enum Awaited {
+    /// The coroutine returned this value (a new reference).
+    Returned(*mut PyObject),
+    /// It suspended: the coroutine object now holding its frame, and the
+    /// value it yielded (new references).
+    Yielded(*mut PyObject, *mut PyObject),
+    /// It raised; the exception is set.
+    Raised,
+}
+
+/// Eager runs of a coroutine's code that may end suspended before the
+/// share of them that did decides whether more are tried
+/// (`EAGER_SUSPENDED_SHARE`).
+const EAGER_SUSPENSIONS_TOLERATED: u32 = 64;
+/// Eager runs stop once more than one in this many ended suspended: each
+/// costs a copy of the frame into the coroutine object made then.
+const EAGER_SUSPENDED_SHARE: u32 = 4;
+
+/// Runs the call of `function`, whose code's state is `target` (code that
+/// `awaits_eagerly`, with native code), with the `target.exact_arity`
+/// arguments at `args`, as `await function(*args)` in compiled code runs
+/// it, without making the coroutine object unless it suspends: its frame
+/// is pushed on the thread's data stack behind a stand-in for the object's
+/// fields up to the embedded frame, which the native code and CPython's
+/// interpreter reach from the frame (`_PyFrame_GetGenerator`) while it
+/// runs: its type, a coroutine's, for tests of the type, its state and its
+/// exception state. Nothing takes a reference to the stand-in: no code
+/// object, frame object or thread field names a generator, only its frame.
+/// The first run then goes as `resume` runs it (`run_resumed`): a return or
+/// a raise clears the frame, handing it to its frame object if one outlives
+/// it; a suspension moves the frame into the coroutine object made then
+/// (`coroutine_of`). The arguments and the reference to `function` move
+/// into the frame. None, with nothing done, where the call must make the
+/// coroutine object first: `sys.set_coroutine_origin_tracking_depth` on
+/// (its origin is recorded from the frames at its creation), a run
+/// `frames::may_enter` declines, no room on the data stack's chunk, or
+/// eager runs of the code that ended suspended too often.
+///
+/// # Safety
+/// With the GIL held by `tstate`; `function` is an owned reference to a
+/// Python function whose code's live state is `target`; `args` holds
+/// `target.exact_arity` owned references.
+pub unsafe fn run_eagerly(
+    tstate: *mut ThreadState,
+    function: *mut PyObject,
+    args: *const *mut PyObject,
+    target: &mut CallTarget,
+) -> Option<Awaited> {
+    // SAFETY: see above; the stand-in's and the frame's fields are written
+    // at probed offsets within the block pushed for them.
+    unsafe {
+        let ts = &*tstate;
+        let entry = target.entry?;
+        let suspended_often = target.eager_suspensions >= EAGER_SUSPENSIONS_TOLERATED
+            && target.eager_suspensions.saturating_mul(EAGER_SUSPENDED_SHARE) > target.eager_runs;
+        if !target.awaits_eagerly || suspended_often || ts.coroutine_origin_tracking_depth() != 0 || !frames::may_enter(ts) {
+            return None;
+        }
+        const HEADER_WORDS: usize = abi::GEN_IFRAME / size_of::<usize>();
+        let block = frames::push_frame(ts, HEADER_WORDS + target.frame_words as usize)?;
+        let stand_in = block.cast::<u8>();
+        write_field(stand_in, abi::OBJECT_REFCNT, 1isize);
+        write_field(stand_in, abi::OBJECT_TYPE, std::ptr::addr_of_mut!(ffi::PyCoro_Type));
+        write_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
+        write_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
+        write_field(stand_in, abi::GEN_FRAME_STATE, CREATED);
+        let frame = generator_frame(stand_in.cast());
+        frames::initialize(frame, function, target.code, target.nlocalsplus);
+        let fr = &*frame;
+        let (count, nlocalsplus) = (target.exact_arity as usize, target.nlocalsplus as usize);
+        frames::bind_positionally(fr, args, count, count, std::ptr::null_mut());
+        frames::unbind(fr.slot(count), nlocalsplus - count);
+        // As RETURN_GENERATOR leaves it, then resumed with None sent.
+        write_field(frame.cast::<u8>(), abi::FRAME_OWNER, abi::FRAME_OWNED_BY_GENERATOR as i8);
+        fr.set_lasti(0);
+        *fr.slot(nlocalsplus) = ffi::Py_NewRef(std::ptr::addr_of_mut!(abi::ffi::_Py_NoneStruct));
+        fr.set_stacktop(nlocalsplus as i32 + 1);
+        target.entered += 1;
+        target.eager_runs = target.eager_runs.saturating_add(1);
+        stats::bump(&stats::DIRECT_CALLS);
+        stats::bump(&stats::NATIVE_CALLS);
+        stats::bump(&stats::EAGER_AWAITS);
+        let mut out = std::ptr::null_mut();
+        let status = run_resumed(tstate, stand_in.cast(), &mut out, |frame| run_native(tstate, frame, entry, target.data));
+        let awaited = match status {
+            1 => {
+                target.eager_suspensions += 1;
+                match coroutine_of(ts, stand_in, frame) {
+                    Some(coroutine) => Awaited::Yielded(coroutine, out),
+                    None => {
+                        ffi::Py_DECREF(out);
+                        Awaited::Raised
+                    }
+                }
+            }
+            0 => Awaited::Returned(out),
+            _ => Awaited::Raised,
+        };
+        frames::pop_frame(ts, block);
+        Some(awaited)
+    }
+}
+
+/// The coroutine object for the frame `frame` of `stand_in`
+/// (`run_eagerly`), which just suspended: made as RETURN_GENERATOR makes
+/// one, the frame with its value stack and the exception state moved into
+/// it, the frame's frame object (if one was made) pointed at the copy, as
+/// `_PyFrame_Copy` and `take_ownership` move frames. None, the frame
+/// cleared and an exception set, when it cannot be made.
+///
+/// # Safety
+/// With the GIL held; `frame` is the suspended frame of `stand_in`, unlinked.
+unsafe fn coroutine_of(ts: &ThreadState, stand_in: *mut u8, frame: *mut Frame) -> Option<*mut PyObject> {
+    // SAFETY: see above; fields at probed offsets.
+    unsafe {
+        let fr = &*frame;
+        let code = fr.code();
+        // Executing, for a finalizer the allocation runs, which might reach
+        // the frame through its frame object: nothing may finalize it.
+        write_field(stand_in, abi::GEN_FRAME_STATE, EXECUTING);
+        let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
+        let coroutine = new_generator(std::ptr::addr_of_mut!(ffi::PyCoro_Type), abi::CO_COROUTINE, code, function);
+        if coroutine.is_null() {
+            let exc_value: *mut PyObject = read_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE);
+            ffi::Py_XDECREF(exc_value);
+            write_field(stand_in, abi::GEN_FRAME_STATE, CLEARED);
+            frames::clear(ts, frame);
+            return None;
+        }
+        let base = coroutine.cast::<u8>();
+        let copy = base.add(abi::GEN_IFRAME);
+        let size = abi::FRAME_LOCALSPLUS + fr.stacktop() as usize * size_of::<*mut PyObject>();
+        std::ptr::copy_nonoverlapping(frame.cast::<u8>(), copy, size);
+        let exc_value: *mut PyObject = read_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE);
+        write_field(base, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, exc_value);
+        write_field(base, abi::GEN_FRAME_STATE, SUSPENDED);
+        let frame_object: *mut PyObject = read_field(copy, abi::FRAME_FRAME_OBJ);
+        if !frame_object.is_null() {
+            write_field(frame_object.cast::<u8>(), abi::FRAME_OBJECT_FRAME, copy);
+        }
+        ffi::PyObject_GC_Track(coroutine.cast());
+        stats::bump(&stats::GENERATORS_CREATED);
+        Some(coroutine)
     }
 }
 

@@ -127,6 +127,7 @@ symbol_table! {
     "pyjit_unpack_to_locals" => builders::unpack_to_locals as unsafe extern "C" fn(_, _, _, _, _, _) -> _,
     "pyjit_call" => calls::call as unsafe extern "C" fn(_, _, _, _, _) -> _,
     "pyjit_call_positional" => calls::call_positional as unsafe extern "C" fn(_, _, _, _, _) -> _,
+    "pyjit_await_call" => calls::await_call as unsafe extern "C" fn(_, _, _, _, _, _) -> _,
     "pyjit_clear_frame" => calls::clear_frame as unsafe extern "C" fn(_, _) -> _,
     "pyjit_new_instance" => instances::new_instance as unsafe extern "C" fn(_) -> _,
     "pyjit_init_instance" => instances::init_instance as unsafe extern "C" fn(_, _, _, _, _) -> _,

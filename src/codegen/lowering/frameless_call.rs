@@ -86,7 +86,7 @@ impl Lowering<'_> {
         };
         // `direct-calls` is decided at each call.
         let switches = self.data_address("pyjit_optimizations_off");
-        let off = self.load_u32(switches, 0);
+        let off = self.load(switches, 0);
         let direct_off = self.b.ins().band_imm_s(off, 1 << Optimization::DirectCalls.number());
         let direct = self.b.ins().icmp_imm_s(IntCC::Equal, direct_off, 0);
         self.guard(direct, other);

@@ -5,11 +5,12 @@
 //! argument array, as in the interpreter.
 
 use crate::abi::op;
+use crate::bytecode::Unsupported;
 use crate::codegen::lowering::{BuiltinCall, Lowering, Unboxed};
 use crate::config::Optimization;
 use cranelift_codegen::ir::Value;
 
-pub fn lower(lw: &mut Lowering) {
+pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let arg = lw.ins.arg;
     match lw.ins.opcode {
         op::KW_NAMES => lw.kwnames = Some(arg),
@@ -37,7 +38,12 @@ pub fn lower(lw: &mut Lowering) {
                     } else {
                         lw.own_stack();
                     }
-                    let result = call(lw, arg, kwnames, builtin);
+                    // `await f(...)`: a compiled coroutine function's code may
+                    // run at once (`eager-await`).
+                    let result = match lw.awaited_send(arg, builtin.is_none() && kwnames.is_none()) {
+                        Some(send) => lw.await_call(arg, send)?,
+                        None => call(lw, arg, kwnames, builtin),
+                    };
                     lw.push(result);
                 }
             }
@@ -73,6 +79,7 @@ pub fn lower(lw: &mut Lowering) {
         }
         _ => unreachable!("not a call opcode"),
     }
+    Ok(())
 }
 
 /// CALL of the window of `arg` arguments (the oparg; keyword names in the

@@ -50,7 +50,7 @@ pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
         Family::Attrs => attrs::lower(lw),
         Family::Operators => operators::lower(lw)?,
         Family::Builders => builders::lower(lw),
-        Family::Calls => calls::lower(lw),
+        Family::Calls => calls::lower(lw)?,
         Family::Control => control::lower(lw)?,
         Family::Suspend => suspend::lower(lw)?,
     }
