@@ -8,7 +8,8 @@
 # handler, one that suspends (the coroutine object made then: the caller's
 # cr_await, its frame object the one the coroutine saved, a handled
 # exception kept across the suspension, asyncio tasks, sleep, gather,
-# cancellation while suspended, wait_for timeouts), the caller's frame and
+# cancellation while suspended, wait_for timeouts, an async generator's
+# awaits), the caller's frame and
 # position seen from inside (sys._getframe(1), f_lasti, f_lineno,
 # traceback.extract_stack), frame objects that outlive the coroutine
 # (f_locals, f_back), frame.clear() of the running frame, callees that
@@ -273,6 +274,17 @@ async def origin():
     return await add_one(1)
 
 
+async def sleeps_then(i):
+    await asyncio.sleep(0)
+    return i * 10
+
+
+async def agen():
+    for i in range(3):
+        yield await add_one(i)
+        yield await sleeps_then(i)
+
+
 async def main_tasks():
     async def leaf(i):
         await asyncio.sleep(0)
@@ -282,6 +294,7 @@ async def main_tasks():
         return await leaf(i) + await add_one(i)
 
     results = await asyncio.gather(*(middle(i) for i in range(5)))
+    results.append([x async for x in agen()])
 
     async def slow():
         await asyncio.sleep(10)
