@@ -456,7 +456,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 32] = {
         row(InlineFramelessCalls, "inline-frameless-calls",
             "a direct call (direct-calls) of a method or global named as a compiled function that runs without a frame (trivial-calls, frameless-calls) takes the value or runs the variant from the caller's code when the callable is the function the site last called, instead of calling into the runtime"),
         row(EagerAwait, "eager-await",
-            "await f(...) in compiled coroutine code, of a compiled coroutine function binding its parameters exactly, runs the callee's native code on a frame on the thread's data stack without making the coroutine object: a callee that returns gives its value to the awaiting code, one that suspends becomes a coroutine object then (direct-calls)"),
+            "await f(...) in compiled coroutine code, of a compiled coroutine function whose parameters the positional arguments bind (with defaults, *args and **kwargs, as direct-calls binds them), runs the callee's native code on a frame on the thread's data stack without making the coroutine object: a callee that returns gives its value to the awaiting code, one that suspends becomes a coroutine object then (direct-calls)"),
     ]
 };
 

@@ -365,7 +365,8 @@ pub const AWAIT_YIELDED: isize = 2;
 /// The CALL of `nargs` positional arguments, its window at `slots`, whose
 /// result the instructions after it await (GET_AWAITABLE, LOAD_CONST None,
 /// the SEND at code unit `send_index`): a compiled coroutine function whose
-/// parameters the arguments bind exactly runs at once, without making the
+/// parameters the arguments bind (with defaults, `*args` and `**kwargs`,
+/// as `frames::enter_compiled` binds them) runs at once, without making the
 /// coroutine object unless it suspends (`suspend::run_eagerly`,
 /// `eager-await`), with the caller's frame at the SEND, as in CPython while
 /// the coroutine runs; any other call, and one it declines, is made as
@@ -393,11 +394,11 @@ pub unsafe extern "C" fn await_call(
             && ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type);
         if eager {
             let code: *mut PyCodeObject = abi::read_field(function.cast(), abi::FUNC_CODE);
-            if let Some(target) = CallSite::target(site, code).filter(|target| target.exact_arity as usize == count) {
+            if let Some(target) = CallSite::target(site, code) {
                 let fr = &*frame;
                 let lasti = fr.lasti();
                 fr.set_lasti(send_index);
-                match suspend::run_eagerly(tstate, function, args, target) {
+                match suspend::run_eagerly(tstate, function, args, count, target) {
                     Some(Awaited::Returned(value)) => {
                         *slots = value;
                         return AWAIT_RETURNED;

@@ -318,7 +318,7 @@ pub unsafe fn enter_compiled(
         }
         // Code whose parameters the arguments bind exactly has an
         // `exact_arity`, whose calls took `enter_exact`.
-        let Some((frame, bound)) = bind_with_defaults(ts, function, args, nargs, target) else { return declined };
+        let Some((frame, bound)) = bind_with_defaults(ts, function, args, nargs, target, 0) else { return declined };
         run_bound(tstate, frame, bound, entry, target)
     }
 }
@@ -614,20 +614,22 @@ pub unsafe fn bind_exactly(
 
 /// `bind_exactly` for any call `enter_compiled` enters: the parameters the
 /// arguments leave unbound take their defaults, and `*args` and
-/// `**kwargs` get a new tuple of the rest and an empty dict. None with
-/// nothing done when that cannot be done (too few arguments for the
-/// defaults, a keyword-only parameter without a default, an allocation
-/// failed, no room).
+/// `**kwargs` get a new tuple of the rest and an empty dict; the frame is
+/// pushed `behind` words above the data stack's top (room the caller
+/// fills). None with nothing done when that cannot be done (too few
+/// arguments for the defaults, a keyword-only parameter without a default,
+/// an allocation failed, no room).
 ///
 /// # Safety
 /// As `enter_compiled`'s.
 #[inline(always)]
-unsafe fn bind_with_defaults(
+pub unsafe fn bind_with_defaults(
     ts: &ThreadState,
     function: *mut PyObject,
     args: *const *mut PyObject,
     nargs: usize,
     target: &CallTarget,
+    behind: usize,
 ) -> Option<(*mut Frame, usize)> {
     // SAFETY: see above.
     unsafe {
@@ -639,10 +641,11 @@ unsafe fn bind_with_defaults(
             return None;
         }
         let collected = Collected::new(target, nargs)?;
-        let Some(frame) = push_frame(ts, target.frame_words as usize) else {
+        let Some(block) = push_frame(ts, behind + target.frame_words as usize) else {
             collected.release();
             return None;
         };
+        let frame = block.cast::<usize>().add(behind).cast::<Frame>();
         let fr = &*frame;
         // The keyword-only defaults are looked up once, after the last
         // allocation (whose finalizers could change them), into their slots
@@ -652,7 +655,7 @@ unsafe fn bind_with_defaults(
         if !kwonly.is_empty() {
             let kwdefaults: *mut PyObject = read_field(function.cast(), abi::FUNC_KWDEFAULTS);
             if !keyword_only_defaults(target, kwdefaults, |slot, value| *fr.slot(slot) = value) {
-                pop_frame(ts, frame);
+                pop_frame(ts, block);
                 collected.release();
                 return None;
             }

@@ -2,7 +2,7 @@
 //! (`codegen::ops::suspend`), and their resumption from compiled code.
 
 use crate::abi::{self, ffi as abi_ffi, read_field, write_field, Frame, ThreadState, ThreadStateExt};
-use crate::helpers::calls::{call_target, CallTarget};
+use crate::helpers::calls::{call_target, CallTarget, NO_ARITY};
 use crate::helpers::exits;
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::stats;
@@ -200,8 +200,9 @@ const EAGER_SUSPENSIONS_TOLERATED: u32 = 64;
 const EAGER_SUSPENDED_SHARE: u32 = 4;
 
 /// Runs the call of `function`, whose code's state is `target` (code that
-/// `awaits_eagerly`, with native code), with the `target.exact_arity`
-/// arguments at `args`, as `await function(*args)` in compiled code runs
+/// `awaits_eagerly`, with native code), with the `count` arguments at
+/// `args` (bound as `frames::enter_compiled` binds them: exactly, or with
+/// defaults, `*args` and `**kwargs`), as `await function(*args)` in compiled code runs
 /// it, without making the coroutine object unless it suspends: its frame
 /// is pushed on the thread's data stack behind a stand-in for the object's
 /// fields up to the embedded frame, which the native code and CPython's
@@ -216,17 +217,19 @@ const EAGER_SUSPENDED_SHARE: u32 = 4;
 /// into the frame. None, with nothing done, where the call must make the
 /// coroutine object first: `sys.set_coroutine_origin_tracking_depth` on
 /// (its origin is recorded from the frames at its creation), a run
-/// `frames::may_enter` declines, no room on the data stack's chunk, or
-/// eager runs of the code that ended suspended too often.
+/// `frames::may_enter` declines, arguments that do not bind so, no room on
+/// the data stack's chunk, or eager runs of the code that ended suspended
+/// too often.
 ///
 /// # Safety
 /// With the GIL held by `tstate`; `function` is an owned reference to a
 /// Python function whose code's live state is `target`; `args` holds
-/// `target.exact_arity` owned references.
+/// `count` owned references.
 pub unsafe fn run_eagerly(
     tstate: *mut ThreadState,
     function: *mut PyObject,
     args: *const *mut PyObject,
+    count: usize,
     target: &mut CallTarget,
 ) -> Option<Awaited> {
     // SAFETY: see above; the stand-in's and the frame's fields are written
@@ -240,19 +243,25 @@ pub unsafe fn run_eagerly(
             return None;
         }
         const HEADER_WORDS: usize = abi::GEN_IFRAME / size_of::<usize>();
-        let block = frames::push_frame(ts, HEADER_WORDS + target.frame_words as usize)?;
-        let stand_in = block.cast::<u8>();
+        let (frame, bound) = if count == target.exact_arity as usize {
+            let block = frames::push_frame(ts, HEADER_WORDS + target.frame_words as usize)?;
+            let frame = generator_frame(block.cast());
+            frames::initialize(frame, function, target.code, target.nlocalsplus);
+            (frame, frames::bind_positionally(&*frame, args, count, count, std::ptr::null_mut()))
+        } else if target.arity != NO_ARITY && count <= target.arity as usize {
+            frames::bind_with_defaults(ts, function, args, count, target, HEADER_WORDS)?
+        } else {
+            return None;
+        };
+        let stand_in = frame.cast::<u8>().sub(abi::GEN_IFRAME);
         write_field(stand_in, abi::OBJECT_REFCNT, 1isize);
         write_field(stand_in, abi::OBJECT_TYPE, std::ptr::addr_of_mut!(ffi::PyCoro_Type));
         write_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
         write_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_PREVIOUS, std::ptr::null_mut::<PyObject>());
         write_field(stand_in, abi::GEN_FRAME_STATE, CREATED);
-        let frame = generator_frame(stand_in.cast());
-        frames::initialize(frame, function, target.code, target.nlocalsplus);
         let fr = &*frame;
-        let (count, nlocalsplus) = (target.exact_arity as usize, target.nlocalsplus as usize);
-        frames::bind_positionally(fr, args, count, count, std::ptr::null_mut());
-        frames::unbind(fr.slot(count), nlocalsplus - count);
+        let nlocalsplus = target.nlocalsplus as usize;
+        frames::unbind(fr.slot(bound), nlocalsplus - bound);
         // As RETURN_GENERATOR leaves it, then resumed with None sent.
         write_field(frame.cast::<u8>(), abi::FRAME_OWNER, abi::FRAME_OWNED_BY_GENERATOR as i8);
         fr.set_lasti(0);
@@ -279,7 +288,7 @@ pub unsafe fn run_eagerly(
             0 => Awaited::Returned(out),
             _ => Awaited::Raised,
         };
-        frames::pop_frame(ts, block);
+        frames::pop_frame(ts, stand_in.cast());
         Some(awaited)
     }
 }

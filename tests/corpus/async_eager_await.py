@@ -12,9 +12,11 @@
 # awaits), the caller's frame and
 # position seen from inside (sys._getframe(1), f_lasti, f_lineno,
 # traceback.extract_stack), frame objects that outlive the coroutine
-# (f_locals, f_back), frame.clear() of the running frame, callees that
-# need the coroutine object first (defaults, closures, keywords, methods,
-# generator-based coroutines, objects with __await__, a class), one that
+# (f_locals, f_back), frame.clear() of the running frame, callees bound
+# with defaults, *args and keyword-only defaults, and arguments that do
+# not bind (the TypeError at the call), callees that need the coroutine
+# object first (closures, keywords, generator-based coroutines, objects
+# with __await__, a class), methods, one that
 # changes the types it works on (its native code leaving for the
 # interpreter part-way), a trace function set inside a callee, deep
 # recursion to RecursionError, and sys.set_coroutine_origin_tracking_depth.
@@ -187,6 +189,29 @@ async def with_default(x, y=10):
     return x + y
 
 
+async def with_varargs(x, *rest, scale=2, **options):
+    return (x, rest, scale, sorted(options))
+
+
+async def kwonly_required(x, *, needed):
+    return x + needed
+
+
+async def binding_errors():
+    results = []
+    for call in (lambda: with_default(), lambda: kwonly_required(1), lambda: with_default(1, 2, 3)):
+        try:
+            await call()
+        except TypeError as error:
+            results.append(str(error))
+    try:
+        await with_default()
+    except TypeError as error:
+        results.append(str(error))
+        results.append([tb.tb_lineno for tb in walk_tb(error.__traceback__)])
+    return results
+
+
 def make_closure():
     captured = [1]
 
@@ -220,6 +245,8 @@ class AwaitableClass:
 
 async def other_callees():
     results = [await with_default(1), await with_default(1, 2), await with_default(x=3, y=4)]
+    results += [await with_varargs(1), await with_varargs(1, 2, 3), await with_varargs(x=1, scale=3, other=4)]
+    results.append(await binding_errors())
     results.append(await closure(5))
     results.append(await Methods(100).method(1))
     results.append(await generator_based(21))
