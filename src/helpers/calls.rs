@@ -201,7 +201,8 @@ unsafe fn call_window(
         let keywords = keyword_count(kwnames);
         let positional = (total - keywords) | PY_VECTORCALL_ARGUMENTS_OFFSET;
         let frame = &*frame;
-        if ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type) {
+        let python_callee = ffi::Py_TYPE(function) == std::ptr::addr_of_mut!(ffi::PyFunction_Type);
+        if python_callee {
             // CPython runs a Python callee inline, after stepping over the
             // CALL's inline cache: the caller's f_lasti shows its last unit.
             frame.step_lasti(abi::CALL_CACHE_UNITS);
@@ -233,7 +234,13 @@ unsafe fn call_window(
             frame.set_lasti(call_index - abi::PRECALL_TO_CALL as isize);
             call_from_precall(opcode, function, args, total, positional, kwnames)
         } else {
-            ffi::PyObject_Vectorcall(function, args, positional, kwnames)
+            let result = ffi::PyObject_Vectorcall(function, args, positional, kwnames);
+            // Arguments that do not bind a Python callee's parameters fail
+            // its frame's push, before CPython steps over the cache.
+            if result.is_null() && python_callee && raised_binding() {
+                frame.step_lasti(-abi::CALL_CACHE_UNITS);
+            }
+            result
         };
         // The PRECALL releases the arguments too (finalizers see it).
         release_window(args.sub(1), total);
@@ -243,6 +250,23 @@ unsafe fn call_window(
             frame.set_lasti(call_index);
         }
         result
+    }
+}
+
+/// Whether the exception set is the one a Python function's call raises
+/// when its arguments do not bind its parameters: a TypeError that has no
+/// traceback entry yet (one raised once the callee's frame ran has the
+/// callee's).
+///
+/// SAFETY: with the GIL held and an exception set.
+unsafe fn raised_binding() -> bool {
+    let (mut kind, mut value, mut traceback) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: see above; the exception is put back as it was.
+    unsafe {
+        ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback);
+        let binding = kind == ffi::PyExc_TypeError && traceback.is_null();
+        ffi::PyErr_Restore(kind, value, traceback);
+        binding
     }
 }
 

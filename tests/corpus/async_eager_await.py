@@ -208,7 +208,7 @@ async def binding_errors():
         await with_default()
     except TypeError as error:
         results.append(str(error))
-        results.append([tb.tb_lineno for tb in walk_tb(error.__traceback__)])
+        results.append([tb.tb_lasti for tb in walk_tb(error.__traceback__)])
     return results
 
 

@@ -10,7 +10,9 @@
 # NOARGS/O/FASTCALL/FASTCALL|KEYWORDS, list.append as a statement on a list
 # subclass and as an expression), those that do not (a Python class, a
 # bound method, keywords to a method descriptor, a builtin static method),
-# cold and warm code, and exceptions raised in the callee.
+# cold and warm code, and exceptions raised in the callee; arguments that
+# do not bind a Python function's parameters fail at the CALL itself (or
+# CALL_FUNCTION_EX), before the frame is pushed.
 import dis
 import sys
 
@@ -155,8 +157,21 @@ def fail(argument):
     raise ValueError(argument)
 
 
+def binding_failures(turns):
+    names = []
+    for turn in range(turns):
+        for call in (lambda: fail(), lambda: fail(1, 2), lambda: fail(wrong=1), lambda: fail(*(1, 2))):
+            try:
+                call()
+            except TypeError as error:
+                traceback = error.__traceback__.tb_next
+                names.append(dis.opname[traceback.tb_frame.f_code.co_code[traceback.tb_lasti]])
+    return names
+
+
 for turn_count in (1, 12):
     for line in sites(turn_count):
         print(line)
 print(lasti_of_failures(12))
 print(failing_sites(12))
+print(binding_failures(12))
