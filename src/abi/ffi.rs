@@ -8,12 +8,26 @@ use std::ffi::{c_char, c_int, c_void};
 pub type EvalFrameFn =
     unsafe extern "C" fn(*mut ThreadState, *mut Frame, c_int) -> *mut PyObject;
 
-extern "C" {
+// The functions through which CPython runs Python code under pyjit's own
+// frames are declared as unwinding: a daemon thread that meets interpreter
+// shutdown there is ended by `pthread_exit`, whose forced unwind crosses
+// those frames, and a call the unwind tables do not cover (one to a
+// function declared not to unwind) stops it with an abort.
+extern "C-unwind" {
     pub fn _PyEval_EvalFrameDefault(
         tstate: *mut ThreadState,
         frame: *mut Frame,
         throwflag: c_int,
     ) -> *mut PyObject;
+    pub fn _PyFunction_Vectorcall(
+        function: *mut PyObject,
+        args: *const *mut PyObject,
+        nargsf: usize,
+        kwnames: *mut PyObject,
+    ) -> *mut PyObject;
+}
+
+extern "C" {
     pub fn _PyInterpreterState_GetEvalFrameFunc(
         interp: *mut pyo3::ffi::PyInterpreterState,
     ) -> Option<EvalFrameFn>;
@@ -37,12 +51,6 @@ extern "C" {
     /// The thread state holding the GIL (`_PyRuntime.gilstate.tstate_current`,
     /// read atomically), or NULL; callable without the GIL.
     pub fn _PyThreadState_UncheckedGet() -> *mut ThreadState;
-    pub fn _PyFunction_Vectorcall(
-        function: *mut PyObject,
-        args: *const *mut PyObject,
-        nargsf: usize,
-        kwnames: *mut PyObject,
-    ) -> *mut PyObject;
     pub fn _PySys_GetAttr(tstate: *mut ThreadState, name: *mut PyObject) -> *mut PyObject;
     pub fn _PyUnicode_Equal(a: *mut PyObject, b: *mut PyObject) -> c_int;
 }

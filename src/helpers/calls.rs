@@ -12,8 +12,10 @@ use std::sync::atomic::AtomicIsize;
 use std::sync::OnceLock;
 
 /// The signature of every compiled function: it runs `frame` on `tstate`,
-/// with `data` the code's data block.
-pub type Entry = unsafe extern "C" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;
+/// with `data` the code's data block. Unwinding, as `abi::ffi` declares
+/// `_PyEval_EvalFrameDefault`: a daemon thread ended by `pthread_exit` at
+/// shutdown unwinds through the runtime's frames that called it.
+pub type Entry = unsafe extern "C-unwind" fn(*mut ThreadState, *mut Frame, *mut u64) -> *mut PyObject;
 
 /// The start of the runtime's state of a code object, reached through the
 /// code's `co_extra` slot under `CODE_EXTRA_INDEX`: what calls from compiled
