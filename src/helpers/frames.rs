@@ -447,7 +447,7 @@ pub unsafe fn enter_exact(
                 return result;
             }
         }
-        let Some((frame, bound)) = bind_exactly(ts, function, args, target) else { return CALL_DECLINED as *mut PyObject };
+        let Some((frame, bound)) = bind_exactly(ts, function, args, target, 0) else { return CALL_DECLINED as *mut PyObject };
         run_bound(tstate, frame, bound, entry, target)
     }
 }
@@ -590,8 +590,9 @@ pub unsafe extern "C" fn frameless_gave_back(target: &mut CallTarget) {
 
 /// Pushes and initializes a frame of `target`'s code for `function`, its
 /// parameters bound to the arguments at `args` (moved), one each, as in a
-/// call whose arguments are exactly its parameters; returns the frame and
-/// the number of slots bound, or None with nothing done (no room).
+/// call whose arguments are exactly its parameters, `behind` words above
+/// the data stack's top (room the caller fills); returns the frame and the
+/// number of slots bound, or None with nothing done (no room).
 ///
 /// # Safety
 /// As `enter_compiled`'s (the code may run in the interpreter), with
@@ -602,10 +603,11 @@ pub unsafe fn bind_exactly(
     function: *mut PyObject,
     args: *const *mut PyObject,
     target: &CallTarget,
+    behind: usize,
 ) -> Option<(*mut Frame, usize)> {
     // SAFETY: see above.
     unsafe {
-        let frame = push_frame(ts, target.frame_words as usize)?;
+        let frame = push_frame(ts, behind + target.frame_words as usize)?.cast::<usize>().add(behind).cast::<Frame>();
         initialize(frame, function, target.code, target.nlocalsplus);
         let argcount = target.plain_arity as usize;
         Some((frame, bind_positionally(&*frame, args, argcount, argcount, std::ptr::null_mut())))

@@ -244,10 +244,7 @@ pub unsafe fn run_eagerly(
         }
         const HEADER_WORDS: usize = abi::GEN_IFRAME / size_of::<usize>();
         let (frame, bound) = if count == target.exact_arity as usize {
-            let block = frames::push_frame(ts, HEADER_WORDS + target.frame_words as usize)?;
-            let frame = generator_frame(block.cast());
-            frames::initialize(frame, function, target.code, target.nlocalsplus);
-            (frame, frames::bind_positionally(&*frame, args, count, count, std::ptr::null_mut()))
+            frames::bind_exactly(ts, function, args, target, HEADER_WORDS)?
         } else if target.arity != NO_ARITY && count <= target.arity as usize {
             frames::bind_with_defaults(ts, function, args, count, target, HEADER_WORDS)?
         } else {
@@ -313,10 +310,7 @@ unsafe fn coroutine_of(ts: &ThreadState, stand_in: *mut u8, frame: *mut Frame) -
         let function: *mut PyObject = read_field(frame.cast(), abi::FRAME_F_FUNC);
         let coroutine = new_generator(std::ptr::addr_of_mut!(ffi::PyCoro_Type), abi::CO_COROUTINE, code, function);
         if coroutine.is_null() {
-            let exc_value: *mut PyObject = read_field(stand_in, abi::GEN_EXC_STATE + abi::EXC_INFO_VALUE);
-            ffi::Py_XDECREF(exc_value);
-            write_field(stand_in, abi::GEN_FRAME_STATE, CLEARED);
-            frames::clear(ts, frame);
+            clear_finished(ts, stand_in, frame);
             return None;
         }
         let base = coroutine.cast::<u8>();
@@ -909,7 +903,7 @@ unsafe fn run_resumed(
         let ts = &*tstate;
         let gen = generator.cast::<u8>();
         let frame = generator_frame(generator);
-        let exc_state = push_exc_state(tstate, gen);
+        push_exc_state(tstate, gen);
         write_field(gen, abi::GEN_FRAME_STATE, EXECUTING);
         let result = run(frame);
         let mut state: i8 = read_field(gen, abi::GEN_FRAME_STATE);
@@ -931,12 +925,7 @@ unsafe fn run_resumed(
             };
             abi::ffi::_PyErr_FormatFromCause(ffi::PyExc_RuntimeError, c"%s".as_ptr(), message.as_ptr());
         }
-        // Finished: the frame is cleared as `gen_send_ex2` clears it.
-        let exc_value: *mut PyObject = read_field(exc_state, abi::EXC_INFO_VALUE);
-        write_field(exc_state, abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
-        ffi::Py_XDECREF(exc_value);
-        write_field(gen, abi::GEN_FRAME_STATE, CLEARED);
-        frames::clear(ts, frame);
+        clear_finished(ts, gen, frame);
         if result.is_null() {
             -1
         } else {
@@ -945,20 +934,39 @@ unsafe fn run_resumed(
     }
 }
 
+/// Clears the frame `frame` of `gen` (a generator, coroutine or async
+/// generator, or `run_eagerly`'s stand-in for one) that finished, as
+/// `gen_send_ex2` clears it: its exception state dropped, its state
+/// cleared, the frame's references released (or handed to its frame object).
+///
+/// # Safety
+/// With the GIL held; `frame` is `gen`'s, unlinked and not running.
+#[inline(always)]
+unsafe fn clear_finished(ts: &ThreadState, gen: *mut u8, frame: *mut Frame) {
+    // SAFETY: see above; the fields are at probed offsets.
+    unsafe {
+        let exc_state = gen.add(abi::GEN_EXC_STATE);
+        let exc_value: *mut PyObject = read_field(exc_state, abi::EXC_INFO_VALUE);
+        write_field(exc_state, abi::EXC_INFO_VALUE, std::ptr::null_mut::<PyObject>());
+        ffi::Py_XDECREF(exc_value);
+        write_field(gen, abi::GEN_FRAME_STATE, CLEARED);
+        frames::clear(ts, frame);
+    }
+}
+
 /// Makes the exception state of `gen` (a generator, coroutine or async
-/// generator object) the thread's, as while it runs; returns its address.
+/// generator object) the thread's, as while it runs.
 ///
 /// # Safety
 /// With the GIL held by `tstate`; `gen` is live and not running.
 #[inline(always)]
-unsafe fn push_exc_state(tstate: *mut ThreadState, gen: *mut u8) -> *mut u8 {
+unsafe fn push_exc_state(tstate: *mut ThreadState, gen: *mut u8) {
     // SAFETY: see above; the fields are at probed offsets.
     unsafe {
         let exc_state = gen.add(abi::GEN_EXC_STATE);
         let thread = tstate.cast::<u8>();
         write_field(exc_state, abi::EXC_INFO_PREVIOUS, read_field::<*mut u8>(thread, abi::TSTATE_EXC_INFO));
         write_field(thread, abi::TSTATE_EXC_INFO, exc_state);
-        exc_state
     }
 }
 

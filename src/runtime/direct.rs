@@ -66,7 +66,7 @@ pub unsafe fn call(
         }
         let target = state.call_target();
         if kwnames.is_null() && nargs == target.plain_arity as usize {
-            let (frame, bound) = frames::bind_exactly(ts, function, args, target)?;
+            let (frame, bound) = frames::bind_exactly(ts, function, args, target, 0)?;
             // The frame's reference to the function (the caller keeps its own).
             ffi::Py_INCREF(function);
             stats::bump(&stats::DIRECT_CALLS);

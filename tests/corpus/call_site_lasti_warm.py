@@ -124,10 +124,10 @@ def sites(turns):
     return results
 
 
-def lasti_of_failures(turns):
+def lasti_of_failures(turns, calls):
     names = []
     for turn in range(turns):
-        for call in (lambda: len(5), lambda: int("x"), lambda: sorted([1, "a"]), lambda: key.missing()):
+        for call in calls:
             try:
                 call()
             except Exception as error:
@@ -157,21 +157,9 @@ def fail(argument):
     raise ValueError(argument)
 
 
-def binding_failures(turns):
-    names = []
-    for turn in range(turns):
-        for call in (lambda: fail(), lambda: fail(1, 2), lambda: fail(wrong=1), lambda: fail(*(1, 2))):
-            try:
-                call()
-            except TypeError as error:
-                traceback = error.__traceback__.tb_next
-                names.append(dis.opname[traceback.tb_frame.f_code.co_code[traceback.tb_lasti]])
-    return names
-
-
 for turn_count in (1, 12):
     for line in sites(turn_count):
         print(line)
-print(lasti_of_failures(12))
+print(lasti_of_failures(12, (lambda: len(5), lambda: int("x"), lambda: sorted([1, "a"]), lambda: key.missing())))
 print(failing_sites(12))
-print(binding_failures(12))
+print(lasti_of_failures(12, (lambda: fail(), lambda: fail(1, 2), lambda: fail(wrong=1), lambda: fail(*(1, 2)))))
