@@ -644,6 +644,70 @@ def test_awaited_calls_of_compiled_coroutines_make_no_coroutine_unless_it_suspen
     assert json.loads(off.stdout) == [[[[], 55], [["suspended"], 2]], True, False, 0, 177 + 3]
 
 
+SUSPENDING_LEAVES = textwrap.dedent(
+    """
+    import json
+    import pyjit
+
+    class Suspend:
+        def __await__(self):
+            return (yield "suspended")
+
+    LEAF = '''
+    async def leaf(i):
+        if i % every == 0:
+            await Suspend()
+        return i
+    '''
+
+    def make_leaf(every):
+        # A code object of its own for each, with its own record of how
+        # often its eager runs suspended.
+        namespace = {"Suspend": Suspend, "every": every}
+        exec(LEAF, namespace)
+        return namespace["leaf"]
+
+    async def awaits(leaf, n):
+        total = 0
+        for i in range(n):
+            total += await leaf(i)
+        return total
+
+    def drive(coro):
+        suspensions = 0
+        try:
+            while True:
+                coro.send(None)
+                suspensions += 1
+        except StopIteration as stop:
+            return suspensions, stop.value
+
+    pyjit.config(threshold=0)
+    pyjit.enable()
+    counts = []
+    for every in (10, 2, 1):
+        leaf = make_leaf(every)
+        before = pyjit.stats()["eager_awaits"]
+        result = drive(awaits(leaf, 1000))
+        counts.append([result, pyjit.stats()["eager_awaits"] - before])
+    print(json.dumps(counts))
+    """
+)
+
+
+def test_eager_await_is_declined_for_code_whose_eager_runs_suspend_often():
+    # 1,000 awaited calls of a coroutine that suspends at one call in 10,
+    # one in 2, and every call (the first of each is made before its code
+    # is compiled). A suspension after an eager run costs a copy of the
+    # frame into the coroutine object then made, so code whose eager runs
+    # suspended 64 times, more than one run in four, is called as before:
+    # one in 10 stays eager to the end, one in 2 stops after 128 runs (the
+    # 64th suspension), every call after 64. The results are the same.
+    process = run("-c", SUSPENDING_LEAVES)
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout) == [[[100, 499500], 999], [[500, 499500], 128], [[1000, 499500], 64]]
+
+
 def test_code_compiled_before_a_change_keeps_its_optimizations():
     code = textwrap.dedent(
         """
