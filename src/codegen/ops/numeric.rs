@@ -28,6 +28,10 @@ pub enum Kind {
     FloatInt,
     /// A compact `int` and an exact `float`, in that order.
     IntFloat,
+    /// Two numbers each an exact `float` or a compact `int`, both as
+    /// doubles: true division, which `float_div` and `long_true_divide`
+    /// compute alike on these, so one path serves the four pairs.
+    Numbers,
 }
 
 /// One operand's type in a fast path.
@@ -35,6 +39,8 @@ pub enum Kind {
 enum Number {
     Int,
     Float,
+    /// A float or an int, read as a float.
+    Either,
 }
 
 impl Number {
@@ -45,6 +51,11 @@ impl Number {
             Unboxed::Float => Number::Float,
         }
     }
+
+    /// Whether an operand of type `number` is one of this type.
+    fn admits(self, number: Number) -> bool {
+        self == Number::Either || self == number
+    }
 }
 
 impl Kind {
@@ -54,6 +65,7 @@ impl Kind {
             Kind::Float => [Number::Float, Number::Float],
             Kind::FloatInt => [Number::Float, Number::Int],
             Kind::IntFloat => [Number::Int, Number::Float],
+            Kind::Numbers => [Number::Either, Number::Either],
         }
     }
 }
@@ -62,7 +74,7 @@ const INT: &[Kind] = &[Kind::Int];
 const FLOAT: &[Kind] = &[Kind::Float];
 const BOTH: &[Kind] = &[Kind::Int, Kind::Float];
 const MIXED: &[Kind] = &[Kind::FloatInt, Kind::IntFloat];
-const ALL: &[Kind] = &[Kind::Float, Kind::FloatInt, Kind::IntFloat, Kind::Int];
+const NUMBERS: &[Kind] = &[Kind::Numbers];
 const FLOAT_BASE: &[Kind] = &[Kind::Float, Kind::FloatInt];
 
 /// The binary operator of BINARY_OP's argument `which`, the in-place forms
@@ -93,10 +105,10 @@ pub fn binary_kinds(observed: Observed, which: u32) -> &'static [Kind] {
             Observed::Specialized(_) | Observed::NotRun => &[],
         },
         // 3.11 specialises none of these, so the profile says nothing about
-        // their operands: true division gets every number path, the floor
-        // division and remainder the int one (Python's float rules for
-        // them are not a single instruction).
-        op::NB_TRUE_DIVIDE => ALL,
+        // their operands: true division gets the path of every pair of
+        // numbers, the floor division and remainder the int one (Python's
+        // float rules for them are not a single instruction).
+        op::NB_TRUE_DIVIDE => NUMBERS,
         op::NB_FLOOR_DIVIDE | op::NB_REMAINDER => INT,
         // Bitwise operators and shifts exist for ints only.
         op::NB_AND | op::NB_OR | op::NB_XOR | op::NB_LSHIFT | op::NB_RSHIFT => INT,
@@ -150,18 +162,7 @@ fn unbox(lw: &mut Lowering, kind: Kind, lhs: Operand, rhs: Operand, fail: Block)
 /// an exact float nor an exact int of one digit (converted exactly), boxed
 /// or unboxed: the argument a math function takes (`PyFloat_AsDouble`).
 pub fn float_value(lw: &mut Lowering, operand: Operand, fail: Block) -> Value {
-    let not_float = lw.b.create_block();
-    let done = lw.b.create_block();
-    let result = lw.b.append_block_param(done, types::F64);
-    let float = operand_number(lw, operand, Number::Float, true, not_float);
-    lw.b.ins().jump(done, &[float.into()]);
-    lw.b.switch_to_block(not_float);
-    lw.b.seal_block(not_float);
-    let int = operand_number(lw, operand, Number::Int, true, fail);
-    lw.b.ins().jump(done, &[int.into()]);
-    lw.b.switch_to_block(done);
-    lw.b.seal_block(done);
-    result
+    operand_number(lw, operand, Number::Either, true, fail)
 }
 
 /// The value of `operand` as the `number` of a fast path, going to `fail`
@@ -175,7 +176,7 @@ fn operand_number(lw: &mut Lowering, operand: Operand, number: Number, as_float:
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, ty);
     match (kind, number) {
-        (Unboxed::Int, Number::Int) | (Unboxed::Float, Number::Float) => {
+        (Unboxed::Int, Number::Int | Number::Either) | (Unboxed::Float, Number::Float | Number::Either) => {
             let unboxed = if kind == Unboxed::Int && as_float {
                 lw.b.ins().fcvt_from_sint(types::F64, unboxed)
             } else {
@@ -206,10 +207,22 @@ fn object_number(lw: &mut Lowering, object: Value, number: Number, as_float: boo
         Some(ConstNumber::Float(value)) => return lw.b.ins().f64const(value),
         None => {}
     }
-    let expected = lw.data_address(match number {
-        Number::Int => "PyLong_Type",
-        Number::Float => "PyFloat_Type",
-    });
+    if number == Number::Either {
+        // A float, else an int (as a float).
+        let not_float = lw.b.create_block();
+        let done = lw.b.create_block();
+        let result = lw.b.append_block_param(done, types::F64);
+        let float = object_number(lw, object, Number::Float, true, not_float);
+        lw.b.ins().jump(done, &[float.into()]);
+        lw.b.switch_to_block(not_float);
+        lw.b.seal_block(not_float);
+        let int = object_number(lw, object, Number::Int, true, fail);
+        lw.b.ins().jump(done, &[int.into()]);
+        lw.b.switch_to_block(done);
+        lw.b.seal_block(done);
+        return result;
+    }
+    let expected = lw.data_address(if number == Number::Int { "PyLong_Type" } else { "PyFloat_Type" });
     let actual = lw.load(object, abi::OBJECT_TYPE);
     let exact = lw.b.ins().icmp(IntCC::Equal, actual, expected);
     lw.guard(exact, fail);
@@ -238,7 +251,11 @@ fn constant_of(lw: &mut Lowering, object: Value, number: Number) -> Option<Const
 
 /// Whether the constant `known` is an operand of type `number`.
 fn fits(known: ConstNumber, number: Number) -> bool {
-    matches!((known, number), (ConstNumber::Int(_), Number::Int) | (ConstNumber::Float(_), Number::Float))
+    let of = match known {
+        ConstNumber::Int(_) => Number::Int,
+        ConstNumber::Float(_) => Number::Float,
+    };
+    number.admits(of)
 }
 
 /// `kinds` without those whose guards an operand among `operands` would
@@ -250,7 +267,7 @@ pub fn kinds_for_operands(lw: &mut Lowering, kinds: &[Kind], operands: [Operand;
     let possible: Vec<Kind> = kinds
         .iter()
         .copied()
-        .filter(|kind| kind.operands().iter().zip(unboxed).all(|(&number, held)| held.is_none_or(|held| held == number)))
+        .filter(|kind| kind.operands().iter().zip(unboxed).all(|(&number, held)| held.is_none_or(|held| number.admits(held))))
         .collect();
     let known = operands.map(|operand| lw.constant_number(operand.value));
     let fitting: Vec<Kind> = possible
@@ -339,8 +356,8 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Oper
         lw.release(rhs);
         return boxed;
     }
-    let [lhs_float, rhs_float] = kind.operands().map(|number| number == Number::Float);
-    box_float(lw, result, (lhs, lhs_float), (rhs, rhs_float))
+    let [lhs_number, rhs_number] = kind.operands();
+    box_float(lw, result, (lhs, lhs_number), (rhs, rhs_number))
 }
 
 /// BINARY_OP `which` on two operands of `kind`, as `binary_number`, for an
@@ -577,19 +594,19 @@ fn floor_division(lw: &mut Lowering, operator: u8, a: Value, b: Value, fail: Blo
 }
 
 /// Boxes the float `value` computed from `lhs` and `rhs` (each with
-/// whether it is a float), releasing both. A float no other code can see
+/// the type of number it is), releasing both. A float no other code can see
 /// is reused: an owned float operand whose only reference is ours (as
 /// 3.12's float specialisations do), or, unless tracemalloc traces (it
 /// must see a new float on the line that assigns it), the float in the
 /// local the next instruction stores the result in, when the local holds
 /// its only reference. Otherwise a new float is made.
-fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_float): (Operand, bool), (rhs, rhs_float): (Operand, bool)) -> Value {
+fn box_float(lw: &mut Lowering, value: Value, (lhs, lhs_number): (Operand, Number), (rhs, rhs_number): (Operand, Number)) -> Value {
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, lw.ptr);
-    for (target, float, other) in [(lhs, lhs_float, rhs), (rhs, rhs_float, lhs)] {
-        if float && !target.borrowed && target.number.is_none() {
+    for (target, number, other) in [(lhs, lhs_number, rhs), (rhs, rhs_number, lhs)] {
+        if number != Number::Int && !target.borrowed && target.number.is_none() {
             let target = target.value;
-            reuse_if_sole_reference(lw, value, target, true, done, |lw| {
+            reuse_if_sole_reference(lw, value, target, number == Number::Float, done, |lw| {
                 // The stack's reference moves to the result.
                 lw.release(other);
             });
@@ -770,7 +787,7 @@ pub fn compare(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Ope
             ][which as usize];
             lw.b.ins().icmp(cc, a, b)
         }
-        Kind::Float | Kind::FloatInt | Kind::IntFloat => {
+        Kind::Float | Kind::FloatInt | Kind::IntFloat | Kind::Numbers => {
             // NotEqual is "unordered or not equal"; the others are ordered.
             let cc = [
                 FloatCC::LessThan,
