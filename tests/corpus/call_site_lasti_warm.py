@@ -132,7 +132,8 @@ def lasti_of_failures(turns, calls):
                 call()
             except Exception as error:
                 traceback = error.__traceback__.tb_next
-                names.append(dis.opname[traceback.tb_frame.f_code.co_code[traceback.tb_lasti]])
+                opname = dis.opname[traceback.tb_frame.f_code.co_code[traceback.tb_lasti]]
+                names.append("%s at %s" % (type(error).__name__, opname))
     return names
 
 
