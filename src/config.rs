@@ -377,6 +377,7 @@ pub enum Optimization {
     ConstantOperands,
     InlineFramelessCalls,
     EagerAwait,
+    KnownFloatResults,
 }
 
 /// One row of the table of optimizations.
@@ -387,7 +388,7 @@ pub struct OptimizationInfo {
 }
 
 /// Every optimization, in number order (the README lists the same).
-pub const OPTIMIZATIONS: [OptimizationInfo; 32] = {
+pub const OPTIMIZATIONS: [OptimizationInfo; 33] = {
     use Optimization::*;
     const fn row(optimization: Optimization, name: &'static str, description: &'static str) -> OptimizationInfo {
         OptimizationInfo { optimization, name, description }
@@ -457,6 +458,8 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 32] = {
             "a direct call (direct-calls) of a method or global named as a compiled function that runs without a frame (trivial-calls, frameless-calls) takes the value or runs the variant from the caller's code when the callable is the function the site last called, instead of calling into the runtime"),
         row(EagerAwait, "eager-await",
             "await f(...) in compiled coroutine code, of a compiled coroutine function whose parameters the positional arguments bind (with defaults, *args and **kwargs, as direct-calls binds them), runs the callee's native code on a frame on the thread's data stack without making the coroutine object: a callee that returns gives its value to the awaiting code, one that suspends becomes a coroutine object then (direct-calls)"),
+        row(KnownFloatResults, "known-float-results",
+            "an inline float BINARY_OP the interpreter specialised for two floats, whose result another operator takes unboxed (unboxed-temporaries), always passes it unboxed: a float the generic path makes is unboxed, and any other result continues the frame in the interpreter after the instruction (as does every result while tracemalloc traces), so the operator taking it tests nothing"),
     ]
 };
 

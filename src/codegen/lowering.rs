@@ -1338,6 +1338,9 @@ impl<'a> Lowering<'a> {
     /// of kind `kind` boxed as `allocation` says; NULL if boxing failed (the
     /// error is set).
     fn boxed(&mut self, object: Value, kind: Unboxed, number: Value, allocation: Allocation) -> Value {
+        if self.is_zero_constant(object) {
+            return self.box_number(kind, number, allocation);
+        }
         let make = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, self.ptr);
@@ -1821,7 +1824,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn xdecref_with(&mut self, obj: Value, store_position: bool) {
-        if !self.counts_references() {
+        if !self.counts_references() || self.is_zero_constant(obj) {
             return;
         }
         let some = self.b.create_block();
@@ -2333,6 +2336,20 @@ impl<'a> Lowering<'a> {
         let failed = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
         self.raise_if(failed);
         self.resume_in_interpreter_if(status, resume_at);
+    }
+
+    /// Pushes `result`, the current instruction's (an owned reference), and
+    /// continues the frame in the interpreter after the instruction, with
+    /// the whole value stack. Ends the current block; the stack is then as
+    /// it was.
+    pub fn resume_after_with(&mut self, result: Value) {
+        self.push(result);
+        let depth = self.depth;
+        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        self.exit_here(shape, i64::from(self.ins.next) - 1);
+        self.terminate();
+        self.depth -= 1;
+        self.held[self.depth] = Held::Owned;
     }
 
     /// If `cond` is nonzero, the frame continues in the interpreter at the

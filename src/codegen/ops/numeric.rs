@@ -172,6 +172,13 @@ pub fn float_value(lw: &mut Lowering, operand: Operand, fail: Block) -> Value {
 fn operand_number(lw: &mut Lowering, operand: Operand, number: Number, as_float: bool, fail: Block) -> Value {
     let ty = if number == Number::Int && !as_float { types::I64 } else { types::F64 };
     let Some((kind, unboxed)) = operand.number else { return object_number(lw, operand.value, number, as_float, fail) };
+    let known_unboxed = lw.is_zero_constant(operand.value);
+    match (kind, number) {
+        (Unboxed::Float, Number::Float | Number::Either) if known_unboxed => return unboxed,
+        (Unboxed::Int, Number::Int | Number::Either) if known_unboxed && !as_float => return unboxed,
+        (Unboxed::Int, Number::Int | Number::Either) if known_unboxed => return lw.b.ins().fcvt_from_sint(types::F64, unboxed),
+        _ => {}
+    }
     let boxed = lw.b.create_block();
     let done = lw.b.create_block();
     let result = lw.b.append_block_param(done, ty);
@@ -360,12 +367,24 @@ pub fn binary(lw: &mut Lowering, kind: Kind, which: u32, lhs: Operand, rhs: Oper
     box_float(lw, result, (lhs, lhs_number), (rhs, rhs_number))
 }
 
+/// Where `binary_unboxed` hands its result.
+#[derive(Clone, Copy)]
+pub enum UnboxedResult {
+    /// `done` takes the object (NULL while the number is unboxed) and the
+    /// number.
+    MaybeBoxed(Block),
+    /// `done` takes the float alone; a result that must be made an object
+    /// is pushed, and the frame continues in the interpreter after the
+    /// instruction (`Optimization::KnownFloatResults`).
+    Float(Block),
+}
+
 /// BINARY_OP `which` on two operands of `kind`, as `binary_number`, for an
-/// unboxed result (`Lowering::push_number`): jumps to `done` with NULL and
-/// the number, or, while tracemalloc traces (it must see each number made
-/// where the interpreter makes it) or for an int result of more than one
-/// digit, with the result boxed and the number. Releases both operands.
-pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Operand, Operand), fail: Block, done: Block) {
+/// unboxed result (`Lowering::push_number`), handed over as `to` says:
+/// the number alone, or, while tracemalloc traces (it must see each number
+/// made where the interpreter makes it) or for an int result of more than
+/// one digit, the result boxed. Releases both operands.
+pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Operand, Operand), fail: Block, to: UnboxedResult) {
     let result = binary_number(lw, kind, which, lhs, rhs, fail);
     let untraced = tracemalloc_tracing(lw);
     let untraced = lw.b.ins().icmp_imm_s(IntCC::Equal, untraced, 0);
@@ -385,15 +404,49 @@ pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Op
     lw.b.seal_block(keep);
     lw.release(lhs);
     lw.release(rhs);
-    let null = lw.iconst(0);
-    lw.b.ins().jump(done, &[null.into(), result.into()]);
+    match to {
+        UnboxedResult::MaybeBoxed(done) => {
+            let null = lw.iconst(0);
+            lw.b.ins().jump(done, &[null.into(), result.into()]);
+        }
+        UnboxedResult::Float(done) => {
+            lw.b.ins().jump(done, &[result.into()]);
+        }
+    }
     lw.switch_to(make);
     lw.b.seal_block(make);
     let boxed = lw.box_number(binary_result(kind, which), result, Allocation::Inline);
     lw.release(lhs);
     lw.release(rhs);
     lw.raise_if_null(boxed);
-    lw.b.ins().jump(done, &[boxed.into(), result.into()]);
+    match to {
+        UnboxedResult::MaybeBoxed(done) => {
+            lw.b.ins().jump(done, &[boxed.into(), result.into()]);
+        }
+        UnboxedResult::Float(_) => lw.resume_after_with(boxed),
+    }
+}
+
+/// The value of `object`, an instruction's owned result, when it is an exact
+/// float, which is then released; any other result is pushed and the frame
+/// continues in the interpreter after the instruction
+/// (`UnboxedResult::Float`).
+pub fn float_or_resume_after(lw: &mut Lowering, object: Value) -> Value {
+    let other = lw.cold_block();
+    let expected = lw.data_address("PyFloat_Type");
+    let actual = lw.load(object, abi::OBJECT_TYPE);
+    let exact = lw.b.ins().icmp(IntCC::Equal, actual, expected);
+    lw.guard(exact, other);
+    let value = lw.load_as(types::F64, object, abi::FLOAT_VALUE);
+    lw.decref(object);
+    let next = lw.b.create_block();
+    lw.b.ins().jump(next, &[]);
+    lw.switch_to(other);
+    lw.b.seal_block(other);
+    lw.resume_after_with(object);
+    lw.switch_to(next);
+    lw.b.seal_block(next);
+    value
 }
 
 /// Python's `a ** b` on floats, going to `fail` unless `a` is positive and

@@ -7,7 +7,7 @@ use crate::codegen::lowering::{Allocation, Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{Block, InstBuilder, Value};
+use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let arg = lw.ins.arg;
@@ -195,11 +195,27 @@ fn binary_op(lw: &mut Lowering, which: u32) {
         lw.call("pyjit_binary_op", &[lhs, rhs, which])
     };
     let done = lw.b.create_block();
+    let unboxed_number = unboxed_result(lw, kinds, which);
+    if unboxed_number == Some(Unboxed::Float) && known_float_result(lw, kinds) {
+        let unboxed = lw.b.append_block_param(done, types::F64);
+        let to = numeric::UnboxedResult::Float(done);
+        numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, to));
+        let object = generic(lw);
+        lw.raise_if_null(object);
+        let number = numeric::float_or_resume_after(lw, object);
+        lw.b.ins().jump(done, &[number.into()]);
+        lw.switch_to(done);
+        lw.b.seal_block(done);
+        let unboxed_only = lw.iconst(0);
+        lw.push_number(unboxed_only, Unboxed::Float, unboxed);
+        return;
+    }
     let result = lw.b.append_block_param(done, lw.ptr);
-    match unboxed_result(lw, kinds, which) {
+    match unboxed_number {
         Some(number) => {
             let unboxed = lw.b.append_block_param(done, number.ty());
-            numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, done));
+            let to = numeric::UnboxedResult::MaybeBoxed(done);
+            numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, to));
             let object = generic(lw);
             lw.raise_if_null(object);
             let nothing = match number {
@@ -234,6 +250,18 @@ fn unboxed_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32) -> Opt
     let alike = rest.iter().all(|&kind| numeric::binary_result(kind, which) == number);
     let stored = lw.result_stored_to_local().is_some();
     (alike && !stored && lw.apply(Optimization::UnboxedTemporaries)).then_some(number)
+}
+
+/// Whether an unboxed float result of the fast paths `kinds` is passed on
+/// known to be unboxed (`Optimization::KnownFloatResults`): the float path
+/// alone, which the interpreter's specialisation of the site for two floats
+/// calls for (`numeric::binary_kinds`), so that the generic path rarely
+/// makes anything but a float. Not in a frameless variant, which cannot
+/// continue in the interpreter after running the generic path.
+fn known_float_result(lw: &mut Lowering, kinds: &[numeric::Kind]) -> bool {
+    kinds == [numeric::Kind::Float]
+        && lw.counts_references()
+        && lw.apply(Optimization::KnownFloatResults)
 }
 
 /// COMPARE_OP `which`: the fast paths the profile calls for, then the
