@@ -6,7 +6,8 @@
 # which is unboxed), ints (an int result, so the frame continues in the
 # interpreter after the instruction, with an unboxed float below it on the
 # stack), an object whose operator returns a string, one whose operator
-# raises (traceback lines), a bool, tracemalloc tracing (every result made
+# raises (traceback lines), a bool, a negative base's fractional power
+# (a complex result), tracemalloc tracing (every result made
 # where the interpreter makes it), and the loop that meets an int halfway.
 # threshold: 30
 # expect-stats: deopts>0
@@ -37,6 +38,10 @@ def in_loop(values):
 
 def compare(x, y):
     return x * y < y - x
+
+
+def power(x, y):
+    return (x * y) ** 0.5 * 2.0 - (x - y) ** 2.0
 """
 
 
@@ -98,6 +103,7 @@ def warmed(label):
         ops["nested"](x, y)
         ops["in_loop"]([x, y, 2.5])
         ops["compare"](x, y)
+        ops["power"](x, abs(y) + 1.0)
     return ops
 
 
@@ -114,6 +120,7 @@ def show_all(label, ops, *cases):
         attempt(label + " scaled", ops["scaled"], *case[:2])
         attempt(label + " nested", ops["nested"], *case[:2])
         attempt(label + " compare", ops["compare"], *case[:2])
+        attempt(label + " power", ops["power"], *case[:2])
 
 
 def main():

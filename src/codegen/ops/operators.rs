@@ -255,8 +255,10 @@ fn unboxed_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32) -> Opt
 /// Whether an unboxed float result of the fast paths `kinds` is passed on
 /// known to be unboxed (`Optimization::KnownFloatResults`): the float path
 /// alone, which the interpreter's specialisation of the site for two floats
-/// calls for (`numeric::binary_kinds`), so that the generic path rarely
-/// makes anything but a float. Not in a frameless variant, which cannot
+/// calls for, or a float power whose exponent is a float constant
+/// (`numeric::binary_kinds`, `kinds_for_operands`), so that the generic path
+/// rarely makes anything but a float (a negative base's fractional power
+/// makes a complex number). Not in a frameless variant, which cannot
 /// continue in the interpreter after running the generic path.
 fn known_float_result(lw: &mut Lowering, kinds: &[numeric::Kind]) -> bool {
     kinds == [numeric::Kind::Float]
