@@ -459,7 +459,7 @@ pub const OPTIMIZATIONS: [OptimizationInfo; 33] = {
         row(EagerAwait, "eager-await",
             "await f(...) in compiled coroutine code, of a compiled coroutine function whose parameters the positional arguments bind (with defaults, *args and **kwargs, as direct-calls binds them), runs the callee's native code on a frame on the thread's data stack without making the coroutine object: a callee that returns gives its value to the awaiting code, one that suspends becomes a coroutine object then (direct-calls)"),
         row(KnownFloatResults, "known-float-results",
-            "an inline float BINARY_OP the interpreter specialised for two floats, or a float power of a float constant exponent, whose result another operator takes unboxed (unboxed-temporaries), always passes it unboxed: a float the generic path makes is unboxed, and any other result continues the frame in the interpreter after the instruction (as does every result while tracemalloc traces), so the operator taking it tests nothing"),
+            "an inline float BINARY_OP the interpreter specialised for two floats, or a float power of a float constant exponent, whose result another operator takes unboxed (unboxed-temporaries), always passes it unboxed: a float the generic path makes is unboxed, and any other result continues the frame in the interpreter after the instruction (as does every result while tracemalloc traces; in a loop only where an operand is a float it knows), so the operator taking it tests nothing"),
     ]
 };
 

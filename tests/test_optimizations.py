@@ -491,6 +491,54 @@ def test_float_results_stored_over_a_float_only_the_list_holds_are_written_into_
     assert output("-c", STORED_ITEM_IDS, "reuse-numbers").splitlines() == ["False True", "False"]
 
 
+KNOWN_FLOATS = textwrap.dedent(
+    """
+    import sys
+    import pyjit
+
+    def straight(x, y):
+        return x * y + 1.0
+
+    def looping(values):
+        total = 0.0
+        for v in values:
+            total = total + v * v - v
+        return total
+
+    def looping_known(values):
+        total, i = 0.0, 0
+        while i < len(values):
+            total = total + (values[i] * 2.0 - values[i]) * 0.5
+            i += 1
+        return total
+
+    if len(sys.argv) > 1:
+        pyjit.config(disable_optimizations=sys.argv[1:])
+    pyjit.config(threshold=30, osr=False)
+    pyjit.enable()
+    for i in range(40):
+        straight(0.5 * i, 1.5)
+        looping([0.5 * i, 1.5])
+        looping_known([0.5 * i, 1.5])
+    functions = (straight, looping, looping_known)
+    print(["known-float-results" in pyjit.info(f)["optimizations"] for f in functions])
+    for f, args in ((straight, (3, 4)), (looping, ([3, 4, 0.5],)), (looping_known, ([3, 4, 0.5],))):
+        before = pyjit.stats()["deopts"]
+        print(f(*args), pyjit.stats()["deopts"] - before)
+    """
+)
+
+
+def test_float_results_stay_unboxed_where_the_interpreter_saw_floats():
+    # Outside loops an int result leaves the frame to the interpreter after
+    # the instruction (one exit); in a loop only a site with a float operand
+    # the compiler knows (here the constant 2.0 and the results after it)
+    # passes its result on known, and ints there make floats: no exit.
+    assert output("-c", KNOWN_FLOATS).splitlines() == ["[True, False, True]", "13.0 1", "17.75 0", "3.75 0"]
+    off = output("-c", KNOWN_FLOATS, "known-float-results").splitlines()
+    assert off == ["[False, False, False]", "13.0 0", "17.75 0", "3.75 0"]
+
+
 BY_NAME = textwrap.dedent(
     """
     import sys

@@ -2584,6 +2584,27 @@ impl<'a> Lowering<'a> {
         self.info.instrs.get(position)
     }
 
+    /// Whether the current instruction lies in a loop: between a backward
+    /// jump and the instruction it jumps to.
+    pub fn in_loop(&self) -> bool {
+        let at = self.ins.index;
+        self.info.instrs.iter().any(|jump| {
+            jump.index >= at
+                && opcodes::opcode(jump.opcode).is_some_and(|o| o.jump == opcodes::Jump::Backward)
+                && jump.jump_target().is_some_and(|target| target <= at)
+        })
+    }
+
+    /// Whether `operand` is a float the lowering knows: an unboxed one no
+    /// object stands for (`is_zero_constant`), or a float constant.
+    pub fn is_known_float(&self, operand: &Operand) -> bool {
+        match operand.number {
+            Some((Unboxed::Float, _)) => self.is_zero_constant(operand.value),
+            Some((Unboxed::Int, _)) => false,
+            None => matches!(self.constant_number(operand.value), Some(ConstNumber::Float(_))),
+        }
+    }
+
     /// The local that the instruction after the current one, a STORE_FAST
     /// that no jump lands on, stores the current instruction's result in.
     pub fn result_stored_to_local(&self) -> Option<u32> {

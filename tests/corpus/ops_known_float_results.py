@@ -7,8 +7,10 @@
 # interpreter after the instruction, with an unboxed float below it on the
 # stack), an object whose operator returns a string, one whose operator
 # raises (traceback lines), a bool, a negative base's fractional power
-# (a complex result), tracemalloc tracing (every result made
-# where the interpreter makes it), and the loop that meets an int halfway.
+# (a complex result), a generator's yields and return, tracemalloc tracing (every result made
+# where the interpreter makes it), and loops that meet other numbers and
+# objects halfway (in a loop, only sites with an operand known to be a
+# float pass their result on known to be unboxed).
 # threshold: 30
 # expect-stats: deopts>0
 import tracemalloc
@@ -34,6 +36,19 @@ def in_loop(values):
     for v in values:
         total = total + (v * v - v)
     return total
+
+
+def in_loop_known(values):
+    total = 0.0
+    for v in values:
+        total = total + (v * 2.0 - v) * 0.5
+    return total
+
+
+def pairs(x, y):
+    yield x * y + 1.0
+    yield (x - y) * 2.0 + x * x
+    return x * x - y
 
 
 def compare(x, y):
@@ -102,7 +117,9 @@ def warmed(label):
         ops["scaled"](x, y)
         ops["nested"](x, y)
         ops["in_loop"]([x, y, 2.5])
+        ops["in_loop_known"]([x, y, 2.5])
         ops["compare"](x, y)
+        list(ops["pairs"](x, y))
         ops["power"](x, abs(y) + 1.0)
     return ops
 
@@ -111,7 +128,10 @@ def attempt(label, function, *args):
     try:
         print(label, repr(function(*args)))
     except Exception as error:
-        print(label, type(error).__name__, error, "at line", error.__traceback__.tb_next.tb_lineno)
+        innermost = error.__traceback__
+        while innermost.tb_next:
+            innermost = innermost.tb_next
+        print(label, type(error).__name__, error, "at line", innermost.tb_lineno)
 
 
 def show_all(label, ops, *cases):
@@ -121,6 +141,7 @@ def show_all(label, ops, *cases):
         attempt(label + " nested", ops["nested"], *case[:2])
         attempt(label + " compare", ops["compare"], *case[:2])
         attempt(label + " power", ops["power"], *case[:2])
+        attempt(label + " pairs", lambda *args: list(ops["pairs"](*args)), *case[:2])
 
 
 def main():
@@ -137,6 +158,10 @@ def main():
     attempt("loop int halfway", loops["in_loop"], [0.5, 1.5, 3, 4.5, 2**65, 0.25])
     attempt("loop odd", loops["in_loop"], [0.5, Odd(1.0)])
     attempt("loop again", loops["in_loop"], [0.5, 1.5, -2.0])
+    attempt("known loop floats", loops["in_loop_known"], [0.5, 1.5, -2.0])
+    attempt("known loop ints", loops["in_loop_known"], [0.5, 1, 3, 2**65, 0.25])
+    attempt("known loop odd", loops["in_loop_known"], [0.5, Odd(1.0), 2.0])
+    attempt("known loop raising", loops["in_loop_known"], [0.5, Raising(), 2.0])
     traced = warmed("traced")
     tracemalloc.start()
     try:

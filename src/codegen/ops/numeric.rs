@@ -79,7 +79,7 @@ const FLOAT_BASE: &[Kind] = &[Kind::Float, Kind::FloatInt];
 
 /// The binary operator of BINARY_OP's argument `which`, the in-place forms
 /// folded onto their binary forms (ints and floats have no in-place slots).
-fn binary_operator(which: u32) -> u8 {
+pub fn binary_operator(which: u32) -> u8 {
     let first_inplace = u32::from(op::NB_INPLACE_ADD);
     let operator = if which >= first_inplace { which - first_inplace } else { which };
     operator as u8

@@ -196,7 +196,7 @@ fn binary_op(lw: &mut Lowering, which: u32) {
     };
     let done = lw.b.create_block();
     let unboxed_number = unboxed_result(lw, kinds, which);
-    if unboxed_number == Some(Unboxed::Float) && known_float_result(lw, kinds) {
+    if unboxed_number == Some(Unboxed::Float) && known_float_result(lw, kinds, which, [&lhs, &rhs]) {
         let unboxed = lw.b.append_block_param(done, types::F64);
         let to = numeric::UnboxedResult::Float(done);
         numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, to));
@@ -257,12 +257,18 @@ fn unboxed_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32) -> Opt
 /// alone, which the interpreter's specialisation of the site for two floats
 /// calls for, or a float power whose exponent is a float constant
 /// (`numeric::binary_kinds`, `kinds_for_operands`), so that the generic path
-/// rarely makes anything but a float (a negative base's fractional power
-/// makes a complex number). Not in a frameless variant, which cannot
-/// continue in the interpreter after running the generic path.
-fn known_float_result(lw: &mut Lowering, kinds: &[numeric::Kind]) -> bool {
+/// rarely makes anything but a float. Ints where floats are expected make
+/// an int (and a negative base's fractional power a complex number), which
+/// continues the frame in the interpreter: in a loop, whose remaining
+/// iterations would all run there, only a float operand the lowering knows
+/// of `+`, `-` or `*` rules that out (numbers other than floats then make
+/// floats). Not in a frameless variant, which cannot continue in the
+/// interpreter after running the generic path.
+fn known_float_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32, operands: [&Operand; 2]) -> bool {
+    let power = numeric::binary_operator(which) == op::NB_POWER;
     kinds == [numeric::Kind::Float]
         && lw.counts_references()
+        && (!lw.in_loop() || !power && operands.iter().any(|operand| lw.is_known_float(operand)))
         && lw.apply(Optimization::KnownFloatResults)
 }
 
