@@ -487,6 +487,10 @@ impl Optimizations {
     pub fn union(self, other: Optimizations) -> Optimizations {
         Optimizations(self.0 | other.0)
     }
+    /// The members of this set not in `other`.
+    pub fn without(self, other: Optimizations) -> Optimizations {
+        Optimizations(self.0 & !other.0)
+    }
     /// The optimizations of `ALL` not in this set.
     pub fn complement(self) -> Optimizations {
         Optimizations(Self::ALL.0 & !self.0)

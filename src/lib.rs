@@ -295,6 +295,8 @@ fn info<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Py
     let optimizations = native.and_then(|native| native.applied_optimizations());
     result.set_item("optimizations", optimizations.map(|applied| applied.names()))?;
     result.set_item("cache_misses", native.map_or(0, |native| native.cache_misses()))?;
+    result.set_item("failed_speculations", state.as_ref().map_or(0, |s| s.failed_speculations))?;
+    result.set_item("withheld_optimizations", state.as_ref().map_or(Vec::new(), |s| s.withheld.names()))?;
     Ok(result)
 }
 
@@ -422,6 +424,7 @@ fn counters(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     result.set_item("compiled", load(&stats::COMPILED))?;
     result.set_item("failed", load(&stats::FAILED))?;
     result.set_item("deopts", load(&stats::DEOPTS))?;
+    result.set_item("recompiles", load(&stats::RECOMPILES))?;
     result.set_item("exception_exits", load(&stats::EXCEPTION_EXITS))?;
     result.set_item("exceptions_caught", load(&stats::EXCEPTIONS_CAUGHT))?;
     result.set_item("native_calls", load(&stats::NATIVE_CALLS))?;

@@ -7,6 +7,9 @@ use std::sync::Mutex;
 pub static COMPILED: AtomicU64 = AtomicU64::new(0);
 pub static FAILED: AtomicU64 = AtomicU64::new(0);
 pub static DEOPTS: AtomicU64 = AtomicU64::new(0);
+/// Native code replaced by code compiled without a speculation that failed
+/// too often (`CodeState::speculation_failed`).
+pub static RECOMPILES: AtomicU64 = AtomicU64::new(0);
 pub static EXCEPTION_EXITS: AtomicU64 = AtomicU64::new(0);
 /// Exceptions caught by a handler running in compiled code.
 pub static EXCEPTIONS_CAUGHT: AtomicU64 = AtomicU64::new(0);

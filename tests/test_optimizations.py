@@ -525,18 +525,30 @@ KNOWN_FLOATS = textwrap.dedent(
     for f, args in ((straight, (3, 4)), (looping, ([3, 4, 0.5],)), (looping_known, ([3, 4, 0.5],))):
         before = pyjit.stats()["deopts"]
         print(f(*args), pyjit.stats()["deopts"] - before)
+    before = pyjit.stats()
+    exits = []
+    for i in range(30):
+        deopts = pyjit.stats()["deopts"]
+        straight(i, 2)
+        exits.append(pyjit.stats()["deopts"] - deopts)
+    info = pyjit.info(straight)
+    print(sum(exits), exits[-1], info["failed_speculations"], info["withheld_optimizations"],
+          "known-float-results" in info["optimizations"], pyjit.stats()["recompiles"] - before["recompiles"])
     """
 )
 
 
-def test_float_results_stay_unboxed_where_the_interpreter_saw_floats():
+def test_float_results_stay_unboxed_where_the_interpreter_saw_floats_until_that_fails_often():
     # Outside loops an int result leaves the frame to the interpreter after
     # the instruction (one exit); in a loop only a site with a float operand
     # the compiler knows (here the constant 2.0 and the results after it)
     # passes its result on known, and ints there make floats: no exit.
-    assert output("-c", KNOWN_FLOATS).splitlines() == ["[True, False, True]", "13.0 1", "17.75 0", "3.75 0"]
+    # Sixteen exits since it was compiled, and the function is compiled
+    # again without the optimization: the ints then make no exit.
+    assert output("-c", KNOWN_FLOATS).splitlines() == [
+        "[True, False, True]", "13.0 1", "17.75 0", "3.75 0", "15 0 16 ['known-float-results'] False 1"]
     off = output("-c", KNOWN_FLOATS, "known-float-results").splitlines()
-    assert off == ["[False, False, False]", "13.0 0", "17.75 0", "3.75 0"]
+    assert off == ["[False, False, False]", "13.0 0", "17.75 0", "3.75 0", "0 0 0 [] False 0"]
 
 
 BY_NAME = textwrap.dedent(

@@ -16,7 +16,7 @@ use crate::analysis::{position_of, Analysis, Malformed, Shape};
 use crate::bytecode::opcodes::Flags;
 use crate::bytecode::{self, handler_at, opcodes, CodeInfo, ConstNumber, Handler, Instr, Unsupported};
 use crate::config::{Optimization, Optimizations};
-use crate::helpers::symbols;
+use crate::helpers::{exits, symbols};
 use crate::profile::{Observed, Profile};
 use crate::stats::{elapsed_ns, CompilePhases};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -538,6 +538,9 @@ const STUB_REACH: usize = 256;
 enum ExitKind {
     /// The interpreter continues after the code unit the stub is passed.
     Resume,
+    /// `Resume` after an instruction whose speculation failed: the runtime
+    /// counts it against the code (`helpers::exits::AFTER_FAILED_SPECULATION`).
+    ResumeAfterFailedSpeculation,
     /// The interpreter unwinds the exception raised at the code unit passed.
     Raise,
     /// The compiled `handler` catches the exception raised at the code unit
@@ -1922,7 +1925,7 @@ impl<'a> Lowering<'a> {
             args[d + 1] = BlockArg::Value(object);
         }
         let stub = self.stub(shape);
-        if shape.kind != ExitKind::Resume {
+        if !matches!(shape.kind, ExitKind::Resume | ExitKind::ResumeAfterFailedSpeculation) {
             self.b.ins().jump(stub, &args);
             return;
         }
@@ -1967,6 +1970,9 @@ impl<'a> Lowering<'a> {
             let (unit, items) = (params[0], &params[1..]);
             match shape.kind {
                 ExitKind::Resume => self.exit_to_interpreter(items, shape.stack_depth, unit, 0),
+                ExitKind::ResumeAfterFailedSpeculation => {
+                    self.exit_to_interpreter(items, shape.stack_depth, unit, exits::AFTER_FAILED_SPECULATION as i64)
+                }
                 ExitKind::Raise => self.exit_to_interpreter(items, shape.stack_depth, unit, 1),
                 ExitKind::Catch { handler, traceback, unwound_from } => {
                     let unwound_from = unwound_from.map(|index| self.iconst(i64::from(index)));
@@ -2340,12 +2346,14 @@ impl<'a> Lowering<'a> {
 
     /// Pushes `result`, the current instruction's (an owned reference), and
     /// continues the frame in the interpreter after the instruction, with
-    /// the whole value stack. Ends the current block; the stack is then as
-    /// it was.
-    pub fn resume_after_with(&mut self, result: Value) {
+    /// the whole value stack; `failed_speculation` when that is because the
+    /// compiled code's speculation was wrong. Ends the current block; the
+    /// stack is then as it was.
+    pub fn resume_after_with(&mut self, result: Value, failed_speculation: bool) {
         self.push(result);
         let depth = self.depth;
-        let shape = ExitShape { kind: ExitKind::Resume, spilled: depth, stack_depth: depth };
+        let kind = if failed_speculation { ExitKind::ResumeAfterFailedSpeculation } else { ExitKind::Resume };
+        let shape = ExitShape { kind, spilled: depth, stack_depth: depth };
         self.exit_here(shape, i64::from(self.ins.next) - 1);
         self.terminate();
         self.depth -= 1;

@@ -3,12 +3,23 @@
 
 use crate::abi::{self, ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::stats;
-use pyo3::ffi::{self, PyObject};
+use pyo3::ffi::{self, PyCodeObject, PyObject};
 use std::ffi::c_int;
+use std::sync::OnceLock;
+
+/// `exit_to_interpreter`'s `throwflag` for continuing after an instruction
+/// whose compiled code speculated on what its generic path makes and was
+/// wrong (`Optimization::KnownFloatResults`): as 0, and the runtime counts
+/// the failure against the code (`SPECULATION_FAILED`).
+pub const AFTER_FAILED_SPECULATION: isize = 2;
+
+/// Takes note of a failed speculation of the compiled code of the code
+/// object it is given. The runtime, which decides what code runs, sets it.
+pub static SPECULATION_FAILED: OnceLock<unsafe fn(*mut PyCodeObject)> = OnceLock::new();
 
 /// Called by compiled code to hand its frame to the interpreter, which runs
 /// it to completion: continuing after code unit `prev_index`, or, with
-/// `throwflag`, unwinding the exception pending at `prev_index` (traceback
+/// `throwflag` 1, unwinding the exception pending at `prev_index` (traceback
 /// entry and exception-table handler included). `stacktop` counts localsplus
 /// plus the value stack written to the frame.
 pub unsafe extern "C" fn exit_to_interpreter(
@@ -21,15 +32,20 @@ pub unsafe extern "C" fn exit_to_interpreter(
     // SAFETY: called from native code running `frame` on `tstate`.
     unsafe {
         let (ts, fr) = (&*tstate, &*frame);
-        let counter = if throwflag != 0 { &stats::EXCEPTION_EXITS } else { &stats::DEOPTS };
+        let counter = if throwflag == 1 { &stats::EXCEPTION_EXITS } else { &stats::DEOPTS };
         stats::bump(counter);
+        if throwflag == AFTER_FAILED_SPECULATION {
+            if let Some(note) = SPECULATION_FAILED.get() {
+                note(fr.code());
+            }
+        }
         fr.set_lasti(prev_index);
         fr.set_stacktop(stacktop as i32);
         // The interpreter links the frame and counts its recursion depth
         // itself; undo ours around it so both stay exact.
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
-        let result = if throwflag != 0 {
+        let result = if throwflag == 1 {
             unwind_in_interpreter(tstate, frame)
         } else {
             abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)

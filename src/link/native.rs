@@ -174,10 +174,14 @@ impl From<CodegenError> for Failure {
 }
 
 /// Compiles `info` with the configured code path, adding the time of each phase to `phases`.
-/// Profile-guided where `profile` has observations.
-/// Uses the optimizations configured now.
-pub fn compile(info: &CodeInfo, profile: Profile, name: &str, phases: &mut CompilePhases) -> Result<NativeCode, Failure> {
-    let enabled = config::optimizations();
+/// Profile-guided where `profile` has observations; with the optimizations `enabled`.
+pub fn compile(
+    info: &CodeInfo,
+    profile: Profile,
+    enabled: Optimizations,
+    name: &str,
+    phases: &mut CompilePhases,
+) -> Result<NativeCode, Failure> {
     if config::via_object() {
         let object = compile_to_object(info, &profile, enabled, phases)?;
         return load_compiled(object, info, profile, enabled, phases);

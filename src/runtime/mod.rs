@@ -15,7 +15,7 @@ use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::helpers::suspend;
 use crate::{bytecode, config, stats};
-use pyo3::ffi::{self, PyObject};
+use pyo3::ffi::{self, PyCodeObject, PyObject};
 use state::{CodeState, Tier};
 use std::ffi::c_int;
 
@@ -80,10 +80,22 @@ pub fn enable() -> bool {
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
             crate::helpers::instances::DIRECT_INITIALIZE.get_or_init(|| direct::initialize_instance);
+            crate::helpers::exits::SPECULATION_FAILED.get_or_init(|| note_failed_speculation);
             osr::note_startup(&*abi_ffi::_PyThreadState_UncheckedGet());
         }
     }
     true
+}
+
+/// `helpers::exits::SPECULATION_FAILED`: counts the failure against the
+/// state of `code`, whose native code a frame just left.
+///
+/// # Safety
+/// With the GIL held; `code` is the live code object of that frame.
+unsafe fn note_failed_speculation(code: *mut PyCodeObject) {
+    if let Some(state) = CodeState::existing(code) {
+        state.speculation_failed();
+    }
 }
 
 /// Restores the evaluator that was in place before `enable`.

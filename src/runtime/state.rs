@@ -4,7 +4,8 @@
 use super::background::{self, Finished, Pending, Poll};
 use super::perf_map;
 use crate::link::{self, Failure, NativeCode};
-use crate::{config, stats};
+use crate::config::{self, Optimization, Optimizations};
+use crate::stats;
 use crate::cache::{attach, key};
 use pyjit_cache_format::Key;
 use pyo3::{Bound, Python};
@@ -65,7 +66,23 @@ pub struct CodeState {
     /// Whether the code's frames are watched for hot loops (`runtime::osr`);
     /// computed at the first frame that runs in the interpreter.
     watch_loops: Option<bool>,
+    /// Exits of its compiled code after a failed speculation, in all and
+    /// since it was last compiled (`speculation_failed`).
+    pub failed_speculations: u64,
+    failed_since_compiled: u32,
+    /// Optimizations its next compiles go without: the speculations that
+    /// failed too often in its earlier native code.
+    pub withheld: Optimizations,
+    /// Native code a compile without a failing speculation replaced, kept
+    /// until the code object dies: frames may still be running it.
+    superseded: Vec<Box<NativeCode>>,
 }
+
+/// Exits after failed speculations at which a code object's native code is
+/// replaced by code compiled without that speculation: few enough that a
+/// loop left to the interpreter by each exit costs little in all, enough
+/// that an occasional other type does not undo the speculation.
+const FAILED_SPECULATIONS_TO_RECOMPILE: u32 = 16;
 
 fn extra_index() -> Option<Py_ssize_t> {
     static INDEX: OnceLock<Py_ssize_t> = OnceLock::new();
@@ -183,6 +200,10 @@ impl CodeState {
             interpreted: 0,
             compile_cost_covered: false,
             watch_loops: None,
+            failed_speculations: 0,
+            failed_since_compiled: 0,
+            withheld: Optimizations::NONE,
+            superseded: Vec::new(),
         }
     }
 
@@ -379,8 +400,9 @@ impl CodeState {
         if first_run_unfinished {
             profile = profile.during_first_run();
         }
+        let enabled = config::optimizations().without(self.withheld);
         let info = if config::background() {
-            match background::submit(info, profile, config::optimizations(), phases) {
+            match background::submit(info, profile, enabled, phases) {
                 Ok(pending) => return self.set_tier(Tier::Compiling(Some(pending))),
                 Err((info, unsubmitted)) => {
                     profile = unsubmitted;
@@ -390,7 +412,7 @@ impl CodeState {
         } else {
             info
         };
-        let outcome = link::compile(&info, profile, &perf_map::function_name(code), &mut phases);
+        let outcome = link::compile(&info, profile, enabled, &perf_map::function_name(code), &mut phases);
         self.finish(code, outcome, &phases);
     }
 
@@ -453,6 +475,28 @@ impl CodeState {
             }
         };
         self.set_tier(tier);
+    }
+
+    /// Takes note of an exit of its native code after a failed speculation
+    /// (`helpers::exits::AFTER_FAILED_SPECULATION`); after
+    /// `FAILED_SPECULATIONS_TO_RECOMPILE` of them the code goes back to
+    /// counting, to be compiled again without speculating
+    /// (`Optimization::KnownFloatResults`, the one speculation so far). The
+    /// native code it replaces stays loaded: the frame that exited is still
+    /// running it, and others may be.
+    pub fn speculation_failed(&mut self) {
+        self.failed_speculations += 1;
+        self.failed_since_compiled += 1;
+        if self.failed_since_compiled < FAILED_SPECULATIONS_TO_RECOMPILE || !matches!(self.tier, Tier::Native(_)) {
+            return;
+        }
+        self.failed_since_compiled = 0;
+        self.withheld.insert(Optimization::KnownFloatResults);
+        if let Tier::Native(native) = std::mem::replace(&mut self.tier, Tier::Counting) {
+            self.superseded.push(native);
+        }
+        self.set_tier(Tier::Counting);
+        stats::bump(&stats::RECOMPILES);
     }
 
     /// Whether frames of `code` (this state's code object) that run in the

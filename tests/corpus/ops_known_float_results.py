@@ -162,6 +162,10 @@ def main():
     attempt("known loop ints", loops["in_loop_known"], [0.5, 1, 3, 2**65, 0.25])
     attempt("known loop odd", loops["in_loop_known"], [0.5, Odd(1.0), 2.0])
     attempt("known loop raising", loops["in_loop_known"], [0.5, Raising(), 2.0])
+    storm = warmed("storm")
+    print("storm", [storm["scaled"](i, 3) for i in range(40)], [storm["nested"](i, 2) for i in range(40)][-3:])
+    print("storm square_sum", sum(storm["square_sum"](i, i + 1, 2) for i in range(40)))
+    show_all("after storm", storm, (1.5, -2.25, 0.75), (3, 4, 5))
     traced = warmed("traced")
     tracemalloc.start()
     try:

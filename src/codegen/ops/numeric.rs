@@ -423,7 +423,7 @@ pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Op
         UnboxedResult::MaybeBoxed(done) => {
             lw.b.ins().jump(done, &[boxed.into(), result.into()]);
         }
-        UnboxedResult::Float(_) => lw.resume_after_with(boxed),
+        UnboxedResult::Float(_) => lw.resume_after_with(boxed, false),
     }
 }
 
@@ -443,7 +443,7 @@ pub fn float_or_resume_after(lw: &mut Lowering, object: Value) -> Value {
     lw.b.ins().jump(next, &[]);
     lw.switch_to(other);
     lw.b.seal_block(other);
-    lw.resume_after_with(object);
+    lw.resume_after_with(object, true);
     lw.switch_to(next);
     lw.b.seal_block(next);
     value
