@@ -543,7 +543,7 @@ def test_float_results_stay_unboxed_where_the_interpreter_saw_floats_until_that_
     # the instruction (one exit); in a loop only a site with a float operand
     # the compiler knows (here the constant 2.0 and the results after it)
     # passes its result on known, and ints there make floats: no exit.
-    # Sixteen exits since it was compiled, and the function is compiled
+    # Sixteen exits, and the function is compiled
     # again without the optimization: the ints then make no exit.
     assert output("-c", KNOWN_FLOATS).splitlines() == [
         "[True, False, True]", "13.0 1", "17.75 0", "3.75 0", "15 0 16 ['known-float-results'] False 1"]

@@ -66,10 +66,9 @@ pub struct CodeState {
     /// Whether the code's frames are watched for hot loops (`runtime::osr`);
     /// computed at the first frame that runs in the interpreter.
     watch_loops: Option<bool>,
-    /// Exits of its compiled code after a failed speculation, in all and
-    /// since it was last compiled (`speculation_failed`).
+    /// Exits of its compiled code after a failed speculation
+    /// (`speculation_failed`).
     pub failed_speculations: u64,
-    failed_since_compiled: u32,
     /// Optimizations its next compiles go without: the speculations that
     /// failed too often in its earlier native code.
     pub withheld: Optimizations,
@@ -82,7 +81,7 @@ pub struct CodeState {
 /// replaced by code compiled without that speculation: few enough that a
 /// loop left to the interpreter by each exit costs little in all, enough
 /// that an occasional other type does not undo the speculation.
-const FAILED_SPECULATIONS_TO_RECOMPILE: u32 = 16;
+const FAILED_SPECULATIONS_TO_RECOMPILE: u64 = 16;
 
 fn extra_index() -> Option<Py_ssize_t> {
     static INDEX: OnceLock<Py_ssize_t> = OnceLock::new();
@@ -201,7 +200,6 @@ impl CodeState {
             compile_cost_covered: false,
             watch_loops: None,
             failed_speculations: 0,
-            failed_since_compiled: 0,
             withheld: Optimizations::NONE,
             superseded: Vec::new(),
         }
@@ -481,16 +479,17 @@ impl CodeState {
     /// (`helpers::exits::AFTER_FAILED_SPECULATION`); after
     /// `FAILED_SPECULATIONS_TO_RECOMPILE` of them the code goes back to
     /// counting, to be compiled again without speculating
-    /// (`Optimization::KnownFloatResults`, the one speculation so far). The
-    /// native code it replaces stays loaded: the frame that exited is still
-    /// running it, and others may be.
+    /// (`Optimization::KnownFloatResults`, the one speculation so far), once:
+    /// exits of native code it already replaced, which frames may still be
+    /// running, do not replace the code compiled without it. The native code
+    /// it replaces stays loaded: the frame that exited is still running it,
+    /// and others may be.
     pub fn speculation_failed(&mut self) {
         self.failed_speculations += 1;
-        self.failed_since_compiled += 1;
-        if self.failed_since_compiled < FAILED_SPECULATIONS_TO_RECOMPILE || !matches!(self.tier, Tier::Native(_)) {
+        let withheld = self.withheld.contains(Optimization::KnownFloatResults);
+        if self.failed_speculations < FAILED_SPECULATIONS_TO_RECOMPILE || withheld || !matches!(self.tier, Tier::Native(_)) {
             return;
         }
-        self.failed_since_compiled = 0;
         self.withheld.insert(Optimization::KnownFloatResults);
         if let Tier::Native(native) = std::mem::replace(&mut self.tier, Tier::Counting) {
             self.superseded.push(native);

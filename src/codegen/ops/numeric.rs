@@ -433,11 +433,7 @@ pub fn binary_unboxed(lw: &mut Lowering, kind: Kind, which: u32, (lhs, rhs): (Op
 /// (`UnboxedResult::Float`).
 pub fn float_or_resume_after(lw: &mut Lowering, object: Value) -> Value {
     let other = lw.cold_block();
-    let expected = lw.data_address("PyFloat_Type");
-    let actual = lw.load(object, abi::OBJECT_TYPE);
-    let exact = lw.b.ins().icmp(IntCC::Equal, actual, expected);
-    lw.guard(exact, other);
-    let value = lw.load_as(types::F64, object, abi::FLOAT_VALUE);
+    let value = object_number(lw, object, Number::Float, true, other);
     lw.decref(object);
     let next = lw.b.create_block();
     lw.b.ins().jump(next, &[]);

@@ -7,7 +7,7 @@ use crate::codegen::lowering::{Allocation, Lowering, Operand, Unboxed};
 use crate::config::Optimization;
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, Value};
 
 pub fn lower(lw: &mut Lowering) -> Result<(), Unsupported> {
     let arg = lw.ins.arg;
@@ -195,39 +195,33 @@ fn binary_op(lw: &mut Lowering, which: u32) {
         lw.call("pyjit_binary_op", &[lhs, rhs, which])
     };
     let done = lw.b.create_block();
-    let unboxed_number = unboxed_result(lw, kinds, which);
-    if unboxed_number == Some(Unboxed::Float) && known_float_result(lw, kinds, which, [&lhs, &rhs]) {
-        let unboxed = lw.b.append_block_param(done, types::F64);
-        let to = numeric::UnboxedResult::Float(done);
-        numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, to));
-        let object = generic(lw);
-        lw.raise_if_null(object);
-        let number = numeric::float_or_resume_after(lw, object);
-        lw.b.ins().jump(done, &[number.into()]);
-        lw.switch_to(done);
-        lw.b.seal_block(done);
-        let unboxed_only = lw.iconst(0);
-        lw.push_number(unboxed_only, Unboxed::Float, unboxed);
-        return;
-    }
-    let result = lw.b.append_block_param(done, lw.ptr);
-    match unboxed_number {
+    match unboxed_result(lw, kinds, which) {
         Some(number) => {
+            // A known float takes no object parameter: NULL on every path.
+            let known = number == Unboxed::Float && known_float_result(lw, kinds, which, [&lhs, &rhs]);
+            let object = (!known).then(|| lw.b.append_block_param(done, lw.ptr));
             let unboxed = lw.b.append_block_param(done, number.ty());
-            let to = numeric::UnboxedResult::MaybeBoxed(done);
+            let to = if known { numeric::UnboxedResult::Float(done) } else { numeric::UnboxedResult::MaybeBoxed(done) };
             numeric::fast_paths(lw, kinds, |lw, kind, fail| numeric::binary_unboxed(lw, kind, which, (lhs, rhs), fail, to));
-            let object = generic(lw);
-            lw.raise_if_null(object);
-            let nothing = match number {
-                Unboxed::Int => lw.iconst(0),
-                Unboxed::Float => lw.b.ins().f64const(0.0),
-            };
-            lw.b.ins().jump(done, &[object.into(), nothing.into()]);
+            let made = generic(lw);
+            lw.raise_if_null(made);
+            if known {
+                let float = numeric::float_or_resume_after(lw, made);
+                lw.b.ins().jump(done, &[float.into()]);
+            } else {
+                let nothing = match number {
+                    Unboxed::Int => lw.iconst(0),
+                    Unboxed::Float => lw.b.ins().f64const(0.0),
+                };
+                lw.b.ins().jump(done, &[made.into(), nothing.into()]);
+            }
             lw.switch_to(done);
             lw.b.seal_block(done);
-            lw.push_number(result, number, unboxed);
+            let object = object.unwrap_or_else(|| lw.iconst(0));
+            lw.push_number(object, number, unboxed);
         }
         None => {
+            let result = lw.b.append_block_param(done, lw.ptr);
             numeric::fast_paths(lw, kinds, |lw, kind, fail| {
                 let boxed = numeric::binary(lw, kind, which, lhs, rhs, fail);
                 lw.b.ins().jump(done, &[boxed.into()]);
