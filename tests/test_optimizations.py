@@ -551,6 +551,76 @@ def test_float_results_stay_unboxed_where_the_interpreter_saw_floats_until_that_
     assert off == ["[False, False, False]", "13.0 0", "17.75 0", "3.75 0", "0 0 0 [] False 0"]
 
 
+CONTINUED_LOOPS = textwrap.dedent(
+    """
+    import json, sys, threading
+    import pyjit
+
+    def mixed(values):
+        total = 0.0
+        for v in values:
+            total = total + v * v - v
+        return total
+
+    pyjit.config(threshold=30, osr=sys.argv[1] == "osr")
+    pyjit.enable()
+    for i in range(40):
+        mixed([0.5 * i, 1.5])
+
+    def measured(values):
+        info, stats = pyjit.info(mixed), pyjit.stats()
+        result = mixed(values)
+        now = pyjit.info(mixed)
+        return [result, now["failed_speculations"] - info["failed_speculations"],
+                now["osr_entries"] - info["osr_entries"], pyjit.stats()["deopts"] - stats["deopts"]]
+
+    one_int = [0.5] * 1000 + [3] + [0.25] * 1_000_000
+    outcome = {"optimized": "known-float-results" in pyjit.info(mixed)["optimizations"]}
+    outcome["one int"] = measured(one_int)
+    worker = threading.Thread(target=lambda: outcome.update({"one int, other thread": measured(one_int)}))
+    worker.start()
+    worker.join()
+    outcome["an int in every block"] = measured(([0.5] * 50_000 + [3]) * 40)
+    outcome["after"] = [pyjit.info(mixed)["withheld_optimizations"], pyjit.stats()["recompiles"]]
+    print(json.dumps(outcome))
+    """
+)
+
+
+def sum_of_mixed(values):
+    """`CONTINUED_LOOPS`'s `mixed`, run here, where pyjit is off."""
+    total = 0.0
+    for v in values:
+        total = total + v * v - v
+    return total
+
+
+def test_a_loop_continues_natively_after_a_failed_speculation_left_it():
+    # The int makes an int where the loop's float-specialised site passes
+    # floats on unboxed: the frame continues in the interpreter after that
+    # instruction, and the watchdog stops it at the loop's header, where
+    # the compiled code takes over again (one OSR entry). Only the main
+    # thread is watched: on another the frame finishes in the interpreter.
+    one_int = sum_of_mixed([0.5] * 1000 + [3] + [0.25] * 1_000_000)
+    blocks = sum_of_mixed(([0.5] * 50_000 + [3]) * 40)
+    outcome = json.loads(output("-c", CONTINUED_LOOPS, "osr"))
+    assert outcome["optimized"]
+    assert outcome["one int"] == [one_int, 1, 1, 1]
+    assert outcome["one int, other thread"] == [one_int, 1, 0, 1]
+    # An int in every block of 50,000 floats: each exit is continued
+    # natively before the next int, until the code's sixteenth failure has
+    # it compiled again without the speculation, which the frame continues
+    # in (the ints after that make no exit).
+    result, failed, entries, deopts = outcome["an int in every block"]
+    assert result == blocks and failed == deopts == 14 and entries == 14, outcome
+    assert outcome["after"] == [["known-float-results"], 1]
+    # Without loop tiering nothing would continue the loop natively: its
+    # sites make no such speculation.
+    off = json.loads(output("-c", CONTINUED_LOOPS, "off"))
+    assert off == {"optimized": False, "one int": [one_int, 0, 0, 0], "one int, other thread": [one_int, 0, 0, 0],
+                   "an int in every block": [blocks, 0, 0, 0], "after": [[], 0]}
+
+
 BY_NAME = textwrap.dedent(
     """
     import sys

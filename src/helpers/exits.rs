@@ -9,13 +9,17 @@ use std::sync::OnceLock;
 
 /// `exit_to_interpreter`'s `throwflag` for continuing after an instruction
 /// whose compiled code speculated on what its generic path makes and was
-/// wrong (`Optimization::KnownFloatResults`): as 0, and the runtime counts
-/// the failure against the code (`SPECULATION_FAILED`).
+/// wrong (`Optimization::KnownFloatResults`): as 0, with the frame handed to
+/// the runtime (`CONTINUE_AFTER_FAILED_SPECULATION`).
 pub const AFTER_FAILED_SPECULATION: isize = 2;
 
-/// Takes note of a failed speculation of the compiled code of the code
-/// object it is given. The runtime, which decides what code runs, sets it.
-pub static SPECULATION_FAILED: OnceLock<unsafe fn(*mut PyCodeObject)> = OnceLock::new();
+/// Runs on a frame whose compiled code speculated wrongly, given as
+/// `exit_to_interpreter` hands a frame to the interpreter, and returns its
+/// result: the runtime, which decides what code runs, sets it, to count the
+/// failure against the code and to continue the frame natively again where
+/// it can. Unset, the interpreter continues the frame.
+pub static CONTINUE_AFTER_FAILED_SPECULATION: OnceLock<unsafe fn(*mut ThreadState, *mut Frame) -> *mut PyObject> =
+    OnceLock::new();
 
 /// Called by compiled code to hand its frame to the interpreter, which runs
 /// it to completion: continuing after code unit `prev_index`, or, with
@@ -34,21 +38,16 @@ pub unsafe extern "C" fn exit_to_interpreter(
         let (ts, fr) = (&*tstate, &*frame);
         let counter = if throwflag == 1 { &stats::EXCEPTION_EXITS } else { &stats::DEOPTS };
         stats::bump(counter);
-        if throwflag == AFTER_FAILED_SPECULATION {
-            if let Some(note) = SPECULATION_FAILED.get() {
-                note(fr.code());
-            }
-        }
         fr.set_lasti(prev_index);
         fr.set_stacktop(stacktop as i32);
         // The interpreter links the frame and counts its recursion depth
         // itself; undo ours around it so both stay exact.
         ts.set_current_frame(fr.previous());
         *ts.recursion_remaining() += 1;
-        let result = if throwflag == 1 {
-            unwind_in_interpreter(tstate, frame)
-        } else {
-            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
+        let result = match (throwflag, CONTINUE_AFTER_FAILED_SPECULATION.get()) {
+            (1, _) => unwind_in_interpreter(tstate, frame),
+            (AFTER_FAILED_SPECULATION, Some(run_on)) => run_on(tstate, frame),
+            _ => abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0),
         };
         *ts.recursion_remaining() -= 1;
         ts.set_current_frame(frame);
@@ -111,7 +110,7 @@ pub unsafe extern "C" fn raise_reported_at(
 /// position of the frame object it holds.
 ///
 /// SAFETY: an exception is pending; `code` is live.
-unsafe fn move_traceback_entry(code: *mut ffi::PyCodeObject, from: isize, to: isize) {
+unsafe fn move_traceback_entry(code: *mut PyCodeObject, from: isize, to: isize) {
     // SAFETY: see above; a traceback object's fields are probed, and the
     // frame object of a finished frame owns its interpreter frame.
     unsafe {

@@ -15,7 +15,7 @@ use crate::abi::{ffi as abi_ffi, Frame, ThreadState, ThreadStateExt};
 use crate::helpers::frames::{self, c_stack_exhausted, run_native, C_STACK_CHECK_PERIOD};
 use crate::helpers::suspend;
 use crate::{bytecode, config, stats};
-use pyo3::ffi::{self, PyCodeObject, PyObject};
+use pyo3::ffi::{self, PyObject};
 use state::{CodeState, Tier};
 use std::ffi::c_int;
 
@@ -80,21 +80,43 @@ pub fn enable() -> bool {
             crate::helpers::calls::DIRECT_CALL.get_or_init(|| direct::call);
             crate::helpers::calls::DIRECT_CONSTRUCT.get_or_init(|| direct::construct);
             crate::helpers::instances::DIRECT_INITIALIZE.get_or_init(|| direct::initialize_instance);
-            crate::helpers::exits::SPECULATION_FAILED.get_or_init(|| note_failed_speculation);
+            crate::helpers::exits::CONTINUE_AFTER_FAILED_SPECULATION.get_or_init(|| continue_after_failed_speculation);
             osr::note_startup(&*abi_ffi::_PyThreadState_UncheckedGet());
         }
     }
     true
 }
 
-/// `helpers::exits::SPECULATION_FAILED`: counts the failure against the
-/// state of `code`, whose native code a frame just left.
+/// `helpers::exits::CONTINUE_AFTER_FAILED_SPECULATION`: counts the failure
+/// against the code of `frame`, which its native code just left mid-way,
+/// and continues the frame in the interpreter, watched for a loop header
+/// to continue natively from (`osr::continue_watched`) where fresh frames
+/// are watched (see `run_frame`) and the C stack has room for the nesting.
 ///
 /// # Safety
-/// With the GIL held; `code` is the live code object of that frame.
-unsafe fn note_failed_speculation(code: *mut PyCodeObject) {
-    if let Some(state) = CodeState::existing(code) {
-        state.speculation_failed();
+/// With the GIL held; `frame` is handed over as to the interpreter (see
+/// `exit_to_interpreter`).
+unsafe fn continue_after_failed_speculation(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above; the frame keeps its code, and so its state, alive.
+    unsafe {
+        let (ts, fr) = (&*tstate, &*frame);
+        let watch = match CodeState::existing(fr.code()) {
+            Some(state) => {
+                state.speculation_failed();
+                config::osr()
+                    && !fr.owned_by_generator()
+                    && state.watch_loops(fr.code())
+                    && abi_ffi::_PyOS_IsMainThread() != 0
+                    && osr::startup_over(ts)
+                    && !c_stack_exhausted()
+            }
+            None => false,
+        };
+        if watch {
+            osr::continue_watched(tstate, frame)
+        } else {
+            abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
+        }
     }
 }
 

@@ -88,8 +88,9 @@ static MAIN_THREAD: AtomicPtr<ThreadState> = AtomicPtr::new(std::ptr::null_mut()
 struct Watched {
     /// The frame (address), live while it is in this list.
     frame: usize,
-    /// When the frame started, in `clock` ticks.
-    started: u64,
+    /// When the frame started, in `clock` ticks; None for a frame that
+    /// compiled code left mid-way, whose loops are hot already.
+    started: Option<u64>,
     /// Set by `sample` when it stopped the interpreter at an entry: the
     /// entry and the value stack it took references to (addresses).
     entered: Option<(crate::codegen::OsrEntry, Vec<usize>)>,
@@ -212,11 +213,40 @@ pub fn has_loops(flags: i32, code: *mut PyCodeObject) -> bool {
 /// As for the hook: `tstate` runs on the main thread with the GIL, `frame`
 /// is live and not started.
 pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe { watch_frame(tstate, frame, Some(clock::ticks())) }
+}
+
+/// Continues `frame`, which compiled code of its code object (with loops)
+/// left mid-way after a failed speculation (`ExitKind::ResumeAfterFailedSpeculation`),
+/// in the interpreter while watching it, and natively again from the first
+/// loop header `sample` stops it at (in the code compiled since, if the code
+/// was compiled again without the speculation): the frame's remaining
+/// iterations do not all run in the interpreter. Each continuation nests
+/// the native code that follows in the call that left it; the failures
+/// that lead here are bounded per code object (`CodeState::speculation_failed`).
+///
+/// # Safety
+/// `tstate` runs on the main thread with the GIL; `frame` is live, unlinked
+/// from the thread's frames (as the hook gets it), and holds its value stack
+/// for the interpreter to continue at its `prev_instr`.
+pub unsafe fn continue_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut PyObject {
+    // SAFETY: see above.
+    unsafe { watch_frame(tstate, frame, None) }
+}
+
+/// `run_watched` (`started` the frame's start) and `continue_watched`
+/// (`started` None: a frame that is no new run of its code, which the
+/// interpreter continues and whose time is not counted as its code's).
+///
+/// # Safety
+/// As theirs.
+unsafe fn watch_frame(tstate: *mut ThreadState, frame: *mut Frame, started: Option<u64>) -> *mut PyObject {
     if !osr_entry_made() {
         // SAFETY: unchanged hand-over of a live frame.
-        return unsafe { delegate(tstate, frame, 0) };
+        return unsafe { interpret(tstate, frame, started.is_some()) };
     }
-    watched().push(Watched { frame: frame as usize, started: clock::ticks(), entered: None });
+    watched().push(Watched { frame: frame as usize, started, entered: None });
     if WATCHED_COUNT.fetch_add(1, SeqCst) == 0 {
         // SAFETY: tstate is live; its interpreter outlives every frame.
         let interp: *mut u8 = unsafe { abi::read_field(tstate.cast(), abi::TSTATE_INTERP) };
@@ -225,8 +255,19 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         MAIN_THREAD.store(tstate, SeqCst);
         wake_watchdog();
     }
-    // SAFETY: unchanged hand-over of a live frame.
-    let (result, own) = tiering::timed(|| unsafe { delegate(tstate, frame, 0) });
+    let result = if started.is_some() {
+        // SAFETY: unchanged hand-over of a live frame.
+        let (result, own) = tiering::timed(|| unsafe { interpret(tstate, frame, true) });
+        // SAFETY: the frame is still live (its caller clears it), and so is its code.
+        let code = unsafe { &*frame }.code();
+        if let Some(state) = CodeState::existing(code) {
+            state.add_interpreted(own, code);
+        }
+        result
+    } else {
+        // SAFETY: as above.
+        unsafe { interpret(tstate, frame, false) }
+    };
     if WATCHED_COUNT.fetch_sub(1, SeqCst) == 1 {
         // See `ADDING`.
         while ADDING.load(SeqCst) {
@@ -234,13 +275,7 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
         }
     }
     let watch = watched().pop().expect("this frame's entry");
-    // SAFETY: the frame is still live (its caller clears it), and so is its code.
-    let code = unsafe { &*frame }.code();
-    if let Some(state) = CodeState::existing(code) {
-        state.add_interpreted(own, code);
-    }
-    let entered = watch.entered;
-    let Some((entry, stack)) = entered else { return result };
+    let Some((entry, stack)) = watch.entered else { return result };
     // SAFETY: the interpreter returned, so the frame is ours again; `stack`
     // holds the references `sample` took, one per value-stack slot at the
     // header.
@@ -270,6 +305,23 @@ pub unsafe fn run_watched(tstate: *mut ThreadState, frame: *mut Frame) -> *mut P
     }
 }
 
+/// Runs `frame` in the interpreter: a fresh one as the hook hands it on
+/// (to an evaluator installed before pyjit's, if any), one that compiled
+/// code left mid-way in CPython's interpreter, which continues it.
+///
+/// # Safety
+/// As `watch_frame`'s.
+unsafe fn interpret(tstate: *mut ThreadState, frame: *mut Frame, fresh: bool) -> *mut PyObject {
+    // SAFETY: unchanged hand-over of a live frame.
+    unsafe {
+        if fresh {
+            delegate(tstate, frame, 0)
+        } else {
+            abi::ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
+        }
+    }
+}
+
 /// The pending call the watchdog schedules: see the module documentation.
 /// Returns -1 with `OsrEntry` raised to stop the interpreter, else 0.
 extern "C" fn sample(_: *mut c_void) -> c_int {
@@ -290,9 +342,9 @@ extern "C" fn sample(_: *mut c_void) -> c_int {
     let now = clock::ticks();
     let waiting = watched().iter().rev().find(|w| w.frame == frame as usize && w.entered.is_none()).map(|w| w.started);
     let Some(started) = waiting else { return 0 };
-    let looped = now.wrapping_sub(started);
     let Some(state) = CodeState::existing(code) else { return 0 };
-    if !tiering::loop_is_hot(abi::code_units(code) as u32, looped, state.interpreted()) {
+    let hot = |started: u64| tiering::loop_is_hot(abi::code_units(code) as u32, now.wrapping_sub(started), state.interpreted());
+    if !started.is_none_or(hot) {
         return 0;
     }
     // Not under the `WATCHED` lock: compiling allocates, so a garbage

@@ -9,8 +9,10 @@
 # raises (traceback lines), a bool, a negative base's fractional power
 # (a complex result), a generator's yields and return, tracemalloc tracing (every result made
 # where the interpreter makes it), and loops that meet other numbers and
-# objects halfway (in a loop, only sites with an operand known to be a
-# float pass their result on known to be unboxed).
+# objects halfway: short ones, and long ones (plain, nested, inside `try`)
+# whose frame the interpreter continues after an int result until loop
+# tiering has it continue natively from a loop header again, until the
+# code is compiled again without the speculation.
 # threshold: 30
 # expect-stats: deopts>0
 import tracemalloc
@@ -42,6 +44,25 @@ def in_loop_known(values):
     total = 0.0
     for v in values:
         total = total + (v * 2.0 - v) * 0.5
+    return total
+
+
+def grid(rows):
+    total = 0.0
+    for row in rows:
+        for v in row:
+            total = total + v * v
+        total = total * 0.5 - 1.0
+    return total
+
+
+def guarded(values):
+    total = 0.0
+    try:
+        for v in values:
+            total = total + (v * v - v)
+    except TypeError as error:
+        return "guarded: %s after %r" % (error, total)
     return total
 
 
@@ -118,6 +139,8 @@ def warmed(label):
         ops["nested"](x, y)
         ops["in_loop"]([x, y, 2.5])
         ops["in_loop_known"]([x, y, 2.5])
+        ops["grid"]([[x, y], [2.5]])
+        ops["guarded"]([x, y, 2.5])
         ops["compare"](x, y)
         list(ops["pairs"](x, y))
         ops["power"](x, abs(y) + 1.0)
@@ -162,6 +185,16 @@ def main():
     attempt("known loop ints", loops["in_loop_known"], [0.5, 1, 3, 2**65, 0.25])
     attempt("known loop odd", loops["in_loop_known"], [0.5, Odd(1.0), 2.0])
     attempt("known loop raising", loops["in_loop_known"], [0.5, Raising(), 2.0])
+    long = warmed("long loops")
+    tail = [0.25] * 200_000
+    attempt("long loop int early", long["in_loop"], [0.5, 3] + tail)
+    attempt("long loop ints in blocks", long["in_loop"], ([0.5] * 20_000 + [3]) * 24)
+    attempt("long loop odd late", long["in_loop"], tail + [3, Odd(1.0)] + tail)
+    attempt("long nested int", long["grid"], [[0.5] * 1000] * 50 + [[0.5, 2, 0.25]] + [[0.75] * 1000] * 150)
+    attempt("long nested ints", long["grid"], [[0.5] * 5000 + [i] for i in range(30)])
+    attempt("long guarded int", long["guarded"], [0.5, 3] + tail)
+    attempt("long guarded odd", long["guarded"], tail + [3, Odd(1.0)] + tail)
+    attempt("long loop after", long["in_loop"], [0.5, 3] + tail)
     storm = warmed("storm")
     print("storm", [storm["scaled"](i, 3) for i in range(40)], [storm["nested"](i, 2) for i in range(40)][-3:])
     print("storm square_sum", sum(storm["square_sum"](i, i + 1, 2) for i in range(40)))

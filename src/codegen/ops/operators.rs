@@ -4,7 +4,7 @@ use super::numeric;
 use crate::abi::{self, op};
 use crate::bytecode::{ConstNumber, Unsupported};
 use crate::codegen::lowering::{Allocation, Lowering, Operand, Unboxed};
-use crate::config::Optimization;
+use crate::config::{self, Optimization};
 use crate::profile::Observed;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, InstBuilder, Value};
@@ -253,16 +253,20 @@ fn unboxed_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32) -> Opt
 /// (`numeric::binary_kinds`, `kinds_for_operands`), so that the generic path
 /// rarely makes anything but a float. Ints where floats are expected make
 /// an int (and a negative base's fractional power a complex number), which
-/// continues the frame in the interpreter: in a loop, whose remaining
-/// iterations would all run there, only a float operand the lowering knows
-/// of `+`, `-` or `*` rules that out (numbers other than floats then make
-/// floats). Not in a frameless variant, which cannot continue in the
-/// interpreter after running the generic path.
+/// continues the frame in the interpreter, and natively again from the
+/// next loop header where loop tiering watches frames
+/// (`runtime::osr::continue_watched`); with that off (`PYJIT_OSR=0`) a loop's
+/// remaining iterations would all run in the interpreter, so there only a
+/// float operand the lowering knows of `+`, `-` or `*` rules out other
+/// results in a loop (numbers other than floats then make floats). Not in a
+/// frameless variant, which cannot continue in the interpreter after running
+/// the generic path.
 fn known_float_result(lw: &mut Lowering, kinds: &[numeric::Kind], which: u32, operands: [&Operand; 2]) -> bool {
     let power = numeric::binary_operator(which) == op::NB_POWER;
+    let float_made = || !power && operands.iter().any(|operand| lw.is_known_float(operand));
     kinds == [numeric::Kind::Float]
         && lw.counts_references()
-        && (!lw.in_loop() || !power && operands.iter().any(|operand| lw.is_known_float(operand)))
+        && (config::osr() || !lw.in_loop() || float_made())
         && lw.apply(Optimization::KnownFloatResults)
 }
 
