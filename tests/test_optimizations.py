@@ -580,7 +580,7 @@ CONTINUED_LOOPS = textwrap.dedent(
     worker = threading.Thread(target=lambda: outcome.update({"one int, other thread": measured(one_int)}))
     worker.start()
     worker.join()
-    outcome["an int in every block"] = measured(([0.5] * 50_000 + [3]) * 40)
+    outcome["an int in every block"] = measured(([0.5] * 100_000 + [3]) * 30)
     outcome["after"] = [pyjit.info(mixed)["withheld_optimizations"], pyjit.stats()["recompiles"]]
     print(json.dumps(outcome))
     """
@@ -602,12 +602,12 @@ def test_a_loop_continues_natively_after_a_failed_speculation_left_it():
     # the compiled code takes over again (one OSR entry). Only the main
     # thread is watched: on another the frame finishes in the interpreter.
     one_int = sum_of_mixed([0.5] * 1000 + [3] + [0.25] * 1_000_000)
-    blocks = sum_of_mixed(([0.5] * 50_000 + [3]) * 40)
+    blocks = sum_of_mixed(([0.5] * 100_000 + [3]) * 30)
     outcome = json.loads(output("-c", CONTINUED_LOOPS, "osr"))
     assert outcome["optimized"]
     assert outcome["one int"] == [one_int, 1, 1, 1]
     assert outcome["one int, other thread"] == [one_int, 1, 0, 1]
-    # An int in every block of 50,000 floats: each exit is continued
+    # An int in every block of 100,000 floats: each exit is continued
     # natively before the next int, until the code's sixteenth failure has
     # it compiled again without the speculation, which the frame continues
     # in (the ints after that make no exit).
