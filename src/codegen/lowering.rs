@@ -427,6 +427,10 @@ pub struct Lowering<'a> {
     stack: Vec<Variable>,
     /// Per value-stack depth: what the item there holds.
     held: Vec<Held>,
+    /// Per value-stack depth: the index in `co_consts` of the constant the
+    /// item there is on every path to the current instruction, if known
+    /// (pushed by LOAD_CONST, moved by COPY and SWAP; see `constant_number`).
+    stack_constants: Vec<Option<u32>>,
     /// Per value-stack depth: the variables an unboxed int and an unboxed
     /// float there live in.
     numbers: Vec<[Variable; 2]>,
@@ -634,6 +638,7 @@ impl<'a> Lowering<'a> {
             lowered: 0,
             stack,
             held,
+            stack_constants: vec![None; info.stacksize as usize],
             numbers,
             depth: 0,
             blocks: HashMap::new(),
@@ -712,6 +717,7 @@ impl<'a> Lowering<'a> {
                     // (borrowed ones in a frameless variant, which owns none).
                     let held = self.pushed();
                     self.held.fill(held);
+                    self.stack_constants.fill(None);
                     self.prev_instr_stored = None;
                 }
             }
@@ -1067,10 +1073,10 @@ impl<'a> Lowering<'a> {
     /// The number `object` is when it is a constant (`constant`) of
     /// `CodeInfo::number_consts`, for an operator that may take its value
     /// as it is known when compiling (`Optimization::ConstantOperands`,
-    /// which the operator applies if it does). An operand the stack
-    /// variables carried across a merge of paths is a block parameter, not
-    /// the loaded value, and is not known; nor is an unboxed number, whose
-    /// object is a result or NULL.
+    /// which the operator applies if it does). A stack item carried across
+    /// a merge of paths is known by the constant noted for its depth
+    /// (`stack_constants`, see `stack_item`); an unboxed number is not,
+    /// its object being a result or NULL.
     pub fn constant_number(&self, object: Value) -> Option<ConstNumber> {
         let index = *self.constants.get(&object)?;
         let number = self.info.const_number(index)?;
@@ -1195,6 +1201,7 @@ impl<'a> Lowering<'a> {
             let value = self.load(frame, offset);
             self.b.def_var(self.stack[d], value);
             self.held[d] = Held::Owned;
+            self.stack_constants[d] = None;
         }
     }
 
@@ -1218,7 +1225,34 @@ impl<'a> Lowering<'a> {
     fn push_held(&mut self, value: Value, held: Held) {
         self.b.def_var(self.stack[self.depth], value);
         self.held[self.depth] = held;
+        self.stack_constants[self.depth] = None;
         self.depth += 1;
+    }
+
+    /// Notes that the top item, just pushed, is `co_consts[index]`.
+    pub fn note_top_is_constant(&mut self, index: u32) {
+        self.stack_constants[self.depth - 1] = Some(index);
+    }
+
+    /// Pushes the item `n` places from the top (1 is the top) again, with a
+    /// reference of its own (COPY).
+    pub fn copy(&mut self, n: usize) {
+        let value = self.peek(n);
+        self.incref(value);
+        self.push(value);
+        self.stack_constants[self.depth - 1] = self.stack_constants[self.depth - 1 - n];
+    }
+
+    /// The value of the stack variable at `depth`: when the item there is a
+    /// known constant, noted as that constant for `constant_number` (after
+    /// a merge of paths the variable reads as a block parameter, which is
+    /// the constant on every path).
+    fn stack_item(&mut self, depth: usize) -> Value {
+        let value = self.b.use_var(self.stack[depth]);
+        if let Some(index) = self.stack_constants[depth] {
+            self.constants.insert(value, index);
+        }
+        value
     }
 
     /// Pushes a number the instruction computed: `object`, an owned
@@ -1267,7 +1301,7 @@ impl<'a> Lowering<'a> {
     pub fn pop_number(&mut self) -> Operand {
         self.depth -= 1;
         let held = std::mem::replace(&mut self.held[self.depth], Held::Owned);
-        let value = self.b.use_var(self.stack[self.depth]);
+        let value = self.stack_item(self.depth);
         let number = match held {
             Held::Number(kind) => Some((kind, self.b.use_var(self.numbers[self.depth][kind as usize]))),
             Held::Owned | Held::Borrowed => None,
@@ -1381,6 +1415,7 @@ impl<'a> Lowering<'a> {
         let boxed = self.boxed(object, kind, number, Allocation::Inline);
         self.b.def_var(self.stack[depth], boxed);
         self.held[depth] = Held::Owned;
+        self.stack_constants[depth] = None;
         let error = self.cold_block();
         let ok = self.b.create_block();
         self.b.ins().brif(boxed, ok, &[], error, &[]);
@@ -1431,11 +1466,12 @@ impl<'a> Lowering<'a> {
 
     /// The item `n` places from the top (1 is the top).
     pub fn peek(&mut self, n: usize) -> Value {
-        self.b.use_var(self.stack[self.depth - n])
+        self.stack_item(self.depth - n)
     }
 
     pub fn set_peek(&mut self, n: usize, value: Value) {
         self.b.def_var(self.stack[self.depth - n], value);
+        self.stack_constants[self.depth - n] = None;
     }
 
     /// Exchanges the top item with the one `n` places from the top, each as
@@ -1447,11 +1483,12 @@ impl<'a> Lowering<'a> {
                 Held::Number(kind) => Some((kind, self.b.use_var(self.numbers[depth][kind as usize]))),
                 Held::Owned | Held::Borrowed => None,
             };
-            (self.b.use_var(self.stack[depth]), self.held[depth], number)
+            (self.b.use_var(self.stack[depth]), self.held[depth], number, self.stack_constants[depth])
         });
-        for (depth, (value, held, number)) in [other, top].into_iter().zip(items) {
+        for (depth, (value, held, number, constant)) in [other, top].into_iter().zip(items) {
             self.b.def_var(self.stack[depth], value);
             self.held[depth] = held;
+            self.stack_constants[depth] = constant;
             if let Some((kind, number)) = number {
                 self.b.def_var(self.numbers[depth][kind as usize], number);
             }

@@ -8,7 +8,11 @@
 # zero divisors (ZeroDivisionError and its traceback), signed zeros, NaN
 # and infinities; constants that are not small ints (big ints, bools,
 # strs) stay run-time operands; and a constant index of a list or tuple in
-# range, out of range (IndexError), negative, and of a dict or a str. An
+# range, out of range (IndexError), negative, and of a dict or a str; the
+# same as the operand of an instruction after others with paths that
+# merge (an augmented subscript's index, which COPY and SWAP move; a
+# constant left operand of a call's result), and along paths that join (a
+# conditional index: not known). An
 # unboxed result meeting an operand of the other type (an int result times
 # a float, a float result plus an int) gets no fast path that needs it to
 # be of that type.
@@ -118,6 +122,17 @@ def store_first(items, value):
     return items
 
 
+def bump_items(items, x):
+    items[0] += x
+    items[2] *= x
+    items[-1] -= 1
+    return items
+
+
+def plus_call(x):
+    return 1 + abs(x), 2.5 * abs(x), (x, -x)[0 if x else 1] - 1
+
+
 class Int(int):
     def __add__(self, other):
         return "Int.__add__(%r)" % (other,)
@@ -199,3 +214,13 @@ for _ in range(WARM):
     store_first([0, 0, 0, 0], 1)
 for items, value in [([5, 6, 7, 8], 2.5), ([5, 6], 1), ((5, 6, 7, 8), 1), ({}, "v"), (Seq([1, 2, 3, 4]), 0)]:
     show("store_first(%r, %r)" % (items, value), store_first, items, value)
+for _ in range(WARM):
+    bump_items([1, 2, 3, 4], 2)
+    bump_items([1.5, 2.5, 3.5], 0.5)
+    plus_call(3)
+    plus_call(-2.5)
+for items, x in [([5, 6, 7, 8], 3), ([0.5, 1.5, 2.5], 2.0), ([5, 6, 7], 2 ** 64), (["a", "b", "c"], "d"),
+                 ([5, 6], 1), ((5, 6, 7), 1), ({0: 1, 2: 2, -1: 3}, 4), (Seq([1, 2, 3]), 1), ([1, [2], 3], [4])]:
+    show("bump_items(%r, %r)" % (items, x), bump_items, items, x)
+for x in [7, -7, 0, 2 ** 64, 0.0, -2.5, float("nan"), True, Int(3), Float(-1.5), "s"]:
+    show("plus_call(%r)" % (x,), plus_call, x)

@@ -16,6 +16,7 @@ pub fn lower(lw: &mut Lowering) {
         op::LOAD_CONST => {
             let value = lw.constant(arg);
             push_borrowed_or_owned(lw, value);
+            lw.note_top_is_constant(arg);
         }
         op::LOAD_FAST if lw.local_is_bound(arg) => {
             let value = lw.load_local(arg);

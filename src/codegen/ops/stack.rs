@@ -24,11 +24,7 @@ pub fn lower(lw: &mut Lowering) {
             let null = lw.iconst(0);
             lw.push(null);
         }
-        op::COPY => {
-            let value = lw.peek(arg);
-            lw.incref(value);
-            lw.push(value);
-        }
+        op::COPY => lw.copy(arg),
         op::SWAP => lw.swap(arg),
         _ => unreachable!("not a stack opcode"),
     }
