@@ -90,8 +90,8 @@ pub fn enable() -> bool {
 /// `helpers::exits::CONTINUE_AFTER_FAILED_SPECULATION`: counts the failure
 /// against the code of `frame`, which its native code just left mid-way,
 /// and continues the frame in the interpreter, watched for a loop header
-/// to continue natively from (`osr::continue_watched`) where fresh frames
-/// are watched (see `run_frame`) and the C stack has room for the nesting.
+/// to continue natively from (`osr::continue_watched`) where frames may be
+/// watched (`may_watch`) and the C stack has room for the nesting.
 ///
 /// # Safety
 /// With the GIL held; `frame` is handed over as to the interpreter (see
@@ -103,12 +103,7 @@ unsafe fn continue_after_failed_speculation(tstate: *mut ThreadState, frame: *mu
         let watch = match CodeState::existing(fr.code()) {
             Some(state) => {
                 state.speculation_failed();
-                config::osr()
-                    && !fr.owned_by_generator()
-                    && state.watch_loops(fr.code())
-                    && abi_ffi::_PyOS_IsMainThread() != 0
-                    && osr::startup_over(ts)
-                    && !c_stack_exhausted()
+                may_watch(ts, fr, state) && !c_stack_exhausted()
             }
             None => false,
         };
@@ -118,6 +113,19 @@ unsafe fn continue_after_failed_speculation(tstate: *mut ThreadState, frame: *mu
             abi_ffi::_PyEval_EvalFrameDefault(tstate, frame, 0)
         }
     }
+}
+
+/// Whether `fr`, a frame of `state`'s code running on the thread `ts`, may
+/// run in the interpreter watched for a loop header to continue natively
+/// from (`osr`): loop tiering is on, the code has loops (and is no
+/// generator's or coroutine's), the thread is the main one (pending calls,
+/// which stop a watched frame, run nowhere else), and start-up is over.
+fn may_watch(ts: &ThreadState, fr: &Frame, state: &mut CodeState) -> bool {
+    config::osr()
+        && state.watch_loops(fr.code())
+        // SAFETY: _PyOS_IsMainThread only compares thread identities.
+        && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
+        && osr::startup_over(ts)
 }
 
 /// Restores the evaluator that was in place before `enable`.
@@ -228,16 +236,9 @@ pub(crate) unsafe fn run_frame(tstate: *mut ThreadState, frame: *mut Frame, stat
         // which the frame keeps alive, and `data` its data block.
         return unsafe { run_native(tstate, frame, entry, data) };
     }
-    // Pending calls, which stop a watched frame, run on the main thread only.
     // A frame that starts while its code compiles on the compiler thread is
     // watched too: it continues natively once the compile is done.
-    // SAFETY: _PyOS_IsMainThread only compares thread identities.
-    if matches!(state.tier(), Tier::Counting | Tier::Compiling(_))
-        && config::osr()
-        && state.watch_loops(fr.code())
-        && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
-        && osr::startup_over(ts)
-    {
+    if matches!(state.tier(), Tier::Counting | Tier::Compiling(_)) && may_watch(ts, fr, state) {
         // SAFETY: a fresh frame on the main thread, with the GIL.
         return unsafe { osr::run_watched(tstate, frame) };
     }
