@@ -1032,6 +1032,7 @@ unsafe fn call_with_tuple(
 /// # Safety
 /// `args` holds `nargs` borrowed references that stay alive across the
 /// call; `direct` is safe to call with owned references at `args`.
+#[inline(always)]
 pub unsafe fn call_borrowing(
     args: *const *mut PyObject,
     nargs: usize,

@@ -120,12 +120,18 @@ unsafe fn continue_after_failed_speculation(tstate: *mut ThreadState, frame: *mu
 /// from (`osr`): loop tiering is on, the code has loops (and is no
 /// generator's or coroutine's), the thread is the main one (pending calls,
 /// which stop a watched frame, run nowhere else), and start-up is over.
+/// Inline in `run_frame`, where most frames' code has no loops: the answer
+/// for them is two loads.
+#[inline(always)]
 fn may_watch(ts: &ThreadState, fr: &Frame, state: &mut CodeState) -> bool {
-    config::osr()
-        && state.watch_loops(fr.code())
-        // SAFETY: _PyOS_IsMainThread only compares thread identities.
-        && unsafe { abi_ffi::_PyOS_IsMainThread() } != 0
-        && osr::startup_over(ts)
+    config::osr() && state.watch_loops(fr.code()) && watchable_thread(ts)
+}
+
+/// The rest of `may_watch`: the thread is the main one, past start-up.
+fn watchable_thread(ts: &ThreadState) -> bool {
+    // SAFETY: _PyOS_IsMainThread only compares thread identities.
+    let main = unsafe { abi_ffi::_PyOS_IsMainThread() != 0 };
+    main && osr::startup_over(ts)
 }
 
 /// Restores the evaluator that was in place before `enable`.

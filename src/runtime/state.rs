@@ -500,11 +500,20 @@ impl CodeState {
 
     /// Whether frames of `code` (this state's code object) that run in the
     /// interpreter are watched for hot loops.
+    #[inline(always)]
     pub fn watch_loops(&mut self, code: *mut PyCodeObject) -> bool {
-        *self.watch_loops.get_or_insert_with(|| {
-            let flags = abi::code_int(code, abi::CODE_FLAGS);
-            super::osr::has_loops(flags, code)
-        })
+        match self.watch_loops {
+            Some(watch) => watch,
+            None => self.find_loops(code),
+        }
+    }
+
+    /// Scans `code` for loops once (see `watch_loops`).
+    #[cold]
+    fn find_loops(&mut self, code: *mut PyCodeObject) -> bool {
+        let watch = super::osr::has_loops(abi::code_int(code, abi::CODE_FLAGS), code);
+        self.watch_loops = Some(watch);
+        watch
     }
 
     /// Whether `code` (this state's code object) is compiled before its
